@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { VminerError } from '../shared/errors.js';
+import { buildProgram } from './cli/program.js';
+import { configureLogging } from './engine/log.js';
+
+declare const __VMINER_VERSION__: string | undefined;
+const version = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
+
+configureLogging({ stderrLevel: 'none' });
+
+buildProgram(version)
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    if (err instanceof VminerError) {
+      process.stderr.write(`error: ${err.message}\n`);
+    } else {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    process.exitCode = 1;
+  });

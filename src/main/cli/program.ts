@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { registerInventoryCommands } from './inventory-commands.js';
+import { registerServeCommand } from './serve-command.js';
+import { registerSyncCommand } from './sync-command.js';
+import { registerVcenterCommands } from './vcenter-commands.js';
+
+export function buildProgram(version: string): Command {
+  const program = new Command('vminer')
+    .description('vMiner: the inventory of every vCenter, cached, queryable and exportable')
+    .version(version)
+    .showHelpAfterError('(add --help for usage)');
+  registerVcenterCommands(program);
+  registerSyncCommand(program);
+  registerInventoryCommands(program);
+  registerServeCommand(program);
+  return program;
+}

@@ -1,0 +1,181 @@
+import type { Command } from 'commander';
+import { VminerError, toErrorInfo } from '../../shared/errors.js';
+import { openDatabase } from '../engine/db/database.js';
+import { VcenterRepo } from '../engine/db/vcenter-repo.js';
+import { probeVcenter, normalizeVcenterUrl, type ProbeResult } from '../engine/vsphere/probe.js';
+import { normalizeThumbprint } from '../engine/vsphere/thumbprint.js';
+import { SoapClient } from '../engine/vsphere/soap-client.js';
+import type { TrustPolicy } from '../engine/vsphere/transport.js';
+import {
+  dataDirOf,
+  openEngine,
+  readCaFile,
+  readPassword,
+  warn,
+  withDataDir,
+  withJson,
+  type CommonOptions,
+} from './common.js';
+import { printJson, printTable } from './output.js';
+
+function describeProbe(p: ProbeResult): string {
+  const c = p.certificate;
+  const lines = [
+    `URL:          ${p.url}`,
+    `Product:      ${p.about ? `${p.about.fullName} (API ${p.about.apiVersion})` : `unknown (${p.aboutError?.message ?? ''})`}`,
+    ...(p.about ? [`Instance:     ${p.about.instanceUuid}`] : []),
+    `Subject:      ${c.subject}`,
+    `Issuer:       ${c.issuer}`,
+    `Valid:        ${c.validFrom} → ${c.validTo}`,
+    `SHA-256:      ${c.thumbprintSha256}`,
+    `Trusted:      ${c.trustedByCa ? 'yes, by a known CA' : `no (${c.caError ?? 'not signed by a known CA'})`}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+interface AddOptions extends CommonOptions {
+  url: string;
+  user: string;
+  passwordStdin?: boolean;
+  thumbprint?: string;
+  trustPresentedCert?: boolean;
+  caFile?: string;
+  skipCheck?: boolean;
+}
+
+/** Checks a new vCenter before it is saved: unreachable is a warning, a wrong password or an untrusted certificate is an error. */
+async function checkNewVcenter(
+  url: string,
+  trust: TrustPolicy,
+  user: string,
+  password: string,
+): Promise<string | null> {
+  const client = new SoapClient({ url, trust, connectTimeoutMs: 10_000, callTimeoutMs: 30_000 });
+  try {
+    const sc = await client.retrieveServiceContent();
+    await client.login(user, password);
+    await client.logout();
+    return sc.about.fullName;
+  } catch (err) {
+    client.destroy();
+    const info = toErrorInfo(err);
+    if (['DNS', 'REFUSED', 'UNREACHABLE', 'TIMEOUT'].includes(info.code)) {
+      warn(`${info.message}; registered anyway — the next sync will report its state`);
+      return null;
+    }
+    throw err;
+  }
+}
+
+export function registerVcenterCommands(program: Command): void {
+  const vc = program.command('vcenter').description('register, inspect and remove vCenter servers');
+
+  withJson(withDataDir(vc.command('probe <url>')))
+    .description('show what a vCenter presents before trusting it: product, version and certificate')
+    .option('--ca-file <pem>', 'also check the certificate against this private CA (e.g. VMCA)')
+    .action(async (url: string, opts: CommonOptions & { caFile?: string }) => {
+      const result = await probeVcenter(url, { caPem: opts.caFile ? readCaFile(opts.caFile) : undefined });
+      if (opts.json) printJson(result);
+      else process.stdout.write(describeProbe(result));
+    });
+
+  withJson(withDataDir(vc.command('add <name>')))
+    .description(
+      'register a vCenter (read-only account is enough); the password goes to the credential vault',
+    )
+    .requiredOption('--url <url>', 'https://HOST[:PORT]/sdk')
+    .requiredOption('--user <user>', 'account name, e.g. svc-vminer@vsphere.local')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--thumbprint <sha256>', 'pin this SHA-256 certificate thumbprint (openssl format or plain hex)')
+    .option('--trust-presented-cert', 'pin the certificate the vCenter presents now (see `vcenter probe`)')
+    .option('--ca-file <pem>', 'trust certificates issued by this private CA (e.g. VMCA root)')
+    .option('--skip-check', 'save without connecting to the vCenter first')
+    .action(async (name: string, opts: AddOptions) => {
+      const url = normalizeVcenterUrl(opts.url);
+      if ([opts.thumbprint, opts.trustPresentedCert, opts.caFile].filter(Boolean).length > 1) {
+        throw new VminerError(
+          'INVALID_INPUT',
+          'choose one of --thumbprint, --trust-presented-cert and --ca-file',
+        );
+      }
+      let thumbprint: string | null = opts.thumbprint ? normalizeThumbprint(opts.thumbprint) : null;
+      const caPem = opts.caFile ? readCaFile(opts.caFile) : null;
+      if (opts.trustPresentedCert) {
+        const probe = await probeVcenter(url);
+        thumbprint = probe.certificate.thumbprintSha256;
+        process.stderr.write(`Pinning the certificate ${name} presents:\n${describeProbe(probe)}`);
+      }
+      const password = await readPassword(opts, `Password for ${opts.user} at ${new URL(url).host}:`);
+      const trust: TrustPolicy = thumbprint
+        ? { kind: 'thumbprint', sha256: thumbprint }
+        : { kind: 'ca', extraCaPem: caPem ?? undefined };
+      const product = opts.skipCheck ? null : await checkNewVcenter(url, trust, opts.user, password);
+      const engine = await openEngine(opts, 'vminer vcenter add');
+      try {
+        const info = engine.repo.add({ name, url, username: opts.user, thumbprint, caPem });
+        await engine.setPassword(info.id, password);
+        if (opts.json) printJson(info);
+        else
+          process.stdout.write(
+            `Added ${name} (${url})${product ? ` — ${product}` : ''}; credentials stored in the ${engine.vault.backend} vault.\n`,
+          );
+      } finally {
+        engine.close();
+      }
+    });
+
+  withJson(withDataDir(vc.command('list')))
+    .description('list registered vCenters with their sync state')
+    .action((opts: CommonOptions) => {
+      const db = openDatabase(dataDirOf(opts), { readonly: true });
+      try {
+        const list = new VcenterRepo(db.db).list();
+        if (opts.json) printJson(list);
+        else
+          printTable(
+            list.map((v) => ({
+              ...v,
+              status: v.sync.status,
+              lastSuccess: v.sync.lastSuccessAt ?? 'never',
+              trust: v.thumbprint
+                ? `pinned ${v.thumbprint.slice(0, 11)}…`
+                : v.hasCustomCa
+                  ? 'private CA'
+                  : 'system CAs',
+              error: v.sync.error?.message ?? '',
+            })),
+            ['id', 'name', 'url', 'username', 'trust', 'status', 'lastSuccess', 'error'],
+          );
+      } finally {
+        db.close();
+      }
+    });
+
+  withDataDir(vc.command('remove <name>'))
+    .description('remove a vCenter, its cached inventory and its stored password')
+    .action(async (name: string, opts: CommonOptions) => {
+      const engine = await openEngine(opts, 'vminer vcenter remove');
+      try {
+        const v = engine.repo.resolve(name);
+        await engine.removeVcenter(v.id);
+        process.stdout.write(`Removed ${v.name}.\n`);
+      } finally {
+        engine.close();
+      }
+    });
+
+  withDataDir(vc.command('set-password <name>'))
+    .description("replace a vCenter's stored password")
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (name: string, opts: CommonOptions & { passwordStdin?: boolean }) => {
+      const engine = await openEngine(opts, 'vminer vcenter set-password');
+      try {
+        const v = engine.repo.resolve(name);
+        const password = await readPassword(opts, `Password for ${v.username}:`);
+        await engine.setPassword(v.id, password);
+        process.stdout.write(`Password for ${v.name} updated.\n`);
+      } finally {
+        engine.close();
+      }
+    });
+}

@@ -1,0 +1,58 @@
+import { asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { ENTITIES, type Entity, type EntityCounts } from '../../../shared/inventory.js';
+import type { Db } from './database.js';
+import { ENTITY_TABLES } from './inventory-store.js';
+import { vcenters } from './schema.js';
+
+export interface ListOptions {
+  limit?: number;
+  offset?: number;
+  vcenterIds?: number[];
+}
+
+/** Rows of one entity with the vCenter name resolved, in the same camelCase shape everywhere. */
+export function listEntity(db: Db, entity: Entity, opts: ListOptions = {}): Record<string, unknown>[] {
+  const table = ENTITY_TABLES[entity];
+  const cols = getTableColumns(table) as Record<string, SQLiteColumn>;
+  const { vcenterId, ...rest } = cols;
+  const q = db
+    .select({ vcenter: vcenters.name, ...rest, vcenterId: vcenterId! })
+    .from(table)
+    .innerJoin(vcenters, eq(vcenterId!, vcenters.id))
+    .where(opts.vcenterIds ? inArray(vcenterId!, opts.vcenterIds) : undefined)
+    .orderBy(asc(vcenters.name), asc(cols['name'] ?? cols['moid']!), asc(cols['moid']!));
+  const rows =
+    opts.limit !== undefined
+      ? q
+          .limit(opts.limit)
+          .offset(opts.offset ?? 0)
+          .all()
+      : q.all();
+  return rows as Record<string, unknown>[];
+}
+
+export interface VcenterCounts {
+  vcenterId: number;
+  counts: EntityCounts;
+}
+
+export function countsByVcenter(db: Db): Map<number, EntityCounts> {
+  const out = new Map<number, EntityCounts>();
+  const blank = (): EntityCounts => Object.fromEntries(ENTITIES.map((e) => [e, 0])) as EntityCounts;
+  for (const e of ENTITIES) {
+    const t = ENTITY_TABLES[e];
+    const vcCol = (getTableColumns(t) as Record<string, SQLiteColumn>)['vcenterId']!;
+    const rows = db
+      .select({ id: vcCol, n: sql<number>`count(*)` })
+      .from(t)
+      .groupBy(vcCol)
+      .all() as { id: number; n: number }[];
+    for (const r of rows) {
+      const c = out.get(r.id) ?? blank();
+      c[e] = r.n;
+      out.set(r.id, c);
+    }
+  }
+  return out;
+}

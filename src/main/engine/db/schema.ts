@@ -1,0 +1,228 @@
+import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Registered vCenters. Credentials live in the vault, never here. */
+export const vcenters = sqliteTable(
+  'vcenters',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    username: text('username').notNull(),
+    thumbprint: text('thumbprint'),
+    caPem: text('ca_pem'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    createdAt: text('created_at').notNull(),
+    productName: text('product_name'),
+    version: text('version'),
+    build: text('build'),
+    apiVersion: text('api_version'),
+    instanceUuid: text('instance_uuid'),
+  },
+  (t) => [uniqueIndex('vcenters_name_uq').on(t.name)],
+);
+
+/** Per-vCenter sync state; one row per vCenter. */
+export const syncState = sqliteTable('sync_state', {
+  vcenterId: integer('vcenter_id')
+    .primaryKey()
+    .references(() => vcenters.id, { onDelete: 'cascade' }),
+  status: text('status').notNull().default('idle'),
+  startedAt: text('started_at'),
+  finishedAt: text('finished_at'),
+  durationMs: integer('duration_ms'),
+  counts: text('counts'),
+  errorCode: text('error_code'),
+  errorMessage: text('error_message'),
+  lastSuccessAt: text('last_success_at'),
+  warnings: text('warnings'),
+});
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+const key = {
+  vcenterId: integer('vcenter_id')
+    .notNull()
+    .references(() => vcenters.id, { onDelete: 'cascade' }),
+  moid: text('moid').notNull(),
+};
+
+export const datacenters = sqliteTable(
+  'datacenters',
+  {
+    ...key,
+    name: text('name').notNull(),
+    clusterCount: integer('cluster_count').notNull(),
+    hostCount: integer('host_count').notNull(),
+    vmCount: integer('vm_count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('datacenters_name').on(t.name)],
+);
+
+export const clusters = sqliteTable(
+  'clusters',
+  {
+    ...key,
+    name: text('name').notNull(),
+    datacenter: text('datacenter'),
+    drsEnabled: integer('drs_enabled', { mode: 'boolean' }),
+    drsBehavior: text('drs_behavior'),
+    haEnabled: integer('ha_enabled', { mode: 'boolean' }),
+    hostCount: integer('host_count').notNull(),
+    effectiveHostCount: integer('effective_host_count'),
+    vmCount: integer('vm_count').notNull(),
+    totalCpuMhz: integer('total_cpu_mhz'),
+    totalCpuCores: integer('total_cpu_cores'),
+    totalMemoryBytes: integer('total_memory_bytes'),
+    overallStatus: text('overall_status'),
+  },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('clusters_name').on(t.name)],
+);
+
+export const hosts = sqliteTable(
+  'hosts',
+  {
+    ...key,
+    name: text('name').notNull(),
+    datacenter: text('datacenter'),
+    cluster: text('cluster'),
+    connectionState: text('connection_state'),
+    powerState: text('power_state'),
+    inMaintenanceMode: integer('in_maintenance_mode', { mode: 'boolean' }),
+    vendor: text('vendor'),
+    model: text('model'),
+    cpuModel: text('cpu_model'),
+    numCpuSockets: integer('num_cpu_sockets'),
+    numCpuCores: integer('num_cpu_cores'),
+    numCpuThreads: integer('num_cpu_threads'),
+    cpuMhz: integer('cpu_mhz'),
+    memoryMb: integer('memory_mb'),
+    esxiVersion: text('esxi_version'),
+    esxiBuild: text('esxi_build'),
+    vmCount: integer('vm_count').notNull(),
+    bootTime: text('boot_time'),
+    overallStatus: text('overall_status'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    index('hosts_name').on(t.name),
+    index('hosts_cluster').on(t.cluster),
+  ],
+);
+
+export const datastores = sqliteTable(
+  'datastores',
+  {
+    ...key,
+    name: text('name').notNull(),
+    datacenter: text('datacenter'),
+    type: text('type'),
+    capacityBytes: integer('capacity_bytes'),
+    freeBytes: integer('free_bytes'),
+    provisionedBytes: integer('provisioned_bytes'),
+    freePercent: real('free_percent'),
+    accessible: integer('accessible', { mode: 'boolean' }),
+    vmCount: integer('vm_count').notNull(),
+    hostCount: integer('host_count').notNull(),
+    maintenanceMode: text('maintenance_mode'),
+    url: text('url'),
+  },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('datastores_name').on(t.name)],
+);
+
+export const networks = sqliteTable(
+  'networks',
+  {
+    ...key,
+    name: text('name').notNull(),
+    datacenter: text('datacenter'),
+    type: text('type'),
+    vlanId: text('vlan_id'),
+    vmCount: integer('vm_count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('networks_name').on(t.name)],
+);
+
+export const vms = sqliteTable(
+  'vms',
+  {
+    ...key,
+    name: text('name').notNull(),
+    datacenter: text('datacenter'),
+    cluster: text('cluster'),
+    host: text('host'),
+    folder: text('folder'),
+    resourcePool: text('resource_pool'),
+    powerState: text('power_state'),
+    numCpu: integer('num_cpu'),
+    coresPerSocket: integer('cores_per_socket'),
+    memoryMb: integer('memory_mb'),
+    guestId: text('guest_id'),
+    guestFullName: text('guest_full_name'),
+    guestFullNameReported: text('guest_full_name_reported'),
+    guestHostName: text('guest_host_name'),
+    ipAddress: text('ip_address'),
+    ipAddresses: text('ip_addresses'),
+    toolsStatus: text('tools_status'),
+    toolsRunningStatus: text('tools_running_status'),
+    toolsVersionStatus: text('tools_version_status'),
+    provisionedBytes: integer('provisioned_bytes'),
+    usedBytes: integer('used_bytes'),
+    datastores: text('datastores'),
+    networks: text('networks'),
+    snapshotCount: integer('snapshot_count').notNull(),
+    oldestSnapshotAt: text('oldest_snapshot_at'),
+    annotation: text('annotation'),
+    template: integer('template', { mode: 'boolean' }).notNull(),
+    hardwareVersion: text('hardware_version'),
+    instanceUuid: text('instance_uuid'),
+    biosUuid: text('bios_uuid'),
+    bootTime: text('boot_time'),
+    overallStatus: text('overall_status'),
+    hostMoid: text('host_moid'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    index('vms_name').on(t.name),
+    index('vms_cluster').on(t.cluster),
+    index('vms_host').on(t.host),
+    index('vms_power_state').on(t.powerState),
+    index('vms_memory').on(t.memoryMb),
+    index('vms_num_cpu').on(t.numCpu),
+    index('vms_ip').on(t.ipAddress),
+  ],
+);
+
+export const snapshots = sqliteTable(
+  'snapshots',
+  {
+    ...key,
+    vmMoid: text('vm_moid').notNull(),
+    vm: text('vm').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    createdAt: text('created_at'),
+    state: text('state'),
+    parentMoid: text('parent_moid'),
+  },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('snapshots_vm').on(t.vcenterId, t.vmMoid)],
+);
+
+const link = (name: string, a: string, b: string) =>
+  sqliteTable(
+    name,
+    {
+      vcenterId: integer('vcenter_id')
+        .notNull()
+        .references(() => vcenters.id, { onDelete: 'cascade' }),
+      a: text(a).notNull(),
+      b: text(b).notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.vcenterId, t.a, t.b] }), index(`${name}_b`).on(t.vcenterId, t.b)],
+  );
+
+export const vmDatastores = link('vm_datastores', 'vm_moid', 'datastore_moid');
+export const vmNetworks = link('vm_networks', 'vm_moid', 'network_moid');
+export const hostDatastores = link('host_datastores', 'host_moid', 'datastore_moid');

@@ -1,0 +1,135 @@
+import { eq } from 'drizzle-orm';
+import { VminerError, type ErrorCode } from '../../../shared/errors.js';
+import type { EntityCounts } from '../../../shared/inventory.js';
+import type { SyncStateInfo, VcenterInfo, VcenterStatus, VcenterWithState } from '../../../shared/vcenter.js';
+import type { Db } from './database.js';
+import { syncState, vcenters } from './schema.js';
+
+export interface NewVcenter {
+  name: string;
+  url: string;
+  username: string;
+  thumbprint: string | null;
+  caPem: string | null;
+}
+
+type VcenterRecord = typeof vcenters.$inferSelect;
+type SyncRecord = typeof syncState.$inferSelect;
+
+function toInfo(r: VcenterRecord): VcenterInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    username: r.username,
+    thumbprint: r.thumbprint,
+    hasCustomCa: r.caPem !== null,
+    enabled: r.enabled,
+    createdAt: r.createdAt,
+    productName: r.productName,
+    version: r.version,
+    build: r.build,
+    instanceUuid: r.instanceUuid,
+  };
+}
+
+function parseJson<T>(text: string | null): T | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
+function toState(s: SyncRecord | undefined, enabled: boolean): SyncStateInfo {
+  return {
+    status: (s?.status as VcenterStatus | undefined) ?? (enabled ? 'idle' : 'disabled'),
+    startedAt: s?.startedAt ?? null,
+    finishedAt: s?.finishedAt ?? null,
+    durationMs: s?.durationMs ?? null,
+    counts: parseJson<EntityCounts>(s?.counts ?? null),
+    error: s?.errorCode ? { code: s.errorCode as ErrorCode, message: s.errorMessage ?? '' } : null,
+    lastSuccessAt: s?.lastSuccessAt ?? null,
+    warnings: parseJson<string[]>(s?.warnings ?? null) ?? [],
+  };
+}
+
+export class VcenterRepo {
+  constructor(private readonly db: Db) {}
+
+  add(v: NewVcenter): VcenterInfo {
+    if (this.findByName(v.name)) {
+      throw new VminerError('INVALID_INPUT', `a vCenter named "${v.name}" is already registered`);
+    }
+    const row = this.db
+      .insert(vcenters)
+      .values({ ...v, createdAt: new Date().toISOString() })
+      .returning()
+      .get();
+    this.db.insert(syncState).values({ vcenterId: row.id, status: 'idle' }).run();
+    return toInfo(row);
+  }
+
+  update(id: number, patch: Partial<NewVcenter & { enabled: boolean }>): VcenterInfo {
+    const row = this.db.update(vcenters).set(patch).where(eq(vcenters.id, id)).returning().get();
+    if (!row) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
+    return toInfo(row);
+  }
+
+  remove(id: number): boolean {
+    return this.db.delete(vcenters).where(eq(vcenters.id, id)).run().changes > 0;
+  }
+
+  findByName(name: string): VcenterInfo | undefined {
+    const r = this.db.select().from(vcenters).where(eq(vcenters.name, name)).get();
+    return r ? toInfo(r) : undefined;
+  }
+
+  get(id: number): VcenterInfo | undefined {
+    const r = this.db.select().from(vcenters).where(eq(vcenters.id, id)).get();
+    return r ? toInfo(r) : undefined;
+  }
+
+  /** Accepts a name or a numeric id, as users type either. */
+  resolve(nameOrId: string): VcenterInfo {
+    const v = this.findByName(nameOrId) ?? (/^\d+$/.test(nameOrId) ? this.get(Number(nameOrId)) : undefined);
+    if (!v)
+      throw new VminerError('NOT_FOUND', `no vCenter named "${nameOrId}" (see \`vminer vcenter list\`)`);
+    return v;
+  }
+
+  caPem(id: number): string | null {
+    return (
+      this.db.select({ caPem: vcenters.caPem }).from(vcenters).where(eq(vcenters.id, id)).get()?.caPem ?? null
+    );
+  }
+
+  list(): VcenterWithState[] {
+    const rows = this.db
+      .select()
+      .from(vcenters)
+      .leftJoin(syncState, eq(syncState.vcenterId, vcenters.id))
+      .orderBy(vcenters.name)
+      .all();
+    return rows.map((r) => ({
+      ...toInfo(r.vcenters),
+      sync: toState(r.sync_state ?? undefined, r.vcenters.enabled),
+    }));
+  }
+
+  setAbout(
+    id: number,
+    about: { productName: string; version: string; build: string; apiVersion: string; instanceUuid: string },
+  ): void {
+    this.db.update(vcenters).set(about).where(eq(vcenters.id, id)).run();
+  }
+
+  setState(id: number, patch: Partial<Omit<SyncRecord, 'vcenterId'>>): void {
+    this.db
+      .insert(syncState)
+      .values({ vcenterId: id, status: 'idle', ...patch })
+      .onConflictDoUpdate({ target: syncState.vcenterId, set: patch })
+      .run();
+  }
+}

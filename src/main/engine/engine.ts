@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { DataLock } from './data-lock.js';
+import { openDatabase, type OpenedDatabase } from './db/database.js';
+import { InventoryStore } from './db/inventory-store.js';
+import { VcenterRepo } from './db/vcenter-repo.js';
+import { EventBus } from './events.js';
+import { configureLogging, registerSecret } from './log.js';
+import { CredentialVault, type VaultBackend } from './secrets/index.js';
+import { SettingsRepo } from './settings-repo.js';
+import { Scheduler } from './sync/scheduler.js';
+import { SyncEngine, type SyncDeps } from './sync/sync-engine.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Who holds the data folder, shown to a refused second writer ("vminer sync", "vminer serve", …). */
+  owner: string;
+  vaultBackend?: 'auto' | VaultBackend;
+  onWarning?: (message: string) => void;
+  collect?: SyncDeps['collect'];
+}
+
+export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
+
+/** The engine: owns the data folder (lock), the cache, the vault, sync and the scheduler. */
+export class Engine {
+  readonly bus = new EventBus();
+  readonly repo: VcenterRepo;
+  readonly settings: SettingsRepo;
+  readonly store: InventoryStore;
+  readonly sync: SyncEngine;
+  readonly scheduler: Scheduler;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly database: OpenedDatabase,
+    readonly vault: CredentialVault,
+    private readonly lock: DataLock,
+    opts: EngineOptions,
+  ) {
+    this.repo = new VcenterRepo(database.db);
+    this.settings = new SettingsRepo(database.db);
+    this.store = new InventoryStore(database.sqlite);
+    this.sync = new SyncEngine({
+      repo: this.repo,
+      store: this.store,
+      bus: this.bus,
+      settings: () => this.settings.get(),
+      password: (id) => this.vault.get(vaultId(id)),
+      collect: opts.collect,
+    });
+    this.scheduler = new Scheduler({
+      bus: this.bus,
+      load: () => this.settings.get().scheduler,
+      save: (scheduler) => this.settings.update({ scheduler }),
+      runSync: () => this.sync.sync(),
+    });
+    for (const id of this.vault.list()) {
+      const secret = this.vault.get(id);
+      if (secret) registerSecret(secret);
+    }
+  }
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    const dataDir = path.resolve(opts.dataDir);
+    const lock = DataLock.acquire(dataDir, opts.owner);
+    try {
+      configureLogging({ file: path.join(dataDir, 'logs', 'vminer.log') });
+      const database = openDatabase(dataDir);
+      try {
+        const vault = await CredentialVault.open({
+          dataDir,
+          backend: opts.vaultBackend ?? 'auto',
+          onWarning: opts.onWarning,
+        });
+        return new Engine(dataDir, database, vault, lock, opts);
+      } catch (err) {
+        database.close();
+        throw err;
+      }
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  async setPassword(vcenterId: number, password: string): Promise<void> {
+    registerSecret(password);
+    await this.vault.set(vaultId(vcenterId), password);
+  }
+
+  async removeVcenter(vcenterId: number): Promise<boolean> {
+    this.sync.cancel([vcenterId]);
+    const removed = this.repo.remove(vcenterId);
+    await this.vault.delete(vaultId(vcenterId));
+    if (removed) this.bus.emit('inventory:changed', { vcenterIds: [vcenterId] });
+    return removed;
+  }
+
+  close(): void {
+    this.scheduler.close();
+    this.sync.cancel();
+    try {
+      this.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      /* best effort */
+    }
+    this.database.close();
+    this.lock.release();
+  }
+}

@@ -1,0 +1,324 @@
+import type { Inventory } from '../../../shared/inventory.js';
+import { MoRef, type XObject, type XValue } from './xml.js';
+import type { ObjectContent } from './property-collector.js';
+
+export function asArray(v: XValue | undefined): XValue[] {
+  if (v === undefined || v === '') return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+function obj(v: XValue | undefined): XObject | undefined {
+  return v !== undefined && typeof v === 'object' && !Array.isArray(v) && !(v instanceof MoRef)
+    ? v
+    : undefined;
+}
+
+function str(v: XValue | undefined): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+function num(v: XValue | undefined): number | null {
+  if (typeof v !== 'string' || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** vSphere dateTimes may carry nanoseconds; store them as plain ISO 8601 (ms, UTC) so they sort and compare. */
+function date(v: XValue | undefined): string | null {
+  const s = str(v);
+  if (s === null) return null;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+function bool(v: XValue | undefined): boolean | null {
+  return v === 'true' ? true : v === 'false' ? false : null;
+}
+
+function ref(v: XValue | undefined): MoRef | undefined {
+  return v instanceof MoRef ? v : undefined;
+}
+
+function refs(v: XValue | undefined): MoRef[] {
+  return asArray(v).filter((x): x is MoRef => x instanceof MoRef);
+}
+
+function field(o: XObject | undefined, ...path: string[]): XValue | undefined {
+  let cur: XValue | undefined = o;
+  for (const p of path) {
+    const next = obj(cur);
+    if (!next) return undefined;
+    cur = next[p];
+  }
+  return cur;
+}
+
+/** Maps the raw property-collector objects of one vCenter to inventory rows, names resolved. */
+export class InventoryMapper {
+  private readonly objects = new Map<string, ObjectContent>();
+
+  add(o: ObjectContent): void {
+    this.objects.set(o.ref.key, o);
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  private byType(...types: string[]): ObjectContent[] {
+    const out: ObjectContent[] = [];
+    for (const o of this.objects.values()) if (types.includes(o.ref.type)) out.push(o);
+    return out;
+  }
+
+  private name(r: MoRef | undefined): string | null {
+    if (!r) return null;
+    return str(this.objects.get(r.key)?.props.get('name'));
+  }
+
+  private ancestor(start: MoRef | undefined, type: string): MoRef | undefined {
+    let cur = start;
+    for (let guard = 0; cur && guard < 64; guard++) {
+      if (cur.type === type) return cur;
+      cur = ref(this.objects.get(cur.key)?.props.get('parent'));
+    }
+    return undefined;
+  }
+
+  private datacenterOf(o: ObjectContent): string | null {
+    return this.name(this.ancestor(ref(o.props.get('parent')), 'Datacenter'));
+  }
+
+  /** `/Prod/Web` for a VM in vm/Prod/Web; the datacenter's own `vm` folder is left out. */
+  private folderPath(o: ObjectContent): string | null {
+    const parts: string[] = [];
+    let cur = ref(o.props.get('parent'));
+    for (let guard = 0; cur && cur.type === 'Folder' && guard < 64; guard++) {
+      const f = this.objects.get(cur.key);
+      const parent = ref(f?.props.get('parent'));
+      if (!parent || parent.type === 'Datacenter') break;
+      parts.unshift(str(f?.props.get('name')) ?? cur.value);
+      cur = parent;
+    }
+    return cur ? `/${parts.join('/')}` : null;
+  }
+
+  build(): Inventory {
+    const inv: Inventory = {
+      datacenters: [],
+      clusters: [],
+      hosts: [],
+      datastores: [],
+      networks: [],
+      vms: [],
+      snapshots: [],
+      vmDatastores: [],
+      vmNetworks: [],
+      hostDatastores: [],
+    };
+    const hostCluster = new Map<string, MoRef | undefined>();
+    const clusterVms = new Map<string, number>();
+    const dcCounts = new Map<string, { clusters: number; hosts: number; vms: number }>();
+    const dcBump = (dc: string | null, k: 'clusters' | 'hosts' | 'vms'): void => {
+      if (!dc) return;
+      const c = dcCounts.get(dc) ?? { clusters: 0, hosts: 0, vms: 0 };
+      c[k]++;
+      dcCounts.set(dc, c);
+    };
+
+    for (const h of this.byType('HostSystem')) {
+      const p = h.props;
+      const parent = ref(p.get('parent'));
+      const cluster = parent?.type === 'ClusterComputeResource' ? parent : undefined;
+      hostCluster.set(h.ref.value, cluster);
+      const hw = obj(p.get('summary.hardware'));
+      const product = obj(p.get('summary.config.product'));
+      const memorySize = num(field(hw, 'memorySize'));
+      const datacenter = this.datacenterOf(h);
+      dcBump(datacenter, 'hosts');
+      inv.hosts.push({
+        moid: h.ref.value,
+        name: str(p.get('name')) ?? h.ref.value,
+        datacenter,
+        cluster: this.name(cluster),
+        connectionState: str(p.get('runtime.connectionState')),
+        powerState: str(p.get('runtime.powerState')),
+        inMaintenanceMode: bool(p.get('runtime.inMaintenanceMode')),
+        vendor: str(field(hw, 'vendor')),
+        model: str(field(hw, 'model')),
+        cpuModel: str(field(hw, 'cpuModel')),
+        numCpuSockets: num(field(hw, 'numCpuPkgs')),
+        numCpuCores: num(field(hw, 'numCpuCores')),
+        numCpuThreads: num(field(hw, 'numCpuThreads')),
+        cpuMhz: num(field(hw, 'cpuMhz')),
+        memoryMb: memorySize === null ? null : Math.round(memorySize / 1048576),
+        esxiVersion: str(field(product, 'version')),
+        esxiBuild: str(field(product, 'build')),
+        vmCount: refs(p.get('vm')).length,
+        bootTime: date(p.get('runtime.bootTime')),
+        overallStatus: str(p.get('overallStatus')),
+      });
+      for (const ds of refs(p.get('datastore'))) inv.hostDatastores.push([h.ref.value, ds.value]);
+    }
+
+    for (const v of this.byType('VirtualMachine')) {
+      const p = v.props;
+      const hostRef = ref(p.get('runtime.host'));
+      const cluster = hostRef ? hostCluster.get(hostRef.value) : undefined;
+      if (cluster) clusterVms.set(cluster.value, (clusterVms.get(cluster.value) ?? 0) + 1);
+      const datacenter = this.datacenterOf(v);
+      dcBump(datacenter, 'vms');
+      const ips = new Set<string>();
+      for (const nic of asArray(p.get('guest.net'))) {
+        for (const ip of asArray(field(obj(nic), 'ipAddress'))) if (typeof ip === 'string' && ip) ips.add(ip);
+      }
+      const primaryIp = str(p.get('guest.ipAddress'));
+      if (primaryIp) ips.add(primaryIp);
+      const dsRefs = refs(p.get('datastore'));
+      const netRefs = refs(p.get('network'));
+      const vmName = str(p.get('name')) ?? v.ref.value;
+      let snapshotCount = 0;
+      let oldest: string | null = null;
+      const walk = (trees: XValue[], parent: string | null): void => {
+        for (const t of trees) {
+          const tree = obj(t);
+          if (!tree) continue;
+          snapshotCount++;
+          const created = date(tree['createTime']);
+          if (created && (oldest === null || Date.parse(created) < Date.parse(oldest))) oldest = created;
+          const snapRef = ref(tree['snapshot']);
+          const moid = snapRef?.value ?? `${v.ref.value}-snapshot-${str(tree['id']) ?? snapshotCount}`;
+          inv.snapshots.push({
+            moid,
+            vmMoid: v.ref.value,
+            vm: vmName,
+            name: str(tree['name']) ?? '',
+            description: str(tree['description']),
+            createdAt: created,
+            state: str(tree['state']),
+            parentMoid: parent,
+          });
+          walk(asArray(tree['childSnapshotList']), moid);
+        }
+      };
+      walk(asArray(field(obj(p.get('snapshot')), 'rootSnapshotList')), null);
+      const committed = num(p.get('summary.storage.committed'));
+      const uncommitted = num(p.get('summary.storage.uncommitted'));
+      inv.vms.push({
+        moid: v.ref.value,
+        name: vmName,
+        datacenter,
+        cluster: this.name(cluster),
+        host: this.name(hostRef),
+        folder: this.folderPath(v),
+        resourcePool: this.name(ref(p.get('resourcePool'))),
+        powerState: str(p.get('runtime.powerState')),
+        numCpu: num(p.get('config.hardware.numCPU')),
+        coresPerSocket: num(p.get('config.hardware.numCoresPerSocket')),
+        memoryMb: num(p.get('config.hardware.memoryMB')),
+        guestId: str(p.get('config.guestId')),
+        guestFullName: str(p.get('config.guestFullName')),
+        guestFullNameReported: str(p.get('guest.guestFullName')),
+        guestHostName: str(p.get('guest.hostName')),
+        ipAddress: primaryIp,
+        ipAddresses: ips.size > 0 ? [...ips].join(', ') : null,
+        toolsStatus: str(p.get('guest.toolsStatus')),
+        toolsRunningStatus: str(p.get('guest.toolsRunningStatus')),
+        toolsVersionStatus: str(p.get('guest.toolsVersionStatus2')),
+        provisionedBytes: committed === null ? null : committed + (uncommitted ?? 0),
+        usedBytes: committed,
+        datastores: joinNames(dsRefs.map((r) => this.name(r))),
+        networks: joinNames(netRefs.map((r) => this.name(r))),
+        snapshotCount,
+        oldestSnapshotAt: oldest,
+        annotation: str(p.get('config.annotation')),
+        template: bool(p.get('config.template')) ?? false,
+        hardwareVersion: str(p.get('config.version')),
+        instanceUuid: str(p.get('config.instanceUuid')),
+        biosUuid: str(p.get('config.uuid')),
+        bootTime: date(p.get('runtime.bootTime')),
+        overallStatus: str(p.get('overallStatus')),
+        hostMoid: hostRef?.value ?? null,
+      });
+      for (const r of dsRefs) inv.vmDatastores.push([v.ref.value, r.value]);
+      for (const r of netRefs) inv.vmNetworks.push([v.ref.value, r.value]);
+    }
+
+    for (const c of this.byType('ClusterComputeResource')) {
+      const p = c.props;
+      const summary = obj(p.get('summary'));
+      const conf = obj(p.get('configurationEx'));
+      const drs = obj(field(conf, 'drsConfig'));
+      const das = obj(field(conf, 'dasConfig'));
+      const datacenter = this.datacenterOf(c);
+      dcBump(datacenter, 'clusters');
+      inv.clusters.push({
+        moid: c.ref.value,
+        name: str(p.get('name')) ?? c.ref.value,
+        datacenter,
+        drsEnabled: drs ? (bool(drs['enabled']) ?? false) : null,
+        drsBehavior: str(field(drs, 'defaultVmBehavior')),
+        haEnabled: das ? (bool(das['enabled']) ?? false) : null,
+        hostCount: refs(p.get('host')).length,
+        effectiveHostCount: num(field(summary, 'numEffectiveHosts')),
+        vmCount: clusterVms.get(c.ref.value) ?? 0,
+        totalCpuMhz: num(field(summary, 'totalCpu')),
+        totalCpuCores: num(field(summary, 'numCpuCores')),
+        totalMemoryBytes: num(field(summary, 'totalMemory')),
+        overallStatus: str(field(summary, 'overallStatus')),
+      });
+    }
+
+    for (const d of this.byType('Datastore')) {
+      const s = obj(d.props.get('summary'));
+      const capacity = num(field(s, 'capacity'));
+      const free = num(field(s, 'freeSpace'));
+      const uncommitted = num(field(s, 'uncommitted'));
+      inv.datastores.push({
+        moid: d.ref.value,
+        name: str(d.props.get('name')) ?? d.ref.value,
+        datacenter: this.datacenterOf(d),
+        type: str(field(s, 'type')),
+        capacityBytes: capacity,
+        freeBytes: free,
+        provisionedBytes: capacity !== null && free !== null ? capacity - free + (uncommitted ?? 0) : null,
+        freePercent: capacity && free !== null ? Math.round((free / capacity) * 1000) / 10 : null,
+        accessible: bool(field(s, 'accessible')),
+        vmCount: refs(d.props.get('vm')).length,
+        hostCount: asArray(d.props.get('host')).length,
+        maintenanceMode: str(field(s, 'maintenanceMode')),
+        url: str(field(s, 'url')),
+      });
+    }
+
+    for (const n of this.byType('Network', 'DistributedVirtualPortgroup', 'OpaqueNetwork')) {
+      const vlan = field(obj(n.props.get('config.defaultPortConfig')), 'vlan', 'vlanId');
+      inv.networks.push({
+        moid: n.ref.value,
+        name: str(n.props.get('name')) ?? n.ref.value,
+        datacenter: this.datacenterOf(n),
+        type: n.ref.type,
+        vlanId: typeof vlan === 'string' ? vlan : null,
+        vmCount: refs(n.props.get('vm')).length,
+      });
+    }
+
+    for (const d of this.byType('Datacenter')) {
+      const name = str(d.props.get('name')) ?? d.ref.value;
+      const c = dcCounts.get(name) ?? { clusters: 0, hosts: 0, vms: 0 };
+      inv.datacenters.push({
+        moid: d.ref.value,
+        name,
+        clusterCount: c.clusters,
+        hostCount: c.hosts,
+        vmCount: c.vms,
+      });
+    }
+    return inv;
+  }
+}
+
+function joinNames(names: (string | null)[]): string | null {
+  const list = names.filter((n): n is string => n !== null).sort();
+  return list.length > 0 ? list.join(', ') : null;
+}

@@ -1,0 +1,162 @@
+import { VminerError } from '../../../shared/errors.js';
+import { moRefXml, SoapFault, type SoapClient } from './soap-client.js';
+import { escapeXml, childText, MoRef, toValue, type XNode, type XValue } from './xml.js';
+
+export interface ObjectContent {
+  ref: MoRef;
+  props: Map<string, XValue>;
+}
+
+export interface MissingProperty {
+  objectType: string;
+  path: string;
+  fault: string;
+}
+
+export interface RetrieveResult {
+  /** Paths a vCenter did not know (InvalidProperty) and that were dropped from the request. */
+  droppedPaths: string[];
+  /** Properties the account could not read, grouped by type and path (first occurrences only). */
+  missing: MissingProperty[];
+  pages: number;
+  objects: number;
+}
+
+export interface RetrieveOptions {
+  maxObjects?: number;
+  onObject: (obj: ObjectContent) => void;
+  onPage?: (objectsSoFar: number) => void;
+}
+
+function parseObjectContent(node: XNode, missing: Map<string, MissingProperty>): ObjectContent {
+  let ref: MoRef | undefined;
+  const props = new Map<string, XValue>();
+  for (const c of node.children) {
+    if (c.name === 'obj') ref = new MoRef(c.moType ?? '', c.text);
+    else if (c.name === 'propSet') {
+      const name = childText(c, 'name');
+      const val = c.children.find((x) => x.name === 'val');
+      if (name !== undefined && val) props.set(name, toValue(val));
+    } else if (c.name === 'missingSet') {
+      const path = childText(c, 'path') ?? '';
+      const fault = c.children.find((x) => x.name === 'fault');
+      const faultType =
+        fault?.children.find((x) => x.name === 'fault')?.xsiType ?? fault?.xsiType ?? 'unknown';
+      const key = `${ref?.type ?? ''}.${path}`;
+      if (!missing.has(key)) missing.set(key, { objectType: ref?.type ?? '', path, fault: faultType });
+    }
+  }
+  if (!ref) throw new VminerError('PROTOCOL', 'an object in the answer has no reference');
+  return { ref, props };
+}
+
+/**
+ * Collects every object of a container view with `RetrievePropertiesEx`, then follows the token
+ * with `ContinueRetrievePropertiesEx` until the last page: an inventory is never silently
+ * truncated. Objects are handed to `onObject` as they are parsed, page by page.
+ */
+export async function retrieveFromView(
+  client: SoapClient,
+  viewRef: string,
+  paths: Record<string, string[]>,
+  opts: RetrieveOptions,
+): Promise<RetrieveResult> {
+  const pc = client.serviceContent.propertyCollector;
+  const active: Record<string, string[]> = Object.fromEntries(
+    Object.entries(paths).map(([t, p]) => [t, [...p]]),
+  );
+  const dropped: string[] = [];
+  const missing = new Map<string, MissingProperty>();
+  let objects = 0;
+  let pages = 0;
+
+  const handlers = {
+    emitName: 'objects',
+    emitDepth: 5, // Envelope > Body > Retrieve…Response > returnval > objects
+    onEmit: (node: XNode) => {
+      objects++;
+      opts.onObject(parseObjectContent(node, missing));
+    },
+  };
+
+  const specXml = (): string =>
+    '<specSet>' +
+    Object.entries(active)
+      .map(
+        ([type, p]) =>
+          `<propSet><type>${type}</type><all>false</all>${p.map((x) => `<pathSet>${escapeXml(x)}</pathSet>`).join('')}</propSet>`,
+      )
+      .join('') +
+    `<objectSet>${moRefXml('obj', 'ContainerView', viewRef)}<skip>true</skip>` +
+    '<selectSet xsi:type="TraversalSpec"><name>view</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet>' +
+    '</objectSet></specSet>';
+
+  let first: XNode;
+  for (;;) {
+    try {
+      first = await client.call(
+        'RetrievePropertiesEx',
+        moRefXml('_this', 'PropertyCollector', pc) +
+          specXml() +
+          `<options><maxObjects>${opts.maxObjects ?? 1000}</maxObjects></options>`,
+        handlers,
+      );
+      break;
+    } catch (err) {
+      // Older vCenters reject paths they do not know: drop that path and ask again.
+      if (err instanceof SoapFault && err.faultType === 'InvalidProperty' && objects === 0) {
+        const bad = err.detail ? childText(err.detail, 'name') : undefined;
+        const owner = bad ? Object.entries(active).find(([, p]) => p.includes(bad)) : undefined;
+        if (bad && owner) {
+          owner[1].splice(owner[1].indexOf(bad), 1);
+          if (owner[1].length === 0) delete active[owner[0]];
+          dropped.push(`${owner[0]}.${bad}`);
+          continue;
+        }
+      }
+      throw err;
+    }
+  }
+  pages++;
+  opts.onPage?.(objects);
+  let token = childText(
+    first.children.find((c) => c.name === 'returnval'),
+    'token',
+  );
+  while (token) {
+    const next = await client.call(
+      'ContinueRetrievePropertiesEx',
+      moRefXml('_this', 'PropertyCollector', pc) + `<token>${escapeXml(token)}</token>`,
+      handlers,
+    );
+    pages++;
+    opts.onPage?.(objects);
+    token = childText(
+      next.children.find((c) => c.name === 'returnval'),
+      'token',
+    );
+  }
+  return { droppedPaths: dropped, missing: [...missing.values()], pages, objects };
+}
+
+export async function createContainerView(client: SoapClient, types: string[]): Promise<string> {
+  const sc = client.serviceContent;
+  const res = await client.call(
+    'CreateContainerView',
+    moRefXml('_this', 'ViewManager', sc.viewManager) +
+      moRefXml('container', 'Folder', sc.rootFolder) +
+      types.map((t) => `<type>${t}</type>`).join('') +
+      '<recursive>true</recursive>',
+  );
+  const v = childText(res, 'returnval');
+  if (!v) throw new VminerError('PROTOCOL', `${client.host}: CreateContainerView returned no view`);
+  return v;
+}
+
+export async function destroyView(client: SoapClient, viewRef: string): Promise<void> {
+  try {
+    await client.call('DestroyView', moRefXml('_this', 'ContainerView', viewRef));
+  } catch {
+    /* views die with the session */
+  }
+}

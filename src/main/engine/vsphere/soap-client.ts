@@ -1,0 +1,308 @@
+import https from 'node:https';
+import { VminerError } from '../../../shared/errors.js';
+import { classifyNetworkError, createAgent, type TrustPolicy } from './transport.js';
+import { escapeXml, child, childText, SoapStreamParser, type XNode, type StreamHandlers } from './xml.js';
+
+export interface SoapClientOptions {
+  url: string;
+  trust: TrustPolicy;
+  connectTimeoutMs?: number;
+  /** Per-call timeout (a call that sends nothing back for this long is abandoned). */
+  callTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface AboutInfo {
+  name: string;
+  fullName: string;
+  version: string;
+  build: string;
+  apiVersion: string;
+  instanceUuid: string;
+  productLineId: string;
+}
+
+export interface ServiceContent {
+  about: AboutInfo;
+  rootFolder: string;
+  propertyCollector: string;
+  viewManager: string;
+  sessionManager: string;
+}
+
+/** A SOAP fault from vCenter, with the fault type (e.g. InvalidLogin) and its detail. */
+export class SoapFault extends Error {
+  constructor(
+    readonly faultType: string,
+    message: string,
+    readonly detail: XNode | undefined,
+  ) {
+    super(message);
+  }
+}
+
+function moRefXml(tag: string, type: string, value: string): string {
+  return `<${tag} type="${escapeXml(type)}">${escapeXml(value)}</${tag}>`;
+}
+
+export { moRefXml };
+
+/**
+ * A vim25 SOAP client written for inventory collection: one keep-alive HTTPS connection, a session
+ * cookie, timeouts on every call, and answers parsed incrementally as they arrive.
+ */
+export class SoapClient {
+  private readonly agent: https.Agent;
+  private readonly url: URL;
+  private readonly callTimeoutMs: number;
+  private cookie: string | undefined;
+  private soapAction = 'urn:vim25/6.5';
+  private content: ServiceContent | undefined;
+  readonly host: string;
+
+  constructor(private readonly opts: SoapClientOptions) {
+    this.url = new URL(opts.url);
+    if (this.url.protocol !== 'https:') {
+      throw new VminerError('INVALID_INPUT', `${opts.url}: vCenter URLs must use https://`);
+    }
+    this.host = this.url.host;
+    this.callTimeoutMs = opts.callTimeoutMs ?? 60_000;
+    this.agent = createAgent({
+      url: opts.url,
+      trust: opts.trust,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+    });
+  }
+
+  get serviceContent(): ServiceContent {
+    if (!this.content) throw new Error('retrieveServiceContent() has not run');
+    return this.content;
+  }
+
+  /** Sends one call; `handlers` let large answers be consumed as they stream in. */
+  async call(method: string, bodyInner: string, handlers?: StreamHandlers): Promise<XNode> {
+    const envelope =
+      '<?xml version="1.0" encoding="UTF-8"?>' +
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+      'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+      `<soapenv:Body><${method} xmlns="urn:vim25">${bodyInner}</${method}></soapenv:Body></soapenv:Envelope>`;
+    const root = await this.post(envelope, method, handlers);
+    const body = child(root, 'Body');
+    const fault = child(body, 'Fault');
+    if (fault) throw parseFault(fault);
+    const response = body?.children[0];
+    if (!response) throw new VminerError('PROTOCOL', `${this.host}: empty answer to ${method}`);
+    return response;
+  }
+
+  private post(envelope: string, method: string, handlers?: StreamHandlers): Promise<XNode> {
+    const signal = this.opts.signal;
+    if (signal?.aborted) return Promise.reject(abortError(signal, this.host));
+    return new Promise<XNode>((resolve, reject) => {
+      const payload = Buffer.from(envelope, 'utf8');
+      const headers: Record<string, string | number> = {
+        'Content-Type': 'text/xml; charset=utf-8',
+        SOAPAction: this.soapAction,
+        'Content-Length': payload.length,
+      };
+      if (this.cookie) headers['Cookie'] = this.cookie;
+      let settled = false;
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        reject(
+          err instanceof VminerError || err instanceof SoapFault ? err : classifyNetworkError(err, this.host),
+        );
+      };
+      const req = https.request(
+        {
+          protocol: 'https:',
+          hostname: this.url.hostname,
+          port: this.url.port || 443,
+          path: this.url.pathname || '/sdk',
+          method: 'POST',
+          agent: this.agent,
+          headers,
+        },
+        (res) => {
+          const setCookie = res.headers['set-cookie'];
+          const session = setCookie?.find((c) => c.startsWith('vmware_soap_session'));
+          if (session) this.cookie = session.split(';')[0];
+          const type = res.headers['content-type'] ?? '';
+          if (!/xml/i.test(type)) {
+            res.resume();
+            fail(
+              new VminerError(
+                'PROTOCOL',
+                `${this.host}: HTTP ${res.statusCode} to ${method} without a SOAP answer — is ${this.url.pathname} the vCenter SDK endpoint?`,
+              ),
+            );
+            return;
+          }
+          const parser = new SoapStreamParser(handlers);
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            try {
+              parser.write(chunk);
+            } catch (err) {
+              res.destroy();
+              fail(
+                err instanceof SoapFault
+                  ? err
+                  : new VminerError(
+                      'PROTOCOL',
+                      `${this.host}: malformed XML in answer to ${method}: ${String(err)}`,
+                    ),
+              );
+            }
+          });
+          res.on('end', () => {
+            if (settled) return;
+            try {
+              const root = parser.end();
+              settled = true;
+              cleanup();
+              resolve(root);
+            } catch (err) {
+              fail(
+                err instanceof SoapFault
+                  ? err
+                  : new VminerError(
+                      'PROTOCOL',
+                      `${this.host}: incomplete answer to ${method}: ${String(err)}`,
+                    ),
+              );
+            }
+          });
+          res.on('error', fail);
+          res.on('aborted', () =>
+            fail(new VminerError('UNREACHABLE', `${this.host}: the connection dropped during ${method}`)),
+          );
+        },
+      );
+      const onAbort = (): void => {
+        req.destroy();
+        fail(abortError(signal!, this.host));
+      };
+      const timer = setTimeout(() => {
+        req.destroy();
+        fail(
+          new VminerError(
+            'TIMEOUT',
+            `${this.host}: no complete answer to ${method} within ${this.callTimeoutMs / 1000} s`,
+          ),
+        );
+      }, this.callTimeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', fail);
+      req.end(payload);
+    });
+  }
+
+  async retrieveServiceContent(): Promise<ServiceContent> {
+    const res = await this.call(
+      'RetrieveServiceContent',
+      moRefXml('_this', 'ServiceInstance', 'ServiceInstance'),
+    );
+    const rv = child(res, 'returnval');
+    const about = child(rv, 'about');
+    const text = (name: string): string => childText(about, name) ?? '';
+    const ref = (name: string): string => {
+      const v = childText(rv, name);
+      if (!v)
+        throw new VminerError(
+          'PROTOCOL',
+          `${this.host}: the service content has no ${name} — not a vCenter?`,
+        );
+      return v;
+    };
+    this.content = {
+      about: {
+        name: text('name'),
+        fullName: text('fullName'),
+        version: text('version'),
+        build: text('build'),
+        apiVersion: text('apiVersion'),
+        instanceUuid: text('instanceUuid'),
+        productLineId: text('productLineId'),
+      },
+      rootFolder: ref('rootFolder'),
+      propertyCollector: ref('propertyCollector'),
+      viewManager: childText(rv, 'viewManager') ?? '',
+      sessionManager: ref('sessionManager'),
+    };
+    if (this.content.about.apiVersion) this.soapAction = `urn:vim25/${this.content.about.apiVersion}`;
+    return this.content;
+  }
+
+  async login(user: string, password: string): Promise<void> {
+    const sc = this.content ?? (await this.retrieveServiceContent());
+    try {
+      await this.call(
+        'Login',
+        moRefXml('_this', 'SessionManager', sc.sessionManager) +
+          `<userName>${escapeXml(user)}</userName><password>${escapeXml(password)}</password>`,
+      );
+    } catch (err) {
+      if (err instanceof SoapFault && err.faultType === 'InvalidLogin') {
+        throw new VminerError(
+          'LOGIN_FAILED',
+          `${this.host}: login failed for ${user} (check the user name and password)`,
+        );
+      }
+      if (err instanceof SoapFault && /NoPermission/.test(err.faultType)) {
+        throw new VminerError(
+          'PERMISSION_DENIED',
+          `${this.host}: ${user} may not log in (needs at least a read-only role)`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Logs out and closes the connection; never throws (a logout failure must not fail a sync). */
+  async logout(): Promise<void> {
+    try {
+      if (this.cookie && this.content) {
+        await this.call('Logout', moRefXml('_this', 'SessionManager', this.content.sessionManager));
+      }
+    } catch {
+      /* the session will expire on its own */
+    } finally {
+      this.cookie = undefined;
+      this.agent.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.agent.destroy();
+  }
+}
+
+function abortError(signal: AbortSignal, host: string): VminerError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof VminerError) return reason;
+  return new VminerError('CANCELLED', `${host}: cancelled`);
+}
+
+function parseFault(fault: XNode): SoapFault | VminerError {
+  const message = childText(fault, 'faultstring') ?? 'unknown fault';
+  const detail = child(fault, 'detail');
+  const first = detail?.children[0];
+  const faultType = first?.xsiType ?? first?.name.replace(/Fault$/, '') ?? 'Fault';
+  if (faultType === 'NotAuthenticated') {
+    return new VminerError('PERMISSION_DENIED', `not authenticated or session expired: ${message}`);
+  }
+  if (faultType === 'NoPermission') {
+    return new VminerError(
+      'PERMISSION_DENIED',
+      `permission denied: ${message} (the account needs at least a read-only role)`,
+    );
+  }
+  return new SoapFault(faultType, message, first);
+}

@@ -1,0 +1,31 @@
+import type { ErrorInfo } from './errors.js';
+import type { EntityCounts } from './inventory.js';
+import type { VcenterStatus } from './vcenter.js';
+
+export type SyncPhase = 'queued' | 'started' | 'collecting' | 'storing' | 'finished';
+
+export interface SyncProgressEvent {
+  vcenterId: number;
+  vcenter: string;
+  phase: SyncPhase;
+  status: VcenterStatus;
+  objects?: number;
+  counts?: EntityCounts;
+  durationMs?: number;
+  error?: ErrorInfo;
+}
+
+export interface SchedulerStateEvent {
+  enabled: boolean;
+  running: boolean;
+  nextRunAt: string | null;
+  intervalMinutes: number;
+  cron: string | null;
+}
+
+/** Every event the engine emits, by name. */
+export interface EngineEvents {
+  'sync:progress': SyncProgressEvent;
+  'inventory:changed': { vcenterIds: number[] };
+  'scheduler:state': SchedulerStateEvent;
+}

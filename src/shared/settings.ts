@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+export const SchedulerSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  intervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+  /** A cron expression takes precedence over the interval when set. */
+  cron: z.string().min(1).nullable().default(null),
+});
+
+export const EngineSettingsSchema = z.object({
+  syncWorkers: z.number().int().min(1).max(64).default(10),
+  connectTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+  callTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(180_000),
+  /** Overall deadline for one vCenter's sync: a hung vCenter costs one worker at most this long. */
+  vcenterDeadlineMs: z
+    .number()
+    .int()
+    .min(5_000)
+    .max(6 * 3_600_000)
+    .default(900_000),
+  /** Objects per RetrievePropertiesEx page. */
+  pageSize: z.number().int().min(100).max(10_000).default(1000),
+  scheduler: SchedulerSettingsSchema.default({ enabled: false, intervalMinutes: 60, cron: null }),
+});
+
+export type EngineSettings = z.infer<typeof EngineSettingsSchema>;
+export type SchedulerSettings = z.infer<typeof SchedulerSettingsSchema>;
