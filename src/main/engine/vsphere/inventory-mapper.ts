@@ -58,6 +58,16 @@ export class InventoryMapper {
   private readonly objects = new Map<string, ObjectContent>();
 
   add(o: ObjectContent): void {
+    // guest.net is by far the bulkiest value (full NIC, DNS and routing state); keep only its IPs.
+    const net = o.props.get('guest.net');
+    if (net !== undefined) {
+      const ips: string[] = [];
+      for (const nic of asArray(net)) {
+        for (const ip of asArray(field(obj(nic), 'ipAddress')))
+          if (typeof ip === 'string' && ip) ips.push(ip);
+      }
+      o.props.set('guest.net', ips);
+    }
     this.objects.set(o.ref.key, o);
   }
 
@@ -169,9 +179,7 @@ export class InventoryMapper {
       const datacenter = this.datacenterOf(v);
       dcBump(datacenter, 'vms');
       const ips = new Set<string>();
-      for (const nic of asArray(p.get('guest.net'))) {
-        for (const ip of asArray(field(obj(nic), 'ipAddress'))) if (typeof ip === 'string' && ip) ips.add(ip);
-      }
+      for (const ip of asArray(p.get('guest.net'))) if (typeof ip === 'string') ips.add(ip);
       const primaryIp = str(p.get('guest.ipAddress'));
       if (primaryIp) ips.add(primaryIp);
       const dsRefs = refs(p.get('datastore'));

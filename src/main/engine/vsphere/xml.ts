@@ -48,15 +48,15 @@ export function toValue(node: XNode): XValue {
     return node.text;
   }
   const obj: XObject = {};
+  const repeated = new Set<string>();
   for (const child of node.children) {
     const v = toValue(child);
     const prev = obj[child.name];
     if (prev === undefined) obj[child.name] = v;
-    else if (Array.isArray(prev) && (prev as XValue[] & { repeated?: true }).repeated) prev.push(v);
+    else if (repeated.has(child.name)) (prev as XValue[]).push(v);
     else {
-      const list: XValue[] & { repeated?: true } = [prev, v];
-      list.repeated = true;
-      obj[child.name] = list;
+      obj[child.name] = [prev, v];
+      repeated.add(child.name);
     }
   }
   if (node.xsiType !== undefined) obj['_type'] = node.xsiType;

@@ -1,0 +1,66 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SchedulerSettings } from '../../../shared/settings.js';
+import { EventBus } from '../events.js';
+import { Scheduler } from './scheduler.js';
+
+describe('Scheduler', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+  });
+  afterEach(() => vi.useRealTimers());
+
+  function make(runSync: () => Promise<unknown>) {
+    let stored: SchedulerSettings = { enabled: false, intervalMinutes: 30, cron: null };
+    const bus = new EventBus();
+    const states: unknown[] = [];
+    bus.on('scheduler:state', (s) => states.push(s));
+    const s = new Scheduler({
+      bus,
+      load: () => stored,
+      save: (next) => {
+        stored = next;
+      },
+      runSync,
+    });
+    return { s, states, stored: () => stored };
+  }
+
+  it('runs on its interval, persists its state and reports the next run', async () => {
+    const runSync = vi.fn(() => Promise.resolve());
+    const { s, stored } = make(runSync);
+    const st = s.start();
+    expect(stored().enabled).toBe(true);
+    expect(st.nextRunAt).toBe('2026-01-01T00:30:00.000Z');
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(runSync).toHaveBeenCalledTimes(1);
+    expect(s.state().nextRunAt).toBe('2026-01-01T01:00:00.000Z');
+    s.stop();
+    expect(stored().enabled).toBe(false);
+    await vi.advanceTimersByTimeAsync(120 * 60_000);
+    expect(runSync).toHaveBeenCalledTimes(1);
+  });
+
+  it('never overlaps a running sync', async () => {
+    let finish: () => void = () => undefined;
+    const runSync = vi.fn(() => new Promise<void>((r) => (finish = r)));
+    const { s } = make(runSync);
+    s.start();
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(runSync).toHaveBeenCalledTimes(1);
+    finish();
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(runSync).toHaveBeenCalledTimes(2);
+    s.close();
+  });
+
+  it('follows a cron expression and rejects a bad one', async () => {
+    const runSync = vi.fn(() => Promise.resolve());
+    const { s } = make(runSync);
+    s.configure({ cron: '15 2 * * *' });
+    expect(s.start().nextRunAt).toBe('2026-01-01T02:15:00.000Z');
+    expect(() => s.configure({ cron: 'every tuesday' })).toThrow(/not a valid cron/);
+    s.close();
+  });
+});

@@ -1,0 +1,202 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startSimulator,
+  startSimulators,
+  stopAll,
+  type RunningSimulator,
+} from '../../../../e2e/vcsim/simulators.js';
+import { readWithPyvmomi, type PyInventory } from '../../../../e2e/support/pyvmomi.js';
+import { Engine } from '../engine.js';
+import { listEntity } from '../db/inventory-read.js';
+
+// Credentials with every XML-special character: they must survive the SOAP envelope.
+const USER = 'svc-ro@vsphere.local';
+const PASSWORD = `p<a&s"s'w>rd`;
+
+let dataDir: string;
+let engine: Engine;
+let sims: RunningSimulator[];
+const ids: number[] = [];
+const reference: PyInventory[] = [];
+
+const byName = <T extends { name: string }>(rows: T[]): Map<string, T> =>
+  new Map(rows.map((r) => [r.name, r]));
+
+beforeAll(async () => {
+  sims = await startSimulators(3, (i) => ({
+    seed: 11 + i,
+    vms: [40, 60, 80][i],
+    clusters: [1, 2, 3][i],
+    hostsPerCluster: 2,
+    namePrefix: ['ams', 'fra', 'nyc'][i],
+    user: USER,
+    password: PASSWORD,
+  }));
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-sync-'));
+  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  for (const [i, s] of sims.entries()) {
+    const vc = engine.repo.add({
+      name: `vc-${i}`,
+      url: s.url,
+      username: USER,
+      thumbprint: s.thumbprintSha256,
+      caPem: null,
+    });
+    await engine.setPassword(vc.id, PASSWORD);
+    ids.push(vc.id);
+  }
+  for (const s of sims) reference.push(await readWithPyvmomi(s.url, USER, PASSWORD));
+});
+
+afterAll(async () => {
+  engine?.close();
+  await stopAll();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('multi-vCenter sync against simulators', () => {
+  it('syncs every vCenter and stores what pyvmomi reads from the same simulators', async () => {
+    const summary = await engine.sync.sync();
+    expect(summary.results.map((r) => [r.vcenter, r.status, r.error])).toEqual([
+      ['vc-0', 'ok', null],
+      ['vc-1', 'ok', null],
+      ['vc-2', 'ok', null],
+    ]);
+    const db = engine.database.db;
+    for (const [i, ref] of reference.entries()) {
+      const vcenterIds = [ids[i]!];
+      const vms = byName(listEntity(db, 'vms', { vcenterIds }) as unknown as PyInventory['vms']);
+      expect(vms.size).toBe(ref.vms.length);
+      expect(ref.vms.length).toBe(sims[i]!.counts.vms);
+      for (const want of ref.vms) {
+        const got = vms.get(want.name) as unknown as Record<string, unknown>;
+        expect(got, want.name).toBeDefined();
+        expect({
+          host: got['host'],
+          cluster: got['cluster'],
+          datacenter: got['datacenter'],
+          powerState: got['powerState'],
+          numCpu: got['numCpu'],
+          memoryMb: got['memoryMb'],
+          guestFullName: got['guestFullName'],
+          ipAddress: got['ipAddress'],
+          toolsStatus: got['toolsStatus'],
+          annotation: got['annotation'] ?? '',
+          instanceUuid: got['instanceUuid'],
+          template: got['template'],
+          snapshotCount: got['snapshotCount'],
+          datastores: got['datastores'] ? String(got['datastores']).split(', ') : [],
+          networks: got['networks'] ? String(got['networks']).split(', ') : [],
+          vcenter: got['vcenter'],
+        }).toEqual({ ...want, name: undefined, vcenter: `vc-${i}` });
+      }
+      const hosts = byName(listEntity(db, 'hosts', { vcenterIds }) as unknown as PyInventory['hosts']);
+      expect(hosts.size).toBe(ref.hosts.length);
+      for (const want of ref.hosts) expect(hosts.get(want.name), want.name).toMatchObject(want);
+      const datastores = byName(
+        listEntity(db, 'datastores', { vcenterIds }) as unknown as PyInventory['datastores'],
+      );
+      expect(datastores.size).toBe(ref.datastores.length);
+      for (const want of ref.datastores) expect(datastores.get(want.name), want.name).toMatchObject(want);
+      const clusters = byName(
+        listEntity(db, 'clusters', { vcenterIds }) as unknown as PyInventory['clusters'],
+      );
+      expect(clusters.size).toBe(ref.clusters.length);
+      for (const want of ref.clusters) expect(clusters.get(want.name), want.name).toMatchObject(want);
+    }
+    // The seeded inventories are varied, so questions later have something to find.
+    const all = listEntity(db, 'vms');
+    expect(new Set(all.map((v) => v['powerState'])).size).toBeGreaterThanOrEqual(2);
+    expect(all.some((v) => (v['snapshotCount'] as number) > 0)).toBe(true);
+    const states = engine.repo.list();
+    expect(states.every((v) => v.sync.status === 'ok' && v.sync.lastSuccessAt !== null)).toBe(true);
+    expect(states[0]!.sync.counts?.vms).toBe(sims[0]!.counts.vms);
+  });
+
+  it('a second sync of a vCenter already syncing joins it instead of starting another', async () => {
+    const [a, b] = await Promise.all([engine.sync.sync([ids[0]!]), engine.sync.sync([ids[0]!])]);
+    expect(a.results[0]).toBe(b.results[0]);
+  });
+
+  it('keeps the last good data of failed vCenters and reports each failure clearly', async () => {
+    const before = engine.repo.list();
+    const good = (id: number) => before.find((v) => v.id === id)!.sync.lastSuccessAt;
+    // vc-0: wrong password; vc-1: certificate pinned to another thumbprint.
+    await engine.setPassword(ids[0]!, 'wrong');
+    engine.repo.update(ids[1]!, { thumbprint: '00:'.repeat(31) + '00' });
+    const summary = await engine.sync.sync();
+    const res = new Map(summary.results.map((r) => [r.vcenterId, r]));
+    expect(res.get(ids[0]!)).toMatchObject({ status: 'failed', error: { code: 'LOGIN_FAILED' } });
+    expect(res.get(ids[0]!)!.error!.message).toMatch(/vc-0.*login failed.*svc-ro@vsphere.local/);
+    expect(res.get(ids[1]!)).toMatchObject({
+      status: 'certificate_changed',
+      error: { code: 'CERT_CHANGED' },
+    });
+    expect(res.get(ids[1]!)!.error!.message).toContain(sims[1]!.thumbprintSha256);
+    expect(res.get(ids[2]!)!.status).toBe('ok');
+    const after = engine.repo.list();
+    for (const id of [ids[0]!, ids[1]!]) {
+      const v = after.find((x) => x.id === id)!;
+      expect(v.sync.lastSuccessAt).toBe(good(id));
+      expect(listEntity(engine.database.db, 'vms', { vcenterIds: [id] }).length).toBe(
+        sims[ids.indexOf(id)]!.counts.vms,
+      );
+    }
+    expect(JSON.stringify(after)).not.toContain('wrong');
+    await engine.setPassword(ids[0]!, PASSWORD);
+    engine.repo.update(ids[1]!, { thumbprint: sims[1]!.thumbprintSha256 });
+  });
+
+  it('survives a refused port, a hanging vCenter and one killed mid-sync; the others finish', async () => {
+    const hanging = await startSimulator({ seed: 5, vms: 10, delayMs: 4_000, namePrefix: 'slow' });
+    const doomed = await startSimulator({ seed: 6, vms: 30, delayMs: 400, namePrefix: 'doom' });
+    const add = async (name: string, url: string, thumbprint: string) => {
+      const vc = engine.repo.add({ name, url, username: 'u', thumbprint, caPem: null });
+      await engine.setPassword(vc.id, 'p');
+      return vc.id;
+    };
+    const refused = await add('refused', 'https://127.0.0.1:1/sdk', sims[0]!.thumbprintSha256);
+    const hangId = await add('hanging', hanging.url, hanging.thumbprintSha256);
+    const doomId = await add('doomed', doomed.url, doomed.thumbprintSha256);
+    // First a good sync of the doomed one, so there is data to keep.
+    expect((await engine.sync.sync([doomId])).results[0]!.status).toBe('ok');
+    const doomedVms = listEntity(engine.database.db, 'vms', { vcenterIds: [doomId] }).length;
+    expect(doomedVms).toBe(30);
+    engine.settings.update({ callTimeoutMs: 2_000 });
+    const off = engine.bus.on('sync:progress', (e) => {
+      if (e.vcenterId === doomId && e.phase === 'started') setTimeout(() => doomed.kill(), 600);
+    });
+    const summary = await engine.sync.sync();
+    off();
+    const res = new Map(summary.results.map((r) => [r.vcenterId, r]));
+    expect(res.get(refused)).toMatchObject({ status: 'failed', error: { code: 'REFUSED' } });
+    expect(res.get(hangId)).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
+    expect(['UNREACHABLE', 'REFUSED', 'PROTOCOL']).toContain(res.get(doomId)!.error?.code);
+    for (const id of ids) expect(res.get(id)!.status).toBe('ok');
+    expect(listEntity(engine.database.db, 'vms', { vcenterIds: [doomId] }).length).toBe(doomedVms);
+    engine.settings.update({ callTimeoutMs: 180_000 });
+    for (const id of [refused, hangId, doomId]) await engine.removeVcenter(id);
+    await hanging.stop();
+  });
+
+  it('cancels a running sync', async () => {
+    const slow = await startSimulator({ seed: 8, vms: 10, delayMs: 1_500, namePrefix: 'cancel' });
+    const vc = engine.repo.add({
+      name: 'cancel-me',
+      url: slow.url,
+      username: 'u',
+      thumbprint: slow.thumbprintSha256,
+      caPem: null,
+    });
+    await engine.setPassword(vc.id, 'p');
+    const run = engine.sync.sync([vc.id]);
+    setTimeout(() => engine.sync.cancel([vc.id]), 300);
+    const summary = await run;
+    expect(summary.results[0]).toMatchObject({ status: 'failed', error: { code: 'CANCELLED' } });
+    await engine.removeVcenter(vc.id);
+    await slow.stop();
+  });
+});
