@@ -124,11 +124,25 @@ export async function retrieveFromView(
     'token',
   );
   while (token) {
-    const next = await client.call(
-      'ContinueRetrievePropertiesEx',
-      moRefXml('_this', 'PropertyCollector', pc) + `<token>${escapeXml(token)}</token>`,
-      handlers,
-    );
+    let next: XNode;
+    try {
+      next = await client.call(
+        'ContinueRetrievePropertiesEx',
+        moRefXml('_this', 'PropertyCollector', pc) + `<token>${escapeXml(token)}</token>`,
+        handlers,
+      );
+    } catch (err) {
+      // A rejected token (expired or lost retrieval) must fail the collection, never truncate it.
+      if (err instanceof SoapFault) {
+        throw new VminerError(
+          'PROTOCOL',
+          `${client.host}: vCenter rejected the paging token after ${objects} objects ` +
+            `(${err.faultType}: ${err.message}); the collection is abandoned rather than returned incomplete`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
     pages++;
     opts.onPage?.(objects);
     token = childText(

@@ -1,0 +1,179 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../e2e/vcsim/simulators.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = path.join(ROOT, 'out/main/cli.js');
+
+let dataDir: string;
+let sim: RunningSimulator;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function vminer(args: string[], input?: string): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], {
+    input: input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, VMINER_DATA_DIR: '' },
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(CLI)) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  sim = await startSimulator({ seed: 21, vms: 30, namePrefix: 'cli', user: 'ro', password: 'S3cret&<pw>' });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-cli-'));
+});
+
+afterAll(async () => {
+  await stopAll();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('vminer CLI', () => {
+  it('has --help on every command', () => {
+    for (const cmd of [[], ['vcenter'], ['vcenter', 'probe'], ['vcenter', 'add'], ['vcenter', 'list'], ['vcenter', 'remove'], ['sync'], ['list'], ['stats'], ['serve']]) {
+      const r = vminer([...cmd, '--help']);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.stdout).toContain('Usage: vminer');
+    }
+  });
+
+  it('probes a vCenter before trusting it', () => {
+    const r = vminer(['vcenter', 'probe', sim.url]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(sim.thumbprintSha256);
+    expect(r.stdout).toMatch(/Product:\s+VMware vCenter Server/);
+    const j = JSON.parse(vminer(['vcenter', 'probe', sim.url, '--json']).stdout) as {
+      certificate: { thumbprintSha256: string; subject: string; issuer: string; validTo: string };
+      about: { version: string };
+    };
+    expect(j.certificate.thumbprintSha256).toBe(sim.thumbprintSha256);
+    expect(j.certificate.issuer).toContain('CN=');
+    expect(j.about.version).toMatch(/^\d/);
+  });
+
+  it('refuses an untrusted certificate or a wrong password, with what to do', () => {
+    const untrusted = vminer(['vcenter', 'add', 'x', '--url', sim.url, '--user', 'ro', '--password-stdin'], 'S3cret&<pw>');
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/not trusted.*vminer vcenter probe/);
+    const wrong = vminer(
+      ['vcenter', 'add', 'x', '--url', sim.url, '--user', 'ro', '--password-stdin', '--thumbprint', sim.thumbprintSha256],
+      'nope',
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/login failed for ro/);
+    expect(wrong.stderr).not.toContain('nope');
+    const noPw = vminer(['vcenter', 'add', 'x', '--url', sim.url, '--user', 'ro', '--thumbprint', sim.thumbprintSha256]);
+    expect(noPw.stderr).toMatch(/--password-stdin/);
+  });
+
+  it('adds vCenters: pinned as presented, by thumbprint in openssl lowercase form, and unreachable with a warning', async () => {
+    const a = vminer(
+      ['vcenter', 'add', 'lab', '--url', sim.url, '--user', 'ro', '--password-stdin', '--trust-presented-cert'],
+      'S3cret&<pw>\n',
+    );
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toContain(sim.thumbprintSha256);
+    const port = await closedPort();
+    const b = vminer(
+      ['vcenter', 'add', 'gone', '--url', `127.0.0.1:${port}`, '--user', 'ro', '--password-stdin', '--thumbprint', sim.thumbprintSha256.toLowerCase()],
+      'pw',
+    );
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/warning: .*refused.*registered anyway/);
+    const list = JSON.parse(vminer(['vcenter', 'list', '--json']).stdout) as { name: string; url: string; thumbprint: string }[];
+    expect(list.map((v) => v.name)).toEqual(['gone', 'lab']);
+    expect(list[0]!.url).toBe(`https://127.0.0.1:${port}/sdk`);
+    expect(list[0]!.thumbprint).toBe(sim.thumbprintSha256);
+    const dup = vminer(['vcenter', 'add', 'lab', '--url', sim.url, '--user', 'ro', '--password-stdin', '--skip-check'], 'x');
+    expect(dup.stderr).toMatch(/already registered/);
+  });
+
+  it('syncs with exit 2 when some vCenter failed, naming it and its error', () => {
+    const r = vminer(['sync']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/gone\s+failed.*REFUSED/);
+    expect(r.stdout).toMatch(/lab\s+ok\s+30/);
+    const one = vminer(['sync', 'lab', '--json']);
+    expect(one.code).toBe(0);
+    expect((JSON.parse(one.stdout) as { results: { status: string }[] }).results[0]!.status).toBe('ok');
+    expect(vminer(['sync', 'nosuch']).code).toBe(1);
+  });
+
+  it('lists every entity as JSON with camelCase fields, and as CSV', () => {
+    const fields: Record<string, string[]> = {
+      vms: ['vcenter', 'name', 'datacenter', 'cluster', 'host', 'powerState', 'numCpu', 'memoryMb', 'guestFullName', 'ipAddress', 'toolsStatus', 'annotation', 'instanceUuid', 'snapshotCount'],
+      hosts: ['vcenter', 'name', 'datacenter', 'cluster', 'connectionState', 'inMaintenanceMode', 'numCpuCores', 'memoryMb', 'vmCount'],
+      datastores: ['vcenter', 'name', 'type', 'capacityBytes', 'freeBytes', 'vmCount'],
+      clusters: ['vcenter', 'name', 'datacenter', 'hostCount', 'vmCount', 'drsEnabled', 'haEnabled'],
+      datacenters: ['vcenter', 'name'],
+      networks: ['vcenter', 'name'],
+      snapshots: ['vcenter', 'vm', 'name', 'createdAt'],
+    };
+    for (const [entity, want] of Object.entries(fields)) {
+      const r = vminer(['list', entity, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+      expect(rows.length, entity).toBeGreaterThan(0);
+      for (const f of want) expect(Object.keys(rows[0]!), `${entity}.${f}`).toContain(f);
+    }
+    const vms = JSON.parse(vminer(['list', 'vms', '--json']).stdout) as { powerState: string; vcenter: string }[];
+    expect(vms).toHaveLength(30);
+    expect(vms.every((v) => ['poweredOn', 'poweredOff', 'suspended'].includes(v.powerState) && v.vcenter === 'lab')).toBe(true);
+    const csv = vminer(['list', 'hosts', '--csv']).stdout.split('\r\n');
+    expect(csv[0]).toMatch(/^vcenter,moid,name,/);
+    expect(csv.filter(Boolean)).toHaveLength(1 + sim.counts.hosts);
+    expect(vminer(['list', 'widgets']).stderr).toMatch(/unknown entity "widgets"/);
+  });
+
+  it('prints stats per entity and per vCenter', () => {
+    const s = JSON.parse(vminer(['stats', '--json']).stdout) as {
+      totals: Record<string, number>;
+      vcenters: { name: string; status: string; lastSuccessAt: string | null; counts: Record<string, number> }[];
+    };
+    expect(s.totals['vms']).toBe(30);
+    const lab = s.vcenters.find((v) => v.name === 'lab')!;
+    expect(lab).toMatchObject({ status: 'ok', counts: { vms: 30, hosts: sim.counts.hosts } });
+    expect(lab.lastSuccessAt).not.toBeNull();
+    expect(s.vcenters.find((v) => v.name === 'gone')).toMatchObject({ status: 'failed', lastSuccessAt: null });
+  });
+
+  it('refuses a second writer while serve holds the data folder; readers still work', async () => {
+    const serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        serve.stdout.on('data', (d: Buffer) => (d.toString().includes('engine running') ? resolve() : undefined));
+        serve.on('exit', (c) => reject(new Error(`serve exited with ${c}`)));
+      });
+      const r = vminer(['sync']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/in use by vminer serve \(pid \d+/);
+      expect(vminer(['list', 'vms', '--json']).code).toBe(0);
+      expect(vminer(['stats']).code).toBe(0);
+    } finally {
+      serve.kill('SIGTERM');
+      await new Promise((r) => serve.on('exit', r));
+    }
+    expect(vminer(['vcenter', 'remove', 'gone']).stdout).toContain('Removed gone');
+    expect((JSON.parse(vminer(['vcenter', 'list', '--json']).stdout) as unknown[]).length).toBe(1);
+  });
+});
