@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { VminerError } from '../../shared/errors.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
+import { KEY_FILE_NAME } from '../engine/secrets/index.js';
 
 export interface CommonOptions {
   dataDir?: string;
@@ -32,7 +34,17 @@ export function warn(message: string): void {
 }
 
 export async function openEngine(opts: CommonOptions, owner: string): Promise<Engine> {
-  return Engine.open({ dataDir: dataDirOf(opts), owner, onWarning: warn });
+  const dataDir = dataDirOf(opts);
+  // The key-file warning is said in full when the key file is created, then as a one-line reminder.
+  const hadKeyFile = fs.existsSync(path.join(dataDir, KEY_FILE_NAME));
+  return Engine.open({
+    dataDir,
+    owner,
+    onWarning: (message) =>
+      hadKeyFile && message.includes(KEY_FILE_NAME)
+        ? warn(`stored passwords are protected by ${path.join(dataDir, KEY_FILE_NAME)}, not an OS keychain`)
+        : warn(message),
+  });
 }
 
 export async function readStdin(): Promise<string> {
