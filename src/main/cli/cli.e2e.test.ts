@@ -50,7 +50,18 @@ afterAll(async () => {
 
 describe('vminer CLI', () => {
   it('has --help on every command', () => {
-    for (const cmd of [[], ['vcenter'], ['vcenter', 'probe'], ['vcenter', 'add'], ['vcenter', 'list'], ['vcenter', 'remove'], ['sync'], ['list'], ['stats'], ['serve']]) {
+    for (const cmd of [
+      [],
+      ['vcenter'],
+      ['vcenter', 'probe'],
+      ['vcenter', 'add'],
+      ['vcenter', 'list'],
+      ['vcenter', 'remove'],
+      ['sync'],
+      ['list'],
+      ['stats'],
+      ['serve'],
+    ]) {
       const r = vminer([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toContain('Usage: vminer');
@@ -72,39 +83,91 @@ describe('vminer CLI', () => {
   });
 
   it('refuses an untrusted certificate or a wrong password, with what to do', () => {
-    const untrusted = vminer(['vcenter', 'add', 'x', '--url', sim.url, '--user', 'ro', '--password-stdin'], 'S3cret&<pw>');
+    const untrusted = vminer(
+      ['vcenter', 'add', 'x', '--url', sim.url, '--user', 'ro', '--password-stdin'],
+      'S3cret&<pw>',
+    );
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toMatch(/not trusted.*vminer vcenter probe/);
     const wrong = vminer(
-      ['vcenter', 'add', 'x', '--url', sim.url, '--user', 'ro', '--password-stdin', '--thumbprint', sim.thumbprintSha256],
+      [
+        'vcenter',
+        'add',
+        'x',
+        '--url',
+        sim.url,
+        '--user',
+        'ro',
+        '--password-stdin',
+        '--thumbprint',
+        sim.thumbprintSha256,
+      ],
       'nope',
     );
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/login failed for ro/);
     expect(wrong.stderr).not.toContain('nope');
-    const noPw = vminer(['vcenter', 'add', 'x', '--url', sim.url, '--user', 'ro', '--thumbprint', sim.thumbprintSha256]);
+    const noPw = vminer([
+      'vcenter',
+      'add',
+      'x',
+      '--url',
+      sim.url,
+      '--user',
+      'ro',
+      '--thumbprint',
+      sim.thumbprintSha256,
+    ]);
     expect(noPw.stderr).toMatch(/--password-stdin/);
   });
 
   it('adds vCenters: pinned as presented, by thumbprint in openssl lowercase form, and unreachable with a warning', async () => {
     const a = vminer(
-      ['vcenter', 'add', 'lab', '--url', sim.url, '--user', 'ro', '--password-stdin', '--trust-presented-cert'],
+      [
+        'vcenter',
+        'add',
+        'lab',
+        '--url',
+        sim.url,
+        '--user',
+        'ro',
+        '--password-stdin',
+        '--trust-presented-cert',
+      ],
       'S3cret&<pw>\n',
     );
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toContain(sim.thumbprintSha256);
     const port = await closedPort();
     const b = vminer(
-      ['vcenter', 'add', 'gone', '--url', `127.0.0.1:${port}`, '--user', 'ro', '--password-stdin', '--thumbprint', sim.thumbprintSha256.toLowerCase()],
+      [
+        'vcenter',
+        'add',
+        'gone',
+        '--url',
+        `127.0.0.1:${port}`,
+        '--user',
+        'ro',
+        '--password-stdin',
+        '--thumbprint',
+        sim.thumbprintSha256.toLowerCase(),
+      ],
       'pw',
     );
     expect(b.code, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/warning: .*refused.*registered anyway/);
-    const list = JSON.parse(vminer(['vcenter', 'list', '--json']).stdout) as { name: string; url: string; thumbprint: string }[];
+    const list = JSON.parse(vminer(['vcenter', 'list', '--json']).stdout) as {
+      name: string;
+      url: string;
+      thumbprint: string;
+    }[];
     expect(list.map((v) => v.name)).toEqual(['gone', 'lab']);
     expect(list[0]!.url).toBe(`https://127.0.0.1:${port}/sdk`);
     expect(list[0]!.thumbprint).toBe(sim.thumbprintSha256);
-    const dup = vminer(['vcenter', 'add', 'lab', '--url', sim.url, '--user', 'ro', '--password-stdin', '--skip-check'], 'x');
+    const dup = vminer(
+      ['vcenter', 'add', 'lab', '--url', sim.url, '--user', 'ro', '--password-stdin', '--skip-check'],
+      'x',
+    );
     expect(dup.stderr).toMatch(/already registered/);
   });
 
@@ -121,8 +184,33 @@ describe('vminer CLI', () => {
 
   it('lists every entity as JSON with camelCase fields, and as CSV', () => {
     const fields: Record<string, string[]> = {
-      vms: ['vcenter', 'name', 'datacenter', 'cluster', 'host', 'powerState', 'numCpu', 'memoryMb', 'guestFullName', 'ipAddress', 'toolsStatus', 'annotation', 'instanceUuid', 'snapshotCount'],
-      hosts: ['vcenter', 'name', 'datacenter', 'cluster', 'connectionState', 'inMaintenanceMode', 'numCpuCores', 'memoryMb', 'vmCount'],
+      vms: [
+        'vcenter',
+        'name',
+        'datacenter',
+        'cluster',
+        'host',
+        'powerState',
+        'numCpu',
+        'memoryMb',
+        'guestFullName',
+        'ipAddress',
+        'toolsStatus',
+        'annotation',
+        'instanceUuid',
+        'snapshotCount',
+      ],
+      hosts: [
+        'vcenter',
+        'name',
+        'datacenter',
+        'cluster',
+        'connectionState',
+        'inMaintenanceMode',
+        'numCpuCores',
+        'memoryMb',
+        'vmCount',
+      ],
       datastores: ['vcenter', 'name', 'type', 'capacityBytes', 'freeBytes', 'vmCount'],
       clusters: ['vcenter', 'name', 'datacenter', 'hostCount', 'vmCount', 'drsEnabled', 'haEnabled'],
       datacenters: ['vcenter', 'name'],
@@ -136,9 +224,16 @@ describe('vminer CLI', () => {
       expect(rows.length, entity).toBeGreaterThan(0);
       for (const f of want) expect(Object.keys(rows[0]!), `${entity}.${f}`).toContain(f);
     }
-    const vms = JSON.parse(vminer(['list', 'vms', '--json']).stdout) as { powerState: string; vcenter: string }[];
+    const vms = JSON.parse(vminer(['list', 'vms', '--json']).stdout) as {
+      powerState: string;
+      vcenter: string;
+    }[];
     expect(vms).toHaveLength(30);
-    expect(vms.every((v) => ['poweredOn', 'poweredOff', 'suspended'].includes(v.powerState) && v.vcenter === 'lab')).toBe(true);
+    expect(
+      vms.every(
+        (v) => ['poweredOn', 'poweredOff', 'suspended'].includes(v.powerState) && v.vcenter === 'lab',
+      ),
+    ).toBe(true);
     const csv = vminer(['list', 'hosts', '--csv']).stdout.split('\r\n');
     expect(csv[0]).toMatch(/^vcenter,moid,name,/);
     expect(csv.filter(Boolean)).toHaveLength(1 + sim.counts.hosts);
@@ -148,20 +243,32 @@ describe('vminer CLI', () => {
   it('prints stats per entity and per vCenter', () => {
     const s = JSON.parse(vminer(['stats', '--json']).stdout) as {
       totals: Record<string, number>;
-      vcenters: { name: string; status: string; lastSuccessAt: string | null; counts: Record<string, number> }[];
+      vcenters: {
+        name: string;
+        status: string;
+        lastSuccessAt: string | null;
+        counts: Record<string, number>;
+      }[];
     };
     expect(s.totals['vms']).toBe(30);
     const lab = s.vcenters.find((v) => v.name === 'lab')!;
     expect(lab).toMatchObject({ status: 'ok', counts: { vms: 30, hosts: sim.counts.hosts } });
     expect(lab.lastSuccessAt).not.toBeNull();
-    expect(s.vcenters.find((v) => v.name === 'gone')).toMatchObject({ status: 'failed', lastSuccessAt: null });
+    expect(s.vcenters.find((v) => v.name === 'gone')).toMatchObject({
+      status: 'failed',
+      lastSuccessAt: null,
+    });
   });
 
   it('refuses a second writer while serve holds the data folder; readers still work', async () => {
-    const serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
-        serve.stdout.on('data', (d: Buffer) => (d.toString().includes('engine running') ? resolve() : undefined));
+        serve.stdout.on('data', (d: Buffer) =>
+          d.toString().includes('engine running') ? resolve() : undefined,
+        );
         serve.on('exit', (c) => reject(new Error(`serve exited with ${c}`)));
       });
       const r = vminer(['sync']);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerInventoryCommands } from './inventory-commands.js';
+import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSyncCommand } from './sync-command.js';
 import { registerVcenterCommands } from './vcenter-commands.js';
@@ -12,6 +13,7 @@ export function buildProgram(version: string): Command {
   registerVcenterCommands(program);
   registerSyncCommand(program);
   registerInventoryCommands(program);
+  registerSchedulerCommand(program);
   registerServeCommand(program);
   return program;
 }

@@ -74,7 +74,13 @@ describe('database', () => {
     const a = openDatabase(dir);
     expect(a.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     const repo = new VcenterRepo(a.db);
-    const vc = repo.add({ name: 'vc1', url: 'https://vc1/sdk', username: 'u', thumbprint: null, caPem: null });
+    const vc = repo.add({
+      name: 'vc1',
+      url: 'https://vc1/sdk',
+      username: 'u',
+      thumbprint: null,
+      caPem: null,
+    });
     new InventoryStore(a.sqlite).replace(vc.id, inventory([vm('vm-1', 'web01')]));
     a.close();
     const b = openDatabase(dir);
@@ -88,8 +94,20 @@ describe('database', () => {
     const dir = tmp();
     const { db, sqlite, close } = openDatabase(dir);
     const repo = new VcenterRepo(db);
-    const vc1 = repo.add({ name: 'vc1', url: 'https://vc1/sdk', username: 'u', thumbprint: null, caPem: null });
-    const vc2 = repo.add({ name: 'vc2', url: 'https://vc2/sdk', username: 'u', thumbprint: null, caPem: null });
+    const vc1 = repo.add({
+      name: 'vc1',
+      url: 'https://vc1/sdk',
+      username: 'u',
+      thumbprint: null,
+      caPem: null,
+    });
+    const vc2 = repo.add({
+      name: 'vc2',
+      url: 'https://vc2/sdk',
+      username: 'u',
+      thumbprint: null,
+      caPem: null,
+    });
     const store = new InventoryStore(sqlite);
     store.replace(vc1.id, inventory([vm('vm-1', 'a'), vm('vm-2', 'b')]));
     store.replace(vc2.id, inventory([vm('vm-1', 'c')]));

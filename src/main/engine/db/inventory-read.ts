@@ -1,4 +1,4 @@
-import { asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { ENTITIES, type Entity, type EntityCounts } from '../../../shared/inventory.js';
 import type { Db } from './database.js';
@@ -16,8 +16,14 @@ export function listEntity(db: Db, entity: Entity, opts: ListOptions = {}): Reco
   const table = ENTITY_TABLES[entity];
   const cols = getTableColumns(table) as Record<string, SQLiteColumn>;
   const { vcenterId, ...rest } = cols;
+  // Uptime is derived from the boot time at read time, so the stored rows never go stale.
+  const derived: Record<string, SQL> = {};
+  if (cols['bootTime']) {
+    derived['uptimeSeconds'] =
+      sql`CAST((julianday('now') - julianday(${cols['bootTime']})) * 86400 AS INTEGER)`;
+  }
   const q = db
-    .select({ vcenter: vcenters.name, ...rest, vcenterId: vcenterId! })
+    .select({ vcenter: vcenters.name, ...rest, ...derived, vcenterId: vcenterId! })
     .from(table)
     .innerJoin(vcenters, eq(vcenterId!, vcenters.id))
     .where(opts.vcenterIds ? inArray(vcenterId!, opts.vcenterIds) : undefined)

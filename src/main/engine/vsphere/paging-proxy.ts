@@ -75,12 +75,13 @@ function faultXml(type: string, message: string, detailInner: string): string {
 }
 
 function pageXml(method: string, objects: string[], token: string | undefined): string {
+  // Like vCenter, an empty result has no returnval at all.
+  const returnval =
+    objects.length > 0 || token
+      ? `<returnval>${objects.join('')}${token ? `<token>${token}</token>` : ''}</returnval>`
+      : '';
   return (
-    ENVELOPE_HEAD +
-    `<${method}Response xmlns="urn:vim25"><returnval>${objects.join('')}` +
-    (token ? `<token>${token}</token>` : '') +
-    `</returnval></${method}Response>` +
-    ENVELOPE_TAIL
+    ENVELOPE_HEAD + `<${method}Response xmlns="urn:vim25">${returnval}</${method}Response>` + ENVELOPE_TAIL
   );
 }
 
@@ -196,13 +197,9 @@ export async function startPagingProxy(
       up.end(body);
     });
 
-  const send = (res: ServerResponse, status: number, xml: string, extra: OutgoingHttpHeaders = {}): void => {
+  const send = (res: ServerResponse, status: number, xml: string): void => {
     const body = Buffer.from(xml, 'utf8');
-    res.writeHead(status, {
-      ...extra,
-      'content-type': 'text/xml; charset=utf-8',
-      'content-length': body.length,
-    });
+    res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8', 'content-length': body.length });
     res.end(body);
   };
 
@@ -283,7 +280,7 @@ export async function startPagingProxy(
     const upText = up.body.toString('utf8');
 
     if (method === 'RetrievePropertiesEx' && up.status === 200) {
-      let objects = upText.match(/<objects>[\s\S]*?<\/objects>/g) ?? [];
+      let objects: string[] = upText.match(/<objects>[\s\S]*?<\/objects>/g) ?? [];
       if (opts.injectMissingSet)
         objects = injectMissing(objects, opts.injectMissingSet.type, opts.injectMissingSet.path);
       const maxObjects = Number(/<maxObjects>(\d+)<\/maxObjects>/.exec(text)?.[1] ?? 0);
