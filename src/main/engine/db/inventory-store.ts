@@ -56,6 +56,7 @@ export class InventoryStore {
   private readonly insert: Record<Entity, (row: Record<string, unknown>) => void>;
   private readonly links: ((row: Record<string, unknown>) => void)[];
   private readonly deletes: Database.Statement[];
+  private readonly searchInsert: Database.Statement;
 
   constructor(private readonly sqlite: Database.Database) {
     this.insert = Object.fromEntries(
@@ -65,6 +66,10 @@ export class InventoryStore {
     this.links = LINK_TABLES.map((t) => inserter(sqlite, t, 'INSERT OR IGNORE'));
     this.deletes = [...Object.values(ENTITY_TABLES), ...LINK_TABLES].map((t) =>
       sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ?`),
+    );
+    this.deletes.push(sqlite.prepare('DELETE FROM search_index WHERE vcenter_id = ?'));
+    this.searchInsert = sqlite.prepare(
+      'INSERT INTO search_index (name, extra, entity, vcenter_id, moid) VALUES (?, ?, ?, ?, ?)',
     );
   }
 
@@ -87,6 +92,14 @@ export class InventoryStore {
       for (const [a, b] of inv.vmDatastores) vmDs!({ vcenterId, a, b });
       for (const [a, b] of inv.vmNetworks) vmNet!({ vcenterId, a, b });
       for (const [a, b] of inv.hostDatastores) hostDs!({ vcenterId, a, b });
+      // What "where is …" searches: names everywhere, plus a VM's guest host name and IPs.
+      const idx = this.searchInsert;
+      for (const v of inv.vms) idx.run(v.name, [v.guestHostName, v.ipAddresses].filter(Boolean).join(' '), 'vms', vcenterId, v.moid);
+      for (const h of inv.hosts) idx.run(h.name, '', 'hosts', vcenterId, h.moid);
+      for (const d of inv.datastores) idx.run(d.name, '', 'datastores', vcenterId, d.moid);
+      for (const c of inv.clusters) idx.run(c.name, '', 'clusters', vcenterId, c.moid);
+      for (const n of inv.networks) idx.run(n.name, '', 'networks', vcenterId, n.moid);
+      for (const d of inv.datacenters) idx.run(d.name, '', 'datacenters', vcenterId, d.moid);
     });
     tx.immediate();
   }

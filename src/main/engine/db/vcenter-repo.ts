@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { VminerError, type ErrorCode } from '../../../shared/errors.js';
 import type { EntityCounts } from '../../../shared/inventory.js';
 import type { SyncStateInfo, VcenterInfo, VcenterStatus, VcenterWithState } from '../../../shared/vcenter.js';
@@ -78,6 +78,8 @@ export class VcenterRepo {
   }
 
   remove(id: number): boolean {
+    // The search index is a virtual table: no foreign key cascades into it.
+    this.db.run(sql`DELETE FROM search_index WHERE vcenter_id = ${id}`);
     return this.db.delete(vcenters).where(eq(vcenters.id, id)).run().changes > 0;
   }
 

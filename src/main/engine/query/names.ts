@@ -1,0 +1,139 @@
+import Fuse from 'fuse.js';
+import type Database from 'better-sqlite3';
+import type { QueryEntity } from '../../../shared/fields.js';
+import type { Token } from './tokenize.js';
+import { editDistance } from './spelling.js';
+
+/** Entities whose names a question can refer to. */
+export const NAMED_TYPES = [
+  'clusters',
+  'hosts',
+  'datastores',
+  'datacenters',
+  'vcenters',
+  'networks',
+  'vms',
+] as const;
+export type NamedType = (typeof NAMED_TYPES)[number];
+
+export type NameResolution =
+  | { kind: 'exact'; name: string }
+  | { kind: 'fuzzy'; name: string }
+  | { kind: 'ambiguous'; candidates: string[] }
+  | { kind: 'none'; closest: string[] };
+
+const TABLE: Record<NamedType, string> = {
+  clusters: 'clusters',
+  hosts: 'hosts',
+  datastores: 'datastores',
+  datacenters: 'datacenters',
+  vcenters: 'vcenters',
+  networks: 'networks',
+  vms: 'vms',
+};
+
+/**
+ * The live inventory vocabulary (distinct names per type), for "in cluster prodction" →
+ * "Production". Loaded lazily, dropped when the inventory changes.
+ */
+export class NameIndex {
+  private byType = new Map<
+    NamedType,
+    { exact: Map<string, string>; fuse: Fuse<string> | undefined; list: string[] }
+  >();
+  private allLower: Set<string> | undefined;
+  private multiWordFirst: Set<string> | undefined;
+
+  constructor(private readonly sqlite: Database.Database) {}
+
+  invalidate(): void {
+    this.byType.clear();
+    this.allLower = undefined;
+    this.multiWordFirst = undefined;
+  }
+
+  private load(type: NamedType) {
+    let entry = this.byType.get(type);
+    if (!entry) {
+      const rows = this.sqlite.prepare(`SELECT DISTINCT name FROM ${TABLE[type]}`).pluck().all() as string[];
+      const exact = new Map<string, string>();
+      for (const r of rows) exact.set(r.toLowerCase(), r);
+      entry = { exact, fuse: undefined, list: rows };
+      this.byType.set(type, entry);
+    }
+    return entry;
+  }
+
+  private all(): Set<string> {
+    if (!this.allLower) {
+      this.allLower = new Set();
+      this.multiWordFirst = new Set();
+      for (const t of NAMED_TYPES) {
+        for (const k of this.load(t).exact.keys()) {
+          this.allLower.add(k);
+          if (k.includes(' ')) this.multiWordFirst.add(k.split(' ')[0]!);
+        }
+      }
+    }
+    return this.allLower;
+  }
+
+  isName(lower: string): boolean {
+    return this.all().has(lower);
+  }
+
+  typesOf(lower: string): NamedType[] {
+    return NAMED_TYPES.filter((t) => this.load(t).exact.has(lower));
+  }
+
+  longestName(tokens: readonly Token[], start: number): number {
+    const all = this.all();
+    const first = tokens[start]?.norm;
+    if (!first) return 0;
+    if (this.multiWordFirst!.has(first)) {
+      for (let len = Math.min(5, tokens.length - start); len > 1; len--) {
+        const text = tokens
+          .slice(start, start + len)
+          .map((t) => t.norm)
+          .join(' ');
+        if (all.has(text)) return len;
+      }
+    }
+    return all.has(first) ? 1 : 0;
+  }
+
+  /** Exact (case-insensitive) first; then fuzzy, surfacing ties instead of guessing. */
+  resolve(type: NamedType, text: string): NameResolution {
+    const entry = this.load(type);
+    const hit = entry.exact.get(text.toLowerCase());
+    if (hit) return { kind: 'exact', name: hit };
+    if (type === 'vms') return { kind: 'none', closest: [] };
+    entry.fuse ??= new Fuse(entry.list, { includeScore: true, threshold: 0.4, ignoreLocation: true });
+    // fuse.js proposes; an edit-distance bound decides, so "ams-Prod-A" never becomes "fra-Prod-D".
+    const lower = text.toLowerCase();
+    const max = Math.max(1, Math.floor(lower.length / 4));
+    const scored = entry.fuse
+      .search(text, { limit: 10 })
+      .map((r) => ({ name: r.item, dist: editDistance(lower, r.item.toLowerCase(), max) }))
+      .filter((r) => r.dist <= max)
+      .sort((a, b) => a.dist - b.dist);
+    const best = scored[0];
+    if (!best) {
+      return { kind: 'none', closest: entry.fuse.search(text, { limit: 3 }).map((r) => r.item) };
+    }
+    const ties = scored.filter((r) => r.dist === best.dist).map((r) => r.name);
+    if (ties.length > 1) return { kind: 'ambiguous', candidates: ties };
+    return { kind: 'fuzzy', name: best.name };
+  }
+
+  /** Which named types know this text (exactly, else by a confident fuzzy match). */
+  guessTypes(text: string): NamedType[] {
+    const exact = this.typesOf(text.toLowerCase());
+    if (exact.length > 0) return exact;
+    return NAMED_TYPES.filter((t) => t !== 'vms' && this.resolve(t, text).kind === 'fuzzy');
+  }
+}
+
+export function entityOfNamedType(t: NamedType): QueryEntity {
+  return t;
+}

@@ -1,0 +1,202 @@
+import { getTableColumns } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { VminerError } from '../../../shared/errors.js';
+import type { Filter, QueryPlan } from '../../../shared/query.js';
+import { ENTITY_TABLES } from '../db/inventory-store.js';
+import { getTableConfig } from 'drizzle-orm/sqlite-core';
+
+type Param = string | number;
+
+export interface SqlQuery {
+  sql: string;
+  params: Param[];
+}
+
+/** A vCenter "table" with the same shape as the others: one row per vCenter with its sync state. */
+const VCENTER_SOURCE = `(SELECT v.id AS vcenter_id, v.name AS name, v.url AS url, v.version AS version,
+  COALESCE(s.status, 'idle') AS status, s.last_success_at AS last_success_at,
+  (SELECT count(*) FROM vms x WHERE x.vcenter_id = v.id) AS vm_count,
+  (SELECT count(*) FROM hosts x WHERE x.vcenter_id = v.id) AS host_count
+  FROM vcenters v LEFT JOIN sync_state s ON s.vcenter_id = v.id)`;
+
+const VCENTER_COLUMNS: Record<string, string> = {
+  name: 'name',
+  url: 'url',
+  version: 'version',
+  status: 'status',
+  lastSuccessAt: 'last_success_at',
+  vmCount: 'vm_count',
+  hostCount: 'host_count',
+};
+
+/** field → SQL expression, per entity, from the drizzle schema (stated once). */
+const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntries(
+  (Object.keys(FIELDS) as QueryEntity[]).map((entity) => {
+    const map: Record<string, string> = {};
+    if (entity === 'vcenters') {
+      for (const [f, c] of Object.entries(VCENTER_COLUMNS)) map[f] = `t."${c}"`;
+    } else {
+      const cols = getTableColumns(ENTITY_TABLES[entity]) as Record<string, SQLiteColumn>;
+      for (const f of Object.keys(FIELDS[entity])) {
+        if (f === 'vcenter') map[f] = 'vc."name"';
+        else if (cols[f]) map[f] = `t."${cols[f].name}"`;
+      }
+    }
+    return [entity, map];
+  }),
+) as Record<QueryEntity, Record<string, string>>;
+
+function fromClause(entity: QueryEntity): string {
+  if (entity === 'vcenters') return `FROM ${VCENTER_SOURCE} t`;
+  const table = getTableConfig(ENTITY_TABLES[entity]).name;
+  return `FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id`;
+}
+
+export function columnExpr(entity: QueryEntity, field: string): string {
+  const e = COLUMN_EXPR[entity][field];
+  if (!e) throw new VminerError('INVALID_INPUT', `unknown field "${field}" for ${entity}`);
+  return e;
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function globToLike(s: string): string {
+  return likeEscape(s).replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+function compile(entity: QueryEntity, f: Filter, params: Param[]): string {
+  switch (f.kind) {
+    case 'and':
+    case 'or': {
+      if (f.filters.length === 0) return f.kind === 'and' ? '1' : '0';
+      return `(${f.filters.map((x) => compile(entity, x, params)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
+    }
+    case 'not':
+      // NULL-safe: "not in cluster X" keeps VMs that have no cluster.
+      return `NOT COALESCE(${compile(entity, f.filter, params)}, 0)`;
+    case 'cmp': {
+      const col = columnExpr(entity, f.field);
+      const type = fieldDef(entity, f.field)?.type;
+      const ops = { eq: '=', ne: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+      if (type === 'boolean') {
+        params.push(f.value === true || f.value === 'true' ? 1 : 0);
+        return `COALESCE(${col}, 0) ${f.op === 'ne' ? '!=' : '='} ?`;
+      }
+      if (type === 'list' && (f.op === 'eq' || f.op === 'ne')) {
+        params.push(`%, ${likeEscape(String(f.value))}, %`);
+        return `${f.op === 'ne' ? 'NOT ' : ''}(', ' || COALESCE(${col}, '') || ', ') LIKE ? ESCAPE '\\'`;
+      }
+      params.push(typeof f.value === 'boolean' ? (f.value ? 1 : 0) : f.value);
+      return `${col} ${ops[f.op]} ?${type === 'text' && (f.op === 'eq' || f.op === 'ne') ? ' COLLATE NOCASE' : ''}`;
+    }
+    case 'between': {
+      params.push(f.min, f.max);
+      return `${columnExpr(entity, f.field)} BETWEEN ? AND ?`;
+    }
+    case 'text': {
+      const col = columnExpr(entity, f.field);
+      const type = fieldDef(entity, f.field)?.type;
+      if (type === 'list' && (f.op === 'equals' || f.op === 'glob')) {
+        // One element of a ", "-joined list (a VM's datastores, networks, IPs).
+        const v = f.op === 'glob' ? globToLike(f.value) : likeEscape(f.value);
+        params.push(`%, ${v}, %`);
+        return `(', ' || COALESCE(${col}, '') || ', ') LIKE ? ESCAPE '\\'`;
+      }
+      switch (f.op) {
+        case 'equals':
+          params.push(f.value);
+          return `${col} = ? COLLATE NOCASE`;
+        case 'contains':
+          params.push(`%${likeEscape(f.value)}%`);
+          return `${col} LIKE ? ESCAPE '\\'`;
+        case 'startsWith':
+          params.push(`${likeEscape(f.value)}%`);
+          return `${col} LIKE ? ESCAPE '\\'`;
+        case 'endsWith':
+          params.push(`%${likeEscape(f.value)}`);
+          return `${col} LIKE ? ESCAPE '\\'`;
+        case 'glob':
+          params.push(globToLike(f.value));
+          return `${col} LIKE ? ESCAPE '\\'`;
+      }
+      return '0';
+    }
+    case 'empty': {
+      const col = columnExpr(entity, f.field);
+      const type = fieldDef(entity, f.field)?.type;
+      const isEmpty =
+        type === 'text' || type === 'list' ? `(${col} IS NULL OR ${col} = '')` : `${col} IS NULL`;
+      return f.empty ? isEmpty : `NOT ${isEmpty}`;
+    }
+  }
+}
+
+export function whereClause(plan: QueryPlan, params: Param[]): string {
+  return plan.filter ? `WHERE ${compile(plan.entity, plan.filter, params)}` : '';
+}
+
+function selectList(entity: QueryEntity): string {
+  const cols = Object.entries(COLUMN_EXPR[entity]).map(([f, e]) => `${e} AS "${f}"`);
+  if (entity !== 'vcenters') cols.push('t.vcenter_id AS "vcenterId"', 't.moid AS "moid"');
+  else cols.push('t.vcenter_id AS "id"');
+  return cols.join(', ');
+}
+
+function orderBy(plan: QueryPlan): string {
+  const keys = (plan.sort ?? []).map((s) => {
+    const e = columnExpr(plan.entity, s.field);
+    return `${e} IS NULL, ${e} ${s.dir === 'desc' ? 'DESC' : 'ASC'}`;
+  });
+  keys.push(`${columnExpr(plan.entity, 'name')} COLLATE NOCASE ASC`);
+  if (plan.entity !== 'vcenters') keys.push('t.vcenter_id', 't.moid');
+  return `ORDER BY ${keys.join(', ')}`;
+}
+
+/** The plan's rows (one page). */
+export function rowsQuery(plan: QueryPlan, page: { limit: number; offset: number }): SqlQuery {
+  const params: Param[] = [];
+  const where = whereClause(plan, params);
+  const limit = Math.min(
+    page.limit,
+    plan.limit !== undefined ? Math.max(0, plan.limit - page.offset) : page.limit,
+  );
+  params.push(limit, page.offset);
+  return {
+    sql: `SELECT ${selectList(plan.entity)} ${fromClause(plan.entity)} ${where} ${orderBy(plan)} LIMIT ? OFFSET ?`,
+    params,
+  };
+}
+
+/** How many rows the plan matches (capped by its limit). */
+export function countQuery(plan: QueryPlan): SqlQuery {
+  const params: Param[] = [];
+  const where = whereClause(plan, params);
+  return { sql: `SELECT count(*) AS n ${fromClause(plan.entity)} ${where}`, params };
+}
+
+/** A single aggregate value (sum/avg/min/max of a field). */
+export function aggregateQuery(plan: QueryPlan): SqlQuery {
+  const agg = plan.aggregate!;
+  const params: Param[] = [];
+  const where = whereClause(plan, params);
+  const expr = agg.fn === 'count' ? 'count(*)' : `${agg.fn}(${columnExpr(plan.entity, agg.field!)})`;
+  return { sql: `SELECT ${expr} AS value ${fromClause(plan.entity)} ${where}`, params };
+}
+
+/** Grouped counts or aggregates: one row per group key. */
+export function groupQuery(plan: QueryPlan, maxGroups = 500): SqlQuery {
+  const agg = plan.aggregate ?? { fn: 'count' as const };
+  const params: Param[] = [];
+  const where = whereClause(plan, params);
+  const key = columnExpr(plan.entity, plan.groupBy!);
+  const expr = agg.fn === 'count' ? 'count(*)' : `${agg.fn}(${columnExpr(plan.entity, agg.field!)})`;
+  const dir = plan.sort?.[0]?.dir === 'asc' ? 'ASC' : 'DESC';
+  params.push(Math.min(plan.limit ?? maxGroups, maxGroups));
+  return {
+    sql: `SELECT ${key} AS "key", ${expr} AS "value" ${fromClause(plan.entity)} ${where} GROUP BY 1 ORDER BY 2 ${dir}, 1 LIMIT ?`,
+    params,
+  };
+}

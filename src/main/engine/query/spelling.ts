@@ -1,0 +1,79 @@
+import Fuse from 'fuse.js';
+import { keywordVocabulary } from './lexicon.js';
+import type { Token } from './tokenize.js';
+
+/** Damerau–Levenshtein distance (optimal string alignment), bounded by `max`. */
+export function editDistance(a: string, b: string, max = 3): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [
+    i,
+    ...Array<number>(b.length).fill(0),
+  ]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let rowMin = Infinity;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+  }
+  return d[a.length]![b.length]!;
+}
+
+const VOCAB = keywordVocabulary();
+const VOCAB_SET = new Set(VOCAB);
+const fuse = new Fuse(VOCAB, { includeScore: true, threshold: 0.45, distance: 20 });
+
+/** Typos allowed by word length: short words are never touched ("no"/"on", "vm"/"vms"). */
+function allowedEdits(word: string): number {
+  return word.length < 4 ? 0 : word.length < 7 ? 1 : 2;
+}
+
+export function isKeyword(word: string): boolean {
+  return VOCAB_SET.has(word);
+}
+
+/**
+ * Corrects a misspelt keyword ("powred" → "powered", "datastors" → "datastores"). fuse.js finds
+ * candidates; an edit-distance bound keeps valid words and names safe.
+ */
+export function correctKeyword(word: string): string | undefined {
+  if (VOCAB_SET.has(word)) return undefined;
+  const max = allowedEdits(word);
+  if (max === 0 || /[\d*?.@/_]/.test(word)) return undefined;
+  let best: { word: string; dist: number; rank: number } | undefined;
+  for (const r of fuse.search(word, { limit: 8 })) {
+    const dist = editDistance(word, r.item, max);
+    if (dist > max) continue;
+    // Ties: a dropped letter is the commonest typo, so prefer the candidate ending like the word.
+    const rank = (r.item.at(-1) === word.at(-1) ? 0 : 1) + (r.score ?? 1);
+    if (!best || dist < best.dist || (dist === best.dist && rank < best.rank))
+      best = { word: r.item, dist, rank };
+  }
+  return best?.word;
+}
+
+/**
+ * Applies keyword corrections to tokens that are neither keywords nor names known in the
+ * inventory. `protect(i)` says a token is a name slot (after "named", "in cluster", …).
+ */
+export function correctTokens(
+  tokens: Token[],
+  isKnownName: (word: string) => boolean,
+  protect: (index: number) => boolean,
+): { tokens: Token[]; changed: boolean } {
+  let changed = false;
+  const out = tokens.map((t, i) => {
+    if (t.kind !== 'word' || protect(i) || isKnownName(t.norm)) return t;
+    const fixed = correctKeyword(t.norm);
+    if (!fixed) return t;
+    changed = true;
+    return { ...t, norm: fixed, raw: fixed };
+  });
+  return { tokens: out, changed };
+}

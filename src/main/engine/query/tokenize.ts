@@ -1,0 +1,37 @@
+export type TokenKind = 'word' | 'number' | 'quoted' | 'ip' | 'symbol';
+
+export interface Token {
+  /** As typed (names keep their case). */
+  raw: string;
+  /** Lowercased, and spelling-corrected where that applies. */
+  norm: string;
+  kind: TokenKind;
+  /** For numbers: the value; a unit typed against it ("32gb", "10%") becomes the next token. */
+  value?: number;
+}
+
+const TOKEN_RE =
+  /"([^"]*)"|'([^']*)'|(\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?)|(\d+(?:\.\d+)?)([a-z%]+)?|(>=|<=|!=|<>|[<>=])|([\p{L}\p{N}_*?][\p{L}\p{N}_*?.\-/@:]*)/giu;
+
+/** Splits a question into tokens; everything outside the recognised shapes is dropped as punctuation. */
+export function tokenize(question: string): Token[] {
+  const out: Token[] = [];
+  const text = question.slice(0, 2000);
+  for (const m of text.matchAll(TOKEN_RE)) {
+    const [, dq, sq, ip, num, unit, sym, word] = m;
+    if (dq !== undefined || sq !== undefined) {
+      const q = (dq ?? sq)!;
+      if (q) out.push({ raw: q, norm: q.toLowerCase(), kind: 'quoted' });
+    } else if (ip !== undefined) out.push({ raw: ip, norm: ip, kind: 'ip' });
+    else if (num !== undefined) {
+      out.push({ raw: num, norm: num, kind: 'number', value: Number(num) });
+      if (unit) out.push({ raw: unit, norm: unit.toLowerCase(), kind: 'word' });
+    } else if (sym !== undefined) out.push({ raw: sym, norm: sym, kind: 'symbol' });
+    else if (word !== undefined) {
+      // A trailing dot or hyphen is punctuation, not part of a name ("web01." at the end of a sentence).
+      const w = word.replace(/[.\-:/?]+$/, '');
+      if (w) out.push({ raw: w, norm: w.toLowerCase(), kind: 'word' });
+    }
+  }
+  return out;
+}
