@@ -7,6 +7,11 @@ declare const __VMINER_VERSION__: string | undefined;
 const version = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
 
 configureLogging({ stderrLevel: 'none' });
+// `vminer list vms | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 buildProgram(version)
   .parseAsync(process.argv)

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAskCommand } from './ask-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -13,6 +14,7 @@ export function buildProgram(version: string): Command {
   registerVcenterCommands(program);
   registerSyncCommand(program);
   registerInventoryCommands(program);
+  registerAskCommand(program);
   registerSchedulerCommand(program);
   registerServeCommand(program);
   return program;

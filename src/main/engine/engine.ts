@@ -7,6 +7,7 @@ import { EventBus } from './events.js';
 import { configureLogging, registerSecret } from './log.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
+import { QueryEngine } from './query/query-engine.js';
 import { Scheduler } from './sync/scheduler.js';
 import { SyncEngine, type SyncDeps } from './sync/sync-engine.js';
 
@@ -29,6 +30,7 @@ export class Engine {
   readonly store: InventoryStore;
   readonly sync: SyncEngine;
   readonly scheduler: Scheduler;
+  readonly query: QueryEngine;
 
   private constructor(
     readonly dataDir: string,
@@ -54,6 +56,8 @@ export class Engine {
       save: (scheduler) => this.settings.update({ scheduler }),
       runSync: () => this.sync.sync(),
     });
+    this.query = new QueryEngine({ sqlite: database.sqlite });
+    this.bus.on('inventory:changed', () => this.query.invalidate());
     for (const id of this.vault.list()) {
       const secret = this.vault.get(id);
       if (secret) registerSecret(secret);

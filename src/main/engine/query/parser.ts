@@ -32,6 +32,7 @@ const COMPARATORS: [string[], CmpOp][] = [
   [['exceeding'], 'gt'],
   [['>'], 'gt'],
   [['at', 'least'], 'gte'],
+  [['atleast'], 'gte'],
   [['no', 'less', 'than'], 'gte'],
   [['not', 'less', 'than'], 'gte'],
   [['minimum', 'of'], 'gte'],
@@ -45,6 +46,7 @@ const COMPARATORS: [string[], CmpOp][] = [
   [['below'], 'lt'],
   [['<'], 'lt'],
   [['at', 'most'], 'lte'],
+  [['atmost'], 'lte'],
   [['no', 'more', 'than'], 'lte'],
   [['not', 'more', 'than'], 'lte'],
   [['up', 'to'], 'lte'],
@@ -108,6 +110,18 @@ export const NAME_SLOT_WORDS = new Set([
   'is',
   ...Object.keys(RELATION_TARGETS),
 ]);
+
+/** "… or more" / "… or less" after a number. */
+const ORDER_WORDS: Record<string, CmpOp> = {
+  more: 'gte',
+  greater: 'gte',
+  above: 'gte',
+  higher: 'gte',
+  less: 'lte',
+  fewer: 'lte',
+  below: 'lte',
+  lower: 'lte',
+};
 
 function isNumber(t: Token | undefined): t is Token & { value: number } {
   return t?.kind === 'number' && t.value !== undefined;
@@ -512,7 +526,12 @@ export function parseQuestion(tokens: readonly Token[], names: NameLookup): Pars
       i += 2;
       continue;
     }
-    if (w === 'with' && (n(i + 1) === 'ha' || n(i + 1) === 'drs')) {
+    if (
+      w === 'with' &&
+      (n(i + 1) === 'ha' || n(i + 1) === 'drs') &&
+      // "with ha disabled": the state word after it decides (handled above on the next token).
+      !['enabled', 'disabled', 'on', 'off', 'active', 'inactive'].includes(n(i + 2))
+    ) {
       push({ t: 'state', key: n(i + 1) === 'ha' ? 'haOn' : 'drsOn' });
       i += 2;
       continue;
@@ -696,16 +715,29 @@ export function parseQuestion(tokens: readonly Token[], names: NameLookup): Pars
       if (isNumber(t) && !SUPERLATIVES[n(i + 1)]) {
         const tail = numberTail(i)!;
         if (tail.fieldWord || tail.unit) {
-          // "with 8 cpus", "16gb vms", "8 vcpu vms"
-          push({ t: 'num', fieldWord: tail.fieldWord, op: 'eq', value: tail.value, unit: tail.unit });
-          i = tail.next;
+          // "with 8 cpus", "16gb vms", "8 vcpu vms"; "8 cpus or more", "2gb or less".
+          const orMore = n(tail.next) === 'or' ? ORDER_WORDS[n(tail.next + 1)] : undefined;
+          push({
+            t: 'num',
+            fieldWord: tail.fieldWord,
+            op: orMore ?? 'eq',
+            value: tail.value,
+            unit: tail.unit,
+          });
+          i = tail.next + (orMore ? 2 : 0);
           continue;
         }
       }
     }
 
     // Names: "named web*", "containing sql", "starting with prod", "ending with 01".
-    if (w === 'named' || w === 'called' || at(i, ['with', 'name']) || at(i, ['whose', 'name', 'is'])) {
+    const nameOpNext = ['containing', 'contains', 'like', 'matching', 'including', 'starting', 'ending'];
+    if (
+      w === 'named' ||
+      w === 'called' ||
+      (at(i, ['with', 'name']) && !nameOpNext.includes(n(i + 2))) ||
+      at(i, ['whose', 'name', 'is'])
+    ) {
       const j = i + (w === 'named' || w === 'called' ? 1 : w === 'whose' ? 3 : 2);
       const v = takeValue(j);
       if (v) {

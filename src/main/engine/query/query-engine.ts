@@ -138,7 +138,7 @@ export class QueryEngine {
     const prev = conversationId ? this.conversations.get(conversationId)?.plan : undefined;
     try {
       if (parsed.entity) out.plan = buildPlan(parsed.entity, parsed, ctx);
-      else if (prev && this.looksLikeFollowUp(parsed)) out.plan = this.refine(prev, parsed, ctx);
+      else if (prev && (this.looksLikeFollowUp(parsed) || parsed.unknown.length === 0)) out.plan = this.refine(prev, parsed, ctx);
       else if (parsed.groupWord && !parsed.entity) {
         // "average cpu per host": the entity is the one after "per".
         const e = this.entityFromWord(parsed.groupWord);
@@ -215,17 +215,10 @@ export class QueryEngine {
       plan.aggregate = { fn: 'count' };
     } else if (p.intent === 'count') plan.aggregate = { fn: 'count' };
     else if (p.intent === 'aggregate' && p.aggregateFn) {
-      const built = buildPlan(
-        entity,
-        { ...p, atoms: [], connectors: [], sort: undefined, limit: undefined },
-        ctx,
-      );
+      const built = buildPlan(entity, { ...p, atoms: [], connectors: [], sort: undefined, limit: undefined }, ctx);
       if (built.aggregate) plan.aggregate = built.aggregate;
-    } else if (prev.aggregate && !p.followUpHint && added.length > 0) {
-      // "how many powered off vms?" → "and in cluster B?" stays a count.
-      plan.aggregate = prev.aggregate;
-      if (prev.groupBy) plan.groupBy = prev.groupBy;
-    } else if (prev.aggregate && added.length > 0 && this.isSwap(p)) {
+    } else if (prev.aggregate && !this.asksForRows) {
+      // A follow-up that only narrows keeps the question's shape: "count vms by cluster" → "only windows".
       plan.aggregate = prev.aggregate;
       if (prev.groupBy) plan.groupBy = prev.groupBy;
     }
@@ -233,6 +226,7 @@ export class QueryEngine {
   }
 
   private swapHint = false;
+  private asksForRows = false;
   private isSwap(p: ParsedQuestion): boolean {
     return this.swapHint || (p.followUpHint && p.unknown.length === 0 && p.atoms.every((a) => a.t === 'rel'));
   }

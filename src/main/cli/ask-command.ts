@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import type { Answer } from '../../shared/query.js';
+import { fieldDef } from '../../shared/fields.js';
+import { openDatabase } from '../engine/db/database.js';
+import { FileConversations } from '../engine/query/conversation.js';
+import { formatValue } from '../engine/query/describe.js';
+import { QueryEngine } from '../engine/query/query-engine.js';
+import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
+import { printJson, printTable } from './output.js';
+
+interface AskOptions extends CommonOptions {
+  conversation?: string;
+}
+
+function freshnessLine(a: Answer): string {
+  const f = a.freshness;
+  const parts = [`as of ${f.asOf ?? 'never synced'}`];
+  if (f.failedVcenters.length) parts.push(`failed: ${f.failedVcenters.join(', ')}`);
+  if (f.staleVcenters.length) parts.push(`stale: ${f.staleVcenters.join(', ')}`);
+  if (f.neverSyncedVcenters.length) parts.push(`never synced: ${f.neverSyncedVcenters.join(', ')}`);
+  return parts.join(' · ');
+}
+
+function printAnswer(a: Answer): void {
+  const out = process.stdout;
+  if (a.correctedQuestion) out.write(`Showing results for: ${a.correctedQuestion}\n`);
+  out.write(`Understood: ${a.interpretation}\n`);
+  if (a.message) out.write(`${a.message}\n`);
+  if (a.suggestions?.length) out.write(a.suggestions.map((s) => `  • ${s}`).join('\n') + '\n');
+  if (a.kind === 'count' || a.kind === 'value') {
+    const field = a.plan?.aggregate?.field;
+    const v = a.value ?? null;
+    out.write(`\n${v === null ? 'no value' : a.plan && field && fieldDef(a.plan.entity, field) ? formatValue(a.plan.entity, field, v) : v}\n`);
+  } else if (a.rows.length > 0) {
+    out.write('\n');
+    const entity = a.plan?.entity;
+    const shown = a.rows.map((r) =>
+      Object.fromEntries(
+        a.columns.map((c) => {
+          const v = r[c];
+          const def = entity ? fieldDef(entity, c) : undefined;
+          return [c, typeof v === 'number' && def?.unit && def.unit !== 'percent' ? formatValue(entity!, c, v) : v];
+        }),
+      ),
+    );
+    printTable(shown, a.columns);
+    if (a.total > a.rows.length) out.write(`… ${a.total - a.rows.length} more (use --json or \`vminer export\`)\n`);
+    else out.write(`${a.total} row${a.total === 1 ? '' : 's'}\n`);
+  }
+  out.write(`\n${freshnessLine(a)} · conversation ${a.conversationId}\n`);
+}
+
+export function registerAskCommand(program: Command): void {
+  withJson(withDataDir(program.command('ask <question...>')))
+    .description('ask the cached inventory a question in plain English, e.g. vminer ask "powered off vms in cluster Prod"')
+    .option('--conversation <id>', 'continue a conversation (follow-ups such as "only the windows ones")')
+    .action((words: string[], opts: AskOptions) => {
+      const dataDir = dataDirOf(opts);
+      const db = openDatabase(dataDir, { readonly: true });
+      try {
+        const engine = new QueryEngine({ sqlite: db.sqlite, conversations: new FileConversations(dataDir) });
+        const answer = engine.ask({ question: words.join(' '), conversationId: opts.conversation });
+        if (opts.json) printJson(answer);
+        else printAnswer(answer);
+        if (answer.kind === 'not_understood' || answer.kind === 'refused') process.exitCode = 3;
+      } finally {
+        db.close();
+      }
+    });
+}
