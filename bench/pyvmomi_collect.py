@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""Reference collector for the vMiner benchmark: best-practice pyvmomi inventory collection.
+
+Usage:
+  /usr/bin/python3 bench/pyvmomi_collect.py --user U --password P --paths-json FILE [--workers N] URL [URL...]
+
+FILE is JSON like {"VirtualMachine": ["name", "runtime.powerState", ...], "HostSystem": [...],
+"Datastore": [...], "ClusterComputeResource": [...], "Network": [...], "Datacenter": [...]}.
+
+For each vCenter URL (https://host:port/sdk): log in, for each type create one recursive
+ContainerView from the rootFolder, RetrievePropertiesEx (maxObjects 1000, paging with
+ContinueRetrievePropertiesEx), convert every result to plain Python dicts in memory (so the work
+is comparable with a real consumer), destroy the view, log out. With --workers N > 1 the vCenters
+are collected concurrently by a ThreadPoolExecutor.
+
+Prints exactly one JSON line on stdout:
+  {"seconds": <total wall time>, "objects": <objects collected>, "vcenters": <count>}
+plus "unknownPaths": {"Type": ["path", ...]} when some property paths were rejected by a server
+(those paths are dropped and reported on stderr too, never fatal). TLS is not verified: the
+benchmark runs against loopback simulators only.
+"""
+
+import argparse
+import datetime
+import json
+import ssl
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlparse
+
+from pyVim.connect import Disconnect, SmartConnect
+from pyVmomi import vim, vmodl
+from pyVmomi.VmomiSupport import DataObject, ManagedObject
+
+KNOWN_TYPES = (
+    "VirtualMachine",
+    "HostSystem",
+    "Datastore",
+    "ClusterComputeResource",
+    "ComputeResource",
+    "Network",
+    "DistributedVirtualPortgroup",
+    "Datacenter",
+    "Folder",
+    "ResourcePool",
+)
+
+_unknown_lock = threading.Lock()
+_unknown = {}  # type -> set(paths)
+
+
+def note_unknown(type_name, path, url):
+    with _unknown_lock:
+        paths = _unknown.setdefault(type_name, set())
+        if path not in paths:
+            paths.add(path)
+            print(f"pyvmomi_collect: {url}: unknown property {type_name}.{path} (skipped)", file=sys.stderr)
+
+
+def to_plain(value):
+    """Convert pyVmomi values to JSON-like Python data (dicts, lists, str, numbers)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, ManagedObject):
+        return value._moId
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, DataObject):
+        out = {"_type": type(value).__name__}
+        for prop in value._GetPropertyList():
+            v = getattr(value, prop.name, None)
+            if v is None or (isinstance(v, list) and not v):
+                continue
+            out[prop.name] = to_plain(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, type):
+        return value.__name__
+    return str(value)
+
+
+def connect(url, user, password):
+    u = urlparse(url)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return SmartConnect(
+        protocol=u.scheme or "https",
+        host=u.hostname,
+        port=u.port or 443,
+        path=u.path or "/sdk",
+        user=user,
+        pwd=password,
+        sslContext=ctx,
+    )
+
+
+def retrieve_type(content, type_name, paths, url):
+    obj_type = getattr(vim, type_name)
+    view = content.viewManager.CreateContainerView(content.rootFolder, [obj_type], True)
+    try:
+        traversal = vmodl.query.PropertyCollector.TraversalSpec(
+            name="traverseView", path="view", skip=False, type=vim.view.ContainerView
+        )
+        obj_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True, selectSet=[traversal])
+        pc = content.propertyCollector
+        options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=1000)
+        paths = list(paths)
+        while True:
+            prop_spec = vmodl.query.PropertyCollector.PropertySpec(type=obj_type, pathSet=paths, all=False)
+            spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=[obj_spec], propSet=[prop_spec])
+            try:
+                result = pc.RetrievePropertiesEx([spec], options)
+                break
+            except vmodl.query.InvalidProperty as fault:
+                # A real vCenter rejects the whole call for an unknown path: drop it and retry.
+                bad = getattr(fault, "name", None)
+                if bad not in paths:
+                    raise
+                note_unknown(type_name, bad, url)
+                paths.remove(bad)
+
+        objects = []
+        while result is not None:
+            for oc in result.objects or []:
+                item = {"_type": type_name, "_moid": oc.obj._moId}
+                for prop in oc.propSet or []:
+                    item[prop.name] = to_plain(prop.val)
+                for missing in oc.missingSet or []:
+                    if isinstance(missing.fault, vmodl.query.InvalidProperty):
+                        note_unknown(type_name, missing.path, url)
+                objects.append(item)
+            if not result.token:
+                break
+            result = pc.ContinueRetrievePropertiesEx(result.token)
+        return objects
+    finally:
+        view.Destroy()
+
+
+def collect_vcenter(url, user, password, paths_by_type):
+    si = connect(url, user, password)
+    try:
+        content = si.RetrieveContent()
+        inventory = {}
+        for type_name, paths in paths_by_type.items():
+            inventory[type_name] = retrieve_type(content, type_name, paths, url)
+        # One view per type: a subtype (a DistributedVirtualPortgroup is also a Network) comes back
+        # under both types, so count distinct managed objects, as vMiner's single view does.
+        return len({o["_moid"] for objects in inventory.values() for o in objects})
+    finally:
+        Disconnect(si)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="Reference pyvmomi inventory collector (benchmark)")
+    ap.add_argument("--user", required=True)
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--paths-json", required=True, help="JSON file: {type: [property paths]}")
+    ap.add_argument("--workers", type=int, default=1, help="concurrent vCenters (ThreadPoolExecutor)")
+    ap.add_argument("urls", nargs="+", metavar="URL")
+    args = ap.parse_args(argv[1:])
+
+    with open(args.paths_json, encoding="utf-8") as f:
+        paths_by_type = json.load(f)
+    if not isinstance(paths_by_type, dict):
+        ap.error("--paths-json must hold an object {type: [paths]}")
+    for type_name, paths in paths_by_type.items():
+        if not hasattr(vim, type_name) or type_name not in KNOWN_TYPES:
+            ap.error(f"unsupported managed object type in --paths-json: {type_name}")
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            ap.error(f"--paths-json: {type_name} must map to a list of strings")
+
+    workers = max(1, args.workers)
+    start = time.perf_counter()
+    if workers == 1:
+        counts = [collect_vcenter(u, args.user, args.password, paths_by_type) for u in args.urls]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            counts = list(
+                pool.map(lambda u: collect_vcenter(u, args.user, args.password, paths_by_type), args.urls)
+            )
+    seconds = time.perf_counter() - start
+
+    out = {"seconds": round(seconds, 4), "objects": sum(counts), "vcenters": len(args.urls)}
+    if _unknown:
+        out["unknownPaths"] = {k: sorted(v) for k, v in sorted(_unknown.items())}
+    print(json.dumps(out), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
