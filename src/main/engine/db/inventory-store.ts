@@ -57,6 +57,7 @@ export class InventoryStore {
   private readonly links: ((row: Record<string, unknown>) => void)[];
   private readonly deletes: Database.Statement[];
   private readonly searchInsert: Database.Statement;
+  private readonly searchDelete: Database.Statement;
 
   constructor(private readonly sqlite: Database.Database) {
     this.insert = Object.fromEntries(
@@ -67,15 +68,19 @@ export class InventoryStore {
     this.deletes = [...Object.values(ENTITY_TABLES), ...LINK_TABLES].map((t) =>
       sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ?`),
     );
-    this.deletes.push(sqlite.prepare('DELETE FROM search_index WHERE vcenter_id = ?'));
+    // Search rows carry rowid = vcenterId * 2^32 + n, so one vCenter's rows go by a rowid range
+    // instead of a scan of the whole full-text table.
+    this.searchDelete = sqlite.prepare('DELETE FROM search_index WHERE rowid BETWEEN ? AND ?');
     this.searchInsert = sqlite.prepare(
-      'INSERT INTO search_index (name, extra, entity, vcenter_id, moid) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO search_index (rowid, name, extra, entity, vcenter_id, moid) VALUES (?, ?, ?, ?, ?, ?)',
     );
   }
 
   replace(vcenterId: number, inv: Inventory): void {
     const tx = this.sqlite.transaction(() => {
       for (const d of this.deletes) d.run(vcenterId);
+      const base = vcenterId * 2 ** 32;
+      this.searchDelete.run(base, base + 2 ** 32 - 1);
       for (const [entity, rows] of Object.entries({
         vms: inv.vms,
         hosts: inv.hosts,
@@ -93,13 +98,17 @@ export class InventoryStore {
       for (const [a, b] of inv.vmNetworks) vmNet!({ vcenterId, a, b });
       for (const [a, b] of inv.hostDatastores) hostDs!({ vcenterId, a, b });
       // What "where is …" searches: names everywhere, plus a VM's guest host name and IPs.
-      const idx = this.searchInsert;
-      for (const v of inv.vms) idx.run(v.name, [v.guestHostName, v.ipAddresses].filter(Boolean).join(' '), 'vms', vcenterId, v.moid);
-      for (const h of inv.hosts) idx.run(h.name, '', 'hosts', vcenterId, h.moid);
-      for (const d of inv.datastores) idx.run(d.name, '', 'datastores', vcenterId, d.moid);
-      for (const c of inv.clusters) idx.run(c.name, '', 'clusters', vcenterId, c.moid);
-      for (const n of inv.networks) idx.run(n.name, '', 'networks', vcenterId, n.moid);
-      for (const d of inv.datacenters) idx.run(d.name, '', 'datacenters', vcenterId, d.moid);
+      let rowid = base;
+      const idx = (name: string, extra: string, entity: Entity, moid: string): void => {
+        this.searchInsert.run(++rowid, name, extra, entity, vcenterId, moid);
+      };
+      for (const v of inv.vms)
+        idx(v.name, [v.guestHostName, v.ipAddresses].filter(Boolean).join(' '), 'vms', v.moid);
+      for (const h of inv.hosts) idx(h.name, '', 'hosts', h.moid);
+      for (const d of inv.datastores) idx(d.name, '', 'datastores', d.moid);
+      for (const c of inv.clusters) idx(c.name, '', 'clusters', c.moid);
+      for (const n of inv.networks) idx(n.name, '', 'networks', n.moid);
+      for (const d of inv.datacenters) idx(d.name, '', 'datacenters', d.moid);
     });
     tx.immediate();
   }

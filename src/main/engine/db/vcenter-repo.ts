@@ -79,7 +79,9 @@ export class VcenterRepo {
 
   remove(id: number): boolean {
     // The search index is a virtual table: no foreign key cascades into it.
-    this.db.run(sql`DELETE FROM search_index WHERE vcenter_id = ${id}`);
+    this.db.run(
+      sql`DELETE FROM search_index WHERE rowid BETWEEN ${id * 2 ** 32} AND ${id * 2 ** 32 + 2 ** 32 - 1}`,
+    );
     return this.db.delete(vcenters).where(eq(vcenters.id, id)).run().changes > 0;
   }
 

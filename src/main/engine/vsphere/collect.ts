@@ -1,11 +1,6 @@
 import type { Inventory } from '../../../shared/inventory.js';
 import { SoapClient, type AboutInfo } from './soap-client.js';
-import {
-  createContainerView,
-  destroyView,
-  retrieveFromView,
-  type MissingProperty,
-} from './property-collector.js';
+import { createContainerView, retrieveFromView, type MissingProperty } from './property-collector.js';
 import { InventoryMapper } from './inventory-mapper.js';
 import { PROPERTY_PATHS, VIEW_TYPES } from './properties.js';
 import type { TrustPolicy } from './transport.js';
@@ -53,11 +48,12 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
       onObject: (o) => mapper.add(o),
       onPage: (objects) => opts.onProgress?.({ phase: 'collecting', objects }),
     });
-    await destroyView(client, view);
     opts.onProgress?.({ phase: 'mapping', objects: result.objects });
     return { about: sc.about, inventory: mapper.build(), ...result };
   } finally {
-    if (loggedIn && !opts.signal?.aborted) await client.logout();
+    // The view dies with the session. Logging out is not awaited: on a distant vCenter that round
+    // trip would hold a sync slot for nothing (logout() never throws and closes the connection).
+    if (loggedIn && !opts.signal?.aborted) void client.logout();
     else client.destroy();
   }
 }
