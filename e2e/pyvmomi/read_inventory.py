@@ -4,8 +4,8 @@
 Usage: /usr/bin/python3 e2e/pyvmomi/read_inventory.py URL USER PASSWORD
 
 URL is like https://127.0.0.1:PORT/sdk. TLS is not verified (loopback test simulators only).
-Prints one JSON document on stdout with the keys vms, hosts, datastores, clusters (each a list
-sorted by name). Uses one PropertyCollector RetrievePropertiesEx per managed object type over a
+Prints one JSON document on stdout with the keys vms, hosts, datastores, clusters, vmDetails,
+datastoreDetails, networks, datacenters (each a list sorted by name). Uses one PropertyCollector RetrievePropertiesEx per managed object type over a
 recursive ContainerView, paging with ContinueRetrievePropertiesEx.
 """
 
@@ -33,6 +33,10 @@ VM_PATHS = [
     "snapshot",
     "datastore",
     "network",
+    "config.guestId",
+    "guest.toolsRunningStatus",
+    "guest.toolsVersionStatus2",
+    "guest.net",
 ]
 HOST_PATHS = [
     "name",
@@ -43,7 +47,7 @@ HOST_PATHS = [
     "summary.hardware.memorySize",
     "vm",
 ]
-DS_PATHS = ["name", "summary.type", "summary.capacity", "summary.freeSpace", "vm"]
+DS_PATHS = ["name", "parent", "summary.type", "summary.capacity", "summary.freeSpace", "summary.accessible", "vm"]
 CLUSTER_PATHS = ["name", "parent", "host", "configurationEx"]
 SIMPLE_PATHS = ["name", "parent"]
 
@@ -102,6 +106,23 @@ def count_snapshots(tree_list):
     return n
 
 
+def snapshot_times(tree_list):
+    out = []
+    for t in tree_list or []:
+        out.append(t.createTime.isoformat() if t.createTime is not None else None)
+        out.extend(snapshot_times(t.childSnapshotList))
+    return out
+
+
+def guest_ips(net):
+    ips = []
+    for nic in net or []:
+        for ip in nic.ipAddress or []:
+            if ip not in ips:
+                ips.append(ip)
+    return ips
+
+
 def main(argv):
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
@@ -116,12 +137,12 @@ def main(argv):
         computes = retrieve(si, vim.ComputeResource, SIMPLE_PATHS)  # includes clusters
         datacenters = retrieve(si, vim.Datacenter, SIMPLE_PATHS)
         folders = retrieve(si, vim.Folder, SIMPLE_PATHS)
-        networks = retrieve(si, vim.Network, ["name"])
+        networks = retrieve(si, vim.Network, ["name", "parent", "vm"])
     finally:
         Disconnect(si)
 
     parents = {}
-    for table in (computes, datacenters, folders, vms, hosts):
+    for table in (computes, datacenters, folders, vms, hosts, datastores, networks):
         for k, v in table.items():
             parents[k] = moid(v.get("parent"))
 
@@ -143,7 +164,19 @@ def main(argv):
     net_names = {k: v.get("name") for k, v in networks.items()}
 
     vm_list = []
+    vm_details = []
     for k, v in vms.items():
+        snap0 = v.get("snapshot")
+        vm_details.append(
+            {
+                "name": v.get("name"),
+                "guestId": v.get("config.guestId"),
+                "toolsRunningStatus": v.get("guest.toolsRunningStatus"),
+                "toolsVersionStatus2": v.get("guest.toolsVersionStatus2"),
+                "ipAddresses": guest_ips(v.get("guest.net")),
+                "snapshotCreateTimes": snapshot_times(snap0.rootSnapshotList) if snap0 is not None else [],
+            }
+        )
         host_id = moid(v.get("runtime.host"))
         snap = v.get("snapshot")
         vm_list.append(
@@ -212,12 +245,32 @@ def main(argv):
             }
         )
 
+    ds_details = [
+        {
+            "name": v.get("name"),
+            "datacenter": datacenter_of(k),
+            "accessible": bool(v.get("summary.accessible")),
+        }
+        for k, v in datastores.items()
+    ]
+    net_list = [
+        {"name": v.get("name"), "datacenter": datacenter_of(k), "vmCount": len(v.get("vm") or [])}
+        for k, v in networks.items()
+    ]
+    dc_list = [{"name": v.get("name")} for v in datacenters.values()]
+
     by_name = lambda x: (x["name"] or "")
     out = {
         "vms": sorted(vm_list, key=by_name),
         "hosts": sorted(host_list, key=by_name),
         "datastores": sorted(ds_list, key=by_name),
         "clusters": sorted(cluster_list, key=by_name),
+        # Extra reads for the question tests, kept apart so the per-VM/per-datastore records above
+        # stay exactly what the sync test compares.
+        "vmDetails": sorted(vm_details, key=by_name),
+        "datastoreDetails": sorted(ds_details, key=by_name),
+        "networks": sorted(net_list, key=by_name),
+        "datacenters": sorted(dc_list, key=by_name),
     }
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")

@@ -55,11 +55,39 @@ export interface PyCluster {
   haEnabled: boolean;
 }
 
+/** More of a VM, kept apart from `PyVm` (which the sync test compares field for field). */
+export interface PyVmDetails {
+  name: string;
+  guestId: string | null;
+  toolsRunningStatus: string | null;
+  toolsVersionStatus2: string | null;
+  /** guest.net[].ipAddress, in order, without duplicates. */
+  ipAddresses: string[];
+  /** Every snapshot's createTime (ISO, with offset), the whole tree. */
+  snapshotCreateTimes: (string | null)[];
+}
+
+export interface PyDatastoreDetails {
+  name: string;
+  datacenter: string | null;
+  accessible: boolean;
+}
+
+export interface PyNetwork {
+  name: string;
+  datacenter: string | null;
+  vmCount: number;
+}
+
 export interface PyInventory {
   vms: PyVm[];
   hosts: PyHost[];
   datastores: PyDatastore[];
   clusters: PyCluster[];
+  vmDetails: PyVmDetails[];
+  datastoreDetails: PyDatastoreDetails[];
+  networks: PyNetwork[];
+  datacenters: { name: string }[];
 }
 
 /** Reads a simulator with pyvmomi, independently of vMiner's own client. */

@@ -30,7 +30,9 @@ function printAnswer(a: Answer): void {
   if (a.kind === 'count' || a.kind === 'value') {
     const field = a.plan?.aggregate?.field;
     const v = a.value ?? null;
-    out.write(`\n${v === null ? 'no value' : a.plan && field && fieldDef(a.plan.entity, field) ? formatValue(a.plan.entity, field, v) : v}\n`);
+    out.write(
+      `\n${v === null ? 'no value' : a.plan && field && fieldDef(a.plan.entity, field) ? formatValue(a.plan.entity, field, v) : v}\n`,
+    );
   } else if (a.rows.length > 0) {
     out.write('\n');
     const entity = a.plan?.entity;
@@ -39,12 +41,16 @@ function printAnswer(a: Answer): void {
         a.columns.map((c) => {
           const v = r[c];
           const def = entity ? fieldDef(entity, c) : undefined;
-          return [c, typeof v === 'number' && def?.unit && def.unit !== 'percent' ? formatValue(entity!, c, v) : v];
+          return [
+            c,
+            typeof v === 'number' && def?.unit && def.unit !== 'percent' ? formatValue(entity!, c, v) : v,
+          ];
         }),
       ),
     );
     printTable(shown, a.columns);
-    if (a.total > a.rows.length) out.write(`… ${a.total - a.rows.length} more (use --json or \`vminer export\`)\n`);
+    if (a.total > a.rows.length)
+      out.write(`… ${a.total - a.rows.length} more (use --json or \`vminer export\`)\n`);
     else out.write(`${a.total} row${a.total === 1 ? '' : 's'}\n`);
   }
   out.write(`\n${freshnessLine(a)} · conversation ${a.conversationId}\n`);
@@ -52,7 +58,9 @@ function printAnswer(a: Answer): void {
 
 export function registerAskCommand(program: Command): void {
   withJson(withDataDir(program.command('ask <question...>')))
-    .description('ask the cached inventory a question in plain English, e.g. vminer ask "powered off vms in cluster Prod"')
+    .description(
+      'ask the cached inventory a question in plain English, e.g. vminer ask "powered off vms in cluster Prod"',
+    )
     .option('--conversation <id>', 'continue a conversation (follow-ups such as "only the windows ones")')
     .action((words: string[], opts: AskOptions) => {
       const dataDir = dataDirOf(opts);

@@ -473,6 +473,8 @@ export function keywordVocabulary(): string[] {
     'matching',
     'where',
     'located',
+    'locate',
+    'lookup',
     'export',
     'excel',
     'csv',

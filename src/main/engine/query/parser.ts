@@ -123,6 +123,11 @@ const ORDER_WORDS: Record<string, CmpOp> = {
   lower: 'lte',
 };
 
+/** A plan's limit is 1…100 000 ("top 99999999999999999999" is all of them). */
+function clampLimit(v: number): number {
+  return Number.isFinite(v) ? Math.min(100_000, Math.max(1, Math.floor(v))) : 100_000;
+}
+
 function isNumber(t: Token | undefined): t is Token & { value: number } {
   return t?.kind === 'number' && t.value !== undefined;
 }
@@ -377,7 +382,7 @@ export function parseQuestion(tokens: readonly Token[], names: NameLookup): Pars
 
     // Limits and superlatives: "top 10", "first 5", "5 fullest datastores", "largest datastores".
     if ((w === 'top' || w === 'first' || w === 'bottom' || w === 'last') && isNumber(tokens[i + 1])) {
-      q.limit = Math.max(1, Math.floor(tokens[i + 1]!.value!));
+      q.limit = clampLimit(tokens[i + 1]!.value!);
       if (w === 'bottom') q.sort = { fieldWord: '$default', dir: 'asc' };
       else if (w === 'top') q.sort = q.sort ?? { fieldWord: '$top', dir: 'desc' };
       i += 2;
@@ -385,7 +390,7 @@ export function parseQuestion(tokens: readonly Token[], names: NameLookup): Pars
     }
     if (SUPERLATIVES[w] || (isNumber(t) && SUPERLATIVES[n(i + 1)])) {
       if (isNumber(t)) {
-        q.limit = Math.max(1, Math.floor(t.value!));
+        q.limit = clampLimit(t.value!);
         i++;
       }
       const s = SUPERLATIVES[n(i)]!;
@@ -559,6 +564,11 @@ export function parseQuestion(tokens: readonly Token[], names: NameLookup): Pars
       let j = i + (at(i, ['with', 'no']) ? 2 : 1);
       while (['an', 'a', 'any', 'the'].includes(n(j))) j++;
       const what = n(j);
+      if (what === 'ha' || what === 'drs') {
+        push({ t: 'state', key: what === 'ha' ? 'haOff' : 'drsOff' });
+        i = j + 1;
+        continue;
+      }
       if (what === 'tools' || at(j, ['vmware', 'tools'])) {
         push({ t: 'state', key: 'toolsNotInstalled' });
         i = j + (what === 'tools' ? 1 : 2);
@@ -881,10 +891,11 @@ export function parseQuestion(tokens: readonly Token[], names: NameLookup): Pars
       i++;
       continue;
     }
-    // A known object name alone: "show vm web-prd-012".
+    // A known object name alone: "show vm web-prd-012", "what about Prod-B?" (a cluster): the
+    // name's type decides the field when the entity is known.
     if ((t.kind === 'word' || t.kind === 'quoted') && names.isName(t.norm) && !isKnownWord(t.norm)) {
       const v = takeValue(i)!;
-      push({ t: 'name', op: 'equals', value: v.value });
+      push({ t: 'rel', target: undefined, value: v.value, glob: false });
       i = v.next;
       continue;
     }

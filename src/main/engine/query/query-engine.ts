@@ -138,7 +138,8 @@ export class QueryEngine {
     const prev = conversationId ? this.conversations.get(conversationId)?.plan : undefined;
     try {
       if (parsed.entity) out.plan = buildPlan(parsed.entity, parsed, ctx);
-      else if (prev && (this.looksLikeFollowUp(parsed) || parsed.unknown.length === 0)) out.plan = this.refine(prev, parsed, ctx);
+      else if (prev && (this.looksLikeFollowUp(parsed) || parsed.unknown.length === 0))
+        out.plan = this.refine(prev, parsed, ctx);
       else if (parsed.groupWord && !parsed.entity) {
         // "average cpu per host": the entity is the one after "per".
         const e = this.entityFromWord(parsed.groupWord);
@@ -215,7 +216,11 @@ export class QueryEngine {
       plan.aggregate = { fn: 'count' };
     } else if (p.intent === 'count') plan.aggregate = { fn: 'count' };
     else if (p.intent === 'aggregate' && p.aggregateFn) {
-      const built = buildPlan(entity, { ...p, atoms: [], connectors: [], sort: undefined, limit: undefined }, ctx);
+      const built = buildPlan(
+        entity,
+        { ...p, atoms: [], connectors: [], sort: undefined, limit: undefined },
+        ctx,
+      );
       if (built.aggregate) plan.aggregate = built.aggregate;
     } else if (prev.aggregate && !this.asksForRows) {
       // A follow-up that only narrows keeps the question's shape: "count vms by cluster" → "only windows".

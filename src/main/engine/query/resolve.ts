@@ -303,7 +303,10 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
       )
         field = 'bootTime';
       if (!field) throw noFit('age');
-      const cutoff = new Date(ctx.now.getTime() - a.days * 86_400_000).toISOString();
+      // Dates reach ±8.64e15 ms; "older than 99999999999 years" is simply before all of them.
+      const ms = ctx.now.getTime() - a.days * 86_400_000;
+      if (Number.isNaN(ms)) throw noFit('age');
+      const cutoff = new Date(Math.max(-8.64e15, Math.min(8.64e15, ms))).toISOString();
       return { kind: 'cmp', field, op: a.older ? 'lt' : 'gt', value: cutoff };
     }
   }
@@ -317,7 +320,22 @@ export function combine(filters: Filter[], connectors: ('and' | 'or')[]): Filter
     if (connectors[i - 1] === 'or') groups.at(-1)!.push(filters[i]!);
     else groups.push([filters[i]!]);
   }
-  const parts = groups.map((g) => (g.length === 1 ? g[0]! : ({ kind: 'or', filters: g } as Filter)));
+  // "powered on powered on vms" says it once; a plan holds at most 64 conditions per level.
+  const unique = (xs: Filter[]): Filter[] => {
+    const seen = new Set<string>();
+    return xs.filter((x) => {
+      const k = JSON.stringify(x);
+      return seen.has(k) ? false : (seen.add(k), true);
+    });
+  };
+  const parts = unique(
+    groups.map((g) => {
+      const u = unique(g);
+      if (u.length > 64) throw new ResolveProblem('That question has too many conditions.', 'not_applicable');
+      return u.length === 1 ? u[0]! : ({ kind: 'or', filters: u } as Filter);
+    }),
+  );
+  if (parts.length > 64) throw new ResolveProblem('That question has too many conditions.', 'not_applicable');
   return parts.length === 1 ? parts[0] : { kind: 'and', filters: parts };
 }
 

@@ -47,7 +47,11 @@ export function correctKeyword(word: string): string | undefined {
   const max = allowedEdits(word);
   if (max === 0 || /[\d*?.@/_]/.test(word)) return undefined;
   let best: { word: string; dist: number; rank: number } | undefined;
-  for (const r of fuse.search(word, { limit: 8 })) {
+  let candidates: { item: string; score?: number }[] = fuse.search(word, { limit: 8 });
+  // fuse.js ranks transpositions low ("lsit"): when it proposes nothing close, scan the vocabulary.
+  if (!candidates.some((r) => editDistance(word, r.item, max) <= max))
+    candidates = VOCAB.filter((v) => Math.abs(v.length - word.length) <= max).map((item) => ({ item }));
+  for (const r of candidates) {
     const dist = editDistance(word, r.item, max);
     if (dist > max) continue;
     // Ties: a dropped letter is the commonest typo, so prefer the candidate ending like the word.
