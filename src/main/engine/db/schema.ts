@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Registered vCenters. Credentials live in the vault, never here. */
@@ -58,7 +59,7 @@ export const datacenters = sqliteTable(
     hostCount: integer('host_count').notNull(),
     vmCount: integer('vm_count').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('datacenters_name').on(t.name)],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('datacenters_name').on(sql`${t.name} COLLATE NOCASE`)],
 );
 
 export const clusters = sqliteTable(
@@ -78,7 +79,7 @@ export const clusters = sqliteTable(
     totalMemoryBytes: integer('total_memory_bytes'),
     overallStatus: text('overall_status'),
   },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('clusters_name').on(t.name)],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('clusters_name').on(sql`${t.name} COLLATE NOCASE`)],
 );
 
 export const hosts = sqliteTable(
@@ -107,8 +108,8 @@ export const hosts = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
-    index('hosts_name').on(t.name),
-    index('hosts_cluster').on(t.cluster),
+    index('hosts_name').on(sql`${t.name} COLLATE NOCASE`, t.vcenterId, t.moid),
+    index('hosts_cluster').on(sql`${t.cluster} COLLATE NOCASE`),
   ],
 );
 
@@ -129,7 +130,7 @@ export const datastores = sqliteTable(
     maintenanceMode: text('maintenance_mode'),
     url: text('url'),
   },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('datastores_name').on(t.name)],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('datastores_name').on(sql`${t.name} COLLATE NOCASE`)],
 );
 
 export const networks = sqliteTable(
@@ -142,7 +143,7 @@ export const networks = sqliteTable(
     vlanId: text('vlan_id'),
     vmCount: integer('vm_count').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('networks_name').on(t.name)],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('networks_name').on(sql`${t.name} COLLATE NOCASE`)],
 );
 
 export const vms = sqliteTable(
@@ -185,10 +186,11 @@ export const vms = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
-    index('vms_name').on(t.name),
-    index('vms_cluster').on(t.cluster),
-    index('vms_host').on(t.host),
-    index('vms_power_state').on(t.powerState),
+    index('vms_name').on(sql`${t.name} COLLATE NOCASE`, t.vcenterId, t.moid),
+    index('vms_cluster').on(sql`${t.cluster} COLLATE NOCASE`),
+    index('vms_host').on(sql`${t.host} COLLATE NOCASE`),
+    index('vms_power_state').on(sql`${t.powerState} COLLATE NOCASE`),
+    index('vms_guest').on(sql`${t.guestFullName} COLLATE NOCASE`),
     index('vms_memory').on(t.memoryMb),
     index('vms_num_cpu').on(t.numCpu),
     index('vms_ip').on(t.ipAddress),

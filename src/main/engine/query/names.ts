@@ -43,6 +43,9 @@ export class NameIndex {
   >();
   private allLower: Set<string> | undefined;
   private multiWordFirst: Set<string> | undefined;
+  /** VM names are too many to hold (100k+): they are looked up one at a time through the index. */
+  private readonly vmCache = new Map<string, string | null>();
+  private vmLookup: Database.Statement | undefined;
 
   constructor(private readonly sqlite: Database.Database) {}
 
@@ -50,6 +53,20 @@ export class NameIndex {
     this.byType.clear();
     this.allLower = undefined;
     this.multiWordFirst = undefined;
+    this.vmCache.clear();
+  }
+
+  private vmName(lower: string): string | null {
+    let hit = this.vmCache.get(lower);
+    if (hit === undefined) {
+      this.vmLookup ??= this.sqlite
+        .prepare('SELECT name FROM vms WHERE name = ? COLLATE NOCASE LIMIT 1')
+        .pluck();
+      hit = (this.vmLookup.get(lower) as string | undefined) ?? null;
+      if (this.vmCache.size > 5000) this.vmCache.clear();
+      this.vmCache.set(lower, hit);
+    }
+    return hit;
   }
 
   private load(type: NamedType) {
@@ -69,6 +86,7 @@ export class NameIndex {
       this.allLower = new Set();
       this.multiWordFirst = new Set();
       for (const t of NAMED_TYPES) {
+        if (t === 'vms') continue;
         for (const k of this.load(t).exact.keys()) {
           this.allLower.add(k);
           if (k.includes(' ')) this.multiWordFirst.add(k.split(' ')[0]!);
@@ -79,11 +97,13 @@ export class NameIndex {
   }
 
   isName(lower: string): boolean {
-    return this.all().has(lower);
+    return this.all().has(lower) || this.vmName(lower) !== null;
   }
 
   typesOf(lower: string): NamedType[] {
-    return NAMED_TYPES.filter((t) => this.load(t).exact.has(lower));
+    return NAMED_TYPES.filter((t) =>
+      t === 'vms' ? this.vmName(lower) !== null : this.load(t).exact.has(lower),
+    );
   }
 
   longestName(tokens: readonly Token[], start: number): number {
@@ -99,15 +119,18 @@ export class NameIndex {
         if (all.has(text)) return len;
       }
     }
-    return all.has(first) ? 1 : 0;
+    return all.has(first) || this.vmName(first) !== null ? 1 : 0;
   }
 
   /** Exact (case-insensitive) first; then fuzzy, surfacing ties instead of guessing. */
   resolve(type: NamedType, text: string): NameResolution {
+    if (type === 'vms') {
+      const vm = this.vmName(text.toLowerCase());
+      return vm ? { kind: 'exact', name: vm } : { kind: 'none', closest: [] };
+    }
     const entry = this.load(type);
     const hit = entry.exact.get(text.toLowerCase());
     if (hit) return { kind: 'exact', name: hit };
-    if (type === 'vms') return { kind: 'none', closest: [] };
     entry.fuse ??= new Fuse(entry.list, { includeScore: true, threshold: 0.4, ignoreLocation: true });
     // fuse.js proposes; an edit-distance bound decides, so "ams-Prod-A" never becomes "fra-Prod-D".
     const lower = text.toLowerCase();

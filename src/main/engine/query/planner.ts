@@ -47,10 +47,22 @@ const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntr
   }),
 ) as Record<QueryEntity, Record<string, string>>;
 
-function fromClause(entity: QueryEntity): string {
+function fromClause(entity: QueryEntity, needsVcenter = true): string {
   if (entity === 'vcenters') return `FROM ${VCENTER_SOURCE} t`;
   const table = getTableConfig(ENTITY_TABLES[entity]).name;
-  return `FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id`;
+  return needsVcenter ? `FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id` : `FROM "${table}" t`;
+}
+
+/** Counts and groups skip the join to vcenters unless a vCenter name is asked for. */
+function usesVcenter(plan: QueryPlan): boolean {
+  const walk = (f: Filter | undefined): boolean =>
+    !!f &&
+    (f.kind === 'and' || f.kind === 'or'
+      ? f.filters.some(walk)
+      : f.kind === 'not'
+        ? walk(f.filter)
+        : f.field === 'vcenter');
+  return walk(plan.filter) || plan.groupBy === 'vcenter';
 }
 
 export function columnExpr(entity: QueryEntity, field: string): string {
@@ -148,7 +160,9 @@ function selectList(entity: QueryEntity): string {
 function orderBy(plan: QueryPlan): string {
   const keys = (plan.sort ?? []).map((s) => {
     const e = columnExpr(plan.entity, s.field);
-    return `${e} IS NULL, ${e} ${s.dir === 'desc' ? 'DESC' : 'ASC'}`;
+    // SQLite sorts NULLs first ascending and last descending: only ascending needs help, and
+    // leaving the term out of descending sorts lets an index serve "top 10 by memory".
+    return s.dir === 'desc' ? `${e} DESC` : `${e} IS NULL, ${e} ASC`;
   });
   keys.push(`${columnExpr(plan.entity, 'name')} COLLATE NOCASE ASC`);
   if (plan.entity !== 'vcenters') keys.push('t.vcenter_id', 't.moid');
@@ -174,7 +188,7 @@ export function rowsQuery(plan: QueryPlan, page: { limit: number; offset: number
 export function countQuery(plan: QueryPlan): SqlQuery {
   const params: Param[] = [];
   const where = whereClause(plan, params);
-  return { sql: `SELECT count(*) AS n ${fromClause(plan.entity)} ${where}`, params };
+  return { sql: `SELECT count(*) AS n ${fromClause(plan.entity, usesVcenter(plan))} ${where}`, params };
 }
 
 /** A single aggregate value (sum/avg/min/max of a field). */
@@ -183,7 +197,7 @@ export function aggregateQuery(plan: QueryPlan): SqlQuery {
   const params: Param[] = [];
   const where = whereClause(plan, params);
   const expr = agg.fn === 'count' ? 'count(*)' : `${agg.fn}(${columnExpr(plan.entity, agg.field!)})`;
-  return { sql: `SELECT ${expr} AS value ${fromClause(plan.entity)} ${where}`, params };
+  return { sql: `SELECT ${expr} AS value ${fromClause(plan.entity, usesVcenter(plan))} ${where}`, params };
 }
 
 /** Grouped counts or aggregates: one row per group key. */
@@ -196,7 +210,7 @@ export function groupQuery(plan: QueryPlan, maxGroups = 500): SqlQuery {
   const dir = plan.sort?.[0]?.dir === 'asc' ? 'ASC' : 'DESC';
   params.push(Math.min(plan.limit ?? maxGroups, maxGroups));
   return {
-    sql: `SELECT ${key} AS "key", ${expr} AS "value" ${fromClause(plan.entity)} ${where} GROUP BY 1 ORDER BY 2 ${dir}, 1 LIMIT ?`,
+    sql: `SELECT ${key} AS "key", ${expr} AS "value" ${fromClause(plan.entity, usesVcenter(plan))} ${where} GROUP BY 1 ORDER BY 2 ${dir}, 1 LIMIT ?`,
     params,
   };
 }

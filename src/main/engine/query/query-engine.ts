@@ -192,15 +192,33 @@ export class QueryEngine {
       const add = combine(added, p.connectors)!;
       const swap =
         !p.atoms.some((a) => a.negated) && !['only', 'just'].includes(p.unknown[0] ?? '') && this.isSwap(p);
-      if (swap && filter) {
+      if (filter) {
+        // "and in cluster B?" swaps every condition on the fields it names; any follow-up replaces
+        // an equality on the same field ("powered on vms" → "only the powered off ones").
         const fields = fieldsOf(add);
+        const eqFields = new Set(
+          (add.kind === 'and' ? add.filters : [add])
+            .filter((x) => x.kind === 'cmp' && x.op === 'eq')
+            .map((x) => (x as { field: string }).field),
+        );
         const parts = filter.kind === 'and' ? filter.filters : [filter];
-        const kept = parts.filter((x) => ![...fieldsOf(x)].some((f) => fields.has(f)));
+        const kept = parts.filter((x) => {
+          const xf = [...fieldsOf(x)];
+          if (swap) return !xf.some((f) => fields.has(f));
+          return !(x.kind === 'cmp' && x.op === 'eq' && eqFields.has(x.field));
+        });
         filter = kept.length === 0 ? undefined : kept.length === 1 ? kept[0] : { kind: 'and', filters: kept };
       }
-      filter = filter
-        ? { kind: 'and', filters: [...(filter.kind === 'and' ? filter.filters : [filter]), add] }
-        : add;
+      const merged = [
+        ...(filter ? (filter.kind === 'and' ? filter.filters : [filter]) : []),
+        ...(add.kind === 'and' ? add.filters : [add]),
+      ];
+      if (merged.length > 64)
+        throw new ResolveProblem(
+          'That conversation has too many conditions; start a new question.',
+          'not_applicable',
+        );
+      filter = merged.length === 1 ? merged[0] : { kind: 'and', filters: merged };
     }
     if (filter) plan.filter = filter;
     // "top 3" after "sort them by cpu" keeps the cpu order.
@@ -222,7 +240,7 @@ export class QueryEngine {
         ctx,
       );
       if (built.aggregate) plan.aggregate = built.aggregate;
-    } else if (prev.aggregate && !this.asksForRows) {
+    } else if (prev.aggregate && !this.asksForRows && !p.sort && p.limit === undefined) {
       // A follow-up that only narrows keeps the question's shape: "count vms by cluster" → "only windows".
       plan.aggregate = prev.aggregate;
       if (prev.groupBy) plan.groupBy = prev.groupBy;

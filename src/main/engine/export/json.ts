@@ -1,0 +1,44 @@
+/**
+ * JSON export, streamed: `{"meta": {...}, "<key>": [ {...}, ... ], ...}` with one row per line.
+ * The closing `]}` is written last, so a transfer cut off midway is not valid JSON and is
+ * recognisable as incomplete. Rows carry the columns' field names; booleans are true/false,
+ * dates stay ISO 8601 strings, numbers stay numbers.
+ */
+import type { ExportColumn, ExportMeta, ExportTable } from './table.js';
+import { cellValue } from './table.js';
+import type { Sink } from './sink.js';
+
+const BATCH_CHARS = 64 * 1024;
+
+function rowJson(columns: readonly ExportColumn[], row: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const col of columns) out[col.field] = cellValue(col, row[col.field]);
+  return JSON.stringify(out);
+}
+
+/** Writes the whole document; returns the row count per table key. */
+export async function writeJson(
+  sink: Sink,
+  meta: ExportMeta,
+  tables: readonly ExportTable[],
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let buf = `{"meta":${JSON.stringify(meta)}`;
+  for (const t of tables) {
+    buf += `,\n${JSON.stringify(t.key)}:[`;
+    let n = 0;
+    for (const row of t.rows) {
+      buf += (n === 0 ? '\n' : ',\n') + rowJson(t.columns, row);
+      n++;
+      if (buf.length >= BATCH_CHARS) {
+        await sink.write(buf);
+        buf = '';
+      }
+    }
+    buf += n > 0 ? '\n]' : ']';
+    counts[t.key] = n;
+  }
+  buf += '}\n';
+  await sink.write(buf);
+  return counts;
+}
