@@ -4,6 +4,7 @@ import { registerInventoryCommands } from './inventory-commands.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSyncCommand } from './sync-command.js';
+import { registerUserCommands } from './user-command.js';
 import { registerVcenterCommands } from './vcenter-commands.js';
 
 export function buildProgram(version: string): Command {
@@ -17,5 +18,6 @@ export function buildProgram(version: string): Command {
   registerAskCommand(program);
   registerSchedulerCommand(program);
   registerServeCommand(program);
+  registerUserCommands(program);
   return program;
 }

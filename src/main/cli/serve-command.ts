@@ -1,28 +1,85 @@
 import type { Command } from 'commander';
-import { openEngine, withDataDir, type CommonOptions } from './common.js';
+import { VminerError } from '../../shared/errors.js';
+import { AuthService } from '../engine/rest/auth.js';
+import { isLoopback, startRest } from '../engine/rest/serve.js';
+import { openEngine, readPassword, warn, withDataDir, type CommonOptions } from './common.js';
+
+interface ServeOptions extends CommonOptions {
+  host: string;
+  port: string;
+  cors?: string;
+}
+
+declare const __VMINER_VERSION__: string | undefined;
+const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
 
 export function registerServeCommand(program: Command): void {
   withDataDir(program.command('serve'))
-    .description('run the engine headless: holds the data folder and runs the background sync schedule')
-    .action(async (opts: CommonOptions) => {
+    .description(
+      'run the engine headless: REST API (with OpenAPI docs at /docs) and the background sync schedule',
+    )
+    .option(
+      '--host <address>',
+      'address to bind (anything but loopback exposes the API to the network)',
+      '127.0.0.1',
+    )
+    .option('--port <port>', 'TCP port', '8000')
+    .option('--cors <origins>', 'comma-separated browser origins allowed to call the API (off by default)')
+    .action(async (opts: ServeOptions) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new VminerError('INVALID_INPUT', '--port takes 0–65535');
       const engine = await openEngine(opts, 'vminer serve');
-      engine.bus.on('sync:progress', (e) => {
-        if (e.phase === 'finished') {
-          process.stdout.write(
-            `${new Date().toISOString()} ${e.vcenter}: ${e.status}${e.error ? ` — ${e.error.message}` : ''}\n`,
+      try {
+        const auth = await AuthService.create(engine.database.db, engine.vault);
+        if (!auth.hasUsers()) {
+          // No default admin/admin: the first start needs a real password.
+          const fromEnv = process.env['VMINER_ADMIN_PASSWORD'];
+          if (!fromEnv && !process.stdin.isTTY) {
+            throw new VminerError(
+              'INVALID_INPUT',
+              'no users yet: set VMINER_ADMIN_PASSWORD for the first start, or run `vminer user add admin` first',
+            );
+          }
+          const pw = fromEnv ?? (await readPassword({}, 'Choose a password for the "admin" user:'));
+          await auth.addUser('admin', pw, 'admin');
+          process.stdout.write('Created the user "admin".\n');
+        }
+        if (!isLoopback(opts.host)) {
+          warn(
+            `listening on ${opts.host}: anyone who can reach this address can try to log in and read the whole inventory. ` +
+              'Prefer 127.0.0.1 behind a TLS reverse proxy.',
           );
         }
-      });
-      engine.scheduler.resume();
-      const s = engine.scheduler.state();
-      process.stdout.write(
-        `vMiner engine running on ${engine.dataDir}; scheduler ${s.enabled ? `on, next run ${s.nextRunAt}` : 'off'}. Ctrl-C stops.\n`,
-      );
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      engine.close();
+        const rest = await startRest(engine, {
+          host: opts.host,
+          port,
+          version: VERSION,
+          corsOrigins: opts.cors
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        });
+        engine.scheduler.resume();
+        engine.bus.on('sync:progress', (e) => {
+          if (e.phase === 'finished') {
+            process.stdout.write(
+              `${new Date().toISOString()} ${e.vcenter}: ${e.status}${e.error ? ` — ${e.error.message}` : ''}\n`,
+            );
+          }
+        });
+        const s = engine.scheduler.state();
+        process.stdout.write(
+          `vMiner engine running on ${engine.dataDir}\n` +
+            `REST API: ${rest.url}/api (docs: ${rest.url}/docs); scheduler ${s.enabled ? `on, next run ${s.nextRunAt}` : 'off'}. Ctrl-C stops.\n`,
+        );
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        await rest.app.close();
+      } finally {
+        engine.close();
+      }
     });
 }

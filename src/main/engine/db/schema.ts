@@ -59,7 +59,10 @@ export const datacenters = sqliteTable(
     hostCount: integer('host_count').notNull(),
     vmCount: integer('vm_count').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('datacenters_name').on(sql`${t.name} COLLATE NOCASE`)],
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    index('datacenters_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
 );
 
 export const clusters = sqliteTable(
@@ -79,7 +82,10 @@ export const clusters = sqliteTable(
     totalMemoryBytes: integer('total_memory_bytes'),
     overallStatus: text('overall_status'),
   },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('clusters_name').on(sql`${t.name} COLLATE NOCASE`)],
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    index('clusters_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
 );
 
 export const hosts = sqliteTable(
@@ -130,7 +136,10 @@ export const datastores = sqliteTable(
     maintenanceMode: text('maintenance_mode'),
     url: text('url'),
   },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('datastores_name').on(sql`${t.name} COLLATE NOCASE`)],
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    index('datastores_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
 );
 
 export const networks = sqliteTable(
@@ -143,7 +152,10 @@ export const networks = sqliteTable(
     vlanId: text('vlan_id'),
     vmCount: integer('vm_count').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('networks_name').on(sql`${t.name} COLLATE NOCASE`)],
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    index('networks_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
 );
 
 export const vms = sqliteTable(
@@ -228,3 +240,22 @@ const link = (name: string, a: string, b: string) =>
 export const vmDatastores = link('vm_datastores', 'vm_moid', 'datastore_moid');
 export const vmNetworks = link('vm_networks', 'vm_moid', 'network_moid');
 export const hostDatastores = link('host_datastores', 'host_moid', 'datastore_moid');
+
+/** Accounts for the REST API and the browser UI (server mode); passwords as scrypt hashes. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role').notNull().default('admin'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('users_username_uq').on(sql`${t.username} COLLATE NOCASE`)],
+);
+
+/** Logged-out tokens, kept until they would have expired anyway. */
+export const revokedTokens = sqliteTable('revoked_tokens', {
+  jti: text('jti').primaryKey(),
+  expiresAt: integer('expires_at').notNull(),
+});

@@ -214,3 +214,88 @@ export function groupQuery(plan: QueryPlan, maxGroups = 500): SqlQuery {
     params,
   };
 }
+
+interface SortKey {
+  expr: string;
+  field: string;
+  dir: 'asc' | 'desc';
+  nocase?: boolean;
+}
+
+function sortKeys(plan: QueryPlan): SortKey[] {
+  const keys: SortKey[] = (plan.sort ?? []).map((s) => ({
+    expr: columnExpr(plan.entity, s.field),
+    field: s.field,
+    dir: s.dir,
+  }));
+  keys.push({ expr: columnExpr(plan.entity, 'name'), field: 'name', dir: 'asc', nocase: true });
+  if (plan.entity === 'vcenters') keys.push({ expr: 't.vcenter_id', field: 'id', dir: 'asc' });
+  else
+    keys.push(
+      { expr: 't.vcenter_id', field: 'vcenterId', dir: 'asc' },
+      { expr: 't.moid', field: 'moid', dir: 'asc' },
+    );
+  return keys;
+}
+
+export function encodeCursor(plan: QueryPlan, row: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(sortKeys(plan).map((k) => row[k.field] ?? null))).toString('base64url');
+}
+
+function decodeCursor(cursor: string, n: number): (string | number | null)[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    v = undefined;
+  }
+  if (
+    !Array.isArray(v) ||
+    v.length !== n ||
+    !v.every((x) => x === null || typeof x === 'string' || typeof x === 'number')
+  ) {
+    throw new VminerError('INVALID_INPUT', 'the cursor is not valid for this list (start again without one)');
+  }
+  return v as (string | number | null)[];
+}
+
+/**
+ * One page in keyset order: rows strictly after the cursor's row in (sort…, name, vCenter, moid)
+ * order, NULLs last, so page 2,000 costs what page 1 costs.
+ */
+export function pageQuery(
+  plan: QueryPlan,
+  page: { limit: number; cursor?: string; offset?: number },
+): SqlQuery {
+  if (!page.cursor) return rowsQuery(plan, { limit: page.limit, offset: page.offset ?? 0 });
+  const keys = sortKeys(plan);
+  const values = decodeCursor(page.cursor, keys.length);
+  const params: Param[] = [];
+  const where = plan.filter ? compile(plan.entity, plan.filter, params) : '1';
+  const branches: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const parts: string[] = [];
+    for (let j = 0; j < i; j++) {
+      const k = keys[j]!;
+      const v = values[j]!;
+      if (v === null) parts.push(`${k.expr} IS NULL`);
+      else {
+        parts.push(`${k.expr} = ?${k.nocase ? ' COLLATE NOCASE' : ''}`);
+        params.push(v);
+      }
+    }
+    const k = keys[i]!;
+    const v = values[i]!;
+    if (v === null) continue; // nothing sorts after NULL on this key (NULLs are last)
+    const cmp = k.dir === 'asc' ? '>' : '<';
+    parts.push(`(${k.expr} ${cmp} ?${k.nocase ? ' COLLATE NOCASE' : ''} OR ${k.expr} IS NULL)`);
+    params.push(v);
+    branches.push(`(${parts.join(' AND ')})`);
+  }
+  const after = branches.length > 0 ? branches.join(' OR ') : '0';
+  params.push(page.limit);
+  return {
+    sql: `SELECT ${selectList(plan.entity)} ${fromClause(plan.entity)} WHERE (${where}) AND (${after}) ${orderBy(plan)} LIMIT ?`,
+    params,
+  };
+}

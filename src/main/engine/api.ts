@@ -1,0 +1,157 @@
+import { VminerError } from '../../shared/errors.js';
+import type { ContractResults, Handlers, ListResult, StatsResult } from '../../shared/contract.js';
+import { ENTITIES, type Entity } from '../../shared/inventory.js';
+import { fieldDef } from '../../shared/fields.js';
+import type { QueryPlan } from '../../shared/query.js';
+import { countsByVcenter } from './db/inventory-read.js';
+import type { Engine } from './engine.js';
+import { countQuery, encodeCursor, pageQuery } from './query/planner.js';
+import { normalizeThumbprint } from './vsphere/thumbprint.js';
+import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
+import { createLogger } from './log.js';
+
+const log = createLogger('api');
+
+/** The engine's contract handlers: one per request, shared by every transport. */
+export function createHandlers(engine: Engine): Handlers {
+  const sqlite = engine.database.sqlite;
+  const withState = (id: number): ContractResults['vcenters.get'] => {
+    const v = engine.repo.list().find((x) => x.id === id);
+    if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
+    return v;
+  };
+
+  return {
+    'vcenters.list': async () => engine.repo.list(),
+    'vcenters.get': async ({ id }) => withState(id),
+    'vcenters.probe': async ({ url }) => {
+      const p = await probeVcenter(url);
+      const { pem: _pem, ...certificate } = p.certificate;
+      return { url: p.url, certificate, about: p.about };
+    },
+    'vcenters.add': async (a) => {
+      const url = normalizeVcenterUrl(a.url);
+      let thumbprint = a.thumbprint ? normalizeThumbprint(a.thumbprint) : null;
+      if (a.trustPresentedCert) thumbprint = (await probeVcenter(url)).certificate.thumbprintSha256;
+      const info = engine.repo.add({
+        name: a.name,
+        url,
+        username: a.username,
+        thumbprint,
+        caPem: a.caPem ?? null,
+      });
+      await engine.setPassword(info.id, a.password);
+      return withState(info.id);
+    },
+    'vcenters.update': async ({ id, password, ...patch }) => {
+      withState(id);
+      const next: Parameters<typeof engine.repo.update>[1] = {};
+      if (patch.name !== undefined) next.name = patch.name;
+      if (patch.url !== undefined) next.url = normalizeVcenterUrl(patch.url);
+      if (patch.username !== undefined) next.username = patch.username;
+      if (patch.thumbprint !== undefined)
+        next.thumbprint = patch.thumbprint ? normalizeThumbprint(patch.thumbprint) : null;
+      if (patch.caPem !== undefined) next.caPem = patch.caPem;
+      if (patch.enabled !== undefined) next.enabled = patch.enabled;
+      if (Object.keys(next).length > 0) engine.repo.update(id, next);
+      if (password !== undefined) await engine.setPassword(id, password);
+      return withState(id);
+    },
+    'vcenters.remove': async ({ id }) => ({ removed: await engine.removeVcenter(id) }),
+    'sync.start': async ({ vcenterIds }) => {
+      const ids =
+        vcenterIds ??
+        engine.repo
+          .list()
+          .filter((v) => v.enabled)
+          .map((v) => v.id);
+      for (const i of ids) withState(i);
+      engine.sync.sync(ids).catch((err: unknown) => log.error('sync failed', { error: String(err) }));
+      return { started: ids };
+    },
+    'sync.cancel': async ({ vcenterIds }) => {
+      engine.sync.cancel(vcenterIds);
+      return { cancelled: true };
+    },
+    'query.ask': async (req) => engine.query.ask(req),
+    'inventory.list': async (req) => listPage(engine, req),
+    'stats.get': async () => stats(engine),
+    'settings.get': async () => engine.settings.get(),
+    'settings.update': async (patch) => {
+      const { scheduler, ...rest } = patch;
+      const next = engine.settings.update(rest);
+      if (scheduler) engine.scheduler.configure(scheduler);
+      return { ...next, scheduler: engine.settings.get().scheduler };
+    },
+    'scheduler.start': async () => engine.scheduler.start(),
+    'scheduler.stop': async () => engine.scheduler.stop(),
+    'scheduler.configure': async (c) => {
+      const patch: { intervalMinutes?: number; cron?: string | null } = {};
+      if (c.intervalMinutes !== undefined) patch.intervalMinutes = c.intervalMinutes;
+      if (c.cron !== undefined) patch.cron = c.cron;
+      return engine.scheduler.configure(patch);
+    },
+  } satisfies Handlers;
+
+  function listPage(e: Engine, req: Parameters<Handlers['inventory.list']>[0]): ListResult {
+    const plan: QueryPlan = { entity: req.entity };
+    if (req.filter) plan.filter = req.filter;
+    if (req.sort) {
+      for (const s of req.sort) {
+        if (!fieldDef(req.entity, s.field))
+          throw new VminerError('INVALID_INPUT', `cannot sort ${req.entity} by "${s.field}"`);
+      }
+      plan.sort = req.sort;
+    }
+    const q = pageQuery(plan, { limit: req.limit, cursor: req.cursor, offset: req.offset });
+    const items = sqlite.prepare(q.sql).all(...q.params) as Record<string, unknown>[];
+    for (const r of items)
+      for (const [k, v] of Object.entries(r))
+        if (fieldDef(req.entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
+    const cq = countQuery(plan);
+    const total = (sqlite.prepare(cq.sql).get(...cq.params) as { n: number }).n;
+    const last = items.at(-1);
+    void e;
+    return { items, total, nextCursor: items.length === req.limit && last ? encodeCursor(plan, last) : null };
+  }
+}
+
+export function stats(engine: Engine): StatsResult {
+  const sqlite = engine.database.sqlite;
+  const vcs = engine.repo.list();
+  const counts = countsByVcenter(engine.database.db);
+  const blank = (): Record<Entity, number> =>
+    Object.fromEntries(ENTITIES.map((e) => [e, 0])) as Record<Entity, number>;
+  const totals = blank();
+  const vcenters = vcs.map((v) => {
+    const c = counts.get(v.id) ?? blank();
+    for (const e of ENTITIES) totals[e] += c[e];
+    return {
+      id: v.id,
+      name: v.name,
+      status: v.sync.status,
+      lastSyncAt: v.sync.finishedAt,
+      lastSuccessAt: v.sync.lastSuccessAt,
+      error: v.sync.error,
+      counts: c,
+    };
+  });
+  const power = sqlite
+    .prepare('SELECT power_state AS s, count(*) AS n FROM vms GROUP BY power_state')
+    .all() as { s: string | null; n: number }[];
+  const cap = sqlite
+    .prepare('SELECT COALESCE(sum(capacity_bytes),0) AS c, COALESCE(sum(free_bytes),0) AS f FROM datastores')
+    .get() as { c: number; f: number };
+  const vm = sqlite
+    .prepare('SELECT COALESCE(sum(memory_mb),0) AS m, COALESCE(sum(num_cpu),0) AS c FROM vms')
+    .get() as { m: number; c: number };
+  return {
+    totals,
+    vcenters,
+    powerStates: Object.fromEntries(power.map((p) => [p.s ?? 'unknown', p.n])),
+    capacity: { datastoreCapacityBytes: cap.c, datastoreFreeBytes: cap.f, vmMemoryMb: vm.m, vmCpus: vm.c },
+    failedVcenters: vcs
+      .filter((v) => v.sync.status === 'failed' || v.sync.status === 'certificate_changed')
+      .map((v) => v.name),
+  };
+}

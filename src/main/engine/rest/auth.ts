@@ -1,0 +1,177 @@
+import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { eq, lt, sql } from 'drizzle-orm';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { VminerError } from '../../../shared/errors.js';
+import type { Db } from '../db/database.js';
+import { revokedTokens, users } from '../db/schema.js';
+import type { CredentialVault } from '../secrets/index.js';
+
+const scrypt = promisify(scryptCb) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+export type Role = 'admin' | 'viewer';
+
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+  jti: string;
+  exp: number;
+}
+
+/** A slow, salted hash: `scrypt$N$r$p$salt$hash` (base64). */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+export function validateNewPassword(password: string): void {
+  if (password.length < 8) throw new VminerError('INVALID_INPUT', 'passwords need at least 8 characters');
+}
+
+const JWT_SECRET_ID = 'rest:jwt-secret';
+// A fixed dummy hash so a login for an unknown user costs the same as a wrong password.
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Accounts and tokens for the REST API. Tokens are HS256 JWTs signed with a per-installation
+ * secret kept in the credential vault (whose key lives in the OS keychain); logout revokes.
+ */
+export class AuthService {
+  private readonly revoked = new Set<string>();
+
+  private constructor(
+    private readonly db: Db,
+    private readonly secret: Uint8Array,
+    readonly expiresInSeconds: number,
+  ) {
+    const now = Math.floor(Date.now() / 1000);
+    this.db.delete(revokedTokens).where(lt(revokedTokens.expiresAt, now)).run();
+    for (const r of this.db.select().from(revokedTokens).all()) this.revoked.add(r.jti);
+  }
+
+  static async create(db: Db, vault: CredentialVault, expiresInSeconds = 8 * 3600): Promise<AuthService> {
+    let secret = vault.get(JWT_SECRET_ID);
+    if (!secret) {
+      secret = randomBytes(32).toString('base64');
+      await vault.set(JWT_SECRET_ID, secret);
+    }
+    return new AuthService(db, Buffer.from(secret, 'base64'), expiresInSeconds);
+  }
+
+  hasUsers(): boolean {
+    return (
+      (this.db
+        .select({ n: sql<number>`count(*)` })
+        .from(users)
+        .get()?.n ?? 0) > 0
+    );
+  }
+
+  listUsers(): { username: string; role: string; createdAt: string }[] {
+    return this.db
+      .select({ username: users.username, role: users.role, createdAt: users.createdAt })
+      .from(users)
+      .all();
+  }
+
+  async addUser(username: string, password: string, role: Role = 'admin'): Promise<void> {
+    if (!/^[\w.@-]{1,64}$/.test(username)) {
+      throw new VminerError('INVALID_INPUT', 'user names use letters, digits, "." "_" "-" "@" (at most 64)');
+    }
+    validateNewPassword(password);
+    if (this.find(username)) throw new VminerError('INVALID_INPUT', `user "${username}" already exists`);
+    this.db
+      .insert(users)
+      .values({
+        username,
+        passwordHash: await hashPassword(password),
+        role,
+        createdAt: new Date().toISOString(),
+      })
+      .run();
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    validateNewPassword(password);
+    const u = this.find(username);
+    if (!u) throw new VminerError('NOT_FOUND', `no user "${username}"`);
+    this.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password) })
+      .where(eq(users.id, u.id))
+      .run();
+  }
+
+  private find(username: string) {
+    return this.db
+      .select()
+      .from(users)
+      .where(sql`${users.username} = ${username} COLLATE NOCASE`)
+      .get();
+  }
+
+  async login(
+    username: string,
+    password: string,
+  ): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number }> {
+    const u = this.find(username);
+    dummyHash ??= hashPassword(randomUUID());
+    const ok = await verifyPassword(password, u?.passwordHash ?? (await dummyHash));
+    if (!u || !ok) throw new VminerError('LOGIN_FAILED', 'wrong user name or password');
+    const token = await new SignJWT({ role: u.role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(u.username)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(`${this.expiresInSeconds}s`)
+      .setIssuer('vminer')
+      .sign(this.secret);
+    return { access_token: token, token_type: 'bearer', expires_in: this.expiresInSeconds };
+  }
+
+  async verify(token: string): Promise<TokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.secret, { issuer: 'vminer', algorithms: ['HS256'] });
+      if (!payload.jti || !payload.sub || !payload.exp)
+        throw new VminerError('LOGIN_FAILED', 'malformed token');
+      if (this.revoked.has(payload.jti))
+        throw new VminerError('LOGIN_FAILED', 'this token was logged out; log in again');
+      const role: Role = payload['role'] === 'viewer' ? 'viewer' : 'admin';
+      return { sub: payload.sub, role, jti: payload.jti, exp: payload.exp };
+    } catch (err) {
+      if (err instanceof VminerError) throw err;
+      if (err instanceof joseErrors.JWTExpired)
+        throw new VminerError('LOGIN_FAILED', 'the token has expired; log in again');
+      throw new VminerError('LOGIN_FAILED', 'invalid token');
+    }
+  }
+
+  revoke(claims: TokenClaims): void {
+    this.revoked.add(claims.jti);
+    this.db
+      .insert(revokedTokens)
+      .values({ jti: claims.jti, expiresAt: claims.exp })
+      .onConflictDoNothing()
+      .run();
+  }
+}

@@ -1,0 +1,48 @@
+import { ZodError } from 'zod';
+import { VminerError, type ErrorCode } from '../../../shared/errors.js';
+import { isVaultError } from '../secrets/index.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  INVALID_INPUT: 400,
+  NOT_FOUND: 404,
+  LOGIN_FAILED: 401,
+  PERMISSION_DENIED: 403,
+  LOCKED: 409,
+  CANCELLED: 409,
+  DNS: 502,
+  REFUSED: 502,
+  UNREACHABLE: 502,
+  TIMEOUT: 504,
+  TLS_UNTRUSTED: 502,
+  CERT_CHANGED: 502,
+  PROTOCOL: 502,
+  INTERNAL: 500,
+};
+
+export interface HttpError {
+  status: number;
+  body: { error: { code: string; message: string } };
+}
+
+/** Errors as JSON a client can branch on; never a stack trace. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof ZodError) {
+    const message = err.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+      .join('; ');
+    return { status: 400, body: { error: { code: 'INVALID_INPUT', message } } };
+  }
+  if (err instanceof VminerError)
+    return { status: STATUS[err.code], body: { error: { code: err.code, message: err.message } } };
+  if (isVaultError(err)) return { status: 500, body: { error: { code: err.code, message: err.message } } };
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const code = e.statusCode === 413 ? 'TOO_LARGE' : e.statusCode === 429 ? 'RATE_LIMITED' : 'INVALID_INPUT';
+    return { status: e.statusCode, body: { error: { code, message: e.message ?? 'bad request' } } };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL', message: 'internal error (see the vMiner log)' } },
+  };
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { createHandlers } from '../api.js';
+import type { Engine } from '../engine.js';
+import { AuthService } from './auth.js';
+import { buildRestServer, type RestOptions } from './server.js';
+
+export interface StartRestOptions {
+  host: string;
+  port: number;
+  version: string;
+  corsOrigins?: string[];
+  extend?: RestOptions['extend'];
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** Builds the REST listener over an open engine and starts listening. */
+export async function startRest(
+  engine: Engine,
+  opts: StartRestOptions,
+): Promise<{ app: FastifyInstance; url: string; auth: AuthService }> {
+  const auth = await AuthService.create(engine.database.db, engine.vault);
+  const app = await buildRestServer({
+    handlers: createHandlers(engine),
+    auth,
+    bus: engine.bus,
+    version: opts.version,
+    corsOrigins: opts.corsOrigins,
+    extend: opts.extend,
+  });
+  await app.listen({ host: opts.host, port: opts.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return { app, url: `http://${host}:${port}`, auth };
+}

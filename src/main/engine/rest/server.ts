@@ -1,0 +1,313 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
+import cors from '@fastify/cors';
+import { z } from 'zod';
+import { CONTRACT, isRequestName, type Handlers, type RequestName } from '../../../shared/contract.js';
+import { VminerError } from '../../../shared/errors.js';
+import type { QueryEntity } from '../../../shared/fields.js';
+import type { EventBus } from '../events.js';
+import type { AuthService, TokenClaims } from './auth.js';
+import { toHttpError } from './http-errors.js';
+import { listRequestFromQuery } from './list-params.js';
+import { registerEvents } from './events-route.js';
+
+export interface RestOptions {
+  handlers: Handlers;
+  auth: AuthService;
+  bus: EventBus;
+  version: string;
+  corsOrigins?: string[];
+  /** Extra routes (exports) registered by the caller with the same auth. */
+  extend?: (app: FastifyInstance, ctx: RouteContext) => void;
+}
+
+export interface RouteContext {
+  call: <K extends RequestName>(name: K, args: unknown, req: FastifyRequest) => Promise<unknown>;
+  user: (req: FastifyRequest) => TokenClaims;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    vminerUser?: TokenClaims;
+  }
+}
+
+const jsonSchema = (s: z.ZodType): Record<string, unknown> =>
+  z.toJSONSchema(s, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+
+const LoginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1000) });
+const ChatSchema = z.object({
+  query: z.string().min(1).max(2000),
+  conversation_id: z.string().max(100).optional(),
+});
+const SyncSchema = z.object({ vcenter_ids: z.array(z.number().int().positive()).max(10_000).optional() });
+const IntervalSchema = z.object({
+  interval_minutes: z.number().int().min(1).max(10_080).optional(),
+  minutes: z.number().int().min(1).max(10_080).optional(),
+  cron: z.string().max(200).nullable().optional(),
+});
+const IdParams = z.object({ id: z.coerce.number().int().positive() });
+
+const PUBLIC = new Set(['/health', '/api/auth/login']);
+
+/**
+ * The REST listener: the seed's routes as a thin adapter over contract requests, the generic
+ * `POST /api/rpc/{request}` the browser UI uses, SSE events, OpenAPI docs from the same zod schemas.
+ */
+export async function buildRestServer(opts: RestOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: 1024 * 1024,
+    logger: false,
+    trustProxy: false,
+    ajv: { customOptions: { strict: false } },
+  });
+  // Requests are validated with the contract's zod schemas (clear messages); the JSON schemas
+  // generated from them document the API.
+  app.setValidatorCompiler(() => () => true);
+  app.setErrorHandler((err, _req, reply) => {
+    const e = toHttpError(err);
+    void reply.status(e.status).send(e.body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .status(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+  if (opts.corsOrigins && opts.corsOrigins.length > 0) await app.register(cors, { origin: opts.corsOrigins });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'vMiner API',
+        version: opts.version,
+        description: 'Inventory of every vCenter: questions, lists, exports, sync.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (
+      PUBLIC.has(path) ||
+      path.startsWith('/docs') ||
+      (path === '/api/events' && req.query && 'ticket' in (req.query as object))
+    )
+      return;
+    if (!path.startsWith('/api/')) return;
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) {
+      const e = toHttpError(
+        new VminerError('LOGIN_FAILED', 'missing bearer token (POST /api/auth/login first)'),
+      );
+      return reply.status(e.status).send(e.body);
+    }
+    try {
+      req.vminerUser = await opts.auth.verify(m[1]!);
+    } catch (err) {
+      const e = toHttpError(err);
+      return reply.status(e.status).send(e.body);
+    }
+    return undefined;
+  });
+
+  const user = (req: FastifyRequest): TokenClaims => {
+    if (!req.vminerUser) throw new VminerError('LOGIN_FAILED', 'not logged in');
+    return req.vminerUser;
+  };
+  const call = async <K extends RequestName>(
+    name: K,
+    args: unknown,
+    req: FastifyRequest,
+  ): Promise<unknown> => {
+    const entry = CONTRACT[name];
+    if (entry.write && user(req).role !== 'admin') {
+      throw new VminerError('PERMISSION_DENIED', `${name} needs an admin account`);
+    }
+    const parsed = (entry.args as z.ZodType).parse(args ?? {});
+    const handler = opts.handlers[name] as (a: unknown) => Promise<unknown>;
+    return handler(parsed);
+  };
+  const doc = (summary: string, extra: Record<string, unknown> = {}) => ({
+    schema: { summary, tags: [String(extra['tag'] ?? 'vMiner')], ...extra, tag: undefined },
+  });
+
+  app.get(
+    '/health',
+    { schema: { summary: 'Liveness (no auth)', tags: ['system'], security: [] } },
+    async () => ({ status: 'ok', version: opts.version }),
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      ...doc('Log in; answers an OAuth2-style bearer token', {
+        tag: 'auth',
+        body: jsonSchema(LoginSchema),
+        security: [],
+      }),
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+    },
+    async (req) => {
+      const { username, password } = LoginSchema.parse(req.body);
+      return opts.auth.login(username, password);
+    },
+  );
+  app.post('/api/auth/logout', doc('Revoke the token used for this call', { tag: 'auth' }), async (req) => {
+    opts.auth.revoke(user(req));
+    return { logged_out: true };
+  });
+
+  // vCenters
+  app.get('/api/vcenters', doc(CONTRACT['vcenters.list'].summary, { tag: 'vcenters' }), (req) =>
+    call('vcenters.list', {}, req),
+  );
+  app.post(
+    '/api/vcenters',
+    doc(CONTRACT['vcenters.add'].summary, {
+      tag: 'vcenters',
+      body: jsonSchema(CONTRACT['vcenters.add'].args),
+    }),
+    async (req, reply) => {
+      const v = await call('vcenters.add', req.body, req);
+      return reply.status(201).send(v);
+    },
+  );
+  app.put(
+    '/api/vcenters/:id',
+    doc(CONTRACT['vcenters.update'].summary, {
+      tag: 'vcenters',
+      params: jsonSchema(IdParams),
+      body: jsonSchema(CONTRACT['vcenters.update'].args.omit({ id: true })),
+    }),
+    (req) => call('vcenters.update', { ...(req.body as object), id: IdParams.parse(req.params).id }, req),
+  );
+  app.delete(
+    '/api/vcenters/:id',
+    doc(CONTRACT['vcenters.remove'].summary, { tag: 'vcenters', params: jsonSchema(IdParams) }),
+    (req) => call('vcenters.remove', { id: IdParams.parse(req.params).id }, req),
+  );
+  app.get(
+    '/api/vcenters/:id/status',
+    doc('Sync state of one vCenter', { tag: 'vcenters', params: jsonSchema(IdParams) }),
+    async (req) => {
+      const v = (await call('vcenters.get', { id: IdParams.parse(req.params).id }, req)) as {
+        id: number;
+        name: string;
+        sync: unknown;
+      };
+      return { id: v.id, name: v.name, ...(v.sync as object) };
+    },
+  );
+  app.post(
+    '/api/vcenters/sync',
+    doc('Start a sync of all (or the given) vCenters', { tag: 'vcenters', body: jsonSchema(SyncSchema) }),
+    async (req, reply) => {
+      const { vcenter_ids } = SyncSchema.parse(req.body ?? {});
+      const r = await call('sync.start', vcenter_ids ? { vcenterIds: vcenter_ids } : {}, req);
+      return reply.status(202).send(r);
+    },
+  );
+
+  // Questions
+  app.post(
+    '/api/query/chat',
+    doc('Ask a question in plain English', { tag: 'query', body: jsonSchema(ChatSchema) }),
+    async (req) => {
+      const { query, conversation_id } = ChatSchema.parse(req.body);
+      const answer = (await call('query.ask', { question: query, conversationId: conversation_id }, req)) as {
+        conversationId: string;
+      };
+      return { ...answer, conversation_id: answer.conversationId };
+    },
+  );
+
+  // Inventory lists: query parameters are query-plan filters.
+  for (const entity of [
+    'vms',
+    'hosts',
+    'datastores',
+    'clusters',
+    'datacenters',
+    'networks',
+    'snapshots',
+  ] as QueryEntity[]) {
+    app.get(
+      `/api/${entity}`,
+      doc(
+        `List ${entity}: field=value (* wildcards), field.gt/.gte/.lt/.lte/.ne/.contains/.startsWith/.endsWith/.empty, filter=<plan JSON>, sort=field:desc, limit, cursor | offset`,
+        { tag: 'inventory' },
+      ),
+      (req) =>
+        call('inventory.list', listRequestFromQuery(entity, req.query as Record<string, unknown>), req),
+    );
+  }
+
+  // Settings and scheduler
+  app.get('/api/settings', doc(CONTRACT['settings.get'].summary, { tag: 'settings' }), (req) =>
+    call('settings.get', {}, req),
+  );
+  app.put(
+    '/api/settings/sync-interval',
+    doc('Set the sync interval (minutes) or a cron expression', {
+      tag: 'settings',
+      body: jsonSchema(IntervalSchema),
+    }),
+    (req) => {
+      const b = IntervalSchema.parse(req.body ?? {});
+      const minutes = b.interval_minutes ?? b.minutes;
+      if (minutes === undefined && b.cron === undefined)
+        throw new VminerError('INVALID_INPUT', 'give interval_minutes or cron');
+      return call(
+        'scheduler.configure',
+        {
+          ...(minutes !== undefined ? { intervalMinutes: minutes, cron: null } : {}),
+          ...(b.cron !== undefined ? { cron: b.cron } : {}),
+        },
+        req,
+      );
+    },
+  );
+  app.post(
+    '/api/settings/scheduler/start',
+    doc(CONTRACT['scheduler.start'].summary, { tag: 'settings' }),
+    (req) => call('scheduler.start', {}, req),
+  );
+  app.post(
+    '/api/settings/scheduler/stop',
+    doc(CONTRACT['scheduler.stop'].summary, { tag: 'settings' }),
+    (req) => call('scheduler.stop', {}, req),
+  );
+
+  app.get('/api/stats', doc(CONTRACT['stats.get'].summary, { tag: 'stats' }), (req) =>
+    call('stats.get', {}, req),
+  );
+
+  // The browser UI's one route to the contract.
+  app.post(
+    '/api/rpc/:name',
+    doc('Call a contract request by name (the browser UI uses this)', { tag: 'rpc' }),
+    async (req) => {
+      const { name } = req.params as { name: string };
+      if (!isRequestName(name) || !CONTRACT[name].http)
+        throw new VminerError('NOT_FOUND', `no request "${name}" over HTTP`);
+      return { result: await call(name, req.body ?? {}, req) };
+    },
+  );
+
+  registerEvents(app, opts.bus, opts.auth);
+  opts.extend?.(app, { call, user });
+  return app;
+}
+
+export type { FastifyReply };
