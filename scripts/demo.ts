@@ -2,7 +2,8 @@
  * `npm run demo`: three simulated vCenters with different, varied inventories, registered with
  * their certificates pinned, synced with the real `vminer` CLI; then it waits (Ctrl-C stops all).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,10 @@ function vminer(args: string[], input?: string): number {
 async function main(): Promise<void> {
   checkPrerequisites();
   console.log('Building vMiner…');
-  const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync('npx', ['electron-vite', 'build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
 
   console.log('Starting three simulated vCenters (the first start also builds the simulator, ~20 s)…');
@@ -62,7 +66,17 @@ async function main(): Promise<void> {
   fs.rmSync(DATA, { recursive: true, force: true });
   for (const [i, sim] of sims.entries()) {
     const code = vminer(
-      ['vcenter', 'add', sites[i]!.name, '--url', sim.url, '--user', USER, '--password-stdin', '--trust-presented-cert'],
+      [
+        'vcenter',
+        'add',
+        sites[i]!.name,
+        '--url',
+        sim.url,
+        '--user',
+        USER,
+        '--password-stdin',
+        '--trust-presented-cert',
+      ],
       PASSWORD,
     );
     if (code !== 0) throw new Error(`registering ${sites[i]!.name} failed`);
@@ -72,24 +86,55 @@ async function main(): Promise<void> {
   console.log('');
   vminer(['stats']);
 
+  // Server mode on the same data: the REST API (and, once it lands, the browser UI).
+  const adminPassword = randomBytes(9).toString('base64url');
+  const serve = spawn(
+    process.execPath,
+    [CLI, 'serve', '--data-dir', DATA, '--port', process.env['VMINER_DEMO_PORT'] ?? '0'],
+    {
+      env: { ...process.env, VMINER_ADMIN_PASSWORD: adminPassword },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const apiUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    serve.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /REST API: (http:\/\/\S+)\/api/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    serve.once('exit', (code) => reject(new Error(`vminer serve exited (${code}) before it was ready`)));
+  });
+
   const rel = path.relative(process.cwd(), DATA) || '.';
   console.log(`
-The cache is in ${rel}. In another terminal, try:
+vMiner is serving this data at ${apiUrl}  (API docs: ${apiUrl}/docs)
+  user: admin   one-time demo password: ${adminPassword}
 
+Try the API:
+  TOKEN=$(curl -s -X POST ${apiUrl}/api/auth/login -H 'content-type: application/json' \\
+          -d '{"username":"admin","password":"${adminPassword}"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
+  curl -s -H "Authorization: Bearer $TOKEN" '${apiUrl}/api/vms?powerState=poweredOff&sort=memoryMb:desc&limit=5'
+  curl -s -H "Authorization: Bearer $TOKEN" -X POST ${apiUrl}/api/query/chat \\
+          -H 'content-type: application/json' -d '{"query":"top 5 vms by memory in cluster fra-Prod-A"}'
+
+Or the command line, read-only beside the server (the cache is in ${rel}):
   export VMINER_DATA_DIR=${DATA}
-  npx vminer list vms | head -20
+  npx vminer ask "shoe me all powred off vms"
+  npx vminer ask "count vms by cluster"
+  npx vminer ask "datastores with less than 15% free"
+  npx vminer ask "where is ams-web-prd-001"
   npx vminer list hosts
-  npx vminer list datastores --json
-  npx vminer list snapshots --csv > snapshots.csv
-  npx vminer sync vc-fra
-  npx vminer vcenter list
+  npx vminer stats
 
-The simulators keep running until you press Ctrl-C.`);
+Everything keeps running until you press Ctrl-C.`);
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  serve.kill('SIGTERM');
+  await new Promise((r) => serve.once('exit', r));
   console.log('\nStopping the simulators…');
   await stopAll();
 }
