@@ -50,7 +50,8 @@ const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntr
 function fromClause(entity: QueryEntity, needsVcenter = true): string {
   if (entity === 'vcenters') return `FROM ${VCENTER_SOURCE} t`;
   const table = getTableConfig(ENTITY_TABLES[entity]).name;
-  return needsVcenter ? `FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id` : `FROM "${table}" t`;
+  // CROSS JOIN keeps the inventory table as the outer loop, so its indexes serve WHERE and ORDER BY.
+  return needsVcenter ? `FROM "${table}" t CROSS JOIN vcenters vc ON vc.id = t.vcenter_id` : `FROM "${table}" t`;
 }
 
 /** Counts and groups skip the join to vcenters unless a vCenter name is asked for. */
@@ -298,4 +299,9 @@ export function pageQuery(
     sql: `SELECT ${selectList(plan.entity)} ${fromClause(plan.entity)} WHERE (${where}) AND (${after}) ${orderBy(plan)} LIMIT ?`,
     params,
   };
+}
+
+/** One row by its key (vCenter id + managed object id), in the same shape as list rows. */
+export function rowByKeyQuery(entity: Exclude<QueryEntity, 'vcenters'>): string {
+  return `SELECT ${selectList(entity)} ${fromClause(entity)} WHERE t.vcenter_id = ? AND t.moid = ?`;
 }

@@ -10,7 +10,7 @@ import { describePlan } from './describe.js';
 import { EXAMPLE_QUESTIONS } from './examples.js';
 import { NameIndex } from './names.js';
 import { NAME_SLOT_WORDS, parseQuestion } from './parser.js';
-import { aggregateQuery, countQuery, groupQuery, rowsQuery, type SqlQuery } from './planner.js';
+import { aggregateQuery, countQuery, groupQuery, rowByKeyQuery, rowsQuery, type SqlQuery } from './planner.js';
 import {
   buildPlan,
   combine,
@@ -24,9 +24,7 @@ import {
 import { InventorySearch } from './search.js';
 import { correctTokens } from './spelling.js';
 import { tokenize } from './tokenize.js';
-import { ENTITY_TABLES } from '../db/inventory-store.js';
 import type { Db } from '../db/database.js';
-import { getTableConfig } from 'drizzle-orm/sqlite-core';
 
 export interface QueryEngineOptions {
   sqlite: Database.Database;
@@ -416,18 +414,9 @@ export class QueryEngine {
     };
   }
 
-  private rowByKey(
-    entity: QueryEntity,
-    vcenterId: number,
-    moid: string,
-  ): Record<string, unknown> | undefined {
-    const table = getTableConfig(ENTITY_TABLES[entity as Exclude<QueryEntity, 'vcenters'>]).name;
-    const q = rowsQuery({ entity }, { limit: 1, offset: 0 });
-    const sql = q.sql.replace(
-      `FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id`,
-      `FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id WHERE t.vcenter_id = ? AND t.moid = ?`,
-    );
-    return this.stmt({ sql, params: [] }).get(vcenterId, moid, 1, 0) as Record<string, unknown> | undefined;
+  private rowByKey(entity: QueryEntity, vcenterId: number, moid: string): Record<string, unknown> | undefined {
+    if (entity === 'vcenters') return undefined;
+    return this.stmt({ sql: rowByKeyQuery(entity), params: [] }).get(vcenterId, moid) as Record<string, unknown> | undefined;
   }
 
   private suggest(question: string): string[] {
