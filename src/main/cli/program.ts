@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAskCommand } from './ask-command.js';
+import { registerExportCommand } from './export-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -16,6 +17,7 @@ export function buildProgram(version: string): Command {
   registerSyncCommand(program);
   registerInventoryCommands(program);
   registerAskCommand(program);
+  registerExportCommand(program);
   registerSchedulerCommand(program);
   registerServeCommand(program);
   registerUserCommands(program);

@@ -36,16 +36,17 @@ const BATCH_CHARS = 64 * 1024;
 export async function writeCsv(
   sink: Sink,
   columns: readonly ExportColumn[],
-  rows: Iterable<Record<string, unknown>>,
+  rows: Iterable<readonly unknown[]>,
   opts: { bom?: boolean; header?: 'label' | 'field' } = {},
 ): Promise<number> {
-  let buf = (opts.bom ? UTF8_BOM : '') + csvLine(columns.map((c) => (opts.header === 'field' ? c.field : c.label)));
+  let buf =
+    (opts.bom ? UTF8_BOM : '') + csvLine(columns.map((c) => (opts.header === 'field' ? c.field : c.label)));
   let n = 0;
   const cells: string[] = new Array<string>(columns.length);
   for (const row of rows) {
     for (let i = 0; i < columns.length; i++) {
       const col = columns[i]!;
-      cells[i] = csvCell(cellValue(col, row[col.field]));
+      cells[i] = csvCell(cellValue(col, row[i]));
     }
     buf += cells.join(',') + '\r\n';
     n++;

@@ -10,9 +10,9 @@ import type { Sink } from './sink.js';
 
 const BATCH_CHARS = 64 * 1024;
 
-function rowJson(columns: readonly ExportColumn[], row: Record<string, unknown>): string {
+function rowJson(columns: readonly ExportColumn[], row: readonly unknown[]): string {
   const out: Record<string, unknown> = {};
-  for (const col of columns) out[col.field] = cellValue(col, row[col.field]);
+  for (let i = 0; i < columns.length; i++) out[columns[i]!.field] = cellValue(columns[i]!, row[i]);
   return JSON.stringify(out);
 }
 

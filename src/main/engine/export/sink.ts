@@ -21,6 +21,10 @@ export interface Sink {
   write(chunk: string | Buffer): Promise<void>;
   /** Throws the stream's error, if it failed meanwhile. */
   check(): void;
+  /** Waits while the stream is full (for writers that write to `stream` themselves). */
+  relieve(): Promise<void>;
+  /** Runs `work` but rejects as soon as the stream fails (a writer that waits on it would hang). */
+  guard<T>(work: Promise<T>): Promise<T>;
   /** Ends the stream and (for a file) renames it into place; returns the file's size when known. */
   finish(): Promise<number | undefined>;
   /** Stops after a failure: destroys the stream and removes the temp file. */
@@ -31,7 +35,7 @@ function describe(err: NodeJS.ErrnoException, file: string): string {
   const dir = path.dirname(file);
   switch (err.code) {
     case 'ENOENT':
-      return `the folder ${dir} does not exist`;
+      return fs.existsSync(dir) ? `files cannot be created in ${dir}` : `the folder ${dir} does not exist`;
     case 'EACCES':
     case 'EPERM':
       return `no permission to write in ${dir}`;
@@ -72,6 +76,25 @@ class StreamSink implements Sink {
 
   check(): void {
     if (this.error) throw this.error;
+  }
+
+  guard<T>(work: Promise<T>): Promise<T> {
+    // The work may still fail after the stream did: that later rejection is not news.
+    work.catch(() => undefined);
+    if (this.error) return Promise.reject(this.error);
+    let onError: ((err: Error) => void) | undefined;
+    const failed = new Promise<never>((_, reject) => {
+      onError = (err: Error) => reject(err);
+      this.stream.once('error', onError);
+    });
+    return Promise.race([work, failed]).finally(() => {
+      if (onError) this.stream.off('error', onError);
+    });
+  }
+
+  async relieve(): Promise<void> {
+    this.check();
+    if (this.stream.writableNeedDrain) await this.drained();
   }
 
   async write(chunk: string | Buffer): Promise<void> {
@@ -162,7 +185,8 @@ function openFile(file: string): FileSink {
   } catch (err) {
     throw writeError(err, abs);
   }
-  if (!st.isDirectory()) throw new VminerError('INVALID_INPUT', `cannot write ${abs}: ${dir} is not a folder`);
+  if (!st.isDirectory())
+    throw new VminerError('INVALID_INPUT', `cannot write ${abs}: ${dir} is not a folder`);
   if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) {
     throw new VminerError('INVALID_INPUT', `cannot write ${abs}: it is a folder`);
   }

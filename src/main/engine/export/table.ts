@@ -3,7 +3,13 @@
  * metadata an export records (as of, failed and stale vCenters) and the value normalisation
  * (SQLite 0/1 → booleans).
  */
-import { FIELDS, fieldDef, type FieldType, type FieldUnit, type QueryEntity } from '../../../shared/fields.js';
+import {
+  FIELDS,
+  fieldDef,
+  type FieldType,
+  type FieldUnit,
+  type QueryEntity,
+} from '../../../shared/fields.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Freshness, QueryPlan } from '../../../shared/query.js';
 
@@ -25,8 +31,20 @@ export interface ExportTable {
   sheet: string;
   key: string;
   columns: ExportColumn[];
-  /** Rows, read lazily: an export never holds all rows in memory. */
-  rows: Iterable<Record<string, unknown>>;
+  /** Rows as values in `columns` order, read lazily: an export never holds all rows in memory. */
+  rows: Iterable<readonly unknown[]>;
+}
+
+/** Records (in memory: groups, vCenters, a grid's page) as rows for a table. */
+export function recordRows(
+  columns: readonly ExportColumn[],
+  records: Iterable<Record<string, unknown>>,
+): Iterable<readonly unknown[]> {
+  return {
+    *[Symbol.iterator]() {
+      for (const r of records) yield columns.map((c) => r[c.field]);
+    },
+  };
 }
 
 /** What an export records about itself, in every format. */

@@ -3,6 +3,7 @@ import { createHandlers } from '../api.js';
 import type { Engine } from '../engine.js';
 import { AuthService } from './auth.js';
 import { buildRestServer, type RestOptions } from './server.js';
+import { registerExportRoutes } from './export-routes.js';
 
 export interface StartRestOptions {
   host: string;
@@ -28,7 +29,10 @@ export async function startRest(
     bus: engine.bus,
     version: opts.version,
     corsOrigins: opts.corsOrigins,
-    extend: opts.extend,
+    extend: (app, ctx) => {
+      registerExportRoutes(app, engine, ctx);
+      opts.extend?.(app, ctx);
+    },
   });
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();

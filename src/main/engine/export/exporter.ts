@@ -1,0 +1,376 @@
+/**
+ * Exports: a query plan's rows (a chat answer, a grid, `vminer export --query/--entity`) or the
+ * whole inventory (one sheet per entity), as CSV, JSON or XLSX, to a stream or a file.
+ *
+ * Rows are streamed from SQLite (`Statement.iterate`) and written as they are read, with the
+ * output's back-pressure respected: memory stays bounded for any number of rows. Counts and rows
+ * are read in one read transaction, so they agree even while a sync writes.
+ *
+ * Exports read through a read-only connection of their own (see `inSnapshot`), so passing the
+ * engine's shared connection is safe: an open iterator never blocks the questions asked meanwhile.
+ *
+ * Every export records its "as of" time and the failed, stale and never-synced vCenters: JSON in
+ * its leading `meta` object, XLSX in an "About" sheet, CSV beside the file in `<file>.meta.json`
+ * (see csv.ts for why not inside it) or, for a stream, in the returned `meta`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { VminerError } from '../../../shared/errors.js';
+import type { Freshness, QueryPlan } from '../../../shared/query.js';
+import type { Db } from '../db/database.js';
+import { VcenterRepo } from '../db/vcenter-repo.js';
+import { countQuery, groupQuery, rowsQuery } from '../query/planner.js';
+import { QueryEngine } from '../query/query-engine.js';
+import { writeCsv } from './csv.js';
+import { writeJson } from './json.js';
+import { withSink } from './sink.js';
+import {
+  columnOf,
+  columnsFor,
+  metaOf,
+  recordRows,
+  type ExportColumn,
+  type ExportFormat,
+  type ExportMeta,
+  type ExportTable,
+} from './table.js';
+import { XlsxWriter } from './xlsx.js';
+
+export interface ExportResult {
+  /** Rows written (all tables together). */
+  rows: number;
+  /** Rows per table key. */
+  tables: Record<string, number>;
+  /** Size of what was written, when known (a file's size; bytes written to a CSV/JSON stream). */
+  bytes?: number;
+  /** The file written (absolute), for a file export. */
+  file?: string;
+  /** The CSV metadata file written beside `file`. */
+  metaFile?: string;
+  meta: ExportMeta;
+}
+
+interface CommonOptions {
+  /** A caller's stream (ended when the export is complete) or a file path (written atomically). */
+  out: Writable | string;
+  /** As of / failed / stale vCenters; worked out from the cache when not given. */
+  freshness?: Freshness;
+  now?: Date;
+}
+
+export interface ExportRowsOptions extends CommonOptions {
+  sqlite: Database.Database;
+  plan: QueryPlan;
+  /** The columns shown (field names); default: every field of the entity. */
+  columns?: string[];
+  format: ExportFormat;
+  /** CSV: start with a UTF-8 byte-order mark, so Excel reads the file as UTF-8. */
+  bom?: boolean;
+  /** CSV: header cells are labels ("Memory (MB)", the default) or field names ("memoryMb"). */
+  header?: 'label' | 'field';
+  /** Recorded in the metadata. */
+  question?: string;
+  interpretation?: string;
+}
+
+export interface ExportFullOptions extends CommonOptions {
+  sqlite: Database.Database;
+  db: Db;
+  format: 'xlsx' | 'json';
+}
+
+export interface ExportTablesOptions extends CommonOptions {
+  format: ExportFormat;
+  tables: ExportTable[];
+  meta: ExportMeta;
+  bom?: boolean;
+  header?: 'label' | 'field';
+}
+
+export const SHEET_NAMES: Record<QueryEntity, string> = {
+  vms: 'VMs',
+  hosts: 'Hosts',
+  datastores: 'Datastores',
+  clusters: 'Clusters',
+  datacenters: 'Datacenters',
+  networks: 'Networks',
+  snapshots: 'Snapshots',
+  vcenters: 'vCenters',
+};
+
+/** Entities of a full export, in sheet order (vCenters come from the sync state, see below). */
+const FULL_ENTITIES = [
+  'vms',
+  'hosts',
+  'datastores',
+  'clusters',
+  'datacenters',
+  'networks',
+  'snapshots',
+] as const;
+
+const ALL_ROWS = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A query's rows, read lazily (the statement runs when the writer starts iterating) and raw
+ * (arrays, not objects: twice as fast), as the columns' values in order.
+ */
+function lazyRows(
+  sqlite: Database.Database,
+  sql: string,
+  params: unknown[],
+  columns: readonly ExportColumn[],
+): Iterable<readonly unknown[]> {
+  return {
+    *[Symbol.iterator]() {
+      const stmt = sqlite.prepare(sql).raw(true);
+      const names = stmt.columns().map((c) => c.name);
+      const at = columns.map((c) => {
+        const i = names.indexOf(c.field);
+        if (i < 0) throw new VminerError('INTERNAL', `the query returns no column "${c.field}"`);
+        return i;
+      });
+      const n = at.length;
+      for (const raw of stmt.iterate(...params) as IterableIterator<unknown[]>) {
+        const row = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) row[i] = raw[at[i]!];
+        yield row;
+      }
+    },
+  };
+}
+
+/**
+ * Runs `body` on a connection of its own, in one read transaction (one consistent snapshot).
+ *
+ * An export iterates for seconds and yields to the event loop between batches; on a shared
+ * connection an open iterator makes every other statement fail ("connection is busy") and a
+ * transaction would swallow other callers' writes. So an export opens its own read-only
+ * connection to the same file (cheap; WAL readers never block the writer). Only an in-memory
+ * database, or a caller already inside a transaction (its snapshot, its choice), uses `sqlite`.
+ */
+async function inSnapshot<T>(
+  sqlite: Database.Database,
+  body: (conn: Database.Database) => Promise<T>,
+): Promise<T> {
+  if (sqlite.memory || sqlite.inTransaction) return body(sqlite);
+  const conn = new Database(sqlite.name, { readonly: true, fileMustExist: true });
+  try {
+    conn.pragma('busy_timeout = 5000');
+    conn.exec('BEGIN');
+    return await body(conn);
+  } finally {
+    conn.close();
+  }
+}
+
+function countOf(sqlite: Database.Database, plan: QueryPlan): number {
+  const q = countQuery(plan);
+  const n = (sqlite.prepare(q.sql).get(...q.params) as { n: number }).n;
+  return plan.limit !== undefined ? Math.min(n, plan.limit) : n;
+}
+
+/** A plan as one table: its rows, or its groups for a grouped question. */
+function planTable(
+  sqlite: Database.Database,
+  plan: QueryPlan,
+  fields?: string[],
+): { table: ExportTable; count: number } {
+  const entity = plan.entity;
+  if (plan.groupBy) {
+    const agg = plan.aggregate ?? { fn: 'count' as const };
+    const q = groupQuery(plan, 100_000);
+    const rows = sqlite.prepare(q.sql).all(...q.params) as { key: unknown; value: unknown }[];
+    const keyCol = columnOf(entity, plan.groupBy);
+    const valueDef = agg.field ? fieldDef(entity, agg.field) : undefined;
+    const valueCol: ExportColumn = {
+      field: 'value',
+      label: agg.fn === 'count' ? 'Count' : `${agg.fn} of ${valueDef?.label ?? agg.field ?? ''}`,
+      type: 'number',
+      ...(agg.fn !== 'count' && valueDef?.unit ? { unit: valueDef.unit } : {}),
+    };
+    return {
+      table: {
+        sheet: SHEET_NAMES[entity],
+        key: 'rows',
+        columns: [keyCol, valueCol],
+        rows: rows.map((r) => [r.key, r.value]),
+      },
+      count: rows.length,
+    };
+  }
+  // A count or a single value exports the rows it was computed from.
+  const rowsPlan: QueryPlan = { ...plan };
+  delete rowsPlan.aggregate;
+  const q = rowsQuery(rowsPlan, { limit: ALL_ROWS, offset: 0 });
+  const columns = columnsFor(entity, fields);
+  return {
+    table: {
+      sheet: SHEET_NAMES[entity],
+      key: 'rows',
+      columns,
+      rows: lazyRows(sqlite, q.sql, q.params, columns),
+    },
+    count: countOf(sqlite, rowsPlan),
+  };
+}
+
+function freshnessOf(
+  sqlite: Database.Database,
+  plan: QueryPlan | undefined,
+  given: Freshness | undefined,
+): Freshness {
+  return given ?? new QueryEngine({ sqlite }).freshness(plan);
+}
+
+function metaJson(meta: ExportMeta, tables: Record<string, number>): string {
+  return JSON.stringify({ ...meta, rows: tables }, null, 2) + '\n';
+}
+
+/** Writes prepared tables in a format; the generic path under `exportRows` and `exportFull`. */
+export async function exportTables(opts: ExportTablesOptions): Promise<ExportResult> {
+  const { format, tables, meta } = opts;
+  if (format === 'csv' && tables.length !== 1) {
+    throw new VminerError(
+      'INVALID_INPUT',
+      'a CSV file holds one table: export one entity or question, or use xlsx or json',
+    );
+  }
+  const { result: counts, bytes } = await withSink(opts.out, async (sink) => {
+    if (format === 'csv') {
+      const t = tables[0]!;
+      const n = await writeCsv(sink, t.columns, t.rows, {
+        bom: opts.bom ?? false,
+        header: opts.header ?? 'label',
+      });
+      return { [t.key]: n };
+    }
+    if (format === 'json') return writeJson(sink, meta, tables);
+    const xlsx = new XlsxWriter(sink);
+    const counts: Record<string, number> = {};
+    for (const t of tables) counts[t.key] = await xlsx.addTable(t);
+    xlsx.addAbout(
+      meta,
+      tables.map((t) => ({ sheet: t.sheet, rows: counts[t.key] ?? 0 })),
+    );
+    await xlsx.commit();
+    return counts;
+  });
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const result: ExportResult = {
+    rows: total,
+    tables: counts,
+    meta: { ...meta, rows: counts },
+    ...(bytes !== undefined && (format !== 'xlsx' || typeof opts.out === 'string') ? { bytes } : {}),
+  };
+  if (typeof opts.out === 'string') {
+    result.file = path.resolve(opts.out);
+    if (format === 'csv') {
+      const metaFile = `${result.file}.meta.json`;
+      try {
+        await withSink(metaFile, (sink) => sink.write(metaJson(meta, counts)));
+      } catch (err) {
+        // No CSV without its "as of": remove it rather than leave it unlabelled.
+        fs.rmSync(result.file, { force: true });
+        throw err;
+      }
+      result.metaFile = metaFile;
+    }
+  }
+  return result;
+}
+
+/** A query's or a grid's export: the plan's rows (or groups) with the shown columns. */
+export async function exportRows(opts: ExportRowsOptions): Promise<ExportResult> {
+  const { sqlite, plan } = opts;
+  if (opts.columns) for (const f of opts.columns) if (!plan.groupBy) columnOf(plan.entity, f);
+  const freshness = freshnessOf(sqlite, plan, opts.freshness);
+  return inSnapshot(sqlite, async (conn) => {
+    const { table, count } = planTable(conn, plan, opts.columns);
+    const meta = metaOf(
+      freshness,
+      { [table.key]: count },
+      {
+        plan,
+        ...(opts.question !== undefined ? { question: opts.question } : {}),
+        ...(opts.interpretation !== undefined ? { interpretation: opts.interpretation } : {}),
+        ...(opts.now ? { now: opts.now } : {}),
+      },
+    );
+    return exportTables({
+      format: opts.format,
+      out: opts.out,
+      tables: [table],
+      meta,
+      ...(opts.bom !== undefined ? { bom: opts.bom } : {}),
+      ...(opts.header ? { header: opts.header } : {}),
+    });
+  });
+}
+
+const VCENTER_COLUMNS: ExportColumn[] = [
+  { field: 'name', label: 'Name', type: 'text' },
+  { field: 'url', label: 'URL', type: 'text' },
+  { field: 'version', label: 'Version', type: 'text' },
+  { field: 'build', label: 'Build', type: 'text' },
+  { field: 'enabled', label: 'Enabled', type: 'boolean' },
+  { field: 'status', label: 'Sync status', type: 'text' },
+  { field: 'lastSuccessAt', label: 'Last good sync', type: 'date' },
+  { field: 'lastAttemptAt', label: 'Last attempt', type: 'date' },
+  { field: 'error', label: 'Last error', type: 'text' },
+  { field: 'vmCount', label: 'VMs', type: 'number' },
+  { field: 'hostCount', label: 'Hosts', type: 'number' },
+  { field: 'datastoreCount', label: 'Datastores', type: 'number' },
+];
+
+function vcenterRows(db: Db): Record<string, unknown>[] {
+  return new VcenterRepo(db).list().map((v) => ({
+    name: v.name,
+    url: v.url,
+    version: v.version,
+    build: v.build,
+    enabled: v.enabled,
+    status: v.sync.status,
+    lastSuccessAt: v.sync.lastSuccessAt,
+    lastAttemptAt: v.sync.finishedAt,
+    error: v.sync.error ? `${v.sync.error.code}: ${v.sync.error.message}` : null,
+    vmCount: v.sync.counts?.vms ?? null,
+    hostCount: v.sync.counts?.hosts ?? null,
+    datastoreCount: v.sync.counts?.datastores ?? null,
+  }));
+}
+
+/** The whole inventory: one sheet (XLSX) or array (JSON) per entity, plus vCenters with their sync state. */
+export async function exportFull(opts: ExportFullOptions): Promise<ExportResult> {
+  const { sqlite } = opts;
+  const freshness = freshnessOf(sqlite, undefined, opts.freshness);
+  // The vCenters and their sync state: a small read on the caller's connection, before the export.
+  const vcenters = vcenterRows(opts.db);
+  return inSnapshot(sqlite, async (conn) => {
+    const counts: Record<string, number> = {};
+    const tables: ExportTable[] = FULL_ENTITIES.map((entity) => {
+      const plan: QueryPlan = { entity };
+      const q = rowsQuery(plan, { limit: ALL_ROWS, offset: 0 });
+      counts[entity] = countOf(conn, plan);
+      const columns = columnsFor(entity, Object.keys(FIELDS[entity]));
+      return {
+        sheet: SHEET_NAMES[entity],
+        key: entity,
+        columns,
+        rows: lazyRows(conn, q.sql, q.params, columns),
+      };
+    });
+    counts['vcenters'] = vcenters.length;
+    tables.push({
+      sheet: SHEET_NAMES.vcenters,
+      key: 'vcenters',
+      columns: VCENTER_COLUMNS,
+      rows: recordRows(VCENTER_COLUMNS, vcenters),
+    });
+    const meta = metaOf(freshness, counts, opts.now ? { now: opts.now } : {});
+    return exportTables({ format: opts.format, out: opts.out, tables, meta });
+  });
+}
