@@ -51,7 +51,9 @@ function fromClause(entity: QueryEntity, needsVcenter = true): string {
   if (entity === 'vcenters') return `FROM ${VCENTER_SOURCE} t`;
   const table = getTableConfig(ENTITY_TABLES[entity]).name;
   // CROSS JOIN keeps the inventory table as the outer loop, so its indexes serve WHERE and ORDER BY.
-  return needsVcenter ? `FROM "${table}" t CROSS JOIN vcenters vc ON vc.id = t.vcenter_id` : `FROM "${table}" t`;
+  return needsVcenter
+    ? `FROM "${table}" t CROSS JOIN vcenters vc ON vc.id = t.vcenter_id`
+    : `FROM "${table}" t`;
 }
 
 /** Counts and groups skip the join to vcenters unless a vCenter name is asked for. */

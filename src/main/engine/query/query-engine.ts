@@ -10,7 +10,14 @@ import { describePlan } from './describe.js';
 import { EXAMPLE_QUESTIONS } from './examples.js';
 import { NameIndex } from './names.js';
 import { NAME_SLOT_WORDS, parseQuestion } from './parser.js';
-import { aggregateQuery, countQuery, groupQuery, rowByKeyQuery, rowsQuery, type SqlQuery } from './planner.js';
+import {
+  aggregateQuery,
+  countQuery,
+  groupQuery,
+  rowByKeyQuery,
+  rowsQuery,
+  type SqlQuery,
+} from './planner.js';
 import {
   buildPlan,
   combine,
@@ -414,9 +421,14 @@ export class QueryEngine {
     };
   }
 
-  private rowByKey(entity: QueryEntity, vcenterId: number, moid: string): Record<string, unknown> | undefined {
+  private rowByKey(
+    entity: QueryEntity,
+    vcenterId: number,
+    moid: string,
+  ): Record<string, unknown> | undefined {
     if (entity === 'vcenters') return undefined;
-    return this.stmt({ sql: rowByKeyQuery(entity), params: [] }).get(vcenterId, moid) as Record<string, unknown> | undefined;
+    return this.stmt({ sql: rowByKeyQuery(entity), params: [] }).get(vcenterId, moid) as
+      Record<string, unknown> | undefined;
   }
 
   private suggest(question: string): string[] {
