@@ -105,14 +105,17 @@ export function createHandlers(engine: Engine): Handlers {
     }
     const q = pageQuery(plan, { limit: req.limit, cursor: req.cursor, offset: req.offset });
     const items = sqlite.prepare(q.sql).all(...q.params) as Record<string, unknown>[];
+    // The cursor holds the row's SQL values: taken before booleans become true/false (a cursor
+    // with `true` in it would not decode, so paging a list sorted by a boolean field failed).
+    const last = items.at(-1);
+    const nextCursor = items.length === req.limit && last ? encodeCursor(plan, last) : null;
     for (const r of items)
       for (const [k, v] of Object.entries(r))
         if (fieldDef(req.entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
     const cq = countQuery(plan);
     const total = (sqlite.prepare(cq.sql).get(...cq.params) as { n: number }).n;
-    const last = items.at(-1);
     void e;
-    return { items, total, nextCursor: items.length === req.limit && last ? encodeCursor(plan, last) : null };
+    return { items, total, nextCursor };
   }
 }
 

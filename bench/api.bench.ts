@@ -1,0 +1,438 @@
+/**
+ * REST API benchmark: 100 concurrent clients paging `GET /api/vms` by keyset cursor (limit 100,
+ * a mix of sorts and filters) on a 100k-VM cache (5k hosts, 2k datastores, 100 vCenters; written
+ * by `populateCache`, the sync's own store) for a bounded time.
+ *
+ *   npm run bench:api      node --import tsx bench/api.bench.ts [--quick] [--seconds N]
+ *                          [--clients N] [--data-dir DIR] [--tsx] [--url URL --password PW]
+ *
+ * The server runs in a child process (`vminer serve --port 0`, the built CLI; rebuilt with
+ * `electron-vite build` when older than the sources, or the sources through tsx with `--tsx` or
+ * when the build fails), so clients and server do not share an event loop. Clients use keep-alive
+ * connections (node:http, one socket each). Reports throughput and p50/p95/p99 latency, overall
+ * and per scenario. Target: p99 < 100 ms. Prints a table and one JSON line, writes
+ * bench/results/api-<date>.json. A missed target is reported, never an exit code.
+ * `--url` (with `--password` for "admin") benchmarks a server that is already running on a cache
+ * of your own (e.g. one started with `node --cpu-prof`).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../src/main/engine/db/database.js';
+import { populateCache } from '../src/main/engine/db/generate-inventory.js';
+import { int, mark, table } from './lib/format.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = path.resolve(path.dirname(SELF), '..');
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+const CLI = path.join(ROOT, 'out', 'main', 'cli.js');
+const TARGET_P99_MS = 100;
+const PASSWORD = 'bench-admin-password';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string): boolean => process.argv.includes(name);
+
+const quick = flag('--quick');
+const seconds = Number(arg('--seconds') ?? (quick ? 5 : 20));
+const clients = Number(arg('--clients') ?? 100);
+const size = quick
+  ? { vcenters: 10, vmsTotal: 10_000, hostsTotal: 500, datastoresTotal: 200 }
+  : { vcenters: 100, vmsTotal: 100_000, hostsTotal: 5_000, datastoresTotal: 2_000 };
+const PAGES_PER_WALK = 25;
+
+interface Scenario {
+  name: string;
+  query: string;
+}
+
+/** What a grid does: scroll a sorted, filtered list. */
+function scenarios(vcenter: string): Scenario[] {
+  return [
+    { name: 'all, by name', query: '' },
+    { name: 'sort memoryMb:desc', query: 'sort=memoryMb:desc' },
+    { name: 'poweredOn, numCpu:desc', query: 'powerState=poweredOn&sort=numCpu:desc' },
+    { name: 'name=*web*', query: 'name=*web*' },
+    { name: 'numCpu>=8, memoryMb:asc', query: 'numCpu.gte=8&sort=memoryMb:asc' },
+    { name: 'one vCenter, provisioned:desc', query: `vcenter=${vcenter}&sort=provisionedBytes:desc` },
+    { name: 'off & <4 GB', query: 'powerState=poweredOff&memoryMb.lt=4096' },
+    { name: 'sort cluster,host', query: 'sort=cluster:asc,host:asc' },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server child
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (/\.tsx?$/.test(e.name)) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** The command that runs `vminer serve`: the built CLI (rebuilt when stale) or the sources via tsx. */
+function serverCommand(log: (s: string) => void): { argv: string[]; how: string } {
+  const fromSource = { argv: ['--import', 'tsx', path.join(ROOT, 'src', 'main', 'cli.ts')], how: 'tsx src' };
+  if (flag('--tsx')) return fromSource;
+  const srcNewest = Math.max(
+    newestMtime(path.join(ROOT, 'src', 'main')),
+    newestMtime(path.join(ROOT, 'src', 'shared')),
+  );
+  const built = fs.existsSync(CLI) ? fs.statSync(CLI).mtimeMs : 0;
+  if (built < srcNewest) {
+    log('out/main/cli.js is missing or older than src: npx electron-vite build …');
+    const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) {
+      log(`  build failed (exit ${r.status}); serving the sources through tsx instead`);
+      log(
+        String(r.stderr ?? '')
+          .split('\n')
+          .slice(-5)
+          .join('\n'),
+      );
+      return fromSource;
+    }
+  }
+  return { argv: [CLI], how: 'out/main/cli.js' };
+}
+
+async function startServer(
+  dataDir: string,
+  log: (s: string) => void,
+): Promise<{ child: ChildProcess; url: string; how: string }> {
+  const { argv, how } = serverCommand(log);
+  const child = spawn(process.execPath, [...argv, 'serve', '--data-dir', dataDir, '--port', '0'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      VMINER_ADMIN_PASSWORD: PASSWORD,
+      // A fixed vault key from the environment: no OS keychain prompt, no key file, and a
+      // --data-dir cache made by an earlier run opens again. (Only for benchmark caches.)
+      VMINER_SECRET_KEY: createHash('sha256').update('vminer-api-bench').digest('hex'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let errText = '';
+  child.stderr!.on('data', (c: Buffer) => (errText += c.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not start in 60 s:\n${out}\n${errText}`)),
+      60_000,
+    );
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /REST API: (http:\/\/\S+?)\/api/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}):\n${out}\n${errText}`));
+    });
+  });
+  return { child, url, how };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+interface HttpResult {
+  status: number;
+  body: string;
+}
+
+function request(
+  agent: http.Agent,
+  base: URL,
+  method: string,
+  p: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const rq = http.request(
+      { agent, host: base.hostname, port: Number(base.port), method, path: p, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    rq.on('error', reject);
+    rq.end(body);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+interface Stats {
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+function stats(lat: number[], elapsedS: number): Stats {
+  const sorted = Float64Array.from(lat).sort();
+  const arr = Array.from(sorted);
+  return {
+    requests: arr.length,
+    rps: arr.length / elapsedS,
+    p50: percentile(arr, 50),
+    p95: percentile(arr, 95),
+    p99: percentile(arr, 99),
+    max: arr.at(-1) ?? Number.NaN,
+    mean: arr.reduce((a, b) => a + b, 0) / Math.max(1, arr.length),
+  };
+}
+
+async function main(): Promise<void> {
+  const log = (s = ''): void => console.log(s);
+  const given = arg('--data-dir');
+  const external = arg('--url');
+  const dir = given ? path.resolve(given) : fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-apibench-'));
+  let genMs = 0;
+  if (!external) {
+    const opened = openDatabase(dir);
+    const n = (opened.sqlite.prepare('SELECT count(*) AS n FROM vcenters').get() as { n: number }).n;
+    if (n === 0) {
+      log(
+        `Generating ${int(size.vmsTotal)} VMs / ${int(size.hostsTotal)} hosts / ${int(size.datastoresTotal)} datastores / ${size.vcenters} vCenters into ${dir} …`,
+      );
+      const t = performance.now();
+      populateCache(opened, { ...size, seed: 1, failedVcenters: 2 });
+      opened.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      genMs = performance.now() - t;
+      log(`  generated in ${(genMs / 1000).toFixed(1)} s`);
+    } else log(`Using the existing cache in ${dir} (${n} vCenters)`);
+    opened.close();
+  }
+
+  const server = external
+    ? { child: undefined, url: external.replace(/\/+$/, ''), how: 'external' }
+    : await startServer(dir, log);
+  log(`Server (${server.how}${server.child ? `, pid ${server.child.pid}` : ''}) at ${server.url}`);
+  const password = arg('--password') ?? PASSWORD;
+  const base = new URL(server.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients + 2 });
+  let scen: Scenario[] = [];
+  const perScenario = new Map<string, number[]>();
+  let vmTotal: number;
+  const all: number[] = [];
+  /** When each request in `all` was sent (ms after the start). */
+  const starts: number[] = [];
+  let errors = 0;
+  let walksDone = 0;
+  let rowsRead = 0;
+  let firstError = '';
+  try {
+    const login = await request(
+      agent,
+      base,
+      'POST',
+      '/api/auth/login',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ username: 'admin', password }),
+    );
+    if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.body}`);
+    const token = (JSON.parse(login.body) as { access_token: string }).access_token;
+    const headers = { authorization: `Bearer ${token}` };
+    const vcs = await request(agent, base, 'GET', '/api/vcenters', headers);
+    const firstVc = (JSON.parse(vcs.body) as { name: string }[])[0]?.name ?? 'none';
+    scen = scenarios(firstVc);
+    for (const s of scen) perScenario.set(s.name, []);
+    const probe = await request(agent, base, 'GET', '/api/vms?limit=1', headers);
+    vmTotal = (JSON.parse(probe.body) as { total: number }).total;
+    log(`${int(vmTotal)} VMs in the cache`);
+
+    // Warm-up: each scenario's first page once (statement caches, OS cache).
+    for (const s of scen) await request(agent, base, 'GET', `/api/vms?limit=100&${s.query}`, headers);
+
+    log(`${clients} clients paging /api/vms for ${seconds} s …`);
+    const t0 = performance.now();
+    const deadline = t0 + seconds * 1000;
+    const client = async (i: number): Promise<void> => {
+      let k = i;
+      while (performance.now() < deadline) {
+        const s = scen[k++ % scen.length]!;
+        let cursor: string | null = null;
+        // Stagger: a client starts a walk at a different depth now and then by walking from page 1.
+        for (let pg = 0; pg < PAGES_PER_WALK && performance.now() < deadline; pg++) {
+          const p = `/api/vms?limit=100${s.query ? `&${s.query}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+          const t = performance.now();
+          let r: HttpResult;
+          try {
+            r = await request(agent, base, 'GET', p, headers);
+          } catch (e) {
+            errors++;
+            firstError ||= String(e);
+            break;
+          }
+          const ms = performance.now() - t;
+          if (r.status !== 200) {
+            errors++;
+            firstError ||= `${r.status} ${r.body.slice(0, 300)}`;
+            break;
+          }
+          all.push(ms);
+          starts.push(t - t0);
+          perScenario.get(s.name)!.push(ms);
+          const page = JSON.parse(r.body) as { items: unknown[]; nextCursor: string | null };
+          rowsRead += page.items.length;
+          cursor = page.nextCursor;
+          if (!cursor) break;
+        }
+        walksDone++;
+      }
+    };
+    await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
+    const elapsedS = (performance.now() - t0) / 1000;
+
+    const total = stats(all, elapsedS);
+    // The opening burst (every client's first request at once) apart from the steady state.
+    const burst = stats(
+      all.filter((_, i) => starts[i]! < 1000),
+      elapsedS,
+    );
+    const steady = stats(
+      all.filter((_, i) => starts[i]! >= 1000),
+      elapsedS,
+    );
+    const pass = total.p99 < TARGET_P99_MS;
+    const f = (n: number): string => n.toFixed(1);
+    log('');
+    log(
+      table(
+        ['scenario', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+        [
+          ...scen.map((s) => {
+            const st = stats(perScenario.get(s.name)!, elapsedS);
+            return [s.name, int(st.requests), int(st.rps), f(st.p50), f(st.p95), f(st.p99), f(st.max)];
+          }),
+          [
+            'ALL',
+            int(total.requests),
+            int(total.rps),
+            f(total.p50),
+            f(total.p95),
+            f(total.p99),
+            f(total.max),
+          ],
+        ],
+      ),
+    );
+    log('');
+    log(
+      `${int(total.rps)} requests/s, ${int(rowsRead / elapsedS)} rows/s, ${walksDone} walks, ${errors} errors` +
+        `${firstError ? ` (first: ${firstError})` : ''}`,
+    );
+    log(
+      `sent in the first second: ${burst.requests} (p50 ${f(burst.p50)}, p99 ${f(burst.p99)} ms); ` +
+        `afterwards: ${steady.requests} (p50 ${f(steady.p50)}, p99 ${f(steady.p99)} ms)`,
+    );
+    log(`p99 ${f(total.p99)} ms (target < ${TARGET_P99_MS} ms): ${mark(pass)}`);
+
+    const result = {
+      bench: 'api',
+      date: new Date().toISOString(),
+      host: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? '',
+        node: process.version,
+        platform: process.platform,
+      },
+      server: server.how,
+      cache: { ...(external ? {} : size), vms: vmTotal, generateMs: Math.round(genMs) },
+      clients,
+      seconds: Number(elapsedS.toFixed(2)),
+      limit: 100,
+      requests: total.requests,
+      errors,
+      requestsPerSecond: Number(total.rps.toFixed(1)),
+      rowsPerSecond: Math.round(rowsRead / elapsedS),
+      latencyMs: {
+        p50: Number(total.p50.toFixed(2)),
+        p95: Number(total.p95.toFixed(2)),
+        p99: Number(total.p99.toFixed(2)),
+        max: Number(total.max.toFixed(2)),
+        mean: Number(total.mean.toFixed(2)),
+      },
+      firstSecond: {
+        requests: burst.requests,
+        p50: Number(burst.p50.toFixed(2)),
+        p99: Number(burst.p99.toFixed(2)),
+      },
+      afterFirstSecond: {
+        requests: steady.requests,
+        p50: Number(steady.p50.toFixed(2)),
+        p99: Number(steady.p99.toFixed(2)),
+      },
+      scenarios: Object.fromEntries(
+        scen.map((s) => {
+          const st = stats(perScenario.get(s.name)!, elapsedS);
+          return [
+            s.name,
+            {
+              query: s.query,
+              requests: st.requests,
+              p50: Number(st.p50.toFixed(2)),
+              p95: Number(st.p95.toFixed(2)),
+              p99: Number(st.p99.toFixed(2)),
+            },
+          ];
+        }),
+      ),
+      target: { p99Ms: TARGET_P99_MS, pass },
+    };
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    const stamp = result.date
+      .replace(/[:T]/g, '-')
+      .replace(/\..*$/, '')
+      .replace(/-(\d\d)-(\d\d)$/, '$1$2');
+    const file = path.join(RESULTS_DIR, `api-${stamp}.json`);
+    fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    log(JSON.stringify(result));
+    log(`written to ${path.relative(ROOT, file)}`);
+  } finally {
+    agent.destroy();
+    if (server.child) await stopServer(server.child);
+    if (!given) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
