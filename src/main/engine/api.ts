@@ -5,7 +5,7 @@ import { fieldDef } from '../../shared/fields.js';
 import type { QueryPlan } from '../../shared/query.js';
 import { countsByVcenter } from './db/inventory-read.js';
 import type { Engine } from './engine.js';
-import { countQuery, encodeCursor, pageQuery } from './query/planner.js';
+import { encodeCursor, pageQuery } from './query/planner.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
@@ -112,9 +112,7 @@ export function createHandlers(engine: Engine): Handlers {
     for (const r of items)
       for (const [k, v] of Object.entries(r))
         if (fieldDef(req.entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
-    const cq = countQuery(plan);
-    const total = (sqlite.prepare(cq.sql).get(...cq.params) as { n: number }).n;
-    void e;
+    const total = e.query.countOf(plan);
     return { items, total, nextCursor };
   }
 }

@@ -100,9 +100,28 @@ export class QueryEngine {
     this.conversations = opts.conversations ?? new MemoryConversations();
   }
 
-  /** Drop cached vocabularies after the inventory changed. */
+  /** Drop cached vocabularies and totals after the inventory changed. */
   invalidate(): void {
     this.names.invalidate();
+    this.totals.clear();
+  }
+
+  private readonly totals = new Map<string, number>();
+
+  /**
+   * How many rows a plan matches. Counting a broad filter scans most of a 100k-row table, so
+   * totals are cached until the inventory changes (paging a list asks for the same total each page).
+   */
+  countOf(plan: QueryPlan): number {
+    const q = countQuery({ entity: plan.entity, ...(plan.filter ? { filter: plan.filter } : {}) });
+    const key = `${q.sql}\u0000${JSON.stringify(q.params)}`;
+    let n = this.totals.get(key);
+    if (n === undefined) {
+      n = (this.stmt(q).get(...q.params) as { n: number }).n;
+      if (this.totals.size > 1000) this.totals.clear();
+      this.totals.set(key, n);
+    }
+    return n;
   }
 
   private now(): Date {
@@ -353,8 +372,7 @@ export class QueryEngine {
       };
     }
     if (plan.aggregate && plan.aggregate.fn === 'count') {
-      const q = countQuery(plan);
-      const n = (this.stmt(q).get(...q.params) as { n: number }).n;
+      const n = this.countOf(plan);
       const value = plan.limit !== undefined ? Math.min(n, plan.limit) : n;
       return { kind: 'count', columns: [], rows: [], total: value, value };
     }
@@ -367,8 +385,7 @@ export class QueryEngine {
     const limit = page.limit ?? this.opts.pageSize ?? 100;
     const q = rowsQuery(plan, { limit, offset: page.offset ?? 0 });
     const rows = this.stmt(q).all(...q.params) as Record<string, unknown>[];
-    const cq = countQuery(plan);
-    const count = (this.stmt(cq).get(...cq.params) as { n: number }).n;
+    const count = this.countOf(plan);
     const total = plan.limit !== undefined ? Math.min(count, plan.limit) : count;
     for (const r of rows)
       for (const [k, v] of Object.entries(r))
