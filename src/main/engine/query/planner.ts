@@ -160,16 +160,16 @@ function selectList(entity: QueryEntity): string {
   return cols.join(', ');
 }
 
+/**
+ * ORDER BY the plan's sort keys, then name, vCenter and moid as tie-breakers in the direction of
+ * the first key. NULLs take SQLite's native place (first ascending, last descending): that keeps
+ * every key index-friendly, and with one direction throughout, keyset pages become a single
+ * row-value comparison an index can seek to.
+ */
 function orderBy(plan: QueryPlan): string {
-  const keys = (plan.sort ?? []).map((s) => {
-    const e = columnExpr(plan.entity, s.field);
-    // SQLite sorts NULLs first ascending and last descending: only ascending needs help, and
-    // leaving the term out of descending sorts lets an index serve "top 10 by memory".
-    return s.dir === 'desc' ? `${e} DESC` : `${e} IS NULL, ${e} ASC`;
-  });
-  keys.push(`${columnExpr(plan.entity, 'name')} COLLATE NOCASE ASC`);
-  if (plan.entity !== 'vcenters') keys.push('t.vcenter_id', 't.moid');
-  return `ORDER BY ${keys.join(', ')}`;
+  return `ORDER BY ${sortKeys(plan)
+    .map((k) => `${k.expr}${k.nocase ? ' COLLATE NOCASE' : ''} ${k.dir === 'desc' ? 'DESC' : 'ASC'}`)
+    .join(', ')}`;
 }
 
 /** The plan's rows (one page). */
@@ -231,13 +231,10 @@ function sortKeys(plan: QueryPlan): SortKey[] {
     field: s.field,
     dir: s.dir,
   }));
-  keys.push({ expr: columnExpr(plan.entity, 'name'), field: 'name', dir: 'asc', nocase: true });
-  if (plan.entity === 'vcenters') keys.push({ expr: 't.vcenter_id', field: 'id', dir: 'asc' });
-  else
-    keys.push(
-      { expr: 't.vcenter_id', field: 'vcenterId', dir: 'asc' },
-      { expr: 't.moid', field: 'moid', dir: 'asc' },
-    );
+  const dir = plan.sort?.[0]?.dir ?? 'asc';
+  keys.push({ expr: columnExpr(plan.entity, 'name'), field: 'name', dir, nocase: true });
+  if (plan.entity === 'vcenters') keys.push({ expr: 't.vcenter_id', field: 'id', dir });
+  else keys.push({ expr: 't.vcenter_id', field: 'vcenterId', dir }, { expr: 't.moid', field: 'moid', dir });
   return keys;
 }
 
@@ -276,24 +273,50 @@ export function pageQuery(
   const params: Param[] = [];
   const where = plan.filter ? compile(plan.entity, plan.filter, params) : '1';
   const branches: string[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const parts: string[] = [];
-    for (let j = 0; j < i; j++) {
-      const k = keys[j]!;
-      const v = values[j]!;
-      if (v === null) parts.push(`${k.expr} IS NULL`);
-      else {
-        parts.push(`${k.expr} = ?${k.nocase ? ' COLLATE NOCASE' : ''}`);
+  const col = (k: SortKey): string => `${k.expr}${k.nocase ? ' COLLATE NOCASE' : ''}`;
+  const uniform = keys.every((k) => k.dir === keys[0]!.dir);
+  if (uniform && values.slice(1).every((v) => v !== null)) {
+    // One direction: a row-value comparison the index seeks to. NULLs of the first key sit at the
+    // start (asc) or the end (desc) of the order.
+    const cmp = keys[0]!.dir === 'asc' ? '>' : '<';
+    const first = values[0];
+    if (first === null) {
+      const rest = keys.slice(1);
+      params.push(...(values.slice(1) as Param[]));
+      const tail = `${keys[0]!.expr} IS NULL AND (${rest.map(col).join(', ')}) ${cmp} (${rest.map(() => '?').join(', ')})`;
+      branches.push(keys[0]!.dir === 'asc' ? `(${tail}) OR ${keys[0]!.expr} IS NOT NULL` : `(${tail})`);
+    } else {
+      params.push(...(values as Param[]));
+      const rv = `(${keys.map(col).join(', ')}) ${cmp} (${keys.map(() => '?').join(', ')})`;
+      branches.push(keys[0]!.dir === 'desc' ? `${rv} OR ${keys[0]!.expr} IS NULL` : rv);
+    }
+  } else {
+    for (let i = 0; i < keys.length; i++) {
+      const parts: string[] = [];
+      for (let j = 0; j < i; j++) {
+        const k = keys[j]!;
+        const v = values[j]!;
+        if (v === null) parts.push(`${k.expr} IS NULL`);
+        else {
+          parts.push(`${col(k)} = ?`);
+          params.push(v);
+        }
+      }
+      const k = keys[i]!;
+      const v = values[i]!;
+      // Native NULL order: first when ascending, last when descending.
+      if (v === null) {
+        if (k.dir === 'desc') continue;
+        parts.push(`${k.expr} IS NOT NULL`);
+      } else if (k.dir === 'asc') {
+        parts.push(`${col(k)} > ?`);
+        params.push(v);
+      } else {
+        parts.push(`(${col(k)} < ? OR ${k.expr} IS NULL)`);
         params.push(v);
       }
+      branches.push(`(${parts.join(' AND ')})`);
     }
-    const k = keys[i]!;
-    const v = values[i]!;
-    if (v === null) continue; // nothing sorts after NULL on this key (NULLs are last)
-    const cmp = k.dir === 'asc' ? '>' : '<';
-    parts.push(`(${k.expr} ${cmp} ?${k.nocase ? ' COLLATE NOCASE' : ''} OR ${k.expr} IS NULL)`);
-    params.push(v);
-    branches.push(`(${parts.join(' AND ')})`);
   }
   const after = branches.length > 0 ? branches.join(' OR ') : '0';
   params.push(page.limit);
