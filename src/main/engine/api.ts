@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { VminerError } from '../../shared/errors.js';
 import type { ContractResults, Handlers, ListResult, StatsResult } from '../../shared/contract.js';
 import { ENTITIES, type Entity } from '../../shared/inventory.js';
@@ -15,6 +16,7 @@ const log = createLogger('api');
 /** The engine's contract handlers: one per request, shared by every transport. */
 export function createHandlers(engine: Engine): Handlers {
   const sqlite = engine.database.sqlite;
+  const statements = new Map<string, Database.Statement>();
   const withState = (id: number): ContractResults['vcenters.get'] => {
     const v = engine.repo.list().find((x) => x.id === id);
     if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
@@ -104,7 +106,13 @@ export function createHandlers(engine: Engine): Handlers {
       plan.sort = req.sort;
     }
     const q = pageQuery(plan, { limit: req.limit, cursor: req.cursor, offset: req.offset });
-    const items = sqlite.prepare(q.sql).all(...q.params) as Record<string, unknown>[];
+    let stmt = statements.get(q.sql);
+    if (!stmt) {
+      stmt = sqlite.prepare(q.sql);
+      if (statements.size > 200) statements.clear();
+      statements.set(q.sql, stmt);
+    }
+    const items = stmt.all(...q.params) as Record<string, unknown>[];
     // The cursor holds the row's SQL values: taken before booleans become true/false (a cursor
     // with `true` in it would not decode, so paging a list sorted by a boolean field failed).
     const last = items.at(-1);

@@ -93,6 +93,10 @@ function compile(entity: QueryEntity, f: Filter, params: Param[]): string {
       // NULL-safe: "not in cluster X" keeps VMs that have no cluster.
       return `NOT COALESCE(${compile(entity, f.filter, params)}, 0)`;
     case 'cmp': {
+      if (f.field === 'vcenter' && (f.op === 'eq' || f.op === 'ne') && entity !== 'vcenters') {
+        params.push(String(f.value));
+        return `t.vcenter_id ${f.op === 'ne' ? 'NOT ' : ''}IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
+      }
       const col = columnExpr(entity, f.field);
       const type = fieldDef(entity, f.field)?.type;
       const ops = { eq: '=', ne: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
@@ -112,6 +116,10 @@ function compile(entity: QueryEntity, f: Filter, params: Param[]): string {
       return `${columnExpr(entity, f.field)} BETWEEN ? AND ?`;
     }
     case 'text': {
+      if (f.field === 'vcenter' && f.op === 'equals' && entity !== 'vcenters') {
+        params.push(f.value);
+        return `t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
+      }
       const col = columnExpr(entity, f.field);
       const type = fieldDef(entity, f.field)?.type;
       if (type === 'list' && (f.op === 'equals' || f.op === 'glob')) {
@@ -230,6 +238,8 @@ function sortKeys(plan: QueryPlan): SortKey[] {
     expr: columnExpr(plan.entity, s.field),
     field: s.field,
     dir: s.dir,
+    // Text sorts ignore case, as people read lists; it also lets the NOCASE indexes serve them.
+    nocase: fieldDef(plan.entity, s.field)?.type === 'text',
   }));
   const dir = plan.sort?.[0]?.dir ?? 'asc';
   keys.push({ expr: columnExpr(plan.entity, 'name'), field: 'name', dir, nocase: true });
