@@ -261,8 +261,13 @@ describe('vminer CLI', () => {
   });
 
   it('refuses a second writer while serve holds the data folder; readers still work', async () => {
-    const serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir], {
+    // Without a TTY and without users, serve refuses to start with no admin password.
+    const refused = vminer(['serve', '--port', '0']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/VMINER_ADMIN_PASSWORD/);
+    const serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VMINER_ADMIN_PASSWORD: 'first-admin-pw' },
     });
     try {
       await new Promise<void>((resolve, reject) => {
