@@ -1,42 +1,14 @@
 import type { Command } from 'commander';
 import { VminerError } from '../../shared/errors.js';
 import { ENTITIES, type Entity } from '../../shared/inventory.js';
+import { DEFAULT_COLUMNS, fieldDef } from '../../shared/fields.js';
+import { formatValue } from '../engine/query/describe.js';
 import { openDatabase } from '../engine/db/database.js';
-import { countsByVcenter, listEntity } from '../engine/db/inventory-read.js';
+import { listEntity } from '../engine/db/inventory-read.js';
+import { inventoryStats } from '../engine/db/stats.js';
 import { VcenterRepo } from '../engine/db/vcenter-repo.js';
 import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
-import { formatBytes, printCsv, printJson, printTable } from './output.js';
-
-/** Columns a terminal shows per entity; --json and --csv carry every field. */
-const TABLE_COLUMNS: Record<Entity, string[]> = {
-  vms: [
-    'vcenter',
-    'name',
-    'cluster',
-    'host',
-    'powerState',
-    'numCpu',
-    'memoryMb',
-    'ipAddress',
-    'guestFullName',
-  ],
-  hosts: [
-    'vcenter',
-    'name',
-    'cluster',
-    'connectionState',
-    'inMaintenanceMode',
-    'numCpuCores',
-    'memoryMb',
-    'vmCount',
-    'esxiVersion',
-  ],
-  datastores: ['vcenter', 'name', 'type', 'capacity', 'free', 'freePercent', 'vmCount'],
-  clusters: ['vcenter', 'datacenter', 'name', 'hostCount', 'vmCount', 'drsEnabled', 'haEnabled'],
-  datacenters: ['vcenter', 'name', 'clusterCount', 'hostCount', 'vmCount'],
-  networks: ['vcenter', 'datacenter', 'name', 'type', 'vlanId', 'vmCount'],
-  snapshots: ['vcenter', 'vm', 'name', 'createdAt', 'description'],
-};
+import { printCsv, printJson, printTable } from './output.js';
 
 interface ListOptions extends CommonOptions {
   csv?: boolean;
@@ -67,12 +39,21 @@ export function registerInventoryCommands(program: Command): void {
         if (opts.json) printJson(rows);
         else if (opts.csv) printCsv(rows);
         else {
-          const shown = rows.map((r) => ({
-            ...r,
-            capacity: formatBytes(r['capacityBytes'] as number | null),
-            free: formatBytes(r['freeBytes'] as number | null),
-          }));
-          printTable(shown, TABLE_COLUMNS[entity]);
+          // The same default columns as answers and grids; sizes shown with their units.
+          const columns = DEFAULT_COLUMNS[entity];
+          const shown = rows.map((r) =>
+            Object.fromEntries(
+              columns.map((c) => {
+                const v = r[c];
+                const unit = fieldDef(entity, c)?.unit;
+                return [
+                  c,
+                  typeof v === 'number' && unit && unit !== 'percent' ? formatValue(entity, c, v) : v,
+                ];
+              }),
+            ),
+          );
+          printTable(shown, columns);
           process.stdout.write(`${rows.length} ${entity}\n`);
         }
       } finally {
@@ -85,30 +66,15 @@ export function registerInventoryCommands(program: Command): void {
     .action((opts: CommonOptions) => {
       const db = openDatabase(dataDirOf(opts), { readonly: true });
       try {
-        const vcs = new VcenterRepo(db.db).list();
-        const counts = countsByVcenter(db.db);
-        const totals = Object.fromEntries(ENTITIES.map((e) => [e, 0])) as Record<Entity, number>;
-        const perVcenter = vcs.map((v) => {
-          const c = counts.get(v.id) ?? Object.fromEntries(ENTITIES.map((e) => [e, 0]));
-          for (const e of ENTITIES) totals[e] += (c as Record<Entity, number>)[e];
-          return {
-            id: v.id,
-            name: v.name,
-            status: v.sync.status,
-            lastSyncAt: v.sync.finishedAt,
-            lastSuccessAt: v.sync.lastSuccessAt,
-            error: v.sync.error,
-            counts: c,
-          };
-        });
+        const s = inventoryStats(db);
         if (opts.json) {
-          printJson({ totals, vcenters: perVcenter });
+          printJson(s);
           return;
         }
-        printTable([totals], [...ENTITIES]);
+        printTable([s.totals], [...ENTITIES]);
         process.stdout.write('\n');
         printTable(
-          perVcenter.map((v) => ({
+          s.vcenters.map((v) => ({
             ...v,
             ...v.counts,
             lastSuccessAt: v.lastSuccessAt ?? 'never',

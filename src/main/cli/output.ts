@@ -30,15 +30,3 @@ export function printTable(rows: Record<string, unknown>[], columns: string[], h
   process.stdout.write(widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
   for (const row of cells) process.stdout.write(fmt(row) + '\n');
 }
-
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}

@@ -1,10 +1,9 @@
 import type Database from 'better-sqlite3';
 import { VminerError } from '../../shared/errors.js';
-import type { ContractResults, Handlers, ListResult, StatsResult } from '../../shared/contract.js';
-import { ENTITIES, type Entity } from '../../shared/inventory.js';
+import type { ContractResults, Handlers, ListResult } from '../../shared/contract.js';
 import { fieldDef } from '../../shared/fields.js';
 import type { QueryPlan } from '../../shared/query.js';
-import { countsByVcenter } from './db/inventory-read.js';
+import { inventoryStats } from './db/stats.js';
 import type { Engine } from './engine.js';
 import { encodeCursor, pageQuery } from './query/planner.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
@@ -77,7 +76,7 @@ export function createHandlers(engine: Engine): Handlers {
     },
     'query.ask': async (req) => engine.query.ask(req),
     'inventory.list': async (req) => listPage(engine, req),
-    'stats.get': async () => stats(engine),
+    'stats.get': async () => inventoryStats(engine.database),
     'settings.get': async () => engine.settings.get(),
     'settings.update': async (patch) => {
       const { scheduler, ...rest } = patch;
@@ -123,44 +122,4 @@ export function createHandlers(engine: Engine): Handlers {
     const total = e.query.countOf(plan);
     return { items, total, nextCursor };
   }
-}
-
-export function stats(engine: Engine): StatsResult {
-  const sqlite = engine.database.sqlite;
-  const vcs = engine.repo.list();
-  const counts = countsByVcenter(engine.database.db);
-  const blank = (): Record<Entity, number> =>
-    Object.fromEntries(ENTITIES.map((e) => [e, 0])) as Record<Entity, number>;
-  const totals = blank();
-  const vcenters = vcs.map((v) => {
-    const c = counts.get(v.id) ?? blank();
-    for (const e of ENTITIES) totals[e] += c[e];
-    return {
-      id: v.id,
-      name: v.name,
-      status: v.sync.status,
-      lastSyncAt: v.sync.finishedAt,
-      lastSuccessAt: v.sync.lastSuccessAt,
-      error: v.sync.error,
-      counts: c,
-    };
-  });
-  const power = sqlite
-    .prepare('SELECT power_state AS s, count(*) AS n FROM vms GROUP BY power_state')
-    .all() as { s: string | null; n: number }[];
-  const cap = sqlite
-    .prepare('SELECT COALESCE(sum(capacity_bytes),0) AS c, COALESCE(sum(free_bytes),0) AS f FROM datastores')
-    .get() as { c: number; f: number };
-  const vm = sqlite
-    .prepare('SELECT COALESCE(sum(memory_mb),0) AS m, COALESCE(sum(num_cpu),0) AS c FROM vms')
-    .get() as { m: number; c: number };
-  return {
-    totals,
-    vcenters,
-    powerStates: Object.fromEntries(power.map((p) => [p.s ?? 'unknown', p.n])),
-    capacity: { datastoreCapacityBytes: cap.c, datastoreFreeBytes: cap.f, vmMemoryMb: vm.m, vmCpus: vm.c },
-    failedVcenters: vcs
-      .filter((v) => v.sync.status === 'failed' || v.sync.status === 'certificate_changed')
-      .map((v) => v.name),
-  };
 }
