@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DataLock } from './data-lock.js';
 import { openDatabase, type OpenedDatabase } from './db/database.js';
 import { InventoryStore } from './db/inventory-store.js';
+import { refreshPlannerStats } from './db/planner-stats.js';
 import { VcenterRepo } from './db/vcenter-repo.js';
 import { EventBus } from './events.js';
 import { configureLogging, registerSecret } from './log.js';
@@ -49,6 +50,7 @@ export class Engine {
       settings: () => this.settings.get(),
       password: (id) => this.vault.get(vaultId(id)),
       collect: opts.collect,
+      afterSync: () => refreshPlannerStats(database.sqlite),
     });
     this.scheduler = new Scheduler({
       bus: this.bus,

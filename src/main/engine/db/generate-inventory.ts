@@ -10,6 +10,7 @@
 import type Database from 'better-sqlite3';
 import type { Inventory } from '../../../shared/inventory.js';
 import type { Db } from './database.js';
+import { refreshPlannerStats } from './planner-stats.js';
 import { InventoryStore, countsOf } from './inventory-store.js';
 import { VcenterRepo } from './vcenter-repo.js';
 
@@ -1391,5 +1392,7 @@ export function populateCache(
     vcenterIds.push(vc.id);
     opts.onProgress?.(i + 1, plan.length, p.name);
   });
+  // As after a real sync: the planner gets statistics.
+  refreshPlannerStats(target.sqlite);
   return { vcenterIds };
 }

@@ -37,6 +37,8 @@ export interface SyncDeps {
   password: (vcenterId: number) => string | undefined;
   /** Injected for fault tests; defaults to the real collector. */
   collect?: (opts: CollectOptions) => Promise<CollectResult>;
+  /** Called once after a sync run that stored new data (the engine refreshes planner statistics). */
+  afterSync?: () => void;
 }
 
 /**
@@ -69,6 +71,13 @@ export class SyncEngine {
       targets.map((vc) => this.running.get(vc.id) ?? this.enqueue(vc, limit)),
     );
     const finished = Date.now();
+    if (results.some((r) => r.status === 'ok')) {
+      try {
+        this.deps.afterSync?.();
+      } catch (err) {
+        log.warn('post-sync maintenance failed', { error: String(err) });
+      }
+    }
     return {
       startedAt: new Date(started).toISOString(),
       finishedAt: new Date(finished).toISOString(),
