@@ -5,7 +5,7 @@ import { fieldDef } from '../../shared/fields.js';
 import type { QueryPlan } from '../../shared/query.js';
 import { inventoryStats } from './db/stats.js';
 import type { Engine } from './engine.js';
-import { encodeCursor, pageQuery } from './query/planner.js';
+import { encodeCursor, pageQuery, preferOrder } from './query/planner.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
@@ -104,7 +104,13 @@ export function createHandlers(engine: Engine): Handlers {
       }
       plan.sort = req.sort;
     }
-    const q = pageQuery(plan, { limit: req.limit, cursor: req.cursor, offset: req.offset });
+    const total = e.query.countOf(plan);
+    const q = pageQuery(plan, {
+      limit: req.limit,
+      cursor: req.cursor,
+      offset: req.offset,
+      preferOrder: preferOrder(plan, total),
+    });
     let stmt = statements.get(q.sql);
     if (!stmt) {
       stmt = sqlite.prepare(q.sql);
@@ -119,7 +125,6 @@ export function createHandlers(engine: Engine): Handlers {
     for (const r of items)
       for (const [k, v] of Object.entries(r))
         if (fieldDef(req.entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
-    const total = e.query.countOf(plan);
     return { items, total, nextCursor };
   }
 }

@@ -82,22 +82,24 @@ function globToLike(s: string): string {
   return likeEscape(s).replace(/\*/g, '%').replace(/\?/g, '_');
 }
 
-function compile(entity: QueryEntity, f: Filter, params: Param[]): string {
+function compile(entity: QueryEntity, f: Filter, params: Param[], unindexed = false): string {
+  // A unary + keeps SQLite from using an index for the term (see `preferOrder`).
+  const colOf = (field: string): string => (unindexed ? '+' : '') + columnExpr(entity, field);
   switch (f.kind) {
     case 'and':
     case 'or': {
       if (f.filters.length === 0) return f.kind === 'and' ? '1' : '0';
-      return `(${f.filters.map((x) => compile(entity, x, params)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
+      return `(${f.filters.map((x) => compile(entity, x, params, unindexed)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
     }
     case 'not':
       // NULL-safe: "not in cluster X" keeps VMs that have no cluster.
-      return `NOT COALESCE(${compile(entity, f.filter, params)}, 0)`;
+      return `NOT COALESCE(${compile(entity, f.filter, params, unindexed)}, 0)`;
     case 'cmp': {
       if (f.field === 'vcenter' && (f.op === 'eq' || f.op === 'ne') && entity !== 'vcenters') {
         params.push(String(f.value));
         return `t.vcenter_id ${f.op === 'ne' ? 'NOT ' : ''}IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
       }
-      const col = columnExpr(entity, f.field);
+      const col = colOf(f.field);
       const type = fieldDef(entity, f.field)?.type;
       const ops = { eq: '=', ne: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
       if (type === 'boolean') {
@@ -113,15 +115,21 @@ function compile(entity: QueryEntity, f: Filter, params: Param[]): string {
     }
     case 'between': {
       params.push(f.min, f.max);
-      return `${columnExpr(entity, f.field)} BETWEEN ? AND ?`;
+      return `${colOf(f.field)} BETWEEN ? AND ?`;
     }
     case 'text': {
       if (f.field === 'vcenter' && f.op === 'equals' && entity !== 'vcenters') {
         params.push(f.value);
         return `t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
       }
-      const col = columnExpr(entity, f.field);
+      const col = colOf(f.field);
       const type = fieldDef(entity, f.field)?.type;
+      if (entity === 'vms' && f.field === 'ipAddresses' && f.op === 'equals' && f.value.length >= 3) {
+        // An IP among all of a VM's IPs: the trigram search index finds the few candidates, the
+        // list match confirms the exact address (10.1.1.1 must not match 10.1.1.10).
+        params.push(`"${f.value.replace(/"/g, '""')}"`, `%, ${likeEscape(f.value)}, %`);
+        return `((t.vcenter_id, t.moid) IN (SELECT vcenter_id, moid FROM search_index WHERE search_index MATCH ?) AND (', ' || COALESCE(${col}, '') || ', ') LIKE ? ESCAPE '\\')`;
+      }
       if (type === 'list' && (f.op === 'equals' || f.op === 'glob')) {
         // One element of a ", "-joined list (a VM's datastores, networks, IPs).
         const v = f.op === 'glob' ? globToLike(f.value) : likeEscape(f.value);
@@ -148,7 +156,7 @@ function compile(entity: QueryEntity, f: Filter, params: Param[]): string {
       return '0';
     }
     case 'empty': {
-      const col = columnExpr(entity, f.field);
+      const col = colOf(f.field);
       const type = fieldDef(entity, f.field)?.type;
       const isEmpty =
         type === 'text' || type === 'list' ? `(${col} IS NULL OR ${col} = '')` : `${col} IS NULL`;
@@ -157,8 +165,8 @@ function compile(entity: QueryEntity, f: Filter, params: Param[]): string {
   }
 }
 
-export function whereClause(plan: QueryPlan, params: Param[]): string {
-  return plan.filter ? `WHERE ${compile(plan.entity, plan.filter, params)}` : '';
+export function whereClause(plan: QueryPlan, params: Param[], unindexed = false): string {
+  return plan.filter ? `WHERE ${compile(plan.entity, plan.filter, params, unindexed)}` : '';
 }
 
 function selectList(entity: QueryEntity): string {
@@ -181,9 +189,32 @@ function orderBy(plan: QueryPlan): string {
 }
 
 /** The plan's rows (one page). */
-export function rowsQuery(plan: QueryPlan, page: { limit: number; offset: number }): SqlQuery {
+/** Fields whose index can serve an ORDER BY (leading key), per entity. */
+const ORDER_INDEXED: Partial<Record<QueryEntity, string[]>> = {
+  vms: ['name', 'memoryMb', 'numCpu', 'cluster', 'host', 'powerState', 'guestFullName', 'ipAddress'],
+  hosts: ['name', 'cluster'],
+  datastores: ['name'],
+  clusters: ['name'],
+  networks: ['name'],
+  datacenters: ['name'],
+};
+
+/**
+ * When a filter matches many rows (the caller knows the total) and an index serves the order,
+ * walking that index and filtering as it goes finds a page fastest; SQLite would otherwise often
+ * collect every match through the filter's index and sort them all.
+ */
+export function preferOrder(plan: QueryPlan, total: number): boolean {
+  const lead = plan.sort?.[0]?.field ?? 'name';
+  return total > 2000 && (ORDER_INDEXED[plan.entity] ?? []).includes(lead);
+}
+
+export function rowsQuery(
+  plan: QueryPlan,
+  page: { limit: number; offset: number; preferOrder?: boolean },
+): SqlQuery {
   const params: Param[] = [];
-  const where = whereClause(plan, params);
+  const where = whereClause(plan, params, page.preferOrder);
   const limit = Math.min(
     page.limit,
     plan.limit !== undefined ? Math.max(0, plan.limit - page.offset) : page.limit,
@@ -275,13 +306,15 @@ function decodeCursor(cursor: string, n: number): (string | number | null)[] {
  */
 export function pageQuery(
   plan: QueryPlan,
-  page: { limit: number; cursor?: string; offset?: number },
+  page: { limit: number; cursor?: string; offset?: number; preferOrder?: boolean },
 ): SqlQuery {
-  if (!page.cursor) return rowsQuery(plan, { limit: page.limit, offset: page.offset ?? 0 });
+  if (!page.cursor) {
+    return rowsQuery(plan, { limit: page.limit, offset: page.offset ?? 0, preferOrder: page.preferOrder });
+  }
   const keys = sortKeys(plan);
   const values = decodeCursor(page.cursor, keys.length);
   const params: Param[] = [];
-  const where = plan.filter ? compile(plan.entity, plan.filter, params) : '1';
+  const where = plan.filter ? compile(plan.entity, plan.filter, params, page.preferOrder) : '1';
   const branches: string[] = [];
   const col = (k: SortKey): string => `${k.expr}${k.nocase ? ' COLLATE NOCASE' : ''}`;
   const uniform = keys.every((k) => k.dir === keys[0]!.dir);

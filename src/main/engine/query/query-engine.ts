@@ -14,6 +14,7 @@ import {
   aggregateQuery,
   countQuery,
   groupQuery,
+  preferOrder,
   rowByKeyQuery,
   rowsQuery,
   type SqlQuery,
@@ -383,9 +384,9 @@ export class QueryEngine {
       return { kind: 'value', columns: [], rows: [], total: 1, value };
     }
     const limit = page.limit ?? this.opts.pageSize ?? 100;
-    const q = rowsQuery(plan, { limit, offset: page.offset ?? 0 });
-    const rows = this.stmt(q).all(...q.params) as Record<string, unknown>[];
     const count = this.countOf(plan);
+    const q = rowsQuery(plan, { limit, offset: page.offset ?? 0, preferOrder: preferOrder(plan, count) });
+    const rows = this.stmt(q).all(...q.params) as Record<string, unknown>[];
     const total = plan.limit !== undefined ? Math.min(count, plan.limit) : count;
     for (const r of rows)
       for (const [k, v] of Object.entries(r))
