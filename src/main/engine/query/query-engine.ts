@@ -358,8 +358,6 @@ export class QueryEngine {
     plan: QueryPlan,
     page: { limit?: number; offset?: number } = {},
   ): Pick<Answer, 'kind' | 'columns' | 'rows' | 'total' | 'value'> {
-    const sqlite = this.opts.sqlite;
-    void sqlite;
     if (plan.groupBy) {
       const rows = this.stmt(groupQuery(plan)).all(...groupQuery(plan).params) as {
         key: unknown;
