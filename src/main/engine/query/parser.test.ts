@@ -271,5 +271,11 @@ describe('answer kinds', () => {
     const n = ask('how many?');
     expect(n.kind).toBe('count');
     expect(n.value).toBe(exp.total);
+    // A narrowing follow-up keeps the count; "show them" lists the same rows.
+    const narrowed = ask('only the windows ones');
+    expect(narrowed.kind).toBe('count');
+    const shown = ask('show them');
+    expect(shown.kind).toBe('rows');
+    expect(shown.total).toBe(narrowed.value);
   });
 });

@@ -142,6 +142,11 @@ export class QueryEngine {
   /** Parse and plan only (no SQL runs): for tests, benchmarks and the interpretation preview. */
   parse(question: string, conversationId?: string): ParseOutcome {
     const raw = tokenize(question);
+    // How a follow-up starts decides how it refines: "and in cluster B?" swaps, "show them" lists.
+    const first = raw[0]?.norm ?? '';
+    this.swapHint =
+      first === 'and' || first === 'what' || (first === 'how' && /^how about/i.test(question.trim()));
+    this.asksForRows = ['show', 'list', 'display', 'give', 'get', 'which', 'sort', 'order'].includes(first);
     const { tokens, changed } = correctTokens(
       raw,
       (w) => this.names.isName(w),
@@ -282,9 +287,6 @@ export class QueryEngine {
   ask(req: AskRequest): Answer {
     const question = req.question.slice(0, 2000);
     const conversationId = req.conversationId ?? randomUUID();
-    const first = tokenize(question)[0]?.norm;
-    this.swapHint =
-      first === 'and' || first === 'what' || (first === 'how' && /^how about/i.test(question.trim()));
     const outcome = this.parse(question, conversationId);
     const { parsed, correctedQuestion } = outcome;
     const base = { conversationId, question, ...(correctedQuestion ? { correctedQuestion } : {}) };
