@@ -168,3 +168,18 @@ export const ENTITIES = [
 export type Entity = (typeof ENTITIES)[number];
 
 export type EntityCounts = Record<Entity, number>;
+
+export function emptyInventory(): Inventory {
+  return {
+    datacenters: [],
+    clusters: [],
+    hosts: [],
+    datastores: [],
+    networks: [],
+    vms: [],
+    snapshots: [],
+    vmDatastores: [],
+    vmNetworks: [],
+    hostDatastores: [],
+  };
+}

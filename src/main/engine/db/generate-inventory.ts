@@ -8,7 +8,7 @@
  * a sync uses, so the result is indistinguishable from a synced cache.
  */
 import type Database from 'better-sqlite3';
-import type { Inventory } from '../../../shared/inventory.js';
+import { emptyInventory, type Inventory } from '../../../shared/inventory.js';
 import type { Db } from './database.js';
 import { refreshPlannerStats } from './planner-stats.js';
 import { InventoryStore, countsOf } from './inventory-store.js';
@@ -739,18 +739,7 @@ export function generateInventory(opts: GenerateOptions): Inventory {
   let moidSeq = 1000 + rng.int(2000);
   const nextId = (): number => (moidSeq += 1 + (rng.chance(0.1) ? rng.int(5) : 0));
 
-  const inv: Inventory = {
-    datacenters: [],
-    clusters: [],
-    hosts: [],
-    datastores: [],
-    networks: [],
-    vms: [],
-    snapshots: [],
-    vmDatastores: [],
-    vmNetworks: [],
-    hostDatastores: [],
-  };
+  const inv: Inventory = emptyInventory();
 
   // Datacenters
   const dcs: DcPlan[] = [];

@@ -1,4 +1,4 @@
-import type { Inventory } from '../../../shared/inventory.js';
+import { emptyInventory, type Inventory } from '../../../shared/inventory.js';
 import { MoRef, type XObject, type XValue } from './xml.js';
 import type { ObjectContent } from './property-collector.js';
 
@@ -114,18 +114,7 @@ export class InventoryMapper {
   }
 
   build(): Inventory {
-    const inv: Inventory = {
-      datacenters: [],
-      clusters: [],
-      hosts: [],
-      datastores: [],
-      networks: [],
-      vms: [],
-      snapshots: [],
-      vmDatastores: [],
-      vmNetworks: [],
-      hostDatastores: [],
-    };
+    const inv: Inventory = emptyInventory();
     const hostCluster = new Map<string, MoRef | undefined>();
     const clusterVms = new Map<string, number>();
     const dcCounts = new Map<string, { clusters: number; hosts: number; vms: number }>();
