@@ -203,8 +203,9 @@ export const vms = sqliteTable(
     index('vms_host').on(sql`${t.host} COLLATE NOCASE`),
     index('vms_power_state').on(sql`${t.powerState} COLLATE NOCASE`),
     index('vms_guest').on(sql`${t.guestFullName} COLLATE NOCASE`),
-    index('vms_memory').on(t.memoryMb),
-    index('vms_num_cpu').on(t.numCpu),
+    // Sort columns carry the list's tie-breakers, so a sorted page needs no sort step.
+    index('vms_memory').on(t.memoryMb, sql`${t.name} COLLATE NOCASE`, t.vcenterId, t.moid),
+    index('vms_num_cpu').on(t.numCpu, sql`${t.name} COLLATE NOCASE`, t.vcenterId, t.moid),
     index('vms_ip').on(t.ipAddress),
   ],
 );
