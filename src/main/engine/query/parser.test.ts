@@ -279,3 +279,27 @@ describe('answer kinds', () => {
     expect(shown.total).toBe(narrowed.value);
   });
 });
+
+describe('"by" a category is a breakdown, "by" after top/sorted is an order', () => {
+  it('groups "vms by power state" and "hosts by esxi version", orders "top 10 vms by memory"', () => {
+    expect(qe.parse('vms by power state').plan).toEqual({
+      entity: 'vms',
+      groupBy: 'powerState',
+      aggregate: { fn: 'count' },
+    });
+    expect(qe.parse('hosts by esxi version').plan).toEqual({
+      entity: 'hosts',
+      groupBy: 'esxiVersion',
+      aggregate: { fn: 'count' },
+    });
+    expect(qe.parse('top 10 vms by memory').plan).toEqual({
+      entity: 'vms',
+      sort: [{ field: 'memoryMb', dir: 'desc' }],
+      limit: 10,
+    });
+    expect(qe.parse('vms sorted by cluster').plan).toEqual({
+      entity: 'vms',
+      sort: [{ field: 'cluster', dir: 'asc' }],
+    });
+  });
+});

@@ -409,7 +409,29 @@ export function parseQuestion(tokens: readonly Token[], names: NameLookup): Pars
     ) {
       let j = i + 1;
       while (['them', 'it', 'those', 'results', 'the', 'by', 'on'].includes(n(j))) j++;
-      const isGroup = (w === 'by' || w === 'per') && (q.intent !== 'rows' || w === 'per');
+      // "vms by power state" is a breakdown; "top 10 vms by memory" and "sorted by" are orders.
+      const categorical = [
+        'power',
+        'state',
+        'os',
+        'guest',
+        'cluster',
+        'host',
+        'datacenter',
+        'vcenter',
+        'version',
+        'esxi',
+        'vendor',
+        'model',
+        'type',
+        'tools',
+        'site',
+      ];
+      const isGroup =
+        (w === 'by' || w === 'per') &&
+        (q.intent !== 'rows' ||
+          w === 'per' ||
+          (q.sort === undefined && q.limit === undefined && categorical.includes(n(j))));
       let fieldWord = n(j);
       let span = 1;
       if (fieldWord === 'free' && n(j + 1) === 'space') span = 2;

@@ -200,13 +200,13 @@ const ORDER_INDEXED: Partial<Record<QueryEntity, string[]>> = {
 };
 
 /**
- * When a filter matches more than a few pages of rows (the caller knows the total) and an index
+ * When a filter matches more than a couple of pages of rows (the caller knows the total) and an index
  * serves the order, walking that index and filtering as it goes finds a page fastest; SQLite would
  * otherwise often collect every match through the filter's index and sort them all.
  */
 export function preferOrder(plan: QueryPlan, total: number): boolean {
   const lead = plan.sort?.[0]?.field ?? 'name';
-  return total > 500 && (ORDER_INDEXED[plan.entity] ?? []).includes(lead);
+  return total > 200 && (ORDER_INDEXED[plan.entity] ?? []).includes(lead);
 }
 
 export function rowsQuery(
