@@ -15,6 +15,7 @@
  * `--url` (with `--password` for "admin") benchmarks a server that is already running on a cache
  * of your own (e.g. one started with `node --cpu-prof`).
  */
+import { ensureBenchCache } from './lib/cache.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,8 +24,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../src/main/engine/db/database.js';
-import { populateCache } from '../src/main/engine/db/generate-inventory.js';
 import { int, mark, table } from './lib/format.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -223,22 +222,7 @@ async function main(): Promise<void> {
   const given = arg('--data-dir');
   const external = arg('--url');
   const dir = given ? path.resolve(given) : fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-apibench-'));
-  let genMs = 0;
-  if (!external) {
-    const opened = openDatabase(dir);
-    const n = (opened.sqlite.prepare('SELECT count(*) AS n FROM vcenters').get() as { n: number }).n;
-    if (n === 0) {
-      log(
-        `Generating ${int(size.vmsTotal)} VMs / ${int(size.hostsTotal)} hosts / ${int(size.datastoresTotal)} datastores / ${size.vcenters} vCenters into ${dir} …`,
-      );
-      const t = performance.now();
-      populateCache(opened, { ...size, seed: 1, failedVcenters: 2 });
-      opened.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-      genMs = performance.now() - t;
-      log(`  generated in ${(genMs / 1000).toFixed(1)} s`);
-    } else log(`Using the existing cache in ${dir} (${n} vCenters)`);
-    opened.close();
-  }
+  const genMs = external ? 0 : ensureBenchCache(dir, size, log).genMs;
 
   const server = external
     ? { child: undefined, url: external.replace(/\/+$/, ''), how: 'external' }

@@ -12,6 +12,7 @@
  *
  * Internal: `--child DIR FORMAT OUT [full]` runs one export and prints one JSON line.
  */
+import { ensureBenchCache } from './lib/cache.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +20,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/main/engine/db/database.js';
-import { populateCache } from '../src/main/engine/db/generate-inventory.js';
 import { exportFull, exportRows } from '../src/main/engine/export/exporter.js';
 import type { ExportFormat } from '../src/main/engine/export/table.js';
 import { int, mark, mb, median, s, table } from './lib/format.js';
@@ -122,21 +122,8 @@ async function main(): Promise<void> {
   const given = arg('--data-dir');
   const dir = given ? path.resolve(given) : fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-xbench-'));
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-xbench-out-'));
-  let genMs = 0;
+  const { genMs } = ensureBenchCache(dir, size, log);
   const opened = openDatabase(dir);
-  const existing = (opened.sqlite.prepare('SELECT count(*) AS n FROM vcenters').get() as { n: number }).n;
-  if (existing === 0) {
-    log(
-      `Generating ${int(size.vmsTotal)} VMs / ${int(size.hostsTotal)} hosts / ${int(size.datastoresTotal)} datastores / ${size.vcenters} vCenters into ${dir} …`,
-    );
-    const t = performance.now();
-    populateCache(opened, { ...size, seed: 1, failedVcenters: 2 });
-    opened.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    genMs = performance.now() - t;
-    log(`  generated + written in ${(genMs / 1000).toFixed(1)} s`);
-  } else {
-    log(`Using the existing cache in ${dir} (${existing} vCenters)`);
-  }
   const vmCount = (opened.sqlite.prepare('SELECT count(*) AS n FROM vms').get() as { n: number }).n;
   opened.close();
 

@@ -19,11 +19,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type OpenedDatabase } from '../src/main/engine/db/database.js';
-import { generateInventory, populateCache, vcenterNameOf } from '../src/main/engine/db/generate-inventory.js';
+import { generateInventory, vcenterNameOf } from '../src/main/engine/db/generate-inventory.js';
 import { InventoryStore, countsOf } from '../src/main/engine/db/inventory-store.js';
 import { VcenterRepo } from '../src/main/engine/db/vcenter-repo.js';
 import { QueryEngine } from '../src/main/engine/query/query-engine.js';
 import type { Answer, QueryPlan } from '../src/shared/query.js';
+import { ensureBenchCache } from './lib/cache.js';
 import { int, mark, table } from './lib/format.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -325,24 +326,9 @@ async function main(): Promise<void> {
 
   const given = arg('--data-dir');
   const dir = given ? path.resolve(given) : fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-qbench-'));
-  let genMs = 0;
-  let opened = openDatabase(dir);
-  const existing = (opened.sqlite.prepare('SELECT count(*) AS n FROM vcenters').get() as { n: number }).n;
-  if (existing === 0) {
-    log(
-      `Generating ${int(size.vmsTotal)} VMs / ${int(size.hostsTotal)} hosts / ${int(size.datastoresTotal)} datastores / ${size.vcenters} vCenters into ${dir} …`,
-    );
-    const t = performance.now();
-    populateCache(opened, { ...size, seed, failedVcenters: 2 });
-    opened.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    genMs = performance.now() - t;
-    log(`  generated + written in ${(genMs / 1000).toFixed(1)} s`);
-    // Reopen: the engine sees a cache as an app start would (cold statement caches, warm OS cache).
-    opened.close();
-    opened = openDatabase(dir);
-  } else {
-    log(`Using the existing cache in ${dir} (${existing} vCenters)`);
-  }
+  // Opened afresh after generating: the engine sees a cache as an app start would.
+  const { genMs } = ensureBenchCache(dir, size, log, seed);
+  const opened = openDatabase(dir);
   const { sqlite } = opened;
   const dbCounts = sqlite
     .prepare(

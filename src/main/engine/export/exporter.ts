@@ -13,6 +13,7 @@
  * its leading `meta` object, XLSX in an "About" sheet, CSV beside the file in `<file>.meta.json`
  * (see csv.ts for why not inside it) or, for a stream, in the returned `meta`.
  */
+import { ENTITIES } from '../../../shared/inventory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -102,15 +103,7 @@ export const SHEET_NAMES: Record<QueryEntity, string> = {
 };
 
 /** Entities of a full export, in sheet order (vCenters come from the sync state, see below). */
-const FULL_ENTITIES = [
-  'vms',
-  'hosts',
-  'datastores',
-  'clusters',
-  'datacenters',
-  'networks',
-  'snapshots',
-] as const;
+const FULL_ENTITIES = ENTITIES; // the shared entity order: VMs, hosts, datastores, clusters, datacenters, networks, snapshots
 
 const ALL_ROWS = Number.MAX_SAFE_INTEGER;
 

@@ -71,6 +71,16 @@ function vcenterNamesIn(f: Filter | undefined, out: string[] = []): string[] {
   return out;
 }
 
+/** How a follow-up starts decides how it refines: "and in cluster B?" swaps, "show them" lists. */
+interface FollowUpHints {
+  swap: boolean;
+  rows: boolean;
+}
+
+function isSwap(p: ParsedQuestion, hints: FollowUpHints): boolean {
+  return hints.swap || (p.followUpHint && p.unknown.length === 0 && p.atoms.every((a) => a.t === 'rel'));
+}
+
 function inferEntity(p: ParsedQuestion): QueryEntity | undefined {
   for (const a of p.atoms) {
     if (a.t === 'state') {
@@ -142,11 +152,11 @@ export class QueryEngine {
   /** Parse and plan only (no SQL runs): for tests, benchmarks and the interpretation preview. */
   parse(question: string, conversationId?: string): ParseOutcome {
     const raw = tokenize(question);
-    // How a follow-up starts decides how it refines: "and in cluster B?" swaps, "show them" lists.
     const first = raw[0]?.norm ?? '';
-    this.swapHint =
-      first === 'and' || first === 'what' || (first === 'how' && /^how about/i.test(question.trim()));
-    this.asksForRows = ['show', 'list', 'display', 'give', 'get', 'which', 'sort', 'order'].includes(first);
+    const hints: FollowUpHints = {
+      swap: first === 'and' || first === 'what' || (first === 'how' && /^how about/i.test(question.trim())),
+      rows: ['show', 'list', 'display', 'give', 'get', 'which', 'sort', 'order'].includes(first),
+    };
     const { tokens, changed } = correctTokens(
       raw,
       (w) => this.names.isName(w),
@@ -169,7 +179,7 @@ export class QueryEngine {
     try {
       if (parsed.entity) out.plan = buildPlan(parsed.entity, parsed, ctx);
       else if (prev && (this.looksLikeFollowUp(parsed) || parsed.unknown.length === 0))
-        out.plan = this.refine(prev, parsed, ctx);
+        out.plan = this.refine(prev, parsed, ctx, hints);
       else if (parsed.groupWord && !parsed.entity) {
         // "average cpu per host": the entity is the one after "per".
         const e = this.entityFromWord(parsed.groupWord);
@@ -213,7 +223,7 @@ export class QueryEngine {
   }
 
   /** A follow-up narrows the previous plan; "and in cluster B?" swaps the constraint on the same field. */
-  private refine(prev: QueryPlan, p: ParsedQuestion, ctx: ResolveContext): QueryPlan {
+  private refine(prev: QueryPlan, p: ParsedQuestion, ctx: ResolveContext, hints: FollowUpHints): QueryPlan {
     const entity = prev.entity;
     const plan: QueryPlan = { entity };
     let filter = prev.filter;
@@ -221,7 +231,7 @@ export class QueryEngine {
     if (added.length > 0) {
       const add = combine(added, p.connectors)!;
       const swap =
-        !p.atoms.some((a) => a.negated) && !['only', 'just'].includes(p.unknown[0] ?? '') && this.isSwap(p);
+        !p.atoms.some((a) => a.negated) && !['only', 'just'].includes(p.unknown[0] ?? '') && isSwap(p, hints);
       if (filter) {
         // "and in cluster B?" swaps every condition on the fields it names; any follow-up replaces
         // an equality on the same field ("powered on vms" → "only the powered off ones").
@@ -270,18 +280,12 @@ export class QueryEngine {
         ctx,
       );
       if (built.aggregate) plan.aggregate = built.aggregate;
-    } else if (prev.aggregate && !this.asksForRows && !p.sort && p.limit === undefined) {
+    } else if (prev.aggregate && !hints.rows && !p.sort && p.limit === undefined) {
       // A follow-up that only narrows keeps the question's shape: "count vms by cluster" → "only windows".
       plan.aggregate = prev.aggregate;
       if (prev.groupBy) plan.groupBy = prev.groupBy;
     }
     return plan;
-  }
-
-  private swapHint = false;
-  private asksForRows = false;
-  private isSwap(p: ParsedQuestion): boolean {
-    return this.swapHint || (p.followUpHint && p.unknown.length === 0 && p.atoms.every((a) => a.t === 'rel'));
   }
 
   ask(req: AskRequest): Answer {
