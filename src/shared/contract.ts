@@ -12,6 +12,7 @@ import type { EntityCounts } from './inventory.js';
  * use this table; nothing is declared twice.
  */
 const id = z.number().int().positive();
+const SortSchema = z.array(z.object({ field: z.string().max(64), dir: z.enum(['asc', 'desc']) })).max(4);
 
 export const VcenterAddSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -38,10 +39,7 @@ export const VcenterUpdateSchema = z.object({
 export const ListRequestSchema = z.object({
   entity: z.enum(QUERY_ENTITIES as [QueryEntity, ...QueryEntity[]]),
   filter: FilterSchema.optional(),
-  sort: z
-    .array(z.object({ field: z.string().max(64), dir: z.enum(['asc', 'desc']) }))
-    .max(4)
-    .optional(),
+  sort: SortSchema.optional(),
   limit: z.number().int().min(1).max(5000).default(100),
   /** Keyset cursor from the previous page's `nextCursor` (page 2,000 is as fast as page 1). */
   cursor: z.string().max(4000).optional(),
@@ -55,6 +53,23 @@ export interface ListResult {
   total: number;
   nextCursor: string | null;
 }
+
+/** What to export: `{entity, filters?}`, `{query}` (a question), or neither for the whole estate. */
+export const ExportRequestSchema = z.object({
+  entity: z.enum(QUERY_ENTITIES as [QueryEntity, ...QueryEntity[]]).optional(),
+  /** A query-plan filter (the same language as lists and questions). */
+  filters: FilterSchema.optional(),
+  /** Or a question: "powered off vms in cluster Prod". */
+  query: z.string().min(1).max(2000).optional(),
+  columns: z.array(z.string().max(64)).max(200).optional(),
+  sort: SortSchema.optional(),
+  /** CSV: start with a UTF-8 byte-order mark so Excel reads UTF-8. */
+  bom: z.boolean().optional(),
+});
+export type ExportRequest = z.infer<typeof ExportRequestSchema>;
+
+export const EXPORT_FORMATS = ['csv', 'json', 'xlsx'] as const;
+export type ExportFileFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ProbeInfo {
   url: string;
@@ -169,6 +184,17 @@ export const CONTRACT = {
     write: true,
     summary: 'Set the sync interval or cron expression',
   },
+  'export.toFile': {
+    args: ExportRequestSchema.extend({
+      /** An absolute local path: written to a temp file and renamed into place when complete. */
+      path: z.string().min(1).max(4096),
+      format: z.enum(EXPORT_FORMATS),
+    }),
+    // Takes a local file path: never over HTTP (downloads use POST /api/export/*).
+    http: false,
+    write: false,
+    summary: 'Write an export to a local file (desktop save dialog, CLI)',
+  },
 } as const;
 
 export type RequestName = keyof typeof CONTRACT;
@@ -192,6 +218,7 @@ export interface ContractResults {
   'scheduler.start': SchedulerStateEvent;
   'scheduler.stop': SchedulerStateEvent;
   'scheduler.configure': SchedulerStateEvent;
+  'export.toFile': { path: string; rows: number; bytes: number | null };
 }
 
 export type Handlers = { [K in RequestName]: (args: ParsedArgs<K>) => Promise<ContractResults[K]> };

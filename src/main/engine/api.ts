@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type Database from 'better-sqlite3';
 import { VminerError } from '../../shared/errors.js';
 import type { ContractResults, Handlers, ListResult } from '../../shared/contract.js';
@@ -9,6 +10,8 @@ import { encodeCursor, pageQuery, preferOrder } from './query/planner.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
+import { exportFull, exportRows } from './export/exporter.js';
+import { resolveExportRequest } from './export/request.js';
 
 const log = createLogger('api');
 
@@ -91,6 +94,35 @@ export function createHandlers(engine: Engine): Handlers {
       if (c.intervalMinutes !== undefined) patch.intervalMinutes = c.intervalMinutes;
       if (c.cron !== undefined) patch.cron = c.cron;
       return engine.scheduler.configure(patch);
+    },
+    'export.toFile': async ({ path, format, ...req }) => {
+      if (!isAbsolute(path)) throw new VminerError('INVALID_INPUT', `export path must be absolute: ${path}`);
+      const { plan, question } = resolveExportRequest(engine.query, req);
+      const freshness = engine.query.freshness(plan);
+      if (!plan && format === 'csv')
+        throw new VminerError(
+          'INVALID_INPUT',
+          'a CSV file holds one table: export an entity or a question, or use xlsx or json',
+        );
+      const r = plan
+        ? await exportRows({
+            sqlite,
+            plan,
+            columns: req.columns,
+            format,
+            out: path,
+            bom: req.bom,
+            freshness,
+            ...(question ? { question } : {}),
+          })
+        : await exportFull({
+            sqlite,
+            db: engine.database.db,
+            format: format as 'xlsx' | 'json',
+            out: path,
+            freshness,
+          });
+      return { path: r.file ?? path, rows: r.rows, bytes: r.bytes ?? null };
     },
   } satisfies Handlers;
 

@@ -1,26 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { ExportRequestSchema } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
-import { FIELDS, QUERY_ENTITIES, type QueryEntity } from '../../../shared/fields.js';
-import { FilterSchema, type QueryPlan } from '../../../shared/query.js';
 import type { Engine } from '../engine.js';
 import { exportFull, exportRows } from '../export/exporter.js';
 import type { ExportFormat } from '../export/table.js';
+import { resolveExportRequest } from '../export/request.js';
 import type { RouteContext } from './server.js';
 
-export const ExportBodySchema = z.object({
-  entity: z.enum(QUERY_ENTITIES as [QueryEntity, ...QueryEntity[]]).optional(),
-  /** A query-plan filter (the same language as lists and questions). */
-  filters: FilterSchema.optional(),
-  /** Or a question: "powered off vms in cluster Prod". */
-  query: z.string().min(1).max(2000).optional(),
-  columns: z.array(z.string().max(64)).max(200).optional(),
-  sort: z
-    .array(z.object({ field: z.string().max(64), dir: z.enum(['asc', 'desc']) }))
-    .max(4)
-    .optional(),
-  bom: z.boolean().optional(),
-});
+/** The download body: the contract's export request (also used by `export.toFile`). */
+export const ExportBodySchema = ExportRequestSchema;
 
 const FORMATS: Record<string, { format: ExportFormat; type: string; ext: string }> = {
   csv: { format: 'csv', type: 'text/csv; charset=utf-8', ext: 'csv' },
@@ -51,32 +40,7 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
       async (req, reply) => {
         ctx.user(req);
         const b = ExportBodySchema.parse(req.body ?? {});
-        let plan: QueryPlan | undefined;
-        let interpretation: string | undefined;
-        if (b.query) {
-          const parsed = engine.query.parse(b.query);
-          if (parsed.problem || !parsed.plan) {
-            throw new VminerError(
-              'INVALID_INPUT',
-              parsed.problem?.message ?? `not understood as a list: "${b.query}"`,
-            );
-          }
-          plan = { ...parsed.plan };
-          delete plan.aggregate;
-          delete plan.groupBy;
-          interpretation = b.query;
-        } else if (b.entity) {
-          plan = { entity: b.entity };
-          if (b.filters) plan.filter = b.filters;
-        } else if (b.filters) {
-          throw new VminerError('INVALID_INPUT', 'filters need an entity');
-        }
-        if (plan && b.sort) plan.sort = b.sort;
-        if (plan && b.columns) {
-          const bad = b.columns.filter((c) => !(c in FIELDS[plan!.entity]));
-          if (bad.length)
-            throw new VminerError('INVALID_INPUT', `unknown columns for ${plan.entity}: ${bad.join(', ')}`);
-        }
+        const { plan, question } = resolveExportRequest(engine.query, b);
         if (!plan && f.format === 'csv')
           throw new VminerError('INVALID_INPUT', 'a CSV export needs an entity or a query');
         const stamp = new Date().toISOString().slice(0, 10);
@@ -101,7 +65,7 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
               out: reply.raw,
               bom: b.bom,
               freshness,
-              ...(interpretation ? { question: interpretation } : {}),
+              ...(question ? { question } : {}),
             });
           } else {
             await exportFull({

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT, type Handlers } from '../../shared/contract.js';
+import { createHandlers } from './api.js';
+import { openDatabase } from './db/database.js';
+import { populateCache } from './db/generate-inventory.js';
+import { Engine } from './engine.js';
+
+let dir: string;
+let engine: Engine;
+let h: Handlers;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-api-'));
+  const opened = openDatabase(dir);
+  populateCache(opened, { vcenters: 2, vmsTotal: 400, hostsTotal: 20, datastoresTotal: 10, seed: 3 });
+  opened.close();
+  engine = await Engine.open({ dataDir: dir, owner: 'api test', vaultBackend: 'file', onWarning: () => {} });
+  h = createHandlers(engine);
+});
+
+afterAll(async () => {
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const exp = (a: unknown): Parameters<Handlers['export.toFile']>[0] => CONTRACT['export.toFile'].args.parse(a);
+
+describe('export.toFile', () => {
+  it('is never reachable over HTTP (it takes a local path)', () => {
+    expect(CONTRACT['export.toFile'].http).toBe(false);
+  });
+
+  it('writes a question as CSV, only when complete, with the rows the question selects', async () => {
+    const out = path.join(dir, 'off.csv');
+    const r = await h['export.toFile'](
+      exp({
+        path: out,
+        format: 'csv',
+        query: 'powered off vms',
+        columns: ['name', 'powerState'],
+      }),
+    );
+    expect(r.path).toBe(out);
+    const lines = fs.readFileSync(out, 'utf8').trim().split(/\r?\n/);
+    const expected = engine.database.sqlite
+      .prepare("SELECT count(*) AS n FROM vms WHERE power_state = 'poweredOff'")
+      .get() as { n: number };
+    expect(r.rows).toBe(expected.n);
+    expect(lines.length).toBe(expected.n + 1);
+    expect(lines.slice(1).every((l) => l.endsWith('poweredOff'))).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('writes the whole estate as a workbook with one sheet per entity', async () => {
+    const out = path.join(dir, 'estate.xlsx');
+    const r = await h['export.toFile'](exp({ path: out, format: 'xlsx' }));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const names = wb.worksheets.map((w) => w.name);
+    expect(names).toEqual(expect.arrayContaining(['VMs', 'Hosts', 'Datastores', 'vCenters']));
+    expect(wb.getWorksheet('VMs')!.rowCount).toBe(401);
+    expect(r.rows).toBeGreaterThan(400);
+  });
+
+  it('refuses relative paths, a whole-estate CSV, unknown columns and questions it cannot read', async () => {
+    await expect(h['export.toFile'](exp({ path: 'x.csv', format: 'csv', entity: 'vms' }))).rejects.toThrow(
+      /absolute/,
+    );
+    await expect(h['export.toFile'](exp({ path: path.join(dir, 'a.csv'), format: 'csv' }))).rejects.toThrow(
+      /one table/,
+    );
+    await expect(
+      h['export.toFile'](
+        exp({
+          path: path.join(dir, 'b.csv'),
+          format: 'csv',
+          entity: 'vms',
+          columns: ['nope'],
+        }),
+      ),
+    ).rejects.toThrow(/unknown columns/);
+    await expect(
+      h['export.toFile'](exp({ path: path.join(dir, 'c.csv'), format: 'csv', query: 'zzkq wibble' })),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(fs.existsSync(path.join(dir, 'a.csv'))).toBe(false);
+  });
+});
