@@ -12,6 +12,14 @@ export const SchedulerSettingsSchema = z.object({
   cron: z.string().min(1).nullable().default(null),
 });
 
+/** The desktop app's optional REST listener (`vminer serve` always listens, on its own flags). */
+export const RestSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** Loopback unless the user chooses otherwise; any other address is a risk the UI names. */
+  host: z.string().min(1).max(255).default('127.0.0.1'),
+  port: z.number().int().min(1).max(65_535).default(8000),
+});
+
 export const EngineSettingsSchema = z.object({
   syncWorkers: z.number().int().min(1).max(64).default(10),
   connectTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
@@ -26,7 +34,9 @@ export const EngineSettingsSchema = z.object({
   /** Objects per RetrievePropertiesEx page. */
   pageSize: z.number().int().min(100).max(10_000).default(1000),
   scheduler: SchedulerSettingsSchema.default({ enabled: false, intervalMinutes: 60, cron: null }),
+  rest: RestSettingsSchema.default({ enabled: false, host: '127.0.0.1', port: 8000 }),
 });
 
 export type EngineSettings = z.infer<typeof EngineSettingsSchema>;
+export type RestSettings = z.infer<typeof RestSettingsSchema>;
 export type SchedulerSettings = z.infer<typeof SchedulerSettingsSchema>;
