@@ -173,6 +173,12 @@ export const CONTRACT = {
     write: true,
     summary: 'Change engine settings',
   },
+  'scheduler.state': {
+    args: empty,
+    http: true,
+    write: false,
+    summary: 'Whether the background sync is on, running, and its next run',
+  },
   'scheduler.start': { args: empty, http: true, write: true, summary: 'Turn the background sync on' },
   'scheduler.stop': { args: empty, http: true, write: true, summary: 'Turn the background sync off' },
   'scheduler.configure': {
@@ -215,6 +221,7 @@ export interface ContractResults {
   'stats.get': StatsResult;
   'settings.get': EngineSettings;
   'settings.update': EngineSettings;
+  'scheduler.state': SchedulerStateEvent;
   'scheduler.start': SchedulerStateEvent;
   'scheduler.stop': SchedulerStateEvent;
   'scheduler.configure': SchedulerStateEvent;

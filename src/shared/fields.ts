@@ -141,6 +141,22 @@ export function fieldDef(entity: QueryEntity, field: string): FieldDef | undefin
   return (FIELDS[entity] as Record<string, FieldDef>)[field];
 }
 
+const LABEL: Record<QueryEntity, string> = {
+  vms: 'VM',
+  hosts: 'host',
+  datastores: 'datastore',
+  clusters: 'cluster',
+  datacenters: 'datacenter',
+  networks: 'network',
+  snapshots: 'snapshot',
+  vcenters: 'vCenter',
+};
+
+export function entityLabel(e: QueryEntity, plural = true): string {
+  const l = LABEL[e];
+  return plural ? (l === 'VM' ? 'VMs' : `${l}s`) : l;
+}
+
 /** Columns a result shows by default, per entity (every field is still available). */
 export const DEFAULT_COLUMNS: Record<QueryEntity, string[]> = {
   vms: [

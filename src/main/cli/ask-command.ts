@@ -3,7 +3,7 @@ import type { Answer } from '../../shared/query.js';
 import { fieldDef } from '../../shared/fields.js';
 import { openDatabase } from '../engine/db/database.js';
 import { FileConversations } from '../engine/query/conversation.js';
-import { formatValue } from '../engine/query/describe.js';
+import { formatValue } from '../../shared/describe.js';
 import { QueryEngine } from '../engine/query/query-engine.js';
 import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
 import { printJson, printTable } from './output.js';

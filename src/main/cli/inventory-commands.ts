@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { VminerError } from '../../shared/errors.js';
 import { ENTITIES, type Entity } from '../../shared/inventory.js';
 import { DEFAULT_COLUMNS, fieldDef } from '../../shared/fields.js';
-import { formatValue } from '../engine/query/describe.js';
+import { formatValue } from '../../shared/describe.js';
 import { openDatabase } from '../engine/db/database.js';
 import { listEntity } from '../engine/db/inventory-read.js';
 import { inventoryStats } from '../engine/db/stats.js';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { VminerError } from '../../shared/errors.js';
 import { AuthService } from '../engine/rest/auth.js';
 import { isLoopback, startRest } from '../engine/rest/serve.js';
+import { findUiRoot } from '../engine/rest/ui-route.js';
 import { openEngine, readPassword, warn, withDataDir, type CommonOptions } from './common.js';
 
 interface ServeOptions extends CommonOptions {
@@ -51,7 +52,9 @@ export function registerServeCommand(program: Command): void {
               'Prefer 127.0.0.1 behind a TLS reverse proxy.',
           );
         }
+        const uiRoot = findUiRoot();
         const rest = await startRest(engine, {
+          uiRoot,
           host: opts.host,
           port,
           version: VERSION,
@@ -71,6 +74,7 @@ export function registerServeCommand(program: Command): void {
         const s = engine.scheduler.state();
         process.stdout.write(
           `vMiner engine running on ${engine.dataDir}\n` +
+            (uiRoot ? `UI: ${rest.url}/\n` : 'UI: not built (run `npm run build`)\n') +
             `REST API: ${rest.url}/api (docs: ${rest.url}/docs); scheduler ${s.enabled ? `on, next run ${s.nextRunAt}` : 'off'}. Ctrl-C stops.\n`,
         );
         await new Promise<void>((resolve) => {

@@ -89,3 +89,30 @@ describe('export.toFile', () => {
     expect(fs.existsSync(path.join(dir, 'a.csv'))).toBe(false);
   });
 });
+
+describe('settings.update', () => {
+  it('turns the schedule on and off (the timer, not only the stored flag) and keeps the timing', async () => {
+    const on = await h['settings.update'](
+      CONTRACT['settings.update'].args.parse({
+        scheduler: { enabled: true, intervalMinutes: 15, cron: null },
+      }),
+    );
+    expect(on.scheduler).toMatchObject({ enabled: true, intervalMinutes: 15 });
+    expect(engine.scheduler.state().nextRunAt).not.toBeNull();
+    await h['settings.update'](
+      CONTRACT['settings.update'].args.parse({
+        scheduler: { enabled: false, intervalMinutes: 15, cron: null },
+      }),
+    );
+    const st = await h['scheduler.state']({});
+    expect(st).toMatchObject({ enabled: false, nextRunAt: null, intervalMinutes: 15 });
+  });
+
+  it('validates what it stores and keeps the REST listener off by default', async () => {
+    const s = await h['settings.get']({});
+    expect(s.rest).toEqual({ enabled: false, host: '127.0.0.1', port: 8000 });
+    expect(() =>
+      CONTRACT['settings.update'].args.parse({ rest: { enabled: true, host: '127.0.0.1', port: 70000 } }),
+    ).toThrow();
+  });
+});

@@ -84,9 +84,16 @@ export function createHandlers(engine: Engine): Handlers {
     'settings.update': async (patch) => {
       const { scheduler, ...rest } = patch;
       const next = engine.settings.update(rest);
-      if (scheduler) engine.scheduler.configure(scheduler);
+      if (scheduler) {
+        const { enabled, ...timing } = scheduler;
+        engine.scheduler.configure(timing);
+        // Turning the schedule on or off arms or disarms the timer, not just the stored flag.
+        if (enabled === true && !engine.scheduler.state().enabled) engine.scheduler.start();
+        if (enabled === false && engine.scheduler.state().enabled) engine.scheduler.stop();
+      }
       return { ...next, scheduler: engine.settings.get().scheduler };
     },
+    'scheduler.state': async () => engine.scheduler.state(),
     'scheduler.start': async () => engine.scheduler.start(),
     'scheduler.stop': async () => engine.scheduler.stop(),
     'scheduler.configure': async (c) => {

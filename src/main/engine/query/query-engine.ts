@@ -6,7 +6,7 @@ import { VminerError } from '../../../shared/errors.js';
 import type { Answer, AskRequest, Filter, Freshness, QueryPlan } from '../../../shared/query.js';
 import type { ParsedQuestion } from './atoms.js';
 import { MemoryConversations, type ConversationStore } from './conversation.js';
-import { describePlan } from './describe.js';
+import { describePlan } from '../../../shared/describe.js';
 import { EXAMPLE_QUESTIONS } from './examples.js';
 import { NameIndex } from './names.js';
 import { NAME_SLOT_WORDS, parseQuestion } from './parser.js';

@@ -1,8 +1,10 @@
-import { fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { entityLabel, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import type { Atom, ParsedQuestion, StateKey } from './atoms.js';
 import { FIELD_WORDS, SIZE_FIELD, TIME_UNITS_DAYS, UNITS_MB } from './lexicon.js';
 import type { NameIndex, NamedType } from './names.js';
+
+export { entityLabel };
 
 /** Why a question could not become a plan; `clarify` carries candidates to choose from. */
 export class ResolveProblem extends Error {
@@ -91,22 +93,6 @@ function relationField(entity: QueryEntity, target: QueryEntity): string | undef
     default:
       return undefined;
   }
-}
-
-const LABEL: Record<QueryEntity, string> = {
-  vms: 'VM',
-  hosts: 'host',
-  datastores: 'datastore',
-  clusters: 'cluster',
-  datacenters: 'datacenter',
-  networks: 'network',
-  snapshots: 'snapshot',
-  vcenters: 'vCenter',
-};
-
-export function entityLabel(e: QueryEntity, plural = true): string {
-  const l = LABEL[e];
-  return plural ? (l === 'VM' ? 'VMs' : `${l}s`) : l;
 }
 
 export interface ResolveContext {

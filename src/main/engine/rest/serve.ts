@@ -11,6 +11,8 @@ export interface StartRestOptions {
   version: string;
   corsOrigins?: string[];
   extend?: RestOptions['extend'];
+  /** Folder of the built UI to serve at `/` (see `findUiRoot`); no UI when absent. */
+  uiRoot?: string | null;
 }
 
 export function isLoopback(host: string): boolean {
@@ -29,6 +31,7 @@ export async function startRest(
     bus: engine.bus,
     version: opts.version,
     corsOrigins: opts.corsOrigins,
+    ...(opts.uiRoot ? { uiRoot: opts.uiRoot } : {}),
     extend: (app, ctx) => {
       registerExportRoutes(app, engine, ctx);
       opts.extend?.(app, ctx);

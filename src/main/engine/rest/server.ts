@@ -12,6 +12,7 @@ import type { AuthService, TokenClaims } from './auth.js';
 import { toHttpError } from './http-errors.js';
 import { listRequestFromQuery } from './list-params.js';
 import { registerEvents } from './events-route.js';
+import { registerUi } from './ui-route.js';
 
 export interface RestOptions {
   handlers: Handlers;
@@ -21,6 +22,8 @@ export interface RestOptions {
   corsOrigins?: string[];
   /** Extra routes (exports) registered by the caller with the same auth. */
   extend?: (app: FastifyInstance, ctx: RouteContext) => void;
+  /** Serve the browser UI from this folder at `/`. */
+  uiRoot?: string;
 }
 
 export interface RouteContext {
@@ -307,6 +310,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
 
   registerEvents(app, opts.bus, opts.auth);
   opts.extend?.(app, { call, user });
+  if (opts.uiRoot) await registerUi(app, opts.uiRoot);
   return app;
 }
 

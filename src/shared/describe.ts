@@ -1,6 +1,5 @@
-import { fieldDef, type QueryEntity } from '../../../shared/fields.js';
-import type { Filter, QueryPlan } from '../../../shared/query.js';
-import { entityLabel } from './resolve.js';
+import { entityLabel, fieldDef, type QueryEntity } from './fields.js';
+import type { Filter, QueryPlan } from './query.js';
 
 function fmtBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];

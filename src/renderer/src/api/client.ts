@@ -1,0 +1,92 @@
+import type { ContractResults, RequestArgs, RequestName } from '../../../shared/contract.js';
+import type { EngineEvents } from '../../../shared/events.js';
+import type { EventName, ExportSpec, VminerApi, VminerBridge } from '../../../shared/ipc.js';
+import { HttpApi } from './http.js';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload script; absent when the UI is served by `vminer serve`. */
+    vminer?: VminerBridge;
+  }
+}
+
+const TOKEN_KEY = 'vminer.token';
+
+/** The bearer token of the browser session (this tab only); unused in the desktop app. */
+export const session = {
+  get(): string | null {
+    const raw = sessionStorage.getItem(TOKEN_KEY);
+    if (!raw) return null;
+    try {
+      const { token, expiresAt } = JSON.parse(raw) as { token: string; expiresAt: number };
+      return expiresAt > Date.now() ? token : null;
+    } catch {
+      return null;
+    }
+  },
+  set(token: string, expiresAt: number): void {
+    sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ token, expiresAt }));
+  },
+  clear(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+  },
+};
+
+const unauthorizedHandlers = new Set<() => void>();
+/** Called when the server rejects the token (expired, revoked): the app shows the login page. */
+export function onUnauthorized(fn: () => void): () => void {
+  unauthorizedHandlers.add(fn);
+  return () => unauthorizedHandlers.delete(fn);
+}
+
+export const bridge: VminerBridge | undefined = typeof window !== 'undefined' ? window.vminer : undefined;
+export const isDesktop = bridge !== undefined;
+
+export const http = new HttpApi(
+  '',
+  () => session.get(),
+  () => {
+    session.clear();
+    for (const fn of unauthorizedHandlers) fn();
+  },
+);
+
+const transport: VminerApi = bridge ?? http;
+
+/** The one API object the screens use, typed by the contract. */
+export const api = {
+  call<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<ContractResults[K]> {
+    return transport.call(name, args);
+  },
+  on<E extends EventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void {
+    return transport.on(event, listener);
+  },
+};
+
+export type ExportFormat = 'csv' | 'xlsx' | 'json';
+
+/**
+ * Exports what a grid or an answer shows. Desktop: the native save dialog (format from the file
+ * type) and the engine writes the file. Browser: a download from the server.
+ */
+export async function exportView(spec: ExportSpec, format: ExportFormat): Promise<string | null> {
+  if (bridge) {
+    const r = await bridge.desktop.saveExport(spec);
+    return r ? `Saved ${r.rows.toLocaleString()} rows to ${r.path}` : null;
+  }
+  const { suggestedName: _name, ...body } = spec;
+  const route = format === 'xlsx' ? 'excel' : format;
+  const { blob, fileName } = await http.download(route, {
+    ...body,
+    ...(format === 'csv' ? { bom: true } : {}),
+  });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return `Downloaded ${fileName}`;
+}

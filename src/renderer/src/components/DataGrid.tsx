@@ -1,0 +1,314 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import {
+  columnResizingFeature,
+  columnSizingFeature,
+  createColumnHelper,
+  functionalUpdate,
+  rowSortingFeature,
+  tableFeatures,
+  useTable,
+  type ColumnSizingState,
+  type SortingState,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { formatCell } from '../lib/format.js';
+import { PageCache, type Page } from '../lib/page-cache.js';
+
+export type GridRow = Record<string, unknown>;
+export interface GridSort {
+  field: string;
+  dir: 'asc' | 'desc';
+}
+
+export const ROW_HEIGHT = 28;
+const LOADING = Symbol('loading');
+type Slot = GridRow & { [LOADING]?: number };
+
+// Sorting, filtering and paging happen in SQLite: the table only keeps headers, sort state and
+// column sizes. Stable at module scope, as the library requires.
+const features = tableFeatures({ rowSortingFeature, columnSizingFeature, columnResizingFeature });
+const helper = createColumnHelper<typeof features, Slot>();
+
+export function rowKey(r: GridRow): string {
+  return `${String(r['vcenterId'])}/${String(r['moid'])}`;
+}
+
+export interface DataGridProps {
+  entity: QueryEntity;
+  columns: string[];
+  widths: Record<string, number>;
+  onWidthsChange: (w: Record<string, number>) => void;
+  sort: GridSort[];
+  onSortChange: (s: GridSort[]) => void;
+  /** Changes to this key (filter, sort, data version) drop the cached pages. */
+  queryKey: string;
+  fetchPage: (offset: number, limit: number) => Promise<Page<GridRow>>;
+  selection: ReadonlySet<string>;
+  onSelectionChange: (keys: Set<string>, rows: GridRow[]) => void;
+  onOpen: (row: GridRow) => void;
+  onCopy: () => void;
+  onTotal?: (total: number | null) => void;
+  /** Per-column filter boxes (text as typed) and their parse errors. */
+  columnFilters: Record<string, string>;
+  filterErrors: Record<string, string>;
+  onColumnFilter: (field: string, text: string) => void;
+  /** Scroll to this row (0-based) when it changes. */
+  jump?: { index: number; seq: number } | null;
+}
+
+function filterHint(entity: QueryEntity, field: string): string {
+  const t = fieldDef(entity, field)?.type;
+  if (t === 'number') return '>8, 4-8';
+  if (t === 'boolean') return 'yes / no';
+  return 'contains…';
+}
+
+/** One typed, virtual, server-driven grid for every entity. */
+export function DataGrid(props: DataGridProps): React.JSX.Element {
+  const { entity, columns, sort, selection, onTotal, jump } = props;
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const fetchRef = useRef(props.fetchPage);
+  fetchRef.current = props.fetchPage;
+  const cache = useMemo(
+    () =>
+      new PageCache<GridRow>(
+        (o, l) => fetchRef.current(o, l),
+        () => rerender(),
+      ),
+    [],
+  );
+  const [anchor, setAnchor] = useState<number | null>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    cache.reset();
+    rerender();
+  }, [cache, props.queryKey]);
+
+  const total = cache.total ?? 0;
+  useEffect(() => onTotal?.(cache.total), [cache.total, onTotal]);
+
+  const virtualizer = useVirtualizer({
+    count: cache.total ?? 0,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    cache.ensure(first, Math.max(last, first + 40));
+  });
+
+  useEffect(() => {
+    if (jump && jump.index >= 0)
+      virtualizer.scrollToIndex(Math.min(jump.index, Math.max(0, total - 1)), { align: 'start' });
+    // Only a new jump request scrolls.
+  }, [jump?.seq]);
+
+  const data = useMemo<Slot[]>(
+    () => items.map((it) => cache.get(it.index) ?? { [LOADING]: it.index }),
+    // The cache changes in place; `items` and the render counter drive this.
+    [items, cache.loadedPages, cache.fetches, props.queryKey, cache.total],
+  );
+
+  const columnDefs = useMemo(
+    () =>
+      helper.columns(
+        columns.map((field) =>
+          helper.accessor((r: Slot) => r[field], {
+            id: field,
+            header: fieldDef(entity, field)?.label ?? field,
+            size: 150,
+            minSize: 50,
+            enableSorting: fieldDef(entity, field)?.type !== 'list',
+          }),
+        ),
+      ),
+    [columns, entity],
+  );
+
+  const sorting = useMemo<SortingState>(
+    () => sort.map((s) => ({ id: s.field, desc: s.dir === 'desc' })),
+    [sort],
+  );
+  const table = useTable({
+    features,
+    columns: columnDefs,
+    data,
+    getRowId: (r: Slot, i: number) =>
+      r[LOADING] !== undefined ? `loading-${r[LOADING]}` : `${rowKey(r)}#${i}`,
+    manualSorting: true,
+    enableMultiSort: true,
+    enableSortingRemoval: true,
+    columnResizeMode: 'onChange',
+    state: { sorting, columnSizing: props.widths },
+    onSortingChange: (u) => {
+      const next = functionalUpdate(u, sorting);
+      props.onSortChange(next.map((s) => ({ field: s.id, dir: s.desc ? 'desc' : 'asc' })));
+    },
+    onColumnSizingChange: (u) => props.onWidthsChange(functionalUpdate(u, props.widths as ColumnSizingState)),
+  });
+
+  const rows = table.getRowModel().rows;
+  const width = table.getTotalSize() + 8;
+
+  const select = useCallback(
+    (index: number, row: GridRow, e: React.MouseEvent | React.KeyboardEvent) => {
+      const key = rowKey(row);
+      let next: Set<string>;
+      if (e.shiftKey && anchor !== null) {
+        next = new Set(selection);
+        const [a, b] = anchor < index ? [anchor, index] : [index, anchor];
+        for (let i = a; i <= b; i++) {
+          const r = cache.get(i);
+          if (r) next.add(rowKey(r));
+        }
+      } else if (e.ctrlKey || e.metaKey) {
+        next = new Set(selection);
+        if (next.has(key)) next.delete(key);
+        else next.add(key);
+        setAnchor(index);
+      } else {
+        next = new Set([key]);
+        setAnchor(index);
+      }
+      const picked: GridRow[] = [];
+      for (const it of items) {
+        const r = cache.get(it.index);
+        if (r && next.has(rowKey(r))) picked.push(r);
+      }
+      props.onSelectionChange(next, picked);
+    },
+    [anchor, selection, cache, items, props],
+  );
+
+  const onKeyDown = (e: React.KeyboardEvent): void => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
+      e.preventDefault();
+      props.onCopy();
+    } else if (e.key === 'Enter' && anchor !== null) {
+      const r = cache.get(anchor);
+      if (r) props.onOpen(r);
+    } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && cache.total) {
+      e.preventDefault();
+      const next = Math.min(cache.total - 1, Math.max(0, (anchor ?? -1) + (e.key === 'ArrowDown' ? 1 : -1)));
+      const r = cache.get(next);
+      if (r) select(next, r, e);
+      virtualizer.scrollToIndex(next);
+    }
+  };
+
+  return (
+    <div className="grid" role="grid" aria-rowcount={cache.total ?? -1} aria-colcount={columns.length}>
+      <div
+        className="grid-scroll"
+        ref={scrollRef}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        data-testid="grid-scroll"
+      >
+        <div className="grid-header" role="row" style={{ width }}>
+          {table.getHeaderGroups()[0]?.headers.map((h) => {
+            const dir = h.column.getIsSorted();
+            const idx = sort.findIndex((s) => s.field === h.column.id);
+            return (
+              <div
+                key={h.id}
+                role="columnheader"
+                aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+                className={`grid-th ${h.column.getCanSort() ? 'sortable' : ''}`}
+                style={{ width: h.getSize() }}
+                data-field={h.column.id}
+                title={h.column.getCanSort() ? 'Sort (shift-click to add a sort key)' : undefined}
+                onClick={h.column.getToggleSortingHandler()}
+              >
+                <span className="grid-th-label">
+                  <table.FlexRender header={h} />
+                </span>
+                {dir && (
+                  <span className="sort-mark">
+                    {dir === 'asc' ? '▲' : '▼'}
+                    {sort.length > 1 ? idx + 1 : ''}
+                  </span>
+                )}
+                <span
+                  className="resizer"
+                  onMouseDown={h.getResizeHandler()}
+                  onClick={(e) => e.stopPropagation()}
+                  role="separator"
+                  aria-label={`Resize ${String(h.column.id)}`}
+                />
+              </div>
+            );
+          })}
+        </div>
+        <div className="grid-filters" role="row" style={{ width }}>
+          {table.getHeaderGroups()[0]?.headers.map((h) => {
+            const field = String(h.column.id);
+            const err = props.filterErrors[field];
+            return (
+              <div key={h.id} className="grid-fc" style={{ width: h.getSize() }}>
+                <input
+                  aria-label={`Filter ${fieldDef(entity, field)?.label ?? field}`}
+                  data-filter={field}
+                  className={err ? 'invalid' : ''}
+                  title={err ?? filterHint(entity, field)}
+                  placeholder={filterHint(entity, field)}
+                  value={props.columnFilters[field] ?? ''}
+                  onChange={(e) => props.onColumnFilter(field, e.target.value)}
+                />
+              </div>
+            );
+          })}
+        </div>
+        <div style={{ height: virtualizer.getTotalSize(), width, position: 'relative' }}>
+          {items.map((it, i) => {
+            const row = rows[i];
+            if (!row) return null;
+            const loading = row.original[LOADING] !== undefined;
+            const key = loading ? null : rowKey(row.original);
+            const selected = key !== null && selection.has(key);
+            return (
+              <div
+                key={it.key}
+                role="row"
+                aria-rowindex={it.index + 1}
+                aria-selected={selected}
+                data-row-index={it.index}
+                data-loading={loading || undefined}
+                className={`grid-row ${selected ? 'selected' : ''} ${it.index % 2 ? 'odd' : ''}`}
+                style={{ transform: `translateY(${it.start}px)`, height: ROW_HEIGHT, width }}
+                onClick={loading ? undefined : (e) => select(it.index, row.original, e)}
+                onDoubleClick={loading ? undefined : () => props.onOpen(row.original)}
+              >
+                {loading ? (
+                  <div className="grid-td muted">…</div>
+                ) : (
+                  row.getAllCells().map((c) => (
+                    <div
+                      key={c.id}
+                      role="gridcell"
+                      className={`grid-td ${fieldDef(entity, c.column.id)?.type === 'number' ? 'num' : ''}`}
+                      style={{ width: c.column.getSize() }}
+                    >
+                      {formatCell(entity, c.column.id, c.getValue())}
+                    </div>
+                  ))
+                )}
+              </div>
+            );
+          })}
+        </div>
+        {cache.total === 0 && <div className="grid-empty">No rows match.</div>}
+        {cache.error && (
+          <div className="grid-error" role="alert">
+            Could not load rows: {cache.error}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

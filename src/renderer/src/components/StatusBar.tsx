@@ -1,0 +1,47 @@
+import { ago } from '../lib/format.js';
+import { useStatus } from '../stores/status.js';
+import { useNav } from '../stores/nav.js';
+
+/** Objects cached, last sync, failed vCenters, running syncs, the schedule's next run. */
+export function StatusBar(): React.JSX.Element {
+  const { stats, scheduler, syncing, error } = useStatus();
+  const go = useNav((s) => s.go);
+  const running = Object.values(syncing);
+  const objects = stats ? Object.values(stats.totals).reduce((a, b) => a + b, 0) : null;
+  const last = stats?.vcenters
+    .map((v) => v.lastSuccessAt)
+    .filter((x): x is string => Boolean(x))
+    .sort()
+    .at(-1);
+  return (
+    <footer className="statusbar" data-testid="statusbar">
+      {error ? (
+        <span className="error">{error}</span>
+      ) : (
+        <>
+          <span>{objects === null ? '…' : `${objects.toLocaleString()} objects cached`}</span>
+          <span>last sync {ago(last)}</span>
+          {stats && stats.failedVcenters.length > 0 && (
+            <button className="link error" onClick={() => go('vcenters')}>
+              {stats.failedVcenters.length} vCenter{stats.failedVcenters.length === 1 ? '' : 's'} failed
+            </button>
+          )}
+          {running.length > 0 && (
+            <span className="syncing" data-testid="syncing">
+              syncing {running.length}: {running.map((r) => `${r.vcenter} ${r.phase}`).join(', ')}
+            </span>
+          )}
+          <span className="spacer" />
+          <span>
+            schedule{' '}
+            {scheduler?.enabled
+              ? scheduler.nextRunAt
+                ? `next run ${new Date(scheduler.nextRunAt).toLocaleTimeString()}`
+                : 'on'
+              : 'off'}
+          </span>
+        </>
+      )}
+    </footer>
+  );
+}

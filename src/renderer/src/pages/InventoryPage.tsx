@@ -1,0 +1,161 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { entityLabel, type QueryEntity } from '../../../shared/fields.js';
+import type { Filter } from '../../../shared/query.js';
+import { api } from '../api/client.js';
+import { ColumnChooser } from '../components/ColumnChooser.js';
+import { DataGrid, type GridRow } from '../components/DataGrid.js';
+import { ExportButtons } from '../components/ExportButtons.js';
+import { RowDrawer } from '../components/RowDrawer.js';
+import { and, chipsOf, columnFilter, quickSearchFilter } from '../lib/filters.js';
+import { toTsv } from '../lib/format.js';
+import { useGrid, useGrids } from '../stores/grids.js';
+import { useStatus } from '../stores/status.js';
+
+/** One entity's grid: quick search, filter chips, per-column filters, sort, details, copy, export. */
+export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.Element {
+  const g = useGrid(entity);
+  const patch = useGrids((s) => s.patch);
+  const resetLayout = useGrids((s) => s.resetLayout);
+  const version = useStatus((s) => s.inventoryVersion);
+  const [total, setTotal] = useState<number | null>(null);
+  const [selection, setSelection] = useState<{ keys: Set<string>; rows: GridRow[] }>({
+    keys: new Set(),
+    rows: [],
+  });
+  const [open, setOpen] = useState<GridRow | null>(null);
+  const [jump, setJump] = useState<{ index: number; seq: number } | null>(null);
+  const [copied, setCopied] = useState<string | null>(null);
+  const jumpInput = useRef<HTMLInputElement>(null);
+
+  const { filter, errors } = useMemo(() => {
+    const errs: Record<string, string> = {};
+    const parts: (Filter | undefined)[] = [...g.chips, quickSearchFilter(entity, g.quick)];
+    for (const [field, text] of Object.entries(g.columnFilters)) {
+      if (!g.columns.includes(field)) continue;
+      const r = columnFilter(entity, field, text);
+      if ('error' in r) errs[field] = r.error;
+      else parts.push(r.filter);
+    }
+    return { filter: and(...parts), errors: errs };
+  }, [entity, g.chips, g.quick, g.columnFilters, g.columns]);
+
+  const queryKey = JSON.stringify([entity, filter ?? null, g.sort, version]);
+  const fetchPage = useCallback(
+    (offset: number, limit: number) =>
+      api.call('inventory.list', {
+        entity,
+        limit,
+        offset,
+        ...(filter ? { filter } : {}),
+        ...(g.sort.length ? { sort: g.sort } : {}),
+      }),
+    [entity, filter, g.sort],
+  );
+
+  const copy = (): void => {
+    if (selection.rows.length === 0) return;
+    void navigator.clipboard
+      .writeText(toTsv(entity, g.columns, selection.rows))
+      .then(() => setCopied(`Copied ${selection.rows.length} row${selection.rows.length === 1 ? '' : 's'}`))
+      .catch((e: unknown) => setCopied(`Copy failed: ${(e as Error).message}`));
+  };
+
+  const chips = chipsOf(entity, and(...g.chips));
+  return (
+    <section className="page inventory">
+      <header className="toolbar">
+        <h1>{entityLabel(entity)}</h1>
+        <input
+          type="search"
+          className="quick"
+          placeholder={`Search ${entityLabel(entity)}…`}
+          aria-label="Quick search"
+          value={g.quick}
+          onChange={(e) => patch(entity, { quick: e.target.value })}
+        />
+        <span className="count" data-testid="grid-total">
+          {total === null
+            ? 'Loading…'
+            : `${total.toLocaleString()} ${total === 1 ? entityLabel(entity, false) : entityLabel(entity)}`}
+        </span>
+        <span className="spacer" />
+        <form
+          className="jump"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = Number(jumpInput.current?.value);
+            if (Number.isInteger(n) && n > 0) setJump({ index: n - 1, seq: (jump?.seq ?? 0) + 1 });
+          }}
+        >
+          <input ref={jumpInput} type="number" min={1} placeholder="Go to row" aria-label="Go to row" />
+        </form>
+        <button onClick={copy} disabled={selection.rows.length === 0} title="Copy selected rows (Ctrl+C)">
+          Copy
+        </button>
+        <ColumnChooser
+          entity={entity}
+          columns={g.columns}
+          onChange={(columns) => patch(entity, { columns })}
+          onReset={() => resetLayout(entity)}
+        />
+        <ExportButtons
+          spec={() => ({
+            entity,
+            ...(filter ? { filters: filter } : {}),
+            ...(g.sort.length ? { sort: g.sort } : {}),
+            columns: g.columns,
+            suggestedName: `vminer-${entity}`,
+          })}
+        />
+      </header>
+      {(chips.length > 0 || Object.values(g.columnFilters).some(Boolean) || g.quick) && (
+        <div className="chips" aria-label="Active filters">
+          {chips.map((c, i) => (
+            <span key={i} className="chip">
+              {c.label}
+              <button
+                aria-label={`Remove filter ${c.label}`}
+                onClick={() => patch(entity, { chips: g.chips.filter((f) => f !== c.filter) })}
+              >
+                ✕
+              </button>
+            </span>
+          ))}
+          <button
+            className="ghost"
+            onClick={() => patch(entity, { chips: [], quick: '', columnFilters: {} })}
+          >
+            Clear all filters
+          </button>
+        </div>
+      )}
+      {copied && (
+        <p className="muted" role="status">
+          {copied}
+        </p>
+      )}
+      <DataGrid
+        entity={entity}
+        columns={g.columns}
+        widths={g.widths}
+        onWidthsChange={(widths) => patch(entity, { widths })}
+        sort={g.sort}
+        onSortChange={(sort) => patch(entity, { sort })}
+        queryKey={queryKey}
+        fetchPage={fetchPage}
+        selection={selection.keys}
+        onSelectionChange={(keys, rows) => setSelection({ keys, rows })}
+        onOpen={setOpen}
+        onCopy={copy}
+        onTotal={setTotal}
+        columnFilters={g.columnFilters}
+        filterErrors={errors}
+        onColumnFilter={(field, text) =>
+          patch(entity, { columnFilters: { ...g.columnFilters, [field]: text } })
+        }
+        jump={jump}
+      />
+      {open && <RowDrawer entity={entity} row={open} onClose={() => setOpen(null)} />}
+    </section>
+  );
+}

@@ -1,0 +1,151 @@
+import { useEffect, useState } from 'react';
+import type { VcenterWithState } from '../../../shared/vcenter.js';
+import { api } from '../api/client.js';
+import { VcenterDialog } from '../components/VcenterDialog.js';
+import { ago } from '../lib/format.js';
+import { useStatus } from '../stores/status.js';
+import { useVcenters } from '../stores/vcenters.js';
+
+const STATUS_TEXT: Record<string, string> = {
+  idle: 'not synced yet',
+  queued: 'queued',
+  syncing: 'syncing',
+  ok: 'ok',
+  failed: 'failed',
+  certificate_changed: 'certificate changed',
+  disabled: 'disabled',
+};
+
+/** vCenters: add, edit, remove, test, per-vCenter status with the last error, retry, sync all. */
+export function VcentersPage(props: { openAdd?: boolean }): React.JSX.Element {
+  const { list, error, load } = useVcenters();
+  const syncing = useStatus((s) => s.syncing);
+  const [dialog, setDialog] = useState<{ existing?: VcenterWithState } | null>(props.openAdd ? {} : null);
+  const [msg, setMsg] = useState<string | null>(null);
+
+  useEffect(() => {
+    void load();
+    const offs = [api.on('sync:progress', () => void load())];
+    return () => offs.forEach((o) => o());
+  }, [load]);
+
+  const act = async (what: () => Promise<unknown>, ok?: string): Promise<void> => {
+    setMsg(null);
+    try {
+      await what();
+      if (ok) setMsg(ok);
+    } catch (e) {
+      setMsg((e as Error).message);
+    }
+    await load();
+  };
+
+  return (
+    <section className="page vcenters">
+      <header className="toolbar">
+        <h1>vCenters</h1>
+        <span className="spacer" />
+        <button onClick={() => setDialog({})}>Add vCenter</button>
+        <button
+          onClick={() => void act(() => api.call('sync.start', {}), 'Sync started.')}
+          disabled={!list || list.length === 0}
+        >
+          Sync all
+        </button>
+      </header>
+      {msg && <p role="status">{msg}</p>}
+      {error && <p className="error">{error}</p>}
+      {list === null && !error && <p className="muted">Loading…</p>}
+      {list && list.length === 0 && <p className="muted">No vCenters yet. Add one to start.</p>}
+      {list && list.length > 0 && (
+        <table className="list" data-testid="vcenter-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Address</th>
+              <th>Version</th>
+              <th>Status</th>
+              <th>Last good sync</th>
+              <th className="num">VMs</th>
+              <th className="num">Hosts</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((v) => {
+              const live = syncing[v.id];
+              const status = live ? live.phase : v.sync.status;
+              return (
+                <tr key={v.id} data-vcenter={v.name}>
+                  <td>
+                    <strong>{v.name}</strong>
+                    {!v.enabled && <span className="badge">disabled</span>}
+                  </td>
+                  <td className="mono small">{v.url}</td>
+                  <td>{v.version ?? <span className="muted">—</span>}</td>
+                  <td>
+                    <span
+                      className={`status status-${live ? 'syncing' : v.sync.status}`}
+                      data-testid="vc-status"
+                    >
+                      {live
+                        ? `${status}${live.objects ? ` (${live.objects.toLocaleString()} objects)` : ''}`
+                        : (STATUS_TEXT[status] ?? status)}
+                    </span>
+                    {v.sync.error && !live && (
+                      <div className="error small" title={v.sync.error.code}>
+                        {v.sync.error.message}
+                      </div>
+                    )}
+                  </td>
+                  <td title={v.sync.lastSuccessAt ?? ''}>{ago(v.sync.lastSuccessAt)}</td>
+                  <td className="num">{v.sync.counts?.vms?.toLocaleString() ?? '—'}</td>
+                  <td className="num">{v.sync.counts?.hosts?.toLocaleString() ?? '—'}</td>
+                  <td className="actions">
+                    <button
+                      onClick={() => void act(() => api.call('sync.start', { vcenterIds: [v.id] }))}
+                      disabled={Boolean(live) || !v.enabled}
+                    >
+                      {v.sync.status === 'failed' ? 'Retry' : 'Sync'}
+                    </button>
+                    <button className="ghost" onClick={() => setDialog({ existing: v })}>
+                      Edit
+                    </button>
+                    <button
+                      className="ghost"
+                      onClick={() =>
+                        void act(() => api.call('vcenters.update', { id: v.id, enabled: !v.enabled }))
+                      }
+                    >
+                      {v.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                    <button
+                      className="ghost danger"
+                      onClick={() => {
+                        if (confirm(`Remove ${v.name} and its cached inventory?`))
+                          void act(() => api.call('vcenters.remove', { id: v.id }), `${v.name} removed.`);
+                      }}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {dialog && (
+        <VcenterDialog
+          {...(dialog.existing ? { existing: dialog.existing } : {})}
+          onClose={() => setDialog(null)}
+          onSaved={(v) => {
+            setDialog(null);
+            setMsg(`${v.name} saved. Sync it to fill the cache.`);
+            void load();
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { useNav } from '../stores/nav.js';
+
+/** First launch with no vCenters: the three ways to begin. */
+export function WelcomePage(props: { onAdd: () => void }): React.JSX.Element {
+  const go = useNav((s) => s.go);
+  return (
+    <section className="page welcome">
+      <h1>Welcome to vMiner</h1>
+      <p className="muted">
+        vMiner keeps one local, searchable copy of every vCenter's inventory. It only ever reads: a read-only
+        role is all it needs. Start in one of three ways:
+      </p>
+      <div className="cards">
+        <div className="card">
+          <h2>Add a vCenter</h2>
+          <p>Enter its address and a read-only account, test the connection and trust its certificate.</p>
+          <button onClick={props.onAdd}>Add a vCenter</button>
+        </div>
+        <div className="card">
+          <h2>Import a list</h2>
+          <p>
+            A CSV or Excel file with columns <code>name, host, port, username</code>: run{' '}
+            <code>vminer vcenter import FILE</code> for a preview of what will be added.
+          </p>
+        </div>
+        <div className="card">
+          <h2>Connect a SQL Server source</h2>
+          <p>
+            If your CMDB keeps the vCenter list in SQL Server or PostgreSQL, vMiner reads it on its own
+            schedule: <code>vminer source --help</code>.
+          </p>
+        </div>
+      </div>
+      <p className="muted">
+        Or ask anything once data is in:{' '}
+        <button className="link" onClick={() => go('chat')}>
+          open the chat
+        </button>
+        .
+      </p>
+    </section>
+  );
+}
