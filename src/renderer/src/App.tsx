@@ -31,7 +31,9 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
   const { list, load } = useVcenters();
   const [openAdd, setOpenAdd] = useState(false);
   useEffect(() => start(), [start]);
-  useEffect(() => void load(), [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
 
   const noVcenters = list !== null && list.length === 0;
   let page: React.JSX.Element;
@@ -85,7 +87,9 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
 /** Desktop: straight to the app. Browser: log in first; an expired or revoked token comes back here. */
 export function App(): React.JSX.Element {
   const theme = useTheme((s) => s.theme);
-  useEffect(() => applyTheme(theme), [theme]);
+  useEffect(() => {
+    applyTheme(theme);
+  }, [theme]);
   const [loggedIn, setLoggedIn] = useState(isDesktop || session.get() !== null);
   const [reason, setReason] = useState<string | null>(null);
   useEffect(

@@ -57,6 +57,14 @@ export interface DataGridProps {
   jump?: { index: number; seq: number } | null;
 }
 
+function defaultWidth(entity: QueryEntity, field: string): number {
+  if (field === 'name' || field === 'vm') return 240;
+  const t = fieldDef(entity, field)?.type;
+  if (t === 'number' || t === 'boolean') return 110;
+  if (t === 'date') return 170;
+  return 150;
+}
+
 function filterHint(entity: QueryEntity, field: string): string {
   const t = fieldDef(entity, field)?.type;
   if (t === 'number') return '>8, 4-8';
@@ -87,7 +95,9 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
   }, [cache, props.queryKey]);
 
   const total = cache.total ?? 0;
-  useEffect(() => onTotal?.(cache.total), [cache.total, onTotal]);
+  useEffect(() => {
+    onTotal?.(cache.total);
+  }, [cache.total, onTotal]);
 
   const virtualizer = useVirtualizer({
     count: cache.total ?? 0,
@@ -121,7 +131,7 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
           helper.accessor((r: Slot) => r[field], {
             id: field,
             header: fieldDef(entity, field)?.label ?? field,
-            size: 150,
+            size: defaultWidth(entity, field),
             minSize: 50,
             enableSorting: fieldDef(entity, field)?.type !== 'list',
           }),
@@ -141,6 +151,8 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
     getRowId: (r: Slot, i: number) =>
       r[LOADING] !== undefined ? `loading-${r[LOADING]}` : `${rowKey(r)}#${i}`,
     manualSorting: true,
+    // Every column cycles the same way: ascending, descending, unsorted.
+    sortDescFirst: false,
     enableMultiSort: true,
     enableSortingRemoval: true,
     columnResizeMode: 'onChange',

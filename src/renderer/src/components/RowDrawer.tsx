@@ -45,7 +45,9 @@ export function RowDrawer(props: {
 }): React.JSX.Element {
   const [stack, setStack] = useState<Frame[]>([{ entity: props.entity, row: props.row }]);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setStack([{ entity: props.entity, row: props.row }]), [props.entity, props.row]);
+  useEffect(() => {
+    setStack([{ entity: props.entity, row: props.row }]);
+  }, [props.entity, props.row]);
   const top = stack.at(-1)!;
 
   useEffect(() => {

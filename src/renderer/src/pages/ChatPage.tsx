@@ -187,8 +187,12 @@ export function ChatPage(): React.JSX.Element {
   const [recall, setRecall] = useState<number | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [conv.messages]);
-  useEffect(() => input.current?.focus(), [active]);
+  useEffect(() => {
+    void end.current?.scrollIntoView({ block: 'end' });
+  }, [conv.messages]);
+  useEffect(() => {
+    input.current?.focus();
+  }, [active]);
 
   const submit = (): void => {
     const q = text.trim();
