@@ -15,17 +15,32 @@ export interface DiagnosticsDeps {
   now?: () => Date;
 }
 
-const SENSITIVE_KEYS =
-  /("(?:[a-z_]*password|passwd|secret|token|access_token|authorization|apikey|api_key|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+const SENSITIVE_KEY =
+  /^(?:[a-z_]*password|passwd|secret|token|access_token|authorization|apikey|api_key|cookie)$/i;
 
-/** Masks what a support bundle must never carry, whatever the log line or setting held. */
+/** Masks what a support bundle must never carry in one piece of text. */
 export function scrub(text: string, extraSecrets: readonly string[], homeDir: string): string {
   let out = redact(text, extraSecrets);
-  out = out.replace(SENSITIVE_KEYS, '$1"***"');
   out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 ***');
-  out = out.replace(/vmware_soap_session="?[^";\s]+/gi, 'vmware_soap_session=***');
+  out = out.replace(/(vmware_soap_session=\\?"?)[^";\s\\]+/gi, '$1***');
   if (homeDir.length > 1) out = out.split(homeDir).join('~');
   return out;
+}
+
+/** The same, through a whole value: secret-looking keys lose their value, every string is scrubbed. */
+export function scrubValue(value: unknown, extraSecrets: readonly string[], homeDir: string): unknown {
+  if (typeof value === 'string') return scrub(value, extraSecrets, homeDir);
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, extraSecrets, homeDir));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SENSITIVE_KEY.test(k) && v !== null && typeof v !== 'boolean'
+          ? '***'
+          : scrubValue(v, extraSecrets, homeDir),
+      ]),
+    );
+  return value;
 }
 
 /** The last `max` warning and error lines of the engine log. */
@@ -89,9 +104,13 @@ export async function buildDiagnostics(deps: DiagnosticsDeps): Promise<string> {
     vcenters: vcenterRows,
     recentErrors: errors,
   };
-  return scrub(
-    JSON.stringify(bundle, null, 2),
-    secrets.filter((s) => s.length >= 3),
-    deps.homeDir,
+  return JSON.stringify(
+    scrubValue(
+      bundle,
+      secrets.filter((s) => s.length >= 3),
+      deps.homeDir,
+    ),
+    null,
+    2,
   );
 }

@@ -46,9 +46,10 @@ export function defaultFileName(spec: ExportSpec, now: Date): string {
   const stem = spec.suggestedName
     ? path.basename(spec.suggestedName.replace(/\\/g, '/'))
     : `vminer-${spec.entity ?? (spec.query ? 'answer' : 'estate')}-${now.toISOString().slice(0, 10)}`;
+  // Characters Windows refuses in file names, control characters included.
   const clean =
-    stem
-      .replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_')
+    Array.from(stem, (c) => (c.charCodeAt(0) < 32 || '<>:"/\\|?*'.includes(c) ? '_' : c))
+      .join('')
       .replace(/^\.+/, '')
       .slice(0, 200) || 'vminer-export';
   const offered = formatsFor(spec);
