@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DesktopEventName, DesktopEvents, NavigationTarget } from '../shared/ipc.js';
+import { IPC, type DesktopEventName, type DesktopEvents, type NavigationTarget } from '../shared/ipc.js';
 import {
   registerDesktopServices,
   openExternalChecked,
@@ -112,7 +112,7 @@ export function startDesktopApp(opts: DesktopAppOptions): { showWindow(): void }
   let tray: Tray | undefined;
   let quitting = false;
   const sendDesktop = <E extends DesktopEventName>(name: E, payload: DesktopEvents[E]): void => {
-    for (const w of BrowserWindow.getAllWindows()) w.webContents.send('vminer:desktop-event', name, payload);
+    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(IPC.desktopEvent, name, payload);
   };
   const showWindow = (): void => {
     if (!win || win.isDestroyed()) win = openWindow(true);
