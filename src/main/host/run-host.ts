@@ -117,8 +117,8 @@ export function runEngineHost(port: RpcPort<ToEngine, FromEngine>, deps: HostDep
       bus: engine.bus,
       control: async (op) => {
         if (op === 'resume') {
-          // Timers were frozen during sleep: re-arm the schedule from now; a missed run fires at once.
-          engine.scheduler.resume();
+          // Timers may not have run during sleep: a missed scheduled run starts now.
+          engine.scheduler.wake();
           applyRest();
           log.info('resumed after sleep');
           return;
