@@ -5,6 +5,8 @@ import type { NoticeLevel } from '../rpc/protocol.js';
 export interface RunningRest {
   url: string;
   close(): Promise<void>;
+  /** Said once the listener is up, e.g. that no account can log in yet. */
+  warning?: string;
 }
 
 export interface RestControlDeps {
@@ -66,6 +68,7 @@ export class RestControl {
         `REST listener on ${rest.url} (API at ${rest.url}/api, docs at ${rest.url}/docs)`,
       );
       if (!isLoopback(want.host)) this.deps.notice('warning', nonLoopbackWarning(want.host, want.port));
+      if (rest.warning) this.deps.notice('warning', rest.warning);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why =

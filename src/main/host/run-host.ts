@@ -46,7 +46,16 @@ const defaultStartRest: NonNullable<HostDeps['startRest']> = async (
   version,
 ) => {
   const rest = await startRest(engine, { host, port, version, handlers });
-  return { url: rest.url, close: () => rest.app.close() };
+  return {
+    url: rest.url,
+    close: () => rest.app.close(),
+    ...(rest.auth.hasUsers()
+      ? {}
+      : {
+          warning:
+            'The REST listener has no accounts yet, so nobody can log in: add one with `vminer user add NAME --role admin`.',
+        }),
+  };
 };
 
 /** A native module built for another runtime fails with an ABI message nobody can act on: say what to do. */
