@@ -5,10 +5,12 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   main: {
     build: {
-      // The CLI and the engine run under plain Node; index.ts is the Electron entry.
+      // index.ts is the Electron main process; engine-host.ts the engine's utility process; the CLI
+      // runs under plain Node.
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
+          'engine-host': resolve(__dirname, 'src/main/engine-host.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
         },
       },
@@ -16,7 +18,11 @@ export default defineConfig({
   },
   preload: {
     build: {
-      rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') } },
+      // A sandboxed preload cannot be an ES module: CommonJS, whatever package.json's "type" says.
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {

@@ -1,4 +1,13 @@
-import { contextBridge } from 'electron';
+// Sandboxed preload: exposes the contract as `window.vminer` and nothing else.
+import { contextBridge, ipcRenderer } from 'electron';
+import { createBridge, versionFromArgv } from './bridge.js';
 
-// The typed contract API is exposed here once the desktop UI lands; for now only the version.
-contextBridge.exposeInMainWorld('vminer', { version: process.versions['electron'] ?? 'unknown' });
+contextBridge.exposeInMainWorld(
+  'vminer',
+  createBridge(ipcRenderer, {
+    app: versionFromArgv(process.argv),
+    electron: process.versions['electron'] ?? 'unknown',
+    chrome: process.versions['chrome'] ?? 'unknown',
+    node: process.versions.node,
+  }),
+);

@@ -1,8 +1,20 @@
-import type { ContractResults, RequestArgs, RequestName } from './contract.js';
+import type { ContractResults, ExportFileFormat, RequestArgs, RequestName } from './contract.js';
 import type { ErrorInfo } from './errors.js';
 import type { EngineEvents } from './events.js';
 
 export type EventName = keyof EngineEvents;
+
+/** Every engine event name, for code that must forward or accept them by value (relay, preload). */
+export const ENGINE_EVENT_NAMES = ['sync:progress', 'inventory:changed', 'scheduler:state'] as const;
+// Adding an event to EngineEvents without listing it here fails to compile.
+const _allEventsListed: [Exclude<EventName, (typeof ENGINE_EVENT_NAMES)[number]>] extends [never]
+  ? true
+  : never = true;
+void _allEventsListed;
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (ENGINE_EVENT_NAMES as readonly string[]).includes(name);
+}
 
 /**
  * The renderer's one API object, typed by the contract: `window.vminer` in Electron (a thin relay
@@ -41,10 +53,68 @@ export interface DesktopApi {
   /** Help menu actions, also reachable from the UI. */
   openLogsFolder(): Promise<void>;
   copyDiagnostics(): Promise<void>;
+  /** The shell's own preferences (electron-store, not the engine's settings). */
+  getPreferences(): Promise<ShellPreferences>;
+  setPreferences(patch: Partial<ShellPreferences>): Promise<ShellPreferences>;
+  /** Subscribes to a shell event (export progress, engine restarts, menu navigation); returns the unsubscribe function. */
+  on<E extends DesktopEventName>(event: E, listener: (payload: DesktopEvents[E]) => void): () => void;
 }
+
+/** Window and tray preferences of the desktop shell. */
+export interface ShellPreferences {
+  /** Closing the window keeps vMiner (and the schedule) running in the tray. */
+  closeToTray: boolean;
+  /** Start vMiner when the user logs in (hidden in the tray when `closeToTray` is on). */
+  startAtLogin: boolean;
+}
+
+/** The engine's utility process as the shell sees it. */
+export type EngineHostState =
+  | { state: 'starting' }
+  | { state: 'ready' }
+  /** It died; the shell starts it again after `retryInMs`. Calls made meanwhile fail with INTERNAL. */
+  | { state: 'restarting'; attempt: number; retryInMs: number; reason: string }
+  /** It died too often in a row: the shell stopped trying (the Help menu opens the logs). */
+  | { state: 'failed'; reason: string };
+
+export type ExportProgress =
+  | { id: string; phase: 'writing'; path: string; format: ExportFileFormat }
+  | { id: string; phase: 'done'; path: string; rows: number; bytes: number | null }
+  | { id: string; phase: 'failed'; path: string; error: ErrorInfo };
+
+/** Events the shell (not the engine) sends to the renderer. */
+export interface DesktopEvents {
+  'export:progress': ExportProgress;
+  'engine:state': EngineHostState;
+  /** A warning the user should see, e.g. the REST listener bound to a non-loopback address. */
+  'shell:notice': { level: 'info' | 'warning' | 'error'; message: string };
+  /** A menu or tray item asked for a screen. */
+  navigate: { to: NavigationTarget };
+}
+export type DesktopEventName = keyof DesktopEvents;
+export const NAVIGATION_TARGETS = ['chat', 'vms', 'vcenters', 'settings'] as const;
+export type NavigationTarget = (typeof NAVIGATION_TARGETS)[number];
+
+/** The desktop services by name, as they cross `IPC.desktop` (`invoke(IPC.desktop, op, arg)`). */
+export interface DesktopOps {
+  saveExport: { arg: ExportSpec; result: SaveExportResult | null };
+  showInFolder: { arg: string; result: void };
+  openExternal: { arg: string; result: void };
+  openLogsFolder: { arg: undefined; result: void };
+  copyDiagnostics: { arg: undefined; result: void };
+  getPreferences: { arg: undefined; result: ShellPreferences };
+  setPreferences: { arg: Partial<ShellPreferences>; result: ShellPreferences };
+}
+export type DesktopOp = keyof DesktopOps;
 
 /** `window.vminer` as the preload script exposes it. */
 export interface VminerBridge extends VminerApi {
+  /**
+   * The same call, answering the `CallOutcome` instead of throwing. contextBridge copies a
+   * rejected Error with its message only (custom properties such as `code` are dropped), so a
+   * renderer that branches on error codes uses this, or `apiFromBridge` below.
+   */
+  invoke<K extends RequestName>(name: K, args: RequestArgs<K>): Promise<CallOutcome<ContractResults[K]>>;
   desktop: DesktopApi;
   versions: { app: string; electron: string; chrome: string; node: string };
 }
@@ -54,6 +124,7 @@ export const IPC = {
   call: 'vminer:call',
   event: 'vminer:event',
   desktop: 'vminer:desktop',
+  desktopEvent: 'vminer:desktop-event',
 } as const;
 
 /** What crosses IPC for a call: errors keep their code (Electron would flatten a thrown Error). */
@@ -68,4 +139,16 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The renderer's API over the Electron bridge, with errors rebuilt as `ApiError` (code kept). */
+export function apiFromBridge(bridge: VminerBridge): VminerApi {
+  return {
+    async call(name, args) {
+      const outcome = await bridge.invoke(name, args);
+      if (outcome.ok) return outcome.value;
+      throw new ApiError(outcome.error.code, outcome.error.message);
+    },
+    on: (event, listener) => bridge.on(event, listener),
+  };
 }

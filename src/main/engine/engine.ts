@@ -19,6 +19,8 @@ export interface EngineOptions {
   vaultBackend?: 'auto' | VaultBackend;
   onWarning?: (message: string) => void;
   collect?: SyncDeps['collect'];
+  /** better-sqlite3's compiled module to load instead of its default build (the desktop app's Electron build). */
+  nativeBinding?: string;
 }
 
 export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
@@ -71,7 +73,7 @@ export class Engine {
     const lock = DataLock.acquire(dataDir, opts.owner);
     try {
       configureLogging({ file: path.join(dataDir, 'logs', 'vminer.log') });
-      const database = openDatabase(dataDir);
+      const database = openDatabase(dataDir, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
       try {
         const vault = await CredentialVault.open({
           dataDir,

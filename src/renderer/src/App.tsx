@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { isDesktop, onUnauthorized, session, http } from './api/client.js';
+import { DesktopNotices } from './components/DesktopNotices.js';
 import { StatusBar } from './components/StatusBar.js';
 import { ChatPage } from './pages/ChatPage.js';
 import { InventoryPage } from './pages/InventoryPage.js';
@@ -80,6 +81,7 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
       </nav>
       <main className="content">{page}</main>
       <StatusBar />
+      <DesktopNotices />
     </div>
   );
 }

@@ -35,7 +35,10 @@ export const DB_FILE = 'vminer.db';
  * Opens the cache. Writers apply pending migrations; readers open read-only and never block the
  * writer (WAL), so `list` and `stats` work while a sync runs.
  */
-export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {}): OpenedDatabase {
+export function openDatabase(
+  dataDir: string,
+  opts: { readonly?: boolean; nativeBinding?: string } = {},
+): OpenedDatabase {
   const file = path.join(dataDir, DB_FILE);
   if (opts.readonly && !fs.existsSync(file)) {
     throw new VminerError(
@@ -46,7 +49,11 @@ export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {})
   if (!opts.readonly) fs.mkdirSync(dataDir, { recursive: true });
   let sqlite: Database.Database;
   try {
-    sqlite = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    sqlite = new Database(file, {
+      readonly: opts.readonly ?? false,
+      fileMustExist: opts.readonly ?? false,
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    });
   } catch (err) {
     throw new VminerError('INTERNAL', `cannot open ${file}: ${(err as Error).message}`, { cause: err });
   }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Handlers } from '../../../shared/contract.js';
 import { createHandlers } from '../api.js';
 import type { Engine } from '../engine.js';
 import { AuthService } from './auth.js';
@@ -13,6 +14,8 @@ export interface StartRestOptions {
   extend?: RestOptions['extend'];
   /** Folder of the built UI to serve at `/` (see `findUiRoot`); no UI when absent. */
   uiRoot?: string | null;
+  /** The contract handlers to serve (default: `createHandlers(engine)`); the desktop host wraps them. */
+  handlers?: Handlers;
 }
 
 export function isLoopback(host: string): boolean {
@@ -26,7 +29,7 @@ export async function startRest(
 ): Promise<{ app: FastifyInstance; url: string; auth: AuthService }> {
   const auth = await AuthService.create(engine.database.db, engine.vault);
   const app = await buildRestServer({
-    handlers: createHandlers(engine),
+    handlers: opts.handlers ?? createHandlers(engine),
     auth,
     bus: engine.bus,
     version: opts.version,

@@ -41,6 +41,24 @@ describe('Scheduler', () => {
     expect(runSync).toHaveBeenCalledTimes(1);
   });
 
+  it('after sleep runs a missed tick at once, and otherwise keeps the planned time', async () => {
+    const runSync = vi.fn(() => Promise.resolve());
+    const { s } = make(runSync);
+    s.start();
+    // The clock jumps while timers stand still (the machine slept): 10 minutes, then 40 more.
+    vi.setSystemTime(new Date('2026-01-01T00:10:00Z'));
+    s.wake();
+    expect(s.state().nextRunAt).toBe('2026-01-01T00:30:00.000Z');
+    await vi.advanceTimersByTimeAsync(19 * 60_000);
+    expect(runSync).not.toHaveBeenCalled();
+    vi.setSystemTime(new Date('2026-01-01T01:10:00Z'));
+    s.wake();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runSync).toHaveBeenCalledTimes(1);
+    expect(s.state().nextRunAt).toBe('2026-01-01T01:40:00.000Z');
+    s.close();
+  });
+
   it('never overlaps a running sync', async () => {
     let finish: () => void = () => undefined;
     const runSync = vi.fn(() => new Promise<void>((r) => (finish = r)));

@@ -81,6 +81,22 @@ export class Scheduler {
     return this.state();
   }
 
+  /**
+   * After the computer slept (timers may not have run): a run that fell due meanwhile starts now;
+   * otherwise the timer is set again for the time that is really left.
+   */
+  wake(): void {
+    if (this.closed || !this.deps.load().enabled) return;
+    const next = this.nextRun;
+    if (!next) {
+      this.arm();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    const delay = Math.max(0, next.getTime() - this.now().getTime());
+    this.timer = setTimeout(() => this.fire(), Math.min(delay, 2 ** 31 - 1));
+  }
+
   close(): void {
     this.closed = true;
     this.disarm();

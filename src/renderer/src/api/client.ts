@@ -1,6 +1,12 @@
 import type { ContractResults, RequestArgs, RequestName } from '../../../shared/contract.js';
 import type { EngineEvents } from '../../../shared/events.js';
-import type { EventName, ExportSpec, VminerApi, VminerBridge } from '../../../shared/ipc.js';
+import {
+  apiFromBridge,
+  type EventName,
+  type ExportSpec,
+  type VminerApi,
+  type VminerBridge,
+} from '../../../shared/ipc.js';
 import { HttpApi } from './http.js';
 
 declare global {
@@ -51,7 +57,8 @@ export const http = new HttpApi(
   },
 );
 
-const transport: VminerApi = bridge ?? http;
+// Through the bridge's `invoke`, so errors keep their codes (contextBridge would drop them).
+const transport: VminerApi = bridge ? apiFromBridge(bridge) : http;
 
 /** The one API object the screens use, typed by the contract. */
 export const api = {

@@ -1,0 +1,59 @@
+import { useEffect, useState } from 'react';
+import { bridge } from '../api/client.js';
+import { useNav } from '../stores/nav.js';
+
+interface Notice {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+/** Desktop only: engine restarts, shell warnings, export progress, and menu/tray navigation. */
+export function DesktopNotices(): React.JSX.Element | null {
+  const go = useNav((s) => s.go);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  useEffect(() => {
+    if (!bridge) return undefined;
+    let next = 1;
+    const push = (level: Notice['level'], message: string): void =>
+      setNotices((n) => [...n.slice(-3), { id: next++, level, message }]);
+    const d = bridge.desktop;
+    const offs = [
+      d.on('navigate', ({ to }) => go(to)),
+      d.on('shell:notice', (n) => push(n.level, n.message)),
+      d.on('engine:state', (s) => {
+        if (s.state === 'restarting')
+          push(
+            'warning',
+            `The engine stopped (${s.reason}); restarting in ${Math.round(s.retryInMs / 1000)} s.`,
+          );
+        else if (s.state === 'failed')
+          push('error', `The engine keeps stopping (${s.reason}). Help → Open logs folder shows why.`);
+        else if (s.state === 'ready') setNotices((n) => n.filter((x) => !x.message.startsWith('The engine')));
+      }),
+      d.on('export:progress', (p) => {
+        if (p.phase === 'writing') push('info', `Exporting to ${p.path}…`);
+        else if (p.phase === 'done') push('info', `Exported ${p.rows.toLocaleString()} rows to ${p.path}.`);
+        else push('error', `Export to ${p.path} failed: ${p.error.message}`);
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [go]);
+  if (notices.length === 0) return null;
+  return (
+    <div className="notices" role="status">
+      {notices.map((n) => (
+        <p key={n.id} className={n.level === 'info' ? 'notice' : n.level}>
+          {n.message}
+          <button
+            className="ghost"
+            aria-label="Dismiss"
+            onClick={() => setNotices((x) => x.filter((y) => y.id !== n.id))}
+          >
+            ✕
+          </button>
+        </p>
+      ))}
+    </div>
+  );
+}
