@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   console.log('');
   vminer(['stats']);
 
-  // Server mode on the same data: the REST API (and, once it lands, the browser UI).
+  // Server mode on the same data: the browser UI and the REST API.
   const adminPassword = randomBytes(9).toString('base64url');
   const serve = spawn(
     process.execPath,
@@ -108,8 +108,11 @@ async function main(): Promise<void> {
 
   const rel = path.relative(process.cwd(), DATA) || '.';
   console.log(`
-vMiner is serving this data at ${apiUrl}  (API docs: ${apiUrl}/docs)
+Open the vMiner UI:  ${apiUrl}/
   user: admin   one-time demo password: ${adminPassword}
+  (chat, inventory grids, vCenters, settings; the same UI the desktop app shows)
+
+The REST API is at ${apiUrl}/api  (docs: ${apiUrl}/docs)
 
 Try the API:
   TOKEN=$(curl -s -X POST ${apiUrl}/api/auth/login -H 'content-type: application/json' \\
