@@ -24,6 +24,11 @@ const MINIMAL: { [K in RequestName]: unknown } = {
   'scheduler.start': {},
   'scheduler.stop': {},
   'scheduler.configure': {},
+  'users.list': {},
+  'users.add': { username: 'u', password: 'p', role: 'viewer' },
+  'users.setPassword': { username: 'u', password: 'p' },
+  'users.remove': { username: 'u' },
+  'engine.info': {},
   'export.toFile': { path: '/tmp/x.csv', format: 'csv', entity: 'vms' },
 };
 

@@ -206,6 +206,27 @@ describe('the relay, end to end over a MessageChannel', () => {
         args: () => ({}),
         check: (o) => expect(value<{ enabled: boolean }>(o).enabled).toBe(false),
       },
+      'users.add': {
+        args: () => ({ username: 'ipc-viewer', password: 'viewer-password-1', role: 'viewer' as const }),
+        check: (o) => expect(value<{ username: string }[]>(o).map((u) => u.username)).toContain('ipc-viewer'),
+      },
+      'users.setPassword': {
+        args: () => ({ username: 'ipc-viewer', password: 'viewer-password-2' }),
+        check: (o) => expect(value<{ updated: boolean }>(o).updated).toBe(true),
+      },
+      'users.list': {
+        args: () => ({}),
+        check: (o) => expect(value<{ role: string }[]>(o).some((u) => u.role === 'viewer')).toBe(true),
+      },
+      'users.remove': {
+        args: () => ({ username: 'ipc-viewer' }),
+        check: (o) =>
+          expect(value<{ username: string }[]>(o).map((u) => u.username)).not.toContain('ipc-viewer'),
+      },
+      'engine.info': {
+        args: () => ({}),
+        check: (o) => expect(value<{ dataDir: string }>(o).dataDir).toBeTruthy(),
+      },
     };
     expect(Object.keys(cases).sort()).toEqual([...IPC_REQUESTS].sort());
     for (const name of Object.keys(cases) as IpcRequest[]) {

@@ -14,6 +14,15 @@ import type { EntityCounts } from './inventory.js';
 const id = z.number().int().positive();
 const SortSchema = z.array(z.object({ field: z.string().max(64), dir: z.enum(['asc', 'desc']) })).max(4);
 
+const UsernameSchema = z.string().min(1).max(64);
+const NewPasswordSchema = z.string().min(1).max(1000);
+
+export interface UserInfo {
+  username: string;
+  role: string;
+  createdAt: string;
+}
+
 export const VcenterAddSchema = z.object({
   name: z.string().trim().min(1).max(100),
   url: z.string().trim().min(1).max(500),
@@ -190,6 +199,40 @@ export const CONTRACT = {
     write: true,
     summary: 'Set the sync interval or cron expression',
   },
+  'users.list': {
+    args: empty,
+    http: true,
+    write: true,
+    summary: 'Accounts of the REST listener and the browser UI (admins only)',
+  },
+  'users.add': {
+    args: z.object({
+      username: UsernameSchema,
+      password: NewPasswordSchema,
+      role: z.enum(['admin', 'viewer']),
+    }),
+    http: true,
+    write: true,
+    summary: 'Add an account (admin: everything; viewer: read only)',
+  },
+  'users.setPassword': {
+    args: z.object({ username: UsernameSchema, password: NewPasswordSchema }),
+    http: true,
+    write: true,
+    summary: "Set an account's password",
+  },
+  'users.remove': {
+    args: z.object({ username: UsernameSchema }),
+    http: true,
+    write: true,
+    summary: 'Remove an account (its tokens stop working; never the last admin)',
+  },
+  'engine.info': {
+    args: empty,
+    http: true,
+    write: false,
+    summary: 'Version and data folder of the running engine',
+  },
   'export.toFile': {
     args: ExportRequestSchema.extend({
       /** An absolute local path: written to a temp file and renamed into place when complete. */
@@ -225,6 +268,11 @@ export interface ContractResults {
   'scheduler.start': SchedulerStateEvent;
   'scheduler.stop': SchedulerStateEvent;
   'scheduler.configure': SchedulerStateEvent;
+  'users.list': UserInfo[];
+  'users.add': UserInfo[];
+  'users.setPassword': { updated: true };
+  'users.remove': UserInfo[];
+  'engine.info': { version: string; dataDir: string };
   'export.toFile': { path: string; rows: number; bytes: number | null };
 }
 

@@ -10,6 +10,10 @@ import { encodeCursor, pageQuery, preferOrder } from './query/planner.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
+import { AuthService } from './rest/auth.js';
+
+declare const __VMINER_VERSION__: string | undefined;
+const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
 import { exportFull, exportRows } from './export/exporter.js';
 import { resolveExportRequest } from './export/request.js';
 
@@ -24,6 +28,10 @@ export function createHandlers(engine: Engine): Handlers {
     if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
     return v;
   };
+
+  // Accounts are the REST listener's; one AuthService per handler set, made on first use.
+  let authP: Promise<AuthService> | undefined;
+  const auth = (): Promise<AuthService> => (authP ??= AuthService.create(engine.database.db, engine.vault));
 
   return {
     'vcenters.list': async () => engine.repo.list(),
@@ -102,6 +110,22 @@ export function createHandlers(engine: Engine): Handlers {
       if (c.cron !== undefined) patch.cron = c.cron;
       return engine.scheduler.configure(patch);
     },
+    'users.list': async () => (await auth()).listUsers(),
+    'users.add': async ({ username, password, role }) => {
+      const a = await auth();
+      await a.addUser(username, password, role);
+      return a.listUsers();
+    },
+    'users.setPassword': async ({ username, password }) => {
+      await (await auth()).setPassword(username, password);
+      return { updated: true };
+    },
+    'users.remove': async ({ username }) => {
+      const a = await auth();
+      a.removeUser(username);
+      return a.listUsers();
+    },
+    'engine.info': async () => ({ version: VERSION, dataDir: engine.dataDir }),
     'export.toFile': async ({ path, format, ...req }) => {
       if (!isAbsolute(path)) throw new VminerError('INVALID_INPUT', `export path must be absolute: ${path}`);
       const { plan, question } = resolveExportRequest(engine.query, req);

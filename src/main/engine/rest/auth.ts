@@ -122,6 +122,16 @@ export class AuthService {
       .run();
   }
 
+  /** Removes an account (its tokens stop working); the last admin cannot be removed. */
+  removeUser(username: string): void {
+    const u = this.find(username);
+    if (!u) throw new VminerError('NOT_FOUND', `no user "${username}"`);
+    const admins = this.listUsers().filter((x) => x.role === 'admin').length;
+    if (u.role === 'admin' && admins <= 1)
+      throw new VminerError('INVALID_INPUT', `"${u.username}" is the last admin: add another admin first`);
+    this.db.delete(users).where(eq(users.id, u.id)).run();
+  }
+
   private find(username: string) {
     return this.db
       .select()
@@ -156,8 +166,11 @@ export class AuthService {
         throw new VminerError('LOGIN_FAILED', 'malformed token');
       if (this.revoked.has(payload.jti))
         throw new VminerError('LOGIN_FAILED', 'this token was logged out; log in again');
-      const role: Role = payload['role'] === 'viewer' ? 'viewer' : 'admin';
-      return { sub: payload.sub, role, jti: payload.jti, exp: payload.exp };
+      // The account as it is now: a removed user's tokens stop working, a role change applies at once.
+      const u = this.find(payload.sub);
+      if (!u) throw new VminerError('LOGIN_FAILED', 'this account no longer exists');
+      const role: Role = u.role === 'viewer' ? 'viewer' : 'admin';
+      return { sub: u.username, role, jti: payload.jti, exp: payload.exp };
     } catch (err) {
       if (err instanceof VminerError) throw err;
       if (err instanceof joseErrors.JWTExpired)
