@@ -374,6 +374,12 @@ export function pageQuery(
   const where = plan.filter ? compile(plan.entity, plan.filter, params, page.preferOrder) : '1';
   const branches: string[] = [];
   const col = (k: SortKey): string => `${k.expr}${k.nocase ? ' COLLATE NOCASE' : ''}`;
+  // In a row value the collation goes on the value side: SQLite seeks an index with a row-value
+  // comparison only as far as its left side lists bare columns, so `(name COLLATE NOCASE, …) > (…)`
+  // scanned the whole order up to the cursor (page 1,000 of 100k names cost 14 ms, not 0.04 ms).
+  const columns = (ks: SortKey[]): string => `(${ks.map((k) => k.expr).join(', ')})`;
+  const placeholders = (ks: SortKey[]): string =>
+    `(${ks.map((k) => (k.nocase ? '? COLLATE NOCASE' : '?')).join(', ')})`;
   const uniform = keys.every((k) => k.dir === keys[0]!.dir);
   if (uniform && values.slice(1).every((v) => v !== null)) {
     // One direction: a row-value comparison the index seeks to. NULLs of the first key sit at the
@@ -383,11 +389,11 @@ export function pageQuery(
     if (first === null) {
       const rest = keys.slice(1);
       params.push(...(values.slice(1) as Param[]));
-      const tail = `${keys[0]!.expr} IS NULL AND (${rest.map(col).join(', ')}) ${cmp} (${rest.map(() => '?').join(', ')})`;
+      const tail = `${keys[0]!.expr} IS NULL AND ${columns(rest)} ${cmp} ${placeholders(rest)}`;
       branches.push(keys[0]!.dir === 'asc' ? `(${tail}) OR ${keys[0]!.expr} IS NOT NULL` : `(${tail})`);
     } else {
       params.push(...(values as Param[]));
-      const rv = `(${keys.map(col).join(', ')}) ${cmp} (${keys.map(() => '?').join(', ')})`;
+      const rv = `${columns(keys)} ${cmp} ${placeholders(keys)}`;
       branches.push(keys[0]!.dir === 'desc' ? `${rv} OR ${keys[0]!.expr} IS NULL` : rv);
     }
   } else {
