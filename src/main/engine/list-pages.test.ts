@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListRequestSchema, type ListRequest } from '../../shared/contract.js';
 import { openDatabase, type OpenedDatabase } from './db/database.js';
@@ -145,5 +146,35 @@ describe('ListPages.json', () => {
     };
     expect(page.items.map((i) => i.annotation).sort()).toEqual([...TRICKY].sort());
     expect(page.items.every((i) => i.template === true && i.cluster === null)).toBe(true);
+  });
+});
+
+describe('remembered JSON pages', () => {
+  interface Item {
+    vcenterId: number;
+    moid: string;
+    annotation: string | null;
+  }
+  const firstItem = (text: string): Item => (JSON.parse(text) as { items: Item[] }).items[0]!;
+
+  it('answers a remembered page until the data changes, by this connection or another', () => {
+    const r = req({ entity: 'vms', limit: 5, sort: [{ field: 'numCpu', dir: 'desc' }] });
+    const before = lists.json(r);
+    expect(lists.json(r)).toBe(before);
+    const { vcenterId, moid } = firstItem(before);
+    const set = 'UPDATE vms SET annotation = ? WHERE vcenter_id = ? AND moid = ?';
+
+    opened.sqlite.prepare(set).run('changed here', vcenterId, moid);
+    expect(firstItem(lists.json(r)).annotation).toBe('changed here');
+
+    const other = new Database(opened.file);
+    try {
+      other.prepare(set).run('changed elsewhere', vcenterId, moid);
+    } finally {
+      other.close();
+    }
+    const after = lists.json(r);
+    expect(firstItem(after).annotation).toBe('changed elsewhere');
+    expect(after).toBe(JSON.stringify(lists.page(r)));
   });
 });

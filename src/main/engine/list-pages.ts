@@ -6,6 +6,11 @@ import type { QueryPlan } from '../../shared/query.js';
 import { canSelectJson, cursorOf, encodeCursor, pageQuery, preferOrder } from './query/planner.js';
 import type { QueryEngine } from './query/query-engine.js';
 
+/** Remembered JSON pages at most, in characters (about 300 pages of 100 VMs). */
+const CACHE_MAX_TOTAL = 32 * 1024 * 1024;
+/** A page longer than this (thousands of rows) is not remembered. */
+const CACHE_MAX_PAGE = 2 * 1024 * 1024;
+
 /**
  * Pages of an entity for grids and the REST list routes: `{items, total, nextCursor}` with keyset
  * cursors, as row objects (`page`) or as the JSON text of exactly that result (`json`), which
@@ -13,6 +18,11 @@ import type { QueryEngine } from './query/query-engine.js';
  */
 export class ListPages {
   private readonly statements = new Map<string, Database.Statement>();
+  /** JSON pages by request, all read at `cachedVersion` of the data. */
+  private readonly cache = new Map<string, string>();
+  private cachedBytes = 0;
+  private cachedVersion = '';
+  private versionStatement: Database.Statement | undefined;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -39,8 +49,51 @@ export class ListPages {
     return { items, total, nextCursor };
   }
 
-  /** `JSON.stringify(this.page(req))`, without building the rows as objects. */
+  /**
+   * `JSON.stringify(this.page(req))`, without building the rows as objects. Pages are remembered
+   * until the data changes: grids and dashboards ask for the same first pages over and over.
+   */
   json(req: ListRequest): string {
+    const version = this.dataVersion();
+    if (version !== this.cachedVersion) {
+      this.cache.clear();
+      this.cachedBytes = 0;
+      this.cachedVersion = version;
+    }
+    const key = JSON.stringify(req);
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      // Least recently used first: a hit moves to the end.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const text = this.build(req);
+    if (text.length <= CACHE_MAX_PAGE) {
+      this.cache.set(key, text);
+      this.cachedBytes += text.length;
+      for (const [k, v] of this.cache) {
+        if (this.cachedBytes <= CACHE_MAX_TOTAL) break;
+        this.cache.delete(k);
+        this.cachedBytes -= v.length;
+      }
+    }
+    return text;
+  }
+
+  /**
+   * Changes whenever the cache's data may have: any write on this connection (sync, vCenter
+   * edits, settings) moves `total_changes()`, a write by another connection moves `data_version`.
+   */
+  private dataVersion(): string {
+    this.versionStatement ??= this.sqlite
+      .prepare('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)')
+      .raw(true);
+    const [changes, version] = this.versionStatement.get() as [number, number];
+    return `${changes}/${version}`;
+  }
+
+  private build(req: ListRequest): string {
     if (!canSelectJson(req.entity)) return JSON.stringify(this.page(req));
     const plan = planOf(req);
     const total = this.query.countOf(plan);
