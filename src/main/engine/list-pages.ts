@@ -3,7 +3,14 @@ import type { ListRequest, ListResult } from '../../shared/contract.js';
 import { VminerError } from '../../shared/errors.js';
 import { fieldDef } from '../../shared/fields.js';
 import type { QueryPlan } from '../../shared/query.js';
-import { canSelectJson, cursorOf, encodeCursor, pageQuery, preferOrder } from './query/planner.js';
+import {
+  canSelectJson,
+  cursorOf,
+  encodeCursor,
+  pageQueries,
+  preferOrder,
+  type SqlQuery,
+} from './query/planner.js';
 import type { QueryEngine } from './query/query-engine.js';
 
 /** Remembered JSON pages at most, in characters (about 300 pages of 100 VMs). */
@@ -32,13 +39,13 @@ export class ListPages {
   page(req: ListRequest): ListResult {
     const plan = planOf(req);
     const total = this.query.countOf(plan);
-    const q = pageQuery(plan, {
+    const queries = pageQueries(plan, {
       limit: req.limit,
       cursor: req.cursor,
       offset: req.offset,
       preferOrder: preferOrder(plan, total),
     });
-    const items = this.statement(q.sql, false).all(...q.params) as Record<string, unknown>[];
+    const items = this.rows<Record<string, unknown>>(queries, req.limit, false);
     // The cursor holds the row's SQL values: taken before booleans become true/false (a cursor
     // with `true` in it would not decode, so paging a list sorted by a boolean field failed).
     const last = items.at(-1);
@@ -96,7 +103,7 @@ export class ListPages {
     if (!canSelectJson(req.entity)) return JSON.stringify(this.page(req));
     const plan = planOf(req);
     const total = this.query.countOf(plan);
-    const q = pageQuery(plan, {
+    const queries = pageQueries(plan, {
       limit: req.limit,
       cursor: req.cursor,
       offset: req.offset,
@@ -104,12 +111,24 @@ export class ListPages {
       json: true,
     });
     // Each row: [row JSON, sort key 0, sort key 1, …].
-    const rows = this.statement(q.sql, true).all(...q.params) as [string, ...unknown[]][];
+    const rows = this.rows<[string, ...unknown[]]>(queries, req.limit, true);
     const last = rows.at(-1);
     const nextCursor = rows.length === req.limit && last ? cursorOf(last.slice(1)) : null;
     let items = '';
     for (const r of rows) items += items ? `,${r[0]}` : r[0];
     return `{"items":[${items}],"total":${total},"nextCursor":${JSON.stringify(nextCursor)}}`;
+  }
+
+  /** Runs a page's statements in order until it has `limit` rows (see `pageQueries`). */
+  private rows<T>(queries: SqlQuery[], limit: number, raw: boolean): T[] {
+    const [head, ...rest] = queries;
+    const rows = this.statement(head!.sql, raw).all(...head!.params) as T[];
+    for (const q of rest) {
+      if (rows.length >= limit) break;
+      const more = this.statement(q.sql, raw).all(...q.params.slice(0, -1), limit - rows.length) as T[];
+      for (const r of more) rows.push(r);
+    }
+    return rows;
   }
 
   private statement(sql: string, raw: boolean): Database.Statement {
