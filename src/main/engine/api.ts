@@ -1,12 +1,9 @@
 import { isAbsolute } from 'node:path';
-import type Database from 'better-sqlite3';
 import { VminerError } from '../../shared/errors.js';
-import type { ContractResults, Handlers, ListResult } from '../../shared/contract.js';
-import { fieldDef } from '../../shared/fields.js';
-import type { QueryPlan } from '../../shared/query.js';
+import type { ContractResults, Handlers } from '../../shared/contract.js';
 import { inventoryStats } from './db/stats.js';
 import type { Engine } from './engine.js';
-import { encodeCursor, pageQuery, preferOrder } from './query/planner.js';
+import { ListPages } from './list-pages.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
@@ -20,9 +17,10 @@ import { resolveExportRequest } from './export/request.js';
 const log = createLogger('api');
 
 /** The engine's contract handlers: one per request, shared by every transport. */
-export function createHandlers(engine: Engine): Handlers {
-  const sqlite = engine.database.sqlite;
-  const statements = new Map<string, Database.Statement>();
+export function createHandlers(
+  engine: Engine,
+  lists = new ListPages(engine.database.sqlite, engine.query),
+): Handlers {
   const withState = (id: number): ContractResults['vcenters.get'] => {
     const v = engine.repo.list().find((x) => x.id === id);
     if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
@@ -86,7 +84,7 @@ export function createHandlers(engine: Engine): Handlers {
       return { cancelled: true };
     },
     'query.ask': async (req) => engine.query.ask(req),
-    'inventory.list': async (req) => listPage(engine, req),
+    'inventory.list': async (req) => lists.page(req),
     'stats.get': async () => inventoryStats(engine.database),
     'settings.get': async () => engine.settings.get(),
     'settings.update': async (patch) => {
@@ -137,7 +135,7 @@ export function createHandlers(engine: Engine): Handlers {
         );
       const r = plan
         ? await exportRows({
-            sqlite,
+            sqlite: engine.database.sqlite,
             plan,
             columns: req.columns,
             format,
@@ -147,7 +145,7 @@ export function createHandlers(engine: Engine): Handlers {
             ...(question ? { question } : {}),
           })
         : await exportFull({
-            sqlite,
+            sqlite: engine.database.sqlite,
             db: engine.database.db,
             format: format as 'xlsx' | 'json',
             out: path,
@@ -156,38 +154,4 @@ export function createHandlers(engine: Engine): Handlers {
       return { path: r.file ?? path, rows: r.rows, bytes: r.bytes ?? null };
     },
   } satisfies Handlers;
-
-  function listPage(e: Engine, req: Parameters<Handlers['inventory.list']>[0]): ListResult {
-    const plan: QueryPlan = { entity: req.entity };
-    if (req.filter) plan.filter = req.filter;
-    if (req.sort) {
-      for (const s of req.sort) {
-        if (!fieldDef(req.entity, s.field))
-          throw new VminerError('INVALID_INPUT', `cannot sort ${req.entity} by "${s.field}"`);
-      }
-      plan.sort = req.sort;
-    }
-    const total = e.query.countOf(plan);
-    const q = pageQuery(plan, {
-      limit: req.limit,
-      cursor: req.cursor,
-      offset: req.offset,
-      preferOrder: preferOrder(plan, total),
-    });
-    let stmt = statements.get(q.sql);
-    if (!stmt) {
-      stmt = sqlite.prepare(q.sql);
-      if (statements.size > 200) statements.clear();
-      statements.set(q.sql, stmt);
-    }
-    const items = stmt.all(...q.params) as Record<string, unknown>[];
-    // The cursor holds the row's SQL values: taken before booleans become true/false (a cursor
-    // with `true` in it would not decode, so paging a list sorted by a boolean field failed).
-    const last = items.at(-1);
-    const nextCursor = items.length === req.limit && last ? encodeCursor(plan, last) : null;
-    for (const r of items)
-      for (const [k, v] of Object.entries(r))
-        if (fieldDef(req.entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
-    return { items, total, nextCursor };
-  }
 }

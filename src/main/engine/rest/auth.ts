@@ -51,6 +51,8 @@ export function validateNewPassword(password: string): void {
 const JWT_SECRET_ID = 'rest:jwt-secret';
 // A fixed dummy hash so a login for an unknown user costs the same as a wrong password.
 let dummyHash: Promise<string> | undefined;
+/** Verified tokens remembered at most (then forgotten all at once and verified again). */
+const VERIFIED_MAX = 10_000;
 
 /**
  * Accounts and tokens for the REST API. Tokens are HS256 JWTs signed with a per-installation
@@ -58,6 +60,8 @@ let dummyHash: Promise<string> | undefined;
  */
 export class AuthService {
   private readonly revoked = new Set<string>();
+  /** Tokens whose signature and claims were verified, by token text. */
+  private readonly verified = new Map<string, TokenClaims>();
 
   private constructor(
     private readonly db: Db,
@@ -160,23 +164,48 @@ export class AuthService {
   }
 
   async verify(token: string): Promise<TokenClaims> {
+    // A token whose signature was checked once is not checked again (a client sends the same
+    // token with every request); revocation and expiry are checked on every call all the same.
+    const known = this.verified.get(token);
+    if (known) return this.live(token, known);
     try {
       const { payload } = await jwtVerify(token, this.secret, { issuer: 'vminer', algorithms: ['HS256'] });
       if (!payload.jti || !payload.sub || !payload.exp)
         throw new VminerError('LOGIN_FAILED', 'malformed token');
       if (this.revoked.has(payload.jti))
         throw new VminerError('LOGIN_FAILED', 'this token was logged out; log in again');
-      // The account as it is now: a removed user's tokens stop working, a role change applies at once.
-      const u = this.find(payload.sub);
-      if (!u) throw new VminerError('LOGIN_FAILED', 'this account no longer exists');
-      const role: Role = u.role === 'viewer' ? 'viewer' : 'admin';
-      return { sub: u.username, role, jti: payload.jti, exp: payload.exp };
+      const role: Role = payload['role'] === 'viewer' ? 'viewer' : 'admin';
+      const claims: TokenClaims = { sub: payload.sub, role, jti: payload.jti, exp: payload.exp };
+      if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+      this.verified.set(token, claims);
+      return this.account(claims);
     } catch (err) {
       if (err instanceof VminerError) throw err;
       if (err instanceof joseErrors.JWTExpired)
         throw new VminerError('LOGIN_FAILED', 'the token has expired; log in again');
       throw new VminerError('LOGIN_FAILED', 'invalid token');
     }
+  }
+
+  /** A verified token's claims while it is neither revoked nor expired (jose's expiry rule). */
+  private live(token: string, claims: TokenClaims): TokenClaims {
+    if (this.revoked.has(claims.jti)) {
+      this.verified.delete(token);
+      throw new VminerError('LOGIN_FAILED', 'this token was logged out; log in again');
+    }
+    if (claims.exp <= Math.floor(Date.now() / 1000)) {
+      this.verified.delete(token);
+      throw new VminerError('LOGIN_FAILED', 'the token has expired; log in again');
+    }
+    return this.account(claims);
+  }
+
+  /** The account as it is now: a removed user's tokens stop working, a role change applies at once. */
+  private account(claims: TokenClaims): TokenClaims {
+    const u = this.find(claims.sub);
+    if (!u) throw new VminerError('LOGIN_FAILED', 'this account no longer exists');
+    const role: Role = u.role === 'viewer' ? 'viewer' : 'admin';
+    return role === claims.role && u.username === claims.sub ? claims : { ...claims, sub: u.username, role };
   }
 
   revoke(claims: TokenClaims): void {

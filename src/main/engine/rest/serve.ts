@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Handlers } from '../../../shared/contract.js';
 import { createHandlers } from '../api.js';
+import { ListPages } from '../list-pages.js';
 import type { Engine } from '../engine.js';
 import { AuthService } from './auth.js';
 import { buildRestServer, type RestOptions } from './server.js';
@@ -28,8 +29,10 @@ export async function startRest(
   opts: StartRestOptions,
 ): Promise<{ app: FastifyInstance; url: string; auth: AuthService }> {
   const auth = await AuthService.create(engine.database.db, engine.vault);
+  const lists = new ListPages(engine.database.sqlite, engine.query);
   const app = await buildRestServer({
-    handlers: opts.handlers ?? createHandlers(engine),
+    handlers: opts.handlers ?? createHandlers(engine, lists),
+    listJson: (req) => lists.json(req),
     auth,
     bus: engine.bus,
     version: opts.version,

@@ -4,7 +4,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
 import { z } from 'zod';
-import { CONTRACT, isRequestName, type Handlers, type RequestName } from '../../../shared/contract.js';
+import {
+  CONTRACT,
+  isRequestName,
+  type Handlers,
+  type ListRequest,
+  type RequestName,
+} from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { QueryEntity } from '../../../shared/fields.js';
 import type { EventBus } from '../events.js';
@@ -19,6 +25,11 @@ export interface RestOptions {
   auth: AuthService;
   bus: EventBus;
   version: string;
+  /**
+   * A list page as the JSON text of its `ListResult` (`ListPages.json`): the list routes send it
+   * as it is instead of serialising row objects. Without it they answer through `inventory.list`.
+   */
+  listJson?: (req: ListRequest) => string;
   corsOrigins?: string[];
   /** Extra routes (exports) registered by the caller with the same auth. */
   extend?: (app: FastifyInstance, ctx: RouteContext) => void;
@@ -251,8 +262,13 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
         `List ${entity}: field=value (* wildcards), field.gt/.gte/.lt/.lte/.ne/.contains/.startsWith/.endsWith/.empty, filter=<plan JSON>, sort=field:desc, limit, cursor | offset`,
         { tag: 'inventory' },
       ),
-      (req) =>
-        call('inventory.list', listRequestFromQuery(entity, req.query as Record<string, unknown>), req),
+      async (req, reply) => {
+        const args = listRequestFromQuery(entity, req.query as Record<string, unknown>);
+        if (!opts.listJson) return call('inventory.list', args, req);
+        user(req);
+        const parsed = CONTRACT['inventory.list'].args.parse(args);
+        return reply.type('application/json; charset=utf-8').send(opts.listJson(parsed));
+      },
     );
   }
 

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Engine } from '../engine.js';
+import { AuthService } from './auth.js';
+
+/* Verified tokens are remembered; revocation and expiry still apply to every call. */
+
+let dir: string;
+let engine: Engine;
+let auth: AuthService;
+const PW = 'a long enough password';
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-auth-'));
+  engine = await Engine.open({ dataDir: dir, owner: 'auth test', vaultBackend: 'file', onWarning: () => {} });
+  auth = await AuthService.create(engine.database.db, engine.vault, 60);
+  await auth.addUser('alice', PW, 'viewer');
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+afterAll(() => {
+  engine?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const token = async (): Promise<string> => (await auth.login('alice', PW)).access_token;
+
+describe('AuthService.verify', () => {
+  it('answers the same claims for a token it has seen before', async () => {
+    const t = await token();
+    const first = await auth.verify(t);
+    expect(first).toMatchObject({ sub: 'alice', role: 'viewer' });
+    expect(await auth.verify(t)).toEqual(first);
+  });
+
+  it('refuses a remembered token once it is logged out', async () => {
+    const t = await token();
+    const claims = await auth.verify(t);
+    auth.revoke(claims);
+    await expect(auth.verify(t)).rejects.toThrow(/logged out/);
+    await expect(auth.verify(t)).rejects.toThrow(/logged out/);
+  });
+
+  it('refuses a remembered token once it has expired', async () => {
+    const t = await token();
+    await auth.verify(t);
+    vi.useFakeTimers({ now: Date.now() + 61_000 });
+    await expect(auth.verify(t)).rejects.toThrow(/expired/);
+  });
+
+  it('still checks the signature of every token it has not seen', async () => {
+    const t = await token();
+    await auth.verify(t);
+    const [h, p, s] = t.split('.');
+    const flipped = `${s!.slice(0, -2)}${s!.endsWith('AA') ? 'BB' : 'AA'}`;
+    await expect(auth.verify(`${h}.${p}.${flipped}`)).rejects.toThrow(/invalid token/);
+  });
+});
+
+describe('accounts', () => {
+  it('a removed account’s tokens stop working even when verified before; the last admin stays', async () => {
+    const other = await AuthService.create(engine.database.db, engine.vault, 60);
+    await auth.addUser('bob', PW, 'admin');
+    const t = (await auth.login('bob', PW)).access_token;
+    expect((await auth.verify(t)).role).toBe('admin');
+    // Removed through another instance (the UI's handlers), as the desktop and server do.
+    await other.addUser('carol', PW, 'admin');
+    other.removeUser('bob');
+    await expect(auth.verify(t)).rejects.toThrow(/no longer exists/);
+    expect(() => other.removeUser('carol')).toThrow(/last admin/);
+    expect(() => other.removeUser('nobody')).toThrow(/no user/);
+    other.removeUser('alice'); // a viewer can always go
+    await expect(
+      auth.verify(await auth.login('carol', PW).then((r) => r.access_token)),
+    ).resolves.toMatchObject({
+      role: 'admin',
+    });
+  });
+});
