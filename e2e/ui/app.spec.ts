@@ -293,6 +293,33 @@ test('settings: the schedule turns on with a next run, and back off', async () =
   await page.getByLabel('Sync all vCenters on a schedule').uncheck();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByTestId('statusbar')).toContainText('schedule off');
+  await expect(page.getByTestId('data-dir')).toHaveText(served.dataDir);
+  // Accounts: a read-only viewer is added, can log in over the API, and cannot change anything.
+  await page.getByLabel('New user name').fill('auditor');
+  await page.getByLabel('New user password').fill('Auditor-pw-1');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await expect(page.getByTestId('users')).toContainText('auditor');
+  const login = await fetch(`${served.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'auditor', password: 'Auditor-pw-1' }),
+  });
+  const viewer = ((await login.json()) as { access_token: string }).access_token;
+  const denied = await fetch(`${served.url}/api/rpc/sync.start`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(denied.status).toBe(403);
+  page.once('dialog', (d) => void d.accept());
+  await page
+    .getByTestId('users')
+    .locator('tr', { hasText: 'auditor' })
+    .getByRole('button', { name: 'Remove' })
+    .click();
+  await expect(page.getByTestId('users')).not.toContainText('auditor');
+  const gone = await fetch(`${served.url}/api/stats`, { headers: { authorization: `Bearer ${viewer}` } });
+  expect(gone.status).toBe(401);
 });
 
 test('log out revokes the token', async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { EngineSettings } from '../../../shared/settings.js';
 import { api, bridge, isDesktop } from '../api/client.js';
+import { UsersPanel } from '../components/UsersPanel.js';
 import { useStatus } from '../stores/status.js';
 import { useTheme, type Theme } from '../stores/theme.js';
 
@@ -37,12 +38,17 @@ export function SettingsPage(): React.JSX.Element {
   const [msg, setMsg] = useState<{ text: string; error: boolean } | null>(null);
   const scheduler = useStatus((s) => s.scheduler);
   const { theme, set: setTheme } = useTheme();
+  const [info, setInfo] = useState<{ version: string; dataDir: string } | null>(null);
 
   useEffect(() => {
     api
       .call('settings.get', {})
       .then(setDraft)
       .catch((e: unknown) => setMsg({ text: (e as Error).message, error: true }));
+    api
+      .call('engine.info', {})
+      .then(setInfo)
+      .catch(() => undefined);
   }, []);
 
   if (!draft)
@@ -182,6 +188,16 @@ export function SettingsPage(): React.JSX.Element {
           />
         </fieldset>
         <fieldset>
+          <legend>Data folder</legend>
+          <p className="mono small" data-testid="data-dir">
+            {info?.dataDir ?? '…'}
+          </p>
+          <p className="muted small">
+            The cache, settings and encrypted credentials live here. To move it, quit vMiner, move the folder
+            and start vMiner with <code>VMINER_DATA_DIR</code> pointing at the new place.
+          </p>
+        </fieldset>
+        <fieldset>
           <legend>Appearance</legend>
           <label>
             Theme
@@ -192,6 +208,7 @@ export function SettingsPage(): React.JSX.Element {
             </select>
           </label>
         </fieldset>
+        <UsersPanel />
         {bridge && (
           <fieldset>
             <legend>About</legend>
