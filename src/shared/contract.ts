@@ -3,7 +3,7 @@ import { EngineSettingsSchema, type EngineSettings } from './settings.js';
 import { AskRequestSchema, FilterSchema, type Answer } from './query.js';
 import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
-import type { VcenterWithState } from './vcenter.js';
+import type { ServiceAccountInfo, VcenterWithState } from './vcenter.js';
 import type { EntityCounts } from './inventory.js';
 
 /**
@@ -13,16 +13,44 @@ import type { EntityCounts } from './inventory.js';
  */
 const id = z.number().int().positive();
 
-export const VcenterAddSchema = z.object({
-  name: z.string().trim().min(1).max(100),
-  url: z.string().trim().min(1).max(500),
-  username: z.string().min(1).max(200),
-  password: z.string().min(1).max(1000),
-  thumbprint: z.string().max(200).optional(),
-  caPem: z.string().max(100_000).optional(),
-  /** Pin the certificate the vCenter presents right now (after the user reviewed `vcenters.probe`). */
-  trustPresentedCert: z.boolean().optional(),
-});
+/** How a vCenter logs in: its own account, or a shared service account (`accountId` null: the default one). */
+export const CredentialChoiceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('own') }),
+  z.object({ kind: z.literal('service'), accountId: id.nullable().default(null) }),
+]);
+
+const tagsSchema = z.array(z.string().trim().min(1).max(100)).max(50);
+
+export const VcenterAddSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    url: z.string().trim().min(1).max(500),
+    /** Its own account (with `password`); leave both out with `credential: {kind: 'service'}`. */
+    username: z.string().min(1).max(200).optional(),
+    password: z.string().min(1).max(1000).optional(),
+    credential: CredentialChoiceSchema.optional(),
+    thumbprint: z.string().max(200).optional(),
+    caPem: z.string().max(100_000).optional(),
+    /** Pin the certificate the vCenter presents right now (after the user reviewed `vcenters.probe`). */
+    trustPresentedCert: z.boolean().optional(),
+    site: z.string().trim().max(100).optional(),
+    tags: tagsSchema.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const service = v.credential?.kind === 'service';
+    if (service && (v.username !== undefined || v.password !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['username'],
+        message: 'a vCenter that uses a service account takes no username or password of its own',
+      });
+    if (!service && (v.username === undefined || v.password === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'give username and password, or credential {kind: "service"} to use a service account',
+      });
+  });
 
 export const VcenterUpdateSchema = z.object({
   id,
@@ -33,6 +61,26 @@ export const VcenterUpdateSchema = z.object({
   thumbprint: z.string().max(200).nullable().optional(),
   caPem: z.string().max(100_000).nullable().optional(),
   enabled: z.boolean().optional(),
+  /** Switch between its own account and a service account (a per-vCenter override of the default). */
+  credential: CredentialChoiceSchema.optional(),
+  site: z.string().trim().max(100).nullable().optional(),
+  tags: tagsSchema.optional(),
+});
+
+export const ServiceAccountAddSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  username: z.string().min(1).max(200),
+  password: z.string().min(1).max(1000),
+  /** The account vCenters use when they name none; the first account is the default anyway. */
+  isDefault: z.boolean().default(false),
+});
+
+export const ServiceAccountUpdateSchema = z.object({
+  id,
+  name: z.string().trim().min(1).max(100).optional(),
+  username: z.string().min(1).max(200).optional(),
+  password: z.string().min(1).max(1000).optional(),
+  isDefault: z.literal(true).optional(),
 });
 
 export const ListRequestSchema = z.object({
@@ -121,6 +169,30 @@ export const CONTRACT = {
     write: true,
     summary: 'Remove a vCenter and its cached data',
   },
+  'accounts.list': {
+    args: empty,
+    http: true,
+    write: false,
+    summary: 'Shared service accounts (never their passwords) and how many vCenters use each',
+  },
+  'accounts.add': {
+    args: ServiceAccountAddSchema,
+    http: true,
+    write: true,
+    summary: 'Add a shared service account; its password goes to the credential vault',
+  },
+  'accounts.update': {
+    args: ServiceAccountUpdateSchema,
+    http: true,
+    write: true,
+    summary: 'Rename a service account, change its user or password, or make it the default',
+  },
+  'accounts.remove': {
+    args: z.object({ id }),
+    http: true,
+    write: true,
+    summary: 'Remove a service account no vCenter uses',
+  },
   'sync.start': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
@@ -182,6 +254,10 @@ export interface ContractResults {
   'vcenters.add': VcenterWithState;
   'vcenters.update': VcenterWithState;
   'vcenters.remove': { removed: boolean };
+  'accounts.list': ServiceAccountInfo[];
+  'accounts.add': ServiceAccountInfo;
+  'accounts.update': ServiceAccountInfo;
+  'accounts.remove': { removed: true };
   'sync.start': { started: number[] };
   'sync.cancel': { cancelled: true };
   'query.ask': Answer;

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAccountCommands } from './account-commands.js';
 import { registerAskCommand } from './ask-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
@@ -14,6 +15,7 @@ export function buildProgram(version: string): Command {
     .version(version)
     .showHelpAfterError('(add --help for usage)');
   registerVcenterCommands(program);
+  registerAccountCommands(program);
   registerSyncCommand(program);
   registerInventoryCommands(program);
   registerAskCommand(program);

@@ -35,7 +35,10 @@ function describeProbe(p: ProbeResult): string {
 
 interface AddOptions extends CommonOptions {
   url: string;
-  user: string;
+  user?: string;
+  serviceAccount?: string | true;
+  site?: string;
+  tags?: string;
   passwordStdin?: boolean;
   thumbprint?: string;
   trustPresentedCert?: boolean;
@@ -84,7 +87,10 @@ export function registerVcenterCommands(program: Command): void {
       'register a vCenter (read-only account is enough); the password goes to the credential vault',
     )
     .requiredOption('--url <url>', 'https://HOST[:PORT]/sdk')
-    .requiredOption('--user <user>', 'account name, e.g. svc-vminer@vsphere.local')
+    .option('--user <user>', 'its own account, e.g. svc-vminer@vsphere.local')
+    .option('--service-account [name]', 'log in with a shared service account (default: the default account)')
+    .option('--site <site>', 'site or location, for grouping')
+    .option('--tags <list>', 'comma-separated tags')
     .option('--password-stdin', 'read the password from standard input')
     .option('--thumbprint <sha256>', 'pin this SHA-256 certificate thumbprint (openssl format or plain hex)')
     .option('--trust-presented-cert', 'pin the certificate the vCenter presents now (see `vcenter probe`)')
@@ -105,15 +111,45 @@ export function registerVcenterCommands(program: Command): void {
         thumbprint = probe.certificate.thumbprintSha256;
         process.stderr.write(`Pinning the certificate ${name} presents:\n${describeProbe(probe)}`);
       }
-      const password = await readPassword(opts, `Password for ${opts.user} at ${new URL(url).host}:`);
+      if (!opts.user === !opts.serviceAccount)
+        throw new VminerError('INVALID_INPUT', 'give either --user USER or --service-account [NAME]');
+      const password = opts.user
+        ? await readPassword(opts, `Password for ${opts.user} at ${new URL(url).host}:`)
+        : undefined;
       const trust: TrustPolicy = thumbprint
         ? { kind: 'thumbprint', sha256: thumbprint }
         : { kind: 'ca', extraCaPem: caPem ?? undefined };
-      const product = opts.skipCheck ? null : await checkNewVcenter(url, trust, opts.user, password);
       const engine = await openEngine(opts, 'vminer vcenter add');
       try {
-        const info = engine.repo.add({ name, url, username: opts.user, thumbprint, caPem });
-        await engine.setPassword(info.id, password);
+        const accountId =
+          typeof opts.serviceAccount === 'string' ? engine.accounts.resolve(opts.serviceAccount).id : null;
+        const extra = {
+          site: opts.site ?? null,
+          tags: (opts.tags ?? '')
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        };
+        const draft = opts.serviceAccount
+          ? engine.credentialsFor({
+              id: 0,
+              name,
+              username: '',
+              credential: { kind: 'service', accountId, account: null },
+            })
+          : { user: opts.user ?? '', password: password ?? '' };
+        const product = opts.skipCheck ? null : await checkNewVcenter(url, trust, draft.user, draft.password);
+        const info = engine.repo.add({
+          name,
+          url,
+          username: opts.user ?? '',
+          thumbprint,
+          caPem,
+          useServiceAccount: Boolean(opts.serviceAccount),
+          serviceAccountId: accountId,
+          ...extra,
+        });
+        if (password !== undefined) await engine.setPassword(info.id, password);
         if (opts.json) printJson(info);
         else
           process.stdout.write(

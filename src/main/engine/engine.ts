@@ -8,6 +8,9 @@ import { EventBus } from './events.js';
 import { configureLogging, registerSecret } from './log.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
+import { ServiceAccountRepo, accountVaultId } from './sources/service-accounts.js';
+import type { VcenterInfo } from '../../shared/vcenter.js';
+import { VminerError } from '../../shared/errors.js';
 import { QueryEngine } from './query/query-engine.js';
 import { Scheduler } from './sync/scheduler.js';
 import { SyncEngine, type SyncDeps } from './sync/sync-engine.js';
@@ -28,6 +31,7 @@ export class Engine {
   readonly bus = new EventBus();
   readonly repo: VcenterRepo;
   readonly settings: SettingsRepo;
+  readonly accounts: ServiceAccountRepo;
   readonly store: InventoryStore;
   readonly sync: SyncEngine;
   readonly scheduler: Scheduler;
@@ -42,13 +46,14 @@ export class Engine {
   ) {
     this.repo = new VcenterRepo(database.db);
     this.settings = new SettingsRepo(database.db);
+    this.accounts = new ServiceAccountRepo(database.db);
     this.store = new InventoryStore(database.sqlite);
     this.sync = new SyncEngine({
       repo: this.repo,
       store: this.store,
       bus: this.bus,
       settings: () => this.settings.get(),
-      password: (id) => this.vault.get(vaultId(id)),
+      credentials: (vc) => this.credentialsFor(vc),
       collect: opts.collect,
       afterSync: () => refreshPlannerStats(database.sqlite),
     });
@@ -92,6 +97,51 @@ export class Engine {
   async setPassword(vcenterId: number, password: string): Promise<void> {
     registerSecret(password);
     await this.vault.set(vaultId(vcenterId), password);
+  }
+
+  /** The login `vc` uses: its own account, the service account it names, or the default one. */
+  credentialsFor(vc: Pick<VcenterInfo, 'id' | 'name' | 'username' | 'credential'>): {
+    user: string;
+    password: string;
+  } {
+    if (vc.credential.kind === 'own') {
+      const password = this.vault.get(vaultId(vc.id));
+      if (password === undefined) {
+        throw new VminerError(
+          'LOGIN_FAILED',
+          `${vc.name}: no password is stored for ${vc.username || 'its account'} (\`vminer vcenter set-password ${vc.name}\`, or use a service account)`,
+        );
+      }
+      return { user: vc.username, password };
+    }
+    const account =
+      vc.credential.accountId !== null
+        ? this.accounts.get(vc.credential.accountId)
+        : this.accounts.getDefault();
+    if (!account) {
+      throw new VminerError(
+        'LOGIN_FAILED',
+        `${vc.name}: it logs in with the default service account, but none is set (\`vminer account add NAME --user USER --default\`)`,
+      );
+    }
+    const password = this.vault.get(accountVaultId(account.id));
+    if (password === undefined) {
+      throw new VminerError(
+        'LOGIN_FAILED',
+        `${vc.name}: no password is stored for the service account ${account.name} (\`vminer account set-password ${account.name}\`)`,
+      );
+    }
+    return { user: account.username, password };
+  }
+
+  async setAccountPassword(accountId: number, password: string): Promise<void> {
+    registerSecret(password);
+    await this.vault.set(accountVaultId(accountId), password);
+  }
+
+  async removeAccount(accountId: number): Promise<void> {
+    this.accounts.remove(accountId);
+    await this.vault.delete(accountVaultId(accountId));
   }
 
   async removeVcenter(vcenterId: number): Promise<boolean> {
