@@ -5,6 +5,7 @@ import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
 import type { ServiceAccountInfo, VcenterWithState } from './vcenter.js';
 import type { EntityCounts } from './inventory.js';
+import { ImportContentSchema, ImportFileSchema, type ImportPreview, type ImportResult } from './sources.js';
 
 /**
  * The engine's contract: every request once, with its argument schema, its result type and the
@@ -193,6 +194,31 @@ export const CONTRACT = {
     write: true,
     summary: 'Remove a service account no vCenter uses',
   },
+  'import.preview': {
+    args: ImportContentSchema,
+    http: true,
+    write: false,
+    summary: 'What a CSV/XLSX vCenter list would add, update or skip, and why (writes nothing)',
+  },
+  'import.apply': {
+    args: ImportContentSchema,
+    http: true,
+    write: true,
+    summary: 'Import a CSV/XLSX vCenter list: every add and update lands, or none does',
+  },
+  // Local file paths: never over HTTP (the desktop app and the CLI only).
+  'import.previewFile': {
+    args: ImportFileSchema,
+    http: false,
+    write: false,
+    summary: 'Preview the import of a local CSV/XLSX file',
+  },
+  'import.applyFile': {
+    args: ImportFileSchema,
+    http: false,
+    write: true,
+    summary: 'Import a local CSV/XLSX file',
+  },
   'sync.start': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
@@ -258,6 +284,10 @@ export interface ContractResults {
   'accounts.add': ServiceAccountInfo;
   'accounts.update': ServiceAccountInfo;
   'accounts.remove': { removed: true };
+  'import.preview': ImportPreview;
+  'import.apply': ImportResult;
+  'import.previewFile': ImportPreview;
+  'import.applyFile': ImportResult;
   'sync.start': { started: number[] };
   'sync.cancel': { cancelled: true };
   'query.ask': Answer;

@@ -17,6 +17,7 @@ import {
   type CommonOptions,
 } from './common.js';
 import { printJson, printTable } from './output.js';
+import { createHandlers } from '../engine/api.js';
 
 function describeProbe(p: ProbeResult): string {
   const c = p.certificate;
@@ -184,6 +185,36 @@ export function registerVcenterCommands(program: Command): void {
           );
       } finally {
         db.close();
+      }
+    });
+
+  withJson(withDataDir(vc.command('import <file>')))
+    .description(
+      'import vCenters from a CSV or XLSX file (columns name, host, port, optional username, site, tags): shows what would be added, updated or skipped; --apply imports all of it or nothing',
+    )
+    .option('--apply', 'import now (without it, only the preview is shown)')
+    .action(async (file: string, opts: CommonOptions & { apply?: boolean }) => {
+      const engine = await openEngine(opts, 'vminer vcenter import');
+      try {
+        const h = createHandlers(engine);
+        const result = opts.apply
+          ? await h['import.applyFile']({ path: file })
+          : await h['import.previewFile']({ path: file });
+        if (opts.json) printJson(result);
+        else {
+          printTable(
+            result.items.map((i) => ({ ...i, tags: i.tags.join(', ') })),
+            ['line', 'action', 'name', 'url', 'login', 'reason'],
+          );
+          const c = result.counts;
+          process.stdout.write(
+            opts.apply
+              ? `Imported: ${c.add} added, ${c.update} updated, ${c.skip} skipped.${c.add ? ' Review the new certificates: vminer vcenter trust --review' : ''}\n`
+              : `Preview: ${c.add} to add, ${c.update} to update, ${c.skip} skipped. Nothing was changed; run again with --apply to import.\n`,
+          );
+        }
+      } finally {
+        engine.close();
       }
     });
 

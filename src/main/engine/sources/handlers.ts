@@ -1,7 +1,38 @@
+import fs from 'node:fs/promises';
 import type { Handlers } from '../../../shared/contract.js';
+import { VminerError } from '../../../shared/errors.js';
+import type { ImportContent } from '../../../shared/sources.js';
 import type { Engine } from '../engine.js';
+import { applyImport, planImport, previewOf, type ImportPlan } from './import.js';
+import { readTableFile } from './table-file.js';
 
-type SourceRequests = 'accounts.list' | 'accounts.add' | 'accounts.update' | 'accounts.remove';
+type SourceRequests =
+  | 'accounts.list'
+  | 'accounts.add'
+  | 'accounts.update'
+  | 'accounts.remove'
+  | 'import.preview'
+  | 'import.apply'
+  | 'import.previewFile'
+  | 'import.applyFile';
+
+async function planFromBuffer(engine: Engine, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
+  return planImport(await readTableFile(buf, format), engine.repo, engine.accounts);
+}
+
+const contentBuffer = (c: ImportContent): Buffer =>
+  c.encoding === 'base64' ? Buffer.from(c.content, 'base64') : Buffer.from(c.content, 'utf8');
+
+async function readLocalFile(file: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    throw new VminerError('INVALID_INPUT', `cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+const formatOf = (file: string): 'csv' | 'xlsx' | undefined =>
+  /\.xlsx$/i.test(file) ? 'xlsx' : /\.(csv|txt|tsv)$/i.test(file) ? 'csv' : undefined;
 
 /** Contract handlers for where vCenters and their logins come from: service accounts, imports, SQL sources. */
 export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
@@ -22,5 +53,12 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
       await engine.removeAccount(id);
       return { removed: true };
     },
+    'import.preview': async (c) => previewOf(await planFromBuffer(engine, contentBuffer(c), c.format)),
+    'import.apply': async (c) =>
+      applyImport(await planFromBuffer(engine, contentBuffer(c), c.format), engine.repo),
+    'import.previewFile': async ({ path }) =>
+      previewOf(await planFromBuffer(engine, await readLocalFile(path), formatOf(path))),
+    'import.applyFile': async ({ path }) =>
+      applyImport(await planFromBuffer(engine, await readLocalFile(path), formatOf(path)), engine.repo),
   };
 }
