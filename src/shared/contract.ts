@@ -5,7 +5,17 @@ import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
 import type { ServiceAccountInfo, VcenterWithState } from './vcenter.js';
 import type { EntityCounts } from './inventory.js';
-import { ImportContentSchema, ImportFileSchema, type ImportPreview, type ImportResult } from './sources.js';
+import {
+  ImportContentSchema,
+  ImportFileSchema,
+  SourceAddSchema,
+  SourceUpdateSchema,
+  type ImportPreview,
+  type ImportResult,
+  type SourceInfo,
+  type SourceRefreshResult,
+  type SourceTestResult,
+} from './sources.js';
 
 /**
  * The engine's contract: every request once, with its argument schema, its result type and the
@@ -219,6 +229,42 @@ export const CONTRACT = {
     write: true,
     summary: 'Import a local CSV/XLSX file',
   },
+  'sources.list': {
+    args: empty,
+    http: true,
+    write: false,
+    summary: 'SQL sources of the vCenter list (SQL Server, PostgreSQL) with their last refresh',
+  },
+  'sources.add': {
+    args: SourceAddSchema,
+    http: true,
+    write: true,
+    summary: 'Add a SQL source: connection, query, column mapping, refresh interval',
+  },
+  'sources.update': {
+    args: SourceUpdateSchema,
+    http: true,
+    write: true,
+    summary: 'Change a SQL source',
+  },
+  'sources.remove': {
+    args: z.object({ id, removeVcenters: z.boolean().default(false) }),
+    http: true,
+    write: true,
+    summary: 'Remove a SQL source (its vCenters move to the local list unless removed too)',
+  },
+  'sources.test': {
+    args: z.object({ id }),
+    http: true,
+    write: false,
+    summary: "Run a source's query and show the first rows, raw and mapped (changes nothing)",
+  },
+  'sources.refresh': {
+    args: z.object({ id }),
+    http: true,
+    write: true,
+    summary: 'Refresh a source now: add new vCenters, retire vanished ones; errors keep the last good list',
+  },
   'sync.start': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
@@ -288,6 +334,12 @@ export interface ContractResults {
   'import.apply': ImportResult;
   'import.previewFile': ImportPreview;
   'import.applyFile': ImportResult;
+  'sources.list': SourceInfo[];
+  'sources.add': SourceInfo;
+  'sources.update': SourceInfo;
+  'sources.remove': { removed: true; removedVcenters: string[] };
+  'sources.test': SourceTestResult;
+  'sources.refresh': SourceRefreshResult;
   'sync.start': { started: number[] };
   'sync.cancel': { cancelled: true };
   'query.ask': Answer;

@@ -144,3 +144,29 @@ export interface CertReviewItem {
   trustedByCa: boolean;
   error: string | null;
 }
+
+export const SourceAddSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  kind: z.enum(SOURCE_KINDS),
+  connection: SourceConnectionSchema,
+  /** The database password; kept in the credential vault only. */
+  password: z.string().min(1).max(1000),
+  query: z.string().trim().min(1).max(20_000).optional(),
+  mapping: SourceMappingSchema.partial().optional(),
+  timeoutSeconds: z.number().int().min(1).max(600).optional(),
+  /** The source's own refresh interval, independent of the vCenter sync schedule. */
+  refreshMinutes: z.number().int().min(1).max(10_080).default(60),
+  enabled: z.boolean().default(true),
+});
+
+export const SourceUpdateSchema = z.object({
+  id: z.number().int().positive(),
+  name: z.string().trim().min(1).max(100).optional(),
+  connection: SourceConnectionSchema.partial().optional(),
+  password: z.string().min(1).max(1000).optional(),
+  query: z.string().trim().min(1).max(20_000).optional(),
+  mapping: SourceMappingSchema.partial().optional(),
+  timeoutSeconds: z.number().int().min(1).max(600).optional(),
+  refreshMinutes: z.number().int().min(1).max(10_080).optional(),
+  enabled: z.boolean().optional(),
+});

@@ -5,6 +5,7 @@ import { registerExportCommand } from './export-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerSourceCommands } from './source-commands.js';
 import { registerSyncCommand } from './sync-command.js';
 import { registerUserCommands } from './user-command.js';
 import { registerVcenterCommands } from './vcenter-commands.js';
@@ -16,6 +17,7 @@ export function buildProgram(version: string): Command {
     .showHelpAfterError('(add --help for usage)');
   registerVcenterCommands(program);
   registerAccountCommands(program);
+  registerSourceCommands(program);
   registerSyncCommand(program);
   registerInventoryCommands(program);
   registerAskCommand(program);

@@ -9,6 +9,9 @@ import { configureLogging, registerSecret } from './log.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
 import { ServiceAccountRepo, accountVaultId } from './sources/service-accounts.js';
+import { SourceRepo, sourceVaultId } from './sources/source-repo.js';
+import { SourceRefresher } from './sources/refresher.js';
+import { refreshSource, type RefreshDeps } from './sources/refresh.js';
 import type { VcenterInfo } from '../../shared/vcenter.js';
 import { VminerError } from '../../shared/errors.js';
 import { QueryEngine } from './query/query-engine.js';
@@ -32,6 +35,8 @@ export class Engine {
   readonly repo: VcenterRepo;
   readonly settings: SettingsRepo;
   readonly accounts: ServiceAccountRepo;
+  readonly sources: SourceRepo;
+  readonly sourceRefresher: SourceRefresher;
   readonly store: InventoryStore;
   readonly sync: SyncEngine;
   readonly scheduler: Scheduler;
@@ -47,6 +52,11 @@ export class Engine {
     this.repo = new VcenterRepo(database.db);
     this.settings = new SettingsRepo(database.db);
     this.accounts = new ServiceAccountRepo(database.db);
+    this.sources = new SourceRepo(database.db);
+    this.sourceRefresher = new SourceRefresher({
+      list: () => this.sources.list(),
+      refresh: (s) => refreshSource(this.refreshDeps(), s),
+    });
     this.store = new InventoryStore(database.sqlite);
     this.sync = new SyncEngine({
       repo: this.repo,
@@ -134,6 +144,33 @@ export class Engine {
     return { user: account.username, password };
   }
 
+  /** What a source refresh or test needs; `read` defaults to the real SQL drivers. */
+  refreshDeps(): RefreshDeps {
+    return {
+      repo: this.repo,
+      sources: this.sources,
+      accounts: this.accounts,
+      password: (id) => this.vault.get(sourceVaultId(id)),
+    };
+  }
+
+  async setSourcePassword(sourceId: number, password: string): Promise<void> {
+    registerSecret(password);
+    await this.vault.set(sourceVaultId(sourceId), password);
+  }
+
+  async removeSource(sourceId: number, opts: { removeVcenters: boolean }): Promise<string[]> {
+    const listed = this.repo.list().filter((v) => v.source?.id === sourceId);
+    const removed: string[] = [];
+    if (opts.removeVcenters) {
+      for (const v of listed) if (await this.removeVcenter(v.id)) removed.push(v.name);
+    }
+    // Without removeVcenters its vCenters stay, in the local list (ON DELETE SET NULL).
+    this.sources.remove(sourceId);
+    await this.vault.delete(sourceVaultId(sourceId));
+    return removed;
+  }
+
   async setAccountPassword(accountId: number, password: string): Promise<void> {
     registerSecret(password);
     await this.vault.set(accountVaultId(accountId), password);
@@ -154,6 +191,7 @@ export class Engine {
 
   close(): void {
     this.scheduler.close();
+    this.sourceRefresher.stop();
     this.sync.cancel();
     try {
       this.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -5,6 +5,8 @@ import type { ImportContent } from '../../../shared/sources.js';
 import type { Engine } from '../engine.js';
 import { applyImport, planImport, previewOf, type ImportPlan } from './import.js';
 import { readTableFile } from './table-file.js';
+import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
+import { refreshSource, testSource } from './refresh.js';
 
 type SourceRequests =
   | 'accounts.list'
@@ -14,7 +16,13 @@ type SourceRequests =
   | 'import.preview'
   | 'import.apply'
   | 'import.previewFile'
-  | 'import.applyFile';
+  | 'import.applyFile'
+  | 'sources.list'
+  | 'sources.add'
+  | 'sources.update'
+  | 'sources.remove'
+  | 'sources.test'
+  | 'sources.refresh';
 
 async function planFromBuffer(engine: Engine, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
   return planImport(await readTableFile(buf, format), engine.repo, engine.accounts);
@@ -60,5 +68,36 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
       previewOf(await planFromBuffer(engine, await readLocalFile(path), formatOf(path))),
     'import.applyFile': async ({ path }) =>
       applyImport(await planFromBuffer(engine, await readLocalFile(path), formatOf(path)), engine.repo),
+    'sources.list': async () => engine.sources.list(),
+    'sources.add': async ({ password, connection, query, mapping, timeoutSeconds, ...s }) => {
+      const config = SourceConfigSchema.parse({
+        connection,
+        query,
+        mapping: SourceMappingSchema.parse(mapping ?? {}),
+        timeoutSeconds,
+      });
+      const info = engine.sources.add({ ...s, config });
+      await engine.setSourcePassword(info.id, password);
+      return info;
+    },
+    'sources.update': async ({ id, password, connection, query, mapping, timeoutSeconds, ...rest }) => {
+      const current = engine.sources.resolve(id);
+      const config = SourceConfigSchema.parse({
+        connection: { ...current.config.connection, ...connection },
+        query: query ?? current.config.query,
+        mapping: { ...current.config.mapping, ...mapping },
+        timeoutSeconds: timeoutSeconds ?? current.config.timeoutSeconds,
+      });
+      const patch = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+      engine.sources.update(id, { ...patch, config });
+      if (password !== undefined) await engine.setSourcePassword(id, password);
+      return engine.sources.resolve(id);
+    },
+    'sources.remove': async ({ id, removeVcenters }) => {
+      engine.sources.resolve(id);
+      return { removed: true, removedVcenters: await engine.removeSource(id, { removeVcenters }) };
+    },
+    'sources.test': async ({ id }) => testSource(engine.refreshDeps(), engine.sources.resolve(id)),
+    'sources.refresh': async ({ id }) => refreshSource(engine.refreshDeps(), engine.sources.resolve(id)),
   };
 }
