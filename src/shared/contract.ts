@@ -10,6 +10,7 @@ import {
   ImportFileSchema,
   SourceAddSchema,
   SourceUpdateSchema,
+  type CertReviewItem,
   type ImportPreview,
   type ImportResult,
   type SourceInfo,
@@ -265,6 +266,24 @@ export const CONTRACT = {
     write: true,
     summary: 'Refresh a source now: add new vCenters, retire vanished ones; errors keep the last good list',
   },
+  'certs.review': {
+    args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
+    http: true,
+    write: false,
+    summary:
+      'Certificates to review: what each new (or given) vCenter presents, and renewed ones shown as "certificate changed"',
+  },
+  'certs.trust': {
+    args: z.object({
+      items: z
+        .array(z.object({ vcenterId: id, thumbprint: z.string().min(1).max(200) }))
+        .min(1)
+        .max(10_000),
+    }),
+    http: true,
+    write: true,
+    summary: 'Accept reviewed certificates together: pin each thumbprint as reviewed',
+  },
   'sync.start': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
@@ -340,6 +359,8 @@ export interface ContractResults {
   'sources.remove': { removed: true; removedVcenters: string[] };
   'sources.test': SourceTestResult;
   'sources.refresh': SourceRefreshResult;
+  'certs.review': CertReviewItem[];
+  'certs.trust': { trusted: string[] };
   'sync.start': { started: number[] };
   'sync.cancel': { cancelled: true };
   'query.ask': Answer;

@@ -218,6 +218,51 @@ export function registerVcenterCommands(program: Command): void {
       }
     });
 
+  withJson(withDataDir(vc.command('trust [names...]')))
+    .description(
+      'review certificates in bulk: every new vCenter (from an import or a source) and every "certificate changed" one, with the thumbprint it presents; --accept pins them all together',
+    )
+    .option('--accept', 'pin each new or changed thumbprint shown (one step for all)')
+    .action(async (names: string[], opts: CommonOptions & { accept?: boolean }) => {
+      const engine = await openEngine(opts, 'vminer vcenter trust');
+      try {
+        const h = createHandlers(engine);
+        const ids = names.length ? names.map((n) => engine.repo.resolve(n).id) : undefined;
+        const items = await h['certs.review']({ vcenterIds: ids });
+        const toPin = items.filter((i) => (i.state === 'new' || i.state === 'changed') && i.thumbprint);
+        const trusted = opts.accept
+          ? (
+              await h['certs.trust']({
+                items: toPin.map((i) => ({ vcenterId: i.vcenterId, thumbprint: i.thumbprint! })),
+              })
+            ).trusted
+          : [];
+        if (opts.json) printJson({ items, trusted });
+        else {
+          printTable(
+            items.map((i) => ({
+              ...i,
+              state: i.state === 'changed' ? 'certificate changed' : i.state,
+              presented: i.thumbprint ?? i.error ?? '',
+              was: i.pinned ?? '',
+            })),
+            ['name', 'state', 'presented', 'was', 'subject', 'validTo'],
+          );
+          process.stdout.write(
+            items.length === 0
+              ? 'No certificate waits for review.\n'
+              : opts.accept
+                ? `Pinned ${trusted.length} certificate(s).\n`
+                : toPin.length
+                  ? `${toPin.length} to review; compare the thumbprints with the vCenters' own (e.g. on their consoles), then run again with --accept.\n`
+                  : 'Nothing to pin.\n',
+          );
+        }
+      } finally {
+        engine.close();
+      }
+    });
+
   withDataDir(vc.command('remove <name>'))
     .description('remove a vCenter, its cached inventory and its stored password')
     .action(async (name: string, opts: CommonOptions) => {

@@ -7,6 +7,7 @@ import { applyImport, planImport, previewOf, type ImportPlan } from './import.js
 import { readTableFile } from './table-file.js';
 import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
 import { refreshSource, testSource } from './refresh.js';
+import { reviewCertificates, trustCertificates } from './cert-review.js';
 
 type SourceRequests =
   | 'accounts.list'
@@ -22,7 +23,9 @@ type SourceRequests =
   | 'sources.update'
   | 'sources.remove'
   | 'sources.test'
-  | 'sources.refresh';
+  | 'sources.refresh'
+  | 'certs.review'
+  | 'certs.trust';
 
 async function planFromBuffer(engine: Engine, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
   return planImport(await readTableFile(buf, format), engine.repo, engine.accounts);
@@ -99,5 +102,8 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
     },
     'sources.test': async ({ id }) => testSource(engine.refreshDeps(), engine.sources.resolve(id)),
     'sources.refresh': async ({ id }) => refreshSource(engine.refreshDeps(), engine.sources.resolve(id)),
+    'certs.review': async ({ vcenterIds }) =>
+      reviewCertificates(engine.repo, vcenterIds, engine.settings.get().connectTimeoutMs),
+    'certs.trust': async ({ items }) => ({ trusted: trustCertificates(engine.repo, items) }),
   };
 }
