@@ -5,6 +5,7 @@ import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
 import type { ServiceAccountInfo, VcenterWithState } from './vcenter.js';
 import type { EntityCounts } from './inventory.js';
+import { DoctorRequestSchema, type DoctorReport } from './doctor.js';
 import {
   ImportContentSchema,
   ImportFileSchema,
@@ -284,6 +285,14 @@ export const CONTRACT = {
     write: true,
     summary: 'Accept reviewed certificates together: pin each thumbprint as reviewed',
   },
+  // Local checks (data folder, keychain, a free port on this machine): the desktop app and the CLI only.
+  'doctor.run': {
+    args: DoctorRequestSchema,
+    http: false,
+    write: false,
+    summary:
+      'First-run check-up: data folder, migrations, keychain, each vCenter (DNS/TCP/TLS/login), SQL sources, REST port',
+  },
   'sync.start': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
@@ -361,6 +370,7 @@ export interface ContractResults {
   'sources.refresh': SourceRefreshResult;
   'certs.review': CertReviewItem[];
   'certs.trust': { trusted: string[] };
+  'doctor.run': DoctorReport;
   'sync.start': { started: number[] };
   'sync.cancel': { cancelled: true };
   'query.ask': Answer;

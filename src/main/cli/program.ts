@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAccountCommands } from './account-commands.js';
 import { registerAskCommand } from './ask-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
@@ -25,5 +26,6 @@ export function buildProgram(version: string): Command {
   registerSchedulerCommand(program);
   registerServeCommand(program);
   registerUserCommands(program);
+  registerDoctorCommand(program);
   return program;
 }

@@ -8,12 +8,12 @@ import { EventBus } from './events.js';
 import { configureLogging, registerSecret } from './log.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
-import { ServiceAccountRepo, accountVaultId } from './sources/service-accounts.js';
+import { ServiceAccountRepo, accountVaultId, resolveCredentials } from './sources/service-accounts.js';
 import { SourceRepo, sourceVaultId } from './sources/source-repo.js';
 import { SourceRefresher } from './sources/refresher.js';
+import type { DoctorDeps } from './doctor.js';
 import { refreshSource, type RefreshDeps } from './sources/refresh.js';
 import type { VcenterInfo } from '../../shared/vcenter.js';
-import { VminerError } from '../../shared/errors.js';
 import { QueryEngine } from './query/query-engine.js';
 import { Scheduler } from './sync/scheduler.js';
 import { SyncEngine, type SyncDeps } from './sync/sync-engine.js';
@@ -114,34 +114,7 @@ export class Engine {
     user: string;
     password: string;
   } {
-    if (vc.credential.kind === 'own') {
-      const password = this.vault.get(vaultId(vc.id));
-      if (password === undefined) {
-        throw new VminerError(
-          'LOGIN_FAILED',
-          `${vc.name}: no password is stored for ${vc.username || 'its account'} (\`vminer vcenter set-password ${vc.name}\`, or use a service account)`,
-        );
-      }
-      return { user: vc.username, password };
-    }
-    const account =
-      vc.credential.accountId !== null
-        ? this.accounts.get(vc.credential.accountId)
-        : this.accounts.getDefault();
-    if (!account) {
-      throw new VminerError(
-        'LOGIN_FAILED',
-        `${vc.name}: it logs in with the default service account, but none is set (\`vminer account add NAME --user USER --default\`)`,
-      );
-    }
-    const password = this.vault.get(accountVaultId(account.id));
-    if (password === undefined) {
-      throw new VminerError(
-        'LOGIN_FAILED',
-        `${vc.name}: no password is stored for the service account ${account.name} (\`vminer account set-password ${account.name}\`)`,
-      );
-    }
-    return { user: account.username, password };
+    return resolveCredentials(vc, this.accounts, (id) => this.vault.get(id));
   }
 
   /** What a source refresh or test needs; `read` defaults to the real SQL drivers. */
@@ -151,6 +124,21 @@ export class Engine {
       sources: this.sources,
       accounts: this.accounts,
       password: (id) => this.vault.get(sourceVaultId(id)),
+    };
+  }
+
+  /** The doctor's view of this engine (it holds the data folder). */
+  doctorDeps(): DoctorDeps {
+    return {
+      dataDir: this.dataDir,
+      sqlite: this.database.sqlite,
+      databaseError: null,
+      repo: this.repo,
+      accounts: this.accounts,
+      sources: this.sources,
+      vault: this.vault,
+      vaultError: null,
+      lockNote: null,
     };
   }
 

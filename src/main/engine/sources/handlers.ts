@@ -8,6 +8,7 @@ import { readTableFile } from './table-file.js';
 import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
 import { refreshSource, testSource } from './refresh.js';
 import { reviewCertificates, trustCertificates } from './cert-review.js';
+import { runDoctor } from '../doctor.js';
 
 type SourceRequests =
   | 'accounts.list'
@@ -25,7 +26,8 @@ type SourceRequests =
   | 'sources.test'
   | 'sources.refresh'
   | 'certs.review'
-  | 'certs.trust';
+  | 'certs.trust'
+  | 'doctor.run';
 
 async function planFromBuffer(engine: Engine, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
   return planImport(await readTableFile(buf, format), engine.repo, engine.accounts);
@@ -105,5 +107,6 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
     'certs.review': async ({ vcenterIds }) =>
       reviewCertificates(engine.repo, vcenterIds, engine.settings.get().connectTimeoutMs),
     'certs.trust': async ({ items }) => ({ trusted: trustCertificates(engine.repo, items) }),
+    'doctor.run': async (req) => runDoctor(engine.doctorDeps(), req),
   };
 }

@@ -4,6 +4,8 @@ import type { ServiceAccountInfo } from '../../../shared/vcenter.js';
 import type { Db } from '../db/database.js';
 import { serviceAccounts, vcenters } from '../db/schema.js';
 
+import type { VcenterInfo } from '../../../shared/vcenter.js';
+
 /** Vault item of a service account's password. */
 export const accountVaultId = (accountId: number): string => `account:${accountId}`;
 
@@ -144,4 +146,38 @@ export class ServiceAccountRepo {
       usedBy: explicit + viaDefault,
     };
   }
+}
+
+/** The login a vCenter uses: its own account, the service account it names, or the default one. */
+export function resolveCredentials(
+  vc: Pick<VcenterInfo, 'id' | 'name' | 'username' | 'credential'>,
+  accounts: ServiceAccountRepo,
+  secret: (vaultId: string) => string | undefined,
+): { user: string; password: string } {
+  if (vc.credential.kind === 'own') {
+    const password = secret(`vcenter:${vc.id}`);
+    if (password === undefined) {
+      throw new VminerError(
+        'LOGIN_FAILED',
+        `${vc.name}: no password is stored for ${vc.username || 'its account'} (\`vminer vcenter set-password ${vc.name}\`, or use a service account)`,
+      );
+    }
+    return { user: vc.username, password };
+  }
+  const account =
+    vc.credential.accountId !== null ? accounts.get(vc.credential.accountId) : accounts.getDefault();
+  if (!account) {
+    throw new VminerError(
+      'LOGIN_FAILED',
+      `${vc.name}: it logs in with the default service account, but none is set (\`vminer account add NAME --user USER --default\`)`,
+    );
+  }
+  const password = secret(accountVaultId(account.id));
+  if (password === undefined) {
+    throw new VminerError(
+      'LOGIN_FAILED',
+      `${vc.name}: no password is stored for the service account ${account.name} (\`vminer account set-password ${account.name}\`)`,
+    );
+  }
+  return { user: account.username, password };
 }
