@@ -88,7 +88,7 @@ export async function startPostgres(password: string): Promise<RunningPostgres> 
     '--no-sync',
   ]);
   fs.rmSync(pwfile);
-  let port = 0;
+  let port: number;
   // Another process may take the free port between the probe and the start: try a few.
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
@@ -111,7 +111,8 @@ export async function startPostgres(password: string): Promise<RunningPostgres> 
         const log = fs.existsSync(path.join(dir, 'server.log'))
           ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8')
           : '';
-        throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${log}`);
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${log}`, { cause: err });
       }
     }
   }
