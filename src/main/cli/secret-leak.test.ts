@@ -216,7 +216,7 @@ describe('no password in plain sight after a full run', () => {
     sampleCmdlines();
     expect(fs.existsSync(path.join(dataDir, 'vminer.db'))).toBe(true);
     expect(tds.logins.some((l) => l.ok && l.password === SECRETS.database)).toBe(true);
-  }, 400_000);
+  }, 600_000);
 
   it('finds none of the passwords, in any form, anywhere', async () => {
     const leaks: string[] = [];

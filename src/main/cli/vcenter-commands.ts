@@ -179,9 +179,14 @@ export function registerVcenterCommands(program: Command): void {
                 : v.hasCustomCa
                   ? 'private CA'
                   : 'system CAs',
+              login:
+                v.credential.kind === 'own'
+                  ? v.username
+                  : `${v.credential.account ?? '(no default account)'}${v.credential.accountId === null ? ' (default)' : ''}`,
+              source: v.source?.name ?? 'local',
               error: v.sync.error?.message ?? '',
             })),
-            ['id', 'name', 'url', 'username', 'trust', 'status', 'lastSuccess', 'error'],
+            ['id', 'name', 'url', 'login', 'source', 'trust', 'status', 'lastSuccess', 'error'],
           );
       } finally {
         db.close();

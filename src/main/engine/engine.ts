@@ -12,6 +12,7 @@ import { ServiceAccountRepo, accountVaultId, resolveCredentials } from './source
 import { SourceRepo, sourceVaultId } from './sources/source-repo.js';
 import { SourceRefresher } from './sources/refresher.js';
 import type { DoctorDeps } from './doctor.js';
+import type { SourceInfo, SourceRefreshResult } from '../../shared/sources.js';
 import { refreshSource, type RefreshDeps } from './sources/refresh.js';
 import type { VcenterInfo } from '../../shared/vcenter.js';
 import { QueryEngine } from './query/query-engine.js';
@@ -55,7 +56,7 @@ export class Engine {
     this.sources = new SourceRepo(database.db);
     this.sourceRefresher = new SourceRefresher({
       list: () => this.sources.list(),
-      refresh: (s) => refreshSource(this.refreshDeps(), s),
+      refresh: (s) => this.refreshSource(s),
     });
     this.store = new InventoryStore(database.sqlite);
     this.sync = new SyncEngine({
@@ -125,6 +126,13 @@ export class Engine {
       accounts: this.accounts,
       password: (id) => this.vault.get(sourceVaultId(id)),
     };
+  }
+
+  /** Refreshes one SQL source and tells listeners (SSE, the desktop UI) how it went. */
+  async refreshSource(source: SourceInfo): Promise<SourceRefreshResult> {
+    const result = await refreshSource(this.refreshDeps(), source);
+    this.bus.emit('sources:refreshed', result);
+    return result;
   }
 
   /** The doctor's view of this engine (it holds the data folder). */

@@ -6,7 +6,7 @@ import type { Engine } from '../engine.js';
 import { applyImport, planImport, previewOf, type ImportPlan } from './import.js';
 import { readTableFile } from './table-file.js';
 import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
-import { refreshSource, testSource } from './refresh.js';
+import { testSource } from './refresh.js';
 import { reviewCertificates, trustCertificates } from './cert-review.js';
 import { runDoctor } from '../doctor.js';
 
@@ -93,8 +93,11 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
         mapping: { ...current.config.mapping, ...mapping },
         timeoutSeconds: timeoutSeconds ?? current.config.timeoutSeconds,
       });
-      const patch = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-      engine.sources.update(id, { ...patch, config });
+      const patch: Parameters<typeof engine.sources.update>[1] = { config };
+      if (rest.name !== undefined) patch.name = rest.name;
+      if (rest.refreshMinutes !== undefined) patch.refreshMinutes = rest.refreshMinutes;
+      if (rest.enabled !== undefined) patch.enabled = rest.enabled;
+      engine.sources.update(id, patch);
       if (password !== undefined) await engine.setSourcePassword(id, password);
       return engine.sources.resolve(id);
     },
@@ -103,7 +106,7 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
       return { removed: true, removedVcenters: await engine.removeSource(id, { removeVcenters }) };
     },
     'sources.test': async ({ id }) => testSource(engine.refreshDeps(), engine.sources.resolve(id)),
-    'sources.refresh': async ({ id }) => refreshSource(engine.refreshDeps(), engine.sources.resolve(id)),
+    'sources.refresh': async ({ id }) => engine.refreshSource(engine.sources.resolve(id)),
     'certs.review': async ({ vcenterIds }) =>
       reviewCertificates(engine.repo, vcenterIds, engine.settings.get().connectTimeoutMs),
     'certs.trust': async ({ items }) => ({ trusted: trustCertificates(engine.repo, items) }),

@@ -136,7 +136,10 @@ describe('SQL Server source (real mssql driver against a TDS responder)', () => 
   it('adds new vCenters, retires vanished ones (kept, not synced), restores returning ones', async () => {
     await call('accounts.add', { name: 'corp', username: 'svc@corp', password: 'Svc#Pw12' });
     const src = await addSource();
+    const events: unknown[] = [];
+    engine.bus.on('sources:refreshed', (e) => events.push(e));
     const r1 = await call('sources.refresh', { id: src.id });
+    expect(events).toEqual([r1]);
     expect(r1).toMatchObject({ ok: true, rows: 3, retired: [], skipped: [] });
     expect(r1.added.sort()).toEqual(['vc-ams-01', 'vc-fra-01', 'vc-nyc-01']);
     const ams = engine.repo.findByName('vc-ams-01')!;

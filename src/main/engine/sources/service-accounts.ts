@@ -1,10 +1,8 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { VminerError } from '../../../shared/errors.js';
-import type { ServiceAccountInfo } from '../../../shared/vcenter.js';
+import type { ServiceAccountInfo, VcenterInfo } from '../../../shared/vcenter.js';
 import type { Db } from '../db/database.js';
 import { serviceAccounts, vcenters } from '../db/schema.js';
-
-import type { VcenterInfo } from '../../../shared/vcenter.js';
 
 /** Vault item of a service account's password. */
 export const accountVaultId = (accountId: number): string => `account:${accountId}`;
