@@ -252,6 +252,28 @@ describe('SQL Server source (real mssql driver against a TDS responder)', () => 
     expect(engine.repo.findByName('vc-ams-01')!.source).toBeNull();
   });
 
+  it('removing a source leaves its vCenters in the local list, or removes them with their data on request', async () => {
+    const a = await addSource({ name: 'keep' });
+    await call('sources.refresh', { id: a.id });
+    expect(engine.vault.get(`source:${a.id}`)).toBe(DB_PASSWORD);
+    const kept = await call('sources.remove', { id: a.id });
+    expect(kept).toEqual({ removed: true, removedVcenters: [] });
+    expect(engine.vault.get(`source:${a.id}`)).toBeUndefined();
+    expect(engine.repo.list().map((v) => [v.name, v.source])).toEqual([
+      ['vc-ams-01', null],
+      ['vc-fra-01', null],
+      ['vc-nyc-01', null],
+    ]);
+    for (const v of engine.repo.list()) await engine.removeVcenter(v.id);
+
+    const b = await addSource({ name: 'drop' });
+    await call('sources.refresh', { id: b.id });
+    const gone = await call('sources.remove', { id: b.id, removeVcenters: true });
+    expect(gone.removedVcenters.sort()).toEqual(['vc-ams-01', 'vc-fra-01', 'vc-nyc-01']);
+    expect(engine.repo.list()).toEqual([]);
+    expect(await call('sources.list', {})).toEqual([]);
+  });
+
   it('refreshes each source on its own interval, independent of the sync schedule', async () => {
     const fast = await addSource({ name: 'fast', refreshMinutes: 5 });
     await addSource({
