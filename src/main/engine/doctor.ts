@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { toErrorInfo } from '../../shared/errors.js';
 import type { DoctorCheck, DoctorReport, DoctorRequest } from '../../shared/doctor.js';
 import type { VcenterRepo } from './db/vcenter-repo.js';
-import { migrationsFolder } from './db/database.js';
+import { pendingMigrations } from './db/database.js';
 import { DEFAULT_KEYCHAIN_SERVICE, openKeychainItem } from './secrets/keychain.js';
 import type { ServiceAccountRepo } from './sources/service-accounts.js';
 import { resolveCredentials } from './sources/service-accounts.js';
@@ -56,21 +56,16 @@ function dataFolder(dir: string): DoctorCheck {
 function migrations(d: DoctorDeps): DoctorCheck {
   if (!d.sqlite) return check('database', 'migrations', 'fail', d.databaseError ?? 'not opened');
   try {
-    const journal = JSON.parse(
-      fs.readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8'),
-    ) as {
-      entries: unknown[];
-    };
+    const pending = pendingMigrations(d.sqlite);
     const applied = (
       d.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
     ).n;
-    const want = journal.entries.length;
-    if (applied >= want) return check('database', 'migrations', 'ok', `${applied} of ${want} applied`);
+    if (pending === 0) return check('database', 'migrations', 'ok', `${applied} of ${applied} applied`);
     return check(
       'database',
       'migrations',
       'warn',
-      `${applied} of ${want} applied; the rest are applied when the engine next starts`,
+      `${applied} of ${applied + pending} applied; the rest are applied when the engine next starts`,
     );
   } catch (err) {
     return check('database', 'migrations', 'fail', (err as Error).message);

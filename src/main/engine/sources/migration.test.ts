@@ -34,6 +34,10 @@ describe('migration 0005 (sources)', () => {
     before.close();
 
     delete process.env['VMINER_MIGRATIONS_DIR'];
+    // A reader cannot upgrade it, and says so instead of failing on a missing column later.
+    expect(() => openDatabase(data, { readonly: true })).toThrow(
+      /written by an older vMiner and needs 1 database upgrade\(s\); any writing command/,
+    );
     const after = openDatabase(data);
     try {
       const [v] = new VcenterRepo(after.db).list();
