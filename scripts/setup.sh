@@ -5,11 +5,13 @@
 #   - dbus + gnome-keyring (a real OS keychain for the credential-vault tests)
 #   - openssl (test certificates)
 #   - chromium (the browser the UI end-to-end tests drive; Playwright downloads no browser)
+#   - postgresql (a real server the PostgreSQL-source tests start on loopback; under root they run it
+#     as the package's `postgres` user via runuser, see e2e/support/postgres.ts)
 # Electron's binary cannot be downloaded everywhere; it is only needed for `npm start`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(golang-go golang-github-vmware-govmomi-dev python3-pyvmomi dbus gnome-keyring libsecret-1-0 openssl chromium)
+PKGS=(golang-go golang-github-vmware-govmomi-dev python3-pyvmomi dbus gnome-keyring libsecret-1-0 openssl chromium postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

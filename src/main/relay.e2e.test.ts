@@ -123,6 +123,8 @@ type IpcRequest = IpcRequestName;
 describe('the relay, end to end over a MessageChannel', () => {
   it('relays every contract entry allowed over IPC to the engine and answers with its result', async () => {
     let added = 0;
+    let accountId = 0;
+    let sourceId = 0;
     // One case per entry the window may call: a contract entry without a case fails to compile.
     const cases: {
       [K in IpcRequest]: { args: () => RequestArgs<K>; check: (o: CallOutcome<unknown>) => void };
@@ -226,6 +228,90 @@ describe('the relay, end to end over a MessageChannel', () => {
       'engine.info': {
         args: () => ({}),
         check: (o) => expect(value<{ dataDir: string }>(o).dataDir).toBeTruthy(),
+      },
+      'accounts.add': {
+        args: () => ({
+          name: 'svc-ro',
+          username: 'svc@vsphere.local',
+          password: 'svc-pw-1',
+          isDefault: true,
+        }),
+        check: (o) => {
+          accountId = value<{ id: number }>(o).id;
+          expect(accountId).toBeGreaterThan(0);
+        },
+      },
+      'accounts.update': {
+        args: () => ({ id: accountId, name: 'svc-readonly' }),
+        check: (o) => expect(value<{ name: string }>(o).name).toBe('svc-readonly'),
+      },
+      'accounts.list': {
+        args: () => ({}),
+        check: (o) => expect(value<{ name: string }[]>(o).map((a) => a.name)).toContain('svc-readonly'),
+      },
+      'accounts.remove': {
+        args: () => ({ id: accountId }),
+        check: (o) => expect(value<{ removed: boolean }>(o).removed).toBe(true),
+      },
+      'import.preview': {
+        args: () => ({ content: 'name,host\nvc-imp,vc-imp.corp.example\n', encoding: 'utf8' as const }),
+        check: (o) => expect(JSON.stringify(value(o))).toContain('vc-imp'),
+      },
+      'import.apply': {
+        args: () => ({ content: 'name,host\nvc-imp,vc-imp.corp.example\n', encoding: 'utf8' as const }),
+        check: (o) => expect(JSON.stringify(value(o))).toContain('vc-imp'),
+      },
+      'sources.add': {
+        args: () => ({
+          name: 'cmdb',
+          kind: 'postgres' as const,
+          connection: {
+            server: '127.0.0.1',
+            port: 1,
+            database: 'cmdb',
+            user: 'u',
+            auth: 'sql' as const,
+            encrypt: false,
+            trustServerCertificate: false,
+          },
+          password: 'db-pw-1',
+          refreshMinutes: 60,
+          enabled: false,
+        }),
+        check: (o) => {
+          sourceId = value<{ id: number }>(o).id;
+          expect(sourceId).toBeGreaterThan(0);
+        },
+      },
+      'sources.update': {
+        args: () => ({ id: sourceId, refreshMinutes: 30 }),
+        check: (o) => expect(value<{ refreshMinutes: number }>(o).refreshMinutes).toBe(30),
+      },
+      'sources.list': {
+        args: () => ({}),
+        check: (o) => expect(value<{ name: string }[]>(o).map((x) => x.name)).toContain('cmdb'),
+      },
+      // Port 1 is closed: the engine's own error comes back through the relay, code intact.
+      'sources.test': {
+        args: () => ({ id: sourceId }),
+        check: (o) => expect(o.ok ? 'ok' : o.error.code).not.toMatch(/^(ok|INTERNAL|INVALID_INPUT)$/),
+      },
+      'sources.refresh': {
+        args: () => ({ id: sourceId }),
+        check: (o) => expect(o.ok ? value<{ ok: boolean }>(o).ok : o.error.code).not.toBe(true),
+      },
+      'sources.remove': {
+        args: () => ({ id: sourceId, removeVcenters: false }),
+        check: (o) => expect(value<{ removed: boolean }>(o).removed).toBe(true),
+      },
+      'certs.review': {
+        args: () => ({ vcenterIds: [vcIds[0]!] }),
+        check: (o) => expect(value<unknown[]>(o)).toHaveLength(1),
+      },
+      'certs.trust': {
+        args: () => ({ items: [{ vcenterId: vcIds[0]!, thumbprint: 'AB'.repeat(32) }] }),
+        check: (o) =>
+          expect(o.ok ? value<{ trusted: string[] }>(o).trusted.length : o.error.code).toBeTruthy(),
       },
     };
     expect(Object.keys(cases).sort()).toEqual([...IPC_REQUESTS].sort());

@@ -3,8 +3,21 @@ import { EngineSettingsSchema, type EngineSettings } from './settings.js';
 import { AskRequestSchema, FilterSchema, type Answer } from './query.js';
 import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
-import type { VcenterWithState } from './vcenter.js';
+import type { ServiceAccountInfo, VcenterWithState } from './vcenter.js';
 import type { EntityCounts } from './inventory.js';
+import { DoctorRequestSchema, type DoctorReport } from './doctor.js';
+import {
+  ImportContentSchema,
+  ImportFileSchema,
+  SourceAddSchema,
+  SourceUpdateSchema,
+  type CertReviewItem,
+  type ImportPreview,
+  type ImportResult,
+  type SourceInfo,
+  type SourceRefreshResult,
+  type SourceTestResult,
+} from './sources.js';
 
 /**
  * The engine's contract: every request once, with its argument schema, its result type and the
@@ -23,16 +36,44 @@ export interface UserInfo {
   createdAt: string;
 }
 
-export const VcenterAddSchema = z.object({
-  name: z.string().trim().min(1).max(100),
-  url: z.string().trim().min(1).max(500),
-  username: z.string().min(1).max(200),
-  password: z.string().min(1).max(1000),
-  thumbprint: z.string().max(200).optional(),
-  caPem: z.string().max(100_000).optional(),
-  /** Pin the certificate the vCenter presents right now (after the user reviewed `vcenters.probe`). */
-  trustPresentedCert: z.boolean().optional(),
-});
+/** How a vCenter logs in: its own account, or a shared service account (`accountId` null: the default one). */
+export const CredentialChoiceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('own') }),
+  z.object({ kind: z.literal('service'), accountId: id.nullable().default(null) }),
+]);
+
+const tagsSchema = z.array(z.string().trim().min(1).max(100)).max(50);
+
+export const VcenterAddSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    url: z.string().trim().min(1).max(500),
+    /** Its own account (with `password`); leave both out with `credential: {kind: 'service'}`. */
+    username: z.string().min(1).max(200).optional(),
+    password: z.string().min(1).max(1000).optional(),
+    credential: CredentialChoiceSchema.optional(),
+    thumbprint: z.string().max(200).optional(),
+    caPem: z.string().max(100_000).optional(),
+    /** Pin the certificate the vCenter presents right now (after the user reviewed `vcenters.probe`). */
+    trustPresentedCert: z.boolean().optional(),
+    site: z.string().trim().max(100).optional(),
+    tags: tagsSchema.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const service = v.credential?.kind === 'service';
+    if (service && (v.username !== undefined || v.password !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['username'],
+        message: 'a vCenter that uses a service account takes no username or password of its own',
+      });
+    if (!service && (v.username === undefined || v.password === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'give username and password, or credential {kind: "service"} to use a service account',
+      });
+  });
 
 export const VcenterUpdateSchema = z.object({
   id,
@@ -43,6 +84,26 @@ export const VcenterUpdateSchema = z.object({
   thumbprint: z.string().max(200).nullable().optional(),
   caPem: z.string().max(100_000).nullable().optional(),
   enabled: z.boolean().optional(),
+  /** Switch between its own account and a service account (a per-vCenter override of the default). */
+  credential: CredentialChoiceSchema.optional(),
+  site: z.string().trim().max(100).nullable().optional(),
+  tags: tagsSchema.optional(),
+});
+
+export const ServiceAccountAddSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  username: z.string().min(1).max(200),
+  password: z.string().min(1).max(1000),
+  /** The account vCenters use when they name none; the first account is the default anyway. */
+  isDefault: z.boolean().default(false),
+});
+
+export const ServiceAccountUpdateSchema = z.object({
+  id,
+  name: z.string().trim().min(1).max(100).optional(),
+  username: z.string().min(1).max(200).optional(),
+  password: z.string().min(1).max(1000).optional(),
+  isDefault: z.literal(true).optional(),
 });
 
 export const ListRequestSchema = z.object({
@@ -144,6 +205,117 @@ export const CONTRACT = {
     http: true,
     write: true,
     summary: 'Remove a vCenter and its cached data',
+  },
+  'accounts.list': {
+    args: empty,
+    http: true,
+    write: false,
+    summary: 'Shared service accounts (never their passwords) and how many vCenters use each',
+  },
+  'accounts.add': {
+    args: ServiceAccountAddSchema,
+    http: true,
+    write: true,
+    summary: 'Add a shared service account; its password goes to the credential vault',
+  },
+  'accounts.update': {
+    args: ServiceAccountUpdateSchema,
+    http: true,
+    write: true,
+    summary: 'Rename a service account, change its user or password, or make it the default',
+  },
+  'accounts.remove': {
+    args: z.object({ id }),
+    http: true,
+    write: true,
+    summary: 'Remove a service account no vCenter uses',
+  },
+  'import.preview': {
+    args: ImportContentSchema,
+    http: true,
+    write: false,
+    summary: 'What a CSV/XLSX vCenter list would add, update or skip, and why (writes nothing)',
+  },
+  'import.apply': {
+    args: ImportContentSchema,
+    http: true,
+    write: true,
+    summary: 'Import a CSV/XLSX vCenter list: every add and update lands, or none does',
+  },
+  // Local file paths: never over HTTP (the desktop app and the CLI only).
+  'import.previewFile': {
+    args: ImportFileSchema,
+    http: false,
+    write: false,
+    summary: 'Preview the import of a local CSV/XLSX file',
+  },
+  'import.applyFile': {
+    args: ImportFileSchema,
+    http: false,
+    write: true,
+    summary: 'Import a local CSV/XLSX file',
+  },
+  'sources.list': {
+    args: empty,
+    http: true,
+    write: false,
+    summary: 'SQL sources of the vCenter list (SQL Server, PostgreSQL) with their last refresh',
+  },
+  'sources.add': {
+    args: SourceAddSchema,
+    http: true,
+    write: true,
+    summary: 'Add a SQL source: connection, query, column mapping, refresh interval',
+  },
+  'sources.update': {
+    args: SourceUpdateSchema,
+    http: true,
+    write: true,
+    summary: 'Change a SQL source',
+  },
+  'sources.remove': {
+    args: z.object({ id, removeVcenters: z.boolean().default(false) }),
+    http: true,
+    write: true,
+    summary: 'Remove a SQL source (its vCenters move to the local list unless removed too)',
+  },
+  'sources.test': {
+    args: z.object({ id }),
+    http: true,
+    write: false,
+    summary: "Run a source's query and show the first rows, raw and mapped (changes nothing)",
+  },
+  'sources.refresh': {
+    args: z.object({ id }),
+    http: true,
+    write: true,
+    summary: 'Refresh a source now: add new vCenters, retire vanished ones; errors keep the last good list',
+  },
+  'certs.review': {
+    args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
+    http: true,
+    write: false,
+    summary:
+      'Certificates to review: what each new (or given) vCenter presents, and renewed ones shown as "certificate changed"',
+  },
+  'certs.trust': {
+    args: z.object({
+      items: z
+        .array(z.object({ vcenterId: id, thumbprint: z.string().min(1).max(200) }))
+        .min(1)
+        .max(10_000),
+    }),
+    http: true,
+    write: true,
+    summary: 'Accept reviewed certificates together: pin each thumbprint as reviewed',
+  },
+  // Local checks (data folder, keychain, a free port on this machine): the desktop app and the CLI only.
+  'doctor.run': {
+    args: DoctorRequestSchema,
+    http: false,
+    write: false,
+    summary:
+      'First-run check-up: data folder, migrations, keychain, each vCenter (DNS/TCP/TLS/login), SQL sources, REST port',
   },
   'sync.start': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
@@ -257,6 +429,23 @@ export interface ContractResults {
   'vcenters.add': VcenterWithState;
   'vcenters.update': VcenterWithState;
   'vcenters.remove': { removed: boolean };
+  'accounts.list': ServiceAccountInfo[];
+  'accounts.add': ServiceAccountInfo;
+  'accounts.update': ServiceAccountInfo;
+  'accounts.remove': { removed: true };
+  'import.preview': ImportPreview;
+  'import.apply': ImportResult;
+  'import.previewFile': ImportPreview;
+  'import.applyFile': ImportResult;
+  'sources.list': SourceInfo[];
+  'sources.add': SourceInfo;
+  'sources.update': SourceInfo;
+  'sources.remove': { removed: true; removedVcenters: string[] };
+  'sources.test': SourceTestResult;
+  'sources.refresh': SourceRefreshResult;
+  'certs.review': CertReviewItem[];
+  'certs.trust': { trusted: string[] };
+  'doctor.run': DoctorReport;
   'sync.start': { started: number[] };
   'sync.cancel': { cancelled: true };
   'query.ask': Answer;

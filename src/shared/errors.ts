@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'LOGIN_FAILED',
   'PERMISSION_DENIED',
   'PROTOCOL',
+  /** A source's query failed or returned columns the mapping does not find. */
+  'QUERY_FAILED',
   'CANCELLED',
   'NOT_FOUND',
   'INVALID_INPUT',

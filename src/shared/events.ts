@@ -1,6 +1,7 @@
 import type { ErrorInfo } from './errors.js';
 import type { EntityCounts } from './inventory.js';
 import type { VcenterStatus } from './vcenter.js';
+import type { SourceRefreshResult } from './sources.js';
 
 export type SyncPhase = 'queued' | 'started' | 'collecting' | 'storing' | 'finished';
 
@@ -28,4 +29,6 @@ export interface EngineEvents {
   'sync:progress': SyncProgressEvent;
   'inventory:changed': { vcenterIds: number[] };
   'scheduler:state': SchedulerStateEvent;
+  /** A SQL source was refreshed (on its interval or on request); `ok: false` keeps the last good list. */
+  'sources:refreshed': SourceRefreshResult;
 }

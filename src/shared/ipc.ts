@@ -5,7 +5,12 @@ import type { EngineEvents } from './events.js';
 export type EventName = keyof EngineEvents;
 
 /** Every engine event name, for code that must forward or accept them by value (relay, preload). */
-export const ENGINE_EVENT_NAMES = ['sync:progress', 'inventory:changed', 'scheduler:state'] as const;
+export const ENGINE_EVENT_NAMES = [
+  'sync:progress',
+  'inventory:changed',
+  'scheduler:state',
+  'sources:refreshed',
+] as const;
 // Adding an event to EngineEvents without listing it here fails to compile.
 const _allEventsListed: [Exclude<EventName, (typeof ENGINE_EVENT_NAMES)[number]>] extends [never]
   ? true

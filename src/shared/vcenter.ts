@@ -13,6 +13,8 @@ export const VCENTER_STATUSES = [
   'failed',
   'certificate_changed',
   'disabled',
+  /** Gone from the source that listed it: not synced any more, cached data kept until removed. */
+  'retired',
 ] as const;
 export type VcenterStatus = (typeof VCENTER_STATUSES)[number];
 
@@ -29,6 +31,17 @@ export interface VcenterInfo {
   version: string | null;
   build: string | null;
   instanceUuid: string | null;
+  /**
+   * How it logs in: its own account (`username` + its own stored password), or a shared service
+   * account (`username` is then the account's; `account` null means "the default account").
+   */
+  credential: { kind: 'own' } | { kind: 'service'; accountId: number | null; account: string | null };
+  /** The source that lists it (null: the local list). */
+  source: { id: number; name: string } | null;
+  /** When it disappeared from its source (status `retired`); null while listed. */
+  retiredAt: string | null;
+  site: string | null;
+  tags: string[];
 }
 
 export interface SyncStateInfo {
@@ -45,4 +58,15 @@ export interface SyncStateInfo {
 
 export interface VcenterWithState extends VcenterInfo {
   sync: SyncStateInfo;
+}
+
+/** A shared login many vCenters use; its password sits in the credential vault only. */
+export interface ServiceAccountInfo {
+  id: number;
+  name: string;
+  username: string;
+  isDefault: boolean;
+  createdAt: string;
+  /** vCenters that log in with it (for the default account: also those set to "the default"). */
+  usedBy: number;
 }

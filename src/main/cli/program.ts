@@ -1,9 +1,12 @@
 import { Command } from 'commander';
+import { registerAccountCommands } from './account-commands.js';
 import { registerAskCommand } from './ask-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerSourceCommands } from './source-commands.js';
 import { registerSyncCommand } from './sync-command.js';
 import { registerUserCommands } from './user-command.js';
 import { registerVcenterCommands } from './vcenter-commands.js';
@@ -14,6 +17,8 @@ export function buildProgram(version: string): Command {
     .version(version)
     .showHelpAfterError('(add --help for usage)');
   registerVcenterCommands(program);
+  registerAccountCommands(program);
+  registerSourceCommands(program);
   registerSyncCommand(program);
   registerInventoryCommands(program);
   registerAskCommand(program);
@@ -21,5 +26,6 @@ export function buildProgram(version: string): Command {
   registerSchedulerCommand(program);
   registerServeCommand(program);
   registerUserCommands(program);
+  registerDoctorCommand(program);
   return program;
 }

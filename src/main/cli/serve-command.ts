@@ -64,6 +64,8 @@ export function registerServeCommand(program: Command): void {
             .filter(Boolean),
         });
         engine.scheduler.resume();
+        // SQL sources refresh on their own intervals (no scheduled sync needed).
+        engine.sourceRefresher.start();
         engine.bus.on('sync:progress', (e) => {
           if (e.phase === 'finished') {
             process.stdout.write(

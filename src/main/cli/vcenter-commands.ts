@@ -17,6 +17,7 @@ import {
   type CommonOptions,
 } from './common.js';
 import { printJson, printTable } from './output.js';
+import { createHandlers } from '../engine/api.js';
 
 function describeProbe(p: ProbeResult): string {
   const c = p.certificate;
@@ -35,7 +36,10 @@ function describeProbe(p: ProbeResult): string {
 
 interface AddOptions extends CommonOptions {
   url: string;
-  user: string;
+  user?: string;
+  serviceAccount?: string | true;
+  site?: string;
+  tags?: string;
   passwordStdin?: boolean;
   thumbprint?: string;
   trustPresentedCert?: boolean;
@@ -84,7 +88,10 @@ export function registerVcenterCommands(program: Command): void {
       'register a vCenter (read-only account is enough); the password goes to the credential vault',
     )
     .requiredOption('--url <url>', 'https://HOST[:PORT]/sdk')
-    .requiredOption('--user <user>', 'account name, e.g. svc-vminer@vsphere.local')
+    .option('--user <user>', 'its own account, e.g. svc-vminer@vsphere.local')
+    .option('--service-account [name]', 'log in with a shared service account (default: the default account)')
+    .option('--site <site>', 'site or location, for grouping')
+    .option('--tags <list>', 'comma-separated tags')
     .option('--password-stdin', 'read the password from standard input')
     .option('--thumbprint <sha256>', 'pin this SHA-256 certificate thumbprint (openssl format or plain hex)')
     .option('--trust-presented-cert', 'pin the certificate the vCenter presents now (see `vcenter probe`)')
@@ -105,15 +112,45 @@ export function registerVcenterCommands(program: Command): void {
         thumbprint = probe.certificate.thumbprintSha256;
         process.stderr.write(`Pinning the certificate ${name} presents:\n${describeProbe(probe)}`);
       }
-      const password = await readPassword(opts, `Password for ${opts.user} at ${new URL(url).host}:`);
+      if (!opts.user === !opts.serviceAccount)
+        throw new VminerError('INVALID_INPUT', 'give either --user USER or --service-account [NAME]');
+      const password = opts.user
+        ? await readPassword(opts, `Password for ${opts.user} at ${new URL(url).host}:`)
+        : undefined;
       const trust: TrustPolicy = thumbprint
         ? { kind: 'thumbprint', sha256: thumbprint }
         : { kind: 'ca', extraCaPem: caPem ?? undefined };
-      const product = opts.skipCheck ? null : await checkNewVcenter(url, trust, opts.user, password);
       const engine = await openEngine(opts, 'vminer vcenter add');
       try {
-        const info = engine.repo.add({ name, url, username: opts.user, thumbprint, caPem });
-        await engine.setPassword(info.id, password);
+        const accountId =
+          typeof opts.serviceAccount === 'string' ? engine.accounts.resolve(opts.serviceAccount).id : null;
+        const extra = {
+          site: opts.site ?? null,
+          tags: (opts.tags ?? '')
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        };
+        const draft = opts.serviceAccount
+          ? engine.credentialsFor({
+              id: 0,
+              name,
+              username: '',
+              credential: { kind: 'service', accountId, account: null },
+            })
+          : { user: opts.user ?? '', password: password ?? '' };
+        const product = opts.skipCheck ? null : await checkNewVcenter(url, trust, draft.user, draft.password);
+        const info = engine.repo.add({
+          name,
+          url,
+          username: opts.user ?? '',
+          thumbprint,
+          caPem,
+          useServiceAccount: Boolean(opts.serviceAccount),
+          serviceAccountId: accountId,
+          ...extra,
+        });
+        if (password !== undefined) await engine.setPassword(info.id, password);
         if (opts.json) printJson(info);
         else
           process.stdout.write(
@@ -142,12 +179,92 @@ export function registerVcenterCommands(program: Command): void {
                 : v.hasCustomCa
                   ? 'private CA'
                   : 'system CAs',
+              login:
+                v.credential.kind === 'own'
+                  ? v.username
+                  : `${v.credential.account ?? '(no default account)'}${v.credential.accountId === null ? ' (default)' : ''}`,
+              source: v.source?.name ?? 'local',
               error: v.sync.error?.message ?? '',
             })),
-            ['id', 'name', 'url', 'username', 'trust', 'status', 'lastSuccess', 'error'],
+            ['id', 'name', 'url', 'login', 'source', 'trust', 'status', 'lastSuccess', 'error'],
           );
       } finally {
         db.close();
+      }
+    });
+
+  withJson(withDataDir(vc.command('import <file>')))
+    .description(
+      'import vCenters from a CSV or XLSX file (columns name, host, port, optional username, site, tags): shows what would be added, updated or skipped; --apply imports all of it or nothing',
+    )
+    .option('--apply', 'import now (without it, only the preview is shown)')
+    .action(async (file: string, opts: CommonOptions & { apply?: boolean }) => {
+      const engine = await openEngine(opts, 'vminer vcenter import');
+      try {
+        const h = createHandlers(engine);
+        const result = opts.apply
+          ? await h['import.applyFile']({ path: file })
+          : await h['import.previewFile']({ path: file });
+        if (opts.json) printJson(result);
+        else {
+          printTable(
+            result.items.map((i) => ({ ...i, tags: i.tags.join(', ') })),
+            ['line', 'action', 'name', 'url', 'login', 'reason'],
+          );
+          const c = result.counts;
+          process.stdout.write(
+            opts.apply
+              ? `Imported: ${c.add} added, ${c.update} updated, ${c.skip} skipped.${c.add ? ' Review the new certificates: vminer vcenter trust --review' : ''}\n`
+              : `Preview: ${c.add} to add, ${c.update} to update, ${c.skip} skipped. Nothing was changed; run again with --apply to import.\n`,
+          );
+        }
+      } finally {
+        engine.close();
+      }
+    });
+
+  withJson(withDataDir(vc.command('trust [names...]')))
+    .description(
+      'review certificates in bulk: every new vCenter (from an import or a source) and every "certificate changed" one, with the thumbprint it presents; --accept pins them all together',
+    )
+    .option('--accept', 'pin each new or changed thumbprint shown (one step for all)')
+    .action(async (names: string[], opts: CommonOptions & { accept?: boolean }) => {
+      const engine = await openEngine(opts, 'vminer vcenter trust');
+      try {
+        const h = createHandlers(engine);
+        const ids = names.length ? names.map((n) => engine.repo.resolve(n).id) : undefined;
+        const items = await h['certs.review']({ vcenterIds: ids });
+        const toPin = items.filter((i) => (i.state === 'new' || i.state === 'changed') && i.thumbprint);
+        const trusted = opts.accept
+          ? (
+              await h['certs.trust']({
+                items: toPin.map((i) => ({ vcenterId: i.vcenterId, thumbprint: i.thumbprint! })),
+              })
+            ).trusted
+          : [];
+        if (opts.json) printJson({ items, trusted });
+        else {
+          printTable(
+            items.map((i) => ({
+              ...i,
+              state: i.state === 'changed' ? 'certificate changed' : i.state,
+              presented: i.thumbprint ?? i.error ?? '',
+              was: i.pinned ?? '',
+            })),
+            ['name', 'state', 'presented', 'was', 'subject', 'validTo'],
+          );
+          process.stdout.write(
+            items.length === 0
+              ? 'No certificate waits for review.\n'
+              : opts.accept
+                ? `Pinned ${trusted.length} certificate(s).\n`
+                : toPin.length
+                  ? `${toPin.length} to review; compare the thumbprints with the vCenters' own (e.g. on their consoles), then run again with --accept.\n`
+                  : 'Nothing to pin.\n',
+          );
+        }
+      } finally {
+        engine.close();
       }
     });
 

@@ -13,6 +13,7 @@ declare const __VMINER_VERSION__: string | undefined;
 const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
 import { exportFull, exportRows } from './export/exporter.js';
 import { resolveExportRequest } from './export/request.js';
+import { sourceHandlers } from './sources/handlers.js';
 
 const log = createLogger('api');
 
@@ -43,19 +44,42 @@ export function createHandlers(
       const url = normalizeVcenterUrl(a.url);
       let thumbprint = a.thumbprint ? normalizeThumbprint(a.thumbprint) : null;
       if (a.trustPresentedCert) thumbprint = (await probeVcenter(url)).certificate.thumbprintSha256;
+      const service = a.credential?.kind === 'service' ? a.credential : null;
+      if (service?.accountId) engine.accounts.resolve(service.accountId);
       const info = engine.repo.add({
         name: a.name,
         url,
-        username: a.username,
+        username: a.username ?? '',
         thumbprint,
         caPem: a.caPem ?? null,
+        useServiceAccount: service !== null,
+        serviceAccountId: service?.accountId ?? null,
+        site: a.site || null,
+        tags: a.tags ?? [],
       });
-      await engine.setPassword(info.id, a.password);
+      if (a.password !== undefined) await engine.setPassword(info.id, a.password);
       return withState(info.id);
     },
     'vcenters.update': async ({ id, password, ...patch }) => {
-      withState(id);
+      const current = withState(id);
       const next: Parameters<typeof engine.repo.update>[1] = {};
+      if (patch.credential?.kind === 'service') {
+        if (patch.credential.accountId) engine.accounts.resolve(patch.credential.accountId);
+        next.useServiceAccount = true;
+        next.serviceAccountId = patch.credential.accountId;
+      } else if (patch.credential?.kind === 'own') {
+        const user = patch.username ?? current.username;
+        if (current.credential.kind === 'service' && (patch.username === undefined || password === undefined))
+          throw new VminerError(
+            'INVALID_INPUT',
+            `${current.name}: give its own username and password to stop using the service account`,
+          );
+        next.useServiceAccount = false;
+        next.serviceAccountId = null;
+        next.username = user;
+      }
+      if (patch.site !== undefined) next.site = patch.site || null;
+      if (patch.tags !== undefined) next.tags = patch.tags;
       if (patch.name !== undefined) next.name = patch.name;
       if (patch.url !== undefined) next.url = normalizeVcenterUrl(patch.url);
       if (patch.username !== undefined) next.username = patch.username;
@@ -63,17 +87,24 @@ export function createHandlers(
         next.thumbprint = patch.thumbprint ? normalizeThumbprint(patch.thumbprint) : null;
       if (patch.caPem !== undefined) next.caPem = patch.caPem;
       if (patch.enabled !== undefined) next.enabled = patch.enabled;
+      const usesService = next.useServiceAccount ?? current.credential.kind === 'service';
+      if (usesService && (patch.username !== undefined || password !== undefined))
+        throw new VminerError(
+          'INVALID_INPUT',
+          `${current.name} logs in with a service account: change the account's password, or switch the vCenter to credential {kind: "own"}`,
+        );
       if (Object.keys(next).length > 0) engine.repo.update(id, next);
       if (password !== undefined) await engine.setPassword(id, password);
       return withState(id);
     },
     'vcenters.remove': async ({ id }) => ({ removed: await engine.removeVcenter(id) }),
+    ...sourceHandlers(engine),
     'sync.start': async ({ vcenterIds }) => {
       const ids =
         vcenterIds ??
         engine.repo
           .list()
-          .filter((v) => v.enabled)
+          .filter((v) => v.enabled && v.retiredAt === null)
           .map((v) => v.id);
       for (const i of ids) withState(i);
       engine.sync.sync(ids).catch((err: unknown) => log.error('sync failed', { error: String(err) }));

@@ -8,6 +8,13 @@ import { EventBus } from './events.js';
 import { configureLogging, registerSecret } from './log.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
+import { ServiceAccountRepo, accountVaultId, resolveCredentials } from './sources/service-accounts.js';
+import { SourceRepo, sourceVaultId } from './sources/source-repo.js';
+import { SourceRefresher } from './sources/refresher.js';
+import type { DoctorDeps } from './doctor.js';
+import type { SourceInfo, SourceRefreshResult } from '../../shared/sources.js';
+import { refreshSource, type RefreshDeps } from './sources/refresh.js';
+import type { VcenterInfo } from '../../shared/vcenter.js';
 import { QueryEngine } from './query/query-engine.js';
 import { Scheduler } from './sync/scheduler.js';
 import { SyncEngine, type SyncDeps } from './sync/sync-engine.js';
@@ -30,6 +37,9 @@ export class Engine {
   readonly bus = new EventBus();
   readonly repo: VcenterRepo;
   readonly settings: SettingsRepo;
+  readonly accounts: ServiceAccountRepo;
+  readonly sources: SourceRepo;
+  readonly sourceRefresher: SourceRefresher;
   readonly store: InventoryStore;
   readonly sync: SyncEngine;
   readonly scheduler: Scheduler;
@@ -44,13 +54,19 @@ export class Engine {
   ) {
     this.repo = new VcenterRepo(database.db);
     this.settings = new SettingsRepo(database.db);
+    this.accounts = new ServiceAccountRepo(database.db);
+    this.sources = new SourceRepo(database.db);
+    this.sourceRefresher = new SourceRefresher({
+      list: () => this.sources.list(),
+      refresh: (s) => this.refreshSource(s),
+    });
     this.store = new InventoryStore(database.sqlite);
     this.sync = new SyncEngine({
       repo: this.repo,
       store: this.store,
       bus: this.bus,
       settings: () => this.settings.get(),
-      password: (id) => this.vault.get(vaultId(id)),
+      credentials: (vc) => this.credentialsFor(vc),
       collect: opts.collect,
       afterSync: () => refreshPlannerStats(database.sqlite),
     });
@@ -96,6 +112,73 @@ export class Engine {
     await this.vault.set(vaultId(vcenterId), password);
   }
 
+  /** The login `vc` uses: its own account, the service account it names, or the default one. */
+  credentialsFor(vc: Pick<VcenterInfo, 'id' | 'name' | 'username' | 'credential'>): {
+    user: string;
+    password: string;
+  } {
+    return resolveCredentials(vc, this.accounts, (id) => this.vault.get(id));
+  }
+
+  /** What a source refresh or test needs; `read` defaults to the real SQL drivers. */
+  refreshDeps(): RefreshDeps {
+    return {
+      repo: this.repo,
+      sources: this.sources,
+      accounts: this.accounts,
+      password: (id) => this.vault.get(sourceVaultId(id)),
+    };
+  }
+
+  /** Refreshes one SQL source and tells listeners (SSE, the desktop UI) how it went. */
+  async refreshSource(source: SourceInfo): Promise<SourceRefreshResult> {
+    const result = await refreshSource(this.refreshDeps(), source);
+    this.bus.emit('sources:refreshed', result);
+    return result;
+  }
+
+  /** The doctor's view of this engine (it holds the data folder). */
+  doctorDeps(): DoctorDeps {
+    return {
+      dataDir: this.dataDir,
+      sqlite: this.database.sqlite,
+      databaseError: null,
+      repo: this.repo,
+      accounts: this.accounts,
+      sources: this.sources,
+      vault: this.vault,
+      vaultError: null,
+      lockNote: null,
+    };
+  }
+
+  async setSourcePassword(sourceId: number, password: string): Promise<void> {
+    registerSecret(password);
+    await this.vault.set(sourceVaultId(sourceId), password);
+  }
+
+  async removeSource(sourceId: number, opts: { removeVcenters: boolean }): Promise<string[]> {
+    const listed = this.repo.list().filter((v) => v.source?.id === sourceId);
+    const removed: string[] = [];
+    if (opts.removeVcenters) {
+      for (const v of listed) if (await this.removeVcenter(v.id)) removed.push(v.name);
+    }
+    // Without removeVcenters its vCenters stay, in the local list (ON DELETE SET NULL).
+    this.sources.remove(sourceId);
+    await this.vault.delete(sourceVaultId(sourceId));
+    return removed;
+  }
+
+  async setAccountPassword(accountId: number, password: string): Promise<void> {
+    registerSecret(password);
+    await this.vault.set(accountVaultId(accountId), password);
+  }
+
+  async removeAccount(accountId: number): Promise<void> {
+    this.accounts.remove(accountId);
+    await this.vault.delete(accountVaultId(accountId));
+  }
+
   async removeVcenter(vcenterId: number): Promise<boolean> {
     this.sync.cancel([vcenterId]);
     const removed = this.repo.remove(vcenterId);
@@ -106,6 +189,7 @@ export class Engine {
 
   close(): void {
     this.scheduler.close();
+    this.sourceRefresher.stop();
     this.sync.cancel();
     try {
       this.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');

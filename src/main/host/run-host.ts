@@ -142,6 +142,8 @@ export function runEngineHost(port: RpcPort<ToEngine, FromEngine>, deps: HostDep
     });
     applyRest();
     engine.scheduler.resume();
+    // SQL sources of the vCenter list refresh on their own intervals, in the desktop app too.
+    engine.sourceRefresher.start();
     port.post({
       kind: 'ready',
       dataDir: engine.dataDir,

@@ -31,6 +31,22 @@ export function migrationsFolder(): string {
 
 export const DB_FILE = 'vminer.db';
 
+/** Migrations in `drizzle/` this database has not applied yet. */
+export function pendingMigrations(sqlite: Database.Database): number {
+  const journal = JSON.parse(
+    fs.readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8'),
+  ) as {
+    entries: unknown[];
+  };
+  let applied = 0;
+  try {
+    applied = (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
+  } catch {
+    /* no migrations table: nothing applied */
+  }
+  return Math.max(0, journal.entries.length - applied);
+}
+
 /**
  * Opens the cache. Writers apply pending migrations; readers open read-only and never block the
  * writer (WAL), so `list` and `stats` work while a sync runs.
@@ -64,7 +80,18 @@ export function openDatabase(
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
-  if (!opts.readonly) {
+  if (opts.readonly) {
+    // A reader cannot migrate: an older cache (after an upgrade) would fail later on a missing
+    // column with SQLite's words; say what to do instead.
+    const pending = pendingMigrations(sqlite);
+    if (pending > 0) {
+      sqlite.close();
+      throw new VminerError(
+        'LOCKED',
+        `the cache in ${dataDir} was written by an older vMiner and needs ${pending} database upgrade(s); any writing command (\`vminer sync\`, \`vminer serve\`, the desktop app) applies them`,
+      );
+    }
+  } else {
     try {
       migrate(db, { migrationsFolder: migrationsFolder() });
     } catch (err) {

@@ -18,8 +18,60 @@ export const vcenters = sqliteTable(
     build: text('build'),
     apiVersion: text('api_version'),
     instanceUuid: text('instance_uuid'),
+    /**
+     * false: the vCenter has its own account (`username` + vault item `vcenter:<id>`). true: it
+     * logs in with a shared service account: `service_account_id`, or the default account when
+     * that is null. (Deleting an account in use is refused in code, so SET NULL never silently
+     * moves a vCenter to the default account.)
+     */
+    useServiceAccount: integer('use_service_account', { mode: 'boolean' }).notNull().default(false),
+    serviceAccountId: integer('service_account_id').references(() => serviceAccounts.id, {
+      onDelete: 'set null',
+    }),
+    /** The source that manages this entry (null: the local list — added in the UI, CLI, REST or an import). */
+    sourceId: integer('source_id').references(() => sources.id, { onDelete: 'set null' }),
+    /** Set when the vCenter disappeared from its source; its cached data stays until it is removed. */
+    retiredAt: text('retired_at'),
+    site: text('site'),
+    /** JSON array of strings. */
+    tags: text('tags'),
   },
   (t) => [uniqueIndex('vcenters_name_uq').on(t.name)],
+);
+
+/** Shared accounts many vCenters log in with (the usual enterprise setup); passwords in the vault. */
+export const serviceAccounts = sqliteTable(
+  'service_accounts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    username: text('username').notNull(),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('service_accounts_name_uq').on(sql`${t.name} COLLATE NOCASE`)],
+);
+
+/** Where the vCenter list comes from besides the local list: a SQL table (SQL Server, PostgreSQL). */
+export const sources = sqliteTable(
+  'sources',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    /** JSON: connection settings, query and column mapping (never the password: vault `source:<id>`). */
+    config: text('config').notNull(),
+    refreshMinutes: integer('refresh_minutes').notNull().default(60),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    createdAt: text('created_at').notNull(),
+    lastRefreshAt: text('last_refresh_at'),
+    lastSuccessAt: text('last_success_at'),
+    lastErrorCode: text('last_error_code'),
+    lastErrorMessage: text('last_error_message'),
+    /** Rows the last good refresh read. */
+    lastRowCount: integer('last_row_count'),
+  },
+  (t) => [uniqueIndex('sources_name_uq').on(sql`${t.name} COLLATE NOCASE`)],
 );
 
 /** Per-vCenter sync state; one row per vCenter. */

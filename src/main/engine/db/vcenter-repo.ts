@@ -3,25 +3,52 @@ import { VminerError, type ErrorCode } from '../../../shared/errors.js';
 import type { EntityCounts } from '../../../shared/inventory.js';
 import type { SyncStateInfo, VcenterInfo, VcenterStatus, VcenterWithState } from '../../../shared/vcenter.js';
 import type { Db } from './database.js';
-import { syncState, vcenters } from './schema.js';
+import { serviceAccounts, sources, syncState, vcenters } from './schema.js';
 
 export interface NewVcenter {
   name: string;
   url: string;
+  /** Its own account's user name; '' when it logs in with a service account. */
   username: string;
   thumbprint: string | null;
   caPem: string | null;
+  useServiceAccount?: boolean;
+  /** null with `useServiceAccount`: the default service account. */
+  serviceAccountId?: number | null;
+  sourceId?: number | null;
+  retiredAt?: string | null;
+  site?: string | null;
+  tags?: string[];
+}
+
+type VcenterPatch = Partial<Omit<NewVcenter, 'tags'> & { enabled: boolean; tags: string[] }>;
+
+/** What `toInfo` needs besides the row: the service accounts and sources, by id. */
+interface Lookups {
+  accounts: Map<number, { name: string; username: string; isDefault: boolean }>;
+  defaultAccount: { id: number; name: string; username: string } | undefined;
+  sources: Map<number, string>;
 }
 
 type VcenterRecord = typeof vcenters.$inferSelect;
 type SyncRecord = typeof syncState.$inferSelect;
 
-function toInfo(r: VcenterRecord): VcenterInfo {
+function toInfo(r: VcenterRecord, l: Lookups): VcenterInfo {
+  let username = r.username;
+  let credential: VcenterInfo['credential'] = { kind: 'own' };
+  if (r.useServiceAccount) {
+    const acc =
+      r.serviceAccountId !== null
+        ? l.accounts.get(r.serviceAccountId)
+        : l.defaultAccount && l.accounts.get(l.defaultAccount.id);
+    username = acc?.username ?? '';
+    credential = { kind: 'service', accountId: r.serviceAccountId, account: acc?.name ?? null };
+  }
   return {
     id: r.id,
     name: r.name,
     url: r.url,
-    username: r.username,
+    username,
     thumbprint: r.thumbprint,
     hasCustomCa: r.caPem !== null,
     enabled: r.enabled,
@@ -30,7 +57,17 @@ function toInfo(r: VcenterRecord): VcenterInfo {
     version: r.version,
     build: r.build,
     instanceUuid: r.instanceUuid,
+    credential,
+    source: r.sourceId !== null ? { id: r.sourceId, name: l.sources.get(r.sourceId) ?? '' } : null,
+    retiredAt: r.retiredAt,
+    site: r.site,
+    tags: parseJson<string[]>(r.tags) ?? [],
   };
+}
+
+function toRow<T extends VcenterPatch>(v: T): Omit<T, 'tags'> & { tags?: string | null } {
+  const { tags, ...rest } = v;
+  return tags === undefined ? rest : { ...rest, tags: tags.length ? JSON.stringify(tags) : null };
 }
 
 function parseJson<T>(text: string | null): T | null {
@@ -42,9 +79,11 @@ function parseJson<T>(text: string | null): T | null {
   }
 }
 
-function toState(s: SyncRecord | undefined, enabled: boolean): SyncStateInfo {
+function toState(s: SyncRecord | undefined, enabled: boolean, retired: boolean): SyncStateInfo {
   return {
-    status: (s?.status as VcenterStatus | undefined) ?? (enabled ? 'idle' : 'disabled'),
+    status: retired
+      ? 'retired'
+      : ((s?.status as VcenterStatus | undefined) ?? (enabled ? 'idle' : 'disabled')),
     startedAt: s?.startedAt ?? null,
     finishedAt: s?.finishedAt ?? null,
     durationMs: s?.durationMs ?? null,
@@ -58,23 +97,51 @@ function toState(s: SyncRecord | undefined, enabled: boolean): SyncStateInfo {
 export class VcenterRepo {
   constructor(private readonly db: Db) {}
 
+  private lookups(): Lookups {
+    const accounts = new Map<number, { name: string; username: string; isDefault: boolean }>();
+    let defaultAccount: Lookups['defaultAccount'];
+    for (const a of this.db.select().from(serviceAccounts).all()) {
+      accounts.set(a.id, a);
+      if (a.isDefault) defaultAccount = a;
+    }
+    const names = new Map<number, string>();
+    for (const s of this.db.select({ id: sources.id, name: sources.name }).from(sources).all())
+      names.set(s.id, s.name);
+    return { accounts, defaultAccount, sources: names };
+  }
+
   add(v: NewVcenter): VcenterInfo {
-    if (this.findByName(v.name)) {
-      throw new VminerError('INVALID_INPUT', `a vCenter named "${v.name}" is already registered`);
+    const same = this.findByNameInsensitive(v.name);
+    if (same) {
+      throw new VminerError('INVALID_INPUT', `a vCenter named "${same.name}" is already registered`);
     }
     const row = this.db
       .insert(vcenters)
-      .values({ ...v, createdAt: new Date().toISOString() })
+      .values({ ...toRow(v), createdAt: new Date().toISOString() })
       .returning()
       .get();
     this.db.insert(syncState).values({ vcenterId: row.id, status: 'idle' }).run();
-    return toInfo(row);
+    return toInfo(row, this.lookups());
   }
 
-  update(id: number, patch: Partial<NewVcenter & { enabled: boolean }>): VcenterInfo {
-    const row = this.db.update(vcenters).set(patch).where(eq(vcenters.id, id)).returning().get();
+  update(id: number, patch: VcenterPatch): VcenterInfo {
+    const row = this.db.update(vcenters).set(toRow(patch)).where(eq(vcenters.id, id)).returning().get();
     if (!row) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
-    return toInfo(row);
+    return toInfo(row, this.lookups());
+  }
+
+  /** Runs `fn` in one SQLite transaction: an import or a source refresh lands whole or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(() => fn());
+  }
+
+  findByNameInsensitive(name: string): VcenterInfo | undefined {
+    const r = this.db
+      .select()
+      .from(vcenters)
+      .where(sql`${vcenters.name} = ${name} COLLATE NOCASE`)
+      .get();
+    return r ? toInfo(r, this.lookups()) : undefined;
   }
 
   remove(id: number): boolean {
@@ -87,12 +154,12 @@ export class VcenterRepo {
 
   findByName(name: string): VcenterInfo | undefined {
     const r = this.db.select().from(vcenters).where(eq(vcenters.name, name)).get();
-    return r ? toInfo(r) : undefined;
+    return r ? toInfo(r, this.lookups()) : undefined;
   }
 
   get(id: number): VcenterInfo | undefined {
     const r = this.db.select().from(vcenters).where(eq(vcenters.id, id)).get();
-    return r ? toInfo(r) : undefined;
+    return r ? toInfo(r, this.lookups()) : undefined;
   }
 
   /** Accepts a name or a numeric id, as users type either. */
@@ -116,9 +183,10 @@ export class VcenterRepo {
       .leftJoin(syncState, eq(syncState.vcenterId, vcenters.id))
       .orderBy(vcenters.name)
       .all();
+    const l = this.lookups();
     return rows.map((r) => ({
-      ...toInfo(r.vcenters),
-      sync: toState(r.sync_state ?? undefined, r.vcenters.enabled),
+      ...toInfo(r.vcenters, l),
+      sync: toState(r.sync_state ?? undefined, r.vcenters.enabled, r.vcenters.retiredAt !== null),
     }));
   }
 

@@ -6,7 +6,12 @@ import type { EventBus } from '../events.js';
 import type { AuthService } from './auth.js';
 import { toHttpError } from './http-errors.js';
 
-const EVENT_NAMES: (keyof EngineEvents)[] = ['sync:progress', 'inventory:changed', 'scheduler:state'];
+const EVENT_NAMES: (keyof EngineEvents)[] = [
+  'sync:progress',
+  'inventory:changed',
+  'scheduler:state',
+  'sources:refreshed',
+];
 
 /**
  * Server-Sent Events without a JWT in a URL: clients send the Authorization header (fetch

@@ -34,7 +34,8 @@ export interface SyncDeps {
   store: InventoryStore;
   bus: EventBus;
   settings: () => EngineSettings;
-  password: (vcenterId: number) => string | undefined;
+  /** The login a vCenter uses (its own, or a shared service account); throws LOGIN_FAILED when none is stored. */
+  credentials: (vc: VcenterInfo) => { user: string; password: string };
   /** Injected for fault tests; defaults to the real collector. */
   collect?: (opts: CollectOptions) => Promise<CollectResult>;
   /** Called once after a sync run that stored new data (the engine refreshes planner statistics). */
@@ -65,7 +66,7 @@ export class SyncEngine {
         if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
         return v;
       });
-    } else targets = all.filter((v) => v.enabled);
+    } else targets = all.filter((v) => v.enabled && v.retiredAt === null);
     const limit = pLimit(opts.workers ?? this.deps.settings().syncWorkers);
     const results = await Promise.all(
       targets.map((vc) => this.running.get(vc.id) ?? this.enqueue(vc, limit)),
@@ -131,18 +132,12 @@ export class SyncEngine {
     emit({ phase: 'started', status: 'syncing' });
     try {
       if (ac.signal.aborted) throw ac.signal.reason;
-      const password = this.deps.password(vc.id);
-      if (password === undefined) {
-        throw new VminerError(
-          'LOGIN_FAILED',
-          `${vc.name}: no password is stored for ${vc.username} (add the vCenter again, or set its password)`,
-        );
-      }
+      const { user, password } = this.deps.credentials(vc);
       const caPem = repo.caPem(vc.id);
       const collect = this.deps.collect ?? collectInventory;
       const res = await collect({
         url: vc.url,
-        user: vc.username,
+        user,
         password,
         trust: vc.thumbprint
           ? { kind: 'thumbprint', sha256: vc.thumbprint }

@@ -68,7 +68,7 @@ export function describeCertificate(
 const resolver = new dns.promises.Resolver({ timeout: 3000, tries: 2 });
 
 /** Resolves with c-ares (no libuv thread) and falls back to getaddrinfo for /etc/hosts names, bounded. */
-async function resolveHost(host: string, timeoutMs: number): Promise<string> {
+export async function resolveHost(host: string, timeoutMs: number): Promise<string> {
   if (net.isIP(host)) return host;
   if (host === 'localhost') return '127.0.0.1';
   const deadline = new Promise<never>((_, reject) =>

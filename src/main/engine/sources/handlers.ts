@@ -1,0 +1,115 @@
+import fs from 'node:fs/promises';
+import type { Handlers } from '../../../shared/contract.js';
+import { VminerError } from '../../../shared/errors.js';
+import type { ImportContent } from '../../../shared/sources.js';
+import type { Engine } from '../engine.js';
+import { applyImport, planImport, previewOf, type ImportPlan } from './import.js';
+import { readTableFile } from './table-file.js';
+import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
+import { testSource } from './refresh.js';
+import { reviewCertificates, trustCertificates } from './cert-review.js';
+import { runDoctor } from '../doctor.js';
+
+type SourceRequests =
+  | 'accounts.list'
+  | 'accounts.add'
+  | 'accounts.update'
+  | 'accounts.remove'
+  | 'import.preview'
+  | 'import.apply'
+  | 'import.previewFile'
+  | 'import.applyFile'
+  | 'sources.list'
+  | 'sources.add'
+  | 'sources.update'
+  | 'sources.remove'
+  | 'sources.test'
+  | 'sources.refresh'
+  | 'certs.review'
+  | 'certs.trust'
+  | 'doctor.run';
+
+async function planFromBuffer(engine: Engine, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
+  return planImport(await readTableFile(buf, format), engine.repo, engine.accounts);
+}
+
+const contentBuffer = (c: ImportContent): Buffer =>
+  c.encoding === 'base64' ? Buffer.from(c.content, 'base64') : Buffer.from(c.content, 'utf8');
+
+async function readLocalFile(file: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    throw new VminerError('INVALID_INPUT', `cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+const formatOf = (file: string): 'csv' | 'xlsx' | undefined =>
+  /\.xlsx$/i.test(file) ? 'xlsx' : /\.(csv|txt|tsv)$/i.test(file) ? 'csv' : undefined;
+
+/** Contract handlers for where vCenters and their logins come from: service accounts, imports, SQL sources. */
+export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
+  return {
+    'accounts.list': async () => engine.accounts.list(),
+    'accounts.add': async ({ password, ...a }) => {
+      const info = engine.accounts.add(a);
+      await engine.setAccountPassword(info.id, password);
+      return engine.accounts.resolve(info.id);
+    },
+    'accounts.update': async ({ id, password, ...patch }) => {
+      engine.accounts.resolve(id);
+      if (Object.keys(patch).length > 0) engine.accounts.update(id, patch);
+      if (password !== undefined) await engine.setAccountPassword(id, password);
+      return engine.accounts.resolve(id);
+    },
+    'accounts.remove': async ({ id }) => {
+      await engine.removeAccount(id);
+      return { removed: true };
+    },
+    'import.preview': async (c) => previewOf(await planFromBuffer(engine, contentBuffer(c), c.format)),
+    'import.apply': async (c) =>
+      applyImport(await planFromBuffer(engine, contentBuffer(c), c.format), engine.repo),
+    'import.previewFile': async ({ path }) =>
+      previewOf(await planFromBuffer(engine, await readLocalFile(path), formatOf(path))),
+    'import.applyFile': async ({ path }) =>
+      applyImport(await planFromBuffer(engine, await readLocalFile(path), formatOf(path)), engine.repo),
+    'sources.list': async () => engine.sources.list(),
+    'sources.add': async ({ password, connection, query, mapping, timeoutSeconds, ...s }) => {
+      const config = SourceConfigSchema.parse({
+        connection,
+        query,
+        mapping: SourceMappingSchema.parse(mapping ?? {}),
+        timeoutSeconds,
+      });
+      const info = engine.sources.add({ ...s, config });
+      await engine.setSourcePassword(info.id, password);
+      return info;
+    },
+    'sources.update': async ({ id, password, connection, query, mapping, timeoutSeconds, ...rest }) => {
+      const current = engine.sources.resolve(id);
+      const config = SourceConfigSchema.parse({
+        connection: { ...current.config.connection, ...connection },
+        query: query ?? current.config.query,
+        mapping: { ...current.config.mapping, ...mapping },
+        timeoutSeconds: timeoutSeconds ?? current.config.timeoutSeconds,
+      });
+      const patch: Parameters<typeof engine.sources.update>[1] = { config };
+      if (rest.name !== undefined) patch.name = rest.name;
+      if (rest.refreshMinutes !== undefined) patch.refreshMinutes = rest.refreshMinutes;
+      if (rest.enabled !== undefined) patch.enabled = rest.enabled;
+      engine.sources.update(id, patch);
+      if (password !== undefined) await engine.setSourcePassword(id, password);
+      return engine.sources.resolve(id);
+    },
+    'sources.remove': async ({ id, removeVcenters }) => {
+      engine.sources.resolve(id);
+      return { removed: true, removedVcenters: await engine.removeSource(id, { removeVcenters }) };
+    },
+    'sources.test': async ({ id }) => testSource(engine.refreshDeps(), engine.sources.resolve(id)),
+    'sources.refresh': async ({ id }) => engine.refreshSource(engine.sources.resolve(id)),
+    'certs.review': async ({ vcenterIds }) =>
+      reviewCertificates(engine.repo, vcenterIds, engine.settings.get().connectTimeoutMs),
+    'certs.trust': async ({ items }) => ({ trusted: trustCertificates(engine.repo, items) }),
+    'doctor.run': async (req) => runDoctor(engine.doctorDeps(), req),
+  };
+}

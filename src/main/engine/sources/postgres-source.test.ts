@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
+import { startPostgres, type RunningPostgres } from '../../../../e2e/support/postgres.js';
+import { createHandlers } from '../api.js';
+import { Engine } from '../engine.js';
+
+const ADMIN_PW = 'Pg#Admin-1';
+const READER_PW = `Rd'r"Pw&1`;
+let server: RunningPostgres;
+let admin: pg.Client;
+let dataDir: string;
+let engine: Engine;
+
+async function call<K extends keyof typeof CONTRACT>(name: K, args: unknown): Promise<ContractResults[K]> {
+  const h = createHandlers(engine)[name] as (a: unknown) => Promise<ContractResults[K]>;
+  return h((CONTRACT[name].args as { parse(v: unknown): unknown }).parse(args));
+}
+
+beforeAll(async () => {
+  server = await startPostgres(ADMIN_PW);
+  admin = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: ADMIN_PW,
+    database: 'postgres',
+  });
+  await admin.connect();
+  await admin.query(`CREATE ROLE vminer_reader LOGIN PASSWORD '${READER_PW.replace(/'/g, "''")}'`);
+  await admin.query(`CREATE TABLE cmdb_vcenters (
+    vc_name text, fqdn text, port int, site text, tags text, active boolean)`);
+  await admin.query('GRANT SELECT ON cmdb_vcenters TO vminer_reader');
+  await admin.query(`INSERT INTO cmdb_vcenters VALUES
+    ('vc-ams-01', 'vc-ams-01.corp', 443, 'AMS', 'prod;eu', true),
+    ('vc-fra-01', 'vc-fra-01.corp', 8443, 'FRA', null, true),
+    ('vc-old-01', 'vc-old-01.corp', 443, null, null, false)`);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-pgsrc-'));
+  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+});
+
+afterAll(async () => {
+  engine?.close();
+  await admin?.end();
+  await server?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('PostgreSQL source (a real server from Debian packages)', () => {
+  it('maps its own column names, honours an enabled column, retires what leaves, reports errors clearly', async () => {
+    const src = await call('sources.add', {
+      name: 'pg-cmdb',
+      kind: 'postgres',
+      connection: {
+        server: server.host,
+        port: server.port,
+        database: 'postgres',
+        user: 'vminer_reader',
+        encrypt: false,
+      },
+      password: READER_PW,
+      query: 'SELECT vc_name, fqdn, port, site, tags, active FROM cmdb_vcenters ORDER BY vc_name',
+      mapping: { name: 'vc_name', host: 'fqdn', site: 'site', tags: 'tags', enabled: 'active' },
+      refreshMinutes: 30,
+    });
+    const t = await call('sources.test', { id: src.id });
+    expect(t.columns).toEqual(['vc_name', 'fqdn', 'port', 'site', 'tags', 'active']);
+    expect(t.rows[0]).toEqual({
+      vc_name: 'vc-ams-01',
+      fqdn: 'vc-ams-01.corp',
+      port: 443,
+      site: 'AMS',
+      tags: 'prod;eu',
+      active: true,
+    });
+
+    const r1 = await call('sources.refresh', { id: src.id });
+    expect(r1).toMatchObject({ ok: true, rows: 3, added: ['vc-ams-01', 'vc-fra-01'], retired: [] });
+    const ams = engine.repo.findByName('vc-ams-01')!;
+    expect([ams.tags, ams.site, ams.source?.name]).toEqual([['prod', 'eu'], 'AMS', 'pg-cmdb']);
+    expect(engine.repo.findByName('vc-fra-01')!.url).toBe('https://vc-fra-01.corp:8443/sdk');
+
+    await admin.query(`UPDATE cmdb_vcenters SET active = false WHERE vc_name = 'vc-fra-01'`);
+    await admin.query(`UPDATE cmdb_vcenters SET active = true WHERE vc_name = 'vc-old-01'`);
+    const r2 = await call('sources.refresh', { id: src.id });
+    expect(r2).toMatchObject({ ok: true, added: ['vc-old-01'], retired: ['vc-fra-01'] });
+
+    await call('sources.update', { id: src.id, query: 'SELECT vc_name, fqdn FROM cmdb_vcentres' });
+    const bad = await call('sources.refresh', { id: src.id });
+    expect(bad.error?.code).toBe('QUERY_FAILED');
+    expect(bad.error?.message).toMatch(/relation "cmdb_vcentres" does not exist \(SQLSTATE 42P01\)/);
+
+    await call('sources.update', {
+      id: src.id,
+      query: 'SELECT vc_name, fqdn, port, site, tags, active FROM cmdb_vcenters',
+      password: 'wrong',
+    });
+    const denied = await call('sources.refresh', { id: src.id });
+    expect(denied.error?.code).toBe('LOGIN_FAILED');
+    expect(denied.error?.message).toMatch(
+      /pg-cmdb: PostgreSQL 127\.0\.0\.1:\d+\/postgres refused the login for vminer_reader/,
+    );
+    expect(engine.repo.list().map((v) => `${v.name}:${v.sync.status}`)).toEqual([
+      'vc-ams-01:idle',
+      'vc-fra-01:retired',
+      'vc-old-01:idle',
+    ]);
+  });
+});

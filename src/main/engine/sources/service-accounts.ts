@@ -1,0 +1,181 @@
+import { count, eq, sql } from 'drizzle-orm';
+import { VminerError } from '../../../shared/errors.js';
+import type { ServiceAccountInfo, VcenterInfo } from '../../../shared/vcenter.js';
+import type { Db } from '../db/database.js';
+import { serviceAccounts, vcenters } from '../db/schema.js';
+
+/** Vault item of a service account's password. */
+export const accountVaultId = (accountId: number): string => `account:${accountId}`;
+
+type AccountRecord = typeof serviceAccounts.$inferSelect;
+
+/**
+ * Shared accounts many vCenters log in with. At most one is the default: a vCenter set to "the
+ * service account" without naming one uses it, so changing the default moves all of them at once.
+ */
+export class ServiceAccountRepo {
+  constructor(private readonly db: Db) {}
+
+  list(): ServiceAccountInfo[] {
+    const rows = this.db.select().from(serviceAccounts).orderBy(serviceAccounts.name).all();
+    return rows.map((r) => this.toInfo(r));
+  }
+
+  get(id: number): ServiceAccountInfo | undefined {
+    const r = this.db.select().from(serviceAccounts).where(eq(serviceAccounts.id, id)).get();
+    return r ? this.toInfo(r) : undefined;
+  }
+
+  getDefault(): ServiceAccountInfo | undefined {
+    const r = this.db.select().from(serviceAccounts).where(eq(serviceAccounts.isDefault, true)).get();
+    return r ? this.toInfo(r) : undefined;
+  }
+
+  /** By name (case-insensitive) or numeric id. */
+  resolve(nameOrId: string | number): ServiceAccountInfo {
+    const byName =
+      typeof nameOrId === 'string'
+        ? this.db
+            .select()
+            .from(serviceAccounts)
+            .where(sql`${serviceAccounts.name} = ${nameOrId} COLLATE NOCASE`)
+            .get()
+        : undefined;
+    const id = typeof nameOrId === 'number' ? nameOrId : /^\d+$/.test(nameOrId) ? Number(nameOrId) : null;
+    const r =
+      byName ??
+      (id !== null
+        ? this.db.select().from(serviceAccounts).where(eq(serviceAccounts.id, id)).get()
+        : undefined);
+    if (!r)
+      throw new VminerError('NOT_FOUND', `no service account "${nameOrId}" (see \`vminer account list\`)`);
+    return this.toInfo(r);
+  }
+
+  /** Finds an account whose name or user name is `user` (case-insensitive): imports name accounts that way. */
+  findByNameOrUser(user: string): ServiceAccountInfo | undefined {
+    const r = this.db
+      .select()
+      .from(serviceAccounts)
+      .where(
+        sql`${serviceAccounts.name} = ${user} COLLATE NOCASE OR ${serviceAccounts.username} = ${user} COLLATE NOCASE`,
+      )
+      .orderBy(serviceAccounts.id)
+      .get();
+    return r ? this.toInfo(r) : undefined;
+  }
+
+  add(a: { name: string; username: string; isDefault: boolean }): ServiceAccountInfo {
+    return this.db.transaction(() => {
+      const same = this.db
+        .select()
+        .from(serviceAccounts)
+        .where(sql`${serviceAccounts.name} = ${a.name} COLLATE NOCASE`)
+        .get();
+      if (same)
+        throw new VminerError('INVALID_INPUT', `a service account named "${same.name}" already exists`);
+      // The first account becomes the default: "use the service account" then works right away.
+      const isDefault = a.isDefault || !this.getDefault();
+      if (isDefault) this.db.update(serviceAccounts).set({ isDefault: false }).run();
+      const row = this.db
+        .insert(serviceAccounts)
+        .values({ ...a, isDefault, createdAt: new Date().toISOString() })
+        .returning()
+        .get();
+      return this.toInfo(row);
+    });
+  }
+
+  update(id: number, patch: { name?: string; username?: string; isDefault?: boolean }): ServiceAccountInfo {
+    return this.db.transaction(() => {
+      const current = this.get(id);
+      if (!current) throw new VminerError('NOT_FOUND', `no service account with id ${id}`);
+      if (patch.isDefault === false && current.isDefault) {
+        throw new VminerError(
+          'INVALID_INPUT',
+          `${current.name} is the default service account: make another account the default instead`,
+        );
+      }
+      if (patch.isDefault) this.db.update(serviceAccounts).set({ isDefault: false }).run();
+      const row = this.db
+        .update(serviceAccounts)
+        .set(patch)
+        .where(eq(serviceAccounts.id, id))
+        .returning()
+        .get();
+      if (!row) throw new VminerError('NOT_FOUND', `no service account with id ${id}`);
+      return this.toInfo(row);
+    });
+  }
+
+  /** Refused while a vCenter uses it: its vCenters would otherwise lose their login silently. */
+  remove(id: number): void {
+    const a = this.get(id);
+    if (!a) throw new VminerError('NOT_FOUND', `no service account with id ${id}`);
+    if (a.usedBy > 0) {
+      throw new VminerError(
+        'INVALID_INPUT',
+        `${a.name} is used by ${a.usedBy} vCenter(s)${a.isDefault ? ' (it is the default account)' : ''}: move them to another account first`,
+      );
+    }
+    this.db.delete(serviceAccounts).where(eq(serviceAccounts.id, id)).run();
+  }
+
+  private toInfo(r: AccountRecord): ServiceAccountInfo {
+    const explicit =
+      this.db
+        .select({ n: count() })
+        .from(vcenters)
+        .where(sql`${vcenters.useServiceAccount} = 1 AND ${vcenters.serviceAccountId} = ${r.id}`)
+        .get()?.n ?? 0;
+    const viaDefault = r.isDefault
+      ? (this.db
+          .select({ n: count() })
+          .from(vcenters)
+          .where(sql`${vcenters.useServiceAccount} = 1 AND ${vcenters.serviceAccountId} IS NULL`)
+          .get()?.n ?? 0)
+      : 0;
+    return {
+      id: r.id,
+      name: r.name,
+      username: r.username,
+      isDefault: r.isDefault,
+      createdAt: r.createdAt,
+      usedBy: explicit + viaDefault,
+    };
+  }
+}
+
+/** The login a vCenter uses: its own account, the service account it names, or the default one. */
+export function resolveCredentials(
+  vc: Pick<VcenterInfo, 'id' | 'name' | 'username' | 'credential'>,
+  accounts: ServiceAccountRepo,
+  secret: (vaultId: string) => string | undefined,
+): { user: string; password: string } {
+  if (vc.credential.kind === 'own') {
+    const password = secret(`vcenter:${vc.id}`);
+    if (password === undefined) {
+      throw new VminerError(
+        'LOGIN_FAILED',
+        `${vc.name}: no password is stored for ${vc.username || 'its account'} (\`vminer vcenter set-password ${vc.name}\`, or use a service account)`,
+      );
+    }
+    return { user: vc.username, password };
+  }
+  const account =
+    vc.credential.accountId !== null ? accounts.get(vc.credential.accountId) : accounts.getDefault();
+  if (!account) {
+    throw new VminerError(
+      'LOGIN_FAILED',
+      `${vc.name}: it logs in with the default service account, but none is set (\`vminer account add NAME --user USER --default\`)`,
+    );
+  }
+  const password = secret(accountVaultId(account.id));
+  if (password === undefined) {
+    throw new VminerError(
+      'LOGIN_FAILED',
+      `${vc.name}: no password is stored for the service account ${account.name} (\`vminer account set-password ${account.name}\`)`,
+    );
+  }
+  return { user: account.username, password };
+}

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../engine.js';
+import { startRest } from '../rest/serve.js';
+
+/* The new contract entries over a real REST listener on 127.0.0.1: file content imports work,
+   local-path requests are refused, writes need an admin, no secret comes back. */
+
+let dir: string;
+let engine: Engine;
+let app: FastifyInstance;
+let base: string;
+const tokens: Record<string, string> = {};
+const ACCOUNT_PW = 'Rest#Svc-Pw-Ω';
+
+async function rpc(name: string, body: unknown, role: 'admin' | 'viewer' = 'admin') {
+  const r = await fetch(`${base}/api/rpc/${name}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  return {
+    status: r.status,
+    text,
+    json: JSON.parse(text) as { result?: unknown; error?: { code: string; message: string } },
+  };
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-src-rest-'));
+  engine = await Engine.open({
+    dataDir: dir,
+    owner: 'test',
+    vaultBackend: 'file',
+    onWarning: () => undefined,
+  });
+  const rest = await startRest(engine, { host: '127.0.0.1', port: 0, version: 'test' });
+  app = rest.app;
+  base = rest.url;
+  await rest.auth.addUser('admin', 'admin password 1', 'admin');
+  await rest.auth.addUser('viewer', 'viewer password 1', 'viewer');
+  for (const [u, pw] of [
+    ['admin', 'admin password 1'],
+    ['viewer', 'viewer password 1'],
+  ] as const) {
+    const r = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: u, password: pw }),
+    });
+    tokens[u] = ((await r.json()) as { access_token: string }).access_token;
+  }
+});
+
+afterAll(async () => {
+  await app?.close();
+  engine?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sources over REST', () => {
+  it('imports file content, refuses local paths, and needs an admin to write', async () => {
+    const file = path.join(dir, 'list.csv');
+    fs.writeFileSync(file, 'name,host\nvc1,vc1.corp\n');
+    for (const name of ['import.previewFile', 'import.applyFile', 'doctor.run']) {
+      const r = await rpc(name, { path: file });
+      expect([r.status, r.json.error?.code]).toEqual([404, 'NOT_FOUND']);
+    }
+    const csv = 'name;host;tags\nvc1;vc1.corp;"a,b"\nvc1;vc1.corp;\n';
+    const preview = await rpc('import.preview', { content: csv }, 'viewer');
+    expect(preview.status).toBe(200);
+    expect((preview.json.result as { counts: unknown }).counts).toEqual({ add: 1, update: 0, skip: 1 });
+    expect((await rpc('import.apply', { content: csv }, 'viewer')).status).toBe(403);
+    const applied = await rpc('import.apply', { content: csv });
+    expect((applied.json.result as { addedIds: number[] }).addedIds).toHaveLength(1);
+    expect(engine.repo.list().map((v) => [v.name, v.tags])).toEqual([['vc1', ['a', 'b']]]);
+  });
+
+  it('adds a service account without ever answering its password', async () => {
+    const add = await rpc('accounts.add', { name: 'corp', username: 'svc@corp', password: ACCOUNT_PW });
+    expect(add.status).toBe(200);
+    const list = await rpc('accounts.list', {}, 'viewer');
+    expect(list.json.result).toEqual([expect.objectContaining({ name: 'corp', isDefault: true, usedBy: 1 })]);
+    for (const r of [add, list]) expect(r.text).not.toContain(ACCOUNT_PW);
+    const bad = await rpc('vcenters.add', {
+      name: 'x',
+      url: 'x.corp',
+      credential: { kind: 'service' },
+      password: 'p',
+    });
+    expect([bad.status, bad.json.error?.code]).toEqual([400, 'INVALID_INPUT']);
+  });
+});
