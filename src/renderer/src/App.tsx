@@ -31,6 +31,7 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
   const stats = useStatus((s) => s.stats);
   const { list, load } = useVcenters();
   const [openAdd, setOpenAdd] = useState(false);
+  const [openImport, setOpenImport] = useState(false);
   useEffect(() => start(), [start]);
   useEffect(() => {
     void load();
@@ -45,11 +46,15 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
           setOpenAdd(true);
           go('vcenters');
         }}
+        onImport={() => {
+          setOpenImport(true);
+          go('vcenters');
+        }}
       />
     );
   else if (view === 'chat') page = <ChatPage />;
   else if (isGridView(view)) page = <InventoryPage key={view} entity={view} />;
-  else if (view === 'vcenters') page = <VcentersPage openAdd={openAdd} />;
+  else if (view === 'vcenters') page = <VcentersPage openAdd={openAdd} openImport={openImport} />;
   else page = <SettingsPage />;
 
   return (
@@ -63,6 +68,7 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
             aria-current={view === n.view ? 'page' : undefined}
             onClick={() => {
               setOpenAdd(false);
+              setOpenImport(false);
               go(n.view);
             }}
           >

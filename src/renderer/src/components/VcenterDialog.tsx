@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ProbeInfo } from '../../../shared/contract.js';
-import type { VcenterWithState } from '../../../shared/vcenter.js';
+import type { ServiceAccountInfo, VcenterWithState } from '../../../shared/vcenter.js';
 import { api } from '../api/client.js';
 
 /**
@@ -21,6 +21,28 @@ export function VcenterDialog(props: {
   const [trust, setTrust] = useState(false);
   const [busy, setBusy] = useState<'test' | 'save' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [accounts, setAccounts] = useState<ServiceAccountInfo[]>([]);
+  /** 'own', 'default' or a service account id. */
+  const [login, setLogin] = useState<string>(
+    ex?.credential?.kind === 'service'
+      ? ex.credential.accountId === null
+        ? 'default'
+        : String(ex.credential.accountId)
+      : 'own',
+  );
+  useEffect(() => {
+    api
+      .call('accounts.list', {})
+      .then((a) => {
+        setAccounts(a);
+        if (!ex && a.length > 0) setLogin('default');
+      })
+      .catch(() => undefined);
+  }, [ex]);
+  const credential =
+    login === 'own'
+      ? ({ kind: 'own' } as const)
+      : ({ kind: 'service', accountId: login === 'default' ? null : Number(login) } as const);
 
   const test = async (): Promise<void> => {
     setBusy('test');
@@ -50,8 +72,8 @@ export function VcenterDialog(props: {
             id: ex.id,
             name,
             url,
-            username,
-            ...(password ? { password } : {}),
+            credential,
+            ...(login === 'own' ? { username, ...(password ? { password } : {}) } : {}),
             ...(thumbprint ? { thumbprint } : {}),
           })
         : await api.call('vcenters.add', {
@@ -69,7 +91,7 @@ export function VcenterDialog(props: {
     }
   };
 
-  const valid = name.trim() && url.trim() && username.trim() && (ex || password);
+  const valid = name.trim() && url.trim() && (login !== 'own' || (username.trim() && (ex || password)));
   const blocked = needsTrust && !trust && (!ex || certChanged);
   return (
     <div className="modal-backdrop">
@@ -99,23 +121,41 @@ export function VcenterDialog(props: {
             required
           />
         </label>
-        <label>
-          User (a read-only role is enough)
-          <input
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            placeholder="svc-vminer@vsphere.local"
-          />
-        </label>
-        <label>
-          Password {ex && <span className="muted">(leave empty to keep the stored one)</span>}
-          <input
-            type="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="new-password"
-          />
-        </label>
+        {accounts.length > 0 && (
+          <label>
+            Log in with
+            <select value={login} onChange={(e) => setLogin(e.target.value)} aria-label="Log in with">
+              <option value="default">the default service account</option>
+              {accounts.map((a) => (
+                <option key={a.id} value={String(a.id)}>
+                  service account {a.name} ({a.username})
+                </option>
+              ))}
+              <option value="own">its own account</option>
+            </select>
+          </label>
+        )}
+        {login === 'own' && (
+          <>
+            <label>
+              User (a read-only role is enough)
+              <input
+                value={username}
+                onChange={(e) => setUsername(e.target.value)}
+                placeholder="svc-vminer@vsphere.local"
+              />
+            </label>
+            <label>
+              Password {ex && <span className="muted">(leave empty to keep the stored one)</span>}
+              <input
+                type="password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                autoComplete="new-password"
+              />
+            </label>
+          </>
+        )}
         <p className="muted small">
           Passwords go to the OS keychain-backed vault, never into the database or logs.
         </p>

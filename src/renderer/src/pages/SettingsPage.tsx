@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { EngineSettings } from '../../../shared/settings.js';
 import { api, bridge, isDesktop } from '../api/client.js';
+import { AccountsPanel } from '../components/AccountsPanel.js';
 import { UsersPanel } from '../components/UsersPanel.js';
 import { useStatus } from '../stores/status.js';
 import { useTheme, type Theme } from '../stores/theme.js';
@@ -208,6 +209,7 @@ export function SettingsPage(): React.JSX.Element {
             </select>
           </label>
         </fieldset>
+        <AccountsPanel />
         <UsersPanel />
         {bridge && (
           <fieldset>

@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { VcenterWithState } from '../../../shared/vcenter.js';
 import { api } from '../api/client.js';
+import { CertReviewDialog } from '../components/CertReviewDialog.js';
+import { ImportDialog } from '../components/ImportDialog.js';
+import { SourcesPanel } from '../components/SourcesPanel.js';
 import { VcenterDialog } from '../components/VcenterDialog.js';
 import { ago } from '../lib/format.js';
 import { useStatus } from '../stores/status.js';
@@ -14,14 +17,17 @@ const STATUS_TEXT: Record<string, string> = {
   failed: 'failed',
   certificate_changed: 'certificate changed',
   disabled: 'disabled',
+  retired: 'retired (gone from its source)',
 };
 
 /** vCenters: add, edit, remove, test, per-vCenter status with the last error, retry, sync all. */
-export function VcentersPage(props: { openAdd?: boolean }): React.JSX.Element {
+export function VcentersPage(props: { openAdd?: boolean; openImport?: boolean }): React.JSX.Element {
   const { list, error, load } = useVcenters();
   const syncing = useStatus((s) => s.syncing);
   const [dialog, setDialog] = useState<{ existing?: VcenterWithState } | null>(props.openAdd ? {} : null);
   const [msg, setMsg] = useState<string | null>(null);
+  const [importing, setImporting] = useState(props.openImport ?? false);
+  const [review, setReview] = useState<{ ids?: number[] } | null>(null);
 
   useEffect(() => {
     void load();
@@ -46,6 +52,12 @@ export function VcentersPage(props: { openAdd?: boolean }): React.JSX.Element {
         <h1>vCenters</h1>
         <span className="spacer" />
         <button onClick={() => setDialog({})}>Add vCenter</button>
+        <button className="ghost" onClick={() => setImporting(true)}>
+          Import list…
+        </button>
+        <button className="ghost" onClick={() => setReview({})}>
+          Review certificates
+        </button>
         <button
           onClick={() => void act(() => api.call('sync.start', {}), 'Sync started.')}
           disabled={!list || list.length === 0}
@@ -81,7 +93,10 @@ export function VcentersPage(props: { openAdd?: boolean }): React.JSX.Element {
                     <strong>{v.name}</strong>
                     {!v.enabled && <span className="badge">disabled</span>}
                   </td>
-                  <td className="mono small">{v.url}</td>
+                  <td className="mono small">
+                    {v.url}
+                    {v.source && <div className="muted">from source {v.source.name}</div>}
+                  </td>
                   <td>{v.version ?? <span className="muted">—</span>}</td>
                   <td>
                     <span
@@ -134,6 +149,28 @@ export function VcentersPage(props: { openAdd?: boolean }): React.JSX.Element {
             })}
           </tbody>
         </table>
+      )}
+      <SourcesPanel onChanged={() => void load()} />
+      {importing && (
+        <ImportDialog
+          onClose={(r) => {
+            setImporting(false);
+            if (!r) return;
+            setMsg(`Imported: ${r.counts.add} added, ${r.counts.update} updated, ${r.counts.skip} skipped.`);
+            void load();
+            if (r.addedIds.length > 0) setReview({ ids: r.addedIds });
+          }}
+        />
+      )}
+      {review && (
+        <CertReviewDialog
+          {...(review.ids ? { vcenterIds: review.ids } : {})}
+          onClose={(n) => {
+            setReview(null);
+            if (n > 0) setMsg(`Trusted ${n} certificate${n === 1 ? '' : 's'}. Sync to fill the cache.`);
+            void load();
+          }}
+        />
       )}
       {dialog && (
         <VcenterDialog

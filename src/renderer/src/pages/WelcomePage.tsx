@@ -1,7 +1,7 @@
 import { useNav } from '../stores/nav.js';
 
 /** First launch with no vCenters: the three ways to begin. */
-export function WelcomePage(props: { onAdd: () => void }): React.JSX.Element {
+export function WelcomePage(props: { onAdd: () => void; onImport: () => void }): React.JSX.Element {
   const go = useNav((s) => s.go);
   return (
     <section className="page welcome">
@@ -19,9 +19,11 @@ export function WelcomePage(props: { onAdd: () => void }): React.JSX.Element {
         <div className="card">
           <h2>Import a list</h2>
           <p>
-            A CSV or Excel file with columns <code>name, host, port, username</code>: run{' '}
-            <code>vminer vcenter import FILE</code> for a preview of what will be added.
+            A CSV or Excel file with columns <code>name, host</code> (and optionally{' '}
+            <code>port, username, site, tags</code>): see what will be added, updated or skipped before
+            anything changes.
           </p>
+          <button onClick={props.onImport}>Import a list</button>
         </div>
         <div className="card">
           <h2>Connect a SQL Server source</h2>
