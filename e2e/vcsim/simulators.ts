@@ -29,6 +29,10 @@ export interface SimulatorOptions {
   instanceUuid?: string;
   namePrefix?: string;
   port?: number;
+  /** Keep the certificate in this folder, so a restart (same port) presents the same one. */
+  tlsDir?: string;
+  /** Report maintenance-mode and vm-list changes to WaitForUpdatesEx (default on; see live_updates.go). */
+  emitUpdates?: boolean;
 }
 
 export interface SimulatorCounts {
@@ -235,6 +239,8 @@ function buildArgs(o: SimulatorOptions): string[] {
   if (o.user !== undefined && o.password !== undefined) args.push('-user', o.user, '-password', o.password);
   if (o.instanceUuid !== undefined) args.push('-instance-uuid', o.instanceUuid);
   if (o.namePrefix !== undefined) args.push('-name-prefix', o.namePrefix);
+  if (o.tlsDir !== undefined) args.push('-tls-dir', o.tlsDir);
+  if (o.emitUpdates === false) args.push('-emit-updates=false');
   args.push('-exit-with-parent');
   return args;
 }

@@ -23,9 +23,19 @@ export interface SchedulerStateEvent {
   cron: string | null;
 }
 
+/** A live session changed state (live, catching up, reconnecting with the reason, stopped). */
+export interface LiveStateEvent {
+  vcenterId: number;
+  vcenter: string;
+  status: VcenterStatus;
+  error: ErrorInfo | null;
+  detail: string | null;
+}
+
 /** Every event the engine emits, by name. */
 export interface EngineEvents {
   'sync:progress': SyncProgressEvent;
   'inventory:changed': { vcenterIds: number[] };
   'scheduler:state': SchedulerStateEvent;
+  'live:state': LiveStateEvent;
 }

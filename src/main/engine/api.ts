@@ -42,6 +42,7 @@ export function createHandlers(engine: Engine): Handlers {
         caPem: a.caPem ?? null,
       });
       await engine.setPassword(info.id, a.password);
+      engine.reconfigured();
       return withState(info.id);
     },
     'vcenters.update': async ({ id, password, ...patch }) => {
@@ -56,6 +57,7 @@ export function createHandlers(engine: Engine): Handlers {
       if (patch.enabled !== undefined) next.enabled = patch.enabled;
       if (Object.keys(next).length > 0) engine.repo.update(id, next);
       if (password !== undefined) await engine.setPassword(id, password);
+      engine.reconfigured();
       return withState(id);
     },
     'vcenters.remove': async ({ id }) => ({ removed: await engine.removeVcenter(id) }),
@@ -82,7 +84,17 @@ export function createHandlers(engine: Engine): Handlers {
       const { scheduler, ...rest } = patch;
       const next = engine.settings.update(rest);
       if (scheduler) engine.scheduler.configure(scheduler);
+      engine.reconfigured();
       return { ...next, scheduler: engine.settings.get().scheduler };
+    },
+    'live.status': async () => {
+      const s = engine.settings.get();
+      return {
+        mode: s.updateMode,
+        paused: s.paused,
+        running: engine.live.running,
+        sessions: engine.live.sessionsInfo(),
+      };
     },
     'scheduler.start': async () => engine.scheduler.start(),
     'scheduler.stop': async () => engine.scheduler.stop(),

@@ -9,6 +9,7 @@ import { configureLogging, registerSecret } from './log.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
 import { QueryEngine } from './query/query-engine.js';
+import { LiveManager, type LiveManagerDeps } from './sync/live-manager.js';
 import { Scheduler } from './sync/scheduler.js';
 import { SyncEngine, type SyncDeps } from './sync/sync-engine.js';
 
@@ -19,6 +20,8 @@ export interface EngineOptions {
   vaultBackend?: 'auto' | VaultBackend;
   onWarning?: (message: string) => void;
   collect?: SyncDeps['collect'];
+  /** Live-session tuning (tests use short waits and back-offs). */
+  live?: LiveManagerDeps['options'];
 }
 
 export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
@@ -31,6 +34,7 @@ export class Engine {
   readonly store: InventoryStore;
   readonly sync: SyncEngine;
   readonly scheduler: Scheduler;
+  readonly live: LiveManager;
   readonly query: QueryEngine;
 
   private constructor(
@@ -51,12 +55,29 @@ export class Engine {
       password: (id) => this.vault.get(vaultId(id)),
       collect: opts.collect,
       afterSync: () => refreshPlannerStats(database.sqlite),
+      // A live vCenter's full sync is a re-read through its stream, never a competing read.
+      resyncLive: (id) => this.live.resync(id),
+    });
+    this.live = new LiveManager({
+      repo: this.repo,
+      store: this.store,
+      bus: this.bus,
+      settings: () => this.settings.get(),
+      password: (id) => this.vault.get(vaultId(id)),
+      options: opts.live,
     });
     this.scheduler = new Scheduler({
       bus: this.bus,
       load: () => this.settings.get().scheduler,
       save: (scheduler) => this.settings.update({ scheduler }),
       runSync: () => this.sync.sync(),
+      // Scheduled full syncs run in the "scheduled" and "both" modes, and never while paused.
+      canRun: () => {
+        const s = this.settings.get();
+        if (s.paused) return 'updates are paused';
+        if (s.updateMode === 'live') return 'the update mode is "live" (no scheduled full syncs)';
+        return true;
+      },
     });
     this.query = new QueryEngine({ sqlite: database.sqlite });
     this.bus.on('inventory:changed', () => this.query.invalidate());
@@ -94,17 +115,32 @@ export class Engine {
     await this.vault.set(vaultId(vcenterId), password);
   }
 
+  /** Applies changed settings or vCenter details to the running parts (live sessions). */
+  reconfigured(): void {
+    this.live.reconcile();
+  }
+
   async removeVcenter(vcenterId: number): Promise<boolean> {
     this.sync.cancel([vcenterId]);
+    await this.live.stop(vcenterId);
+    this.store.forget(vcenterId);
     const removed = this.repo.remove(vcenterId);
     await this.vault.delete(vaultId(vcenterId));
     if (removed) this.bus.emit('inventory:changed', { vcenterIds: [vcenterId] });
     return removed;
   }
 
+  /** Stops live sessions (logging them out) before `close()`; a server calls this on shutdown. */
+  async shutdown(): Promise<void> {
+    this.scheduler.close();
+    this.sync.cancel();
+    await this.live.stopAll();
+  }
+
   close(): void {
     this.scheduler.close();
     this.sync.cancel();
+    this.live.abortAll();
     try {
       this.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     } catch {

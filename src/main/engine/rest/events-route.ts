@@ -6,7 +6,12 @@ import type { EventBus } from '../events.js';
 import type { AuthService } from './auth.js';
 import { toHttpError } from './http-errors.js';
 
-const EVENT_NAMES: (keyof EngineEvents)[] = ['sync:progress', 'inventory:changed', 'scheduler:state'];
+const EVENT_NAMES: (keyof EngineEvents)[] = [
+  'sync:progress',
+  'inventory:changed',
+  'scheduler:state',
+  'live:state',
+];
 
 /**
  * Server-Sent Events without a JWT in a URL: clients send the Authorization header (fetch
@@ -31,7 +36,7 @@ export function registerEvents(app: FastifyInstance, bus: EventBus, _auth: AuthS
     '/api/events',
     {
       schema: {
-        summary: 'Sync progress, inventory changes and scheduler state as Server-Sent Events',
+        summary: 'Sync progress, inventory changes, scheduler and live-update state as Server-Sent Events',
         tags: ['events'],
       },
     },
