@@ -88,6 +88,20 @@ export class VsphereOps {
     );
   }
 
+  /** Number of virtual disks (govmomi 0.24.2 cannot clone a VM with more than one). */
+  async diskCount(vm: string): Promise<number> {
+    const [node] = await retrieveObjects(this.client, [new MoRef('VirtualMachine', vm)], {
+      VirtualMachine: ['config.hardware.device'],
+    });
+    const val = node?.children.find((c) => c.name === 'propSet')?.children.find((c) => c.name === 'val');
+    return val?.children.filter((d) => d.xsiType === 'VirtualDisk').length ?? 0;
+  }
+
+  /** Removes a VM from the inventory without deleting its files (a `leave`, like Destroy_Task). */
+  async unregister(vm: string): Promise<void> {
+    await this.client.call('UnregisterVM', moRefXml('_this', 'VirtualMachine', vm));
+  }
+
   destroy(ref: MoRef): Promise<unknown> {
     return this.task('Destroy_Task', ref);
   }

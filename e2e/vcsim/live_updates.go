@@ -12,7 +12,7 @@ import (
 // emitMissingUpdates makes the simulator report the property changes a real vCenter reports but
 // govmomi 0.24.2 does not: EnterMaintenanceMode/ExitMaintenanceMode set the host's runtime and
 // ReconfigVM_Task the VM's config without a property update, and VMs created, moved or destroyed
-// change the `vm` lists of hosts, datastores and networks silently. Every `every` it compares those properties with what it saw last and
+// change the `vm` lists of hosts, datastores and networks (and datastore free space) silently. Every `every` it compares those properties with what it saw last and
 // announces the differences through the registry, so WaitForUpdatesEx streams them like vCenter.
 func emitMissingUpdates(every time.Duration) {
 	seen := map[types.ManagedObjectReference]string{}
@@ -58,13 +58,25 @@ func watchedProperties(e mo.Entity) ([]types.PropertyChange, string) {
 			return nil, ""
 		}
 		h := o.Config.Hardware
-		return []types.PropertyChange{
+		changes := []types.PropertyChange{
 			{Name: "config.hardware.numCPU", Val: h.NumCPU},
 			{Name: "config.hardware.numCoresPerSocket", Val: h.NumCoresPerSocket},
 			{Name: "config.hardware.memoryMB", Val: h.MemoryMB},
 			{Name: "config.annotation", Val: o.Config.Annotation},
 			{Name: "config.template", Val: o.Config.Template},
-		}, fmt.Sprint(h.NumCPU, h.NumCoresPerSocket, h.MemoryMB, o.Config.Annotation, o.Config.Template)
+		}
+		print := fmt.Sprint(h.NumCPU, h.NumCoresPerSocket, h.MemoryMB, o.Config.Annotation, o.Config.Template)
+		if s := o.Summary.Storage; s != nil {
+			changes = append(changes,
+				types.PropertyChange{Name: "summary.storage.committed", Val: s.Committed},
+				types.PropertyChange{Name: "summary.storage.uncommitted", Val: s.Uncommitted})
+			print += fmt.Sprint(s.Committed, s.Uncommitted)
+		}
+		if o.Runtime.Host != nil {
+			changes = append(changes, types.PropertyChange{Name: "runtime.host", Val: *o.Runtime.Host})
+			print += o.Runtime.Host.Value
+		}
+		return changes, print
 	case *simulator.HostSystem:
 		vms := refs(o.Vm)
 		return []types.PropertyChange{
@@ -73,7 +85,9 @@ func watchedProperties(e mo.Entity) ([]types.PropertyChange, string) {
 		}, fmt.Sprint(vms, o.Runtime.InMaintenanceMode)
 	case *simulator.Datastore:
 		vms := refs(o.Vm)
-		return []types.PropertyChange{{Name: "vm", Val: vms}}, fmt.Sprint(vms)
+		sum := o.Summary
+		return []types.PropertyChange{{Name: "vm", Val: vms}, {Name: "summary", Val: sum}},
+			fmt.Sprint(vms, sum.Capacity, sum.FreeSpace, sum.Uncommitted, sum.Accessible, sum.MaintenanceMode)
 	case *mo.Network:
 		vms := refs(o.Vm)
 		return []types.PropertyChange{{Name: "vm", Val: vms}}, fmt.Sprint(vms)

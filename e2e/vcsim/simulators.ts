@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -322,8 +322,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   });
 
   let stderr = '';
+  // VMINER_VCSIM_LOG=FILE keeps every simulator's log (to debug a simulator-side failure).
+  const logFile = process.env['VMINER_VCSIM_LOG'];
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr = tail(stderr + d, 16_000);
+    if (logFile) appendFileSync(logFile, d);
   });
 
   const timeoutMs = startupTimeoutMs(opts);
