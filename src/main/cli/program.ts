@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAskCommand } from './ask-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
+import { registerLiveCommand } from './live-command.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSyncCommand } from './sync-command.js';
@@ -19,6 +20,7 @@ export function buildProgram(version: string): Command {
   registerAskCommand(program);
   registerExportCommand(program);
   registerSchedulerCommand(program);
+  registerLiveCommand(program);
   registerServeCommand(program);
   registerUserCommands(program);
   return program;

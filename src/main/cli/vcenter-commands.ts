@@ -135,14 +135,14 @@ export function registerVcenterCommands(program: Command): void {
           printTable(
             list.map((v) => ({
               ...v,
-              status: v.sync.status,
+              status: v.sync.status.replace('_', ' '),
               lastSuccess: v.sync.lastSuccessAt ?? 'never',
               trust: v.thumbprint
                 ? `pinned ${v.thumbprint.slice(0, 11)}…`
                 : v.hasCustomCa
                   ? 'private CA'
                   : 'system CAs',
-              error: v.sync.error?.message ?? '',
+              error: v.sync.error?.message ?? v.sync.detail ?? '',
             })),
             ['id', 'name', 'url', 'username', 'trust', 'status', 'lastSuccess', 'error'],
           );

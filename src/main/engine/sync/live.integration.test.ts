@@ -225,6 +225,18 @@ describe('live updates against a simulator', () => {
     await eventually(() => row('vms', vm.moid)?.['power_state'] === 'poweredOff');
   });
 
+  it('pausing stops the stream (the vCenter shows "ok" as of its last change); resuming re-reads and streams again', async () => {
+    engine.settings.update({ paused: true });
+    engine.reconfigured();
+    await eventually(() => engine.live.sessionsInfo().length === 0 && status() === 'ok');
+    engine.settings.update({ paused: false, updateMode: 'scheduled' });
+    engine.reconfigured();
+    expect(engine.live.sessionsInfo()).toEqual([]);
+    engine.settings.update({ updateMode: 'both' });
+    engine.reconfigured();
+    await eventually(() => status() === 'live', 15_000);
+  });
+
   it('stops and logs out when the vCenter is removed', async () => {
     await engine.removeVcenter(vcId);
     expect(engine.live.sessionsInfo()).toEqual([]);
