@@ -83,6 +83,7 @@ export class LiveManager {
       const w = want.get(id);
       if (!w || w.key !== s.key) this.stopSession(id);
     }
+    const settings = this.deps.settings();
     for (const [id, w] of want) {
       if (this.sessions.has(id)) continue;
       const session = new LiveSession(
@@ -93,7 +94,11 @@ export class LiveManager {
           onChanged: (vcId) => this.noteChanged(vcId),
           onStatus: (vcId, status, error, detail) => this.publish(vcId, w.vc.name, status, error, detail),
         },
-        this.options,
+        {
+          ...this.options,
+          connectTimeoutMs: this.deps.options?.connectTimeoutMs ?? settings.connectTimeoutMs,
+          callTimeoutMs: this.deps.options?.callTimeoutMs ?? settings.callTimeoutMs,
+        },
       );
       this.sessions.set(id, { session, key: w.key });
       session.start();

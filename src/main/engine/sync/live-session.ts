@@ -424,13 +424,17 @@ export class LiveSession {
     const rows = deltaSize(delta);
     if (rows > 0) this.deps.store.applyDelta(this.vcenterId, delta);
     this.stats.rowsWritten += rows;
-    const now = new Date();
-    this.lastFresh = now.getTime();
-    this.stats.lastChangeAt = now.toISOString();
-    this.deps.repo.setState(this.vcenterId, {
-      lastSuccessAt: now.toISOString(),
-      ...(delta.countsChanged ? { counts: JSON.stringify(model.counts()) } : {}),
-    });
+    const now = Date.now();
+    this.stats.lastChangeAt = new Date(now).toISOString();
+    // "As of" needs no millisecond precision: the state row is written when counts change or at
+    // most once a second, not once per change.
+    if (delta.countsChanged || now - this.lastFresh >= 1_000) {
+      this.lastFresh = now;
+      this.deps.repo.setState(this.vcenterId, {
+        lastSuccessAt: new Date(now).toISOString(),
+        ...(delta.countsChanged ? { counts: JSON.stringify(model.counts()) } : {}),
+      });
+    }
     if (rows > 0) this.deps.onChanged(this.vcenterId);
   }
 
