@@ -258,6 +258,10 @@ async function scenarioA(): Promise<Record<string, unknown>> {
           `${int(liveCpuMs)} ms (${res.liveCpuPerChangeMs.toFixed(2)} ms a change)`,
         ],
         [
+          'update sets / object updates / rows written',
+          `${int(res.updateSets)} / ${int(res.objectUpdates)} / ${int(res.rowsWritten)} (full re-reads: ${res.fullLoadsDuringChanges})`,
+        ],
+        [
           'engine CPU for one full re-sync of the estate',
           `${int(res.fullSyncCpuMs)} ms (wall ${int(res.fullSyncWallMs)} ms)`,
         ],
