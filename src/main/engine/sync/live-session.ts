@@ -381,7 +381,11 @@ export class LiveSession {
       }
       const model = this.model!;
       const refetch: MoRef[] = [];
+      // One controller per poll that the session's own abort also trips (AbortSignal.any would
+      // leave a listener per poll on the session's signal until garbage collection).
       const interrupt = new AbortController();
+      const forward = (): void => interrupt.abort(this.ac.signal.reason);
+      this.ac.signal.addEventListener('abort', forward, { once: true });
       this.interruptAc = interrupt;
       let b;
       try {
@@ -389,14 +393,14 @@ export class LiveSession {
           version: this.version,
           maxWaitSeconds: this.opts.maxWaitSeconds,
           maxObjectUpdates: this.opts.maxObjectUpdates,
-          signal: AbortSignal.any([this.ac.signal, interrupt.signal]),
+          signal: interrupt.signal,
           onObject: (u) => {
             this.stats.objectUpdates++;
             if (!model.apply(u)) refetch.push(u.ref);
           },
         });
       } catch (err) {
-        if (interrupt.signal.aborted && !this.stopped) throw new InterruptedForReread();
+        if (interrupt.signal.aborted && !this.ac.signal.aborted) throw new InterruptedForReread();
         if (isInvalidVersion(err)) {
           this.fullReason = `vCenter no longer knows update version "${this.version}"; re-reading everything`;
           log.warn('update version lost; re-reading', { vcenter: this.target.vc.name });
@@ -405,6 +409,7 @@ export class LiveSession {
         throw err;
       } finally {
         this.interruptAc = undefined;
+        this.ac.signal.removeEventListener('abort', forward);
       }
       this.stats.updateSets++;
       this.version = b.version;
