@@ -223,6 +223,18 @@ export class LiveSession {
           continue;
         }
         reason = `recovering after: ${error.message}`;
+        if (error.code === 'LOGIN_FAILED') {
+          // Retrying a rejected password would lock the account on the vCenter (SSO lockout
+          // policy): wait for a new password (the session is restarted) or a "sync now".
+          this.setStatus('failed', {
+            code: error.code,
+            message: `${error.message}; live updates wait for a new password (or a manual sync)`,
+          });
+          log.warn('live session stopped: login rejected', { vcenter: name });
+          this.dropClient();
+          await this.sleep(2 ** 31 - 1);
+          continue;
+        }
         const delay = this.backoff();
         const status: VcenterStatus = error.code === 'CERT_CHANGED' ? 'certificate_changed' : 'reconnecting';
         this.setStatus(status, {

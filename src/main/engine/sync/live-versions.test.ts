@@ -194,3 +194,43 @@ describe('live updates: versions and truncation (scripted endpoint)', () => {
     expect(s.fullLoads).toBe(3);
   });
 });
+
+describe('live updates: a rejected password', () => {
+  it('is not retried (no account lockout) until a manual sync asks for one more attempt', async () => {
+    let reject = true;
+    const bad = await startFakeVcenter(() => ({ empty: true }), { rejectLogin: () => reject });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-live-login-'));
+    const e = await Engine.open({
+      dataDir: dir,
+      owner: 'test',
+      vaultBackend: 'file',
+      onWarning: () => undefined,
+      live: { maxWaitSeconds: 1, backoffBaseMs: 20, backoffMaxMs: 50 },
+    });
+    try {
+      const id = e.repo.add({
+        name: 'bad',
+        url: bad.url,
+        username: 'u',
+        thumbprint: bad.thumbprintSha256,
+        caPem: null,
+      }).id;
+      await e.setPassword(id, 'wrong');
+      e.live.start();
+      await until(() => e.repo.list()[0]!.sync.status === 'failed');
+      expect(e.repo.list()[0]!.sync.error).toMatchObject({ code: 'LOGIN_FAILED' });
+      // With a 20–50 ms back-off, a retrying session would have logged in dozens of times.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(bad.calls.filter((c) => c === 'Login')).toHaveLength(1);
+      reject = false;
+      const result = await e.sync.sync([id]);
+      expect(result.results[0]).toMatchObject({ status: 'ok' });
+      expect(e.repo.list()[0]!.sync.status).toBe('live');
+    } finally {
+      await e.shutdown();
+      e.close();
+      await bad.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

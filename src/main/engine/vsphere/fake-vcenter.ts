@@ -86,6 +86,8 @@ function response(method: string, inner: string): string {
 
 export async function startFakeVcenter(
   wait: (version: string, call: number) => WaitAnswer,
+  /** rejectLogin: answer Login with InvalidLogin while it returns true. */
+  opts: { rejectLogin?: () => boolean } = {},
 ): Promise<FakeVcenter> {
   const { key, cert } = await makeCertificate();
   const versions: string[] = [];
@@ -107,6 +109,11 @@ export async function startFakeVcenter(
           ),
         };
       case 'Login':
+        if (opts.rejectLogin?.())
+          return {
+            status: 500,
+            xml: fault('InvalidLogin', 'Cannot complete login due to an incorrect user name or password.'),
+          };
         return {
           status: 200,
           xml: response(method, '<returnval><key>s1</key><userName>u</userName></returnval>'),
