@@ -23,6 +23,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"math/big"
@@ -65,6 +66,8 @@ type options struct {
 	port           int
 	namePrefix     string
 	exitWithParent bool
+	tlsDir         string
+	emitUpdates    bool
 }
 
 func fail(format string, args ...interface{}) {
@@ -88,6 +91,8 @@ func main() {
 	flag.StringVar(&o.instanceUUID, "instance-uuid", "", "override about.instanceUuid")
 	flag.IntVar(&o.port, "port", 0, "TCP port on 127.0.0.1 (0 = any free port)")
 	flag.StringVar(&o.namePrefix, "name-prefix", "", "prefix for VM/host/cluster names (seeded mode)")
+	flag.StringVar(&o.tlsDir, "tls-dir", "", "keep the certificate in DIR (cert.pem, key.pem): a restarted simulator presents the same one, like a restarted vCenter")
+	flag.BoolVar(&o.emitUpdates, "emit-updates", true, "report maintenance-mode and vm-list changes to WaitForUpdatesEx like vCenter does (see live_updates.go)")
 	flag.BoolVar(&o.exitWithParent, "exit-with-parent", true, "exit (cleanly) when the parent process goes away, so no simulator is orphaned")
 	flag.Parse()
 
@@ -159,7 +164,7 @@ func main() {
 		si.Content.About.InstanceUuid = stableUUID(fmt.Sprintf("vcenter/%d/%s", o.seed, o.namePrefix))
 	}
 
-	cert, err := selfSignedCert()
+	cert, err := loadOrCreateCert(o.tlsDir)
 	if err != nil {
 		m.Remove()
 		fail("certificate: %v", err)
@@ -174,6 +179,9 @@ func main() {
 
 	s := m.Service.NewServer()
 	port := s.Listener.Addr().(*net.TCPAddr).Port
+	if o.emitUpdates {
+		go emitMissingUpdates(100 * time.Millisecond)
+	}
 
 	ready := readyLine{
 		URL:        fmt.Sprintf("https://127.0.0.1:%d/sdk", port),
@@ -233,6 +241,33 @@ func stableUUID(s string) string {
 	b[6] = (b[6] & 0x0f) | 0x50
 	b[8] = (b[8] & 0x3f) | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// loadOrCreateCert reuses DIR/cert.pem + DIR/key.pem when present, else makes a certificate (and
+// saves it there when DIR is given).
+func loadOrCreateCert(dir string) (tls.Certificate, error) {
+	if dir == "" {
+		return selfSignedCert()
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if c, err := tls.LoadX509KeyPair(certFile, keyFile); err == nil {
+		return c, nil
+	}
+	c, err := selfSignedCert()
+	if err != nil {
+		return c, err
+	}
+	key, err := x509.MarshalECPrivateKey(c.PrivateKey.(*ecdsa.PrivateKey))
+	if err != nil {
+		return c, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return c, err
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o600); err != nil {
+		return c, err
+	}
+	return c, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: key}), 0o600)
 }
 
 // selfSignedCert makes a fresh ECDSA certificate for 127.0.0.1/localhost, so each simulator

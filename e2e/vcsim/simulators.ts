@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,10 @@ export interface SimulatorOptions {
   instanceUuid?: string;
   namePrefix?: string;
   port?: number;
+  /** Keep the certificate in this folder, so a restart (same port) presents the same one. */
+  tlsDir?: string;
+  /** Report maintenance-mode and vm-list changes to WaitForUpdatesEx (default on; see live_updates.go). */
+  emitUpdates?: boolean;
 }
 
 export interface SimulatorCounts {
@@ -235,6 +239,8 @@ function buildArgs(o: SimulatorOptions): string[] {
   if (o.user !== undefined && o.password !== undefined) args.push('-user', o.user, '-password', o.password);
   if (o.instanceUuid !== undefined) args.push('-instance-uuid', o.instanceUuid);
   if (o.namePrefix !== undefined) args.push('-name-prefix', o.namePrefix);
+  if (o.tlsDir !== undefined) args.push('-tls-dir', o.tlsDir);
+  if (o.emitUpdates === false) args.push('-emit-updates=false');
   args.push('-exit-with-parent');
   return args;
 }
@@ -316,8 +322,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   });
 
   let stderr = '';
+  // VMINER_VCSIM_LOG=FILE keeps every simulator's log (to debug a simulator-side failure).
+  const logFile = process.env['VMINER_VCSIM_LOG'];
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr = tail(stderr + d, 16_000);
+    if (logFile) appendFileSync(logFile, d);
   });
 
   const timeoutMs = startupTimeoutMs(opts);

@@ -21,6 +21,7 @@ const MINIMAL: { [K in RequestName]: unknown } = {
   'settings.get': {},
   'settings.update': {},
   'scheduler.state': {},
+  'live.status': {},
   'scheduler.start': {},
   'scheduler.stop': {},
   'scheduler.configure': {},

@@ -196,6 +196,10 @@ describe('the relay, end to end over a MessageChannel', () => {
         args: () => ({ intervalMinutes: 45 }),
         check: (o) => expect(value<{ intervalMinutes: number }>(o).intervalMinutes).toBe(45),
       },
+      'live.status': {
+        args: () => ({}),
+        check: (o) => expect(value<{ mode: string }>(o).mode).toBe('live'),
+      },
       'scheduler.state': {
         args: () => ({}),
         check: (o) => expect(value<{ enabled: boolean; running: boolean }>(o).running).toBe(false),

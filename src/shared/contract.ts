@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { EngineSettingsSchema, type EngineSettings } from './settings.js';
+import { EngineSettingsSchema, type EngineSettings, type UpdateMode } from './settings.js';
 import { AskRequestSchema, FilterSchema, type Answer } from './query.js';
 import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
-import type { ServiceAccountInfo, VcenterWithState } from './vcenter.js';
+import type { ServiceAccountInfo, VcenterStatus, VcenterWithState } from './vcenter.js';
 import type { EntityCounts } from './inventory.js';
 import { DoctorRequestSchema, type DoctorReport } from './doctor.js';
 import {
@@ -180,6 +180,24 @@ export interface StatsResult {
     vmCpus: number;
   };
   failedVcenters: string[];
+}
+
+export interface LiveStatusResult {
+  mode: UpdateMode;
+  paused: boolean;
+  /** False in a process that does not keep vCenters live (a one-off command). */
+  running: boolean;
+  sessions: {
+    vcenterId: number;
+    vcenter: string;
+    status: VcenterStatus;
+    updateSets: number;
+    objectUpdates: number;
+    rowsWritten: number;
+    fullLoads: number;
+    reconnects: number;
+    lastChangeAt: string | null;
+  }[];
 }
 
 const empty = z.object({});
@@ -360,6 +378,12 @@ export const CONTRACT = {
     write: false,
     summary: 'Whether the background sync is on, running, and its next run',
   },
+  'live.status': {
+    args: empty,
+    http: true,
+    write: false,
+    summary: 'Live updates: the mode, whether paused, and each live vCenter’s state and counters',
+  },
   'scheduler.start': { args: empty, http: true, write: true, summary: 'Turn the background sync on' },
   'scheduler.stop': { args: empty, http: true, write: true, summary: 'Turn the background sync off' },
   'scheduler.configure': {
@@ -454,6 +478,7 @@ export interface ContractResults {
   'settings.get': EngineSettings;
   'settings.update': EngineSettings;
   'scheduler.state': SchedulerStateEvent;
+  'live.status': LiveStatusResult;
   'scheduler.start': SchedulerStateEvent;
   'scheduler.stop': SchedulerStateEvent;
   'scheduler.configure': SchedulerStateEvent;

@@ -24,6 +24,15 @@ export interface SchedulerStateEvent {
   cron: string | null;
 }
 
+/** A live session changed state (live, catching up, reconnecting with the reason, stopped). */
+export interface LiveStateEvent {
+  vcenterId: number;
+  vcenter: string;
+  status: VcenterStatus;
+  error: ErrorInfo | null;
+  detail: string | null;
+}
+
 /** Every event the engine emits, by name. */
 export interface EngineEvents {
   'sync:progress': SyncProgressEvent;
@@ -31,4 +40,5 @@ export interface EngineEvents {
   'scheduler:state': SchedulerStateEvent;
   /** A SQL source was refreshed (on its interval or on request); `ok: false` keeps the last good list. */
   'sources:refreshed': SourceRefreshResult;
+  'live:state': LiveStateEvent;
 }

@@ -10,6 +10,7 @@ export const ENGINE_EVENT_NAMES = [
   'inventory:changed',
   'scheduler:state',
   'sources:refreshed',
+  'live:state',
 ] as const;
 // Adding an event to EngineEvents without listing it here fails to compile.
 const _allEventsListed: [Exclude<EventName, (typeof ENGINE_EVENT_NAMES)[number]>] extends [never]

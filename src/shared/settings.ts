@@ -35,7 +35,18 @@ export const EngineSettingsSchema = z.object({
   pageSize: z.number().int().min(100).max(10_000).default(1000),
   scheduler: SchedulerSettingsSchema.default({ enabled: false, intervalMinutes: 60, cron: null }),
   rest: RestSettingsSchema.default({ enabled: false, host: '127.0.0.1', port: 8000 }),
+  /**
+   * How the cache is kept fresh while the engine runs: `live` streams changes (WaitForUpdatesEx)
+   * after one full load; `scheduled` runs only the scheduler's full syncs; `both` streams and
+   * also runs the scheduler's full syncs (e.g. nightly) as a safety net.
+   */
+  updateMode: z.enum(['live', 'scheduled', 'both']).default('live'),
+  /** Pauses live updates and scheduled syncs alike (manual syncs still run). */
+  paused: z.boolean().default(false),
 });
+
+export const UPDATE_MODES = ['live', 'scheduled', 'both'] as const;
+export type UpdateMode = (typeof UPDATE_MODES)[number];
 
 export type EngineSettings = z.infer<typeof EngineSettingsSchema>;
 export type RestSettings = z.infer<typeof RestSettingsSchema>;

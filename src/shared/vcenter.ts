@@ -2,8 +2,10 @@ import type { EntityCounts } from './inventory.js';
 import type { ErrorCode } from './errors.js';
 
 /**
- * Per-vCenter status, defined once for the whole product. Later work extends it (live updates:
- * live / catching up; sources: retired).
+ * Per-vCenter status, defined once for the whole product. Later work extends it (sources: retired).
+ * Live updates: `live` (changes stream in), `catching_up` (a full read through the stream: first
+ * load, session expired, update version lost), `reconnecting` (network or vCenter down; the error
+ * says why and when the next attempt is).
  */
 export const VCENTER_STATUSES = [
   'idle',
@@ -15,7 +17,12 @@ export const VCENTER_STATUSES = [
   'disabled',
   /** Gone from the source that listed it: not synced any more, cached data kept until removed. */
   'retired',
+  'live',
+  'catching_up',
+  'reconnecting',
 ] as const;
+export type LiveStatus = 'live' | 'catching_up' | 'reconnecting';
+export const LIVE_STATUSES: readonly VcenterStatus[] = ['live', 'catching_up', 'reconnecting'];
 export type VcenterStatus = (typeof VCENTER_STATUSES)[number];
 
 export interface VcenterInfo {
@@ -54,6 +61,8 @@ export interface SyncStateInfo {
   lastSuccessAt: string | null;
   /** Non-fatal findings of the last sync: dropped property paths, properties the account may not read. */
   warnings: string[];
+  /** Why the vCenter is in its status when that is not an error (e.g. why it is catching up). */
+  detail: string | null;
 }
 
 export interface VcenterWithState extends VcenterInfo {

@@ -61,6 +61,7 @@ describe('vminer CLI', () => {
       ['list'],
       ['stats'],
       ['serve'],
+      ['live'],
     ]) {
       const r = vminer([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
@@ -281,11 +282,68 @@ describe('vminer CLI', () => {
       expect(r.stderr).toMatch(/in use by vminer serve \(pid \d+/);
       expect(vminer(['list', 'vms', '--json']).code).toBe(0);
       expect(vminer(['stats']).code).toBe(0);
+      // serve keeps every vCenter live by default; readers see it (and why one is not).
+      const states = (): Record<string, { status: string; error: { message: string } | null }> =>
+        Object.fromEntries(
+          (
+            JSON.parse(vminer(['vcenter', 'list', '--json']).stdout) as {
+              name: string;
+              sync: { status: string; error: { message: string } | null };
+            }[]
+          ).map((v) => [v.name, v.sync]),
+        );
+      for (const end = Date.now() + 30_000; states()['lab']?.status !== 'live';) {
+        if (Date.now() > end) throw new Error(`lab did not become live: ${JSON.stringify(states())}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      for (const end = Date.now() + 30_000; states()['gone']?.status !== 'reconnecting';) {
+        if (Date.now() > end) throw new Error(`gone is not reconnecting: ${JSON.stringify(states())}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(states()['gone']?.error?.message).toMatch(/gone: .*refused.*live updates retry in \d+ s/);
+      const live = vminer(['live']);
+      expect(live.code).toBe(0);
+      expect(live.stdout).toMatch(/Updates: live updates/);
+      expect(live.stdout).toMatch(/lab\s+live/);
     } finally {
       serve.kill('SIGTERM');
       await new Promise((r) => serve.on('exit', r));
     }
+    // A stopped server leaves true statuses behind: data "ok" as of its last change.
+    expect(
+      (
+        JSON.parse(vminer(['vcenter', 'list', '--json']).stdout) as {
+          name: string;
+          sync: { status: string };
+        }[]
+      ).find((v) => v.name === 'lab')?.sync.status,
+    ).toBe('ok');
     expect(vminer(['vcenter', 'remove', 'gone']).stdout).toContain('Removed gone');
     expect((JSON.parse(vminer(['vcenter', 'list', '--json']).stdout) as unknown[]).length).toBe(1);
+  });
+
+  it('switches the update mode: both (with a nightly safety net), off, pause and resume', () => {
+    const both = JSON.parse(vminer(['live', 'both', '--json']).stdout) as {
+      mode: string;
+      paused: boolean;
+      scheduler: { enabled: boolean; cron: string | null };
+    };
+    expect(both).toMatchObject({
+      mode: 'both',
+      paused: false,
+      scheduler: { enabled: true, cron: '0 2 * * *' },
+    });
+    expect(vminer(['live', 'pause']).stdout).toMatch(/PAUSED/);
+    expect(JSON.parse(vminer(['live', 'status', '--json']).stdout)).toMatchObject({
+      mode: 'both',
+      paused: true,
+    });
+    expect(vminer(['live', 'resume']).code).toBe(0);
+    expect(JSON.parse(vminer(['live', 'off', '--json']).stdout)).toMatchObject({
+      mode: 'scheduled',
+      paused: false,
+    });
+    expect(vminer(['live', 'sideways']).stderr).toMatch(/unknown action "sideways"/);
+    expect(JSON.parse(vminer(['live', 'on', '--json']).stdout)).toMatchObject({ mode: 'live' });
   });
 });

@@ -4,6 +4,7 @@ import { registerAskCommand } from './ask-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
+import { registerLiveCommand } from './live-command.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSourceCommands } from './source-commands.js';
@@ -24,6 +25,7 @@ export function buildProgram(version: string): Command {
   registerAskCommand(program);
   registerExportCommand(program);
   registerSchedulerCommand(program);
+  registerLiveCommand(program);
   registerServeCommand(program);
   registerUserCommands(program);
   registerDoctorCommand(program);

@@ -17,7 +17,7 @@ const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0
 export function registerServeCommand(program: Command): void {
   withDataDir(program.command('serve'))
     .description(
-      'run the engine headless: REST API (with OpenAPI docs at /docs) and the background sync schedule',
+      'run the engine headless: REST API (with OpenAPI docs at /docs), live updates of every vCenter (see `vminer live`) and the background sync schedule',
     )
     .option(
       '--host <address>',
@@ -66,6 +66,14 @@ export function registerServeCommand(program: Command): void {
         engine.scheduler.resume();
         // SQL sources refresh on their own intervals (no scheduled sync needed).
         engine.sourceRefresher.start();
+        engine.live.start();
+        engine.bus.on('live:state', (e) => {
+          if (e.status === 'live' || e.status === 'reconnecting' || e.status === 'certificate_changed') {
+            process.stdout.write(
+              `${new Date().toISOString()} ${e.vcenter}: ${e.status}${e.error ? ` — ${e.error.message}` : ''}\n`,
+            );
+          }
+        });
         engine.bus.on('sync:progress', (e) => {
           if (e.phase === 'finished') {
             process.stdout.write(
@@ -74,16 +82,24 @@ export function registerServeCommand(program: Command): void {
           }
         });
         const s = engine.scheduler.state();
+        const settings = engine.settings.get();
+        const updates = settings.paused
+          ? 'updates paused'
+          : settings.updateMode === 'scheduled'
+            ? 'live updates off'
+            : `live updates on (${engine.live.sessionsInfo().length} vCenters)`;
         process.stdout.write(
           `vMiner engine running on ${engine.dataDir}\n` +
             (uiRoot ? `UI: ${rest.url}/\n` : 'UI: not built (run `npm run build`)\n') +
-            `REST API: ${rest.url}/api (docs: ${rest.url}/docs); scheduler ${s.enabled ? `on, next run ${s.nextRunAt}` : 'off'}. Ctrl-C stops.\n`,
+            `REST API: ${rest.url}/api (docs: ${rest.url}/docs); ${updates}; scheduler ${s.enabled ? `on, next run ${s.nextRunAt}` : 'off'}. Ctrl-C stops.\n`,
         );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());
           process.once('SIGTERM', () => resolve());
         });
         await rest.app.close();
+        // Live sessions log out, so 100 vCenters are not left with 100 idle sessions.
+        await engine.shutdown();
       } finally {
         engine.close();
       }

@@ -172,7 +172,7 @@ export function registerVcenterCommands(program: Command): void {
           printTable(
             list.map((v) => ({
               ...v,
-              status: v.sync.status,
+              status: v.sync.status.replace('_', ' '),
               lastSuccess: v.sync.lastSuccessAt ?? 'never',
               trust: v.thumbprint
                 ? `pinned ${v.thumbprint.slice(0, 11)}…`
@@ -184,7 +184,7 @@ export function registerVcenterCommands(program: Command): void {
                   ? v.username
                   : `${v.credential.account ?? '(no default account)'}${v.credential.accountId === null ? ' (default)' : ''}`,
               source: v.source?.name ?? 'local',
-              error: v.sync.error?.message ?? '',
+              error: v.sync.error?.message ?? v.sync.detail ?? '',
             })),
             ['id', 'name', 'url', 'login', 'source', 'trust', 'status', 'lastSuccess', 'error'],
           );

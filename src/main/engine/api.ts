@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { VminerError } from '../../shared/errors.js';
-import type { ContractResults, Handlers } from '../../shared/contract.js';
+import { CONTRACT, type ContractResults, type Handlers, type RequestName } from '../../shared/contract.js';
 import { inventoryStats } from './db/stats.js';
 import type { Engine } from './engine.js';
 import { ListPages } from './list-pages.js';
@@ -32,7 +32,7 @@ export function createHandlers(
   let authP: Promise<AuthService> | undefined;
   const auth = (): Promise<AuthService> => (authP ??= AuthService.create(engine.database.db, engine.vault));
 
-  return {
+  return afterWrites(engine, {
     'vcenters.list': async () => engine.repo.list(),
     'vcenters.get': async ({ id }) => withState(id),
     'vcenters.probe': async ({ url }) => {
@@ -131,6 +131,15 @@ export function createHandlers(
       return { ...next, scheduler: engine.settings.get().scheduler };
     },
     'scheduler.state': async () => engine.scheduler.state(),
+    'live.status': async () => {
+      const s = engine.settings.get();
+      return {
+        mode: s.updateMode,
+        paused: s.paused,
+        running: engine.live.running,
+        sessions: engine.live.sessionsInfo(),
+      };
+    },
     'scheduler.start': async () => engine.scheduler.start(),
     'scheduler.stop': async () => engine.scheduler.stop(),
     'scheduler.configure': async (c) => {
@@ -184,5 +193,24 @@ export function createHandlers(
           });
       return { path: r.file ?? path, rows: r.rows, bytes: r.bytes ?? null };
     },
-  } satisfies Handlers;
+  } satisfies Handlers);
+}
+
+/**
+ * Every write (a vCenter added or imported, an account's password changed, a source refreshed,
+ * certificates trusted, settings changed) is followed by `engine.reconfigured()`, so running parts
+ * such as live sessions follow it; cheap when nothing relevant changed.
+ */
+function afterWrites(engine: Engine, handlers: Handlers): Handlers {
+  const wrapped: Record<string, (a: unknown) => Promise<unknown>> = {};
+  for (const [name, fn] of Object.entries(handlers) as [RequestName, (a: unknown) => Promise<unknown>][]) {
+    wrapped[name] = CONTRACT[name].write
+      ? async (a) => {
+          const r = await fn(a);
+          engine.reconfigured();
+          return r;
+        }
+      : fn;
+  }
+  return wrapped as Handlers;
 }

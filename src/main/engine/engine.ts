@@ -16,6 +16,7 @@ import type { SourceInfo, SourceRefreshResult } from '../../shared/sources.js';
 import { refreshSource, type RefreshDeps } from './sources/refresh.js';
 import type { VcenterInfo } from '../../shared/vcenter.js';
 import { QueryEngine } from './query/query-engine.js';
+import { LiveManager, type LiveManagerDeps } from './sync/live-manager.js';
 import { Scheduler } from './sync/scheduler.js';
 import { SyncEngine, type SyncDeps } from './sync/sync-engine.js';
 
@@ -28,6 +29,8 @@ export interface EngineOptions {
   collect?: SyncDeps['collect'];
   /** better-sqlite3's compiled module to load instead of its default build (the desktop app's Electron build). */
   nativeBinding?: string;
+  /** Live-session tuning (tests use short waits and back-offs). */
+  live?: LiveManagerDeps['options'];
 }
 
 export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
@@ -43,6 +46,7 @@ export class Engine {
   readonly store: InventoryStore;
   readonly sync: SyncEngine;
   readonly scheduler: Scheduler;
+  readonly live: LiveManager;
   readonly query: QueryEngine;
 
   private constructor(
@@ -69,12 +73,35 @@ export class Engine {
       credentials: (vc) => this.credentialsFor(vc),
       collect: opts.collect,
       afterSync: () => refreshPlannerStats(database.sqlite),
+      // A live vCenter's full sync is a re-read through its stream, never a competing read.
+      resyncLive: (id) => this.live.resync(id),
+    });
+    this.live = new LiveManager({
+      repo: this.repo,
+      store: this.store,
+      bus: this.bus,
+      settings: () => this.settings.get(),
+      credentials: (vc) => {
+        try {
+          return this.credentialsFor(vc);
+        } catch {
+          return undefined; // no password stored yet: no live session until there is one
+        }
+      },
+      options: opts.live,
     });
     this.scheduler = new Scheduler({
       bus: this.bus,
       load: () => this.settings.get().scheduler,
       save: (scheduler) => this.settings.update({ scheduler }),
       runSync: () => this.sync.sync(),
+      // Scheduled full syncs run in the "scheduled" and "both" modes, and never while paused.
+      canRun: () => {
+        const s = this.settings.get();
+        if (s.paused) return 'updates are paused';
+        if (s.updateMode === 'live') return 'the update mode is "live" (no scheduled full syncs)';
+        return true;
+      },
     });
     this.query = new QueryEngine({ sqlite: database.sqlite });
     this.bus.on('inventory:changed', () => this.query.invalidate());
@@ -179,18 +206,33 @@ export class Engine {
     await this.vault.delete(accountVaultId(accountId));
   }
 
+  /** Applies changed settings or vCenter details to the running parts (live sessions). */
+  reconfigured(): void {
+    this.live.reconcile();
+  }
+
   async removeVcenter(vcenterId: number): Promise<boolean> {
     this.sync.cancel([vcenterId]);
+    await this.live.stop(vcenterId);
+    this.store.forget(vcenterId);
     const removed = this.repo.remove(vcenterId);
     await this.vault.delete(vaultId(vcenterId));
     if (removed) this.bus.emit('inventory:changed', { vcenterIds: [vcenterId] });
     return removed;
   }
 
+  /** Stops live sessions (logging them out) before `close()`; a server calls this on shutdown. */
+  async shutdown(): Promise<void> {
+    this.scheduler.close();
+    this.sync.cancel();
+    await this.live.stopAll();
+  }
+
   close(): void {
     this.scheduler.close();
     this.sourceRefresher.stop();
     this.sync.cancel();
+    this.live.abortAll();
     try {
       this.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     } catch {

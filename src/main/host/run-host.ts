@@ -142,8 +142,10 @@ export function runEngineHost(port: RpcPort<ToEngine, FromEngine>, deps: HostDep
     });
     applyRest();
     engine.scheduler.resume();
-    // SQL sources of the vCenter list refresh on their own intervals, in the desktop app too.
+    // SQL sources of the vCenter list refresh on their own intervals, in the desktop app too;
+    // vCenters stay live per the update-mode setting.
     engine.sourceRefresher.start();
+    engine.live.start();
     port.post({
       kind: 'ready',
       dataDir: engine.dataDir,
@@ -155,8 +157,8 @@ export function runEngineHost(port: RpcPort<ToEngine, FromEngine>, deps: HostDep
 /** Quit: stop listening, cancel syncs (each logs out of its vCenter), then checkpoint and close the database. */
 async function shutdown(engine: Engine, rest: RestControl, graceMs: number): Promise<void> {
   await rest.stop();
-  engine.scheduler.close();
-  engine.sync.cancel();
+  // Cancels syncs and logs every live session out of its vCenter (bounded by the call timeouts).
+  await Promise.race([engine.shutdown(), new Promise((r) => setTimeout(r, graceMs))]);
   const deadline = Date.now() + graceMs;
   while (engine.sync.isSyncing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   if (engine.sync.isSyncing()) log.warn('quitting with a sync still settling');

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { getTableColumns } from 'drizzle-orm';
 import type { Entity, EntityCounts, Inventory } from '../../../shared/inventory.js';
+import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import * as schema from './schema.js';
 
 type Bindable = string | number | bigint | null;
@@ -54,6 +55,14 @@ export function countsOf(inv: Inventory): EntityCounts {
  */
 export class InventoryStore {
   private readonly insert: Record<Entity, (row: Record<string, unknown>) => void>;
+  private readonly upsert: Record<Entity, (row: Record<string, unknown>) => void>;
+  private readonly deleteRow: Record<Entity, Database.Statement>;
+  private readonly deleteByVm: Database.Statement[];
+  private readonly deleteHostLinks: Database.Statement;
+  private readonly searchRows: Database.Statement;
+  private readonly searchDeleteOne: Database.Statement;
+  /** Per vCenter (loaded on its first live change): search rowid by `entity:moid`, and the next free rowid. */
+  private readonly searchIds = new Map<number, { ids: Map<string, number>; next: number }>();
   private readonly links: ((row: Record<string, unknown>) => void)[];
   private readonly deletes: Database.Statement[];
   private readonly searchInsert: Database.Statement;
@@ -74,9 +83,131 @@ export class InventoryStore {
     this.searchInsert = sqlite.prepare(
       'INSERT INTO search_index (rowid, name, extra, entity, vcenter_id, moid) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.upsert = Object.fromEntries(
+      Object.entries(ENTITY_TABLES).map(([e, t]) => [e, inserter(sqlite, t, 'INSERT OR REPLACE')]),
+    ) as Record<Entity, (row: Record<string, unknown>) => void>;
+    this.deleteRow = Object.fromEntries(
+      Object.entries(ENTITY_TABLES).map(([e, t]) => [
+        e,
+        sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ? AND moid = ?`),
+      ]),
+    ) as Record<Entity, Database.Statement>;
+    this.deleteByVm = [
+      sqlite.prepare('DELETE FROM snapshots WHERE vcenter_id = ? AND vm_moid = ?'),
+      sqlite.prepare(
+        `DELETE FROM "${getTableConfig(schema.vmDatastores).name}" WHERE vcenter_id = ? AND vm_moid = ?`,
+      ),
+      sqlite.prepare(
+        `DELETE FROM "${getTableConfig(schema.vmNetworks).name}" WHERE vcenter_id = ? AND vm_moid = ?`,
+      ),
+    ];
+    this.deleteHostLinks = sqlite.prepare(
+      `DELETE FROM "${getTableConfig(schema.hostDatastores).name}" WHERE vcenter_id = ? AND host_moid = ?`,
+    );
+    this.searchRows = sqlite.prepare(
+      'SELECT rowid AS id, entity, moid FROM search_index WHERE rowid BETWEEN ? AND ?',
+    );
+    this.searchDeleteOne = sqlite.prepare('DELETE FROM search_index WHERE rowid = ?');
+  }
+
+  /**
+   * Applies the rows a live change touched, in one short transaction: upserts, deletes, a VM's
+   * snapshots and links replaced, search entries kept in step.
+   */
+  applyDelta(vcenterId: number, d: InventoryDelta): void {
+    const tx = this.sqlite.transaction(() => {
+      const search = this.searchIdsOf(vcenterId);
+      const index = (entity: Entity, moid: string, name: string, extra: string): void => {
+        const k = `${entity}:${moid}`;
+        const old = search.ids.get(k);
+        if (old !== undefined) this.searchDeleteOne.run(old);
+        const id = old ?? ++search.next;
+        this.searchInsert.run(id, name, extra, entity, vcenterId, moid);
+        search.ids.set(k, id);
+      };
+      const unindex = (entity: Entity, moid: string): void => {
+        const k = `${entity}:${moid}`;
+        const old = search.ids.get(k);
+        if (old !== undefined) this.searchDeleteOne.run(old);
+        search.ids.delete(k);
+      };
+      const [vmDs, vmNet, hostDs] = this.links;
+      for (const [entity, moids] of Object.entries(d.removed) as [Entity, string[]][]) {
+        for (const moid of moids) {
+          this.deleteRow[entity].run(vcenterId, moid);
+          unindex(entity, moid);
+          if (entity === 'vms') for (const s of this.deleteByVm) s.run(vcenterId, moid);
+          if (entity === 'hosts') this.deleteHostLinks.run(vcenterId, moid);
+        }
+      }
+      for (const v of d.vms) {
+        this.upsert.vms({ ...v.row, vcenterId });
+        for (const s of this.deleteByVm) s.run(vcenterId, v.row.moid);
+        for (const snap of v.snapshots) this.upsert.snapshots({ ...snap, vcenterId });
+        for (const b of v.datastores) vmDs!({ vcenterId, a: v.row.moid, b });
+        for (const b of v.networks) vmNet!({ vcenterId, a: v.row.moid, b });
+        index(
+          'vms',
+          v.row.moid,
+          v.row.name,
+          [v.row.guestHostName, v.row.ipAddresses].filter(Boolean).join(' '),
+        );
+      }
+      for (const h of d.hosts) {
+        this.upsert.hosts({ ...h.row, vcenterId });
+        this.deleteHostLinks.run(vcenterId, h.row.moid);
+        for (const b of h.datastores) hostDs!({ vcenterId, a: h.row.moid, b });
+        index('hosts', h.row.moid, h.row.name, '');
+      }
+      const simple = [
+        ['clusters', d.clusters],
+        ['datastores', d.datastores],
+        ['networks', d.networks],
+        ['datacenters', d.datacenters],
+      ] as [Entity, { moid: string; name: string }[]][];
+      for (const [entity, rows] of simple) {
+        for (const r of rows) {
+          this.upsert[entity]({ ...r, vcenterId });
+          index(entity, r.moid, r.name, '');
+        }
+      }
+    });
+    try {
+      tx.immediate();
+    } catch (err) {
+      // The rowid map may be ahead of the rolled-back table: reload it next time.
+      this.searchIds.delete(vcenterId);
+      throw err;
+    }
+  }
+
+  private searchIdsOf(vcenterId: number): { ids: Map<string, number>; next: number } {
+    let s = this.searchIds.get(vcenterId);
+    if (!s) {
+      const base = vcenterId * 2 ** 32;
+      const ids = new Map<string, number>();
+      let next = base;
+      for (const r of this.searchRows.all(base, base + 2 ** 32 - 1) as {
+        id: number;
+        entity: string;
+        moid: string;
+      }[]) {
+        ids.set(`${r.entity}:${r.moid}`, r.id);
+        if (r.id > next) next = r.id;
+      }
+      s = { ids, next };
+      this.searchIds.set(vcenterId, s);
+    }
+    return s;
+  }
+
+  /** Drops what the store remembers about a vCenter (after it was removed). */
+  forget(vcenterId: number): void {
+    this.searchIds.delete(vcenterId);
   }
 
   replace(vcenterId: number, inv: Inventory): void {
+    this.searchIds.delete(vcenterId);
     const tx = this.sqlite.transaction(() => {
       for (const d of this.deletes) d.run(vcenterId);
       const base = vcenterId * 2 ** 32;

@@ -91,6 +91,7 @@ function toState(s: SyncRecord | undefined, enabled: boolean, retired: boolean):
     error: s?.errorCode ? { code: s.errorCode as ErrorCode, message: s.errorMessage ?? '' } : null,
     lastSuccessAt: s?.lastSuccessAt ?? null,
     warnings: parseJson<string[]>(s?.warnings ?? null) ?? [],
+    detail: !s?.errorCode && s?.errorMessage ? s.errorMessage : null,
   };
 }
 
@@ -195,6 +196,22 @@ export class VcenterRepo {
     about: { productName: string; version: string; build: string; apiVersion: string; instanceUuid: string },
   ): void {
     this.db.update(vcenters).set(about).where(eq(vcenters.id, id)).run();
+  }
+
+  /**
+   * Live statuses describe a running engine: when an engine starts (or a live session ends), a
+   * leftover one becomes "ok" (data as of its last success) or "failed" (with its error).
+   */
+  settleLiveStates(ids?: number[]): void {
+    const live = ['live', 'catching_up', 'reconnecting'];
+    for (const r of this.db.select().from(syncState).all()) {
+      if (!live.includes(r.status) || (ids && !ids.includes(r.vcenterId))) continue;
+      const failed = r.status === 'reconnecting' || !r.lastSuccessAt;
+      this.setState(r.vcenterId, {
+        status: failed && r.errorCode ? 'failed' : r.lastSuccessAt ? 'ok' : 'idle',
+        ...(failed && r.errorCode ? {} : { errorCode: null, errorMessage: null }),
+      });
+    }
   }
 
   setState(id: number, patch: Partial<Omit<SyncRecord, 'vcenterId'>>): void {

@@ -477,7 +477,9 @@ export class QueryEngine {
     return {
       asOf: synced[0] ?? null,
       failedVcenters: involved
-        .filter((r) => r.status === 'failed' || r.status === 'certificate_changed')
+        .filter(
+          (r) => r.status === 'failed' || r.status === 'certificate_changed' || r.status === 'reconnecting',
+        )
         .map((r) => r.name),
       staleVcenters: involved
         .filter((r) => r.lastSuccessAt && Date.parse(r.lastSuccessAt) < staleBefore)

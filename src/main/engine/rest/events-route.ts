@@ -11,6 +11,7 @@ const EVENT_NAMES: (keyof EngineEvents)[] = [
   'inventory:changed',
   'scheduler:state',
   'sources:refreshed',
+  'live:state',
 ];
 
 /**
@@ -36,7 +37,7 @@ export function registerEvents(app: FastifyInstance, bus: EventBus, _auth: AuthS
     '/api/events',
     {
       schema: {
-        summary: 'Sync progress, inventory changes and scheduler state as Server-Sent Events',
+        summary: 'Sync progress, inventory changes, scheduler and live-update state as Server-Sent Events',
         tags: ['events'],
       },
     },

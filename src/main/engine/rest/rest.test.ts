@@ -218,6 +218,7 @@ describe('system routes', () => {
       ['/api/settings/scheduler/start', 'post'],
       ['/api/settings/scheduler/stop', 'post'],
       ['/api/stats', 'get'],
+      ['/api/live', 'get'],
       ['/api/rpc/{name}', 'post'],
       ['/api/events', 'get'],
       ['/api/events/ticket', 'post'],
@@ -706,6 +707,18 @@ describe('settings, scheduler, stats, rpc', () => {
       syncWorkers: expect.any(Number),
       scheduler: { enabled: false, intervalMinutes: expect.any(Number) },
     });
+  });
+
+  it('GET /api/live and the update-mode settings', async () => {
+    const r = await call('GET', '/api/live');
+    expect(r.status, r.text).toBe(200);
+    expect(r.json).toMatchObject({ mode: 'live', paused: false, running: false, sessions: [] });
+    const bad = await call('POST', '/api/rpc/settings.update', { body: { updateMode: 'sometimes' } });
+    expect(bad.status).toBe(400);
+    const ok = await call('POST', '/api/rpc/settings.update', { body: { updateMode: 'both', paused: true } });
+    expect(ok.status, ok.text).toBe(200);
+    expect((await call('GET', '/api/live')).json).toMatchObject({ mode: 'both', paused: true });
+    await call('POST', '/api/rpc/settings.update', { body: { updateMode: 'live', paused: false } });
   });
 
   it('PUT /api/settings/sync-interval', async () => {

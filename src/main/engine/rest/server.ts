@@ -308,6 +308,10 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     (req) => call('scheduler.stop', {}, req),
   );
 
+  app.get('/api/live', doc(CONTRACT['live.status'].summary, { tag: 'settings' }), (req) =>
+    call('live.status', {}, req),
+  );
+
   app.get('/api/stats', doc(CONTRACT['stats.get'].summary, { tag: 'stats' }), (req) =>
     call('stats.get', {}, req),
   );

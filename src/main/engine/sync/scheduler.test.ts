@@ -10,7 +10,7 @@ describe('Scheduler', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  function make(runSync: () => Promise<unknown>) {
+  function make(runSync: () => Promise<unknown>, canRun?: () => true | string) {
     let stored: SchedulerSettings = { enabled: false, intervalMinutes: 30, cron: null };
     const bus = new EventBus();
     const states: unknown[] = [];
@@ -22,6 +22,7 @@ describe('Scheduler', () => {
         stored = next;
       },
       runSync,
+      canRun,
     });
     return { s, states, stored: () => stored };
   }
@@ -79,6 +80,20 @@ describe('Scheduler', () => {
     s.configure({ cron: '15 2 * * *' });
     expect(s.start().nextRunAt).toBe('2026-01-01T02:15:00.000Z');
     expect(() => s.configure({ cron: 'every tuesday' })).toThrow(/not a valid cron/);
+    s.close();
+  });
+
+  it('skips due runs while the update mode or the pause switch says no, and runs again after', async () => {
+    const runSync = vi.fn(() => Promise.resolve());
+    let gate: true | string = 'updates are paused';
+    const { s } = make(runSync, () => gate);
+    s.start();
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(runSync).not.toHaveBeenCalled();
+    expect(s.state().nextRunAt).toBe('2026-01-01T01:30:00.000Z');
+    gate = true;
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(runSync).toHaveBeenCalledTimes(1);
     s.close();
   });
 });

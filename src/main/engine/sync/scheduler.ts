@@ -13,6 +13,8 @@ export interface SchedulerDeps {
   save: (s: SchedulerSettings) => void;
   /** Runs a full sync of every enabled vCenter. */
   runSync: () => Promise<unknown>;
+  /** true, or why a due run is skipped (live-only mode, paused). */
+  canRun?: () => true | string;
   now?: () => Date;
 }
 
@@ -135,6 +137,12 @@ export class Scheduler {
     }
     if (this.running) {
       log.info('skipping a scheduled sync: the previous one is still running');
+      this.arm();
+      return;
+    }
+    const can = this.deps.canRun?.() ?? true;
+    if (can !== true) {
+      log.info(`skipping a scheduled sync: ${can}`);
       this.arm();
       return;
     }

@@ -40,6 +40,8 @@ export interface SyncDeps {
   collect?: (opts: CollectOptions) => Promise<CollectResult>;
   /** Called once after a sync run that stored new data (the engine refreshes planner statistics). */
   afterSync?: () => void;
+  /** A vCenter kept live is re-read through its stream instead (undefined: not live). */
+  resyncLive?: (vcenterId: number) => Promise<VcenterSyncResult> | undefined;
 }
 
 /**
@@ -69,7 +71,9 @@ export class SyncEngine {
     } else targets = all.filter((v) => v.enabled && v.retiredAt === null);
     const limit = pLimit(opts.workers ?? this.deps.settings().syncWorkers);
     const results = await Promise.all(
-      targets.map((vc) => this.running.get(vc.id) ?? this.enqueue(vc, limit)),
+      targets.map(
+        (vc) => this.running.get(vc.id) ?? this.deps.resyncLive?.(vc.id) ?? this.enqueue(vc, limit),
+      ),
     );
     const finished = Date.now();
     if (results.some((r) => r.status === 'ok')) {

@@ -53,21 +53,34 @@ function field(o: XObject | undefined, ...path: string[]): XValue | undefined {
   return cur;
 }
 
-/** Maps the raw property-collector objects of one vCenter to inventory rows, names resolved. */
+type Row<K extends keyof Inventory> = Inventory[K][number];
+
+export interface VmRows {
+  row: Row<'vms'>;
+  snapshots: Row<'snapshots'>[];
+  datastores: string[];
+  networks: string[];
+}
+
+export interface DatacenterCounts {
+  clusters: number;
+  hosts: number;
+  vms: number;
+}
+
+export const NETWORK_TYPES = ['Network', 'DistributedVirtualPortgroup', 'OpaqueNetwork'];
+
+/**
+ * Maps the raw property-collector objects of one vCenter to inventory rows, names resolved.
+ * `build()` maps everything (a full sync); the row builders map one object, so a live session
+ * can rebuild exactly the rows a change touches from the same code.
+ */
 export class InventoryMapper {
-  private readonly objects = new Map<string, ObjectContent>();
+  protected readonly objects = new Map<string, ObjectContent>();
 
   add(o: ObjectContent): void {
-    // guest.net is by far the bulkiest value (full NIC, DNS and routing state); keep only its IPs.
     const net = o.props.get('guest.net');
-    if (net !== undefined) {
-      const ips: string[] = [];
-      for (const nic of asArray(net)) {
-        for (const ip of asArray(field(obj(nic), 'ipAddress')))
-          if (typeof ip === 'string' && ip) ips.push(ip);
-      }
-      o.props.set('guest.net', ips);
-    }
+    if (net !== undefined) o.props.set('guest.net', compactGuestNet(net));
     this.objects.set(o.ref.key, o);
   }
 
@@ -75,13 +88,13 @@ export class InventoryMapper {
     return this.objects.size;
   }
 
-  private byType(...types: string[]): ObjectContent[] {
+  protected byType(...types: string[]): ObjectContent[] {
     const out: ObjectContent[] = [];
     for (const o of this.objects.values()) if (types.includes(o.ref.type)) out.push(o);
     return out;
   }
 
-  private name(r: MoRef | undefined): string | null {
+  protected name(r: MoRef | undefined): string | null {
     if (!r) return null;
     return str(this.objects.get(r.key)?.props.get('name'));
   }
@@ -95,7 +108,7 @@ export class InventoryMapper {
     return undefined;
   }
 
-  private datacenterOf(o: ObjectContent): string | null {
+  protected datacenterOf(o: ObjectContent): string | null {
     return this.name(this.ancestor(ref(o.props.get('parent')), 'Datacenter'));
   }
 
@@ -113,32 +126,25 @@ export class InventoryMapper {
     return cur ? `/${parts.join('/')}` : null;
   }
 
-  build(): Inventory {
-    const inv: Inventory = emptyInventory();
-    const hostCluster = new Map<string, MoRef | undefined>();
-    const clusterVms = new Map<string, number>();
-    const dcCounts = new Map<string, { clusters: number; hosts: number; vms: number }>();
-    const dcBump = (dc: string | null, k: 'clusters' | 'hosts' | 'vms'): void => {
-      if (!dc) return;
-      const c = dcCounts.get(dc) ?? { clusters: 0, hosts: 0, vms: 0 };
-      c[k]++;
-      dcCounts.set(dc, c);
-    };
+  /** The cluster a host belongs to (undefined for a standalone host). */
+  protected clusterOfHost(hostRef: MoRef | undefined): MoRef | undefined {
+    if (!hostRef) return undefined;
+    const parent = ref(this.objects.get(hostRef.key)?.props.get('parent'));
+    return parent?.type === 'ClusterComputeResource' ? parent : undefined;
+  }
 
-    for (const h of this.byType('HostSystem')) {
-      const p = h.props;
-      const parent = ref(p.get('parent'));
-      const cluster = parent?.type === 'ClusterComputeResource' ? parent : undefined;
-      hostCluster.set(h.ref.value, cluster);
-      const hw = obj(p.get('summary.hardware'));
-      const product = obj(p.get('summary.config.product'));
-      const memorySize = num(field(hw, 'memorySize'));
-      const datacenter = this.datacenterOf(h);
-      dcBump(datacenter, 'hosts');
-      inv.hosts.push({
+  hostRow(h: ObjectContent): { row: Row<'hosts'>; datastores: string[] } {
+    const p = h.props;
+    const parent = ref(p.get('parent'));
+    const cluster = parent?.type === 'ClusterComputeResource' ? parent : undefined;
+    const hw = obj(p.get('summary.hardware'));
+    const product = obj(p.get('summary.config.product'));
+    const memorySize = num(field(hw, 'memorySize'));
+    return {
+      row: {
         moid: h.ref.value,
         name: str(p.get('name')) ?? h.ref.value,
-        datacenter,
+        datacenter: this.datacenterOf(h),
         cluster: this.name(cluster),
         connectionState: str(p.get('runtime.connectionState')),
         powerState: str(p.get('runtime.powerState')),
@@ -156,55 +162,53 @@ export class InventoryMapper {
         vmCount: refs(p.get('vm')).length,
         bootTime: date(p.get('runtime.bootTime')),
         overallStatus: str(p.get('overallStatus')),
-      });
-      for (const ds of refs(p.get('datastore'))) inv.hostDatastores.push([h.ref.value, ds.value]);
-    }
+      },
+      datastores: refs(p.get('datastore')).map((r) => r.value),
+    };
+  }
 
-    for (const v of this.byType('VirtualMachine')) {
-      const p = v.props;
-      const hostRef = ref(p.get('runtime.host'));
-      const cluster = hostRef ? hostCluster.get(hostRef.value) : undefined;
-      if (cluster) clusterVms.set(cluster.value, (clusterVms.get(cluster.value) ?? 0) + 1);
-      const datacenter = this.datacenterOf(v);
-      dcBump(datacenter, 'vms');
-      const ips = new Set<string>();
-      for (const ip of asArray(p.get('guest.net'))) if (typeof ip === 'string') ips.add(ip);
-      const primaryIp = str(p.get('guest.ipAddress'));
-      if (primaryIp) ips.add(primaryIp);
-      const dsRefs = refs(p.get('datastore'));
-      const netRefs = refs(p.get('network'));
-      const vmName = str(p.get('name')) ?? v.ref.value;
-      let snapshotCount = 0;
-      let oldest: string | null = null;
-      const walk = (trees: XValue[], parent: string | null): void => {
-        for (const t of trees) {
-          const tree = obj(t);
-          if (!tree) continue;
-          snapshotCount++;
-          const created = date(tree['createTime']);
-          if (created && (oldest === null || Date.parse(created) < Date.parse(oldest))) oldest = created;
-          const snapRef = ref(tree['snapshot']);
-          const moid = snapRef?.value ?? `${v.ref.value}-snapshot-${str(tree['id']) ?? snapshotCount}`;
-          inv.snapshots.push({
-            moid,
-            vmMoid: v.ref.value,
-            vm: vmName,
-            name: str(tree['name']) ?? '',
-            description: str(tree['description']),
-            createdAt: created,
-            state: str(tree['state']),
-            parentMoid: parent,
-          });
-          walk(asArray(tree['childSnapshotList']), moid);
-        }
-      };
-      walk(asArray(field(obj(p.get('snapshot')), 'rootSnapshotList')), null);
-      const committed = num(p.get('summary.storage.committed'));
-      const uncommitted = num(p.get('summary.storage.uncommitted'));
-      inv.vms.push({
+  vmRow(v: ObjectContent): VmRows {
+    const p = v.props;
+    const hostRef = ref(p.get('runtime.host'));
+    const cluster = this.clusterOfHost(hostRef);
+    const ips = new Set<string>();
+    for (const ip of asArray(p.get('guest.net'))) if (typeof ip === 'string') ips.add(ip);
+    const primaryIp = str(p.get('guest.ipAddress'));
+    if (primaryIp) ips.add(primaryIp);
+    const dsRefs = refs(p.get('datastore'));
+    const netRefs = refs(p.get('network'));
+    const vmName = str(p.get('name')) ?? v.ref.value;
+    const snapshots: Row<'snapshots'>[] = [];
+    let oldest: string | null = null;
+    const walk = (trees: XValue[], parent: string | null): void => {
+      for (const t of trees) {
+        const tree = obj(t);
+        if (!tree) continue;
+        const created = date(tree['createTime']);
+        if (created && (oldest === null || Date.parse(created) < Date.parse(oldest))) oldest = created;
+        const snapRef = ref(tree['snapshot']);
+        const moid = snapRef?.value ?? `${v.ref.value}-snapshot-${str(tree['id']) ?? snapshots.length + 1}`;
+        snapshots.push({
+          moid,
+          vmMoid: v.ref.value,
+          vm: vmName,
+          name: str(tree['name']) ?? '',
+          description: str(tree['description']),
+          createdAt: created,
+          state: str(tree['state']),
+          parentMoid: parent,
+        });
+        walk(asArray(tree['childSnapshotList']), moid);
+      }
+    };
+    walk(asArray(field(obj(p.get('snapshot')), 'rootSnapshotList')), null);
+    const committed = num(p.get('summary.storage.committed'));
+    const uncommitted = num(p.get('summary.storage.uncommitted'));
+    return {
+      row: {
         moid: v.ref.value,
         name: vmName,
-        datacenter,
+        datacenter: this.datacenterOf(v),
         cluster: this.name(cluster),
         host: this.name(hostRef),
         folder: this.folderPath(v),
@@ -226,7 +230,7 @@ export class InventoryMapper {
         usedBytes: committed,
         datastores: joinNames(dsRefs.map((r) => this.name(r))),
         networks: joinNames(netRefs.map((r) => this.name(r))),
-        snapshotCount,
+        snapshotCount: snapshots.length,
         oldestSnapshotAt: oldest,
         annotation: str(p.get('config.annotation')),
         template: bool(p.get('config.template')) ?? false,
@@ -236,83 +240,144 @@ export class InventoryMapper {
         bootTime: date(p.get('runtime.bootTime')),
         overallStatus: str(p.get('overallStatus')),
         hostMoid: hostRef?.value ?? null,
-      });
-      for (const r of dsRefs) inv.vmDatastores.push([v.ref.value, r.value]);
-      for (const r of netRefs) inv.vmNetworks.push([v.ref.value, r.value]);
-    }
+      },
+      snapshots,
+      datastores: dsRefs.map((r) => r.value),
+      networks: netRefs.map((r) => r.value),
+    };
+  }
 
-    for (const c of this.byType('ClusterComputeResource')) {
-      const p = c.props;
-      const summary = obj(p.get('summary'));
-      const conf = obj(p.get('configurationEx'));
-      const drs = obj(field(conf, 'drsConfig'));
-      const das = obj(field(conf, 'dasConfig'));
-      const datacenter = this.datacenterOf(c);
-      dcBump(datacenter, 'clusters');
-      inv.clusters.push({
-        moid: c.ref.value,
-        name: str(p.get('name')) ?? c.ref.value,
-        datacenter,
-        drsEnabled: drs ? (bool(drs['enabled']) ?? false) : null,
-        drsBehavior: str(field(drs, 'defaultVmBehavior')),
-        haEnabled: das ? (bool(das['enabled']) ?? false) : null,
-        hostCount: refs(p.get('host')).length,
-        effectiveHostCount: num(field(summary, 'numEffectiveHosts')),
-        vmCount: clusterVms.get(c.ref.value) ?? 0,
-        totalCpuMhz: num(field(summary, 'totalCpu')),
-        totalCpuCores: num(field(summary, 'numCpuCores')),
-        totalMemoryBytes: num(field(summary, 'totalMemory')),
-        overallStatus: str(field(summary, 'overallStatus')),
-      });
+  /** VMs per cluster (through the VM's host): a pass over the VMs without building rows. */
+  clusterVmCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const o of this.objects.values()) {
+      if (o.ref.type !== 'VirtualMachine') continue;
+      const cluster = this.clusterOfHost(ref(o.props.get('runtime.host')));
+      if (cluster) counts.set(cluster.value, (counts.get(cluster.value) ?? 0) + 1);
     }
+    return counts;
+  }
 
-    for (const d of this.byType('Datastore')) {
-      const s = obj(d.props.get('summary'));
-      const capacity = num(field(s, 'capacity'));
-      const free = num(field(s, 'freeSpace'));
-      const uncommitted = num(field(s, 'uncommitted'));
-      inv.datastores.push({
-        moid: d.ref.value,
-        name: str(d.props.get('name')) ?? d.ref.value,
-        datacenter: this.datacenterOf(d),
-        type: str(field(s, 'type')),
-        capacityBytes: capacity,
-        freeBytes: free,
-        provisionedBytes: capacity !== null && free !== null ? capacity - free + (uncommitted ?? 0) : null,
-        freePercent: capacity && free !== null ? Math.round((free / capacity) * 1000) / 10 : null,
-        accessible: bool(field(s, 'accessible')),
-        vmCount: refs(d.props.get('vm')).length,
-        hostCount: asArray(d.props.get('host')).length,
-        maintenanceMode: str(field(s, 'maintenanceMode')),
-        url: str(field(s, 'url')),
-      });
+  /** Clusters, hosts and VMs per datacenter name. */
+  datacenterCounts(): Map<string, DatacenterCounts> {
+    const counts = new Map<string, DatacenterCounts>();
+    for (const o of this.objects.values()) {
+      const k =
+        o.ref.type === 'VirtualMachine'
+          ? 'vms'
+          : o.ref.type === 'HostSystem'
+            ? 'hosts'
+            : o.ref.type === 'ClusterComputeResource'
+              ? 'clusters'
+              : undefined;
+      if (!k) continue;
+      const dc = this.datacenterOf(o);
+      if (!dc) continue;
+      const c = counts.get(dc) ?? { clusters: 0, hosts: 0, vms: 0 };
+      c[k]++;
+      counts.set(dc, c);
     }
+    return counts;
+  }
 
-    for (const n of this.byType('Network', 'DistributedVirtualPortgroup', 'OpaqueNetwork')) {
-      const vlan = field(obj(n.props.get('config.defaultPortConfig')), 'vlan', 'vlanId');
-      inv.networks.push({
-        moid: n.ref.value,
-        name: str(n.props.get('name')) ?? n.ref.value,
-        datacenter: this.datacenterOf(n),
-        type: n.ref.type,
-        vlanId: typeof vlan === 'string' ? vlan : null,
-        vmCount: refs(n.props.get('vm')).length,
-      });
-    }
+  clusterRow(c: ObjectContent, vmCount: number): Row<'clusters'> {
+    const p = c.props;
+    // Cluster summaries carry quick stats that change all the time; vMiner reads their stable
+    // fields one by one (summary.totalCpu, …), or the whole summary from older callers.
+    const summary = obj(p.get('summary'));
+    const sum = (k: string): XValue | undefined => p.get(`summary.${k}`) ?? field(summary, k);
+    const conf = obj(p.get('configurationEx'));
+    const drs = obj(field(conf, 'drsConfig'));
+    const das = obj(field(conf, 'dasConfig'));
+    return {
+      moid: c.ref.value,
+      name: str(p.get('name')) ?? c.ref.value,
+      datacenter: this.datacenterOf(c),
+      drsEnabled: drs ? (bool(drs['enabled']) ?? false) : null,
+      drsBehavior: str(field(drs, 'defaultVmBehavior')),
+      haEnabled: das ? (bool(das['enabled']) ?? false) : null,
+      hostCount: refs(p.get('host')).length,
+      effectiveHostCount: num(sum('numEffectiveHosts')),
+      vmCount,
+      totalCpuMhz: num(sum('totalCpu')),
+      totalCpuCores: num(sum('numCpuCores')),
+      totalMemoryBytes: num(sum('totalMemory')),
+      overallStatus: str(sum('overallStatus')),
+    };
+  }
 
-    for (const d of this.byType('Datacenter')) {
-      const name = str(d.props.get('name')) ?? d.ref.value;
-      const c = dcCounts.get(name) ?? { clusters: 0, hosts: 0, vms: 0 };
-      inv.datacenters.push({
-        moid: d.ref.value,
-        name,
-        clusterCount: c.clusters,
-        hostCount: c.hosts,
-        vmCount: c.vms,
-      });
+  datastoreRow(d: ObjectContent): Row<'datastores'> {
+    const s = obj(d.props.get('summary'));
+    const capacity = num(field(s, 'capacity'));
+    const free = num(field(s, 'freeSpace'));
+    const uncommitted = num(field(s, 'uncommitted'));
+    return {
+      moid: d.ref.value,
+      name: str(d.props.get('name')) ?? d.ref.value,
+      datacenter: this.datacenterOf(d),
+      type: str(field(s, 'type')),
+      capacityBytes: capacity,
+      freeBytes: free,
+      provisionedBytes: capacity !== null && free !== null ? capacity - free + (uncommitted ?? 0) : null,
+      freePercent: capacity && free !== null ? Math.round((free / capacity) * 1000) / 10 : null,
+      accessible: bool(field(s, 'accessible')),
+      vmCount: refs(d.props.get('vm')).length,
+      hostCount: asArray(d.props.get('host')).length,
+      maintenanceMode: str(field(s, 'maintenanceMode')),
+      url: str(field(s, 'url')),
+    };
+  }
+
+  networkRow(n: ObjectContent): Row<'networks'> {
+    const vlan = field(obj(n.props.get('config.defaultPortConfig')), 'vlan', 'vlanId');
+    return {
+      moid: n.ref.value,
+      name: str(n.props.get('name')) ?? n.ref.value,
+      datacenter: this.datacenterOf(n),
+      type: n.ref.type,
+      vlanId: typeof vlan === 'string' ? vlan : null,
+      vmCount: refs(n.props.get('vm')).length,
+    };
+  }
+
+  datacenterRow(d: ObjectContent, counts: Map<string, DatacenterCounts>): Row<'datacenters'> {
+    const name = str(d.props.get('name')) ?? d.ref.value;
+    const c = counts.get(name) ?? { clusters: 0, hosts: 0, vms: 0 };
+    return { moid: d.ref.value, name, clusterCount: c.clusters, hostCount: c.hosts, vmCount: c.vms };
+  }
+
+  build(): Inventory {
+    const inv: Inventory = emptyInventory();
+    for (const h of this.byType('HostSystem')) {
+      const { row, datastores } = this.hostRow(h);
+      inv.hosts.push(row);
+      for (const ds of datastores) inv.hostDatastores.push([h.ref.value, ds]);
     }
+    for (const v of this.byType('VirtualMachine')) {
+      const r = this.vmRow(v);
+      inv.vms.push(r.row);
+      inv.snapshots.push(...r.snapshots);
+      for (const ds of r.datastores) inv.vmDatastores.push([v.ref.value, ds]);
+      for (const n of r.networks) inv.vmNetworks.push([v.ref.value, n]);
+    }
+    const clusterVms = this.clusterVmCounts();
+    for (const c of this.byType('ClusterComputeResource'))
+      inv.clusters.push(this.clusterRow(c, clusterVms.get(c.ref.value) ?? 0));
+    for (const d of this.byType('Datastore')) inv.datastores.push(this.datastoreRow(d));
+    for (const n of this.byType(...NETWORK_TYPES)) inv.networks.push(this.networkRow(n));
+    const dcCounts = this.datacenterCounts();
+    for (const d of this.byType('Datacenter')) inv.datacenters.push(this.datacenterRow(d, dcCounts));
     return inv;
   }
+}
+
+/** guest.net is by far the bulkiest value (full NIC, DNS and routing state); only its IPs are kept. */
+export function compactGuestNet(net: XValue): string[] {
+  const ips: string[] = [];
+  for (const nic of asArray(net)) {
+    for (const ip of asArray(field(obj(nic), 'ipAddress'))) if (typeof ip === 'string' && ip) ips.push(ip);
+  }
+  return ips;
 }
 
 function joinNames(names: (string | null)[]): string | null {

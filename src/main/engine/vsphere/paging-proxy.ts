@@ -130,7 +130,7 @@ interface Upstream {
 }
 
 /** A fresh self-signed certificate for 127.0.0.1, made with the openssl CLI. */
-async function makeCertificate(): Promise<{ key: string; cert: string }> {
+export async function makeCertificate(): Promise<{ key: string; cert: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vminer-proxy-'));
   try {
     const key = path.join(dir, 'key.pem');

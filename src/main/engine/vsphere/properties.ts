@@ -1,12 +1,26 @@
 /**
  * The property paths vMiner reads, per managed object type. Explicit lists (never "all"): they
- * bound what a vCenter sends, and are what the reference pyvmomi benchmark collects too.
+ * bound what a vCenter sends, and are what the reference pyvmomi benchmark collects too. A live
+ * property filter streams changes of exactly these paths, so none of them may be a value that
+ * changes constantly (quick stats); uptime is derived from runtime.bootTime instead.
  */
 export const PROPERTY_PATHS: Record<string, string[]> = {
   Folder: ['name', 'parent'],
   Datacenter: ['name', 'parent'],
   ResourcePool: ['name', 'parent'],
-  ComputeResource: ['name', 'parent', 'host', 'summary', 'configurationEx'],
+  // Not the whole summary: a cluster's summary carries usage quick stats that change every few
+  // seconds, which a live filter would stream for nothing.
+  ComputeResource: [
+    'name',
+    'parent',
+    'host',
+    'summary.totalCpu',
+    'summary.numCpuCores',
+    'summary.totalMemory',
+    'summary.numEffectiveHosts',
+    'summary.overallStatus',
+    'configurationEx',
+  ],
   HostSystem: [
     'name',
     'parent',

@@ -50,6 +50,40 @@ function parseObjectContent(node: XNode, missing: Map<string, MissingProperty>):
   return { ref, props };
 }
 
+/** The inner part of a PropertyFilterSpec: the property paths per type, over every object of a view. */
+export function viewSpecXml(viewRef: string, paths: Record<string, string[]>): string {
+  return (
+    Object.entries(paths)
+      .map(
+        ([type, p]) =>
+          `<propSet><type>${type}</type><all>false</all>${p.map((x) => `<pathSet>${escapeXml(x)}</pathSet>`).join('')}</propSet>`,
+      )
+      .join('') +
+    `<objectSet>${moRefXml('obj', 'ContainerView', viewRef)}<skip>true</skip>` +
+    '<selectSet xsi:type="TraversalSpec"><name>view</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet>' +
+    '</objectSet>'
+  );
+}
+
+/**
+ * Older vCenters reject property paths they do not know (InvalidProperty). Removes the rejected
+ * path from `active` and returns it as `Type.path`, or undefined when `err` is something else.
+ */
+export function dropInvalidPath(err: unknown, active: Record<string, string[]>): string | undefined {
+  if (!(err instanceof SoapFault) || err.faultType !== 'InvalidProperty') return undefined;
+  const bad = err.detail ? childText(err.detail, 'name') : undefined;
+  const owner = bad ? Object.entries(active).find(([, p]) => p.includes(bad)) : undefined;
+  if (!bad || !owner) return undefined;
+  owner[1].splice(owner[1].indexOf(bad), 1);
+  if (owner[1].length === 0) delete active[owner[0]];
+  return `${owner[0]}.${bad}`;
+}
+
+/** Parses one ObjectContent element (also used for the objects of a targeted re-read). */
+export function parseObject(node: XNode, missing: Map<string, MissingProperty>): ObjectContent {
+  return parseObjectContent(node, missing);
+}
+
 /**
  * Collects every object of a container view with `RetrievePropertiesEx`, then follows the token
  * with `ContinueRetrievePropertiesEx` until the last page: an inventory is never silently
@@ -79,17 +113,7 @@ export async function retrieveFromView(
     },
   };
 
-  const specXml = (): string =>
-    '<specSet>' +
-    Object.entries(active)
-      .map(
-        ([type, p]) =>
-          `<propSet><type>${type}</type><all>false</all>${p.map((x) => `<pathSet>${escapeXml(x)}</pathSet>`).join('')}</propSet>`,
-      )
-      .join('') +
-    `<objectSet>${moRefXml('obj', 'ContainerView', viewRef)}<skip>true</skip>` +
-    '<selectSet xsi:type="TraversalSpec"><name>view</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet>' +
-    '</objectSet></specSet>';
+  const specXml = (): string => `<specSet>${viewSpecXml(viewRef, active)}</specSet>`;
 
   let first: XNode;
   for (;;) {
@@ -104,15 +128,10 @@ export async function retrieveFromView(
       break;
     } catch (err) {
       // Older vCenters reject paths they do not know: drop that path and ask again.
-      if (err instanceof SoapFault && err.faultType === 'InvalidProperty' && objects === 0) {
-        const bad = err.detail ? childText(err.detail, 'name') : undefined;
-        const owner = bad ? Object.entries(active).find(([, p]) => p.includes(bad)) : undefined;
-        if (bad && owner) {
-          owner[1].splice(owner[1].indexOf(bad), 1);
-          if (owner[1].length === 0) delete active[owner[0]];
-          dropped.push(`${owner[0]}.${bad}`);
-          continue;
-        }
+      const gone = objects === 0 ? dropInvalidPath(err, active) : undefined;
+      if (gone) {
+        dropped.push(gone);
+        continue;
       }
       throw err;
     }

@@ -30,6 +30,11 @@ export interface ServiceContent {
   sessionManager: string;
 }
 
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 /** A SOAP fault from vCenter, with the fault type (e.g. InvalidLogin) and its detail. */
 export class SoapFault extends Error {
   constructor(
@@ -79,14 +84,22 @@ export class SoapClient {
     return this.content;
   }
 
-  /** Sends one call; `handlers` let large answers be consumed as they stream in. */
-  async call(method: string, bodyInner: string, handlers?: StreamHandlers): Promise<XNode> {
+  /**
+   * Sends one call; `handlers` let large answers be consumed as they stream in. `opts` override
+   * the client's timeout and signal for this call (a long poll waits longer than a normal call).
+   */
+  async call(
+    method: string,
+    bodyInner: string,
+    handlers?: StreamHandlers,
+    opts: CallOptions = {},
+  ): Promise<XNode> {
     const envelope =
       '<?xml version="1.0" encoding="UTF-8"?>' +
       '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
       'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
       `<soapenv:Body><${method} xmlns="urn:vim25">${bodyInner}</${method}></soapenv:Body></soapenv:Envelope>`;
-    const root = await this.post(envelope, method, handlers);
+    const root = await this.post(envelope, method, handlers, opts);
     const body = child(root, 'Body');
     const fault = child(body, 'Fault');
     if (fault) throw parseFault(fault);
@@ -95,8 +108,14 @@ export class SoapClient {
     return response;
   }
 
-  private post(envelope: string, method: string, handlers?: StreamHandlers): Promise<XNode> {
-    const signal = this.opts.signal;
+  private post(
+    envelope: string,
+    method: string,
+    handlers: StreamHandlers | undefined,
+    opts: CallOptions,
+  ): Promise<XNode> {
+    const signal = opts.signal ?? this.opts.signal;
+    const callTimeoutMs = opts.timeoutMs ?? this.callTimeoutMs;
     if (signal?.aborted) return Promise.reject(abortError(signal, this.host));
     return new Promise<XNode>((resolve, reject) => {
       const payload = Buffer.from(envelope, 'utf8');
@@ -190,10 +209,10 @@ export class SoapClient {
         fail(
           new VminerError(
             'TIMEOUT',
-            `${this.host}: no complete answer to ${method} within ${this.callTimeoutMs / 1000} s`,
+            `${this.host}: no complete answer to ${method} within ${callTimeoutMs / 1000} s`,
           ),
         );
-      }, this.callTimeoutMs);
+      }, callTimeoutMs);
       const cleanup = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -266,10 +285,15 @@ export class SoapClient {
   }
 
   /** Logs out and closes the connection; never throws (a logout failure must not fail a sync). */
-  async logout(): Promise<void> {
+  async logout(opts: CallOptions = {}): Promise<void> {
     try {
       if (this.cookie && this.content) {
-        await this.call('Logout', moRefXml('_this', 'SessionManager', this.content.sessionManager));
+        await this.call(
+          'Logout',
+          moRefXml('_this', 'SessionManager', this.content.sessionManager),
+          undefined,
+          opts,
+        );
       }
     } catch {
       /* the session will expire on its own */
@@ -282,6 +306,18 @@ export class SoapClient {
   destroy(): void {
     this.agent.destroy();
   }
+
+  /** Forgets the session cookie (after the server said the session is gone). */
+  dropSession(): void {
+    this.cookie = undefined;
+  }
+}
+
+/** True for the fault a vCenter answers once a session expired or was terminated. */
+export function isSessionExpired(err: unknown): boolean {
+  return (
+    err instanceof VminerError && err.cause instanceof SoapFault && err.cause.faultType === 'NotAuthenticated'
+  );
 }
 
 function abortError(signal: AbortSignal, host: string): VminerError {
@@ -296,7 +332,10 @@ function parseFault(fault: XNode): SoapFault | VminerError {
   const first = detail?.children[0];
   const faultType = first?.xsiType ?? first?.name.replace(/Fault$/, '') ?? 'Fault';
   if (faultType === 'NotAuthenticated') {
-    return new VminerError('PERMISSION_DENIED', `not authenticated or session expired: ${message}`);
+    // The fault rides along as the cause: a live session re-logs in on exactly this fault.
+    return new VminerError('PERMISSION_DENIED', `not authenticated or session expired: ${message}`, {
+      cause: new SoapFault(faultType, message, first),
+    });
   }
   if (faultType === 'NoPermission') {
     return new VminerError(

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// emitMissingUpdates makes the simulator report the property changes a real vCenter reports but
+// govmomi 0.24.2 does not: EnterMaintenanceMode/ExitMaintenanceMode set the host's runtime and
+// ReconfigVM_Task the VM's config without a property update, and VMs created, moved or destroyed
+// change the `vm` lists of hosts, datastores and networks (and datastore free space) silently. Every `every` it compares those properties with what it saw last and
+// announces the differences through the registry, so WaitForUpdatesEx streams them like vCenter.
+func emitMissingUpdates(every time.Duration) {
+	seen := map[types.ManagedObjectReference]string{}
+	// Objects that left are forgotten, so a later object with the same id starts fresh.
+	alive := map[types.ManagedObjectReference]bool{}
+	for range time.Tick(every) {
+		for _, kind := range []string{"VirtualMachine", "HostSystem", "Datastore", "Network", "DistributedVirtualPortgroup"} {
+			for _, e := range simulator.Map.All(kind) {
+				ref := e.Reference()
+				alive[ref] = true
+				var changes []types.PropertyChange
+				var print string
+				simulator.Map.WithLock(e, func() {
+					changes, print = watchedProperties(e)
+				})
+				if changes == nil {
+					continue
+				}
+				last, known := seen[ref]
+				seen[ref] = print
+				if known && last != print {
+					simulator.Map.Update(e, changes)
+				}
+			}
+		}
+		for ref := range seen {
+			if !alive[ref] {
+				delete(seen, ref)
+			}
+		}
+		alive = map[types.ManagedObjectReference]bool{}
+	}
+}
+
+// watchedProperties returns the watched properties of one object and a fingerprint of them.
+func watchedProperties(e mo.Entity) ([]types.PropertyChange, string) {
+	refs := func(r []types.ManagedObjectReference) []types.ManagedObjectReference {
+		return append([]types.ManagedObjectReference{}, r...)
+	}
+	switch o := e.(type) {
+	case *simulator.VirtualMachine:
+		if o.Config == nil {
+			return nil, ""
+		}
+		h := o.Config.Hardware
+		changes := []types.PropertyChange{
+			{Name: "config.hardware.numCPU", Val: h.NumCPU},
+			{Name: "config.hardware.numCoresPerSocket", Val: h.NumCoresPerSocket},
+			{Name: "config.hardware.memoryMB", Val: h.MemoryMB},
+			{Name: "config.annotation", Val: o.Config.Annotation},
+			{Name: "config.template", Val: o.Config.Template},
+		}
+		print := fmt.Sprint(h.NumCPU, h.NumCoresPerSocket, h.MemoryMB, o.Config.Annotation, o.Config.Template)
+		if s := o.Summary.Storage; s != nil {
+			changes = append(changes,
+				types.PropertyChange{Name: "summary.storage.committed", Val: s.Committed},
+				types.PropertyChange{Name: "summary.storage.uncommitted", Val: s.Uncommitted})
+			print += fmt.Sprint(s.Committed, s.Uncommitted)
+		}
+		if o.Runtime.Host != nil {
+			changes = append(changes, types.PropertyChange{Name: "runtime.host", Val: *o.Runtime.Host})
+			print += o.Runtime.Host.Value
+		}
+		return changes, print
+	case *simulator.HostSystem:
+		vms := refs(o.Vm)
+		return []types.PropertyChange{
+			{Name: "vm", Val: vms},
+			{Name: "runtime.inMaintenanceMode", Val: o.Runtime.InMaintenanceMode},
+		}, fmt.Sprint(vms, o.Runtime.InMaintenanceMode)
+	case *simulator.Datastore:
+		vms := refs(o.Vm)
+		sum := o.Summary
+		return []types.PropertyChange{{Name: "vm", Val: vms}, {Name: "summary", Val: sum}},
+			fmt.Sprint(vms, sum.Capacity, sum.FreeSpace, sum.Uncommitted, sum.Accessible, sum.MaintenanceMode)
+	case *mo.Network:
+		vms := refs(o.Vm)
+		return []types.PropertyChange{{Name: "vm", Val: vms}}, fmt.Sprint(vms)
+	case *simulator.DistributedVirtualPortgroup:
+		vms := refs(o.Vm)
+		return []types.PropertyChange{{Name: "vm", Val: vms}}, fmt.Sprint(vms)
+	}
+	return nil, ""
+}

@@ -1,0 +1,202 @@
+import type { ErrorInfo } from '../../../shared/errors.js';
+import type { EngineSettings } from '../../../shared/settings.js';
+import type { VcenterStatus, VcenterWithState } from '../../../shared/vcenter.js';
+import type { InventoryStore } from '../db/inventory-store.js';
+import type { VcenterRepo } from '../db/vcenter-repo.js';
+import type { EventBus } from '../events.js';
+import { createLogger } from '../log.js';
+import { DEFAULT_LIVE_OPTIONS, LiveSession, type LiveOptions, type LiveStats } from './live-session.js';
+import type { VcenterSyncResult } from './sync-engine.js';
+
+const log = createLogger('live');
+
+export interface LiveManagerDeps {
+  repo: VcenterRepo;
+  store: InventoryStore;
+  bus: EventBus;
+  settings: () => EngineSettings;
+  /** The login a vCenter uses (own or service account); undefined when no password is stored. */
+  credentials: (vc: VcenterWithState) => { user: string; password: string } | undefined;
+  options?: Partial<LiveOptions>;
+  /** How long `inventory:changed` events are held to batch changes of many vCenters into one. */
+  batchMs?: number;
+}
+
+export interface LiveSessionInfo extends LiveStats {
+  vcenterId: number;
+  vcenter: string;
+  status: VcenterStatus;
+}
+
+/**
+ * Keeps every enabled vCenter live while the engine runs (`vminer serve`, the desktop app),
+ * according to the update mode and the pause switch. Sessions are plain async loops on the
+ * event loop — no thread per vCenter — each with one keep-alive connection.
+ */
+export class LiveManager {
+  private readonly sessions = new Map<number, { session: LiveSession; key: string }>();
+  private readonly stopping = new Set<Promise<void>>();
+  private started = false;
+  private changed = new Set<number>();
+  private changeTimer: NodeJS.Timeout | undefined;
+  private readonly options: LiveOptions;
+
+  constructor(private readonly deps: LiveManagerDeps) {
+    this.options = { ...DEFAULT_LIVE_OPTIONS, ...deps.options };
+  }
+
+  /** True in an engine that keeps vCenters live (started by a server or the desktop app). */
+  get running(): boolean {
+    return this.started;
+  }
+
+  /** Whether the settings ask for live updates right now. */
+  wanted(): boolean {
+    const s = this.deps.settings();
+    return this.started && !s.paused && s.updateMode !== 'scheduled';
+  }
+
+  /** Starts keeping vCenters live (a server or desktop engine; never a one-off command). */
+  start(): void {
+    this.started = true;
+    this.deps.repo.settleLiveStates();
+    this.reconcile();
+  }
+
+  /**
+   * Brings the sessions in line with the settings and the vCenter list: starts missing ones,
+   * stops those of removed or disabled vCenters, restarts those whose address, account, password
+   * or trust changed. Call after any such change.
+   */
+  reconcile(): void {
+    const want = new Map<number, { vc: VcenterWithState; user: string; password: string; key: string }>();
+    if (this.wanted()) {
+      for (const vc of this.deps.repo.list()) {
+        // Retired vCenters (gone from their SQL source) are not watched any more.
+        if (!vc.enabled || vc.retiredAt) continue;
+        const login = this.deps.credentials(vc);
+        if (login === undefined) continue;
+        const caPem = this.deps.repo.caPem(vc.id);
+        const key = JSON.stringify([vc.url, login.user, vc.thumbprint, caPem, login.password, vc.name]);
+        want.set(vc.id, { vc, user: login.user, password: login.password, key });
+      }
+    }
+    for (const [id, s] of this.sessions) {
+      const w = want.get(id);
+      if (!w || w.key !== s.key) this.stopSession(id);
+    }
+    const settings = this.deps.settings();
+    for (const [id, w] of want) {
+      if (this.sessions.has(id)) continue;
+      const session = new LiveSession(
+        { vc: w.vc, user: w.user, password: w.password, caPem: this.deps.repo.caPem(id) },
+        {
+          repo: this.deps.repo,
+          store: this.deps.store,
+          onChanged: (vcId) => this.noteChanged(vcId),
+          onStatus: (vcId, status, error, detail) => this.publish(vcId, w.vc.name, status, error, detail),
+        },
+        {
+          ...this.options,
+          connectTimeoutMs: this.deps.options?.connectTimeoutMs ?? settings.connectTimeoutMs,
+          callTimeoutMs: this.deps.options?.callTimeoutMs ?? settings.callTimeoutMs,
+        },
+      );
+      this.sessions.set(id, { session, key: w.key });
+      session.start();
+    }
+  }
+
+  isLive(vcenterId: number): boolean {
+    return this.sessions.has(vcenterId);
+  }
+
+  /**
+   * A full re-read of a live vCenter through its stream (the sync engine delegates "sync now"
+   * and scheduled syncs of live vCenters here, so a full read never races the stream).
+   */
+  resync(vcenterId: number): Promise<VcenterSyncResult> | undefined {
+    return this.sessions.get(vcenterId)?.session.resync('a full sync was requested');
+  }
+
+  sessionsInfo(): LiveSessionInfo[] {
+    return [...this.sessions.values()].map(({ session }) => ({
+      vcenterId: session.vcenterId,
+      vcenter: session.target.vc.name,
+      status: session.status,
+      ...session.stats,
+    }));
+  }
+
+  /** Stops one vCenter's session (removed, disabled); resolves after it logged out. */
+  stop(vcenterId: number): Promise<void> {
+    return this.stopSession(vcenterId);
+  }
+
+  /** Stops every session and logs out (bounded); the engine can close afterwards. */
+  async stopAll(): Promise<void> {
+    this.started = false;
+    for (const id of [...this.sessions.keys()]) this.stopSession(id);
+    await Promise.all([...this.stopping]);
+    this.flushChanged();
+  }
+
+  /** Synchronous last resort (process exit): aborts every session without logging out. */
+  abortAll(): void {
+    this.started = false;
+    for (const { session } of this.sessions.values()) session.abort();
+    this.sessions.clear();
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+  }
+
+  private stopSession(id: number): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s) return Promise.resolve();
+    this.sessions.delete(id);
+    const p = s.session
+      .stop()
+      .then(() => {
+        // Leave a status that is true without a running session ("ok as of", or the last error).
+        if (this.deps.repo.get(id)) this.deps.repo.settleLiveStates([id]);
+        this.publish(
+          id,
+          s.session.target.vc.name,
+          this.deps.repo.list().find((v) => v.id === id)?.sync.status ?? 'idle',
+          null,
+          null,
+        );
+      })
+      .catch((err: unknown) =>
+        log.warn('stopping a live session failed', { vcenterId: id, error: String(err) }),
+      )
+      .finally(() => this.stopping.delete(p));
+    this.stopping.add(p);
+    return p;
+  }
+
+  private publish(
+    vcenterId: number,
+    vcenter: string,
+    status: VcenterStatus,
+    error: ErrorInfo | null,
+    detail: string | null,
+  ): void {
+    this.deps.bus.emit('live:state', { vcenterId, vcenter, status, error, detail });
+  }
+
+  /** Batches `inventory:changed`: one event for the changes of many vCenters within `batchMs`. */
+  private noteChanged(vcenterId: number): void {
+    this.changed.add(vcenterId);
+    this.changeTimer ??= setTimeout(() => this.flushChanged(), this.deps.batchMs ?? 200);
+  }
+
+  private flushChanged(): void {
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    if (this.changed.size === 0) return;
+    const vcenterIds = [...this.changed];
+    this.changed = new Set();
+    this.deps.bus.emit('inventory:changed', { vcenterIds });
+  }
+}

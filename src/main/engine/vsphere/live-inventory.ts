@@ -1,0 +1,313 @@
+import type { EntityCounts, Inventory } from '../../../shared/inventory.js';
+import { InventoryMapper, NETWORK_TYPES, type VmRows } from './inventory-mapper.js';
+import type { ObjectContent } from './property-collector.js';
+import { pathsFor, type ObjectUpdate } from './property-filter.js';
+import { PROPERTY_PATHS } from './properties.js';
+import { MoRef, type XValue } from './xml.js';
+import { compactGuestNet } from './inventory-mapper.js';
+
+type Row<K extends keyof Inventory> = Inventory[K][number];
+
+/** Rows a batch of changes touched: upsert these, delete those. */
+export interface InventoryDelta {
+  vms: VmRows[];
+  hosts: { row: Row<'hosts'>; datastores: string[] }[];
+  clusters: Row<'clusters'>[];
+  datastores: Row<'datastores'>[];
+  networks: Row<'networks'>[];
+  datacenters: Row<'datacenters'>[];
+  removed: {
+    vms: string[];
+    hosts: string[];
+    clusters: string[];
+    datastores: string[];
+    networks: string[];
+    datacenters: string[];
+  };
+  /** Object counts changed (something entered or left). */
+  countsChanged: boolean;
+}
+
+export function deltaSize(d: InventoryDelta): number {
+  return (
+    d.vms.length +
+    d.hosts.length +
+    d.clusters.length +
+    d.datastores.length +
+    d.networks.length +
+    d.datacenters.length +
+    Object.values(d.removed).reduce((n, r) => n + r.length, 0)
+  );
+}
+
+const ROW_TYPES = new Set(['VirtualMachine', 'HostSystem', 'Datastore', ...NETWORK_TYPES]);
+/** Types whose rename or move changes the rows of the objects beneath or using them. */
+const NAMED_BY_OTHERS = new Set([
+  'HostSystem',
+  'ClusterComputeResource',
+  'Datastore',
+  'ResourcePool',
+  ...NETWORK_TYPES,
+]);
+/** Types whose rename or move changes the datacenter or folder path of many rows. */
+const STRUCTURAL = new Set(['Datacenter', 'Folder']);
+
+/**
+ * A vCenter's objects as the live stream last described them (the same property sets a full sync
+ * reads), plus which rows a batch of updates touched. A VM row shows its host's, cluster's,
+ * datastores' and networks' names: renaming one of those marks the VMs that show it; cluster and
+ * datacenter rows (few, with counts over many objects) are recomputed and compared.
+ */
+export class LiveInventory extends InventoryMapper {
+  private readonly dirty = new Set<string>();
+  private readonly removed = new Map<string, MoRef>();
+  /** Objects renamed, moved, added or removed whose names other rows show. */
+  private readonly renamed = new Set<string>();
+  private structural = false;
+  private countsDirty = false;
+  private entered = false;
+  private clusterRows = new Map<string, string>();
+  private datacenterRows = new Map<string, string>();
+  private readonly snapshotCounts = new Map<string, number>();
+
+  /** `paths`: what the filter asks for (the full-sync paths minus any the vCenter rejected). */
+  constructor(private readonly paths: Record<string, string[]> = PROPERTY_PATHS) {
+    super();
+  }
+
+  /**
+   * Applies one update. Returns false when the update could not be applied exactly (a partial
+   * change below a requested path): the caller re-reads that object and hands it to `refresh`.
+   */
+  apply(u: ObjectUpdate): boolean {
+    const key = u.ref.key;
+    if (u.kind === 'leave') {
+      const o = this.objects.get(key);
+      this.objects.delete(key);
+      this.dirty.delete(key);
+      this.removed.set(key, u.ref);
+      this.noteStructure(u.ref.type, key, true);
+      if (o && u.ref.type === 'VirtualMachine') this.countsDirty = true;
+      return true;
+    }
+    let o = this.objects.get(key);
+    const isNew = o === undefined;
+    if (!o) {
+      o = { ref: u.ref, props: new Map<string, XValue>() };
+      this.objects.set(key, o);
+      this.removed.delete(key);
+    }
+    let exact = true;
+    const known = pathsFor(u.ref.type, this.paths);
+    for (const c of u.changes) {
+      if (known.includes(c.name) && c.op !== 'add') {
+        if (c.op === 'assign' && c.val !== undefined)
+          o.props.set(c.name, c.name === 'guest.net' ? compactGuestNet(c.val) : c.val);
+        else o.props.delete(c.name);
+        if (c.name === 'name' || c.name === 'parent') this.noteStructure(u.ref.type, key, false);
+        if (c.name === 'runtime.host' || (c.name === 'parent' && u.ref.type === 'HostSystem'))
+          this.countsDirty = true;
+      } else exact = false;
+    }
+    for (const m of u.missing) o.props.delete(m);
+    if (isNew || u.kind === 'enter') {
+      this.noteStructure(u.ref.type, key, true);
+      this.entered = true;
+    }
+    this.dirty.add(key);
+    return exact;
+  }
+
+  /** Replaces an object with a fresh read of all its paths (after a partial update). */
+  refresh(o: ObjectContent): void {
+    const prev = this.objects.get(o.ref.key);
+    const moved =
+      !prev ||
+      prev.props.get('name') !== o.props.get('name') ||
+      !sameRef(prev.props.get('parent'), o.props.get('parent')) ||
+      !sameRef(prev.props.get('runtime.host'), o.props.get('runtime.host'));
+    this.add(o);
+    if (moved) {
+      this.noteStructure(o.ref.type, o.ref.key, true);
+      this.countsDirty = true;
+    }
+    this.dirty.add(o.ref.key);
+  }
+
+  private noteStructure(type: string, key: string, membership: boolean): void {
+    if (STRUCTURAL.has(type)) this.structural = true;
+    if (NAMED_BY_OTHERS.has(type)) this.renamed.add(key);
+    if (
+      membership &&
+      (type === 'VirtualMachine' || type === 'HostSystem' || type === 'ClusterComputeResource')
+    )
+      this.countsDirty = true;
+    if (type === 'ClusterComputeResource' || type === 'Datacenter') this.countsDirty = true;
+  }
+
+  /** True when updates were applied since the last `takeDelta()`. */
+  get pending(): boolean {
+    return this.dirty.size > 0 || this.removed.size > 0;
+  }
+
+  /** The full inventory (after a full load); also the baseline later deltas compare against. */
+  buildAll(): Inventory {
+    const inv = this.build();
+    this.clearPending();
+    this.clusterRows = new Map(inv.clusters.map((r) => [r.moid, JSON.stringify(r)]));
+    this.datacenterRows = new Map(inv.datacenters.map((r) => [r.moid, JSON.stringify(r)]));
+    this.snapshotCounts.clear();
+    for (const v of inv.vms) if (v.snapshotCount > 0) this.snapshotCounts.set(v.moid, v.snapshotCount);
+    return inv;
+  }
+
+  private clearPending(): void {
+    this.dirty.clear();
+    this.removed.clear();
+    this.renamed.clear();
+    this.structural = false;
+    this.countsDirty = false;
+    this.entered = false;
+  }
+
+  counts(): EntityCounts {
+    const c: EntityCounts = {
+      vms: 0,
+      hosts: 0,
+      datastores: 0,
+      clusters: 0,
+      datacenters: 0,
+      networks: 0,
+      snapshots: 0,
+    };
+    for (const o of this.objects.values()) {
+      const t = o.ref.type;
+      if (t === 'VirtualMachine') c.vms++;
+      else if (t === 'HostSystem') c.hosts++;
+      else if (t === 'Datastore') c.datastores++;
+      else if (t === 'ClusterComputeResource') c.clusters++;
+      else if (t === 'Datacenter') c.datacenters++;
+      else if (NETWORK_TYPES.includes(t)) c.networks++;
+    }
+    for (const n of this.snapshotCounts.values()) c.snapshots += n;
+    return c;
+  }
+
+  /** The rows the updates since the last call touched. */
+  takeDelta(): InventoryDelta {
+    const delta: InventoryDelta = {
+      vms: [],
+      hosts: [],
+      clusters: [],
+      datastores: [],
+      networks: [],
+      datacenters: [],
+      removed: { vms: [], hosts: [], clusters: [], datastores: [], networks: [], datacenters: [] },
+      countsChanged: this.entered || this.removed.size > 0,
+    };
+    const targets = new Set<string>();
+    if (this.structural) {
+      for (const o of this.objects.values()) if (ROW_TYPES.has(o.ref.type)) targets.add(o.ref.key);
+    } else {
+      for (const k of this.dirty) targets.add(k);
+      if (this.renamed.size > 0) this.expandRenames(targets);
+    }
+    for (const key of targets) {
+      const o = this.objects.get(key);
+      if (!o) continue;
+      const t = o.ref.type;
+      if (t === 'VirtualMachine') {
+        const r = this.vmRow(o);
+        delta.vms.push(r);
+        if (r.snapshots.length > 0) this.snapshotCounts.set(o.ref.value, r.snapshots.length);
+        else this.snapshotCounts.delete(o.ref.value);
+      } else if (t === 'HostSystem') delta.hosts.push(this.hostRow(o));
+      else if (t === 'Datastore') delta.datastores.push(this.datastoreRow(o));
+      else if (NETWORK_TYPES.includes(t)) delta.networks.push(this.networkRow(o));
+    }
+    for (const r of this.removed.values()) {
+      const t = r.type;
+      if (t === 'VirtualMachine') {
+        delta.removed.vms.push(r.value);
+        this.snapshotCounts.delete(r.value);
+      } else if (t === 'HostSystem') delta.removed.hosts.push(r.value);
+      else if (t === 'Datastore') delta.removed.datastores.push(r.value);
+      else if (NETWORK_TYPES.includes(t)) delta.removed.networks.push(r.value);
+    }
+    const clustersTouched = [...this.dirty, ...this.removed.keys()].some(
+      (k) => k.startsWith('ClusterComputeResource:') || k.startsWith('Datacenter:'),
+    );
+    if (this.countsDirty || this.structural || clustersTouched) this.diffSmallTables(delta);
+    this.clearPending();
+    return delta;
+  }
+
+  /** Marks the rows that show the name of a renamed, moved, added or removed object. */
+  private expandRenames(targets: Set<string>): void {
+    const hosts = new Set<string>();
+    for (const k of this.renamed) if (k.startsWith('HostSystem:')) hosts.add(k);
+    const clusters = [...this.renamed].filter((k) => k.startsWith('ClusterComputeResource:'));
+    if (clusters.length > 0) {
+      for (const o of this.objects.values()) {
+        if (o.ref.type !== 'HostSystem') continue;
+        const parent = o.props.get('parent');
+        if (parent instanceof MoRef && clusters.includes(parent.key)) {
+          targets.add(o.ref.key);
+          hosts.add(o.ref.key);
+        }
+      }
+    }
+    for (const o of this.objects.values()) {
+      if (o.ref.type !== 'VirtualMachine') continue;
+      const p = o.props;
+      const host = p.get('runtime.host');
+      const pool = p.get('resourcePool');
+      if (
+        (host instanceof MoRef && hosts.has(host.key)) ||
+        (pool instanceof MoRef && this.renamed.has(pool.key)) ||
+        listHas(p.get('datastore'), this.renamed) ||
+        listHas(p.get('network'), this.renamed)
+      )
+        targets.add(o.ref.key);
+    }
+  }
+
+  /** Clusters and datacenters carry counts over many objects: recompute them, keep the changed. */
+  private diffSmallTables(delta: InventoryDelta): void {
+    const clusterVms = this.clusterVmCounts();
+    const nextClusters = new Map<string, string>();
+    for (const o of this.byType('ClusterComputeResource')) {
+      const row = this.clusterRow(o, clusterVms.get(o.ref.value) ?? 0);
+      const json = JSON.stringify(row);
+      nextClusters.set(row.moid, json);
+      if (this.clusterRows.get(row.moid) !== json) delta.clusters.push(row);
+    }
+    for (const moid of this.clusterRows.keys())
+      if (!nextClusters.has(moid)) delta.removed.clusters.push(moid);
+    this.clusterRows = nextClusters;
+
+    const dcCounts = this.datacenterCounts();
+    const nextDcs = new Map<string, string>();
+    for (const o of this.byType('Datacenter')) {
+      const row = this.datacenterRow(o, dcCounts);
+      const json = JSON.stringify(row);
+      nextDcs.set(row.moid, json);
+      if (this.datacenterRows.get(row.moid) !== json) delta.datacenters.push(row);
+    }
+    for (const moid of this.datacenterRows.keys())
+      if (!nextDcs.has(moid)) delta.removed.datacenters.push(moid);
+    this.datacenterRows = nextDcs;
+  }
+}
+
+function sameRef(a: XValue | undefined, b: XValue | undefined): boolean {
+  if (a instanceof MoRef && b instanceof MoRef) return a.key === b.key;
+  return a === b;
+}
+
+function listHas(v: XValue | undefined, keys: Set<string>): boolean {
+  if (v instanceof MoRef) return keys.has(v.key);
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (x instanceof MoRef && keys.has(x.key)) return true;
+  return false;
+}
