@@ -124,13 +124,43 @@ test('add a vCenter: test the connection, trust its thumbprint, save', async () 
   expect(list.find((v) => v.name === 'vc-ams')?.thumbprint).toBe(big.thumbprintSha256);
 });
 
+test('import a list: preview with reasons, all-or-nothing apply, then the certificate review', async () => {
+  const csv =
+    '\ufeffname;host;port\r\n' +
+    `vc-fra-again;${new URL(small.url).hostname};${new URL(small.url).port}\r\n` +
+    'vc-lab;127.0.0.1;1\r\n' +
+    'vc-lab;127.0.0.1;1\r\n' +
+    '\r\n';
+  await page.getByRole('button', { name: 'Import list…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Import vCenters' });
+  await dialog
+    .getByLabel('vCenter list file')
+    .setInputFiles({ name: 'vcenters.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(dialog.getByTestId('import-counts')).toHaveText('1 to add · 0 to update · 2 skipped');
+  await expect(dialog.getByTestId('import-preview')).toContainText('duplicate');
+  await dialog.getByRole('button', { name: /^Apply 1 changes$/ }).click();
+  // The new vCenter's certificate is reviewed next: it cannot be reached, so nothing can be trusted.
+  const review = page.getByRole('dialog', { name: 'Review certificates' });
+  await expect(review.getByTestId('cert-review')).toContainText('vc-lab');
+  await expect(review.getByLabel('Trust vc-lab')).toBeDisabled();
+  await review.getByRole('button', { name: 'Close' }).click();
+  await expect(page.locator('tr[data-vcenter="vc-lab"]')).toBeVisible();
+  page.once('dialog', (d) => void d.accept());
+  await page.locator('tr[data-vcenter="vc-lab"]').getByRole('button', { name: 'Remove' }).click();
+  await expect(page.locator('tr[data-vcenter="vc-lab"]')).toBeHidden();
+});
+
 test('sync all: progress shows while it runs, then both vCenters are ok', async () => {
   await page.getByRole('button', { name: 'Sync all' }).click();
   await expect(page.getByTestId('syncing')).toBeVisible();
-  await expect(page.locator('tr[data-vcenter="vc-ams"] [data-testid="vc-status"]')).toHaveText('ok', {
-    timeout: 90_000,
-  });
-  await expect(page.locator('tr[data-vcenter="vc-fra"] [data-testid="vc-status"]')).toHaveText('ok');
+  // Live updates are on by default: after the full load a vCenter is "live" (or "ok" when scheduled).
+  await expect(page.locator('tr[data-vcenter="vc-ams"] [data-testid="vc-status"]')).toHaveText(
+    /^(ok|live)$/,
+    {
+      timeout: 90_000,
+    },
+  );
+  await expect(page.locator('tr[data-vcenter="vc-fra"] [data-testid="vc-status"]')).toHaveText(/^(ok|live)$/);
   await expect(page.getByTestId('syncing')).toBeHidden();
   await shot('vcenters');
 });
@@ -297,7 +327,7 @@ test('settings: the schedule turns on with a next run, and back off', async () =
   // Accounts: a read-only viewer is added, can log in over the API, and cannot change anything.
   await page.getByLabel('New user name').fill('auditor');
   await page.getByLabel('New user password').fill('Auditor-pw-1');
-  await page.getByRole('button', { name: 'Add account' }).click();
+  await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByTestId('users')).toContainText('auditor');
   const login = await fetch(`${served.url}/api/auth/login`, {
     method: 'POST',

@@ -127,7 +127,7 @@ export function AccountsPanel(): React.JSX.Element {
             }, `Added ${name}.`)
           }
         >
-          Add account
+          Add service account
         </button>
       </div>
       {msg && <p className={msg.error ? 'error small' : 'ok small'}>{msg.text}</p>}

@@ -21,6 +21,9 @@ export function StatusBar(): React.JSX.Element {
         <>
           <span>{objects === null ? '…' : `${objects.toLocaleString()} objects cached`}</span>
           <span>last sync {ago(last)}</span>
+          {stats && stats.vcenters.some((v) => v.status === 'live') && (
+            <span className="ok">{stats.vcenters.filter((v) => v.status === 'live').length} live</span>
+          )}
           {stats && stats.failedVcenters.length > 0 && (
             <button className="link error" onClick={() => go('vcenters')}>
               {stats.failedVcenters.length} vCenter{stats.failedVcenters.length === 1 ? '' : 's'} failed

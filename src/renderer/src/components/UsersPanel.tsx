@@ -111,7 +111,7 @@ export function UsersPanel(): React.JSX.Element {
               }, `Added ${name}.`)
             }
           >
-            Add account
+            Add user
           </button>
         </div>
       )}

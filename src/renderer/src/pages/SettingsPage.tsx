@@ -85,7 +85,30 @@ export function SettingsPage(): React.JSX.Element {
         }}
       >
         <fieldset>
-          <legend>Background sync</legend>
+          <legend>Keeping the cache fresh</legend>
+          <label>
+            Updates
+            <select
+              aria-label="Update mode"
+              value={draft.updateMode}
+              onChange={(e) => patch({ updateMode: e.target.value as Draft['updateMode'] })}
+            >
+              <option value="live">Live: changes stream in after one full load (recommended)</option>
+              <option value="both">Live, plus the scheduled full syncs below as a safety net</option>
+              <option value="scheduled">Scheduled full syncs only</option>
+            </select>
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={draft.paused}
+              onChange={(e) => patch({ paused: e.target.checked })}
+            />
+            Pause live updates and scheduled syncs (manual syncs still run)
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Scheduled full syncs</legend>
           <label className="check">
             <input
               type="checkbox"

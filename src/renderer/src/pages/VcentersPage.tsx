@@ -18,6 +18,9 @@ const STATUS_TEXT: Record<string, string> = {
   certificate_changed: 'certificate changed',
   disabled: 'disabled',
   retired: 'retired (gone from its source)',
+  live: 'live',
+  catching_up: 'catching up',
+  reconnecting: 'reconnecting',
 };
 
 /** vCenters: add, edit, remove, test, per-vCenter status with the last error, retry, sync all. */
@@ -31,7 +34,7 @@ export function VcentersPage(props: { openAdd?: boolean; openImport?: boolean })
 
   useEffect(() => {
     void load();
-    const offs = [api.on('sync:progress', () => void load())];
+    const offs = [api.on('sync:progress', () => void load()), api.on('live:state', () => void load())];
     return () => offs.forEach((o) => o());
   }, [load]);
 
@@ -111,6 +114,9 @@ export function VcentersPage(props: { openAdd?: boolean; openImport?: boolean })
                       <div className="error small" title={v.sync.error.code}>
                         {v.sync.error.message}
                       </div>
+                    )}
+                    {!v.sync.error && v.sync.detail && !live && (
+                      <div className="muted small">{v.sync.detail}</div>
                     )}
                   </td>
                   <td title={v.sync.lastSuccessAt ?? ''}>{ago(v.sync.lastSuccessAt)}</td>

@@ -55,6 +55,20 @@ export const useStatus = create<StatusState>()((set, get) => ({
         refreshSoon();
       }),
       api.on('scheduler:state', (s) => set({ scheduler: s })),
+      api.on('live:state', (e) => {
+        // A live session reading everything (first load, "sync now", recovery) shows as a running sync.
+        const syncing = { ...get().syncing };
+        if (e.status === 'catching_up')
+          syncing[e.vcenterId] = {
+            vcenterId: e.vcenterId,
+            vcenter: e.vcenter,
+            phase: 'collecting',
+            status: 'syncing',
+          };
+        else delete syncing[e.vcenterId];
+        set({ syncing });
+        refreshSoon();
+      }),
     ];
     return () => {
       clearTimeout(timer);
