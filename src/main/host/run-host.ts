@@ -130,6 +130,7 @@ export function runEngineHost(port: RpcPort<ToEngine, FromEngine>, deps: HostDep
         if (op === 'resume') {
           // Timers may not have run during sleep: a missed scheduled run starts now.
           engine.scheduler.wake();
+          engine.live.wake();
           applyRest();
           log.info('resumed after sleep');
           return;

@@ -141,6 +141,17 @@ export class LiveManager {
     this.flushChanged();
   }
 
+  /**
+   * After the machine slept: connections and long polls are likely dead, so every session starts
+   * again at once (its vCenter session is probably still valid) instead of waiting for a timeout.
+   */
+  wake(): void {
+    if (!this.started) return;
+    for (const { session } of this.sessions.values()) session.abort();
+    this.sessions.clear();
+    this.reconcile();
+  }
+
   /** Synchronous last resort (process exit): aborts every session without logging out. */
   abortAll(): void {
     this.started = false;

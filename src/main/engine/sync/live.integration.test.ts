@@ -196,6 +196,16 @@ describe('live updates against a simulator', () => {
     await eventually(() => row('vms', vm.moid)?.['power_state'] === 'poweredOff');
   });
 
+  it('after sleep (wake), starts every session again at once and keeps streaming', async () => {
+    expect(session().fullLoads).toBeGreaterThan(1);
+    engine.live.wake();
+    // A new session: it loads once through its new filter, then streams.
+    await eventually(() => session().fullLoads === 1 && status() === 'live', 15_000);
+    const vm = rows('vms').find((v) => v['power_state'] === 'poweredOn' && !v['template'])!;
+    await ops.powerOff(vm.moid);
+    await eventually(() => row('vms', vm.moid)?.['power_state'] === 'poweredOff');
+  });
+
   it('"sync now" of a live vCenter is a re-read through its stream', async () => {
     const before = session().fullLoads;
     const summary = await engine.sync.sync([vcId]);
