@@ -1,7 +1,8 @@
 import { entityLabel, fieldDef, type QueryEntity } from './fields.js';
 import type { Filter, QueryPlan } from './query.js';
 
-function fmtBytes(n: number): string {
+/** A byte count in binary units: `grid` rounds for table cells (16.0 GB, 118 GB), else exact-ish (16 GB). */
+export function fmtBytes(n: number, style: 'exact' | 'grid' = 'exact'): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
   let v = n;
   let i = 0;
@@ -9,6 +10,7 @@ function fmtBytes(n: number): string {
     v /= 1024;
     i++;
   }
+  if (style === 'grid') return `${i === 0 || v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
 }
 

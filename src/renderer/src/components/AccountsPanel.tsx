@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { ServiceAccountInfo } from '../../../shared/vcenter.js';
 import { api } from '../api/client.js';
+import { useNotice } from '../lib/use-notice.js';
 
 /** Shared vCenter service accounts: the default one many vCenters use, and named others. */
 export function AccountsPanel(): React.JSX.Element {
   const [accounts, setAccounts] = useState<ServiceAccountInfo[] | null>(null);
-  const [msg, setMsg] = useState<{ text: string; error: boolean } | null>(null);
+  const [msg, notice] = useNotice();
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [user, setUser] = useState('');
   const [pw, setPw] = useState('');
@@ -14,17 +16,11 @@ export function AccountsPanel(): React.JSX.Element {
     api
       .call('accounts.list', {})
       .then(setAccounts)
-      .catch((e: unknown) => setMsg({ text: (e as Error).message, error: true }));
+      .catch((e: unknown) => setLoadError((e as Error).message));
   };
   useEffect(load, []);
   const act = async (f: () => Promise<unknown>, ok: string): Promise<void> => {
-    setMsg(null);
-    try {
-      await f();
-      setMsg({ text: ok, error: false });
-    } catch (e) {
-      setMsg({ text: (e as Error).message, error: true });
-    }
+    await notice(f, ok);
     load();
   };
 
@@ -130,6 +126,7 @@ export function AccountsPanel(): React.JSX.Element {
           Add service account
         </button>
       </div>
+      {loadError && <p className="error small">{loadError}</p>}
       {msg && <p className={msg.error ? 'error small' : 'ok small'}>{msg.text}</p>}
     </fieldset>
   );

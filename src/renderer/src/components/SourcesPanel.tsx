@@ -1,33 +1,36 @@
 import { useEffect, useState } from 'react';
 import type { SourceInfo, SourceTestResult } from '../../../shared/sources.js';
 import { api } from '../api/client.js';
+import { useNotice } from '../lib/use-notice.js';
 import { ago } from '../lib/format.js';
 
 /** SQL sources of the vCenter list: state of the last refresh, Test (first rows), Refresh now, Remove. */
 export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Element | null {
   const [sources, setSources] = useState<SourceInfo[] | null>(null);
+  const [result, setResult] = useState('');
   const [test, setTest] = useState<{ id: number; result: SourceTestResult } | null>(null);
-  const [msg, setMsg] = useState<{ text: string; error: boolean } | null>(null);
+  const [msg, notice] = useNotice();
+  const [loadError, setLoadError] = useState<string | null>(null);
 
   const load = (): void => {
     api
       .call('sources.list', {})
       .then(setSources)
-      .catch((e: unknown) => setMsg({ text: (e as Error).message, error: true }));
+      .catch((e: unknown) => setLoadError((e as Error).message));
   };
   useEffect(load, []);
 
   const act = async (f: () => Promise<string>): Promise<void> => {
-    setMsg(null);
-    try {
-      setMsg({ text: await f(), error: false });
-    } catch (e) {
-      setMsg({ text: (e as Error).message, error: true });
-    }
+    let done = '';
+    await notice(async () => {
+      done = await f();
+    }, '');
+    setResult(done);
     load();
     props.onChanged();
   };
 
+  if (loadError) return <p className="error small">SQL sources: {loadError}</p>;
   if (sources === null || sources.length === 0)
     return (
       <p className="muted small">
@@ -113,7 +116,7 @@ export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Elemen
           ))}
         </tbody>
       </table>
-      {msg && <p className={msg.error ? 'error' : 'muted'}>{msg.text}</p>}
+      {msg && <p className={msg.error ? 'error' : 'muted'}>{msg.error ? msg.text : result}</p>}
       {test && (
         <div className="answer-table-wrap">
           <table className="list small">

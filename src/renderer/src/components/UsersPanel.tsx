@@ -1,27 +1,22 @@
 import { useEffect, useState } from 'react';
 import type { UserInfo } from '../../../shared/contract.js';
 import { api } from '../api/client.js';
+import { useNotice } from '../lib/use-notice.js';
 
 /** Accounts of the REST listener and the browser UI: list, add, set a password, remove. */
 export function UsersPanel(): React.JSX.Element {
   const [users, setUsers] = useState<UserInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [msg, setMsg] = useState<string | null>(null);
+  const [msg, notice] = useNotice();
   const [name, setName] = useState('');
   const [pw, setPw] = useState('');
   const [role, setRole] = useState<'admin' | 'viewer'>('viewer');
 
-  const run = async (f: () => Promise<UserInfo[] | unknown>, ok: string): Promise<void> => {
-    setError(null);
-    setMsg(null);
-    try {
+  const run = (f: () => Promise<UserInfo[] | unknown>, ok: string): Promise<void> =>
+    notice(async () => {
       const r = await f();
       if (Array.isArray(r)) setUsers(r as UserInfo[]);
-      setMsg(ok);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+    }, ok);
 
   useEffect(() => {
     api
@@ -116,8 +111,8 @@ export function UsersPanel(): React.JSX.Element {
         </div>
       )}
       {msg && (
-        <p className="ok small" role="status">
-          {msg}
+        <p className={msg.error ? 'error small' : 'ok small'} role="status">
+          {msg.text}
         </p>
       )}
       {error && <p className="error small">{error}</p>}

@@ -1,15 +1,7 @@
+import { fmtBytes } from '../../../shared/describe.js';
 import { fieldDef, type QueryEntity } from '../../../shared/fields.js';
 
-function bytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 || v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
+const bytes = (n: number): string => fmtBytes(n, 'grid');
 
 /** A cell as people read it: units, yes/no, local dates, lists joined. */
 export function formatCell(entity: QueryEntity, field: string, value: unknown): string {
