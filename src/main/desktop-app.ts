@@ -28,7 +28,7 @@ import {
   type DesktopServices,
 } from './desktop-ipc.js';
 import { buildDiagnostics } from './diagnostics.js';
-import { doctorSummary, type DoctorRunner } from './doctor.js';
+import { doctorSummary, engineDoctor, type DoctorRunner } from './doctor.js';
 import { createLogger } from './engine/log.js';
 import { EngineSupervisor, type EngineProcess } from './engine-supervisor.js';
 import { forwardEngineEvents, registerContractRelay } from './ipc-relay.js';
@@ -320,7 +320,7 @@ export function startDesktopApp(opts: DesktopAppOptions): { showWindow(): void }
           syncNow,
           openLogsFolder: () => runService(services.openLogsFolder(undefined), 'Opening the logs folder'),
           copyDiagnostics: () => runService(services.copyDiagnostics(undefined), 'Copying diagnostics'),
-          runDoctor: opts.doctor,
+          runDoctor: opts.doctor ?? (() => engineDoctor(supervisor)),
           showDoctor: (run) =>
             runService(
               run().then((report) => {

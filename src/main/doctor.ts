@@ -1,7 +1,9 @@
+import type { ContractResults } from '../shared/contract.js';
+import type { EngineCaller } from './engine-supervisor.js';
+
 /**
- * The Help menu's "Run doctor checks" hook. `vminer doctor` is being built separately; when it
- * lands, give `createMenu` a `DoctorRunner` that runs the same checks (through the engine) and the
- * menu item enables itself. Until then the item is shown disabled.
+ * The Help menu's "Run doctor checks": the same checks as `vminer doctor`, run by the engine
+ * (`doctor.run`, a local request the window itself cannot send) and shown in a message box.
  */
 export interface DoctorCheck {
   id: string;
@@ -38,4 +40,22 @@ export function doctorSummary(report: DoctorReport): { ok: boolean; title: strin
       )
       .join('\n'),
   };
+}
+
+/** Runs `doctor.run` in the engine and words its checks for the Help menu's message box. */
+export async function engineDoctor(engine: EngineCaller): Promise<DoctorReport> {
+  const outcome = await engine.call('doctor.run', {});
+  if (!outcome.ok) throw new Error(outcome.error.message);
+  const report = outcome.value as ContractResults['doctor.run'];
+  const checks: DoctorCheck[] = [];
+  report.checks.forEach((c, i) => {
+    if (c.status === 'skip') return;
+    checks.push({
+      id: String(i),
+      title: `${c.subject} — ${c.step}`,
+      status: c.status === 'ok' ? 'pass' : c.status,
+      detail: c.detail,
+    });
+  });
+  return { checks };
 }
