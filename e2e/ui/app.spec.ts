@@ -3,6 +3,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
+import { VsphereOps } from '../support/vsphere-ops.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../vcsim/simulators.js';
 import { and, quickSearchFilter } from '../../src/renderer/src/lib/filters.js';
 import { CLI, SCREENSHOTS, startServe, testEnv, type Served } from './server.js';
@@ -218,6 +219,33 @@ test('filters: a column filter and the quick search narrow the list in SQLite', 
   await expect(page.getByTestId('grid-total')).toHaveText(
     `${(big.counts.vms + small.counts.vms).toLocaleString('en-US')} VMs`,
   );
+});
+
+test('live updates: a VM powered off in vCenter changes in the open grid, without a reload', async () => {
+  const on = await rpc<{ items: { name: string; moid: string; vcenter: string }[] }>('inventory.list', {
+    entity: 'vms',
+    limit: 1,
+    filter: {
+      kind: 'and',
+      filters: [
+        { kind: 'text', field: 'vcenter', op: 'equals', value: 'vc-fra' },
+        { kind: 'cmp', field: 'powerState', op: 'eq', value: 'poweredOn' },
+        { kind: 'cmp', field: 'template', op: 'eq', value: false },
+      ],
+    },
+  });
+  const vm = on.items[0]!;
+  await page.getByLabel('Filter Name').fill(`=${vm.name}`);
+  const power = page.locator('[data-row-index="0"] [role="gridcell"]').nth(4);
+  await expect(power).toHaveText('poweredOn');
+  const ops = await VsphereOps.connect(small.url, VC_USER, VC_PW, small.thumbprintSha256);
+  try {
+    await ops.powerOff(vm.moid);
+  } finally {
+    await ops.close();
+  }
+  await expect(power).toHaveText('poweredOff', { timeout: 10_000 });
+  await page.getByLabel('Filter Name').fill('');
 });
 
 test('row details: all fields, and the VM’s host opens from a link', async () => {

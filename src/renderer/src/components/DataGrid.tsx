@@ -41,8 +41,10 @@ export interface DataGridProps {
   onWidthsChange: (w: Record<string, number>) => void;
   sort: GridSort[];
   onSortChange: (s: GridSort[]) => void;
-  /** Changes to this key (filter, sort, data version) drop the cached pages. */
+  /** Changes to this key (filter, sort) drop the cached pages. */
   queryKey: string;
+  /** Changes to this (the inventory changed) re-read the pages in view, keeping rows shown meanwhile. */
+  dataVersion: number;
   fetchPage: (offset: number, limit: number) => Promise<Page<GridRow>>;
   selection: ReadonlySet<string>;
   onSelectionChange: (keys: Set<string>, rows: GridRow[]) => void;
@@ -93,6 +95,10 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
     cache.reset();
     rerender();
   }, [cache, props.queryKey]);
+  useEffect(() => {
+    cache.invalidate();
+    rerender();
+  }, [cache, props.dataVersion]);
 
   const total = cache.total ?? 0;
   useEffect(() => {
@@ -121,7 +127,7 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
   const data = useMemo<Slot[]>(
     () => items.map((it) => cache.get(it.index) ?? { [LOADING]: it.index }),
     // The cache changes in place; `items` and the render counter drive this.
-    [items, cache.loadedPages, cache.fetches, props.queryKey, cache.total],
+    [items, cache.loads, props.queryKey, cache.total],
   );
 
   const columnDefs = useMemo(

@@ -58,6 +58,26 @@ describe('PageCache', () => {
     expect(c.get(0)).toBeUndefined();
   });
 
+  it('after a data change, shows the old rows until the page is read again', async () => {
+    let base = 0;
+    const c = new PageCache<number>(
+      async (o, l) => ({ items: Array.from({ length: l }, (_, i) => base + o + i), total: 1000 }),
+      () => {},
+    );
+    c.ensure(0, 0);
+    await settle();
+    expect(c.get(5)).toBe(5);
+    base = 10_000;
+    c.invalidate();
+    expect(c.get(5)).toBe(5); // still on screen
+    c.ensure(0, 0);
+    await settle();
+    expect(c.get(5)).toBe(10_005);
+    c.ensure(0, 0); // fresh now: no new read
+    await settle();
+    expect(c.fetches).toBe(2);
+  });
+
   it('keeps the error of a failed page for the grid to show', async () => {
     const c = new PageCache<number>(
       async () => Promise.reject(new Error('server gone')),

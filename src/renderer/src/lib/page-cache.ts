@@ -9,13 +9,16 @@ export interface Page<T> {
  * sort or data changed) drops everything and ignores answers still in flight.
  */
 export class PageCache<T> {
-  private pages = new Map<number, T[]>();
+  /** Rows per page, with the data version they were read at. */
+  private pages = new Map<number, { rows: T[]; version: number }>();
+  private version = 0;
   private inflight = new Set<number>();
   private generation = 0;
   total: number | null = null;
   error: string | null = null;
-  /** Pages fetched, for tests and the status line. */
+  /** Pages requested, and pages that arrived (a grid re-renders its rows when this moves). */
   fetches = 0;
+  loads = 0;
 
   constructor(
     private readonly fetchPage: (offset: number, limit: number) => Promise<Page<T>>,
@@ -31,6 +34,14 @@ export class PageCache<T> {
     this.error = null;
   }
 
+  /**
+   * The data changed (a sync, a live update) but not the question: the rows on screen stay until
+   * their page is read again, so a grid refreshes in place instead of blanking.
+   */
+  invalidate(): void {
+    this.version++;
+  }
+
   get(index: number): T | undefined {
     const p = Math.floor(index / this.pageSize);
     const page = this.pages.get(p);
@@ -38,7 +49,7 @@ export class PageCache<T> {
     // Touch: most recently used pages are the last ones in the map.
     this.pages.delete(p);
     this.pages.set(p, page);
-    return page[index - p * this.pageSize];
+    return page.rows[index - p * this.pageSize];
   }
 
   /** Makes sure rows `from..to` (inclusive) are loaded or loading. */
@@ -46,7 +57,7 @@ export class PageCache<T> {
     const first = Math.max(0, Math.floor(from / this.pageSize));
     const last = Math.max(first, Math.floor(Math.max(from, to) / this.pageSize));
     for (let p = first; p <= last; p++) {
-      if (this.pages.has(p) || this.inflight.has(p)) continue;
+      if (this.inflight.has(p) || this.pages.get(p)?.version === this.version) continue;
       if (this.total !== null && p * this.pageSize >= this.total && p > 0) continue;
       void this.load(p);
     }
@@ -54,12 +65,14 @@ export class PageCache<T> {
 
   private async load(p: number): Promise<void> {
     const gen = this.generation;
+    const version = this.version;
     this.inflight.add(p);
     this.fetches++;
     try {
       const r = await this.fetchPage(p * this.pageSize, this.pageSize);
       if (gen !== this.generation) return;
-      this.pages.set(p, r.items);
+      this.pages.set(p, { rows: r.items, version });
+      this.loads++;
       this.total = r.total;
       this.error = null;
       while (this.pages.size > this.maxPages) {

@@ -39,7 +39,7 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
     return { filter: and(...parts), errors: errs };
   }, [entity, g.chips, g.quick, g.columnFilters, g.columns]);
 
-  const queryKey = JSON.stringify([entity, filter ?? null, g.sort, version]);
+  const queryKey = JSON.stringify([entity, filter ?? null, g.sort]);
   const fetchPage = useCallback(
     (offset: number, limit: number) =>
       api.call('inventory.list', {
@@ -142,6 +142,7 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
         sort={g.sort}
         onSortChange={(sort) => patch(entity, { sort })}
         queryKey={queryKey}
+        dataVersion={version}
         fetchPage={fetchPage}
         selection={selection.keys}
         onSelectionChange={(keys, rows) => setSelection({ keys, rows })}
