@@ -160,6 +160,8 @@ export class Engine {
   /** Refreshes one SQL source and tells listeners (SSE, the desktop UI) how it went. */
   async refreshSource(source: SourceInfo): Promise<SourceRefreshResult> {
     const result = await refreshSource(this.refreshDeps(), source);
+    // A scheduled refresh adds and retires vCenters too: live sessions follow (a retired one stops).
+    this.reconfigured();
     this.bus.emit('sources:refreshed', result);
     return result;
   }

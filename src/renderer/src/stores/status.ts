@@ -24,23 +24,25 @@ export const useStatus = create<StatusState>()((set, get) => ({
   error: null,
   refresh: async () => {
     try {
-      const [stats, settings] = await Promise.all([api.call('stats.get', {}), api.call('settings.get', {})]);
-      set({ stats, error: null });
-      if (!get().scheduler) set({ scheduler: { ...settings.scheduler, running: false, nextRunAt: null } });
+      const [stats, scheduler] = await Promise.all([
+        api.call('stats.get', {}),
+        api.call('scheduler.state', {}),
+      ]);
+      set({ stats, scheduler, error: null });
     } catch (e) {
       set({ error: (e as Error).message });
     }
   },
   start: () => {
     void get().refresh();
-    void api
-      .call('scheduler.state', {})
-      .then((s) => set({ scheduler: s }))
-      .catch(() => undefined);
+    // At most one refresh a second: live updates can change the inventory several times a second,
+    // and a debounce would never fire while they keep coming.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const refreshSoon = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void get().refresh(), 300);
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        void get().refresh();
+      }, 1000);
     };
     const offs = [
       api.on('sync:progress', (e) => {
