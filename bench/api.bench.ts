@@ -46,6 +46,9 @@ const size = quick
   ? { vcenters: 10, vmsTotal: 10_000, hostsTotal: 500, datastoresTotal: 200 }
   : { vcenters: 100, vmsTotal: 100_000, hostsTotal: 5_000, datastoresTotal: 2_000 };
 const PAGES_PER_WALK = 25;
+const LIMIT = 100;
+/** Every so many pages, the client parses the body and checks it against the `Link` header. */
+const CHECK_EVERY = 25;
 
 interface Scenario {
   name: string;
@@ -159,9 +162,18 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 interface HttpResult {
   status: number;
-  body: string;
+  /** The body, read only when asked for, on errors and on a page without a next link. */
+  body: string | undefined;
+  /** The `Link: <…>; rel="next"` target, if any. */
+  next: string | null;
+  bytes: number;
 }
 
+/**
+ * One request on a keep-alive socket. A page's body is counted but not decoded unless `keep`
+ * (or it is an error, or the last page): like wrk or autocannon, the load generator does not spend
+ * the server's cores parsing 100 KB answers — it follows the `Link` header instead.
+ */
 function request(
   agent: http.Agent,
   base: URL,
@@ -169,15 +181,28 @@ function request(
   p: string,
   headers: Record<string, string>,
   body?: string,
+  keep = true,
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const rq = http.request(
       { agent, host: base.hostname, port: Number(base.port), method, path: p, headers },
       (res) => {
+        const link = String(res.headers.link ?? '');
+        const next = link ? (/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? null) : null;
+        const read = keep || res.statusCode !== 200 || next === null;
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (read) chunks.push(c);
+        });
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: read ? Buffer.concat(chunks).toString('utf8') : undefined,
+            next,
+            bytes,
+          }),
         );
         res.on('error', reject);
       },
@@ -240,6 +265,9 @@ async function main(): Promise<void> {
   let errors = 0;
   let walksDone = 0;
   let rowsRead = 0;
+  let bytesRead = 0;
+  let pagesSent = 0;
+  let pagesChecked = 0;
   let firstError = '';
   try {
     const login = await request(
@@ -251,18 +279,18 @@ async function main(): Promise<void> {
       JSON.stringify({ username: 'admin', password }),
     );
     if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.body}`);
-    const token = (JSON.parse(login.body) as { access_token: string }).access_token;
+    const token = (JSON.parse(login.body ?? '') as { access_token: string }).access_token;
     const headers = { authorization: `Bearer ${token}` };
     const vcs = await request(agent, base, 'GET', '/api/vcenters', headers);
-    const firstVc = (JSON.parse(vcs.body) as { name: string }[])[0]?.name ?? 'none';
+    const firstVc = (JSON.parse(vcs.body ?? '') as { name: string }[])[0]?.name ?? 'none';
     scen = scenarios(firstVc);
     for (const s of scen) perScenario.set(s.name, []);
     const probe = await request(agent, base, 'GET', '/api/vms?limit=1', headers);
-    vmTotal = (JSON.parse(probe.body) as { total: number }).total;
+    vmTotal = (JSON.parse(probe.body ?? '') as { total: number }).total;
     log(`${int(vmTotal)} VMs in the cache`);
 
     // Warm-up: each scenario's first page once (statement caches, OS cache).
-    for (const s of scen) await request(agent, base, 'GET', `/api/vms?limit=100&${s.query}`, headers);
+    for (const s of scen) await request(agent, base, 'GET', `/api/vms?limit=${LIMIT}&${s.query}`, headers);
 
     log(`${clients} clients paging /api/vms for ${seconds} s …`);
     const t0 = performance.now();
@@ -271,14 +299,14 @@ async function main(): Promise<void> {
       let k = i;
       while (performance.now() < deadline) {
         const s = scen[k++ % scen.length]!;
-        let cursor: string | null = null;
-        // Stagger: a client starts a walk at a different depth now and then by walking from page 1.
-        for (let pg = 0; pg < PAGES_PER_WALK && performance.now() < deadline; pg++) {
-          const p = `/api/vms?limit=100${s.query ? `&${s.query}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        // Each walk starts at page 1 and follows the `Link` header.
+        let p: string | null = `/api/vms?limit=${LIMIT}${s.query ? `&${s.query}` : ''}`;
+        for (let pg = 0; p && pg < PAGES_PER_WALK && performance.now() < deadline; pg++) {
+          const check = ++pagesSent % CHECK_EVERY === 0;
           const t = performance.now();
           let r: HttpResult;
           try {
-            r = await request(agent, base, 'GET', p, headers);
+            r = await request(agent, base, 'GET', p, headers, undefined, check);
           } catch (e) {
             errors++;
             firstError ||= String(e);
@@ -287,16 +315,28 @@ async function main(): Promise<void> {
           const ms = performance.now() - t;
           if (r.status !== 200) {
             errors++;
-            firstError ||= `${r.status} ${r.body.slice(0, 300)}`;
+            firstError ||= `${r.status} ${(r.body ?? '').slice(0, 300)}`;
             break;
           }
           all.push(ms);
           starts.push(t - t0);
           perScenario.get(s.name)!.push(ms);
-          const page = JSON.parse(r.body) as { items: unknown[]; nextCursor: string | null };
-          rowsRead += page.items.length;
-          cursor = page.nextCursor;
-          if (!cursor) break;
+          bytesRead += r.bytes;
+          if (r.body === undefined) {
+            // A page with a next link is a full page.
+            rowsRead += LIMIT;
+          } else {
+            const page = JSON.parse(r.body) as { items: unknown[]; nextCursor: string | null };
+            rowsRead += page.items.length;
+            pagesChecked++;
+            const linked = r.next ? new URLSearchParams(r.next.split('?')[1]).get('cursor') : null;
+            if (page.nextCursor !== linked || (page.nextCursor !== null && page.items.length !== LIMIT)) {
+              errors++;
+              firstError ||= `page ${p}: body and Link header disagree (${page.items.length} items, cursor ${page.nextCursor}, link ${r.next})`;
+              break;
+            }
+          }
+          p = r.next;
         }
         walksDone++;
       }
@@ -339,7 +379,8 @@ async function main(): Promise<void> {
     );
     log('');
     log(
-      `${int(total.rps)} requests/s, ${int(rowsRead / elapsedS)} rows/s, ${walksDone} walks, ${errors} errors` +
+      `${int(total.rps)} requests/s, ${int(rowsRead / elapsedS)} rows/s, ${(bytesRead / elapsedS / 1048576).toFixed(0)} MB/s, ` +
+        `${walksDone} walks, ${int(pagesChecked)} pages parsed and checked, ${errors} errors` +
         `${firstError ? ` (first: ${firstError})` : ''}`,
     );
     log(
@@ -361,7 +402,9 @@ async function main(): Promise<void> {
       cache: { ...(external ? {} : size), vms: vmTotal, generateMs: Math.round(genMs) },
       clients,
       seconds: Number(elapsedS.toFixed(2)),
-      limit: 100,
+      limit: LIMIT,
+      pagesChecked,
+      bytesPerSecond: Math.round(bytesRead / elapsedS),
       requests: total.requests,
       errors,
       requestsPerSecond: Number(total.rps.toFixed(1)),

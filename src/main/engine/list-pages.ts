@@ -13,20 +13,27 @@ import {
 } from './query/planner.js';
 import type { QueryEngine } from './query/query-engine.js';
 
-/** Remembered JSON pages at most, in characters (about 300 pages of 100 VMs). */
+/** Remembered JSON pages at most, in bytes (about 300 pages of 100 VMs). */
 const CACHE_MAX_TOTAL = 32 * 1024 * 1024;
 /** A page longer than this (thousands of rows) is not remembered. */
 const CACHE_MAX_PAGE = 2 * 1024 * 1024;
 
+/** A list page as the UTF-8 JSON of its `ListResult`, with the two values a response header needs. */
+export interface JsonPage {
+  body: Buffer;
+  total: number;
+  nextCursor: string | null;
+}
+
 /**
  * Pages of an entity for grids and the REST list routes: `{items, total, nextCursor}` with keyset
- * cursors, as row objects (`page`) or as the JSON text of exactly that result (`json`), which
- * SQLite writes itself — the REST routes send it as it is.
+ * cursors, as row objects (`page`) or as the JSON bytes of exactly that result (`json`), which
+ * SQLite writes itself — the REST routes send them as they are.
  */
 export class ListPages {
   private readonly statements = new Map<string, Database.Statement>();
   /** JSON pages by request, all read at `cachedVersion` of the data. */
-  private readonly cache = new Map<string, string>();
+  private readonly cache = new Map<string, JsonPage>();
   private cachedBytes = 0;
   private cachedVersion = -1;
   private versionStatement: Database.Statement | undefined;
@@ -57,10 +64,10 @@ export class ListPages {
   }
 
   /**
-   * `JSON.stringify(this.page(req))`, without building the rows as objects. Pages are remembered
+   * `JSON.stringify(this.page(req))` as UTF-8, without building the rows as objects. Pages are remembered
    * until the data changes: grids and dashboards ask for the same first pages over and over.
    */
-  json(req: ListRequest): string {
+  json(req: ListRequest): JsonPage {
     const version = this.dataVersion();
     if (version !== this.cachedVersion) {
       this.cache.clear();
@@ -75,17 +82,17 @@ export class ListPages {
       this.cache.set(key, hit);
       return hit;
     }
-    const text = this.build(req);
-    if (text.length <= CACHE_MAX_PAGE) {
-      this.cache.set(key, text);
-      this.cachedBytes += text.length;
+    const page = this.build(req);
+    if (page.body.length <= CACHE_MAX_PAGE) {
+      this.cache.set(key, page);
+      this.cachedBytes += page.body.length;
       for (const [k, v] of this.cache) {
         if (this.cachedBytes <= CACHE_MAX_TOTAL) break;
         this.cache.delete(k);
-        this.cachedBytes -= v.length;
+        this.cachedBytes -= v.body.length;
       }
     }
-    return text;
+    return page;
   }
 
   /**
@@ -99,8 +106,11 @@ export class ListPages {
     return this.versionStatement.get() as number;
   }
 
-  private build(req: ListRequest): string {
-    if (!canSelectJson(req.entity)) return JSON.stringify(this.page(req));
+  private build(req: ListRequest): JsonPage {
+    if (!canSelectJson(req.entity)) {
+      const page = this.page(req);
+      return { body: Buffer.from(JSON.stringify(page)), total: page.total, nextCursor: page.nextCursor };
+    }
     const plan = planOf(req);
     const total = this.query.countOf(plan);
     const queries = pageQueries(plan, {
@@ -116,7 +126,11 @@ export class ListPages {
     const nextCursor = rows.length === req.limit && last ? cursorOf(last.slice(1)) : null;
     let items = '';
     for (const r of rows) items += items ? `,${r[0]}` : r[0];
-    return `{"items":[${items}],"total":${total},"nextCursor":${JSON.stringify(nextCursor)}}`;
+    // Kept as bytes: a remembered page is sent again without encoding it again.
+    const body = Buffer.from(
+      `{"items":[${items}],"total":${total},"nextCursor":${JSON.stringify(nextCursor)}}`,
+    );
+    return { body, total, nextCursor };
   }
 
   /** Runs a page's statements in order until it has `limit` rows (see `pageQueries`). */

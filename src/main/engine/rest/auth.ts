@@ -62,12 +62,19 @@ export class AuthService {
   private readonly revoked = new Set<string>();
   /** Tokens whose signature and claims were verified, by token text. */
   private readonly verified = new Map<string, TokenClaims>();
+  /** The account lookup, prepared once: `account` runs it on every request. */
+  private readonly byName;
 
   private constructor(
     private readonly db: Db,
     private readonly secret: Uint8Array,
     readonly expiresInSeconds: number,
   ) {
+    this.byName = this.db
+      .select()
+      .from(users)
+      .where(sql`${users.username} = ${sql.placeholder('name')} COLLATE NOCASE`)
+      .prepare();
     const now = Math.floor(Date.now() / 1000);
     this.db.delete(revokedTokens).where(lt(revokedTokens.expiresAt, now)).run();
     for (const r of this.db.select().from(revokedTokens).all()) this.revoked.add(r.jti);
@@ -137,11 +144,7 @@ export class AuthService {
   }
 
   private find(username: string) {
-    return this.db
-      .select()
-      .from(users)
-      .where(sql`${users.username} = ${username} COLLATE NOCASE`)
-      .get();
+    return this.byName.get({ name: username });
   }
 
   async login(

@@ -9,11 +9,13 @@ import {
   isRequestName,
   type Handlers,
   type ListRequest,
+  type ListResult,
   type RequestName,
 } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { QueryEntity } from '../../../shared/fields.js';
 import type { EventBus } from '../events.js';
+import type { JsonPage } from '../list-pages.js';
 import type { AuthService, TokenClaims } from './auth.js';
 import { toHttpError } from './http-errors.js';
 import { listRequestFromQuery } from './list-params.js';
@@ -29,7 +31,7 @@ export interface RestOptions {
    * A list page as the JSON text of its `ListResult` (`ListPages.json`): the list routes send it
    * as it is instead of serialising row objects. Without it they answer through `inventory.list`.
    */
-  listJson?: (req: ListRequest) => string;
+  listJson?: (req: ListRequest) => JsonPage;
   corsOrigins?: string[];
   /** Extra routes (exports) registered by the caller with the same auth. */
   extend?: (app: FastifyInstance, ctx: RouteContext) => void;
@@ -92,7 +94,8 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
       .status(404)
       .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
-  if (opts.corsOrigins && opts.corsOrigins.length > 0) await app.register(cors, { origin: opts.corsOrigins });
+  if (opts.corsOrigins && opts.corsOrigins.length > 0)
+    await app.register(cors, { origin: opts.corsOrigins, exposedHeaders: ['Link', 'X-Total-Count'] });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -259,15 +262,21 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     app.get(
       `/api/${entity}`,
       doc(
-        `List ${entity}: field=value (* wildcards), field.gt/.gte/.lt/.lte/.ne/.contains/.startsWith/.endsWith/.empty, filter=<plan JSON>, sort=field:desc, limit, cursor | offset`,
+        `List ${entity}: field=value (* wildcards), field.gt/.gte/.lt/.lte/.ne/.contains/.startsWith/.endsWith/.empty, filter=<plan JSON>, sort=field:desc, limit, cursor | offset. ` +
+          'The next page is also given as a `Link: <…>; rel="next"` header, the total as `X-Total-Count`.',
         { tag: 'inventory' },
       ),
       async (req, reply) => {
         const args = listRequestFromQuery(entity, req.query as Record<string, unknown>);
-        if (!opts.listJson) return call('inventory.list', args, req);
+        if (!opts.listJson) {
+          const page = (await call('inventory.list', args, req)) as ListResult;
+          pageHeaders(reply, req.url, page.total, page.nextCursor);
+          return page;
+        }
         user(req);
-        const parsed = CONTRACT['inventory.list'].args.parse(args);
-        return reply.type('application/json; charset=utf-8').send(opts.listJson(parsed));
+        const page = opts.listJson(CONTRACT['inventory.list'].args.parse(args));
+        pageHeaders(reply, req.url, page.total, page.nextCursor);
+        return reply.type('application/json; charset=utf-8').send(page.body);
       },
     );
   }
@@ -335,3 +344,18 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
 }
 
 export type { FastifyReply };
+
+/**
+ * `Link: </api/vms?…&cursor=…>; rel="next"` (RFC 8288, as GitHub's API pages) and `X-Total-Count`:
+ * a script can follow the pages without reading the body for the cursor.
+ */
+function pageHeaders(reply: FastifyReply, url: string, total: number, nextCursor: string | null): void {
+  reply.header('X-Total-Count', String(total));
+  if (!nextCursor) return;
+  const q = url.indexOf('?');
+  const params = new URLSearchParams(q >= 0 ? url.slice(q + 1) : '');
+  params.delete('cursor');
+  params.delete('offset');
+  params.set('cursor', nextCursor);
+  reply.header('Link', `<${q >= 0 ? url.slice(0, q) : url}?${params.toString()}>; rel="next"`);
+}
