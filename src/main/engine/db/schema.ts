@@ -250,15 +250,38 @@ export const vms = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
+    // Every index carries the list's tie-breakers (name, vCenter, moid), so a page sorted by its
+    // column, or filtered by an equality on it, needs no sort step (`VM_ORDER_INDEXES` in the
+    // query planner mirrors this list).
     index('vms_name').on(sql`${t.name} COLLATE NOCASE`, t.vcenterId, t.moid),
-    index('vms_cluster').on(sql`${t.cluster} COLLATE NOCASE`),
-    index('vms_host').on(sql`${t.host} COLLATE NOCASE`),
-    index('vms_power_state').on(sql`${t.powerState} COLLATE NOCASE`),
-    index('vms_guest').on(sql`${t.guestFullName} COLLATE NOCASE`),
-    // Sort columns carry the list's tie-breakers, so a sorted page needs no sort step.
+    index('vms_cluster').on(
+      sql`${t.cluster} COLLATE NOCASE`,
+      sql`${t.host} COLLATE NOCASE`,
+      sql`${t.name} COLLATE NOCASE`,
+      t.vcenterId,
+      t.moid,
+    ),
+    index('vms_host').on(sql`${t.host} COLLATE NOCASE`, sql`${t.name} COLLATE NOCASE`, t.vcenterId, t.moid),
+    index('vms_power_state').on(
+      sql`${t.powerState} COLLATE NOCASE`,
+      sql`${t.name} COLLATE NOCASE`,
+      t.vcenterId,
+      t.moid,
+    ),
+    index('vms_guest').on(
+      sql`${t.guestFullName} COLLATE NOCASE`,
+      sql`${t.name} COLLATE NOCASE`,
+      t.vcenterId,
+      t.moid,
+    ),
     index('vms_memory').on(t.memoryMb, sql`${t.name} COLLATE NOCASE`, t.vcenterId, t.moid),
     index('vms_num_cpu').on(t.numCpu, sql`${t.name} COLLATE NOCASE`, t.vcenterId, t.moid),
-    index('vms_ip').on(t.ipAddress),
+    index('vms_ip').on(
+      sql`${t.ipAddress} COLLATE NOCASE`,
+      sql`${t.name} COLLATE NOCASE`,
+      t.vcenterId,
+      t.moid,
+    ),
   ],
 );
 

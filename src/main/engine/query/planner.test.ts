@@ -31,12 +31,14 @@ const planOf = (q: SqlQuery): string =>
     .map((r) => r.detail)
     .join(' | ');
 
-/** The second page of a plan's keyset walk. */
+/** A page of a plan's keyset walk after the 100th row, or the first row after it whose sort key is set. */
 function secondPage(plan: QueryPlan): SqlQuery {
-  // 100 rows: past the NULL memory sizes, which come first.
-  const first = pageQuery(plan, { limit: 100 });
-  const rows = opened.sqlite.prepare(first.sql).all(...first.params) as Record<string, unknown>[];
-  return pageQuery(plan, { limit: 100, cursor: encodeCursor(plan, rows.at(-1)!) });
+  // Past the NULLs of the sort key, which come first.
+  const all = pageQuery(plan, { limit: 100_000 });
+  const rows = opened.sqlite.prepare(all.sql).all(...all.params) as Record<string, unknown>[];
+  const lead = plan.sort?.[0]?.field ?? 'name';
+  const at = rows.findIndex((r, i) => i >= 99 && r[lead] !== null);
+  return pageQuery(plan, { limit: 100, cursor: encodeCursor(plan, rows[at]!) });
 }
 
 describe('pageQuery', () => {
@@ -54,11 +56,79 @@ describe('pageQuery', () => {
       'vms_num_cpu',
       '(num_cpu,name,vcenter_id,moid)>',
     ],
-  ])('seeks the %s index with the whole cursor', (_label, plan, index, seek) => {
+    [
+      'cluster (then host)',
+      { entity: 'vms', sort: [{ field: 'cluster', dir: 'asc' }] } as QueryPlan,
+      'vms_cluster',
+      '(cluster,host,name,vcenter_id,moid)>',
+    ],
+    [
+      'cluster and host',
+      {
+        entity: 'vms',
+        sort: [
+          { field: 'cluster', dir: 'asc' },
+          { field: 'host', dir: 'asc' },
+        ],
+      } as QueryPlan,
+      'vms_cluster',
+      '(cluster,host,name,vcenter_id,moid)>',
+    ],
+    [
+      'host',
+      { entity: 'vms', sort: [{ field: 'host', dir: 'asc' }] } as QueryPlan,
+      'vms_host',
+      '(host,name,vcenter_id,moid)>',
+    ],
+    [
+      'power state',
+      { entity: 'vms', sort: [{ field: 'powerState', dir: 'asc' }] } as QueryPlan,
+      'vms_power_state',
+      '(power_state,name,vcenter_id,moid)>',
+    ],
+    [
+      'guest OS',
+      { entity: 'vms', sort: [{ field: 'guestFullName', dir: 'asc' }] } as QueryPlan,
+      'vms_guest',
+      '(guest_full_name,name,vcenter_id,moid)>',
+    ],
+    [
+      'IP address',
+      { entity: 'vms', sort: [{ field: 'ipAddress', dir: 'asc' }] } as QueryPlan,
+      'vms_ip',
+      '(ip_address,name,vcenter_id,moid)>',
+    ],
+  ])('seeks the %s index with the whole cursor, with no sort step', (_label, plan, index, seek) => {
     const detail = planOf(secondPage(plan));
     expect(detail).toContain(`SEARCH t USING`);
     expect(detail).toContain(index);
     expect(detail).toContain(seek);
+    expect(detail).not.toContain('TEMP B-TREE');
+  });
+
+  const off = { kind: 'text', field: 'powerState', op: 'equals', value: 'poweredOff' } as const;
+  const small = { kind: 'cmp', field: 'memoryMb', op: 'lt', value: 4096 } as const;
+
+  it('an equality filter whose index runs in the page order seeks that index (walking the order)', () => {
+    // Powered-off VMs by name: the power-state index lists them by name, vCenter, moid.
+    const plan: QueryPlan = { entity: 'vms', filter: { kind: 'and', filters: [off, small] } };
+    const detail = planOf(pageQuery(plan, { limit: 100, preferOrder: true }));
+    expect(detail).toContain('vms_power_state (power_state=?)');
+    expect(detail).not.toContain('TEMP B-TREE');
+  });
+
+  it('an equality filter whose index does not run in the page order stays off its index', () => {
+    // Powered-off VMs by vCPUs: walk the vCPU index and skip the powered-on ones.
+    const plan: QueryPlan = { entity: 'vms', filter: off, sort: [{ field: 'numCpu', dir: 'desc' }] };
+    const detail = planOf(pageQuery(plan, { limit: 100, preferOrder: true }));
+    expect(detail).toContain('vms_num_cpu');
+    expect(detail).not.toContain('TEMP B-TREE');
+    // Below an OR the equality is no seek: it stays unindexed as well.
+    const either: QueryPlan = {
+      entity: 'vms',
+      filter: { kind: 'or', filters: [off, small] },
+    };
+    expect(pageQuery(either, { limit: 100, preferOrder: true }).sql).toMatch(/\+t\."power_state" = \?/);
   });
 });
 

@@ -82,24 +82,42 @@ function globToLike(s: string): string {
   return likeEscape(s).replace(/\*/g, '%').replace(/\?/g, '_');
 }
 
-function compile(entity: QueryEntity, f: Filter, params: Param[], unindexed = false): string {
-  // A unary + keeps SQLite from using an index for the term (see `preferOrder`).
-  const colOf = (field: string): string => (unindexed ? '+' : '') + columnExpr(entity, field);
+/**
+ * How filter terms may use indexes: `unindexed` puts a unary + before columns, which keeps SQLite
+ * from using an index for the term (see `preferOrder`) — except for an equality on a field in
+ * `keepEq`, in the filter's top-level AND, whose index also serves the order (`eqServingOrder`).
+ */
+interface IndexUse {
+  unindexed: boolean;
+  keepEq?: ReadonlySet<string>;
+}
+
+function compile(
+  entity: QueryEntity,
+  f: Filter,
+  params: Param[],
+  use: IndexUse = { unindexed: false },
+): string {
+  const colOf = (field: string, eq = false): string =>
+    (use.unindexed && !(eq && use.keepEq?.has(field)) ? '+' : '') + columnExpr(entity, field);
+  // Below an OR or a NOT every term goes unindexed: only a top-level equality narrows a seek.
+  const nested: IndexUse = { unindexed: use.unindexed };
   switch (f.kind) {
     case 'and':
     case 'or': {
       if (f.filters.length === 0) return f.kind === 'and' ? '1' : '0';
-      return `(${f.filters.map((x) => compile(entity, x, params, unindexed)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
+      const inner = f.kind === 'and' ? use : nested;
+      return `(${f.filters.map((x) => compile(entity, x, params, inner)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
     }
     case 'not':
       // NULL-safe: "not in cluster X" keeps VMs that have no cluster.
-      return `NOT COALESCE(${compile(entity, f.filter, params, unindexed)}, 0)`;
+      return `NOT COALESCE(${compile(entity, f.filter, params, nested)}, 0)`;
     case 'cmp': {
       if (f.field === 'vcenter' && (f.op === 'eq' || f.op === 'ne') && entity !== 'vcenters') {
         params.push(String(f.value));
         return `t.vcenter_id ${f.op === 'ne' ? 'NOT ' : ''}IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
       }
-      const col = colOf(f.field);
+      const col = colOf(f.field, f.op === 'eq');
       const type = fieldDef(entity, f.field)?.type;
       const ops = { eq: '=', ne: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
       if (type === 'boolean') {
@@ -122,7 +140,7 @@ function compile(entity: QueryEntity, f: Filter, params: Param[], unindexed = fa
         params.push(f.value);
         return `t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
       }
-      const col = colOf(f.field);
+      const col = colOf(f.field, f.op === 'equals');
       const type = fieldDef(entity, f.field)?.type;
       if (entity === 'vms' && f.field === 'ipAddresses' && f.op === 'equals' && f.value.length >= 3) {
         // An IP among all of a VM's IPs: the trigram search index finds the few candidates, the
@@ -165,8 +183,12 @@ function compile(entity: QueryEntity, f: Filter, params: Param[], unindexed = fa
   }
 }
 
-export function whereClause(plan: QueryPlan, params: Param[], unindexed = false): string {
-  return plan.filter ? `WHERE ${compile(plan.entity, plan.filter, params, unindexed)}` : '';
+export function whereClause(plan: QueryPlan, params: Param[], preferOrder = false): string {
+  return plan.filter ? `WHERE ${compile(plan.entity, plan.filter, params, indexUse(plan, preferOrder))}` : '';
+}
+
+function indexUse(plan: QueryPlan, preferOrder = false): IndexUse {
+  return preferOrder ? { unindexed: true, keepEq: eqServingOrder(plan) } : { unindexed: false };
 }
 
 /** A list row's fields in order: the catalog's fields, then the row's key. */
@@ -222,7 +244,7 @@ function jsonSelectList(plan: QueryPlan): string {
 
 /**
  * ORDER BY the plan's sort keys, then name, vCenter and moid as tie-breakers in the direction of
- * the first key. NULLs take SQLite's native place (first ascending, last descending): that keeps
+ * the first key (VMs sorted last by cluster: host first). NULLs take SQLite's native place (first ascending, last descending): that keeps
  * every key index-friendly, and with one direction throughout, keyset pages become a single
  * row-value comparison an index can seek to.
  */
@@ -242,6 +264,39 @@ const ORDER_INDEXED: Partial<Record<QueryEntity, string[]>> = {
   networks: ['name'],
   datacenters: ['name'],
 };
+
+/**
+ * The VM indexes that list every key of the order they walk: an index on the field, then these
+ * fields, then the tie-breakers (name, vCenter, moid). Mirrors `vms` in db/schema.ts.
+ */
+const VM_ORDER_INDEXES: Record<string, string[]> = {
+  name: [],
+  memoryMb: [],
+  numCpu: [],
+  cluster: ['host'],
+  host: [],
+  powerState: [],
+  guestFullName: [],
+  ipAddress: [],
+};
+
+/**
+ * Fields whose equality filter (`powerState = 'poweredOff'`) seeks an index that then runs in the
+ * page's order, so keeping that index beats walking the order's own index and skipping rows.
+ */
+function eqServingOrder(plan: QueryPlan): Set<string> {
+  const keep = new Set<string>();
+  if (plan.entity !== 'vms') return keep;
+  // Sorting by name repeats it as the tie-breaker: the order is the same without the repeat.
+  const keys = sortKeys(plan).filter((k, i, all) => all.findIndex((x) => x.field === k.field) === i);
+  for (const [field, then] of Object.entries(VM_ORDER_INDEXES)) {
+    const rest = keys[0]!.field === field ? keys.slice(1) : keys;
+    const walks = field === 'name' ? ['vcenterId', 'moid'] : [...then, 'name', 'vcenterId', 'moid'];
+    if (rest.length === walks.length && rest.every((k, i) => k.field === walks[i] && k.dir === rest[0]!.dir))
+      keep.add(field);
+  }
+  return keep;
+}
 
 /**
  * When a filter matches more than a couple of pages of rows (the caller knows the total) and an index
@@ -320,6 +375,9 @@ function sortKeys(plan: QueryPlan): SortKey[] {
     nocase: fieldDef(plan.entity, s.field)?.type === 'text',
   }));
   const dir = plan.sort?.[0]?.dir ?? 'asc';
+  // VMs by cluster come host by host (as ops read them, and as the cluster index runs).
+  if (plan.entity === 'vms' && keys.at(-1)?.field === 'cluster' && !keys.some((k) => k.field === 'host'))
+    keys.push({ expr: columnExpr('vms', 'host'), field: 'host', dir, nocase: true });
   keys.push({ expr: columnExpr(plan.entity, 'name'), field: 'name', dir, nocase: true });
   if (plan.entity === 'vcenters') keys.push({ expr: 't.vcenter_id', field: 'id', dir });
   else keys.push({ expr: 't.vcenter_id', field: 'vcenterId', dir }, { expr: 't.moid', field: 'moid', dir });
@@ -401,7 +459,9 @@ export function pageQueries(
   if (!segments || segments.length === 1) return [pageQuery(plan, page)];
   return segments.map((seg) => {
     const params: Param[] = [];
-    const where = plan.filter ? compile(plan.entity, plan.filter, params, page.preferOrder) : '1';
+    const where = plan.filter
+      ? compile(plan.entity, plan.filter, params, indexUse(plan, page.preferOrder))
+      : '1';
     params.push(...seg.params, page.limit);
     return {
       sql: `SELECT ${page.json ? jsonSelectList(plan) : selectList(plan.entity)} ${fromClause(plan.entity)} WHERE (${where}) AND (${seg.sql}) ${orderBy(plan)} LIMIT ?`,
@@ -429,7 +489,9 @@ export function pageQuery(
   const keys = sortKeys(plan);
   const values = decodeCursor(page.cursor, keys.length);
   const params: Param[] = [];
-  const where = plan.filter ? compile(plan.entity, plan.filter, params, page.preferOrder) : '1';
+  const where = plan.filter
+    ? compile(plan.entity, plan.filter, params, indexUse(plan, page.preferOrder))
+    : '1';
   const branches: string[] = [];
   const col = (k: SortKey): string => `${k.expr}${k.nocase ? ' COLLATE NOCASE' : ''}`;
   const segments = keysetSegments(keys, values);
