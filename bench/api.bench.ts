@@ -4,13 +4,17 @@
  * by `populateCache`, the sync's own store) for a bounded time.
  *
  *   npm run bench:api      node --import tsx bench/api.bench.ts [--quick] [--seconds N]
- *                          [--clients N] [--data-dir DIR] [--tsx] [--url URL --password PW]
+ *                          [--clients N] [--mix shared|distinct|both] [--data-dir DIR] [--tsx]
+ *                          [--url URL --password PW]
  *
  * The server runs in a child process (`vminer serve --port 0`, the built CLI; rebuilt with
  * `electron-vite build` when older than the sources, or the sources through tsx with `--tsx` or
  * when the build fails), so clients and server do not share an event loop. Clients use keep-alive
- * connections (node:http, one socket each). Reports throughput and p50/p95/p99 latency, overall
- * and per scenario. Target: p99 < 100 ms. Prints a table and one JSON line, writes
+ * connections (node:http, one socket each) and follow the `Link` header from page to page,
+ * parsing every 25th page to check it against the header. Two phases (`--mix shared|distinct|both`,
+ * see `runPhase`): walks from page 1 that clients share, and walks with page sizes no other walk
+ * uses. Reports throughput and p50/p95/p99 latency per phase, overall and per scenario.
+ * Target: p99 < 100 ms. Prints a table and one JSON line, writes
  * bench/results/api-<date>.json. A missed target is reported, never an exit code.
  * `--url` (with `--password` for "admin") benchmarks a server that is already running on a cache
  * of your own (e.g. one started with `node --cpu-prof`).
@@ -242,10 +246,205 @@ function stats(lat: number[], elapsedS: number): Stats {
   };
 }
 
+type Mix = 'shared' | 'distinct';
+
+interface PhaseResult {
+  mix: Mix;
+  elapsedS: number;
+  total: Stats;
+  burst: Stats;
+  steady: Stats;
+  perScenario: Map<string, Stats>;
+  errors: number;
+  firstError: string;
+  walks: number;
+  rows: number;
+  bytes: number;
+  pagesChecked: number;
+}
+
+interface PhaseContext {
+  agent: http.Agent;
+  base: URL;
+  headers: Record<string, string>;
+  scen: Scenario[];
+}
+
+/**
+ * `clients` clients walk the scenarios for `seconds`, each walk up to PAGES_PER_WALK pages by the
+ * `Link` header. `shared`: every walk starts at page 1 with 100 rows a page, so clients read the
+ * same pages (grids and dashboards opening the same lists) and the server's page memory answers
+ * most of them. `distinct`: every walk asks for its own page size (60–159 rows, 110 on average),
+ * so its pages are cut differently from every other walk's and SQLite builds each one on the
+ * spot, as for scripts with filters of their own (the totals are the same queries', remembered
+ * as they would be).
+ */
+async function runPhase(ctx: PhaseContext, mix: Mix): Promise<PhaseResult> {
+  const { agent, base, headers, scen } = ctx;
+  const perScenario = new Map<string, number[]>(scen.map((s) => [s.name, []]));
+  const all: number[] = [];
+  /** When each request in `all` was sent (ms after the start). */
+  const starts: number[] = [];
+  let errors = 0;
+  let firstError = '';
+  let walks = 0;
+  let rows = 0;
+  let bytes = 0;
+  let pagesSent = 0;
+  let pagesChecked = 0;
+  // A fixed seed: runs compare like with like.
+  let seed = 0x5eed;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  const client = async (i: number): Promise<void> => {
+    let k = i;
+    while (performance.now() < deadline) {
+      const s = scen[k++ % scen.length]!;
+      const limit = mix === 'distinct' ? 60 + Math.floor(random() * 100) : LIMIT;
+      let p: string | null = `/api/vms?limit=${limit}${s.query ? `&${s.query}` : ''}`;
+      for (let pg = 0; p && pg < PAGES_PER_WALK && performance.now() < deadline; pg++) {
+        const check = ++pagesSent % CHECK_EVERY === 0;
+        const t = performance.now();
+        let r: HttpResult;
+        try {
+          r = await request(agent, base, 'GET', p, headers, undefined, check);
+        } catch (e) {
+          errors++;
+          firstError ||= String(e);
+          break;
+        }
+        const ms = performance.now() - t;
+        if (r.status !== 200) {
+          errors++;
+          firstError ||= `${r.status} ${(r.body ?? '').slice(0, 300)}`;
+          break;
+        }
+        all.push(ms);
+        starts.push(t - t0);
+        perScenario.get(s.name)!.push(ms);
+        bytes += r.bytes;
+        if (r.body === undefined) {
+          // A page with a next link is a full page.
+          rows += limit;
+        } else {
+          const page = JSON.parse(r.body) as { items: unknown[]; nextCursor: string | null };
+          rows += page.items.length;
+          pagesChecked++;
+          const linked = r.next ? new URLSearchParams(r.next.split('?')[1]).get('cursor') : null;
+          if (page.nextCursor !== linked || (page.nextCursor !== null && page.items.length !== limit)) {
+            errors++;
+            firstError ||= `page ${p}: body and Link header disagree (${page.items.length} items, cursor ${page.nextCursor}, link ${r.next})`;
+            break;
+          }
+        }
+        p = r.next;
+      }
+      walks++;
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
+  const elapsedS = (performance.now() - t0) / 1000;
+  return {
+    mix,
+    elapsedS,
+    total: stats(all, elapsedS),
+    // The opening burst (every client's first request at once) apart from the steady state.
+    burst: stats(
+      all.filter((_, i) => starts[i]! < 1000),
+      elapsedS,
+    ),
+    steady: stats(
+      all.filter((_, i) => starts[i]! >= 1000),
+      elapsedS,
+    ),
+    perScenario: new Map([...perScenario].map(([name, lat]) => [name, stats(lat, elapsedS)])),
+    errors,
+    firstError,
+    walks,
+    rows,
+    bytes,
+    pagesChecked,
+  };
+}
+
+const f1 = (n: number): string => n.toFixed(1);
+const r2 = (n: number): number => Number(n.toFixed(2));
+
+function report(r: PhaseResult, scen: Scenario[], log: (s?: string) => void): void {
+  const row = (name: string, st: Stats): string[] => [
+    name,
+    int(st.requests),
+    int(st.rps),
+    f1(st.p50),
+    f1(st.p95),
+    f1(st.p99),
+    f1(st.max),
+  ];
+  log('');
+  log(
+    table(
+      ['scenario', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+      [...scen.map((s) => row(s.name, r.perScenario.get(s.name)!)), row('ALL', r.total)],
+    ),
+  );
+  log('');
+  log(
+    `${int(r.total.rps)} requests/s, ${int(r.rows / r.elapsedS)} rows/s, ${(r.bytes / r.elapsedS / 1048576).toFixed(0)} MB/s, ` +
+      `${r.walks} walks, ${int(r.pagesChecked)} pages parsed and checked, ${r.errors} errors` +
+      `${r.firstError ? ` (first: ${r.firstError})` : ''}`,
+  );
+  log(
+    `sent in the first second: ${r.burst.requests} (p50 ${f1(r.burst.p50)}, p99 ${f1(r.burst.p99)} ms); ` +
+      `afterwards: ${r.steady.requests} (p50 ${f1(r.steady.p50)}, p99 ${f1(r.steady.p99)} ms)`,
+  );
+  log(
+    `${r.mix}: p99 ${f1(r.total.p99)} ms (target < ${TARGET_P99_MS} ms): ${mark(r.total.p99 < TARGET_P99_MS)}`,
+  );
+}
+
+function phaseJson(r: PhaseResult, scen: Scenario[]): Record<string, unknown> {
+  return {
+    seconds: r2(r.elapsedS),
+    requests: r.total.requests,
+    errors: r.errors,
+    requestsPerSecond: Number(r.total.rps.toFixed(1)),
+    rowsPerSecond: Math.round(r.rows / r.elapsedS),
+    bytesPerSecond: Math.round(r.bytes / r.elapsedS),
+    pagesChecked: r.pagesChecked,
+    latencyMs: {
+      p50: r2(r.total.p50),
+      p95: r2(r.total.p95),
+      p99: r2(r.total.p99),
+      max: r2(r.total.max),
+      mean: r2(r.total.mean),
+    },
+    firstSecond: { requests: r.burst.requests, p50: r2(r.burst.p50), p99: r2(r.burst.p99) },
+    afterFirstSecond: { requests: r.steady.requests, p50: r2(r.steady.p50), p99: r2(r.steady.p99) },
+    scenarios: Object.fromEntries(
+      scen.map((s) => {
+        const st = r.perScenario.get(s.name)!;
+        return [
+          s.name,
+          { query: s.query, requests: st.requests, p50: r2(st.p50), p95: r2(st.p95), p99: r2(st.p99) },
+        ];
+      }),
+    ),
+    target: { p99Ms: TARGET_P99_MS, pass: r.total.p99 < TARGET_P99_MS },
+  };
+}
+
 async function main(): Promise<void> {
   const log = (s = ''): void => console.log(s);
   const given = arg('--data-dir');
   const external = arg('--url');
+  const mixArg = arg('--mix') ?? 'both';
+  if (!['shared', 'distinct', 'both'].includes(mixArg))
+    throw new Error('--mix takes shared, distinct or both');
+  const mixes: Mix[] = mixArg === 'both' ? ['shared', 'distinct'] : [mixArg as Mix];
   const dir = given ? path.resolve(given) : fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-apibench-'));
   const genMs = external ? 0 : ensureBenchCache(dir, size, log).genMs;
 
@@ -256,19 +455,6 @@ async function main(): Promise<void> {
   const password = arg('--password') ?? PASSWORD;
   const base = new URL(server.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients + 2 });
-  let scen: Scenario[] = [];
-  const perScenario = new Map<string, number[]>();
-  let vmTotal: number;
-  const all: number[] = [];
-  /** When each request in `all` was sent (ms after the start). */
-  const starts: number[] = [];
-  let errors = 0;
-  let walksDone = 0;
-  let rowsRead = 0;
-  let bytesRead = 0;
-  let pagesSent = 0;
-  let pagesChecked = 0;
-  let firstError = '';
   try {
     const login = await request(
       agent,
@@ -283,111 +469,22 @@ async function main(): Promise<void> {
     const headers = { authorization: `Bearer ${token}` };
     const vcs = await request(agent, base, 'GET', '/api/vcenters', headers);
     const firstVc = (JSON.parse(vcs.body ?? '') as { name: string }[])[0]?.name ?? 'none';
-    scen = scenarios(firstVc);
-    for (const s of scen) perScenario.set(s.name, []);
+    const scen = scenarios(firstVc);
     const probe = await request(agent, base, 'GET', '/api/vms?limit=1', headers);
-    vmTotal = (JSON.parse(probe.body ?? '') as { total: number }).total;
+    const vmTotal = (JSON.parse(probe.body ?? '') as { total: number }).total;
     log(`${int(vmTotal)} VMs in the cache`);
 
-    // Warm-up: each scenario's first page once (statement caches, OS cache).
+    // Warm-up: each scenario's first page once (statement caches, OS cache, totals).
     for (const s of scen) await request(agent, base, 'GET', `/api/vms?limit=${LIMIT}&${s.query}`, headers);
 
-    log(`${clients} clients paging /api/vms for ${seconds} s …`);
-    const t0 = performance.now();
-    const deadline = t0 + seconds * 1000;
-    const client = async (i: number): Promise<void> => {
-      let k = i;
-      while (performance.now() < deadline) {
-        const s = scen[k++ % scen.length]!;
-        // Each walk starts at page 1 and follows the `Link` header.
-        let p: string | null = `/api/vms?limit=${LIMIT}${s.query ? `&${s.query}` : ''}`;
-        for (let pg = 0; p && pg < PAGES_PER_WALK && performance.now() < deadline; pg++) {
-          const check = ++pagesSent % CHECK_EVERY === 0;
-          const t = performance.now();
-          let r: HttpResult;
-          try {
-            r = await request(agent, base, 'GET', p, headers, undefined, check);
-          } catch (e) {
-            errors++;
-            firstError ||= String(e);
-            break;
-          }
-          const ms = performance.now() - t;
-          if (r.status !== 200) {
-            errors++;
-            firstError ||= `${r.status} ${(r.body ?? '').slice(0, 300)}`;
-            break;
-          }
-          all.push(ms);
-          starts.push(t - t0);
-          perScenario.get(s.name)!.push(ms);
-          bytesRead += r.bytes;
-          if (r.body === undefined) {
-            // A page with a next link is a full page.
-            rowsRead += LIMIT;
-          } else {
-            const page = JSON.parse(r.body) as { items: unknown[]; nextCursor: string | null };
-            rowsRead += page.items.length;
-            pagesChecked++;
-            const linked = r.next ? new URLSearchParams(r.next.split('?')[1]).get('cursor') : null;
-            if (page.nextCursor !== linked || (page.nextCursor !== null && page.items.length !== LIMIT)) {
-              errors++;
-              firstError ||= `page ${p}: body and Link header disagree (${page.items.length} items, cursor ${page.nextCursor}, link ${r.next})`;
-              break;
-            }
-          }
-          p = r.next;
-        }
-        walksDone++;
-      }
-    };
-    await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
-    const elapsedS = (performance.now() - t0) / 1000;
-
-    const total = stats(all, elapsedS);
-    // The opening burst (every client's first request at once) apart from the steady state.
-    const burst = stats(
-      all.filter((_, i) => starts[i]! < 1000),
-      elapsedS,
-    );
-    const steady = stats(
-      all.filter((_, i) => starts[i]! >= 1000),
-      elapsedS,
-    );
-    const pass = total.p99 < TARGET_P99_MS;
-    const f = (n: number): string => n.toFixed(1);
-    log('');
-    log(
-      table(
-        ['scenario', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
-        [
-          ...scen.map((s) => {
-            const st = stats(perScenario.get(s.name)!, elapsedS);
-            return [s.name, int(st.requests), int(st.rps), f(st.p50), f(st.p95), f(st.p99), f(st.max)];
-          }),
-          [
-            'ALL',
-            int(total.requests),
-            int(total.rps),
-            f(total.p50),
-            f(total.p95),
-            f(total.p99),
-            f(total.max),
-          ],
-        ],
-      ),
-    );
-    log('');
-    log(
-      `${int(total.rps)} requests/s, ${int(rowsRead / elapsedS)} rows/s, ${(bytesRead / elapsedS / 1048576).toFixed(0)} MB/s, ` +
-        `${walksDone} walks, ${int(pagesChecked)} pages parsed and checked, ${errors} errors` +
-        `${firstError ? ` (first: ${firstError})` : ''}`,
-    );
-    log(
-      `sent in the first second: ${burst.requests} (p50 ${f(burst.p50)}, p99 ${f(burst.p99)} ms); ` +
-        `afterwards: ${steady.requests} (p50 ${f(steady.p50)}, p99 ${f(steady.p99)} ms)`,
-    );
-    log(`p99 ${f(total.p99)} ms (target < ${TARGET_P99_MS} ms): ${mark(pass)}`);
+    const results: PhaseResult[] = [];
+    for (const mix of mixes) {
+      log('');
+      log(`${mix}: ${clients} clients paging /api/vms for ${seconds} s …`);
+      const r = await runPhase({ agent, base, headers, scen }, mix);
+      report(r, scen, log);
+      results.push(r);
+    }
 
     const result = {
       bench: 'api',
@@ -401,47 +498,8 @@ async function main(): Promise<void> {
       server: server.how,
       cache: { ...(external ? {} : size), vms: vmTotal, generateMs: Math.round(genMs) },
       clients,
-      seconds: Number(elapsedS.toFixed(2)),
-      limit: LIMIT,
-      pagesChecked,
-      bytesPerSecond: Math.round(bytesRead / elapsedS),
-      requests: total.requests,
-      errors,
-      requestsPerSecond: Number(total.rps.toFixed(1)),
-      rowsPerSecond: Math.round(rowsRead / elapsedS),
-      latencyMs: {
-        p50: Number(total.p50.toFixed(2)),
-        p95: Number(total.p95.toFixed(2)),
-        p99: Number(total.p99.toFixed(2)),
-        max: Number(total.max.toFixed(2)),
-        mean: Number(total.mean.toFixed(2)),
-      },
-      firstSecond: {
-        requests: burst.requests,
-        p50: Number(burst.p50.toFixed(2)),
-        p99: Number(burst.p99.toFixed(2)),
-      },
-      afterFirstSecond: {
-        requests: steady.requests,
-        p50: Number(steady.p50.toFixed(2)),
-        p99: Number(steady.p99.toFixed(2)),
-      },
-      scenarios: Object.fromEntries(
-        scen.map((s) => {
-          const st = stats(perScenario.get(s.name)!, elapsedS);
-          return [
-            s.name,
-            {
-              query: s.query,
-              requests: st.requests,
-              p50: Number(st.p50.toFixed(2)),
-              p95: Number(st.p95.toFixed(2)),
-              p99: Number(st.p99.toFixed(2)),
-            },
-          ];
-        }),
-      ),
-      target: { p99Ms: TARGET_P99_MS, pass },
+      pageSize: { shared: LIMIT, distinct: [60, 159] },
+      phases: Object.fromEntries(results.map((r) => [r.mix, phaseJson(r, scen)])),
     };
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     const stamp = result.date
@@ -450,6 +508,7 @@ async function main(): Promise<void> {
       .replace(/-(\d\d)-(\d\d)$/, '$1$2');
     const file = path.join(RESULTS_DIR, `api-${stamp}.json`);
     fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    log('');
     log(JSON.stringify(result));
     log(`written to ${path.relative(ROOT, file)}`);
   } finally {
