@@ -18,6 +18,7 @@ import type { EventBus } from '../events.js';
 import type { JsonPage } from '../list-pages.js';
 import type { AuthService, TokenClaims } from './auth.js';
 import { toHttpError } from './http-errors.js';
+import { FairQueue } from './fair-queue.js';
 import { listRequestFromQuery } from './list-params.js';
 import { registerEvents } from './events-route.js';
 import { registerUi } from './ui-route.js';
@@ -250,6 +251,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
   );
 
   // Inventory lists: query parameters are query-plan filters.
+  const pages = new FairQueue();
   for (const entity of [
     'vms',
     'hosts',
@@ -274,7 +276,10 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
           return page;
         }
         user(req);
-        const page = opts.listJson(CONTRACT['inventory.list'].args.parse(args));
+        const parsed = CONTRACT['inventory.list'].args.parse(args);
+        const listJson = opts.listJson;
+        // Page builds take turns with new connections and with each other (see FairQueue).
+        const page = await pages.run(() => listJson(parsed));
         pageHeaders(reply, req.url, page.total, page.nextCursor);
         return reply.type('application/json; charset=utf-8').send(page.body);
       },
