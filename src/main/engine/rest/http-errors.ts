@@ -20,6 +20,18 @@ const STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
+const upstream = new WeakSet<object>();
+
+/**
+ * Marks a request handler's error. A handler that fails to log in was refused by a server further
+ * on (a source's database, a vCenter), not the caller: it answers 502 with the same LOGIN_FAILED
+ * code, so a client does not take it for its own token failing (the browser UI would log out).
+ */
+export function fromHandler(err: unknown): unknown {
+  if (err instanceof VminerError && err.code === 'LOGIN_FAILED') upstream.add(err);
+  return err;
+}
+
 export interface HttpError {
   status: number;
   body: { error: { code: string; message: string } };
@@ -35,7 +47,10 @@ export function toHttpError(err: unknown): HttpError {
     return { status: 400, body: { error: { code: 'INVALID_INPUT', message } } };
   }
   if (err instanceof VminerError)
-    return { status: STATUS[err.code], body: { error: { code: err.code, message: err.message } } };
+    return {
+      status: upstream.has(err) ? 502 : STATUS[err.code],
+      body: { error: { code: err.code, message: err.message } },
+    };
   if (isVaultError(err)) return { status: 500, body: { error: { code: err.code, message: err.message } } };
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

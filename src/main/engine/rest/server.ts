@@ -17,7 +17,7 @@ import type { QueryEntity } from '../../../shared/fields.js';
 import type { EventBus } from '../events.js';
 import type { JsonPage } from '../list-pages.js';
 import type { AuthService, TokenClaims } from './auth.js';
-import { toHttpError } from './http-errors.js';
+import { fromHandler, toHttpError } from './http-errors.js';
 import { FairQueue } from './fair-queue.js';
 import { listRequestFromQuery } from './list-params.js';
 import { registerEvents } from './events-route.js';
@@ -154,7 +154,11 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     }
     const parsed = (entry.args as z.ZodType).parse(args ?? {});
     const handler = opts.handlers[name] as (a: unknown) => Promise<unknown>;
-    return handler(parsed);
+    try {
+      return await handler(parsed);
+    } catch (err) {
+      throw fromHandler(err);
+    }
   };
   const doc = (summary: string, extra: Record<string, unknown> = {}) => ({
     schema: { summary, tags: [String(extra['tag'] ?? 'vMiner')], ...extra, tag: undefined },

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTdsResponder, type TdsResponder } from '../../../../e2e/support/tds-responder.js';
 import { Engine } from '../engine.js';
 import { startRest } from '../rest/serve.js';
 
@@ -13,6 +14,7 @@ let dir: string;
 let engine: Engine;
 let app: FastifyInstance;
 let base: string;
+let tds: TdsResponder;
 const tokens: Record<string, string> = {};
 const ACCOUNT_PW = 'Rest#Svc-Pw-Ω';
 
@@ -41,6 +43,10 @@ beforeAll(async () => {
   const rest = await startRest(engine, { host: '127.0.0.1', port: 0, version: 'test' });
   app = rest.app;
   base = rest.url;
+  tds = await startTdsResponder({
+    logins: { reader: 'the right one' },
+    answer: () => ({ columns: [{ name: 'name', type: 'nvarchar' }], rows: [] }),
+  });
   await rest.auth.addUser('admin', 'admin password 1', 'admin');
   await rest.auth.addUser('viewer', 'viewer password 1', 'viewer');
   for (const [u, pw] of [
@@ -57,6 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await tds?.close();
   await app?.close();
   engine?.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -93,5 +100,31 @@ describe('sources over REST', () => {
       password: 'p',
     });
     expect([bad.status, bad.json.error?.code]).toEqual([400, 'INVALID_INPUT']);
+  });
+
+  it('a database refusing the login is 502 LOGIN_FAILED: the caller’s token is fine and keeps working', async () => {
+    const add = await rpc('sources.add', {
+      name: 'cmdb',
+      kind: 'mssql',
+      connection: { server: '127.0.0.1', port: tds.port, database: 'CMDB', user: 'reader', encrypt: false },
+      password: 'a wrong one',
+      timeoutSeconds: 5,
+      enabled: false,
+    });
+    expect(add.status).toBe(200);
+    const id = (add.json.result as { id: number }).id;
+    const t = await rpc('sources.test', { id }, 'viewer');
+    expect([t.status, t.json.error?.code]).toEqual([502, 'LOGIN_FAILED']);
+    expect(t.json.error?.message).toMatch(
+      /^cmdb: SQL Server 127\.0\.0\.1:\d+\/CMDB refused the login for reader/,
+    );
+    expect((await rpc('sources.list', {}, 'viewer')).status).toBe(200);
+    // The caller's own login failing is still 401.
+    const r = await fetch(`${base}/api/rpc/sources.list`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer not-a-token', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(r.status).toBe(401);
   });
 });
