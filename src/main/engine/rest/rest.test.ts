@@ -187,6 +187,10 @@ afterAll(async () => {
 });
 
 describe('system routes', () => {
+  it('serving REST gives SQLite a 64 MB page cache', () => {
+    expect(engine.database.sqlite.pragma('cache_size', { simple: true })).toBe(-65536);
+  });
+
   it('GET /health needs no token', async () => {
     const r = await call('GET', '/health', { token: null });
     expect(r.status).toBe(200);
