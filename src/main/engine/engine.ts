@@ -223,11 +223,14 @@ export class Engine {
     return removed;
   }
 
-  /** Stops live sessions (logging them out) before `close()`; a server calls this on shutdown. */
+  /**
+   * Cancels syncs and stops live sessions, and resolves once all of them logged out of their
+   * vCenters (each bounded), before `close()`; a server and the desktop app call this on quit.
+   */
   async shutdown(): Promise<void> {
     this.scheduler.close();
     this.sync.cancel();
-    await this.live.stopAll();
+    await Promise.all([this.sync.settled(), this.live.stopAll()]);
   }
 
   close(): void {
