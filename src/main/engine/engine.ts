@@ -81,13 +81,7 @@ export class Engine {
       store: this.store,
       bus: this.bus,
       settings: () => this.settings.get(),
-      credentials: (vc) => {
-        try {
-          return this.credentialsFor(vc);
-        } catch {
-          return undefined; // no password stored yet: no live session until there is one
-        }
-      },
+      credentials: (vc) => this.credentialsFor(vc),
       options: opts.live,
     });
     this.scheduler = new Scheduler({
