@@ -114,8 +114,8 @@ export class VsphereOps {
     return this.task('ExitMaintenanceMode_Task', new MoRef('HostSystem', host), '<timeout>0</timeout>');
   }
 
-  /** Ends another session (as an administrator or an idle timeout would). */
-  async terminateOtherSessions(user: string): Promise<number> {
+  /** The sessions open on the vCenter other than this client's own (`SessionManager.sessionList`). */
+  async otherSessions(): Promise<{ key: string; userName: string }[]> {
     const sm = this.client.serviceContent.sessionManager;
     const [node] = await retrieveObjects(this.client, [new MoRef('SessionManager', sm)], {
       SessionManager: ['sessionList', 'currentSession'],
@@ -124,10 +124,15 @@ export class VsphereOps {
     const val = (name: string) =>
       props.find((p) => childText(p, 'name') === name)?.children.find((c) => c.name === 'val');
     const current = childText(val('currentSession'), 'key');
-    const keys = (val('sessionList')?.children ?? [])
-      .filter((s) => childText(s, 'userName') === user && childText(s, 'key') !== current)
-      .map((s) => childText(s, 'key'))
-      .filter((k): k is string => k !== undefined);
+    return (val('sessionList')?.children ?? [])
+      .map((s) => ({ key: childText(s, 'key') ?? '', userName: childText(s, 'userName') ?? '' }))
+      .filter((s) => s.key !== '' && s.key !== current);
+  }
+
+  /** Ends another session (as an administrator or an idle timeout would). */
+  async terminateOtherSessions(user: string): Promise<number> {
+    const sm = this.client.serviceContent.sessionManager;
+    const keys = (await this.otherSessions()).filter((s) => s.userName === user).map((s) => s.key);
     if (keys.length === 0) return 0;
     await this.client.call(
       'TerminateSession',

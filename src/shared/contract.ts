@@ -5,6 +5,7 @@ import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
 import type { ServiceAccountInfo, VcenterStatus, VcenterWithState } from './vcenter.js';
 import type { EntityCounts } from './inventory.js';
+import type { ErrorInfo } from './errors.js';
 import { DoctorRequestSchema, type DoctorReport } from './doctor.js';
 import {
   ImportContentSchema,
@@ -187,10 +188,16 @@ export interface LiveStatusResult {
   paused: boolean;
   /** False in a process that does not keep vCenters live (a one-off command). */
   running: boolean;
+  /**
+   * Each vCenter kept live, and each that should be but cannot log in (no stored password, no
+   * default service account): `failed`, with the reason and what to do in `error`.
+   */
   sessions: {
     vcenterId: number;
     vcenter: string;
     status: VcenterStatus;
+    /** Why it is not live (reconnecting, certificate changed, password rejected or missing); null when live. */
+    error: ErrorInfo | null;
     updateSets: number;
     objectUpdates: number;
     rowsWritten: number;

@@ -137,7 +137,7 @@ export function createHandlers(
         mode: s.updateMode,
         paused: s.paused,
         running: engine.live.running,
-        sessions: engine.live.sessionsInfo(),
+        sessions: engine.live.statusInfo(),
       };
     },
     'scheduler.start': async () => engine.scheduler.start(),

@@ -81,13 +81,7 @@ export class Engine {
       store: this.store,
       bus: this.bus,
       settings: () => this.settings.get(),
-      credentials: (vc) => {
-        try {
-          return this.credentialsFor(vc);
-        } catch {
-          return undefined; // no password stored yet: no live session until there is one
-        }
-      },
+      credentials: (vc) => this.credentialsFor(vc),
       options: opts.live,
     });
     this.scheduler = new Scheduler({
@@ -223,11 +217,14 @@ export class Engine {
     return removed;
   }
 
-  /** Stops live sessions (logging them out) before `close()`; a server calls this on shutdown. */
+  /**
+   * Cancels syncs and stops live sessions, and resolves once all of them logged out of their
+   * vCenters (each bounded), before `close()`; a server and the desktop app call this on quit.
+   */
   async shutdown(): Promise<void> {
     this.scheduler.close();
     this.sync.cancel();
-    await this.live.stopAll();
+    await Promise.all([this.sync.settled(), this.live.stopAll()]);
   }
 
   close(): void {

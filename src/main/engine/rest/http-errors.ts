@@ -37,8 +37,11 @@ export interface HttpError {
   body: { error: { code: string; message: string } };
 }
 
-/** Errors as JSON a client can branch on; never a stack trace. */
-export function toHttpError(err: unknown): HttpError {
+/**
+ * Errors as JSON a client can branch on; never a stack trace. `bodyLimit` is the limit of the
+ * route that answered, named when a body was too large.
+ */
+export function toHttpError(err: unknown, ctx: { bodyLimit?: number } = {}): HttpError {
   if (err instanceof ZodError) {
     const message = err.issues
       .slice(0, 5)
@@ -53,6 +56,10 @@ export function toHttpError(err: unknown): HttpError {
     };
   if (isVaultError(err)) return { status: 500, body: { error: { code: err.code, message: err.message } } };
   const e = err as { statusCode?: number; code?: string; message?: string };
+  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && ctx.bodyLimit !== undefined) {
+    const message = `the request body is larger than the ${formatLimit(ctx.bodyLimit)} this route accepts`;
+    return { status: 413, body: { error: { code: 'TOO_LARGE', message } } };
+  }
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const code = e.statusCode === 413 ? 'TOO_LARGE' : e.statusCode === 429 ? 'RATE_LIMITED' : 'INVALID_INPUT';
     return { status: e.statusCode, body: { error: { code, message: e.message ?? 'bad request' } } };
@@ -61,4 +68,9 @@ export function toHttpError(err: unknown): HttpError {
     status: 500,
     body: { error: { code: 'INTERNAL', message: 'internal error (see the vMiner log)' } },
   };
+}
+
+function formatLimit(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return mb >= 1 ? `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB` : `${Math.round(bytes / 1024)} KB`;
 }

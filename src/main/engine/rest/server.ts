@@ -72,13 +72,22 @@ const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
 const PUBLIC = new Set(['/health', '/api/auth/login']);
 
+/** Any request body: JSON arguments, never files. */
+export const BODY_LIMIT = 1024 * 1024;
+/**
+ * The imports carry a whole CSV/XLSX vCenter list in the body (XLSX as base64, a third larger):
+ * they alone take up to 20 MB.
+ */
+export const IMPORT_BODY_LIMIT = 20 * 1024 * 1024;
+const LARGE_BODY_REQUESTS: readonly RequestName[] = ['import.preview', 'import.apply'];
+
 /**
  * The REST listener: the seed's routes as a thin adapter over contract requests, the generic
  * `POST /api/rpc/{request}` the browser UI uses, SSE events, OpenAPI docs from the same zod schemas.
  */
 export async function buildRestServer(opts: RestOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     logger: false,
     trustProxy: false,
     ajv: { customOptions: { strict: false } },
@@ -86,8 +95,8 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
   // Requests are validated with the contract's zod schemas (clear messages); the JSON schemas
   // generated from them document the API.
   app.setValidatorCompiler(() => () => true);
-  app.setErrorHandler((err, _req, reply) => {
-    const e = toHttpError(err);
+  app.setErrorHandler((err, req, reply) => {
+    const e = toHttpError(err, { bodyLimit: req.routeOptions.bodyLimit ?? BODY_LIMIT });
     void reply.status(e.status).send(e.body);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -345,6 +354,24 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
       return { result: await call(name, req.body ?? {}, req) };
     },
   );
+  // The same call for the imports, as their own routes: a body limit is per route, and only these
+  // carry a file (a static path wins over `/api/rpc/:name`).
+  for (const name of LARGE_BODY_REQUESTS) {
+    app.post(
+      `/api/rpc/${name}`,
+      {
+        ...doc(CONTRACT[name].summary, {
+          tag: 'rpc',
+          description:
+            `The file travels in the body (CSV as text, XLSX as base64), which may be up to ` +
+            `${IMPORT_BODY_LIMIT / (1024 * 1024)} MB; other routes take ${BODY_LIMIT / (1024 * 1024)} MB.`,
+          body: jsonSchema(CONTRACT[name].args),
+        }),
+        bodyLimit: IMPORT_BODY_LIMIT,
+      },
+      async (req) => ({ result: await call(name, req.body ?? {}, req) }),
+    );
+  }
 
   registerEvents(app, opts.bus, opts.auth);
   opts.extend?.(app, { call, user });

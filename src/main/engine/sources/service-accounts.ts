@@ -157,7 +157,7 @@ export function resolveCredentials(
     if (password === undefined) {
       throw new VminerError(
         'LOGIN_FAILED',
-        `${vc.name}: no password is stored for ${vc.username || 'its account'} (\`vminer vcenter set-password ${vc.name}\`, or use a service account)`,
+        `${vc.name}: no password is stored for ${vc.username || 'its account'}: set one with \`vminer vcenter set-password ${vc.name}\` or on the vCenters page (Edit), or let it log in with a service account`,
       );
     }
     return { user: vc.username, password };
@@ -167,14 +167,14 @@ export function resolveCredentials(
   if (!account) {
     throw new VminerError(
       'LOGIN_FAILED',
-      `${vc.name}: it logs in with the default service account, but none is set (\`vminer account add NAME --user USER --default\`)`,
+      `${vc.name}: it logs in with the default service account, but none is set: add one with \`vminer account add NAME --user USER --default\` or under Settings → vCenter service accounts`,
     );
   }
   const password = secret(accountVaultId(account.id));
   if (password === undefined) {
     throw new VminerError(
       'LOGIN_FAILED',
-      `${vc.name}: no password is stored for the service account ${account.name} (\`vminer account set-password ${account.name}\`)`,
+      `${vc.name}: no password is stored for the service account ${account.name}: set one with \`vminer account set-password ${account.name}\` or under Settings → vCenter service accounts`,
     );
   }
   return { user: account.username, password };

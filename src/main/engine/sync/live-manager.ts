@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../../../shared/errors.js';
+import { toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
 import type { EngineSettings } from '../../../shared/settings.js';
 import type { VcenterStatus, VcenterWithState } from '../../../shared/vcenter.js';
 import type { InventoryStore } from '../db/inventory-store.js';
@@ -15,8 +15,11 @@ export interface LiveManagerDeps {
   store: InventoryStore;
   bus: EventBus;
   settings: () => EngineSettings;
-  /** The login a vCenter uses (own or service account); undefined when no password is stored. */
-  credentials: (vc: VcenterWithState) => { user: string; password: string } | undefined;
+  /**
+   * The login a vCenter uses (own or service account); throws (LOGIN_FAILED, saying what to set)
+   * when no password is stored for it.
+   */
+  credentials: (vc: VcenterWithState) => { user: string; password: string };
   options?: Partial<LiveOptions>;
   /** How long `inventory:changed` events are held to batch changes of many vCenters into one. */
   batchMs?: number;
@@ -26,7 +29,18 @@ export interface LiveSessionInfo extends LiveStats {
   vcenterId: number;
   vcenter: string;
   status: VcenterStatus;
+  /** Why it is not live: reconnecting, a changed certificate, a rejected or missing password. */
+  error: ErrorInfo | null;
 }
+
+const NO_STATS: LiveStats = {
+  updateSets: 0,
+  objectUpdates: 0,
+  rowsWritten: 0,
+  fullLoads: 0,
+  reconnects: 0,
+  lastChangeAt: null,
+};
 
 /**
  * Keeps every enabled vCenter live while the engine runs (`vminer serve`, the desktop app),
@@ -35,6 +49,11 @@ export interface LiveSessionInfo extends LiveStats {
  */
 export class LiveManager {
   private readonly sessions = new Map<number, { session: LiveSession; key: string }>();
+  /**
+   * vCenters that should be live but have no login to be live with (no stored password, no
+   * default service account): no session, a `failed` status and the reason instead.
+   */
+  private readonly noLogin = new Map<number, { vcenter: string; error: ErrorInfo }>();
   private readonly stopping = new Set<Promise<void>>();
   private started = false;
   private changed = new Set<number>();
@@ -70,12 +89,22 @@ export class LiveManager {
    */
   reconcile(): void {
     const want = new Map<number, { vc: VcenterWithState; user: string; password: string; key: string }>();
+    const noLogin = new Map<number, { vcenter: string; error: ErrorInfo }>();
     if (this.wanted()) {
       for (const vc of this.deps.repo.list()) {
         // Retired vCenters (gone from their SQL source) are not watched any more.
         if (!vc.enabled || vc.retiredAt) continue;
-        const login = this.deps.credentials(vc);
-        if (login === undefined) continue;
+        let login: { user: string; password: string };
+        try {
+          login = this.deps.credentials(vc);
+        } catch (err) {
+          const error = toErrorInfo(err);
+          noLogin.set(vc.id, {
+            vcenter: vc.name,
+            error: { code: error.code, message: `${error.message}; no live updates until then` },
+          });
+          continue;
+        }
         const caPem = this.deps.repo.caPem(vc.id);
         const key = JSON.stringify([vc.url, login.user, vc.thumbprint, caPem, login.password, vc.name]);
         want.set(vc.id, { vc, user: login.user, password: login.password, key });
@@ -85,6 +114,7 @@ export class LiveManager {
       const w = want.get(id);
       if (!w || w.key !== s.key) this.stopSession(id);
     }
+    this.noteNoLogin(noLogin, new Set(want.keys()));
     const settings = this.deps.settings();
     for (const [id, w] of want) {
       if (this.sessions.has(id)) continue;
@@ -119,13 +149,30 @@ export class LiveManager {
     return this.sessions.get(vcenterId)?.session.resync('a full sync was requested');
   }
 
+  /** The running sessions. */
   sessionsInfo(): LiveSessionInfo[] {
     return [...this.sessions.values()].map(({ session }) => ({
       vcenterId: session.vcenterId,
       vcenter: session.target.vc.name,
       status: session.status,
+      error: session.error,
       ...session.stats,
     }));
+  }
+
+  /**
+   * Every vCenter kept live or meant to be (`live.status`, GET /api/live): the running sessions
+   * and, as `failed` with the reason, those that have no login to be live with.
+   */
+  statusInfo(): LiveSessionInfo[] {
+    const waiting = [...this.noLogin].map(([vcenterId, { vcenter, error }]) => ({
+      vcenterId,
+      vcenter,
+      status: 'failed' as const,
+      error,
+      ...NO_STATS,
+    }));
+    return [...this.sessionsInfo(), ...waiting].sort((a, b) => a.vcenterId - b.vcenterId);
   }
 
   /** Stops one vCenter's session (removed, disabled); resolves after it logged out. */
@@ -136,6 +183,7 @@ export class LiveManager {
   /** Stops every session and logs out (bounded); the engine can close afterwards. */
   async stopAll(): Promise<void> {
     this.started = false;
+    this.noLogin.clear();
     for (const id of [...this.sessions.keys()]) this.stopSession(id);
     await Promise.all([...this.stopping]);
     this.flushChanged();
@@ -155,6 +203,7 @@ export class LiveManager {
   /** Synchronous last resort (process exit): aborts every session without logging out. */
   abortAll(): void {
     this.started = false;
+    this.noLogin.clear();
     for (const { session } of this.sessions.values()) session.abort();
     this.sessions.clear();
     if (this.changeTimer) clearTimeout(this.changeTimer);
@@ -170,13 +219,8 @@ export class LiveManager {
       .then(() => {
         // Leave a status that is true without a running session ("ok as of", or the last error).
         if (this.deps.repo.get(id)) this.deps.repo.settleLiveStates([id]);
-        this.publish(
-          id,
-          s.session.target.vc.name,
-          this.deps.repo.list().find((v) => v.id === id)?.sync.status ?? 'idle',
-          null,
-          null,
-        );
+        const state = this.deps.repo.list().find((v) => v.id === id)?.sync;
+        this.publish(id, s.session.target.vc.name, state?.status ?? 'idle', state?.error ?? null, null);
       })
       .catch((err: unknown) =>
         log.warn('stopping a live session failed', { vcenterId: id, error: String(err) }),
@@ -184,6 +228,38 @@ export class LiveManager {
       .finally(() => this.stopping.delete(p));
     this.stopping.add(p);
     return p;
+  }
+
+  /**
+   * Records the vCenters that have no login to be live with. A new one (or a new reason) gets the
+   * `failed` status with the reason — on the vCenter too, so the vCenters page and
+   * `vminer vcenter list` say it — and one `live:state` event; an unchanged one nothing more.
+   * One whose reason went away without a session to take over (live updates turned off or
+   * paused) is "ok as of its last success" again, unless a sync has written a newer state since.
+   */
+  private noteNoLogin(now: Map<number, { vcenter: string; error: ErrorInfo }>, starting: Set<number>): void {
+    const gone = [...this.noLogin].filter(([id]) => !now.has(id));
+    const states = gone.length > 0 ? new Map(this.deps.repo.list().map((v) => [v.id, v.sync])) : undefined;
+    for (const [id, was] of gone) {
+      this.noLogin.delete(id);
+      const state = states?.get(id);
+      if (starting.has(id) || state?.status !== 'failed' || state.error?.message !== was.error.message)
+        continue;
+      const status = state.lastSuccessAt ? 'ok' : 'idle';
+      this.deps.repo.setState(id, { status, errorCode: null, errorMessage: null });
+      this.publish(id, was.vcenter, status, null, null);
+    }
+    for (const [id, entry] of now) {
+      if (this.noLogin.get(id)?.error.message === entry.error.message) continue;
+      this.noLogin.set(id, entry);
+      this.deps.repo.setState(id, {
+        status: 'failed',
+        errorCode: entry.error.code,
+        errorMessage: entry.error.message,
+      });
+      log.warn('no live session: no login stored', { vcenter: entry.vcenter, error: entry.error.message });
+      this.publish(id, entry.vcenter, 'failed', entry.error, null);
+    }
   }
 
   private publish(

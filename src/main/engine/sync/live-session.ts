@@ -105,6 +105,7 @@ export class LiveSession {
   private lastFresh = 0;
   private wake: (() => void) | undefined;
   private currentStatus: VcenterStatus = 'idle';
+  private currentError: ErrorInfo | null = null;
   readonly stats: LiveStats = {
     updateSets: 0,
     objectUpdates: 0,
@@ -126,6 +127,11 @@ export class LiveSession {
 
   get status(): VcenterStatus {
     return this.currentStatus;
+  }
+
+  /** Why it is not live (reconnecting, certificate changed, login rejected); null otherwise. */
+  get error(): ErrorInfo | null {
+    return this.currentError;
   }
 
   start(): void {
@@ -178,6 +184,7 @@ export class LiveSession {
   /** `detail` says why a vCenter is catching up; an error says why it is not live. */
   private setStatus(status: VcenterStatus, error: ErrorInfo | null = null, detail?: string): void {
     this.currentStatus = status;
+    this.currentError = error;
     this.deps.repo.setState(this.vcenterId, {
       status,
       errorCode: error?.code ?? null,

@@ -91,6 +91,11 @@ export class SyncEngine {
     };
   }
 
+  /** Resolves once no sync is running (a cancelled one settles after logging out, bounded). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
   /** Cancels running and queued syncs (all, or the given vCenters). */
   cancel(ids?: number[]): void {
     for (const [id, ac] of this.controllers) {

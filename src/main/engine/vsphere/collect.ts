@@ -26,6 +26,12 @@ export interface CollectResult {
   objects: number;
 }
 
+/**
+ * How long a cancelled collection waits for its logout. Short: quitting waits for it, and the
+ * vCenter may be the reason for the abort (the overall deadline).
+ */
+const LOGOUT_AFTER_ABORT_MS = 3_000;
+
 /** One full read of a vCenter: log in, one container view, paged property retrieval, log out. */
 export async function collectInventory(opts: CollectOptions): Promise<CollectResult> {
   const client = new SoapClient({
@@ -36,11 +42,14 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     signal: opts.signal,
   });
   opts.onProgress?.({ phase: 'connecting', objects: 0 });
-  let loggedIn = false;
+  // 'pending' while Login is on its way: a login cut short by an abort may still have opened a
+  // session on the vCenter.
+  let session: 'none' | 'pending' | 'open' = 'none';
   try {
     const sc = await client.retrieveServiceContent();
+    session = 'pending';
     await client.login(opts.user, opts.password);
-    loggedIn = true;
+    session = 'open';
     const view = await createContainerView(client, VIEW_TYPES);
     const mapper = new InventoryMapper();
     const result = await retrieveFromView(client, view, PROPERTY_PATHS, {
@@ -51,9 +60,17 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     opts.onProgress?.({ phase: 'mapping', objects: result.objects });
     return { about: sc.about, inventory: mapper.build(), ...result };
   } finally {
-    // The view dies with the session. Logging out is not awaited: on a distant vCenter that round
-    // trip would hold a sync slot for nothing (logout() never throws and closes the connection).
-    if (loggedIn && !opts.signal?.aborted) void client.logout();
-    else client.destroy();
+    // The view dies with the session. logout() never throws and closes the connection.
+    if (opts.signal?.aborted) {
+      // Cancelled (cancel, quit, the overall deadline): log out anyway, or the session stays open
+      // on the vCenter until it expires. Awaited, so a quitting engine can wait for it; bounded,
+      // and on a signal of its own since the sync's is aborted. The abort's error stands.
+      if (session !== 'none')
+        await client.logout({ timeoutMs: LOGOUT_AFTER_ABORT_MS, signal: new AbortController().signal });
+      else client.destroy();
+    } else if (session === 'open') {
+      // Not awaited: on a distant vCenter that round trip would hold a sync slot for nothing.
+      void client.logout();
+    } else client.destroy();
   }
 }
