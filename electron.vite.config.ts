@@ -6,12 +6,14 @@ export default defineConfig({
   main: {
     build: {
       // index.ts is the Electron main process; engine-host.ts the engine's utility process; the CLI
-      // runs under plain Node.
+      // runs under plain Node; page-worker.ts is a worker thread of the REST listener.
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           'engine-host': resolve(__dirname, 'src/main/engine-host.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
+          // Worker threads that build REST list pages (found beside the entry by page-pool.ts).
+          'page-worker': resolve(__dirname, 'src/main/engine/rest/page-worker.ts'),
         },
       },
     },

@@ -48,6 +48,8 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly live: LiveManager;
   readonly query: QueryEngine;
+  /** better-sqlite3's compiled module, when not its default build (for other connections). */
+  readonly nativeBinding: string | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -56,6 +58,7 @@ export class Engine {
     private readonly lock: DataLock,
     opts: EngineOptions,
   ) {
+    this.nativeBinding = opts.nativeBinding;
     this.repo = new VcenterRepo(database.db);
     this.settings = new SettingsRepo(database.db);
     this.accounts = new ServiceAccountRepo(database.db);

@@ -26,17 +26,61 @@ export interface JsonPage {
 }
 
 /**
+ * Built JSON pages by request, least recently used first, all read at one version of the data:
+ * a new version (any write) forgets them all.
+ */
+export class PageMemory {
+  private readonly pages = new Map<string, JsonPage>();
+  private bytes = 0;
+  private at = -1;
+
+  /** `version()`: the data's version now (see `ListPages.dataVersion`). */
+  constructor(private readonly version: () => number) {}
+
+  /** The data's version now; pages remembered at an older one are dropped. */
+  current(): number {
+    const v = this.version();
+    if (v !== this.at) {
+      this.pages.clear();
+      this.bytes = 0;
+      this.at = v;
+    }
+    return v;
+  }
+
+  get(key: string): JsonPage | undefined {
+    this.current();
+    const hit = this.pages.get(key);
+    if (hit !== undefined) {
+      // A hit moves to the end: the least recently used go first.
+      this.pages.delete(key);
+      this.pages.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Remembers a page built at `version`, unless the data has moved on since. */
+  set(key: string, page: JsonPage, version: number): void {
+    if (this.current() !== version || page.body.length > CACHE_MAX_PAGE) return;
+    this.pages.set(key, page);
+    this.bytes += page.body.length;
+    for (const [k, v] of this.pages) {
+      if (this.bytes <= CACHE_MAX_TOTAL) break;
+      this.pages.delete(k);
+      this.bytes -= v.body.length;
+    }
+  }
+}
+
+/**
  * Pages of an entity for grids and the REST list routes: `{items, total, nextCursor}` with keyset
- * cursors, as row objects (`page`) or as the JSON bytes of exactly that result (`json`), which
- * SQLite writes itself — the REST routes send them as they are.
+ * cursors, as row objects (`page`) or as the JSON bytes of exactly that result (`build`, and
+ * `json` which remembers them), which SQLite writes itself — the REST routes send them as they are.
  */
 export class ListPages {
   private readonly statements = new Map<string, Database.Statement>();
-  /** JSON pages by request, all read at `cachedVersion` of the data. */
-  private readonly cache = new Map<string, JsonPage>();
-  private cachedBytes = 0;
-  private cachedVersion = -1;
   private versionStatement: Database.Statement | undefined;
+  readonly memory = new PageMemory(() => this.dataVersion());
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -68,30 +112,12 @@ export class ListPages {
    * until the data changes: grids and dashboards ask for the same first pages over and over.
    */
   json(req: ListRequest): JsonPage {
-    const version = this.dataVersion();
-    if (version !== this.cachedVersion) {
-      this.cache.clear();
-      this.cachedBytes = 0;
-      this.cachedVersion = version;
-    }
     const key = JSON.stringify(req);
-    const hit = this.cache.get(key);
-    if (hit !== undefined) {
-      // Least recently used first: a hit moves to the end.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    const hit = this.memory.get(key);
+    if (hit !== undefined) return hit;
+    const version = this.memory.current();
     const page = this.build(req);
-    if (page.body.length <= CACHE_MAX_PAGE) {
-      this.cache.set(key, page);
-      this.cachedBytes += page.body.length;
-      for (const [k, v] of this.cache) {
-        if (this.cachedBytes <= CACHE_MAX_TOTAL) break;
-        this.cache.delete(k);
-        this.cachedBytes -= v.body.length;
-      }
-    }
+    this.memory.set(key, page, version);
     return page;
   }
 
@@ -101,12 +127,13 @@ export class ListPages {
    * every other connection opens it read-only. (`PRAGMA data_version`, which also sees other
    * connections, costs a read transaction: 0.05-0.25 ms a request.)
    */
-  private dataVersion(): number {
+  dataVersion(): number {
     this.versionStatement ??= this.sqlite.prepare('SELECT total_changes()').pluck();
     return this.versionStatement.get() as number;
   }
 
-  private build(req: ListRequest): JsonPage {
+  /** `json` without the memory: the page as it is now. */
+  build(req: ListRequest): JsonPage {
     if (!canSelectJson(req.entity)) {
       const page = this.page(req);
       return { body: Buffer.from(JSON.stringify(page)), total: page.total, nextCursor: page.nextCursor };

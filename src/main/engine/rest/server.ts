@@ -18,7 +18,6 @@ import type { EventBus } from '../events.js';
 import type { JsonPage } from '../list-pages.js';
 import type { AuthService, TokenClaims } from './auth.js';
 import { fromHandler, toHttpError } from './http-errors.js';
-import { FairQueue } from './fair-queue.js';
 import { listRequestFromQuery } from './list-params.js';
 import { registerEvents } from './events-route.js';
 import { registerUi } from './ui-route.js';
@@ -32,7 +31,7 @@ export interface RestOptions {
    * A list page as the JSON text of its `ListResult` (`ListPages.json`): the list routes send it
    * as it is instead of serialising row objects. Without it they answer through `inventory.list`.
    */
-  listJson?: (req: ListRequest) => JsonPage;
+  listJson?: (req: ListRequest) => JsonPage | Promise<JsonPage>;
   corsOrigins?: string[];
   /** Extra routes (exports) registered by the caller with the same auth. */
   extend?: (app: FastifyInstance, ctx: RouteContext) => void;
@@ -264,7 +263,6 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
   );
 
   // Inventory lists: query parameters are query-plan filters.
-  const pages = new FairQueue();
   for (const entity of [
     'vms',
     'hosts',
@@ -289,10 +287,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
           return page;
         }
         user(req);
-        const parsed = CONTRACT['inventory.list'].args.parse(args);
-        const listJson = opts.listJson;
-        // Page builds take turns with new connections and with each other (see FairQueue).
-        const page = await pages.run(() => listJson(parsed));
+        const page = await opts.listJson(CONTRACT['inventory.list'].args.parse(args));
         pageHeaders(reply, req.url, page.total, page.nextCursor);
         return reply.type('application/json; charset=utf-8').send(page.body);
       },
