@@ -81,6 +81,8 @@ export class PagePool {
     private readonly script: WorkerScript,
   ) {
     this.slots = Array.from({ length: opts.workers }, () => undefined);
+    // Started now, so the first clients do not wait for a worker to load its modules.
+    for (let i = 0; i < this.slots.length; i++) this.slots[i] = this.spawn(i);
   }
 
   /** A pool, or `undefined` when there is no worker script (the caller builds pages itself). */
