@@ -814,6 +814,14 @@ describe('settings, scheduler, stats, rpc', () => {
     const res = (r.json as { result: Page }).result;
     expect(res.items).toHaveLength(2);
     expect(res.total).toBe(count('SELECT count(*) AS n FROM vms'));
+    // The grids' pages are the list route's, to the byte; a viewer reads them too; a bad cursor is 400.
+    const route = await call('GET', '/api/vms?limit=2&sort=numCpu:desc', { token: viewer });
+    expect(r.text).toBe(`{"result":${route.text}}`);
+    const badCursor = await call('POST', '/api/rpc/inventory.list', {
+      body: { entity: 'vms', limit: 2, cursor: 'bm90IGEgY3Vyc29y' },
+    });
+    expect(badCursor.status).toBe(400);
+    expect(err(badCursor).code).toBe('INVALID_INPUT');
     const st = await call('POST', '/api/rpc/stats.get');
     expect(st.status).toBe(200);
     expect((await call('POST', '/api/rpc/vcenters.list', { token: viewer })).status).toBe(200);

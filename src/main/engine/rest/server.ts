@@ -70,6 +70,8 @@ const IntervalSchema = z.object({
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
 const PUBLIC = new Set(['/health', '/api/auth/login']);
+const RESULT_OPEN = Buffer.from('{"result":');
+const RESULT_CLOSE = Buffer.from('}');
 
 /** Any request body: JSON arguments, never files. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -342,10 +344,18 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
   app.post(
     '/api/rpc/:name',
     doc('Call a contract request by name (the browser UI uses this)', { tag: 'rpc' }),
-    async (req) => {
+    async (req, reply) => {
       const { name } = req.params as { name: string };
       if (!isRequestName(name) || !CONTRACT[name].http)
         throw new VminerError('NOT_FOUND', `no request "${name}" over HTTP`);
+      if (name === 'inventory.list' && opts.listJson) {
+        // The browser's grids page like the list routes: the same built, remembered JSON.
+        user(req);
+        const page = await opts.listJson(CONTRACT['inventory.list'].args.parse(req.body ?? {}));
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(Buffer.concat([RESULT_OPEN, page.body, RESULT_CLOSE]));
+      }
       return { result: await call(name, req.body ?? {}, req) };
     },
   );
