@@ -228,6 +228,11 @@ describe('system routes', () => {
       ['/api/events/ticket', 'post'],
     ];
     for (const [p, m] of expected) expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();
+    // The list routes document their paging headers.
+    const vms = doc.paths['/api/vms']!['get'] as {
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    expect(Object.keys(vms.responses['200']?.headers ?? {}).sort()).toEqual(['Link', 'X-Total-Count']);
   });
 
   it('unknown routes answer 404 JSON', async () => {

@@ -70,6 +70,23 @@ const IntervalSchema = z.object({
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
 const PUBLIC = new Set(['/health', '/api/auth/login']);
+/** A list route's answer in the OpenAPI document: the page, and the two paging headers. */
+const LIST_RESPONSE = {
+  description: 'One page: `{items, total, nextCursor}`',
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    total: { type: 'integer' },
+    nextCursor: { type: ['string', 'null'] },
+  },
+  headers: {
+    Link: {
+      type: 'string',
+      description: 'The next page: `</api/vms?…&cursor=…>; rel="next"` (absent on the last page)',
+    },
+    'X-Total-Count': { type: 'integer', description: 'Rows matching the filters' },
+  },
+} as const;
 const RESULT_OPEN = Buffer.from('{"result":');
 const RESULT_CLOSE = Buffer.from('}');
 
@@ -279,7 +296,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
       doc(
         `List ${entity}: field=value (* wildcards), field.gt/.gte/.lt/.lte/.ne/.contains/.startsWith/.endsWith/.empty, filter=<plan JSON>, sort=field:desc, limit, cursor | offset. ` +
           'The next page is also given as a `Link: <…>; rel="next"` header, the total as `X-Total-Count`.',
-        { tag: 'inventory' },
+        { tag: 'inventory', response: { 200: LIST_RESPONSE } },
       ),
       async (req, reply) => {
         const args = listRequestFromQuery(entity, req.query as Record<string, unknown>);
