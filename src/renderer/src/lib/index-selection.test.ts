@@ -17,7 +17,15 @@ describe('index selection', () => {
   });
 
   it('merges overlapping and touching ranges and sorts them', () => {
-    expect(normalize([[20, 30], [0, 4], [5, 9], [25, 40], [50, 50]])).toEqual([
+    expect(
+      normalize([
+        [20, 30],
+        [0, 4],
+        [5, 9],
+        [25, 40],
+        [50, 50],
+      ]),
+    ).toEqual([
       [0, 9],
       [20, 40],
       [50, 50],
@@ -29,7 +37,11 @@ describe('index selection', () => {
   });
 
   it('answers membership at range edges', () => {
-    const sel = normalize([[10, 20], [30, 30], [100, 200]]);
+    const sel = normalize([
+      [10, 20],
+      [30, 30],
+      [100, 200],
+    ]);
     for (const i of [10, 20, 30, 100, 150, 200]) expect(isSelected(sel, i)).toBe(true);
     for (const i of [0, 9, 21, 29, 31, 99, 201]) expect(isSelected(sel, i)).toBe(false);
     expect(isSelected(NO_SELECTION, 0)).toBe(false);
@@ -48,7 +60,11 @@ describe('index selection', () => {
   });
 
   it('clamps to the rows the view still has', () => {
-    const sel = normalize([[0, 5], [10, 50], [80, 90]]);
+    const sel = normalize([
+      [0, 5],
+      [10, 50],
+      [80, 90],
+    ]);
     expect(clampSelection(sel, 30)).toEqual([
       [0, 5],
       [10, 29],

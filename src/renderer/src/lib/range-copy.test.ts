@@ -8,7 +8,10 @@ function pages(...loaded: number[]): (p: number) => number[] | undefined {
   return (p) => (loaded.includes(p) ? Array.from({ length: 100 }, (_, i) => p * 100 + i) : undefined);
 }
 
-function source(total: number, delayMs = 0): {
+function source(
+  total: number,
+  delayMs = 0,
+): {
   calls: [number, number][];
   inflight: { now: number; max: number };
   fetch: (o: number, l: number) => Promise<Page<number>>;
@@ -44,7 +47,9 @@ describe('planning a copy', () => {
   it('takes cached rows from the cache and fetches only the gaps between them', () => {
     // Pages 0-1 on screen when the range started, 399-400 on screen where it ended.
     const plan = planCopy(selectRange(10, 40_000), 100_000, 100, pages(0, 1, 399, 400), 5000);
-    expect(plan.map((s) => (s.kind === 'cached' ? ['cached', s.from, s.rows.length] : ['fetch', s.from, s.limit]))).toEqual([
+    expect(
+      plan.map((s) => (s.kind === 'cached' ? ['cached', s.from, s.rows.length] : ['fetch', s.from, s.limit])),
+    ).toEqual([
       ['cached', 10, 190],
       ['fetch', 200, 5000],
       ['fetch', 5200, 5000],
@@ -61,7 +66,11 @@ describe('planning a copy', () => {
   });
 
   it('keeps separate ranges separate and stops at the end of the list', () => {
-    const sel = normalize([[5, 7], [250, 260], [990, 2000]]);
+    const sel = normalize([
+      [5, 7],
+      [250, 260],
+      [990, 2000],
+    ]);
     const plan = planCopy(sel, 1000, 100, pages(2));
     expect(plan).toEqual([
       { kind: 'fetch', from: 5, limit: 3 },
@@ -86,7 +95,15 @@ describe('planning a copy', () => {
 describe('running a copy', () => {
   it('returns every line in selection order, cached and fetched, with progress', async () => {
     const s = source(100_000, 1);
-    const plan = planCopy(normalize([[10, 4000], [9000, 9005]]), 100_000, 100, pages(0, 20));
+    const plan = planCopy(
+      normalize([
+        [10, 4000],
+        [9000, 9005],
+      ]),
+      100_000,
+      100,
+      pages(0, 20),
+    );
     const progress: number[] = [];
     const lines = await runCopy(plan, {
       fetch: s.fetch,

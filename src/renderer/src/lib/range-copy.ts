@@ -1,4 +1,4 @@
-import { clampSelection, countSelected, type IndexSelection } from './index-selection.js';
+import { clampSelection, type IndexSelection } from './index-selection.js';
 import type { Page } from './page-cache.js';
 
 /**
@@ -13,8 +13,7 @@ export const COPY_CONCURRENCY = 2;
 
 /** Rows already in the grid's cache (taken now: the cache may drop them while the copy runs), or rows to fetch. */
 export type CopySegment<T> =
-  | { kind: 'cached'; from: number; rows: T[] }
-  | { kind: 'fetch'; from: number; limit: number };
+  { kind: 'cached'; from: number; rows: T[] } | { kind: 'fetch'; from: number; limit: number };
 
 /** Why a selection of `count` rows cannot be copied, or null when it can. */
 export function copyRefusal(count: number, max = COPY_MAX_ROWS): string | null {
@@ -100,7 +99,10 @@ const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolv
  * it arrives (never 100k rows formatted in one go). Resolves with the lines in selection order;
  * rejects with the signal's reason when cancelled, or the first failed request's error.
  */
-export async function runCopy<T>(segments: readonly CopySegment<T>[], opts: RunCopyOptions<T>): Promise<string[]> {
+export async function runCopy<T>(
+  segments: readonly CopySegment<T>[],
+  opts: RunCopyOptions<T>,
+): Promise<string[]> {
   const { signal, line } = opts;
   const yieldToUi = opts.yieldToUi ?? nextTask;
   const out: string[][] = Array.from({ length: segments.length }, () => []);
@@ -144,7 +146,9 @@ export async function runCopy<T>(segments: readonly CopySegment<T>[], opts: RunC
       await yieldToUi();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? COPY_CONCURRENCY, queue.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(opts.concurrency ?? COPY_CONCURRENCY, queue.length) }, worker),
+  );
   signal.throwIfAborted();
   return out.flat();
 }
