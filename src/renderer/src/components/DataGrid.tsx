@@ -212,6 +212,8 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
   );
 
   const onKeyDown = (e: React.KeyboardEvent): void => {
+    // The filter boxes sit inside the grid: Ctrl+C, Ctrl+A and Esc there are the text's.
+    if (e.target instanceof HTMLInputElement) return;
     const mod = e.ctrlKey || e.metaKey;
     if (mod && e.key.toLowerCase() === 'c') {
       e.preventDefault();
