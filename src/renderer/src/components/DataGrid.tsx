@@ -13,6 +13,14 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import { formatCell } from '../lib/format.js';
+import {
+  addRange,
+  isSelected,
+  NO_SELECTION,
+  selectRange,
+  toggleIndex,
+  type IndexSelection,
+} from '../lib/index-selection.js';
 import { PageCache, type Page } from '../lib/page-cache.js';
 
 export type GridRow = Record<string, unknown>;
@@ -46,10 +54,16 @@ export interface DataGridProps {
   /** Changes to this (the inventory changed) re-read the pages in view, keeping rows shown meanwhile. */
   dataVersion: number;
   fetchPage: (offset: number, limit: number) => Promise<Page<GridRow>>;
-  selection: ReadonlySet<string>;
-  onSelectionChange: (keys: Set<string>, rows: GridRow[]) => void;
+  /**
+   * Selected rows by position in this sort and filter (the owner clears it when `queryKey`
+   * changes). Positions, not keys: a range can cover rows never loaded.
+   */
+  selection: IndexSelection;
+  onSelectionChange: (sel: IndexSelection) => void;
   onOpen: (row: GridRow) => void;
   onCopy: () => void;
+  /** Set to the grid's page cache, for a copy to take the rows it already has. */
+  cacheRef?: React.RefObject<PageCache<GridRow> | null>;
   onTotal?: (total: number | null) => void;
   /** Per-column filter boxes (text as typed) and their parse errors. */
   columnFilters: Record<string, string>;
@@ -88,11 +102,16 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
       ),
     [],
   );
+  // Shift-click and shift-arrows select from the anchor to the cursor (the row last moved to).
   const [anchor, setAnchor] = useState<number | null>(null);
+  const [cursor, setCursor] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
+  if (props.cacheRef) props.cacheRef.current = cache;
 
   useEffect(() => {
     cache.reset();
+    setAnchor(null);
+    setCursor(null);
     rerender();
   }, [cache, props.queryKey]);
   useEffect(() => {
@@ -173,48 +192,44 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
   const rows = table.getRowModel().rows;
   const width = table.getTotalSize() + 8;
 
+  const { onSelectionChange, onCopy, onOpen } = props;
   const select = useCallback(
-    (index: number, row: GridRow, e: React.MouseEvent | React.KeyboardEvent) => {
-      const key = rowKey(row);
-      let next: Set<string>;
+    (index: number, e: React.MouseEvent | React.KeyboardEvent) => {
+      let next: IndexSelection;
       if (e.shiftKey && anchor !== null) {
-        next = new Set(selection);
-        const [a, b] = anchor < index ? [anchor, index] : [index, anchor];
-        for (let i = a; i <= b; i++) {
-          const r = cache.get(i);
-          if (r) next.add(rowKey(r));
-        }
+        next = e.ctrlKey || e.metaKey ? addRange(selection, anchor, index) : selectRange(anchor, index);
       } else if (e.ctrlKey || e.metaKey) {
-        next = new Set(selection);
-        if (next.has(key)) next.delete(key);
-        else next.add(key);
+        next = toggleIndex(selection, index);
         setAnchor(index);
       } else {
-        next = new Set([key]);
+        next = selectRange(index, index);
         setAnchor(index);
       }
-      const picked: GridRow[] = [];
-      for (const it of items) {
-        const r = cache.get(it.index);
-        if (r && next.has(rowKey(r))) picked.push(r);
-      }
-      props.onSelectionChange(next, picked);
+      setCursor(index);
+      onSelectionChange(next);
     },
-    [anchor, selection, cache, items, props],
+    [anchor, selection, onSelectionChange],
   );
 
   const onKeyDown = (e: React.KeyboardEvent): void => {
-    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
+    // The filter boxes sit inside the grid: Ctrl+C, Ctrl+A and Esc there are the text's.
+    if (e.target instanceof HTMLInputElement) return;
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key.toLowerCase() === 'c') {
       e.preventDefault();
-      props.onCopy();
-    } else if (e.key === 'Enter' && anchor !== null) {
-      const r = cache.get(anchor);
-      if (r) props.onOpen(r);
+      onCopy();
+    } else if (mod && e.key.toLowerCase() === 'a' && cache.total) {
+      e.preventDefault();
+      onSelectionChange(selectRange(0, cache.total - 1));
+    } else if (e.key === 'Escape') {
+      onSelectionChange(NO_SELECTION);
+    } else if (e.key === 'Enter' && cursor !== null) {
+      const r = cache.get(cursor);
+      if (r) onOpen(r);
     } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && cache.total) {
       e.preventDefault();
-      const next = Math.min(cache.total - 1, Math.max(0, (anchor ?? -1) + (e.key === 'ArrowDown' ? 1 : -1)));
-      const r = cache.get(next);
-      if (r) select(next, r, e);
+      const next = Math.min(cache.total - 1, Math.max(0, (cursor ?? -1) + (e.key === 'ArrowDown' ? 1 : -1)));
+      select(next, e);
       virtualizer.scrollToIndex(next);
     }
   };
@@ -287,8 +302,7 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
             const row = rows[i];
             if (!row) return null;
             const loading = row.original[LOADING] !== undefined;
-            const key = loading ? null : rowKey(row.original);
-            const selected = key !== null && selection.has(key);
+            const selected = isSelected(selection, it.index);
             return (
               <div
                 key={it.key}
@@ -299,7 +313,12 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
                 data-loading={loading || undefined}
                 className={`grid-row ${selected ? 'selected' : ''} ${it.index % 2 ? 'odd' : ''}`}
                 style={{ transform: `translateY(${it.start}px)`, height: ROW_HEIGHT, width }}
-                onClick={loading ? undefined : (e) => select(it.index, row.original, e)}
+                // Text selection would follow a shift-click across the grid; the grid selects rows.
+                onMouseDown={(e) => e.shiftKey && e.preventDefault()}
+                onClick={(e) => {
+                  scrollRef.current?.focus({ preventScroll: true });
+                  select(it.index, e);
+                }}
                 onDoubleClick={loading ? undefined : () => props.onOpen(row.original)}
               >
                 {loading ? (

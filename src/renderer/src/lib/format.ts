@@ -35,10 +35,19 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   return `${Math.round(s / 86_400)} d ago`;
 }
 
+const tsvCell = (s: string): string => s.replace(/[\t\r\n]+/g, ' ');
+
+/** The header line of a copy: the shown columns' labels. */
+export function tsvHeader(entity: QueryEntity, columns: string[]): string {
+  return columns.map((c) => tsvCell(fieldDef(entity, c)?.label ?? c)).join('\t');
+}
+
+/** One row of a copy, its cells as the grid shows them. */
+export function tsvLine(entity: QueryEntity, columns: string[], row: Record<string, unknown>): string {
+  return columns.map((c) => tsvCell(formatCell(entity, c, row[c]))).join('\t');
+}
+
 /** Rows as tab-separated text (what spreadsheets paste), header first. */
 export function toTsv(entity: QueryEntity, columns: string[], rows: Record<string, unknown>[]): string {
-  const clean = (s: string): string => s.replace(/[\t\r\n]+/g, ' ');
-  const head = columns.map((c) => clean(fieldDef(entity, c)?.label ?? c)).join('\t');
-  const body = rows.map((r) => columns.map((c) => clean(formatCell(entity, c, r[c]))).join('\t'));
-  return [head, ...body].join('\n');
+  return [tsvHeader(entity, columns), ...rows.map((r) => tsvLine(entity, columns, r))].join('\n');
 }

@@ -78,6 +78,23 @@ describe('PageCache', () => {
     expect(c.fetches).toBe(2);
   });
 
+  it('hands a copy only current pages, without reordering the LRU', async () => {
+    const s = source(10_000);
+    const c = new PageCache(s.fetch, () => {}, 100, 2);
+    c.ensure(0, 0);
+    c.ensure(100, 100);
+    await settle();
+    expect(c.currentPage(0)?.[7]).toBe(7);
+    expect(c.currentPage(5)).toBeUndefined();
+    // Page 0 is still the least recently used: the next page evicts it, not page 1.
+    c.ensure(200, 200);
+    await settle();
+    expect(c.currentPage(0)).toBeUndefined();
+    expect(c.currentPage(1)?.[0]).toBe(100);
+    c.invalidate();
+    expect(c.currentPage(1)).toBeUndefined(); // stale rows are fetched again for a copy
+  });
+
   it('keeps the error of a failed page for the grid to show', async () => {
     const c = new PageCache<number>(
       async () => Promise.reject(new Error('server gone')),

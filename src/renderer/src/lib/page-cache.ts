@@ -52,6 +52,15 @@ export class PageCache<T> {
     return page.rows[index - p * this.pageSize];
   }
 
+  /**
+   * A cached page's rows if they were read at the current data version, without touching the
+   * LRU order (a copy reads every page of its range; that must not evict the pages in view).
+   */
+  currentPage(p: number): readonly T[] | undefined {
+    const page = this.pages.get(p);
+    return page?.version === this.version ? page.rows : undefined;
+  }
+
   /** Makes sure rows `from..to` (inclusive) are loaded or loading. */
   ensure(from: number, to: number): void {
     const first = Math.max(0, Math.floor(from / this.pageSize));

@@ -1,13 +1,16 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { entityLabel, type QueryEntity } from '../../../shared/fields.js';
 import type { Filter } from '../../../shared/query.js';
 import { api } from '../api/client.js';
 import { ColumnChooser } from '../components/ColumnChooser.js';
+import { CopyStatus } from '../components/CopyStatus.js';
 import { DataGrid, type GridRow } from '../components/DataGrid.js';
 import { ExportButtons } from '../components/ExportButtons.js';
 import { RowDrawer } from '../components/RowDrawer.js';
 import { and, chipsOf, columnFilter, quickSearchFilter } from '../lib/filters.js';
-import { toTsv } from '../lib/format.js';
+import { countSelected, NO_SELECTION, type IndexSelection } from '../lib/index-selection.js';
+import type { PageCache } from '../lib/page-cache.js';
+import { useGridCopy } from '../lib/use-grid-copy.js';
 import { useGrid, useGrids } from '../stores/grids.js';
 import { useStatus } from '../stores/status.js';
 
@@ -18,13 +21,10 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
   const resetLayout = useGrids((s) => s.resetLayout);
   const version = useStatus((s) => s.inventoryVersion);
   const [total, setTotal] = useState<number | null>(null);
-  const [selection, setSelection] = useState<{ keys: Set<string>; rows: GridRow[] }>({
-    keys: new Set(),
-    rows: [],
-  });
+  const [selection, setSelection] = useState<IndexSelection>(NO_SELECTION);
+  const cacheRef = useRef<PageCache<GridRow> | null>(null);
   const [open, setOpen] = useState<GridRow | null>(null);
   const [jump, setJump] = useState<{ index: number; seq: number } | null>(null);
-  const [copied, setCopied] = useState<string | null>(null);
   const jumpInput = useRef<HTMLInputElement>(null);
 
   const { filter, errors } = useMemo(() => {
@@ -52,13 +52,20 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
     [entity, filter, g.sort],
   );
 
-  const copy = (): void => {
-    if (selection.rows.length === 0) return;
-    void navigator.clipboard
-      .writeText(toTsv(entity, g.columns, selection.rows))
-      .then(() => setCopied(`Copied ${selection.rows.length} row${selection.rows.length === 1 ? '' : 's'}`))
-      .catch((e: unknown) => setCopied(`Copy failed: ${(e as Error).message}`));
-  };
+  // A selection is row positions in one sort and filter: under another they name other rows, so
+  // it is cleared, and said so. An inventory change (sync, live update) keeps the positions.
+  const selected = countSelected(selection);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+  const [cleared, setCleared] = useState(false);
+  useEffect(() => {
+    if (selectedRef.current > 0) setCleared(true);
+    setSelection(NO_SELECTION);
+  }, [queryKey]);
+
+  const copier = useGridCopy({ entity, columns: g.columns, fetchPage });
+  const copy = (): void => copier.copy(selection, cacheRef.current);
+  const copying = copier.state.phase === 'copying';
 
   const chips = chipsOf(entity, and(...g.chips));
   return (
@@ -89,7 +96,20 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
         >
           <input ref={jumpInput} type="number" min={1} placeholder="Go to row" aria-label="Go to row" />
         </form>
-        <button onClick={copy} disabled={selection.rows.length === 0} title="Copy selected rows (Ctrl+C)">
+        {selected > 0 && (
+          <span
+            className="count"
+            data-testid="grid-selected"
+            title="Selected by row position: changing the sort or a filter clears the selection"
+          >
+            {selected.toLocaleString()} selected
+          </span>
+        )}
+        <button
+          onClick={copy}
+          disabled={selected === 0 || copying}
+          title="Copy selected rows as tab-separated text (Ctrl+C; Ctrl+A selects all)"
+        >
           Copy
         </button>
         <ColumnChooser
@@ -129,11 +149,12 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
           </button>
         </div>
       )}
-      {copied && (
-        <p className="muted" role="status">
-          {copied}
-        </p>
-      )}
+      <CopyStatus
+        state={copier.state}
+        cleared={cleared && selected === 0}
+        onCancel={copier.cancel}
+        onWrite={copier.writeReady}
+      />
       <DataGrid
         entity={entity}
         columns={g.columns}
@@ -144,8 +165,12 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
         queryKey={queryKey}
         dataVersion={version}
         fetchPage={fetchPage}
-        selection={selection.keys}
-        onSelectionChange={(keys, rows) => setSelection({ keys, rows })}
+        selection={selection}
+        onSelectionChange={(sel) => {
+          setCleared(false);
+          setSelection(sel);
+        }}
+        cacheRef={cacheRef}
         onOpen={setOpen}
         onCopy={copy}
         onTotal={setTotal}
