@@ -20,7 +20,9 @@ test('the renderer has no Node and sees only the bridge', async ({ launch }) => 
   });
 });
 
-test('navigation, new windows and permissions are denied; http(s) links open outside', async ({ launch }) => {
+test('navigation, new windows and permissions (but clipboard writes) are denied; http(s) links open outside', async ({
+  launch,
+}) => {
   const { app, page } = await launch();
   await app.evaluate(({ shell }) => {
     const g = globalThis as unknown as { opened: string[] };
@@ -45,6 +47,16 @@ test('navigation, new windows and permissions are denied; http(s) links open out
     .poll(() => app.evaluate(() => (globalThis as unknown as { opened: string[] }).opened))
     .toEqual(['https://kb.vmware.com/s/article/2']);
   expect(await page.evaluate(() => Notification.requestPermission())).toBe('denied');
+  // The one permission granted: Copy in the grids writes to the clipboard (reading stays denied).
+  await page.bringToFront();
+  expect(
+    await page.evaluate(() =>
+      navigator.clipboard.writeText('vMiner').then(
+        () => 'written',
+        (e: unknown) => String(e),
+      ),
+    ),
+  ).toBe('written');
 });
 
 test('IPC validates every call and keeps error codes', async ({ launch }) => {

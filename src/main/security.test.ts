@@ -106,7 +106,7 @@ describe('guardWebContents', () => {
 });
 
 describe('guardSession', () => {
-  it('denies every permission request and check', () => {
+  it('denies every permission request and check but writing to the clipboard', () => {
     let request: Parameters<SessionLike['setPermissionRequestHandler']>[0] | undefined;
     let check: Parameters<SessionLike['setPermissionCheckHandler']>[0] | undefined;
     guardSession(
@@ -122,6 +122,11 @@ describe('guardSession', () => {
       expect(cb).toHaveBeenCalledWith(false);
       expect(check!(null, p)).toBe(false);
     }
+    // Copy in the grids and the chat writes to the clipboard.
+    const cb = vi.fn();
+    request!(null, 'clipboard-sanitized-write', cb);
+    expect(cb).toHaveBeenCalledWith(true);
+    expect(check!(null, 'clipboard-sanitized-write')).toBe(true);
   });
 });
 

@@ -114,13 +114,20 @@ export function guardWebContents(contents: WebContentsLike, deps: GuardDeps): vo
   });
 }
 
-/** Every permission (camera, notifications from the page, geolocation, …) is denied. */
+/**
+ * Writing text to the clipboard (the grids' and chat's Copy): the one permission granted. Reading
+ * the clipboard stays denied. (Only the app's own page is ever loaded: navigation is blocked.)
+ */
+const GRANTED = new Set(['clipboard-sanitized-write']);
+
+/** Every other permission (camera, notifications from the page, geolocation, …) is denied. */
 export function guardSession(session: SessionLike, deps: Pick<GuardDeps, 'refused'>): void {
   session.setPermissionRequestHandler((_wc, permission, callback) => {
-    deps.refused('permission', permission);
-    callback(false);
+    const granted = GRANTED.has(permission);
+    if (!granted) deps.refused('permission', permission);
+    callback(granted);
   });
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionCheckHandler((_wc, permission) => GRANTED.has(permission));
 }
 
 /** The webPreferences every window gets; never relaxed, tests included. */
