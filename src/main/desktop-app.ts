@@ -184,7 +184,8 @@ export function startDesktopApp(opts: DesktopAppOptions): { showWindow(): void }
         defaultDir: () => app.getPath('documents'),
         newId: randomUUID,
         written: (f) => written.add(f),
-        busy: (on) => win?.setProgressBar(on ? 2 : -1),
+        // 2 (above 1) is Electron's indeterminate bar; -1 removes it.
+        busy: (state) => win?.setProgressBar(state === true ? 2 : state === false ? -1 : state),
         done: (r) =>
           notify('Export written', `${path.basename(r.path)}: ${r.rows.toLocaleString()} rows`, () =>
             shell.showItemInFolder(r.path),

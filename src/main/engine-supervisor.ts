@@ -1,7 +1,12 @@
 import type { ContractResults, RequestName } from '../shared/contract.js';
 import type { ErrorInfo } from '../shared/errors.js';
 import type { CallOutcome, EngineHostState } from '../shared/ipc.js';
-import { EngineClient, type EventListener, type NoticeListener } from './rpc/engine-client.js';
+import {
+  EngineClient,
+  type CallOptions,
+  type EventListener,
+  type NoticeListener,
+} from './rpc/engine-client.js';
 import type { RpcPort } from './rpc/port.js';
 import type { ControlOp, FromEngine, HostConfig, ToEngine } from './rpc/protocol.js';
 
@@ -30,7 +35,11 @@ export const defaultBackoff = (attempt: number): number => Math.min(30_000, 1000
 
 /** The main process's engine calls, whatever process currently answers them. */
 export interface EngineCaller {
-  call<K extends RequestName>(name: K, args: unknown): Promise<CallOutcome<ContractResults[K]>>;
+  call<K extends RequestName>(
+    name: K,
+    args: unknown,
+    opts?: CallOptions<K>,
+  ): Promise<CallOutcome<ContractResults[K]>>;
 }
 
 /**
@@ -64,12 +73,16 @@ export class EngineSupervisor implements EngineCaller {
     this.launch();
   }
 
-  async call<K extends RequestName>(name: K, args: unknown): Promise<CallOutcome<ContractResults[K]>> {
+  async call<K extends RequestName>(
+    name: K,
+    args: unknown,
+    opts?: CallOptions<K>,
+  ): Promise<CallOutcome<ContractResults[K]>> {
     const c = this.current;
     if (!c) return { ok: false, error: this.unavailable() };
     const started = await c.client.whenStarted();
     if (!started.ok) return { ok: false, error: started.error };
-    return c.client.call(name, args);
+    return c.client.call(name, args, opts);
   }
 
   control(op: ControlOp): Promise<CallOutcome<unknown>> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestArgs } from '../shared/contract.js';
-import { IPC, type CallOutcome } from '../shared/ipc.js';
+import { IPC, type CallOutcome, type ExportProgress } from '../shared/ipc.js';
 import { openDatabase } from './engine/db/database.js';
 import { populateCache } from './engine/db/generate-inventory.js';
 import { Engine } from './engine/engine.js';
@@ -21,6 +21,7 @@ import {
   type IpcRequestName,
 } from './ipc-relay.js';
 import { fromNodePort } from './rpc/port.js';
+import { saveExport, type SaveExportDeps } from './save-export.js';
 import { isFromEngine, isToEngine, type FromEngine, type ToEngine } from './rpc/protocol.js';
 import type { IpcEventLike } from './security.js';
 
@@ -362,6 +363,41 @@ describe('the relay, end to end over a MessageChannel', () => {
     );
     expect(r.rows).toBe(300);
     expect(fs.readFileSync(out, 'utf8').split('\n').length).toBeGreaterThan(300);
+  });
+
+  it("carries a save-dialog export's progress back to its caller only, ending in done or failed", async () => {
+    const progress: ExportProgress[] = [];
+    const deps = (file: string): SaveExportDeps => ({
+      dialog: { showSaveDialog: async () => ({ canceled: false, filePath: file }) },
+      engine: supervisor,
+      progress: (p) => progress.push(p),
+      defaultDir: () => dir,
+      newId: () => 'x1',
+      written: () => {},
+    });
+    const eventsBefore = sent.length;
+    const out = path.join(dir, 'progress.xlsx');
+    const r = await saveExport({ entity: 'vms' }, deps(out));
+    expect(r?.rows).toBe(300);
+    const writing = { id: 'x1', phase: 'writing', path: out, format: 'xlsx' } as const;
+    expect(progress).toEqual([
+      { ...writing, rows: 0, total: null },
+      // The engine's reports: counted up front, then the last one at the exported count.
+      { ...writing, rows: 0, total: 300 },
+      { ...writing, rows: 300, total: 300 },
+      { id: 'x1', phase: 'done', path: out, rows: 300, bytes: fs.statSync(out).size },
+    ]);
+    // Sent to the caller, not broadcast to the windows as an engine event.
+    expect(sent.slice(eventsBefore).filter((e) => e.name.startsWith('export'))).toEqual([]);
+
+    progress.length = 0;
+    const taken = path.join(dir, 'taken.xlsx');
+    fs.mkdirSync(taken);
+    await expect(saveExport({ entity: 'vms' }, deps(taken))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(progress[0]).toMatchObject({ phase: 'writing', rows: 0 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'failed', path: taken, error: { code: 'INVALID_INPUT' } });
+    expect(fs.readdirSync(taken)).toEqual([]);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('starts and stops the REST listener as settings.rest changes, warning about non-loopback hosts', async () => {

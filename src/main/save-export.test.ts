@@ -15,12 +15,15 @@ const NOW = new Date('2026-11-26T10:00:00Z');
 function deps(answer: { canceled: boolean; filePath?: string }, outcome?: CallOutcome<unknown>) {
   const progress: ExportProgress[] = [];
   const written: string[] = [];
-  const busy: boolean[] = [];
+  const busy: (boolean | number)[] = [];
   const dialogCalls: Parameters<SaveDialogLike['showSaveDialog']>[0][] = [];
   const calls: { name: string; args: unknown }[] = [];
   const engine: EngineCaller = {
-    call: async (name, args) => {
+    call: async (name, args, opts) => {
       calls.push({ name, args });
+      // An engine that counted 40 rows and reports twice on the way.
+      opts?.onProgress?.({ rows: 0, total: 40 } as never);
+      opts?.onProgress?.({ rows: 30, total: 40 } as never);
       const a = args as { path: string };
       return (outcome ?? { ok: true, value: { path: a.path, rows: 12, bytes: 345 } }) as CallOutcome<never>;
     },
@@ -44,7 +47,7 @@ function deps(answer: { canceled: boolean; filePath?: string }, outcome?: CallOu
       now: () => NOW,
       newId: () => 'e1',
       written: (f: string) => written.push(f),
-      busy: (on: boolean) => busy.push(on),
+      busy: (on: boolean | number) => busy.push(on),
     },
   };
 }
@@ -78,12 +81,16 @@ describe('saveExport (native save dialog → engine export.toFile)', () => {
       },
     ]);
     expect(r).toEqual({ path: '/tmp/out/Powered Off.CSV', rows: 12, bytes: 345 });
+    const writing = { id: 'e1', phase: 'writing', path: '/tmp/out/Powered Off.CSV', format: 'csv' };
     expect(d.progress).toEqual([
-      { id: 'e1', phase: 'writing', path: '/tmp/out/Powered Off.CSV', format: 'csv' },
+      { ...writing, rows: 0, total: null },
+      { ...writing, rows: 0, total: 40 },
+      { ...writing, rows: 30, total: 40 },
       { id: 'e1', phase: 'done', path: '/tmp/out/Powered Off.CSV', rows: 12, bytes: 345 },
     ]);
     expect(d.written).toEqual(['/tmp/out/Powered Off.CSV']);
-    expect(d.busy).toEqual([true, false]);
+    // Indeterminate until the engine has counted, then the fraction written, then off.
+    expect(d.busy).toEqual([true, 0, 0.75, false]);
   });
 
   it('adds the first offered extension to a bare name; the whole estate is never offered as CSV', async () => {
@@ -106,7 +113,7 @@ describe('saveExport (native save dialog → engine export.toFile)', () => {
       error: { code: 'INTERNAL', message: 'EACCES: permission denied' },
     });
     expect(d.written).toEqual([]);
-    expect(d.busy).toEqual([true, false]);
+    expect(d.busy).toEqual([true, 0, 0.75, false]);
   });
 
   it('validates the renderer-supplied spec before showing any dialog', async () => {

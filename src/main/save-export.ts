@@ -74,8 +74,11 @@ export interface SaveExportDeps {
   newId: () => string;
   /** Files the shell wrote: "Show in folder" is offered for these only. */
   written: (file: string) => void;
-  /** Taskbar/dock progress: `true` while writing (indeterminate), `false` when done. */
-  busy?: (on: boolean) => void;
+  /**
+   * Taskbar/dock progress: `true` while writing with no total yet (indeterminate), then the
+   * fraction written (0–1), `false` when done.
+   */
+  busy?: (state: boolean | number) => void;
   done?: (r: SaveExportResult) => void;
 }
 
@@ -99,15 +102,22 @@ export async function saveExport(rawSpec: unknown, deps: SaveExportDeps): Promis
   const { path: file, format } = formatFromPath(answer.filePath, offered);
   const id = deps.newId();
   const { suggestedName: _name, ...request } = spec;
-  deps.progress({ id, phase: 'writing', path: file, format });
+  const writing = (rows: number, total: number | null): void =>
+    deps.progress({ id, phase: 'writing', path: file, format, rows, total });
+  writing(0, null);
   deps.busy?.(true);
   try {
-    const outcome = await deps.engine.call('export.toFile', {
-      ...request,
-      path: file,
-      format,
-      bom: format === 'csv',
-    });
+    const outcome = await deps.engine.call(
+      'export.toFile',
+      { ...request, path: file, format, bom: format === 'csv' },
+      {
+        // The engine reports at a bounded rate (a few times a second at most).
+        onProgress: ({ rows, total }) => {
+          writing(rows, total);
+          if (total) deps.busy?.(Math.min(1, rows / total));
+        },
+      },
+    );
     if (!outcome.ok) {
       deps.progress({ id, phase: 'failed', path: file, error: outcome.error });
       throw new VminerError(outcome.error.code, outcome.error.message);

@@ -497,7 +497,32 @@ export interface ContractResults {
   'export.toFile': { path: string; rows: number; bytes: number | null };
 }
 
-export type Handlers = { [K in RequestName]: (args: ParsedArgs<K>) => Promise<ContractResults[K]> };
+/** How far an export has got: rows written so far, and all rows when counted up front. */
+export interface ExportRowsProgress {
+  rows: number;
+  total: number | null;
+}
+
+/**
+ * Progress a long call reports while it runs, by request. It goes to that call's caller only (the
+ * main process behind the save dialog), never to every window like an engine event.
+ */
+export interface ContractProgress {
+  'export.toFile': ExportRowsProgress;
+}
+export type ProgressOf<K extends RequestName> = K extends keyof ContractProgress
+  ? ContractProgress[K]
+  : never;
+
+/** What a transport hands a handler besides its arguments. */
+export interface CallContext<K extends RequestName> {
+  /** Called at a bounded rate while the call runs (absent when nobody listens, e.g. over HTTP). */
+  progress?: (p: ProgressOf<K>) => void;
+}
+
+export type Handlers = {
+  [K in RequestName]: (args: ParsedArgs<K>, ctx?: CallContext<K>) => Promise<ContractResults[K]>;
+};
 
 export function isRequestName(name: string): name is RequestName {
   return Object.prototype.hasOwnProperty.call(CONTRACT, name);

@@ -83,8 +83,19 @@ export type EngineHostState =
   /** It died too often in a row: the shell stopped trying (the Help menu opens the logs). */
   | { state: 'failed'; reason: string };
 
+/**
+ * One export started from the save dialog, as it goes: `writing` repeatedly (rows written so far;
+ * `total` once the engine has counted them, null before), then `done` or `failed`.
+ */
 export type ExportProgress =
-  | { id: string; phase: 'writing'; path: string; format: ExportFileFormat }
+  | {
+      id: string;
+      phase: 'writing';
+      path: string;
+      format: ExportFileFormat;
+      rows: number;
+      total: number | null;
+    }
   | { id: string; phase: 'done'; path: string; rows: number; bytes: number | null }
   | { id: string; phase: 'failed'; path: string; error: ErrorInfo };
 

@@ -7,6 +7,7 @@ import { exportFull, exportRows, type ExportResult } from '../engine/export/expo
 import { EXPORT_FORMATS, freshnessLine, type ExportFormat } from '../engine/export/table.js';
 import { QueryEngine } from '../engine/query/query-engine.js';
 import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
+import { exportProgressLine } from './export-progress-line.js';
 import { printJson } from './output.js';
 
 interface ExportOptions extends CommonOptions {
@@ -94,11 +95,13 @@ export function registerExportCommand(program: Command): void {
         );
       }
       const db = openDatabase(dataDirOf(opts), { readonly: true });
+      const line = exportProgressLine(path.resolve(opts.out));
       try {
         const csv = {
           ...(opts.bom ? { bom: true } : {}),
           ...(opts.fieldNames ? { header: 'field' as const } : {}),
         };
+        const progress = line.onProgress ? { onProgress: line.onProgress } : {};
         let res: ExportResult;
         if (opts.query) {
           const engine = new QueryEngine({ sqlite: db.sqlite, pageSize: 1 });
@@ -132,6 +135,7 @@ export function registerExportCommand(program: Command): void {
             question: opts.query,
             interpretation: answer.interpretation,
             ...csv,
+            ...progress,
           });
         } else if (opts.entity) {
           res = await exportRows({
@@ -141,6 +145,7 @@ export function registerExportCommand(program: Command): void {
             format,
             out: opts.out,
             ...csv,
+            ...progress,
           });
         } else {
           res = await exportFull({
@@ -148,10 +153,13 @@ export function registerExportCommand(program: Command): void {
             db: db.db,
             format: format as 'xlsx' | 'json',
             out: opts.out,
+            ...progress,
           });
         }
+        line.end();
         report(res, opts.json);
       } finally {
+        line.end();
         db.close();
       }
     });

@@ -164,7 +164,7 @@ export function createHandlers(
       return a.listUsers();
     },
     'engine.info': async () => ({ version: VERSION, dataDir: engine.dataDir }),
-    'export.toFile': async ({ path, format, ...req }) => {
+    'export.toFile': async ({ path, format, ...req }, ctx) => {
       if (!isAbsolute(path)) throw new VminerError('INVALID_INPUT', `export path must be absolute: ${path}`);
       const { plan, question } = resolveExportRequest(engine.query, req);
       const freshness = engine.query.freshness(plan);
@@ -182,6 +182,7 @@ export function createHandlers(
             out: path,
             bom: req.bom,
             freshness,
+            onProgress: ctx?.progress,
             ...(question ? { question } : {}),
           })
         : await exportFull({
@@ -190,6 +191,7 @@ export function createHandlers(
             format: format as 'xlsx' | 'json',
             out: path,
             freshness,
+            onProgress: ctx?.progress,
           });
       return { path: r.file ?? path, rows: r.rows, bytes: r.bytes ?? null };
     },
@@ -202,11 +204,12 @@ export function createHandlers(
  * such as live sessions follow it; cheap when nothing relevant changed.
  */
 function afterWrites(engine: Engine, handlers: Handlers): Handlers {
-  const wrapped: Record<string, (a: unknown) => Promise<unknown>> = {};
-  for (const [name, fn] of Object.entries(handlers) as [RequestName, (a: unknown) => Promise<unknown>][]) {
+  type AnyHandler = (a: unknown, ctx?: unknown) => Promise<unknown>;
+  const wrapped: Record<string, AnyHandler> = {};
+  for (const [name, fn] of Object.entries(handlers) as [RequestName, AnyHandler][]) {
     wrapped[name] = CONTRACT[name].write
-      ? async (a) => {
-          const r = await fn(a);
+      ? async (a, ctx) => {
+          const r = await fn(a, ctx);
           engine.reconfigured();
           return r;
         }

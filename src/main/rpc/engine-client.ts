@@ -1,4 +1,4 @@
-import type { ContractResults, RequestName } from '../../shared/contract.js';
+import type { ContractResults, ProgressOf, RequestName } from '../../shared/contract.js';
 import type { ErrorInfo } from '../../shared/errors.js';
 import type { EngineEvents } from '../../shared/events.js';
 import type { CallOutcome, EventName } from '../../shared/ipc.js';
@@ -7,6 +7,11 @@ import type { RpcPort } from './port.js';
 
 export type EventListener = <E extends EventName>(name: E, payload: EngineEvents[E]) => void;
 export type NoticeListener = (level: NoticeLevel, message: string) => void;
+
+/** Per-call options: `onProgress` hears the call's progress reports (see `ContractProgress`). */
+export interface CallOptions<K extends RequestName> {
+  onProgress?: (p: ProgressOf<K>) => void;
+}
 
 export type StartResult = { ok: true; dataDir: string; logFile: string } | { ok: false; error: ErrorInfo };
 
@@ -17,6 +22,7 @@ export type StartResult = { ok: true; dataDir: string; logFile: string } | { ok:
 export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, (o: CallOutcome<unknown>) => void>();
+  private readonly progressListeners = new Map<number, (p: unknown) => void>();
   private readonly eventListeners = new Set<EventListener>();
   private readonly noticeListeners = new Set<NoticeListener>();
   private readonly started: Promise<StartResult>;
@@ -41,9 +47,13 @@ export class EngineClient {
         case 'result': {
           const done = this.pending.get(msg.id);
           this.pending.delete(msg.id);
+          this.progressListeners.delete(msg.id);
           done?.(msg.outcome);
           break;
         }
+        case 'progress':
+          this.progressListeners.get(msg.id)?.(msg.payload);
+          break;
         case 'event':
           for (const l of this.eventListeners) l(msg.name, msg.payload as EngineEvents[typeof msg.name]);
           break;
@@ -61,8 +71,16 @@ export class EngineClient {
     return this.started;
   }
 
-  call<K extends RequestName>(name: K, args: unknown): Promise<CallOutcome<ContractResults[K]>> {
-    return this.send({ kind: 'call', name, args }) as Promise<CallOutcome<ContractResults[K]>>;
+  call<K extends RequestName>(
+    name: K,
+    args: unknown,
+    opts: CallOptions<K> = {},
+  ): Promise<CallOutcome<ContractResults[K]>> {
+    const onProgress = opts.onProgress as ((p: unknown) => void) | undefined;
+    return this.send(
+      { kind: 'call', name, args, ...(onProgress ? { progress: true } : {}) },
+      onProgress,
+    ) as Promise<CallOutcome<ContractResults[K]>>;
   }
 
   control(op: ControlOp): Promise<CallOutcome<unknown>> {
@@ -87,19 +105,24 @@ export class EngineClient {
     this.settleStart({ ok: false, error });
     for (const done of this.pending.values()) done({ ok: false, error });
     this.pending.clear();
+    this.progressListeners.clear();
   }
 
   private send(
-    msg: { kind: 'call'; name: string; args: unknown } | { kind: 'control'; op: ControlOp },
+    msg:
+      { kind: 'call'; name: string; args: unknown; progress?: boolean } | { kind: 'control'; op: ControlOp },
+    onProgress?: (p: unknown) => void,
   ): Promise<CallOutcome<unknown>> {
     if (this.closed) return Promise.resolve({ ok: false, error: this.closed });
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
+      if (onProgress) this.progressListeners.set(id, onProgress);
       try {
         this.port.post({ ...msg, id });
       } catch (err) {
         this.pending.delete(id);
+        this.progressListeners.delete(id);
         resolve({
           ok: false,
           error: { code: 'INTERNAL', message: `the engine is not reachable: ${String(err)}` },

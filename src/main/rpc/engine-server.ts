@@ -1,4 +1,10 @@
-import { CONTRACT, isRequestName, type Handlers, type RequestName } from '../../shared/contract.js';
+import {
+  CONTRACT,
+  isRequestName,
+  type CallContext,
+  type Handlers,
+  type RequestName,
+} from '../../shared/contract.js';
 import { toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { ENGINE_EVENT_NAMES, type CallOutcome } from '../../shared/ipc.js';
 import type { EventBus } from '../engine/events.js';
@@ -11,19 +17,23 @@ export interface ContractServerOptions {
   control: (op: ControlOp) => Promise<void>;
 }
 
-/** Runs one contract call: the name is checked and the arguments parsed with the contract's schema. */
+/**
+ * Runs one contract call: the name is checked and the arguments parsed with the contract's
+ * schema. `progress` hears the call's progress reports, if it makes any.
+ */
 export async function runCall(
   handlers: Handlers,
   name: string,
   args: unknown,
+  progress?: (payload: unknown) => void,
 ): Promise<CallOutcome<unknown>> {
   if (!isRequestName(name)) return fail({ code: 'INVALID_INPUT', message: `unknown request "${name}"` });
   const parsed = CONTRACT[name].args.safeParse(args ?? {});
   if (!parsed.success) return fail(invalidArgs(name, parsed.error.issues));
   try {
     // The table guarantees that handlers[name] takes exactly what CONTRACT[name].args produces.
-    const handler = handlers[name] as (a: unknown) => Promise<unknown>;
-    return { ok: true, value: await handler(parsed.data) };
+    const handler = handlers[name] as (a: unknown, ctx: CallContext<RequestName>) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data, progress ? { progress } : {}) };
   } catch (err) {
     return fail(toErrorInfo(err));
   }
@@ -52,7 +62,10 @@ export function serveContract(port: RpcPort<ToEngine, FromEngine>, opts: Contrac
   );
   const offMessages = port.onMessage((msg) => {
     if (msg.kind === 'call') {
-      void runCall(opts.handlers, msg.name, msg.args).then((outcome) =>
+      const progress = msg.progress
+        ? (payload: unknown): void => port.post({ kind: 'progress', id: msg.id, payload })
+        : undefined;
+      void runCall(opts.handlers, msg.name, msg.args, progress).then((outcome) =>
         port.post({ kind: 'result', id: msg.id, outcome }),
       );
     } else if (msg.kind === 'control') {

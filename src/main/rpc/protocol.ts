@@ -15,7 +15,8 @@ export type ControlOp = 'resume' | 'shutdown';
 /** Main process → engine host. */
 export type ToEngine =
   | { kind: 'init'; config: HostConfig }
-  | { kind: 'call'; id: number; name: string; args: unknown }
+  /** `progress`: the caller listens, so the engine sends the call's `progress` messages. */
+  | { kind: 'call'; id: number; name: string; args: unknown; progress?: boolean }
   | { kind: 'control'; id: number; op: ControlOp };
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
@@ -26,6 +27,8 @@ export type FromEngine =
   /** The engine could not open (locked data folder, broken database, wrong native build). */
   | { kind: 'fatal'; error: ErrorInfo }
   | { kind: 'result'; id: number; outcome: CallOutcome<unknown> }
+  /** How far call `id` has got (see `ContractProgress`); always before its `result`. */
+  | { kind: 'progress'; id: number; payload: unknown }
   | { kind: 'event'; name: EventName; payload: unknown }
   | { kind: 'notice'; level: NoticeLevel; message: string };
 
@@ -54,6 +57,8 @@ export function isFromEngine(v: unknown): v is FromEngine {
       return isObject(v['error']);
     case 'result':
       return typeof v['id'] === 'number' && isObject(v['outcome']);
+    case 'progress':
+      return typeof v['id'] === 'number';
     case 'event':
       return typeof v['name'] === 'string';
     case 'notice':

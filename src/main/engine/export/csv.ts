@@ -32,12 +32,15 @@ export function csvLine(values: readonly unknown[]): string {
 export const UTF8_BOM = '\uFEFF';
 const BATCH_CHARS = 64 * 1024;
 
-/** Writes a header line and the rows; returns the row count. */
+/**
+ * Writes a header line and the rows; returns the row count. `progress` hears the running count
+ * at each flushed batch, not per row.
+ */
 export async function writeCsv(
   sink: Sink,
   columns: readonly ExportColumn[],
   rows: Iterable<readonly unknown[]>,
-  opts: { bom?: boolean; header?: 'label' | 'field' } = {},
+  opts: { bom?: boolean; header?: 'label' | 'field'; progress?: (rows: number) => void } = {},
 ): Promise<number> {
   let buf =
     (opts.bom ? UTF8_BOM : '') + csvLine(columns.map((c) => (opts.header === 'field' ? c.field : c.label)));
@@ -53,6 +56,7 @@ export async function writeCsv(
     if (buf.length >= BATCH_CHARS) {
       await sink.write(buf);
       buf = '';
+      opts.progress?.(n);
     }
   }
   if (buf) await sink.write(buf);

@@ -27,6 +27,7 @@ import { countQuery, groupQuery, rowsQuery } from '../query/planner.js';
 import { QueryEngine } from '../query/query-engine.js';
 import { writeCsv } from './csv.js';
 import { writeJson } from './json.js';
+import { ProgressMeter, type OnExportProgress, type ProgressPace } from './progress.js';
 import { withSink } from './sink.js';
 import {
   columnOf,
@@ -60,6 +61,13 @@ interface CommonOptions {
   /** As of / failed / stale vCenters; worked out from the cache when not given. */
   freshness?: Freshness;
   now?: Date;
+  /**
+   * Rows written so far and the total (counted up front), at a bounded rate: first at 0 rows,
+   * last at the exported count once the file is in place; nothing after a failure (it throws).
+   */
+  onProgress?: OnExportProgress;
+  /** How often `onProgress` may be called (default: every 1000 rows and 250 ms at most). */
+  progressPace?: ProgressPace;
 }
 
 export interface ExportRowsOptions extends CommonOptions {
@@ -89,6 +97,8 @@ export interface ExportTablesOptions extends CommonOptions {
   meta: ExportMeta;
   bom?: boolean;
   header?: 'label' | 'field';
+  /** All rows of `tables`, when counted up front (reported with the progress). */
+  total?: number;
 }
 
 export const SHEET_NAMES: Record<QueryEntity, string> = {
@@ -219,6 +229,13 @@ function freshnessOf(
   return given ?? new QueryEngine({ sqlite }).freshness(plan);
 }
 
+function progressOptions(opts: CommonOptions): Pick<CommonOptions, 'onProgress' | 'progressPace'> {
+  return {
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.progressPace ? { progressPace: opts.progressPace } : {}),
+  };
+}
+
 function metaJson(meta: ExportMeta, tables: Record<string, number>): string {
   return JSON.stringify({ ...meta, rows: tables }, null, 2) + '\n';
 }
@@ -232,19 +249,25 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
       'a CSV file holds one table: export one entity or question, or use xlsx or json',
     );
   }
+  const meter = new ProgressMeter(opts.onProgress, opts.total ?? null, opts.progressPace);
+  meter.start();
   const { result: counts, bytes } = await withSink(opts.out, async (sink) => {
     if (format === 'csv') {
       const t = tables[0]!;
       const n = await writeCsv(sink, t.columns, t.rows, {
         bom: opts.bom ?? false,
         header: opts.header ?? 'label',
+        progress: meter.at,
       });
       return { [t.key]: n };
     }
-    if (format === 'json') return writeJson(sink, meta, tables);
+    if (format === 'json') return writeJson(sink, meta, tables, meter);
     const xlsx = new XlsxWriter(sink);
     const counts: Record<string, number> = {};
-    for (const t of tables) counts[t.key] = await xlsx.addTable(t);
+    for (const t of tables) {
+      counts[t.key] = await xlsx.addTable(t, meter.at);
+      meter.tableDone(counts[t.key]!);
+    }
     xlsx.addAbout(
       meta,
       tables.map((t) => ({ sheet: t.sheet, rows: counts[t.key] ?? 0 })),
@@ -273,6 +296,7 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
       result.metaFile = metaFile;
     }
   }
+  meter.done(total);
   return result;
 }
 
@@ -298,6 +322,8 @@ export async function exportRows(opts: ExportRowsOptions): Promise<ExportResult>
       out: opts.out,
       tables: [table],
       meta,
+      total: count,
+      ...progressOptions(opts),
       ...(opts.bom !== undefined ? { bom: opts.bom } : {}),
       ...(opts.header ? { header: opts.header } : {}),
     });
@@ -364,6 +390,14 @@ export async function exportFull(opts: ExportFullOptions): Promise<ExportResult>
       rows: recordRows(VCENTER_COLUMNS, vcenters),
     });
     const meta = metaOf(freshness, counts, opts.now ? { now: opts.now } : {});
-    return exportTables({ format: opts.format, out: opts.out, tables, meta });
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    return exportTables({
+      format: opts.format,
+      out: opts.out,
+      tables,
+      meta,
+      total,
+      ...progressOptions(opts),
+    });
   });
 }

@@ -16,11 +16,15 @@ function rowJson(columns: readonly ExportColumn[], row: readonly unknown[]): str
   return JSON.stringify(out);
 }
 
-/** Writes the whole document; returns the row count per table key. */
+/**
+ * Writes the whole document; returns the row count per table key. `progress` hears the running
+ * count of the current table at each flushed batch and `tableDone` each table's count.
+ */
 export async function writeJson(
   sink: Sink,
   meta: ExportMeta,
   tables: readonly ExportTable[],
+  progress?: { at(rowsInTable: number): void; tableDone(rows: number): void },
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let buf = `{"meta":${JSON.stringify(meta)}`;
@@ -33,10 +37,12 @@ export async function writeJson(
       if (buf.length >= BATCH_CHARS) {
         await sink.write(buf);
         buf = '';
+        progress?.at(n);
       }
     }
     buf += n > 0 ? '\n]' : ']';
     counts[t.key] = n;
+    progress?.tableDone(n);
   }
   buf += '}\n';
   await sink.write(buf);

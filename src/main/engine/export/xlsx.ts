@@ -100,18 +100,22 @@ export class XlsxWriter {
     this.wb.creator = 'vMiner';
   }
 
-  /** Writes one table as a sheet; returns its row count. */
-  async addTable(t: ExportTable): Promise<number> {
+  /** Writes one table as a sheet; returns its row count. `progress` hears the running count every 500 rows. */
+  async addTable(t: ExportTable, progress?: (rows: number) => void): Promise<number> {
     const it = t.rows[Symbol.iterator]();
     try {
-      return await this.writeSheet(t, it);
+      return await this.writeSheet(t, it, progress);
     } finally {
       // Releases the SQLite statement when the sheet stopped early (an error).
       it.return?.();
     }
   }
 
-  private async writeSheet(t: ExportTable, it: Iterator<readonly unknown[]>): Promise<number> {
+  private async writeSheet(
+    t: ExportTable,
+    it: Iterator<readonly unknown[]>,
+    progress: ((rows: number) => void) | undefined,
+  ): Promise<number> {
     const cols = t.columns;
     const styles = cols.map(styleOf);
     // The first rows size the columns (widths go before the first row in the file).
@@ -149,6 +153,7 @@ export class XlsxWriter {
       }
       row.commit();
       if (++n % YIELD_EVERY === 0) {
+        progress?.(n);
         await tick();
         await drainQueue(ws);
         await this.sink.relieve();

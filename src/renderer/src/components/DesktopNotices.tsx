@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'react';
 import { bridge } from '../api/client.js';
 import { useNav } from '../stores/nav.js';
+import { exportNoticeView, type ExportNoticeView } from './export-notice.js';
 
 interface Notice {
   id: number;
   level: 'info' | 'warning' | 'error';
   message: string;
+  /** The export this notice follows: its later reports update it in place. */
+  exportId?: string;
+  progress?: ExportNoticeView['progress'];
 }
 
 /** Desktop only: engine restarts, shell warnings, export progress, and menu/tray navigation. */
@@ -32,9 +36,13 @@ export function DesktopNotices(): React.JSX.Element | null {
         else if (s.state === 'ready') setNotices((n) => n.filter((x) => !x.message.startsWith('The engine')));
       }),
       d.on('export:progress', (p) => {
-        if (p.phase === 'writing') push('info', `Exporting to ${p.path}…`);
-        else if (p.phase === 'done') push('info', `Exported ${p.rows.toLocaleString()} rows to ${p.path}.`);
-        else push('error', `Export to ${p.path} failed: ${p.error.message}`);
+        const view = exportNoticeView(p);
+        setNotices((n) => {
+          const at = n.findIndex((x) => x.exportId === p.id);
+          const notice: Notice = { id: at >= 0 ? n[at]!.id : next++, exportId: p.id, ...view };
+          // A few reports a second for one export: update its notice, never stack new ones.
+          return at >= 0 ? n.map((x, i) => (i === at ? notice : x)) : [...n.slice(-3), notice];
+        });
       }),
     ];
     return () => offs.forEach((off) => off());
@@ -44,7 +52,20 @@ export function DesktopNotices(): React.JSX.Element | null {
     <div className="notices" role="status">
       {notices.map((n) => (
         <p key={n.id} className={n.level === 'info' ? 'notice' : n.level}>
-          {n.message}
+          {n.progress ? (
+            <span className="export-progress">
+              {n.message}
+              {/* No value while the total is unknown: the bar shows as indeterminate. */}
+              <progress
+                max={1}
+                {...(n.progress.fraction !== null ? { value: n.progress.fraction } : {})}
+                aria-label={`Export progress: ${n.progress.label}`}
+              />
+              <span className="muted">{n.progress.label}</span>
+            </span>
+          ) : (
+            n.message
+          )}
           <button
             className="ghost"
             aria-label="Dismiss"
