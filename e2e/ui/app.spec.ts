@@ -6,7 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { VsphereOps } from '../support/vsphere-ops.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../vcsim/simulators.js';
 import { and, quickSearchFilter } from '../../src/renderer/src/lib/filters.js';
-import { CLI, SCREENSHOTS, startServe, testEnv, type Served } from './server.js';
+import { CLI, SCREENSHOTS, startServe, testEnv, type Served, rpc as callRpc } from './server.js';
 
 const ADMIN_PW = 'Ui-Admin#2026';
 const VC_USER = 'svc-readonly@vsphere.local';
@@ -18,15 +18,7 @@ let served: Served;
 let page: Page;
 let token = '';
 
-async function rpc<T>(name: string, args: unknown): Promise<T> {
-  const r = await fetch(`${served.url}/api/rpc/${name}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(args),
-  });
-  if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
-  return ((await r.json()) as { result: T }).result;
-}
+const rpc = <T>(name: string, args: unknown): Promise<T> => callRpc<T>(served.url, token, name, args);
 
 const shot = (name: string): Promise<Buffer> =>
   page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });

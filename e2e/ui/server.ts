@@ -70,3 +70,14 @@ export async function startServe(
 }
 
 export const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+
+/** A contract request through `POST /api/rpc/{name}` with a bearer token; its `result`. */
+export async function rpc<T>(url: string, token: string, name: string, args: unknown): Promise<T> {
+  const r = await fetch(`${url}/api/rpc/${name}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(args),
+  });
+  if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { result: T }).result;
+}

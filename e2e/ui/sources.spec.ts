@@ -4,7 +4,7 @@ import pg from 'pg';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { SourceInfo } from '../../src/shared/sources.js';
 import { startPostgres, type RunningPostgres } from '../support/postgres.js';
-import { SCREENSHOTS, startServe, testEnv, type Served } from './server.js';
+import { SCREENSHOTS, startServe, testEnv, type Served, rpc as callRpc } from './server.js';
 
 /*
  * A SQL source added and edited through the UI's form, against a real PostgreSQL (Debian's
@@ -22,15 +22,7 @@ let served: Served;
 let page: Page;
 let token = '';
 
-async function rpc<T>(name: string, args: unknown): Promise<T> {
-  const r = await fetch(`${served.url}/api/rpc/${name}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(args),
-  });
-  if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
-  return ((await r.json()) as { result: T }).result;
-}
+const rpc = <T>(name: string, args: unknown): Promise<T> => callRpc<T>(served.url, token, name, args);
 
 const sourceDialog = (): Locator => page.getByRole('dialog', { name: /SQL source/ });
 const sourceRow = (name: string): Locator => page.locator(`tr[data-source="${name}"]`);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportPreview } from '../../../shared/sources.js';
 import { Engine } from '../engine.js';
 import { startRest } from './serve.js';
+import { loginToken } from './test-login.js';
 
 /*
  * Request body limits over a real listener on 127.0.0.1: every route takes at most 1 MB, except
@@ -57,12 +58,7 @@ beforeAll(async () => {
   app = rest.app;
   base = rest.url;
   await rest.auth.addUser('admin', 'admin password 1', 'admin');
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: 'admin password 1' }),
-  });
-  admin = ((await r.json()) as { access_token: string }).access_token;
+  admin = await loginToken(base, 'admin', 'admin password 1');
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTdsResponder, type TdsResponder } from '../../../../e2e/support/tds-responder.js';
 import { Engine } from '../engine.js';
 import { startRest } from '../rest/serve.js';
+import { loginToken } from '../rest/test-login.js';
 
 /* The new contract entries over a real REST listener on 127.0.0.1: file content imports work,
    local-path requests are refused, writes need an admin, no secret comes back. */
@@ -53,12 +54,7 @@ beforeAll(async () => {
     ['admin', 'admin password 1'],
     ['viewer', 'viewer password 1'],
   ] as const) {
-    const r = await fetch(`${base}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: u, password: pw }),
-    });
-    tokens[u] = ((await r.json()) as { access_token: string }).access_token;
+    tokens[u] = await loginToken(base, u, pw);
   }
 });
 

@@ -16,6 +16,7 @@ import type { VcenterWithState } from '../../../shared/vcenter.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../../../../e2e/vcsim/simulators.js';
 import { Engine } from '../engine.js';
 import { startRest } from '../rest/serve.js';
+import { loginToken } from '../rest/test-login.js';
 
 const USER = 'live-ro';
 const PASSWORD = 'live-nopw-secret';
@@ -77,12 +78,7 @@ beforeAll(async () => {
   app = rest.app;
   base = rest.url;
   await rest.auth.addUser('admin', 'admin password 1', 'admin');
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: 'admin password 1' }),
-  });
-  token = ((await r.json()) as { access_token: string }).access_token;
+  token = await loginToken(base, 'admin', 'admin password 1');
   engine.live.start();
 });
 
