@@ -28,6 +28,7 @@ const MINIMAL: { [K in RequestName]: unknown } = {
   'users.list': {},
   'users.add': { username: 'u', password: 'p', role: 'viewer' },
   'users.setPassword': { username: 'u', password: 'p' },
+  'users.setRole': { username: 'u', role: 'viewer' },
   'users.remove': { username: 'u' },
   'engine.info': {},
   'accounts.list': {},

@@ -221,9 +221,18 @@ describe('the relay, end to end over a MessageChannel', () => {
         args: () => ({ username: 'ipc-viewer', password: 'viewer-password-2' }),
         check: (o) => expect(value<{ updated: boolean }>(o).updated).toBe(true),
       },
+      'users.setRole': {
+        // Stays a viewer: made the only admin, it could not be removed below.
+        args: () => ({ username: 'ipc-viewer', role: 'viewer' }),
+        check: (o) =>
+          expect(
+            value<{ username: string; role: string }[]>(o).find((u) => u.username === 'ipc-viewer')?.role,
+          ).toBe('viewer'),
+      },
       'users.list': {
         args: () => ({}),
-        check: (o) => expect(value<{ role: string }[]>(o).some((u) => u.role === 'viewer')).toBe(true),
+        check: (o) =>
+          expect(value<{ username: string }[]>(o).some((u) => u.username === 'ipc-viewer')).toBe(true),
       },
       'users.remove': {
         args: () => ({ username: 'ipc-viewer' }),

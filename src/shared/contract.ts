@@ -209,62 +209,106 @@ export interface LiveStatusResult {
 
 const empty = z.object({});
 
+/**
+ * Who may make a call over REST (the browser UI and scripts): `viewer` calls read the inventory and
+ * its state; `admin` calls change something, make the engine connect somewhere (probes, source
+ * tests, certificate reviews), or reveal configuration. Every call needs a logged-in user.
+ */
+export type CallRole = 'admin' | 'viewer';
+
+interface ContractEntry {
+  args: z.ZodType;
+  /** May the call travel over HTTP (and so to the renderer)? Local file paths never do. */
+  http: boolean;
+  /** Changes state: the engine reconfigures itself afterwards (live sessions, schedule). */
+  write: boolean;
+  role: CallRole;
+  summary: string;
+}
+
 export const CONTRACT = {
-  'vcenters.list': { args: empty, http: true, write: false, summary: 'List vCenters with their sync state' },
+  'vcenters.list': {
+    args: empty,
+    http: true,
+    write: false,
+    role: 'viewer',
+    summary: 'List vCenters with their sync state',
+  },
   'vcenters.get': {
     args: z.object({ id }),
     http: true,
     write: false,
+    role: 'viewer',
     summary: 'One vCenter with its sync state',
   },
   'vcenters.probe': {
     args: z.object({ url: z.string().min(1).max(500) }),
     http: true,
     write: false,
+    role: 'admin',
     summary: 'What a vCenter presents before it is trusted: product, version, certificate',
   },
-  'vcenters.add': { args: VcenterAddSchema, http: true, write: true, summary: 'Register a vCenter' },
-  'vcenters.update': { args: VcenterUpdateSchema, http: true, write: true, summary: 'Change a vCenter' },
+  'vcenters.add': {
+    args: VcenterAddSchema,
+    http: true,
+    write: true,
+    role: 'admin',
+    summary: 'Register a vCenter',
+  },
+  'vcenters.update': {
+    args: VcenterUpdateSchema,
+    http: true,
+    write: true,
+    role: 'admin',
+    summary: 'Change a vCenter',
+  },
   'vcenters.remove': {
     args: z.object({ id }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Remove a vCenter and its cached data',
   },
   'accounts.list': {
     args: empty,
     http: true,
     write: false,
+    role: 'viewer',
     summary: 'Shared service accounts (never their passwords) and how many vCenters use each',
   },
   'accounts.add': {
     args: ServiceAccountAddSchema,
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Add a shared service account; its password goes to the credential vault',
   },
   'accounts.update': {
     args: ServiceAccountUpdateSchema,
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Rename a service account, change its user or password, or make it the default',
   },
   'accounts.remove': {
     args: z.object({ id }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Remove a service account no vCenter uses',
   },
   'import.preview': {
     args: ImportContentSchema,
     http: true,
     write: false,
+    role: 'admin',
     summary: 'What a CSV/XLSX vCenter list would add, update or skip, and why (writes nothing)',
   },
   'import.apply': {
     args: ImportContentSchema,
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Import a CSV/XLSX vCenter list: every add and update lands, or none does',
   },
   // Local file paths: never over HTTP (the desktop app and the CLI only).
@@ -272,54 +316,63 @@ export const CONTRACT = {
     args: ImportFileSchema,
     http: false,
     write: false,
+    role: 'admin',
     summary: 'Preview the import of a local CSV/XLSX file',
   },
   'import.applyFile': {
     args: ImportFileSchema,
     http: false,
     write: true,
+    role: 'admin',
     summary: 'Import a local CSV/XLSX file',
   },
   'sources.list': {
     args: empty,
     http: true,
     write: false,
+    role: 'viewer',
     summary: 'SQL sources of the vCenter list (SQL Server, PostgreSQL) with their last refresh',
   },
   'sources.add': {
     args: SourceAddSchema,
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Add a SQL source: connection, query, column mapping, refresh interval',
   },
   'sources.update': {
     args: SourceUpdateSchema,
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Change a SQL source',
   },
   'sources.remove': {
     args: z.object({ id, removeVcenters: z.boolean().default(false) }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Remove a SQL source (its vCenters move to the local list unless removed too)',
   },
   'sources.test': {
     args: z.object({ id }),
     http: true,
     write: false,
+    role: 'admin',
     summary: "Run a source's query and show the first rows, raw and mapped (changes nothing)",
   },
   'sources.refresh': {
     args: z.object({ id }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Refresh a source now: add new vCenters, retire vanished ones; errors keep the last good list',
   },
   'certs.review': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
     write: false,
+    role: 'admin',
     summary:
       'Certificates to review: what each new (or given) vCenter presents, and renewed ones shown as "certificate changed"',
   },
@@ -332,6 +385,7 @@ export const CONTRACT = {
     }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Accept reviewed certificates together: pin each thumbprint as reviewed',
   },
   // Local checks (data folder, keychain, a free port on this machine): the desktop app and the CLI only.
@@ -339,6 +393,7 @@ export const CONTRACT = {
     args: DoctorRequestSchema,
     http: false,
     write: false,
+    role: 'admin',
     summary:
       'First-run check-up: data folder, migrations, keychain, each vCenter (DNS/TCP/TLS/login), SQL sources, REST port',
   },
@@ -346,53 +401,73 @@ export const CONTRACT = {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Start a sync of all (or the given) vCenters; progress arrives as events',
   },
   'sync.cancel': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Cancel running syncs',
   },
   'query.ask': {
     args: AskRequestSchema,
     http: true,
     write: false,
+    role: 'viewer',
     summary: 'Ask a question in plain English',
   },
   'inventory.list': {
     args: ListRequestSchema,
     http: true,
     write: false,
+    role: 'viewer',
     summary: 'One page of an entity, filtered and sorted by a query plan',
   },
   'stats.get': {
     args: empty,
     http: true,
     write: false,
+    role: 'viewer',
     summary: 'Counts per entity and vCenter, power states, capacity, last syncs',
   },
-  'settings.get': { args: empty, http: true, write: false, summary: 'Engine settings' },
+  'settings.get': { args: empty, http: true, write: false, role: 'viewer', summary: 'Engine settings' },
   'settings.update': {
     args: EngineSettingsSchema.partial(),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Change engine settings',
   },
   'scheduler.state': {
     args: empty,
     http: true,
     write: false,
+    role: 'viewer',
     summary: 'Whether the background sync is on, running, and its next run',
   },
   'live.status': {
     args: empty,
     http: true,
     write: false,
+    role: 'viewer',
     summary: 'Live updates: the mode, whether paused, and each live vCenter’s state and counters',
   },
-  'scheduler.start': { args: empty, http: true, write: true, summary: 'Turn the background sync on' },
-  'scheduler.stop': { args: empty, http: true, write: true, summary: 'Turn the background sync off' },
+  'scheduler.start': {
+    args: empty,
+    http: true,
+    write: true,
+    role: 'admin',
+    summary: 'Turn the background sync on',
+  },
+  'scheduler.stop': {
+    args: empty,
+    http: true,
+    write: true,
+    role: 'admin',
+    summary: 'Turn the background sync off',
+  },
   'scheduler.configure': {
     args: z.object({
       intervalMinutes: z.number().int().min(1).max(10_080).optional(),
@@ -400,12 +475,14 @@ export const CONTRACT = {
     }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Set the sync interval or cron expression',
   },
   'users.list': {
     args: empty,
     http: true,
-    write: true,
+    write: false,
+    role: 'admin',
     summary: 'Accounts of the REST listener and the browser UI (admins only)',
   },
   'users.add': {
@@ -416,24 +493,35 @@ export const CONTRACT = {
     }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Add an account (admin: everything; viewer: read only)',
   },
   'users.setPassword': {
     args: z.object({ username: UsernameSchema, password: NewPasswordSchema }),
     http: true,
     write: true,
-    summary: "Set an account's password",
+    role: 'admin',
+    summary: "Set an account's password (its tokens end)",
+  },
+  'users.setRole': {
+    args: z.object({ username: UsernameSchema, role: z.enum(['admin', 'viewer']) }),
+    http: true,
+    write: true,
+    role: 'admin',
+    summary: "Change an account's role (its tokens end: it logs in again with the new role)",
   },
   'users.remove': {
     args: z.object({ username: UsernameSchema }),
     http: true,
     write: true,
+    role: 'admin',
     summary: 'Remove an account (its tokens stop working; never the last admin)',
   },
   'engine.info': {
     args: empty,
     http: true,
     write: false,
+    role: 'admin',
     summary: 'Version and data folder of the running engine',
   },
   'export.toFile': {
@@ -445,9 +533,10 @@ export const CONTRACT = {
     // Takes a local file path: never over HTTP (downloads use POST /api/export/*).
     http: false,
     write: false,
+    role: 'viewer',
     summary: 'Write an export to a local file (desktop save dialog, CLI)',
   },
-} as const;
+} as const satisfies Record<string, ContractEntry>;
 
 export type RequestName = keyof typeof CONTRACT;
 export type RequestArgs<K extends RequestName> = z.input<(typeof CONTRACT)[K]['args']>;
@@ -492,6 +581,7 @@ export interface ContractResults {
   'users.list': UserInfo[];
   'users.add': UserInfo[];
   'users.setPassword': { updated: true };
+  'users.setRole': UserInfo[];
   'users.remove': UserInfo[];
   'engine.info': { version: string; dataDir: string };
   'export.toFile': { path: string; rows: number; bytes: number | null };

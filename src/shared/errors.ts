@@ -15,6 +15,10 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'INVALID_INPUT',
   'LOCKED',
+  /** Too many requests or failed logins: wait, then try again. */
+  'RATE_LIMITED',
+  /** A body, file or answer larger than the limit that applies to it. */
+  'TOO_LARGE',
   'INTERNAL',
 ] as const;
 

@@ -42,6 +42,30 @@ export function registerUserCommands(program: Command): void {
         engine.close();
       }
     });
+  withDataDir(user.command('role <name> <role>'))
+    .description("change a user's role to admin or viewer (the user's tokens end: they log in again)")
+    .action(async (name: string, role: string, opts: CommonOptions) => {
+      if (role !== 'admin' && role !== 'viewer')
+        throw new VminerError('INVALID_INPUT', 'the role is admin or viewer');
+      const engine = await openEngine(opts, 'vminer user role');
+      try {
+        (await AuthService.create(engine.database.db, engine.vault)).setRole(name, role);
+        process.stdout.write(`${name} is now ${role}; their open sessions have ended.\n`);
+      } finally {
+        engine.close();
+      }
+    });
+  withDataDir(user.command('remove <name>'))
+    .description('remove a user (their tokens stop working at once; never the last admin)')
+    .action(async (name: string, opts: CommonOptions) => {
+      const engine = await openEngine(opts, 'vminer user remove');
+      try {
+        (await AuthService.create(engine.database.db, engine.vault)).removeUser(name);
+        process.stdout.write(`Removed user ${name}.\n`);
+      } finally {
+        engine.close();
+      }
+    });
   withJson(withDataDir(user.command('list')))
     .description('list users')
     .action(async (opts: UserOptions) => {

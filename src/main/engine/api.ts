@@ -158,6 +158,11 @@ export function createHandlers(
       await (await auth()).setPassword(username, password);
       return { updated: true };
     },
+    'users.setRole': async ({ username, role }) => {
+      const a = await auth();
+      a.setRole(username, role);
+      return a.listUsers();
+    },
     'users.remove': async ({ username }) => {
       const a = await auth();
       a.removeUser(username);

@@ -36,7 +36,7 @@ export function resolveExportRequest(query: QueryEngine, b: ExportRequest): Reso
   if (plan && b.sort) plan.sort = b.sort;
   if (plan && b.columns) {
     const known = FIELDS[plan.entity];
-    const bad = b.columns.filter((c) => !(c in known));
+    const bad = b.columns.filter((c) => !Object.hasOwn(known, c));
     if (bad.length)
       throw new VminerError('INVALID_INPUT', `unknown columns for ${plan.entity}: ${bad.join(', ')}`);
   }

@@ -207,7 +207,7 @@ export class QueryEngine {
       datastore: 'datastores',
       datastores: 'datastores',
     };
-    return map[w];
+    return Object.hasOwn(map, w) ? map[w] : undefined;
   }
 
   private looksLikeFollowUp(p: ParsedQuestion): boolean {

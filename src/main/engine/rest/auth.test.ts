@@ -82,3 +82,33 @@ describe('accounts', () => {
     });
   });
 });
+
+describe('password hashes', () => {
+  it('new hashes use scrypt N = 2^17; an older, cheaper hash is replaced at the next login', async () => {
+    const { hashPassword, needsRehash } = await import('./auth.js');
+    const fresh = await hashPassword('some password 1');
+    expect(fresh.split('$').slice(0, 4)).toEqual(['scrypt', String(2 ** 17), '8', '1']);
+    expect(needsRehash(fresh)).toBe(false);
+    // A hash as vMiner stored it before (N = 2^15), written straight into the table.
+    const { scryptSync, randomBytes } = await import('node:crypto');
+    const salt = randomBytes(16);
+    const old = `scrypt$${2 ** 15}$8$1$${salt.toString('base64')}$${scryptSync('old cost password', salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString('base64')}`;
+    expect(needsRehash(old)).toBe(true);
+    await auth.addUser('legacy', 'placeholder password', 'viewer');
+    engine.database.sqlite
+      .prepare('UPDATE users SET password_hash = ? WHERE username = ?')
+      .run(old, 'legacy');
+    await auth.login('legacy', 'old cost password');
+    const stored = (
+      engine.database.sqlite
+        .prepare('SELECT password_hash AS h FROM users WHERE username = ?')
+        .get('legacy') as {
+        h: string;
+      }
+    ).h;
+    expect(stored).not.toBe(old);
+    expect(stored.split('$')[1]).toBe(String(2 ** 17));
+    // The same password still logs in, now against the new hash.
+    await expect(auth.login('legacy', 'old cost password')).resolves.toHaveProperty('access_token');
+  });
+});

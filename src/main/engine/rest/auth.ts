@@ -13,7 +13,11 @@ const scrypt = promisify(scryptCb) as (
   len: number,
   opts: { N: number; r: number; p: number; maxmem: number },
 ) => Promise<Buffer>;
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+/**
+ * N = 2^17 (128 MiB, ~0.3 s here): OWASP's scrypt floor. Hashes made with a lower cost are
+ * replaced at the next successful login.
+ */
+const SCRYPT = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
 
 export type Role = 'admin' | 'viewer';
 
@@ -22,13 +26,25 @@ export interface TokenClaims {
   role: Role;
   jti: string;
   exp: number;
+  /** The account's token version when the token was made (absent in tokens older than it: 0). */
+  tv: number;
 }
+
+/** Failed logins per account before it is refused for the rest of the window. */
+export const ACCOUNT_FAILURES_MAX = 10;
+const ACCOUNT_WINDOW_MS = 15 * 60_000;
 
 /** A slow, salted hash: `scrypt$N$r$p$salt$hash` (base64). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const hash = await scrypt(password, salt, 32, SCRYPT);
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+/** A stored hash made with less than today's cost (rehashed at the next successful login). */
+export function needsRehash(stored: string): boolean {
+  const [kind, n, r, p] = stored.split('$');
+  return kind !== 'scrypt' || Number(n) < SCRYPT.N || Number(r) !== SCRYPT.r || Number(p) !== SCRYPT.p;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -53,6 +69,8 @@ const JWT_SECRET_ID = 'rest:jwt-secret';
 let dummyHash: Promise<string> | undefined;
 /** Verified tokens remembered at most (then forgotten all at once and verified again). */
 const VERIFIED_MAX = 10_000;
+/** One service per database: every part of a process sees the same revocations at once. */
+const services = new WeakMap<Db, Promise<AuthService>>();
 
 /**
  * Accounts and tokens for the REST API. Tokens are HS256 JWTs signed with a per-installation
@@ -60,6 +78,10 @@ const VERIFIED_MAX = 10_000;
  */
 export class AuthService {
   private readonly revoked = new Set<string>();
+  /** Failed logins by lower-case account name: the count and when the window started. */
+  private readonly failures = new Map<string, { count: number; since: number }>();
+  /** Told when an account's tokens end (password or role changed, account removed, logout). */
+  private readonly revokedListeners = new Set<(username: string, jti?: string) => void>();
   /** Tokens whose signature and claims were verified, by token text. */
   private readonly verified = new Map<string, TokenClaims>();
   /** The account lookup, prepared once: `account` runs it on every request. */
@@ -68,7 +90,8 @@ export class AuthService {
   private constructor(
     private readonly db: Db,
     private readonly secret: Uint8Array,
-    readonly expiresInSeconds: number,
+    /** Lifetime of new tokens. */
+    public expiresInSeconds: number,
   ) {
     this.byName = this.db
       .select()
@@ -80,13 +103,50 @@ export class AuthService {
     for (const r of this.db.select().from(revokedTokens).all()) this.revoked.add(r.jti);
   }
 
-  static async create(db: Db, vault: CredentialVault, expiresInSeconds = 8 * 3600): Promise<AuthService> {
-    let secret = vault.get(JWT_SECRET_ID);
-    if (!secret) {
-      secret = randomBytes(32).toString('base64');
-      await vault.set(JWT_SECRET_ID, secret);
+  /** The database's one service (made on first use): the REST listener and the handlers share it. */
+  static async create(db: Db, vault: CredentialVault, expiresInSeconds?: number): Promise<AuthService> {
+    const service = await AuthService.shared(db, vault);
+    if (expiresInSeconds !== undefined) service.expiresInSeconds = expiresInSeconds;
+    return service;
+  }
+
+  private static shared(db: Db, vault: CredentialVault): Promise<AuthService> {
+    let service = services.get(db);
+    if (!service) {
+      service = (async () => {
+        let secret = vault.get(JWT_SECRET_ID);
+        if (!secret) {
+          secret = randomBytes(32).toString('base64');
+          await vault.set(JWT_SECRET_ID, secret);
+        }
+        return new AuthService(db, Buffer.from(secret, 'base64'), 8 * 3600);
+      })();
+      services.set(db, service);
+      service.catch(() => services.delete(db));
     }
-    return new AuthService(db, Buffer.from(secret, 'base64'), expiresInSeconds);
+    return service;
+  }
+
+  /** Hears every end of tokens: `(username)` for all of an account's, `(username, jti)` for one. */
+  onRevoked(listener: (username: string, jti?: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private revokedAll(username: string): void {
+    for (const [token, claims] of this.verified)
+      if (claims.sub.toLowerCase() === username.toLowerCase()) this.verified.delete(token);
+    for (const l of this.revokedListeners) l(username);
+  }
+
+  /**
+   * Still good? The account exists with the token's version (a password or role change since
+   * ends it), and the token is neither logged out nor expired. SSE streams ask this as they run.
+   */
+  stillValid(claims: TokenClaims): boolean {
+    if (this.revoked.has(claims.jti) || claims.exp <= Math.floor(Date.now() / 1000)) return false;
+    const u = this.find(claims.sub);
+    return u !== undefined && u.tokenVersion === claims.tv;
   }
 
   hasUsers(): boolean {
@@ -128,9 +188,29 @@ export class AuthService {
     if (!u) throw new VminerError('NOT_FOUND', `no user "${username}"`);
     this.db
       .update(users)
-      .set({ passwordHash: await hashPassword(password) })
+      .set({ passwordHash: await hashPassword(password), tokenVersion: sql`${users.tokenVersion} + 1` })
       .where(eq(users.id, u.id))
       .run();
+    this.revokedAll(u.username);
+  }
+
+  /** Changes an account's role; its tokens end (it logs in again with the new role). */
+  setRole(username: string, role: Role): void {
+    const u = this.find(username);
+    if (!u) throw new VminerError('NOT_FOUND', `no user "${username}"`);
+    if (u.role === role) return;
+    const admins = this.listUsers().filter((x) => x.role === 'admin').length;
+    if (u.role === 'admin' && admins <= 1)
+      throw new VminerError(
+        'INVALID_INPUT',
+        `"${u.username}" is the last admin: make another user admin first`,
+      );
+    this.db
+      .update(users)
+      .set({ role, tokenVersion: sql`${users.tokenVersion} + 1` })
+      .where(eq(users.id, u.id))
+      .run();
+    this.revokedAll(u.username);
   }
 
   /** Removes an account (its tokens stop working); the last admin cannot be removed. */
@@ -141,6 +221,7 @@ export class AuthService {
     if (u.role === 'admin' && admins <= 1)
       throw new VminerError('INVALID_INPUT', `"${u.username}" is the last admin: add another admin first`);
     this.db.delete(users).where(eq(users.id, u.id)).run();
+    this.revokedAll(u.username);
   }
 
   private find(username: string) {
@@ -151,11 +232,36 @@ export class AuthService {
     username: string,
     password: string,
   ): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number }> {
+    const key = username.toLowerCase();
+    const now = Date.now();
+    const failed = this.failures.get(key);
+    if (failed && now - failed.since >= ACCOUNT_WINDOW_MS) this.failures.delete(key);
+    const recent = this.failures.get(key);
+    if (recent && recent.count >= ACCOUNT_FAILURES_MAX) {
+      const minutes = Math.ceil((recent.since + ACCOUNT_WINDOW_MS - now) / 60_000);
+      throw new VminerError(
+        'RATE_LIMITED',
+        `too many failed logins for "${username.slice(0, 64)}": try again in ${minutes} minute(s)`,
+      );
+    }
     const u = this.find(username);
     dummyHash ??= hashPassword(randomUUID());
     const ok = await verifyPassword(password, u?.passwordHash ?? (await dummyHash));
-    if (!u || !ok) throw new VminerError('LOGIN_FAILED', 'wrong user name or password');
-    const token = await new SignJWT({ role: u.role })
+    if (!u || !ok) {
+      if (this.failures.size >= VERIFIED_MAX) this.failures.clear();
+      const f = this.failures.get(key) ?? { count: 0, since: now };
+      f.count++;
+      this.failures.set(key, f);
+      throw new VminerError('LOGIN_FAILED', 'wrong user name or password');
+    }
+    this.failures.delete(key);
+    if (needsRehash(u.passwordHash))
+      this.db
+        .update(users)
+        .set({ passwordHash: await hashPassword(password) })
+        .where(eq(users.id, u.id))
+        .run();
+    const token = await new SignJWT({ role: u.role, tv: u.tokenVersion })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(u.username)
       .setJti(randomUUID())
@@ -178,7 +284,8 @@ export class AuthService {
       if (this.revoked.has(payload.jti))
         throw new VminerError('LOGIN_FAILED', 'this token was logged out; log in again');
       const role: Role = payload['role'] === 'viewer' ? 'viewer' : 'admin';
-      const claims: TokenClaims = { sub: payload.sub, role, jti: payload.jti, exp: payload.exp };
+      const tv = typeof payload['tv'] === 'number' ? payload['tv'] : 0;
+      const claims: TokenClaims = { sub: payload.sub, role, jti: payload.jti, exp: payload.exp, tv };
       if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
       this.verified.set(token, claims);
       return this.account(claims);
@@ -203,10 +310,19 @@ export class AuthService {
     return this.account(claims);
   }
 
-  /** The account as it is now: a removed user's tokens stop working, a role change applies at once. */
+  /**
+   * The account as it is now: a removed user's tokens stop working, and so do tokens made before
+   * a password or role change (the account's token version moved on; any other process that
+   * shares the database sees it at its next request).
+   */
   private account(claims: TokenClaims): TokenClaims {
     const u = this.find(claims.sub);
     if (!u) throw new VminerError('LOGIN_FAILED', 'this account no longer exists');
+    if (u.tokenVersion !== claims.tv)
+      throw new VminerError(
+        'LOGIN_FAILED',
+        'the password or role of this account changed since this token was issued; log in again',
+      );
     const role: Role = u.role === 'viewer' ? 'viewer' : 'admin';
     return role === claims.role && u.username === claims.sub ? claims : { ...claims, sub: u.username, role };
   }
@@ -218,5 +334,6 @@ export class AuthService {
       .values({ jti: claims.jti, expiresAt: claims.exp })
       .onConflictDoNothing()
       .run();
+    for (const l of this.revokedListeners) l(claims.sub, claims.jti);
   }
 }

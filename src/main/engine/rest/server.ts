@@ -19,8 +19,9 @@ import type { JsonPage } from '../list-pages.js';
 import type { AuthService, TokenClaims } from './auth.js';
 import { fromHandler, toHttpError } from './http-errors.js';
 import { listRequestFromQuery } from './list-params.js';
-import { registerEvents } from './events-route.js';
+import { registerEvents, type EventLimits } from './events-route.js';
 import { registerUi } from './ui-route.js';
+import { collectRoutes, installRouteAuth, publicRoutes, type RouteInfo } from './route-auth.js';
 
 export interface RestOptions {
   handlers: Handlers;
@@ -37,6 +38,18 @@ export interface RestOptions {
   extend?: (app: FastifyInstance, ctx: RouteContext) => void;
   /** Serve the browser UI from this folder at `/`. */
   uiRoot?: string;
+  /**
+   * A loopback listener's own host names: requests naming any other host are refused (DNS
+   * rebinding). Absent: any `Host` (a listener on a real interface, usually behind a proxy).
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs, fastify's `trustProxy`):
+   * the client address then comes from that header for the per-address login limit. None by default.
+   */
+  trustedProxies?: readonly string[];
+  /** Caps on open event streams (tests lower them). */
+  eventLimits?: EventLimits;
 }
 
 export interface RouteContext {
@@ -45,8 +58,9 @@ export interface RouteContext {
 }
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    vminerUser?: TokenClaims;
+  interface FastifyInstance {
+    /** The router table with each route's auth (read after the listener is built). */
+    vminerRoutes: () => RouteInfo[];
   }
 }
 
@@ -69,7 +83,6 @@ const IntervalSchema = z.object({
 });
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
-const PUBLIC = new Set(['/health', '/api/auth/login']);
 /** A list route's answer in the OpenAPI document: the page, and the two paging headers. */
 const LIST_RESPONSE = {
   description: 'One page: `{items, total, nextCursor}`',
@@ -107,7 +120,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
     logger: false,
-    trustProxy: false,
+    trustProxy: opts.trustedProxies && opts.trustedProxies.length > 0 ? [...opts.trustedProxies] : false,
     ajv: { customOptions: { strict: false } },
   });
   // Requests are validated with the contract's zod schemas (clear messages); the JSON schemas
@@ -117,6 +130,8 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     const e = toHttpError(err, { bodyLimit: req.routeOptions.bodyLimit ?? BODY_LIMIT });
     void reply.status(e.status).send(e.body);
   });
+  app.decorate('vminerRoutes', collectRoutes(app));
+  installRouteAuth(app, { auth: opts.auth, allowedHosts: opts.allowedHosts });
   app.setNotFoundHandler((req, reply) => {
     void reply
       .status(404)
@@ -138,32 +153,9 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
       security: [{ bearerAuth: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-
-  app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (
-      PUBLIC.has(path) ||
-      path.startsWith('/docs') ||
-      (path === '/api/events' && req.query && 'ticket' in (req.query as object))
-    )
-      return;
-    if (!path.startsWith('/api/')) return;
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) {
-      const e = toHttpError(
-        new VminerError('LOGIN_FAILED', 'missing bearer token (POST /api/auth/login first)'),
-      );
-      return reply.status(e.status).send(e.body);
-    }
-    try {
-      req.vminerUser = await opts.auth.verify(m[1]!);
-    } catch (err) {
-      const e = toHttpError(err);
-      return reply.status(e.status).send(e.body);
-    }
-    return undefined;
+  await app.register(async (docs) => {
+    publicRoutes(docs);
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
 
   const user = (req: FastifyRequest): TokenClaims => {
@@ -176,7 +168,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     req: FastifyRequest,
   ): Promise<unknown> => {
     const entry = CONTRACT[name];
-    if (entry.write && user(req).role !== 'admin') {
+    if (entry.role === 'admin' && user(req).role !== 'admin') {
       throw new VminerError('PERMISSION_DENIED', `${name} needs an admin account`);
     }
     const parsed = (entry.args as z.ZodType).parse(args ?? {});
@@ -193,7 +185,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
 
   app.get(
     '/health',
-    { schema: { summary: 'Liveness (no auth)', tags: ['system'], security: [] } },
+    { config: { public: true }, schema: { summary: 'Liveness (no auth)', tags: ['system'], security: [] } },
     async () => ({ status: 'ok', version: opts.version }),
   );
 
@@ -205,7 +197,8 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
         body: jsonSchema(LoginSchema),
         security: [],
       }),
-      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      // Per address here (the client's, or X-Forwarded-For's from a trusted proxy); per account in AuthService.
+      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (req) => {
       const { username, password } = LoginSchema.parse(req.body);
@@ -395,9 +388,19 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     );
   }
 
-  registerEvents(app, opts.bus, opts.auth);
+  registerEvents(app, opts.bus, opts.auth, opts.eventLimits);
   opts.extend?.(app, { call, user });
-  if (opts.uiRoot) await registerUi(app, opts.uiRoot);
+  const uiRoot = opts.uiRoot;
+  if (uiRoot)
+    await app.register(async (ui) => {
+      publicRoutes(ui);
+      // A path the file server refuses (`..`, a NUL byte) is simply not a file of the UI.
+      ui.setErrorHandler((err: { statusCode?: number }, req, reply) => {
+        const e = toHttpError(err.statusCode === 403 ? new VminerError('NOT_FOUND', 'no such file') : err);
+        void reply.status(e.status).send(e.body);
+      });
+      await registerUi(ui, uiRoot);
+    });
   return app;
 }
 

@@ -74,7 +74,9 @@ describe('sources over REST', () => {
       expect([r.status, r.json.error?.code]).toEqual([404, 'NOT_FOUND']);
     }
     const csv = 'name;host;tags\nvc1;vc1.corp;"a,b"\nvc1;vc1.corp;\n';
-    const preview = await rpc('import.preview', { content: csv }, 'viewer');
+    // A preview reads configuration (which vCenters exist, who manages them): admins only.
+    expect((await rpc('import.preview', { content: csv }, 'viewer')).status).toBe(403);
+    const preview = await rpc('import.preview', { content: csv });
     expect(preview.status).toBe(200);
     expect((preview.json.result as { counts: unknown }).counts).toEqual({ add: 1, update: 0, skip: 1 });
     expect((await rpc('import.apply', { content: csv }, 'viewer')).status).toBe(403);
@@ -109,7 +111,9 @@ describe('sources over REST', () => {
     });
     expect(add.status).toBe(200);
     const id = (add.json.result as { id: number }).id;
-    const t = await rpc('sources.test', { id }, 'viewer');
+    // A test connects to the source and shows raw rows: admins only.
+    expect((await rpc('sources.test', { id }, 'viewer')).status).toBe(403);
+    const t = await rpc('sources.test', { id });
     expect([t.status, t.json.error?.code]).toEqual([502, 'LOGIN_FAILED']);
     expect(t.json.error?.message).toMatch(
       /^cmdb: SQL Server 127\.0\.0\.1:\d+\/CMDB refused the login for reader/,
