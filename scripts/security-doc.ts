@@ -20,7 +20,7 @@ export function rolesTable(): string {
   const rows = (Object.keys(CONTRACT) as RequestName[]).map((name) => {
     const e = CONTRACT[name];
     const where = e.http ? 'REST, browser UI, desktop' : 'desktop, CLI (local paths or checks: never HTTP)';
-    return `| \`${name}\` | ${e.role} | ${e.write ? 'yes' : ''} | ${where} |`;
+    return `| \`${name}\` | ${e.role} | ${e.mutates ? 'yes' : ''} | ${where} |`;
   });
   return [
     START,

@@ -104,11 +104,12 @@ describe('relayCall', () => {
       relayCall(engine, 'vcenters.add', { name: 'a', url: 'b', username: 'c' }),
     ]);
     expect(engine.calls).toEqual([]);
+    // The same codes as over REST: a call the window cannot make does not exist for it.
     expect(outcomes.map((o) => !o.ok && o.error.code)).toEqual([
-      'PERMISSION_DENIED',
-      'INVALID_INPUT',
-      'INVALID_INPUT',
-      'INVALID_INPUT',
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'NOT_FOUND',
       'INVALID_INPUT',
       'INVALID_INPUT',
       'INVALID_INPUT',

@@ -1,7 +1,6 @@
-import { CONTRACT, isRequestName, type RequestName } from '../shared/contract.js';
-import type { ErrorInfo } from '../shared/errors.js';
+import { CONTRACT, type RequestName } from '../shared/contract.js';
+import { checkCall } from '../shared/dispatch.js';
 import { IPC, type CallOutcome } from '../shared/ipc.js';
-import { invalidArgs } from './rpc/engine-server.js';
 import type { EngineCaller, EngineSupervisor } from './engine-supervisor.js';
 import type { IpcEventLike } from './security.js';
 
@@ -21,21 +20,18 @@ export type IpcRequestName = {
 
 export const IPC_REQUESTS = (Object.keys(CONTRACT) as RequestName[]).filter(ipcAllowed) as IpcRequestName[];
 
-const fail = (error: ErrorInfo): CallOutcome<never> => ({ ok: false, error });
-
-/** Checks one renderer call (name, rule, zod arguments) and relays it to the engine. */
+/**
+ * Checks one renderer call (the same `checkCall` as every transport: name, carried over IPC, zod
+ * arguments) and relays it to the engine. The person at the desktop owns the data folder: admin.
+ */
 export async function relayCall(
   engine: EngineCaller,
   name: unknown,
   args: unknown,
 ): Promise<CallOutcome<unknown>> {
-  if (typeof name !== 'string' || !isRequestName(name))
-    return fail({ code: 'INVALID_INPUT', message: `unknown request "${String(name).slice(0, 100)}"` });
-  if (!ipcAllowed(name))
-    return fail({ code: 'PERMISSION_DENIED', message: `${name} is not available to the window` });
-  const parsed = CONTRACT[name].args.safeParse(args ?? {});
-  if (!parsed.success) return fail(invalidArgs(name, parsed.error.issues));
-  return engine.call(name, parsed.data);
+  const checked = checkCall(name, args, { role: 'admin', transport: 'ipc' });
+  if (!checked.ok) return checked;
+  return engine.call(checked.value.name, checked.value.args);
 }
 
 export interface IpcMainLike {

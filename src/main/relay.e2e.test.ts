@@ -356,10 +356,10 @@ describe('the relay, end to end over a MessageChannel', () => {
     const bad = await invoke(trusted, 'inventory.list', { entity: 'vms', limit: 1e9 });
     expect(bad.ok === false && bad.error.code).toBe('INVALID_INPUT');
     const unknown = await invoke(trusted, 'fs.readFile', { path: '/etc/passwd' });
-    expect(unknown.ok === false && unknown.error.code).toBe('INVALID_INPUT');
+    expect(unknown.ok === false && unknown.error.code).toBe('NOT_FOUND');
     const out = path.join(dir, 'x.csv');
     const local = await invoke(trusted, 'export.toFile', { path: out, format: 'csv', entity: 'vms' });
-    expect(local.ok === false && local.error.code).toBe('PERMISSION_DENIED');
+    expect(local.ok === false && local.error.code).toBe('NOT_FOUND');
     expect(fs.existsSync(out)).toBe(false);
     const foreign = await invoke(stranger, 'vcenters.list', {});
     expect(foreign.ok === false && foreign.error.code).toBe('PERMISSION_DENIED');

@@ -212,7 +212,7 @@ function afterWrites(engine: Engine, handlers: Handlers): Handlers {
   type AnyHandler = (a: unknown, ctx?: unknown) => Promise<unknown>;
   const wrapped: Record<string, AnyHandler> = {};
   for (const [name, fn] of Object.entries(handlers) as [RequestName, AnyHandler][]) {
-    wrapped[name] = CONTRACT[name].write
+    wrapped[name] = CONTRACT[name].mutates
       ? async (a, ctx) => {
           const r = await fn(a, ctx);
           engine.reconfigured();

@@ -955,7 +955,7 @@ describe('bad requests', () => {
     });
     expect(r.status).toBe(400);
     expect(err(r).code).toBe('INVALID_INPUT');
-    expect(err(r).message).toMatch(/^name: /);
+    expect(err(r).message).toMatch(/^vcenters\.add: name: /);
     const missing = await call('POST', '/api/vcenters', { body: { name: 'x' } });
     expect(missing.status).toBe(400);
     expect(err(missing).message).toMatch(/url/);

@@ -299,7 +299,7 @@ describe('roles by capability', () => {
   it('every contract entry declares a role, and every write is admin-only', () => {
     for (const [name, e] of Object.entries(CONTRACT)) {
       expect(['admin', 'viewer'], name).toContain(e.role);
-      if (e.write) expect(e.role, name).toBe('admin');
+      if (e.mutates) expect(e.role, name).toBe('admin');
     }
   });
 });

@@ -6,13 +6,13 @@ import cors from '@fastify/cors';
 import { z } from 'zod';
 import {
   CONTRACT,
-  isRequestName,
   type Handlers,
   type ListRequest,
   type ListResult,
   type RequestName,
 } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
+import { dispatch } from '../../../shared/dispatch.js';
 import type { QueryEntity } from '../../../shared/fields.js';
 import type { EventBus } from '../events.js';
 import type { JsonPage } from '../list-pages.js';
@@ -162,22 +162,16 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     if (!req.vminerUser) throw new VminerError('LOGIN_FAILED', 'not logged in');
     return req.vminerUser;
   };
+  /** One contract call through the shared dispatcher, as the logged-in user. */
   const call = async <K extends RequestName>(
     name: K,
     args: unknown,
     req: FastifyRequest,
   ): Promise<unknown> => {
-    const entry = CONTRACT[name];
-    if (entry.role === 'admin' && user(req).role !== 'admin') {
-      throw new VminerError('PERMISSION_DENIED', `${name} needs an admin account`);
-    }
-    const parsed = (entry.args as z.ZodType).parse(args ?? {});
-    const handler = opts.handlers[name] as (a: unknown) => Promise<unknown>;
-    try {
-      return await handler(parsed);
-    } catch (err) {
-      throw fromHandler(err);
-    }
+    const out = await dispatch(opts.handlers, name, args, { role: user(req).role, transport: 'http' });
+    if (out.ok) return out.value;
+    // Any login failing inside a call was refused further on (a vCenter, a source): see fromHandler.
+    throw fromHandler(new VminerError(out.error.code, out.error.message));
   };
   const doc = (summary: string, extra: Record<string, unknown> = {}) => ({
     schema: { summary, tags: [String(extra['tag'] ?? 'vMiner')], ...extra, tag: undefined },
@@ -356,8 +350,6 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     doc('Call a contract request by name (the browser UI uses this)', { tag: 'rpc' }),
     async (req, reply) => {
       const { name } = req.params as { name: string };
-      if (!isRequestName(name) || !CONTRACT[name].http)
-        throw new VminerError('NOT_FOUND', `no request "${name}" over HTTP`);
       if (name === 'inventory.list' && opts.listJson) {
         // The browser's grids page like the list routes: the same built, remembered JSON.
         user(req);
@@ -366,7 +358,8 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
           .type('application/json; charset=utf-8')
           .send(Buffer.concat([RESULT_OPEN, page.body, RESULT_CLOSE]));
       }
-      return { result: await call(name, req.body ?? {}, req) };
+      // An unknown name, or one that never travels over HTTP, is refused by the dispatcher (404).
+      return { result: await call(name as RequestName, req.body ?? {}, req) };
     },
   );
   // The same call for the imports, as their own routes: a body limit is per route, and only these
