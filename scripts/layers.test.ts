@@ -38,7 +38,7 @@ const cases: [string, string, string, RegExp][] = [
   [
     'engine → rpc',
     'src/main/engine/sync/x.ts',
-    "import { serveContract } from '../../rpc/engine-server.js';",
+    "import { serveContract } from '../../rpc/rpc-server.js';",
     /bottom layer/,
   ],
   [

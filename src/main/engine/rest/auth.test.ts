@@ -1,3 +1,4 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ const PW = 'a long enough password';
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-auth-'));
-  engine = await Engine.open({ dataDir: dir, owner: 'auth test', vaultBackend: 'file', onWarning: () => {} });
+  engine = await openTestEngine(dir, { owner: 'auth test' });
   auth = await AuthService.create(engine.database.db, engine.vault, 60);
   await auth.addUser('alice', PW, 'viewer');
 });

@@ -1,3 +1,4 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -7,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONTRACT, type RequestName } from '../../../shared/contract.js';
 import { openDatabase } from '../db/database.js';
-import { populateCache } from '../db/generate-inventory.js';
+import { populateCache } from '../../../testing/generate-inventory.js';
 import { users } from '../db/schema.js';
 import { Engine } from '../engine.js';
 import { createHandlers } from '../api.js';
@@ -100,12 +101,7 @@ beforeAll(async () => {
   const opened = openDatabase(dir);
   populateCache(opened, { vcenters: 2, vmsTotal: 200, hostsTotal: 10, datastoresTotal: 6, seed: 3 });
   opened.close();
-  engine = await Engine.open({
-    dataDir: dir,
-    owner: 'security test',
-    vaultBackend: 'file',
-    onWarning: () => {},
-  });
+  engine = await openTestEngine(dir, { owner: 'security test' });
   // A vCenter whose name no HTTP header can carry raw, failed so that exports name it.
   engine.database.sqlite
     .prepare("UPDATE vcenters SET name = 'vc-zürich-東京' WHERE id = (SELECT min(id) FROM vcenters)")
