@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { VminerError } from '../../shared/errors.js';
-import { AuthService } from '../engine/rest/auth.js';
+import { AuthService } from '../engine/auth/auth-service.js';
 import { isLoopback, startRest } from '../engine/rest/serve.js';
 import { findUiRoot } from '../engine/rest/ui-route.js';
 import { openEngine, readPassword, warn, withDataDir, type CommonOptions } from './common.js';

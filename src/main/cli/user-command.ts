@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { VminerError } from '../../shared/errors.js';
-import { AuthService, type Role } from '../engine/rest/auth.js';
+import { AuthService, type Role } from '../engine/auth/auth-service.js';
 import { openEngine, readPassword, withDataDir, withJson, type CommonOptions } from './common.js';
 import { printJson, printTable } from './output.js';
 

@@ -7,7 +7,7 @@ import { ListPages } from './list-pages.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
-import { AuthService } from './rest/auth.js';
+import { AuthService } from './auth/auth-service.js';
 
 declare const __VMINER_VERSION__: string | undefined;
 const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';

@@ -210,7 +210,7 @@ describe('application menu', () => {
   });
 
   it('runs the doctor when one is provided, and shows dev tools only in development', () => {
-    const doctor = vi.fn(async () => ({ checks: [] }));
+    const doctor = vi.fn(async () => ({ checks: [], ok: true }));
     const a = actions(doctor);
     const m = appMenu({ platform: 'darwin', devTools: false, actions: a });
     const item = help(m).find((i) => i.id === 'doctor')!;

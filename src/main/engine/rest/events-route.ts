@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EngineEvents } from '../../../shared/events.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { EventBus } from '../events.js';
-import type { AuthService, TokenClaims } from './auth.js';
+import type { AuthService, TokenClaims } from '../auth/auth-service.js';
 import { toHttpError } from './http-errors.js';
 
 const EVENT_NAMES: (keyof EngineEvents)[] = [

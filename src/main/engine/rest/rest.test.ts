@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../db/database.js';
 import { populateCache } from '../../../testing/generate-inventory.js';
 import { Engine } from '../engine.js';
-import type { AuthService } from './auth.js';
+import type { AuthService } from '../auth/auth-service.js';
 import { startRest } from './serve.js';
 
 /*

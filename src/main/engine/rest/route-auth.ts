@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { VminerError } from '../../../shared/errors.js';
-import type { AuthService, TokenClaims } from './auth.js';
+import type { AuthService, TokenClaims } from '../auth/auth-service.js';
 import { toHttpError } from './http-errors.js';
 
 declare module 'fastify' {

@@ -12,7 +12,7 @@ import { populateCache } from '../../../testing/generate-inventory.js';
 import { users } from '../db/schema.js';
 import { Engine } from '../engine.js';
 import { createHandlers } from '../api.js';
-import { ACCOUNT_FAILURES_MAX, type AuthService } from './auth.js';
+import { ACCOUNT_FAILURES_MAX, type AuthService } from '../auth/auth-service.js';
 import { startRest } from './serve.js';
 
 /*

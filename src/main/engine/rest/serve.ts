@@ -4,7 +4,7 @@ import type { Handlers, ListRequest } from '../../../shared/contract.js';
 import { createHandlers } from '../api.js';
 import { ListPages, type JsonPage } from '../list-pages.js';
 import type { Engine } from '../engine.js';
-import { AuthService } from './auth.js';
+import { AuthService } from '../auth/auth-service.js';
 import { FairQueue } from './fair-queue.js';
 import { PagePool } from './page-pool.js';
 import { buildRestServer, type RestOptions } from './server.js';

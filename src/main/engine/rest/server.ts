@@ -16,7 +16,7 @@ import { dispatch } from '../../../shared/dispatch.js';
 import type { QueryEntity } from '../../../shared/fields.js';
 import type { EventBus } from '../events.js';
 import type { JsonPage } from '../list-pages.js';
-import type { AuthService, TokenClaims } from './auth.js';
+import type { AuthService, TokenClaims } from '../auth/auth-service.js';
 import { fromHandler, toHttpError } from './http-errors.js';
 import { listRequestFromQuery } from './list-params.js';
 import { registerEvents, type EventLimits } from './events-route.js';

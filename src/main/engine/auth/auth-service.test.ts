@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../engine.js';
-import { AuthService } from './auth.js';
+import { AuthService } from './auth-service.js';
 
 /* Verified tokens are remembered; revocation and expiry still apply to every call. */
 
@@ -86,7 +86,7 @@ describe('accounts', () => {
 
 describe('password hashes', () => {
   it('new hashes use scrypt N = 2^17; an older, cheaper hash is replaced at the next login', async () => {
-    const { hashPassword, needsRehash } = await import('./auth.js');
+    const { hashPassword, needsRehash } = await import('./auth-service.js');
     const fresh = await hashPassword('some password 1');
     expect(fresh.split('$').slice(0, 4)).toEqual(['scrypt', String(2 ** 17), '8', '1']);
     expect(needsRehash(fresh)).toBe(false);
