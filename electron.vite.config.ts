@@ -1,9 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
+const { version } = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
 export default defineConfig({
   main: {
+    // The version, written into the build (src/main/engine/version.ts reads package.json otherwise).
+    define: { __VMINER_VERSION__: JSON.stringify(version) },
     build: {
       // index.ts is the Electron main process; engine-host.ts the engine's utility process; the CLI
       // runs under plain Node; page-worker.ts is a worker thread of the REST listener.

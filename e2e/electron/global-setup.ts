@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,4 @@ export default function globalSetup(): void {
   }
   if (!fs.existsSync(path.join(root, 'out', 'main', 'index.js')))
     throw new Error('build the app first: npm run build');
-  // The engine loads better-sqlite3 built for Electron (kept beside the Node build).
-  execFileSync('npx', ['tsx', 'scripts/electron-native.ts', '--if-missing'], { cwd: root, stdio: 'inherit' });
 }

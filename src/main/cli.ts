@@ -3,8 +3,7 @@ import { VminerError } from '../shared/errors.js';
 import { buildProgram } from './cli/program.js';
 import { configureLogging } from './engine/log.js';
 
-declare const __VMINER_VERSION__: string | undefined;
-const version = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
+import { VERSION } from './engine/version.js';
 
 configureLogging({ stderrLevel: 'none' });
 // `vminer list vms | head` closes the pipe early: that is not an error.
@@ -13,7 +12,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-buildProgram(version)
+buildProgram(VERSION)
   .parseAsync(process.argv)
   .catch((err: unknown) => {
     if (err instanceof VminerError) {

@@ -40,7 +40,6 @@ export const openDesktopEngine = (
     dataDir: config.dataDir,
     owner: 'the vMiner desktop app',
     onWarning,
-    ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}),
   });
 
 const defaultStartRest: NonNullable<HostDeps['startRest']> = async (
@@ -64,23 +63,17 @@ const defaultStartRest: NonNullable<HostDeps['startRest']> = async (
   };
 };
 
-/** A native module built for another runtime fails with an ABI message nobody can act on: say what to do. */
-export function explainOpenError(err: unknown, config: HostConfig): ErrorInfo {
+/**
+ * A native module that cannot load says so in words nobody can act on. better-sqlite3 is an N-API
+ * module with prebuilt binaries for the usual platforms, the same file for Node and Electron.
+ */
+export function explainOpenError(err: unknown): ErrorInfo {
   const info = toErrorInfo(err);
-  if (
-    /NODE_MODULE_VERSION|was compiled against a different|Could not locate the bindings file/.test(
-      info.message,
-    )
-  ) {
+  if (/NODE_MODULE_VERSION|was compiled against a different|prebuilds|\.node\b/.test(info.message))
     return {
       code: 'INTERNAL',
-      message:
-        `the SQLite module does not match this Electron (${info.message.split('\n')[0]}). ` +
-        (config.nativeBinding
-          ? `Rebuild ${config.nativeBinding} with \`npm run native:electron\`.`
-          : 'Build the Electron copy with `npm run native:electron`.'),
+      message: `the SQLite module could not be loaded (${info.message.split('\n')[0]}): reinstall vMiner; this platform may have no prebuilt better-sqlite3`,
     };
-  }
   return info;
 }
 
@@ -110,7 +103,7 @@ export function runEngineHost(port: RpcPort<ToEngine, FromEngine>, deps: HostDep
     if (msg.kind !== 'init') return;
     offInit();
     start(msg.config).catch((err: unknown) => {
-      port.post({ kind: 'fatal', error: explainOpenError(err, msg.config) });
+      port.post({ kind: 'fatal', error: explainOpenError(err) });
     });
   });
 

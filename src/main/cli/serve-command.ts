@@ -3,6 +3,7 @@ import { VminerError } from '../../shared/errors.js';
 import { AuthService } from '../engine/auth/auth-service.js';
 import { isLoopback, startRest } from '../engine/rest/serve.js';
 import { findUiRoot } from '../engine/rest/ui-route.js';
+import { VERSION } from '../engine/version.js';
 import { openEngine, readPassword, warn, withDataDir, type CommonOptions } from './common.js';
 
 interface ServeOptions extends CommonOptions {
@@ -18,9 +19,6 @@ const list = (v: string | undefined): string[] | undefined =>
     ?.split(',')
     .map((x) => x.trim())
     .filter(Boolean);
-
-declare const __VMINER_VERSION__: string | undefined;
-const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
 
 export function registerServeCommand(program: Command): void {
   withDataDir(program.command('serve'))

@@ -9,8 +9,7 @@ import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
 import { AuthService } from './auth/auth-service.js';
 
-declare const __VMINER_VERSION__: string | undefined;
-const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
+import { VERSION } from './version.js';
 import { exportFull, exportRows } from './export/exporter.js';
 import { resolveExportRequest } from './export/request.js';
 import { sourceHandlers } from './sources/handlers.js';

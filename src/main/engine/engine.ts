@@ -27,8 +27,6 @@ export interface EngineOptions {
   vaultBackend?: 'auto' | VaultBackend;
   onWarning?: (message: string) => void;
   collect?: SyncDeps['collect'];
-  /** better-sqlite3's compiled module to load instead of its default build (the desktop app's Electron build). */
-  nativeBinding?: string;
   /** Live-session tuning (tests use short waits and back-offs). */
   live?: LiveManagerDeps['options'];
 }
@@ -49,7 +47,6 @@ export class Engine {
   readonly live: LiveManager;
   readonly query: QueryService;
   /** better-sqlite3's compiled module, when not its default build (for other connections). */
-  readonly nativeBinding: string | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -58,7 +55,6 @@ export class Engine {
     private readonly lock: DataLock,
     opts: EngineOptions,
   ) {
-    this.nativeBinding = opts.nativeBinding;
     this.vcenters = new VcenterRepo(database.db);
     this.settings = new SettingsRepo(database.db);
     this.accounts = new ServiceAccountRepo(database.db);
@@ -113,7 +109,7 @@ export class Engine {
     const lock = DataLock.acquire(dataDir, opts.owner);
     try {
       configureLogging({ file: path.join(dataDir, 'logs', 'vminer.log') });
-      const database = openDatabase(dataDir, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+      const database = openDatabase(dataDir);
       try {
         const vault = await CredentialVault.open({
           dataDir,

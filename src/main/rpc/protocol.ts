@@ -5,8 +5,6 @@ import type { CallOutcome, EventName } from '../../shared/ipc.js';
 /** What the main process tells the engine host when it starts it. */
 export interface HostConfig {
   dataDir: string;
-  /** better-sqlite3 built for Electron (kept beside the Node build); absent: the module's own build. */
-  nativeBinding?: string;
   /** Shown in the REST listener's OpenAPI document. */
   version: string;
 }

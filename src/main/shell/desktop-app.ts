@@ -34,7 +34,6 @@ import { ProcessSupervisor, type EngineProcess } from './process-supervisor.js';
 import { forwardEngineEvents, registerContractRelay } from './ipc-relay.js';
 import { applyLoginItem, HIDDEN_ARG } from './login-item.js';
 import { appMenu } from './menu.js';
-import { electronSqliteBinding } from './native-binding.js';
 import { SHELL_DEFAULTS, ShellPrefs, type ShellStoreShape } from './prefs.js';
 import { fromNodePort } from '../rpc/port.js';
 import { isFromEngine, type FromEngine, type ToEngine } from '../rpc/protocol.js';
@@ -89,14 +88,8 @@ export function startDesktopApp(opts: DesktopAppOptions): { showWindow(): void }
 
   // --- engine ---------------------------------------------------------------------------------
   const hostPath = path.join(__dirname, 'engine-host.js');
-  const nativeBinding = electronSqliteBinding({
-    isPackaged: app.isPackaged,
-    appPath: appRoot,
-    resourcesPath: process.resourcesPath,
-    exists: (f) => fs.existsSync(f),
-  });
   const supervisor = new ProcessSupervisor({
-    config: { dataDir: opts.dataDir, version, ...(nativeBinding ? { nativeBinding } : {}) },
+    config: { dataDir: opts.dataDir, version },
     spawn: (): EngineProcess => {
       const child = utilityProcess.fork(hostPath, [], { serviceName: 'vMiner engine', stdio: 'inherit' });
       return {

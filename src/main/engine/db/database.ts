@@ -51,10 +51,7 @@ export function pendingMigrations(sqlite: Database.Database): number {
  * Opens the cache. Writers apply pending migrations; readers open read-only and never block the
  * writer (WAL), so `list` and `stats` work while a sync runs.
  */
-export function openDatabase(
-  dataDir: string,
-  opts: { readonly?: boolean; nativeBinding?: string } = {},
-): OpenedDatabase {
+export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {}): OpenedDatabase {
   const file = path.join(dataDir, DB_FILE);
   if (opts.readonly && !fs.existsSync(file)) {
     throw new VminerError(
@@ -68,7 +65,6 @@ export function openDatabase(
     sqlite = new Database(file, {
       readonly: opts.readonly ?? false,
       fileMustExist: opts.readonly ?? false,
-      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     });
   } catch (err) {
     throw new VminerError('INTERNAL', `cannot open ${file}: ${(err as Error).message}`, { cause: err });

@@ -142,7 +142,6 @@ export class PagePool {
     const data: PageWorkerData = {
       dataDir: this.opts.dataDir,
       cacheKib: this.opts.cacheKib,
-      ...(this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : {}),
     };
     const worker = new Worker(this.script.file, { workerData: data, eval: this.script.eval });
     const slot: Slot = { worker, pending: new Map(), answered: false };

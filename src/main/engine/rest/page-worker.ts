@@ -11,7 +11,6 @@ import { QueryService } from '../query/query-service.js';
 
 export interface PageWorkerData {
   dataDir: string;
-  nativeBinding?: string;
   /** SQLite's page cache of the worker's connection, in KiB. */
   cacheKib: number;
 }
@@ -33,7 +32,6 @@ function main(): void {
   const data = workerData as PageWorkerData;
   const db = openDatabase(data.dataDir, {
     readonly: true,
-    ...(data.nativeBinding ? { nativeBinding: data.nativeBinding } : {}),
   });
   db.sqlite.pragma(`cache_size = -${data.cacheKib}`);
   const query = new QueryService({ sqlite: db.sqlite });

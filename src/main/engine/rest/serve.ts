@@ -73,7 +73,6 @@ export async function startRest(
     cacheKib: REST_CACHE_KIB,
     memory: lists.memory,
     fallback: inThread,
-    ...(engine.nativeBinding ? { nativeBinding: engine.nativeBinding } : {}),
   });
   const app = await buildRestServer({
     handlers: opts.handlers ?? createHandlers(engine, lists),
