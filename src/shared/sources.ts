@@ -61,18 +61,30 @@ export type SourceMapping = z.infer<typeof SourceMappingSchema>;
 export const SOURCE_KINDS = ['mssql', 'postgres'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-export const SourceConnectionSchema = z.object({
+const connectionFields = {
   server: z.string().trim().min(1).max(255),
   port: z.number().int().min(1).max(65_535).optional(),
   database: z.string().min(1).max(128),
   /** SQL Server: 'sql' (SQL login) or 'ntlm' (Windows account, `domain\\user`); PostgreSQL: password. */
-  auth: z.enum(['sql', 'ntlm']).default('sql'),
+  auth: z.enum(['sql', 'ntlm']),
   user: z.string().min(1).max(200),
   /** Encrypt the connection (TLS). Keep it on for real servers. */
-  encrypt: z.boolean().default(true),
+  encrypt: z.boolean(),
   /** Accept the server's certificate without checking it (SQL Server `trustServerCertificate`). */
-  trustServerCertificate: z.boolean().default(false),
+  trustServerCertificate: z.boolean(),
+};
+
+export const SourceConnectionSchema = z.object({
+  ...connectionFields,
+  auth: connectionFields.auth.default('sql'),
+  encrypt: connectionFields.encrypt.default(true),
+  trustServerCertificate: connectionFields.trustServerCertificate.default(false),
 });
+/**
+ * A change of some connection fields: no defaults, so changing the port never turns `encrypt`
+ * back on or `trustServerCertificate` off behind the user's back.
+ */
+export const SourceConnectionPatchSchema = z.object(connectionFields).partial();
 export type SourceConnection = z.infer<typeof SourceConnectionSchema>;
 
 export const DEFAULT_SOURCE_QUERY = 'SELECT name, host, port FROM vcenters WHERE enabled = 1';
@@ -162,7 +174,7 @@ export const SourceAddSchema = z.object({
 export const SourceUpdateSchema = z.object({
   id: z.number().int().positive(),
   name: z.string().trim().min(1).max(100).optional(),
-  connection: SourceConnectionSchema.partial().optional(),
+  connection: SourceConnectionPatchSchema.optional(),
   password: z.string().min(1).max(1000).optional(),
   query: z.string().trim().min(1).max(20_000).optional(),
   mapping: SourceMappingSchema.partial().optional(),
