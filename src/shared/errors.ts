@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'LOGIN_FAILED',
   'PERMISSION_DENIED',
   'PROTOCOL',
+  /** A vCenter's answer passed a size or nesting bound (engine settings maxAnswerBytes / maxAnswerDepth). */
+  'ANSWER_TOO_LARGE',
   /** A source's query failed or returned columns the mapping does not find. */
   'QUERY_FAILED',
   'CANCELLED',

@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   TLS_UNTRUSTED: 502,
   CERT_CHANGED: 502,
   PROTOCOL: 502,
+  ANSWER_TOO_LARGE: 502,
   QUERY_FAILED: 502,
   INTERNAL: 500,
 };

@@ -32,6 +32,9 @@ export interface LiveOptions {
   freshnessEveryMs: number;
   connectTimeoutMs: number;
   callTimeoutMs: number;
+  /** Bounds on one answer (engine settings maxAnswerBytes / maxAnswerDepth). */
+  maxAnswerBytes?: number;
+  maxAnswerDepth?: number;
   random: () => number;
 }
 
@@ -299,6 +302,8 @@ export class LiveSession {
         trust: this.trust(),
         connectTimeoutMs: this.opts.connectTimeoutMs,
         callTimeoutMs: this.opts.callTimeoutMs,
+        maxAnswerBytes: this.opts.maxAnswerBytes,
+        maxAnswerDepth: this.opts.maxAnswerDepth,
         signal: this.ac.signal,
       });
     }

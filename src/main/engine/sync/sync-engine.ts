@@ -154,6 +154,8 @@ export class SyncEngine {
         connectTimeoutMs: settings.connectTimeoutMs,
         callTimeoutMs: settings.callTimeoutMs,
         maxObjects: settings.pageSize,
+        maxAnswerBytes: settings.maxAnswerBytes,
+        maxAnswerDepth: settings.maxAnswerDepth,
         signal: ac.signal,
         onProgress: (p) => emit({ phase: 'collecting', status: 'syncing', objects: p.objects }),
       });
