@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { VminerError, toErrorInfo } from '../../shared/errors.js';
+import { checkVcenterName } from '../../shared/vcenter-input.js';
 import { openDatabase } from '../engine/db/database.js';
 import { VcenterRepo } from '../engine/db/vcenter-repo.js';
 import { probeVcenter, normalizeVcenterUrl, type ProbeResult } from '../engine/vsphere/probe.js';
@@ -97,7 +98,9 @@ export function registerVcenterCommands(program: Command): void {
     .option('--trust-presented-cert', 'pin the certificate the vCenter presents now (see `vcenter probe`)')
     .option('--ca-file <pem>', 'trust certificates issued by this private CA (e.g. VMCA root)')
     .option('--skip-check', 'save without connecting to the vCenter first')
-    .action(async (name: string, opts: AddOptions) => {
+    .action(async (rawName: string, opts: AddOptions) => {
+      // Checked before anything else (a probe, a password prompt): the same checks as every other way in.
+      const name = checkVcenterName(rawName);
       const url = normalizeVcenterUrl(opts.url);
       if ([opts.thumbprint, opts.trustPresentedCert, opts.caFile].filter(Boolean).length > 1) {
         throw new VminerError(

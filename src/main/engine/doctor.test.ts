@@ -64,7 +64,8 @@ beforeAll(async () => {
   });
   await call('vcenters.add', {
     name: 'renewed',
-    url: `${sim.url.replace('/sdk', '')}/sdk?x`,
+    // The same simulator under another address (one address belongs to one vCenter).
+    url: sim.url.replace('/sdk', '/sdk/'),
     username: USER,
     password: PASSWORD,
     thumbprint: 'AA:'.repeat(31) + 'AA',

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { VminerError, type ErrorCode } from '../../../shared/errors.js';
 import type { EntityCounts } from '../../../shared/inventory.js';
 import type { SyncStateInfo, VcenterInfo, VcenterStatus, VcenterWithState } from '../../../shared/vcenter.js';
+import { checkVcenterName, normalizeVcenterUrl } from '../../../shared/vcenter-input.js';
 import type { Db } from './database.js';
 import { serviceAccounts, sources, syncState, vcenters } from './schema.js';
 
@@ -111,11 +112,30 @@ export class VcenterRepo {
     return { accounts, defaultAccount, sources: names };
   }
 
-  add(v: NewVcenter): VcenterInfo {
-    const same = this.findByNameInsensitive(v.name);
-    if (same) {
-      throw new VminerError('INVALID_INPUT', `a vCenter named "${same.name}" is already registered`);
+  /**
+   * Every way a vCenter is added or changed comes through here: the name and address are checked
+   * (shared/vcenter-input.ts), and a second vCenter with the same name or address is refused.
+   */
+  private checkUnique(name: string | undefined, url: string | undefined, except?: number): void {
+    if (name !== undefined) {
+      const same = this.findByNameInsensitive(name);
+      if (same && same.id !== except)
+        throw new VminerError('INVALID_INPUT', `a vCenter named "${same.name}" is already registered`);
     }
+    if (url !== undefined) {
+      const owner = this.db
+        .select({ id: vcenters.id, name: vcenters.name })
+        .from(vcenters)
+        .where(eq(vcenters.url, url))
+        .get();
+      if (owner && owner.id !== except)
+        throw new VminerError('INVALID_INPUT', `${url} is already registered as "${owner.name}"`);
+    }
+  }
+
+  add(input: NewVcenter): VcenterInfo {
+    const v = { ...input, name: checkVcenterName(input.name), url: normalizeVcenterUrl(input.url) };
+    this.checkUnique(v.name, v.url);
     const row = this.db
       .insert(vcenters)
       .values({ ...toRow(v), createdAt: new Date().toISOString() })
@@ -125,7 +145,11 @@ export class VcenterRepo {
     return toInfo(row, this.lookups());
   }
 
-  update(id: number, patch: VcenterPatch): VcenterInfo {
+  update(id: number, input: VcenterPatch): VcenterInfo {
+    const patch = { ...input };
+    if (patch.name !== undefined) patch.name = checkVcenterName(patch.name);
+    if (patch.url !== undefined) patch.url = normalizeVcenterUrl(patch.url);
+    this.checkUnique(patch.name, patch.url, id);
     const row = this.db.update(vcenters).set(toRow(patch)).where(eq(vcenters.id, id)).returning().get();
     if (!row) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
     return toInfo(row, this.lookups());
