@@ -13,6 +13,7 @@ declare const __VMINER_VERSION__: string | undefined;
 const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
 import { exportFull, exportRows } from './export/exporter.js';
 import { resolveExportRequest } from './export/request.js';
+import { checkExportTarget } from './export/target.js';
 import { sourceHandlers } from './sources/handlers.js';
 
 const log = createLogger('api');
@@ -166,6 +167,7 @@ export function createHandlers(
     'engine.info': async () => ({ version: VERSION, dataDir: engine.dataDir }),
     'export.toFile': async ({ path, format, ...req }, ctx) => {
       if (!isAbsolute(path)) throw new VminerError('INVALID_INPUT', `export path must be absolute: ${path}`);
+      checkExportTarget(path, engine.dataDir);
       const { plan, question } = resolveExportRequest(engine.query, req);
       const freshness = engine.query.freshness(plan);
       if (!plan && format === 'csv')
