@@ -19,6 +19,7 @@ import {
 } from './common.js';
 import { printJson, printTable } from './output.js';
 import { createHandlers } from '../engine/api.js';
+import { showInterrupted } from '../engine/sync/interrupted.js';
 
 function describeProbe(p: ProbeResult): string {
   const c = p.certificate;
@@ -167,9 +168,10 @@ export function registerVcenterCommands(program: Command): void {
   withJson(withDataDir(vc.command('list')))
     .description('list registered vCenters with their sync state')
     .action((opts: CommonOptions) => {
-      const db = openDatabase(dataDirOf(opts), { readonly: true });
+      const dataDir = dataDirOf(opts);
+      const db = openDatabase(dataDir, { readonly: true });
       try {
-        const list = new VcenterRepo(db.db).list();
+        const list = showInterrupted(new VcenterRepo(db.db).list(), dataDir);
         if (opts.json) printJson(list);
         else
           printTable(

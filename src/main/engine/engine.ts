@@ -5,7 +5,7 @@ import { InventoryStore } from './db/inventory-store.js';
 import { refreshPlannerStats } from './db/planner-stats.js';
 import { VcenterRepo } from './db/vcenter-repo.js';
 import { EventBus } from './events.js';
-import { configureLogging, registerSecret } from './log.js';
+import { configureLogging, createLogger, registerSecret } from './log.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
 import { ServiceAccountRepo, accountVaultId, resolveCredentials } from './sources/service-accounts.js';
@@ -34,6 +34,8 @@ export interface EngineOptions {
 }
 
 export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
+
+const log = createLogger('engine');
 
 /** The engine: owns the data folder (lock), the cache, the vault, sync and the scheduler. */
 export class Engine {
@@ -100,6 +102,8 @@ export class Engine {
         return true;
       },
     });
+    const interrupted = this.repo.settleInterrupted();
+    if (interrupted.length) log.warn('syncs interrupted by an earlier process', { vcenters: interrupted });
     this.query = new QueryEngine({ sqlite: database.sqlite });
     this.bus.on('inventory:changed', () => this.query.invalidate());
     for (const id of this.vault.list()) {

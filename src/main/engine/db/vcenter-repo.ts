@@ -96,6 +96,21 @@ function toState(s: SyncRecord | undefined, enabled: boolean, retired: boolean):
   };
 }
 
+/** Why a vCenter is `interrupted` (shown as its status detail). */
+export function interruptedDetail(
+  status: string,
+  startedAt: string | null,
+  lastSuccessAt: string | null,
+): string {
+  const what =
+    status === 'queued' ? 'a queued sync' : `the sync started ${startedAt ? `at ${startedAt}` : 'earlier'}`;
+  return (
+    `${what} never finished: the process running it ended (a crash or a kill). ` +
+    (lastSuccessAt ? `The data as of ${lastSuccessAt} is kept; ` : 'Nothing was stored; ') +
+    'the next sync reads it again.'
+  );
+}
+
 export class VcenterRepo {
   constructor(private readonly db: Db) {}
 
@@ -236,6 +251,32 @@ export class VcenterRepo {
         ...(failed && r.errorCode ? {} : { errorCode: null, errorMessage: null }),
       });
     }
+  }
+
+  /**
+   * Called when a writer opens the data folder. It holds the folder's lock, so no other process
+   * is syncing: a vCenter still marked queued or syncing was left so by a process that ended
+   * mid-sync (a crash, a kill, a power cut). It becomes `interrupted`, with when that was noticed
+   * and when the sync had started; its last good data and "as of" stay as they were.
+   */
+  settleInterrupted(now = new Date()): string[] {
+    const names: string[] = [];
+    const rows = this.db
+      .select({ state: syncState, name: vcenters.name })
+      .from(syncState)
+      .innerJoin(vcenters, eq(vcenters.id, syncState.vcenterId))
+      .all();
+    for (const { state: r, name } of rows) {
+      if (r.status !== 'syncing' && r.status !== 'queued') continue;
+      names.push(name);
+      this.setState(r.vcenterId, {
+        status: 'interrupted',
+        finishedAt: now.toISOString(),
+        errorCode: null,
+        errorMessage: interruptedDetail(r.status, r.startedAt, r.lastSuccessAt),
+      });
+    }
+    return names;
   }
 
   setState(id: number, patch: Partial<Omit<SyncRecord, 'vcenterId'>>): void {
