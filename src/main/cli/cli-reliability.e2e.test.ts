@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../engine/db/database.js';
 import { populateCache } from '../engine/db/generate-inventory.js';
+import { VcenterRepo } from '../engine/db/vcenter-repo.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = path.join(ROOT, 'out/main/cli.js');
@@ -140,5 +141,34 @@ describe('vminer vcenter add: what it refuses', () => {
     const after = vminer(['vcenter', 'list', '--json']).stdout;
     expect(after).toBe(before);
     expect(after).not.toContain('Secr3tPw');
+  });
+});
+
+describe('vminer ask with 100,000 vCenters that never synced', () => {
+  it('counts them and names the first ten instead of printing every name', () => {
+    const big = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-cli-many-'));
+    try {
+      const db = openDatabase(big);
+      populateCache(db, { vcenters: 2, vmsTotal: 50, hostsTotal: 4, datastoresTotal: 2, seed: 3 });
+      new VcenterRepo(db.db).bulkWrite(
+        Array.from({ length: 100_000 }, (_, i) => ({
+          name: `new-${String(i).padStart(6, '0')}`,
+          url: `new-${i}.corp.example`,
+          username: '',
+          thumbprint: null,
+          caPem: null,
+        })),
+        [],
+      );
+      db.close();
+      const r = vminer(['ask', 'how many vms'], { dir: big });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(
+        /100,000 vCenters never synced; first 10: new-000000, new-000001, .*, new-000009, …/,
+      );
+      expect(r.stdout.length).toBeLessThan(4_000);
+    } finally {
+      fs.rmSync(big, { recursive: true, force: true });
+    }
   });
 });
