@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { VminerError } from '../shared/errors.js';
 import { buildProgram } from './cli/program.js';
+import { isCorruptionError, REPAIR_HINT } from './engine/db/health.js';
 import { configureLogging } from './engine/log.js';
 
 declare const __VMINER_VERSION__: string | undefined;
@@ -18,6 +19,8 @@ buildProgram(version)
   .catch((err: unknown) => {
     if (err instanceof VminerError) {
       process.stderr.write(`error: ${err.message}\n`);
+    } else if (isCorruptionError(err)) {
+      process.stderr.write(`error: the cache is damaged (${(err as Error).message}). ${REPAIR_HINT}\n`);
     } else {
       process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     }

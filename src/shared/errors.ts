@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'INVALID_INPUT',
   'LOCKED',
+  /** The cache file is not a sound SQLite database (overwritten, cut short, damaged pages): `vminer db repair`. */
+  'DB_DAMAGED',
   'INTERNAL',
 ] as const;
 

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, stopAll } from '../../../e2e/vcsim/simulators.js';
 import { openDatabase } from '../engine/db/database.js';
 import { populateCache } from '../engine/db/generate-inventory.js';
 import { VcenterRepo } from '../engine/db/vcenter-repo.js';
@@ -170,5 +172,112 @@ describe('vminer ask with 100,000 vCenters that never synced', () => {
     } finally {
       fs.rmSync(big, { recursive: true, force: true });
     }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** 64 KB of garbage in the middle of the file. */
+function garbleMiddle(file: string): void {
+  const offset = Math.floor(fs.statSync(file).size / 2 / 4096) * 4096;
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, Buffer.alloc(65_536, 0x5a), 0, 65_536, offset);
+  fs.closeSync(fd);
+}
+
+describe('a damaged cache', () => {
+  let dir: string;
+  let vms: number;
+
+  beforeAll(async () => {
+    const sim = await startSimulator({
+      seed: 8,
+      vms: 400,
+      clusters: 2,
+      hostsPerCluster: 3,
+      user: 'ro',
+      password: 'Pw#sim1',
+    });
+    vms = sim.counts.vms;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-cli-damaged-'));
+    const add = vminer(
+      [
+        'vcenter',
+        'add',
+        'lab',
+        '--url',
+        sim.url,
+        '--user',
+        'ro',
+        '--password-stdin',
+        '--thumbprint',
+        sim.thumbprintSha256,
+      ],
+      { input: 'Pw#sim1\n', dir },
+    );
+    expect(add.code, add.stderr).toBe(0);
+    const sync = vminer(['sync'], { dir });
+    expect(sync.code, sync.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await stopAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is found by doctor, refused by serve, and rebuilt by db repair with the inventory synced again', async () => {
+    const cache = path.join(dir, 'vminer.db');
+    garbleMiddle(cache);
+    const port = String(await freePort());
+
+    const doctor = vminer(['doctor', '--local-only', '--port', port], { dir });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/\[FAIL\] database — (integrity|migrations): the cache .*damaged/);
+    expect(doctor.stdout).not.toMatch(/All checks passed/);
+
+    const check = vminer(['db', 'check'], { dir });
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/The cache is damaged/);
+    expect(check.stdout).toMatch(/config-latest\.db/);
+
+    const serve = vminer(['serve', '--port', port], { dir });
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toMatch(/damaged: .*run `vminer db repair`/);
+
+    const repair = vminer(['db', 'repair'], { dir });
+    expect(repair.code, repair.stderr).toBe(0);
+    expect(repair.stdout).toMatch(/The cache was damaged/);
+    expect(repair.stdout).toMatch(/The damaged file is kept as .*vminer\.db\.damaged-/);
+    expect(repair.stdout).toMatch(/✓ lab: \d+ VMs/);
+
+    const list = JSON.parse(vminer(['list', 'vms', '--json'], { dir }).stdout) as unknown[];
+    expect(list).toHaveLength(vms);
+    expect(vminer(['db', 'check', '--full'], { dir }).code).toBe(0);
+    expect(vminer(['doctor', '--local-only', '--port', port], { dir }).stdout).toMatch(
+      /\[ok {2}\] database — integrity/,
+    );
+  });
+
+  it('overwritten: readers say damaged (not "needs 7 database upgrades"), and db repair restores the vCenters from the backup', () => {
+    const cache = path.join(dir, 'vminer.db');
+    fs.writeFileSync(cache, '{"vms": []}');
+    for (const f of ['vminer.db-wal', 'vminer.db-shm']) fs.rmSync(path.join(dir, f), { force: true });
+    const list = vminer(['vcenter', 'list'], { dir });
+    expect(list.code).toBe(1);
+    expect(list.stderr).toMatch(/damaged: it is not an SQLite database .*vminer db repair/);
+    expect(list.stderr).not.toMatch(/upgrade/);
+    const repair = vminer(['db', 'repair', '--no-sync'], { dir });
+    expect(repair.code, repair.stderr).toBe(0);
+    expect(repair.stdout).toMatch(/vcenters +1 +0 salvaged, 1 from the backup/);
+    const names = (
+      JSON.parse(vminer(['vcenter', 'list', '--json'], { dir }).stdout) as { name: string }[]
+    ).map((v) => v.name);
+    expect(names).toEqual(['lab']);
   });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DataLock } from './data-lock.js';
+import { ConfigBackupKeeper } from './db/config-backup.js';
 import { openDatabase, type OpenedDatabase } from './db/database.js';
 import { InventoryStore } from './db/inventory-store.js';
 import { refreshPlannerStats } from './db/planner-stats.js';
@@ -31,6 +32,8 @@ export interface EngineOptions {
   nativeBinding?: string;
   /** Live-session tuning (tests use short waits and back-offs). */
   live?: LiveManagerDeps['options'];
+  /** `quick`: check the whole cache file at open (long-running engines: serve, the desktop app). */
+  check?: 'quick';
 }
 
 export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
@@ -52,6 +55,7 @@ export class Engine {
   readonly query: QueryEngine;
   /** better-sqlite3's compiled module, when not its default build (for other connections). */
   readonly nativeBinding: string | undefined;
+  private readonly backups: ConfigBackupKeeper;
 
   private constructor(
     readonly dataDir: string,
@@ -61,6 +65,9 @@ export class Engine {
     opts: EngineOptions,
   ) {
     this.nativeBinding = opts.nativeBinding;
+    this.backups = new ConfigBackupKeeper(database.sqlite, dataDir, (err) =>
+      log.warn('configuration backup failed', { error: String(err) }),
+    );
     this.repo = new VcenterRepo(database.db);
     this.settings = new SettingsRepo(database.db);
     this.accounts = new ServiceAccountRepo(database.db);
@@ -117,7 +124,10 @@ export class Engine {
     const lock = DataLock.acquire(dataDir, opts.owner);
     try {
       configureLogging({ file: path.join(dataDir, 'logs', 'vminer.log') });
-      const database = openDatabase(dataDir, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+      const database = openDatabase(dataDir, {
+        ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+        ...(opts.check ? { check: opts.check } : {}),
+      });
       try {
         const vault = await CredentialVault.open({
           dataDir,
@@ -239,6 +249,7 @@ export class Engine {
     this.sourceRefresher.stop();
     this.sync.cancel();
     this.live.abortAll();
+    this.backups.close();
     try {
       this.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     } catch {

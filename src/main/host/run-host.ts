@@ -36,6 +36,7 @@ export const openDesktopEngine = (
     dataDir: config.dataDir,
     owner: 'the vMiner desktop app',
     onWarning,
+    check: 'quick',
     ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}),
   });
 

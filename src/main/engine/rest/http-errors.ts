@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { VminerError, type ErrorCode } from '../../../shared/errors.js';
+import { isCorruptionError, REPAIR_HINT } from '../db/health.js';
 import { isVaultError } from '../secrets/index.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -8,6 +9,7 @@ const STATUS: Record<ErrorCode, number> = {
   LOGIN_FAILED: 401,
   PERMISSION_DENIED: 403,
   LOCKED: 409,
+  DB_DAMAGED: 503,
   CANCELLED: 409,
   DNS: 502,
   REFUSED: 502,
@@ -54,6 +56,16 @@ export function toHttpError(err: unknown, ctx: { bodyLimit?: number } = {}): Htt
     return {
       status: upstream.has(err) ? 502 : STATUS[err.code],
       body: { error: { code: err.code, message: err.message } },
+    };
+  if (isCorruptionError(err))
+    return {
+      status: 503,
+      body: {
+        error: {
+          code: 'DB_DAMAGED',
+          message: `the cache is damaged (${(err as Error).message}). ${REPAIR_HINT}`,
+        },
+      },
     };
   if (isVaultError(err)) return { status: 500, body: { error: { code: err.code, message: err.message } } };
   const e = err as { statusCode?: number; code?: string; message?: string };

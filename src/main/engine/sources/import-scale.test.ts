@@ -44,7 +44,7 @@ async function timedApply(n: number): Promise<{ ms: number; engine: Engine; cont
   const content = list(n);
   const h = createHandlers(engine);
   const t0 = performance.now();
-  const r = await h['import.apply']({ content });
+  const r = await h['import.apply']({ content, encoding: 'utf8' });
   const ms = performance.now() - t0;
   expect(r.counts).toEqual({ add: n, update: 0, skip: 0 });
   expect(r.addedIds).toHaveLength(n);
@@ -70,7 +70,10 @@ describe('importing a large list', () => {
       tags: ['a', 'b'],
     });
     // The same list again: nothing changes.
-    const again = await createHandlers(large.engine)['import.preview']({ content: large.content });
+    const again = await createHandlers(large.engine)['import.preview']({
+      content: large.content,
+      encoding: 'utf8',
+    });
     expect(again.counts).toEqual({ add: 0, update: 0, skip: 100_000 });
   });
 
