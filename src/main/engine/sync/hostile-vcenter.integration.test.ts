@@ -159,3 +159,62 @@ describe('hostile vCenters beside a real one', () => {
     }
   });
 });
+
+describe('hostile vCenters beside a real one, kept live (vminer serve, the desktop app)', () => {
+  it('keeps the real vCenter live while the hostile ones fail with their reason', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-hostile-live-'));
+    const before = [
+      await startHostileVcenter({ kind: 'oversized', at: 'RetrieveServiceContent' }),
+      await startHostileVcenter({ kind: 'long-text', at: 'RetrieveServiceContent' }),
+      await startHostileVcenter({ kind: 'malformed', at: 'RetrieveServiceContent' }),
+    ];
+    const engine = await Engine.open({
+      dataDir: dir,
+      owner: 'test',
+      vaultBackend: 'file',
+      onWarning: () => undefined,
+      live: { maxWaitSeconds: 5, backoffBaseMs: 200, backoffMaxMs: 1_000, connectTimeoutMs: 2_000 },
+    });
+    try {
+      engine.settings.update({ maxAnswerBytes: 16 * MB });
+      const targets = [
+        { name: 'real', url: sim.url, thumbprint: sim.thumbprintSha256 },
+        ...before.map((h, i) => ({ name: `hostile-${i}`, url: h.url, thumbprint: h.thumbprintSha256 })),
+      ];
+      for (const t of targets) {
+        const vc = engine.repo.add({
+          name: t.name,
+          url: t.url,
+          username: USER,
+          thumbprint: t.thumbprint,
+          caPem: null,
+        });
+        await engine.setPassword(vc.id, PASSWORD);
+      }
+      engine.live.start();
+      const states = (): Record<string, { status: string; code: string | undefined }> =>
+        Object.fromEntries(
+          engine.repo.list().map((v) => [v.name, { status: v.sync.status, code: v.sync.error?.code }]),
+        );
+      const until = Date.now() + 60_000;
+      for (;;) {
+        const s = states();
+        if (s['real']!.status === 'live' && before.every((_, i) => s[`hostile-${i}`]!.code !== undefined))
+          break;
+        if (Date.now() > until) throw new Error(`not settled: ${JSON.stringify(s)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const s = states();
+      expect(s['hostile-0']!.code).toBe('ANSWER_TOO_LARGE');
+      expect(s['hostile-1']!.code).toBe('ANSWER_TOO_LARGE');
+      expect(s['hostile-2']!.code).toBe('PROTOCOL');
+      const vms = engine.database.sqlite.prepare('SELECT count(*) FROM vms').pluck().get();
+      expect(vms).toBe(sim.counts.vms);
+    } finally {
+      await engine.shutdown();
+      engine.close();
+      for (const h of before) await h.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
