@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-import { VminerError } from '../shared/errors.js';
+import { toErrorInfo } from '../shared/errors.js';
 import { buildProgram } from './cli/program.js';
 import { configureLogging } from './engine/log.js';
-
 import { VERSION } from './engine/version.js';
 
 configureLogging({ stderrLevel: 'none' });
@@ -15,10 +14,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 buildProgram(VERSION)
   .parseAsync(process.argv)
   .catch((err: unknown) => {
-    if (err instanceof VminerError) {
-      process.stderr.write(`error: ${err.message}\n`);
-    } else {
-      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    }
+    // The same words as over REST and IPC (a damaged cache says how to repair it).
+    process.stderr.write(`error: ${toErrorInfo(err).message}\n`);
     process.exitCode = 1;
   });

@@ -40,6 +40,7 @@ export const openDesktopEngine = (
     dataDir: config.dataDir,
     owner: 'the vMiner desktop app',
     onWarning,
+    check: 'quick',
   });
 
 const defaultStartRest: NonNullable<HostDeps['startRest']> = async (

@@ -9,12 +9,16 @@ export const ERROR_CODES = [
   'LOGIN_FAILED',
   'PERMISSION_DENIED',
   'PROTOCOL',
+  /** A vCenter's answer passed a size or nesting bound (engine settings maxAnswerBytes / maxAnswerDepth). */
+  'ANSWER_TOO_LARGE',
   /** A source's query failed or returned columns the mapping does not find. */
   'QUERY_FAILED',
   'CANCELLED',
   'NOT_FOUND',
   'INVALID_INPUT',
   'LOCKED',
+  /** The cache file is not a sound SQLite database (overwritten, cut short, damaged pages): `vminer db repair`. */
+  'DB_DAMAGED',
   /** Too many requests or failed logins: wait, then try again. */
   'RATE_LIMITED',
   /** A body, file or answer larger than the limit that applies to it. */
@@ -59,6 +63,17 @@ export class VminerError extends Error {
   }
 }
 
+/** What to do about a damaged cache (DB_DAMAGED), wherever it is reported. */
+export const REPAIR_HINT =
+  'Your vCenters, accounts, sources, users and settings can be recovered: stop vMiner (the desktop app, ' +
+  '`vminer serve`) and run `vminer db repair`, which rebuilds the cache and syncs the inventory again.';
+
+/** SQLite's own words for a damaged file (better-sqlite3's SqliteError codes). */
+export function isCorruptionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 }
@@ -69,6 +84,11 @@ export function isErrorCode(code: unknown): code is ErrorCode {
  */
 export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof VminerError) return { code: err.code, message: err.message };
+  if (isCorruptionError(err))
+    return {
+      code: 'DB_DAMAGED',
+      message: `the cache is damaged (${(err as Error).message}). ${REPAIR_HINT}`,
+    };
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     return { code: isErrorCode(code) ? code : 'INTERNAL', message: err.message };

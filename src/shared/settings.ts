@@ -33,6 +33,20 @@ export const EngineSettingsSchema = z.object({
     .default(900_000),
   /** Objects per RetrievePropertiesEx page. */
   pageSize: z.number().int().min(100).max(10_000).default(1000),
+  /**
+   * The largest answer one vCenter call may send (one page of `pageSize` objects); a larger one
+   * fails that vCenter's sync with ANSWER_TOO_LARGE instead of filling the engine's memory. The
+   * simulator sends about 5.7 MB per 1,000 VMs; 128 MB leaves a wide margin for richer VMs and
+   * for servers that ignore the page size.
+   */
+  maxAnswerBytes: z
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(128 * 1024 * 1024),
+  /** The deepest element nesting accepted in an answer (vim25 answers nest about 12 levels). */
+  maxAnswerDepth: z.number().int().min(32).max(1000).default(256),
   scheduler: SchedulerSettingsSchema.default({ enabled: false, intervalMinutes: 60, cron: null }),
   rest: RestSettingsSchema.default({ enabled: false, host: '127.0.0.1', port: 8000 }),
   /**

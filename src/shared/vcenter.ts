@@ -20,6 +20,8 @@ export const VCENTER_STATUSES = [
   'live',
   'catching_up',
   'reconnecting',
+  /** The process syncing it ended mid-sync (a crash, a kill): its last good data is kept. */
+  'interrupted',
 ] as const;
 export type LiveStatus = 'live' | 'catching_up' | 'reconnecting';
 export const LIVE_STATUSES: readonly VcenterStatus[] = ['live', 'catching_up', 'reconnecting'];

@@ -4,21 +4,13 @@ import { fieldDef } from '../../shared/fields.js';
 import { openDatabase } from '../engine/db/database.js';
 import { FileConversations } from '../engine/query/conversation.js';
 import { formatValue } from '../../shared/describe.js';
+import { freshnessText } from '../../shared/freshness-text.js';
 import { QueryService } from '../engine/query/query-service.js';
 import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
 import { printJson, printTable } from './output.js';
 
 interface AskOptions extends CommonOptions {
   conversation?: string;
-}
-
-function freshnessLine(a: Answer): string {
-  const f = a.freshness;
-  const parts = [`as of ${f.asOf ?? 'never synced'}`];
-  if (f.failedVcenters.length) parts.push(`failed: ${f.failedVcenters.join(', ')}`);
-  if (f.staleVcenters.length) parts.push(`stale: ${f.staleVcenters.join(', ')}`);
-  if (f.neverSyncedVcenters.length) parts.push(`never synced: ${f.neverSyncedVcenters.join(', ')}`);
-  return parts.join(' · ');
 }
 
 function printAnswer(a: Answer): void {
@@ -53,7 +45,7 @@ function printAnswer(a: Answer): void {
       out.write(`… ${a.total - a.rows.length} more (use --json or \`vminer export\`)\n`);
     else out.write(`${a.total} row${a.total === 1 ? '' : 's'}\n`);
   }
-  out.write(`\n${freshnessLine(a)} · conversation ${a.conversationId}\n`);
+  out.write(`\n${freshnessText(a.freshness)} · conversation ${a.conversationId}\n`);
 }
 
 export function registerAskCommand(program: Command): void {

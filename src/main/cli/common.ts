@@ -33,13 +33,18 @@ export function warn(message: string): void {
   process.stderr.write(`warning: ${message}\n`);
 }
 
-export async function openEngine(opts: CommonOptions, owner: string): Promise<Engine> {
+export async function openEngine(
+  opts: CommonOptions,
+  owner: string,
+  extra: { check?: 'quick' } = {},
+): Promise<Engine> {
   const dataDir = dataDirOf(opts);
   // The key-file warning is said in full when the key file is created, then as a one-line reminder.
   const hadKeyFile = fs.existsSync(path.join(dataDir, KEY_FILE_NAME));
   return Engine.open({
     dataDir,
     owner,
+    ...extra,
     onWarning: (message) =>
       hadKeyFile && message.includes(KEY_FILE_NAME)
         ? warn(`stored passwords are protected by ${path.join(dataDir, KEY_FILE_NAME)}, not an OS keychain`)

@@ -16,7 +16,7 @@ const MARK: Record<DoctorCheck['status'], string> = { ok: 'ok  ', warn: 'WARN', 
 /** Another process holds the folder: check beside it with a read-only database. */
 async function readOnlyDeps(
   dataDir: string,
-  lockNote: string,
+  lockNote: string | null,
 ): Promise<{ deps: DoctorDeps; db: OpenedDatabase | null }> {
   let db: OpenedDatabase | null = null;
   let databaseError: string | null = null;
@@ -75,11 +75,15 @@ export function registerDoctorCommand(program: Command): void {
             engine.close();
           }
         } catch (err) {
-          if (!(err instanceof VminerError) || err.code !== 'LOCKED') throw err;
-          const holder = readLock(dataDir);
+          if (!(err instanceof VminerError) || (err.code !== 'LOCKED' && err.code !== 'DB_DAMAGED'))
+            throw err;
+          // Locked: check beside its holder. Damaged: check what can still be read, and say so.
+          const holder = err.code === 'LOCKED' ? readLock(dataDir) : undefined;
           const { deps, db } = await readOnlyDeps(
             dataDir,
-            `in use by ${holder?.owner ?? 'another process'}${holder ? ` (pid ${holder.pid})` : ''}; checked read-only beside it`,
+            err.code === 'LOCKED'
+              ? `in use by ${holder?.owner ?? 'another process'}${holder ? ` (pid ${holder.pid})` : ''}; checked read-only beside it`
+              : null,
           );
           try {
             report = await runDoctor(deps, req);

@@ -4,6 +4,7 @@ import { VminerError } from '../../shared/errors.js';
 import { QUERY_ENTITIES, type QueryEntity } from '../../shared/fields.js';
 import { openDatabase } from '../engine/db/database.js';
 import { exportFull, exportRows, type ExportResult } from '../engine/export/exporter.js';
+import { checkExportTarget } from '../engine/export/target.js';
 import { EXPORT_FORMATS, freshnessLine, type ExportFormat } from '../engine/export/table.js';
 import { QueryService } from '../engine/query/query-service.js';
 import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
@@ -20,6 +21,9 @@ interface ExportOptions extends CommonOptions {
   out: string;
 }
 
+/** `--out -`: the export itself goes to standard output, so the report goes to standard error. */
+const STDOUT = '-';
+
 function formatOf(opts: ExportOptions): ExportFormat {
   const given = opts.format ?? path.extname(opts.out).slice(1).toLowerCase();
   if ((EXPORT_FORMATS as readonly string[]).includes(given)) return given as ExportFormat;
@@ -27,7 +31,9 @@ function formatOf(opts: ExportOptions): ExportFormat {
     'INVALID_INPUT',
     opts.format
       ? `unknown format "${opts.format}": use ${EXPORT_FORMATS.join(', ')}`
-      : `give --format (${EXPORT_FORMATS.join(', ')}): it cannot be told from "${opts.out}"`,
+      : opts.out === STDOUT
+        ? `give --format (${EXPORT_FORMATS.join(', ')}) with --out - (standard output)`
+        : `give --format (${EXPORT_FORMATS.join(', ')}): it cannot be told from "${opts.out}"`,
   );
 }
 
@@ -37,15 +43,18 @@ function entityOf(name: string): QueryEntity {
   throw new VminerError('INVALID_INPUT', `unknown entity "${name}": use ${QUERY_ENTITIES.join(', ')}`);
 }
 
-function report(res: ExportResult, json: boolean | undefined): void {
+function report(res: ExportResult, json: boolean | undefined, toStdout: boolean): void {
   if (json) {
-    printJson(res);
+    if (toStdout) process.stderr.write(JSON.stringify(res) + '\n');
+    else printJson(res);
     return;
   }
-  const out = process.stdout;
+  const out = toStdout ? process.stderr : process.stdout;
   const tables = Object.entries(res.tables);
   const detail = tables.length > 1 ? ` (${tables.map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
-  out.write(`Wrote ${res.rows} row${res.rows === 1 ? '' : 's'}${detail} to ${res.file ?? 'the output'}\n`);
+  out.write(
+    `Wrote ${res.rows} row${res.rows === 1 ? '' : 's'}${detail} to ${res.file ?? (toStdout ? 'standard output' : 'the output')}\n`,
+  );
   if (res.metaFile) out.write(`As of and vCenter status: ${res.metaFile}\n`);
   out.write(`${freshnessLine(res.meta)}\n`);
 }
@@ -57,7 +66,7 @@ export function registerExportCommand(program: Command): void {
     )
     .requiredOption(
       '--out <file>',
-      'the file to write (written to a temp file, renamed into place when complete)',
+      'the file to write (written to a temp file, renamed into place when complete); - writes to standard output',
     )
     .option('--format <format>', `${EXPORT_FORMATS.join(' | ')} (default: from the --out extension)`)
     .option('--entity <entity>', `export one entity: ${QUERY_ENTITIES.join(', ')}`)
@@ -76,6 +85,15 @@ export function registerExportCommand(program: Command): void {
     )
     .action(async (opts: ExportOptions) => {
       const format = formatOf(opts);
+      const toStdout = opts.out === STDOUT;
+      if (toStdout && format === 'xlsx' && process.stdout.isTTY)
+        throw new VminerError(
+          'INVALID_INPUT',
+          'an Excel workbook is binary: redirect standard output to a file (> estate.xlsx), or give --out FILE',
+        );
+      // Never into the data folder: an export must not replace the cache it reads.
+      if (!toStdout) checkExportTarget(opts.out, dataDirOf(opts));
+      const out = toStdout ? process.stdout : opts.out;
       if (opts.entity && opts.query) {
         throw new VminerError(
           'INVALID_INPUT',
@@ -95,7 +113,7 @@ export function registerExportCommand(program: Command): void {
         );
       }
       const db = openDatabase(dataDirOf(opts), { readonly: true });
-      const line = exportProgressLine(path.resolve(opts.out));
+      const line = exportProgressLine(toStdout ? 'standard output' : path.resolve(opts.out));
       try {
         const csv = {
           ...(opts.bom ? { bom: true } : {}),
@@ -130,7 +148,7 @@ export function registerExportCommand(program: Command): void {
             plan: answer.plan,
             columns: columns ?? (answer.kind === 'groups' ? undefined : answer.columns),
             format,
-            out: opts.out,
+            out,
             freshness: answer.freshness,
             question: opts.query,
             interpretation: answer.interpretation,
@@ -143,7 +161,7 @@ export function registerExportCommand(program: Command): void {
             plan: { entity: entityOf(opts.entity) },
             ...(columns ? { columns } : {}),
             format,
-            out: opts.out,
+            out,
             ...csv,
             ...progress,
           });
@@ -152,12 +170,12 @@ export function registerExportCommand(program: Command): void {
             sqlite: db.sqlite,
             db: db.db,
             format: format as 'xlsx' | 'json',
-            out: opts.out,
+            out,
             ...progress,
           });
         }
         line.end();
-        report(res, opts.json);
+        report(res, opts.json, toStdout);
       } finally {
         line.end();
         db.close();

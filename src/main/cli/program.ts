@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAccountCommands } from './account-commands.js';
 import { registerAskCommand } from './ask-command.js';
+import { registerDbCommands } from './db-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerInventoryCommands } from './inventory-commands.js';
@@ -29,5 +30,6 @@ export function buildProgram(version: string): Command {
   registerServeCommand(program);
   registerUserCommands(program);
   registerDoctorCommand(program);
+  registerDbCommands(program);
   return program;
 }

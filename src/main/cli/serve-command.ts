@@ -46,7 +46,8 @@ export function registerServeCommand(program: Command): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new VminerError('INVALID_INPUT', '--port takes 0–65535');
-      const engine = await openEngine(opts, 'vminer serve');
+      // A server runs for weeks: check the whole cache file once before serving it.
+      const engine = await openEngine(opts, 'vminer serve', { check: 'quick' });
       try {
         const auth = await AuthService.create(engine.database.db, engine.vault);
         if (!auth.hasUsers()) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { VminerError, toErrorInfo } from '../../shared/errors.js';
+import { checkVcenterName } from '../../shared/vcenter-input.js';
 import { openDatabase } from '../engine/db/database.js';
 import { VcenterRepo } from '../engine/db/vcenter-repo.js';
 import { probeVcenter, normalizeVcenterUrl, type ProbeResult } from '../engine/vsphere/probe.js';
@@ -18,6 +19,7 @@ import {
 } from './common.js';
 import { printJson, printTable } from './output.js';
 import { createHandlers } from '../engine/api.js';
+import { showInterrupted } from '../engine/sync/interrupted.js';
 
 function describeProbe(p: ProbeResult): string {
   const c = p.certificate;
@@ -97,7 +99,9 @@ export function registerVcenterCommands(program: Command): void {
     .option('--trust-presented-cert', 'pin the certificate the vCenter presents now (see `vcenter probe`)')
     .option('--ca-file <pem>', 'trust certificates issued by this private CA (e.g. VMCA root)')
     .option('--skip-check', 'save without connecting to the vCenter first')
-    .action(async (name: string, opts: AddOptions) => {
+    .action(async (rawName: string, opts: AddOptions) => {
+      // Checked before anything else (a probe, a password prompt): the same checks as every other way in.
+      const name = checkVcenterName(rawName);
       const url = normalizeVcenterUrl(opts.url);
       if ([opts.thumbprint, opts.trustPresentedCert, opts.caFile].filter(Boolean).length > 1) {
         throw new VminerError(
@@ -164,9 +168,10 @@ export function registerVcenterCommands(program: Command): void {
   withJson(withDataDir(vc.command('list')))
     .description('list registered vCenters with their sync state')
     .action((opts: CommonOptions) => {
-      const db = openDatabase(dataDirOf(opts), { readonly: true });
+      const dataDir = dataDirOf(opts);
+      const db = openDatabase(dataDir, { readonly: true });
       try {
-        const list = new VcenterRepo(db.db).list();
+        const list = showInterrupted(new VcenterRepo(db.db).list(), dataDir);
         if (opts.json) printJson(list);
         else
           printTable(

@@ -11,11 +11,14 @@ import { populateCache } from '../../testing/generate-inventory.js';
 import { Engine } from './engine.js';
 
 let dir: string;
+/** Exports go beside the data folder, never into it. */
+let outDir: string;
 let engine: Engine;
 let h: Handlers;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-api-'));
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-api-out-'));
   const opened = openDatabase(dir);
   populateCache(opened, { vcenters: 2, vmsTotal: 400, hostsTotal: 20, datastoresTotal: 10, seed: 3 });
   opened.close();
@@ -26,6 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(outDir, { recursive: true, force: true });
 });
 
 const exp = (a: unknown): Parameters<Handlers['export.toFile']>[0] => CONTRACT['export.toFile'].args.parse(a);
@@ -35,8 +39,18 @@ describe('export.toFile', () => {
     expect(CONTRACT['export.toFile'].http).toBe(false);
   });
 
+  it('refuses a target inside the data folder: an export never replaces the cache', async () => {
+    for (const out of [path.join(dir, 'vminer.db'), path.join(dir, 'logs', 'estate.json')]) {
+      await expect(h['export.toFile'](exp({ path: out, format: 'json' }))).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/inside the vMiner data folder/),
+      });
+    }
+    expect(fs.readFileSync(path.join(dir, 'vminer.db')).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+
   it('writes a question as CSV, only when complete, with the rows the question selects', async () => {
-    const out = path.join(dir, 'off.csv');
+    const out = path.join(outDir, 'off.csv');
     const r = await h['export.toFile'](
       exp({
         path: out,
@@ -53,11 +67,11 @@ describe('export.toFile', () => {
     expect(r.rows).toBe(expected.n);
     expect(lines.length).toBe(expected.n + 1);
     expect(lines.slice(1).every((l) => l.endsWith('poweredOff'))).toBe(true);
-    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(outDir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
   it('writes the whole estate as a workbook with one sheet per entity', async () => {
-    const out = path.join(dir, 'estate.xlsx');
+    const out = path.join(outDir, 'estate.xlsx');
     const r = await h['export.toFile'](exp({ path: out, format: 'xlsx' }));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
@@ -71,13 +85,13 @@ describe('export.toFile', () => {
     await expect(h['export.toFile'](exp({ path: 'x.csv', format: 'csv', entity: 'vms' }))).rejects.toThrow(
       /absolute/,
     );
-    await expect(h['export.toFile'](exp({ path: path.join(dir, 'a.csv'), format: 'csv' }))).rejects.toThrow(
-      /one table/,
-    );
+    await expect(
+      h['export.toFile'](exp({ path: path.join(outDir, 'a.csv'), format: 'csv' })),
+    ).rejects.toThrow(/one table/);
     await expect(
       h['export.toFile'](
         exp({
-          path: path.join(dir, 'b.csv'),
+          path: path.join(outDir, 'b.csv'),
           format: 'csv',
           entity: 'vms',
           columns: ['nope'],
@@ -85,9 +99,9 @@ describe('export.toFile', () => {
       ),
     ).rejects.toThrow(/unknown columns/);
     await expect(
-      h['export.toFile'](exp({ path: path.join(dir, 'c.csv'), format: 'csv', query: 'zzkq wibble' })),
+      h['export.toFile'](exp({ path: path.join(outDir, 'c.csv'), format: 'csv', query: 'zzkq wibble' })),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    expect(fs.existsSync(path.join(dir, 'a.csv'))).toBe(false);
+    expect(fs.existsSync(path.join(outDir, 'a.csv'))).toBe(false);
   });
 });
 

@@ -12,6 +12,7 @@ import { AuthService } from './auth/auth-service.js';
 import { VERSION } from './version.js';
 import { exportFull, exportRows } from './export/exporter.js';
 import { resolveExportRequest } from './export/request.js';
+import { checkExportTarget } from './export/target.js';
 import { sourceHandlers } from './sources/handlers.js';
 
 const log = createLogger('api');
@@ -170,6 +171,7 @@ export function createHandlers(
     'engine.info': async () => ({ version: VERSION, dataDir: engine.dataDir }),
     'export.toFile': async ({ path, format, ...req }, ctx) => {
       if (!isAbsolute(path)) throw new VminerError('INVALID_INPUT', `export path must be absolute: ${path}`);
+      checkExportTarget(path, engine.dataDir);
       const { plan, question } = resolveExportRequest(engine.query, req);
       const freshness = engine.query.freshness(plan);
       if (!plan && format === 'csv')

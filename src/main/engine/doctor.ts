@@ -6,6 +6,7 @@ import { toErrorInfo } from '../../shared/errors.js';
 import type { DoctorCheck, DoctorReport, DoctorRequest } from '../../shared/doctor.js';
 import type { VcenterRepo } from './db/vcenter-repo.js';
 import { pendingMigrations } from './db/database.js';
+import { checkDatabase, isCorruptionError, REPAIR_HINT, summarizeProblems } from './db/health.js';
 import { DEFAULT_KEYCHAIN_SERVICE, openKeychainItem } from './secrets/keychain.js';
 import type { ServiceAccountRepo } from './sources/service-accounts.js';
 import { resolveCredentials } from './sources/service-accounts.js';
@@ -68,8 +69,26 @@ function migrations(d: DoctorDeps): DoctorCheck {
       `${applied} of ${applied + pending} applied; the rest are applied when the engine next starts`,
     );
   } catch (err) {
-    return check('database', 'migrations', 'fail', (err as Error).message);
+    return check(
+      'database',
+      'migrations',
+      'fail',
+      isCorruptionError(err) ? `the cache is damaged: ${(err as Error).message}` : (err as Error).message,
+    );
   }
+}
+
+/** SQLite's full check of every page and index: a damaged cache is found before it fails a request. */
+function integrity(d: DoctorDeps): DoctorCheck | null {
+  if (!d.sqlite) return null; // the migrations check already said why it did not open
+  const problems = checkDatabase(d.sqlite, 'integrity');
+  if (problems.length === 0) return check('database', 'integrity', 'ok', 'PRAGMA integrity_check: ok');
+  return check(
+    'database',
+    'integrity',
+    'fail',
+    `the cache is damaged: ${summarizeProblems(problems)}. ${REPAIR_HINT}`,
+  );
 }
 
 async function keychain(d: DoctorDeps): Promise<DoctorCheck[]> {
@@ -259,6 +278,8 @@ export async function runDoctor(d: DoctorDeps, req: DoctorRequest): Promise<Doct
   const checks: DoctorCheck[] = [dataFolder(d.dataDir)];
   if (d.lockNote) checks.push(check('data folder', 'lock', 'ok', d.lockNote));
   checks.push(migrations(d));
+  const sound = integrity(d);
+  if (sound) checks.push(sound);
   checks.push(...(await keychain(d)));
   if (!req.localOnly) {
     checks.push(...(await vcenterChecks(d, req.timeoutMs)));

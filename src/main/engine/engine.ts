@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { DataLock } from './data-lock.js';
+import { ConfigBackupKeeper } from './db/config-backup.js';
 import { openDatabase, type OpenedDatabase } from './db/database.js';
 import { InventoryStore } from './db/inventory-store.js';
 import { refreshPlannerStats } from './db/planner-stats.js';
 import { VcenterRepo } from './db/vcenter-repo.js';
 import { EventBus } from './events.js';
-import { configureLogging, registerSecret } from './log.js';
+import { configureLogging, createLogger, registerSecret } from './log.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
 import { ServiceAccountRepo, accountVaultId, resolveCredentials } from './sources/service-accounts.js';
@@ -29,9 +30,13 @@ export interface EngineOptions {
   collect?: SyncDeps['collect'];
   /** Live-session tuning (tests use short waits and back-offs). */
   live?: LiveManagerDeps['options'];
+  /** `quick`: check the whole cache file at open (long-running engines: serve, the desktop app). */
+  check?: 'quick';
 }
 
 export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
+
+const log = createLogger('engine');
 
 /** The engine: owns the data folder (lock), the cache, the vault, sync and the scheduler. */
 export class Engine {
@@ -47,6 +52,7 @@ export class Engine {
   readonly live: LiveManager;
   readonly query: QueryService;
   /** better-sqlite3's compiled module, when not its default build (for other connections). */
+  private readonly backups: ConfigBackupKeeper;
 
   private constructor(
     readonly dataDir: string,
@@ -55,6 +61,9 @@ export class Engine {
     private readonly lock: DataLock,
     opts: EngineOptions,
   ) {
+    this.backups = new ConfigBackupKeeper(database.sqlite, dataDir, (err) =>
+      log.warn('configuration backup failed', { error: String(err) }),
+    );
     this.vcenters = new VcenterRepo(database.db);
     this.settings = new SettingsRepo(database.db);
     this.accounts = new ServiceAccountRepo(database.db);
@@ -96,6 +105,8 @@ export class Engine {
         return true;
       },
     });
+    const interrupted = this.vcenters.settleInterrupted();
+    if (interrupted.length) log.warn('syncs interrupted by an earlier process', { vcenters: interrupted });
     this.query = new QueryService({ sqlite: database.sqlite });
     this.bus.on('inventory:changed', () => this.query.invalidate());
     for (const id of this.vault.list()) {
@@ -109,7 +120,7 @@ export class Engine {
     const lock = DataLock.acquire(dataDir, opts.owner);
     try {
       configureLogging({ file: path.join(dataDir, 'logs', 'vminer.log') });
-      const database = openDatabase(dataDir);
+      const database = openDatabase(dataDir, opts.check ? { check: opts.check } : {});
       try {
         const vault = await CredentialVault.open({
           dataDir,
@@ -231,6 +242,7 @@ export class Engine {
     this.sourceRefresher.stop();
     this.sync.cancel();
     this.live.abortAll();
+    this.backups.close();
     try {
       this.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     } catch {

@@ -27,6 +27,8 @@ import { isFromEngine, isToEngine, type FromEngine, type ToEngine } from '../rpc
 import type { IpcEventLike } from './security.js';
 
 let dir: string;
+/** Exports go beside the data folder, never into it. */
+let outDir: string;
 let supervisor: ProcessSupervisor;
 let invoke: (event: IpcEventLike, name: unknown, args?: unknown) => Promise<CallOutcome<unknown>>;
 const sent: { name: string; payload: unknown }[] = [];
@@ -45,6 +47,7 @@ const stranger: IpcEventLike = {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-relay-'));
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-relay-out-'));
   const opened = openDatabase(dir);
   vcIds = populateCache(opened, {
     vcenters: 2,
@@ -97,6 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await supervisor.stop(5000);
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(outDir, { recursive: true, force: true });
 });
 
 const value = <T>(o: CallOutcome<unknown>): T => {
@@ -342,7 +346,7 @@ describe('the relay, end to end over a MessageChannel', () => {
     expect(bad.ok === false && bad.error.code).toBe('INVALID_INPUT');
     const unknown = await invoke(trusted, 'fs.readFile', { path: '/etc/passwd' });
     expect(unknown.ok === false && unknown.error.code).toBe('NOT_FOUND');
-    const out = path.join(dir, 'x.csv');
+    const out = path.join(outDir, 'x.csv');
     const local = await invoke(trusted, 'export.toFile', { path: out, format: 'csv', entity: 'vms' });
     expect(local.ok === false && local.error.code).toBe('NOT_FOUND');
     expect(fs.existsSync(out)).toBe(false);
@@ -351,7 +355,7 @@ describe('the relay, end to end over a MessageChannel', () => {
   });
 
   it('lets the main process itself write an export to a local path (the save dialog path)', async () => {
-    const out = path.join(dir, 'vms.csv');
+    const out = path.join(outDir, 'vms.csv');
     const r = value<{ rows: number }>(
       await supervisor.call('export.toFile', { path: out, format: 'csv', entity: 'vms' }),
     );
@@ -365,12 +369,12 @@ describe('the relay, end to end over a MessageChannel', () => {
       dialog: { showSaveDialog: async () => ({ canceled: false, filePath: file }) },
       engine: supervisor,
       progress: (p) => progress.push(p),
-      defaultDir: () => dir,
+      defaultDir: () => outDir,
       newId: () => 'x1',
       written: () => {},
     });
     const eventsBefore = sent.length;
-    const out = path.join(dir, 'progress.xlsx');
+    const out = path.join(outDir, 'progress.xlsx');
     const r = await saveExport({ entity: 'vms' }, deps(out));
     expect(r?.rows).toBe(300);
     const writing = { id: 'x1', phase: 'writing', path: out, format: 'xlsx' } as const;
@@ -385,13 +389,13 @@ describe('the relay, end to end over a MessageChannel', () => {
     expect(sent.slice(eventsBefore).filter((e) => e.name.startsWith('export'))).toEqual([]);
 
     progress.length = 0;
-    const taken = path.join(dir, 'taken.xlsx');
+    const taken = path.join(outDir, 'taken.xlsx');
     fs.mkdirSync(taken);
     await expect(saveExport({ entity: 'vms' }, deps(taken))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(progress[0]).toMatchObject({ phase: 'writing', rows: 0 });
     expect(progress.at(-1)).toMatchObject({ phase: 'failed', path: taken, error: { code: 'INVALID_INPUT' } });
     expect(fs.readdirSync(taken)).toEqual([]);
-    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(outDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('starts and stops the REST listener as settings.rest changes, warning about non-loopback hosts', async () => {

@@ -112,9 +112,10 @@ export class InventoryStore {
 
   /**
    * Applies the rows a live change touched, in one short transaction: upserts, deletes, a VM's
-   * snapshots and links replaced, search entries kept in step.
+   * snapshots and links replaced, search entries kept in step; `alongside` (the sync state) in
+   * the same transaction.
    */
-  applyDelta(vcenterId: number, d: InventoryDelta): void {
+  applyDelta(vcenterId: number, d: InventoryDelta, alongside?: () => void): void {
     const tx = this.sqlite.transaction(() => {
       const search = this.searchIdsOf(vcenterId);
       const index = (entity: Entity, moid: string, name: string, extra: string): void => {
@@ -171,6 +172,7 @@ export class InventoryStore {
           index(entity, r.moid, r.name, '');
         }
       }
+      alongside?.();
     });
     try {
       tx.immediate();
@@ -206,7 +208,11 @@ export class InventoryStore {
     this.searchIds.delete(vcenterId);
   }
 
-  replace(vcenterId: number, inv: Inventory): void {
+  /**
+   * `alongside` runs in the same transaction (the vCenter's sync state): the new rows and the
+   * state that describes them ("as of", counts) are written together or not at all.
+   */
+  replace(vcenterId: number, inv: Inventory, alongside?: () => void): void {
     this.searchIds.delete(vcenterId);
     const tx = this.sqlite.transaction(() => {
       for (const d of this.deletes) d.run(vcenterId);
@@ -240,6 +246,7 @@ export class InventoryStore {
       for (const c of inv.clusters) idx(c.name, '', 'clusters', c.moid);
       for (const n of inv.networks) idx(n.name, '', 'networks', n.moid);
       for (const d of inv.datacenters) idx(d.name, '', 'datacenters', d.moid);
+      alongside?.();
     });
     tx.immediate();
   }

@@ -3,6 +3,7 @@
  * metadata an export records (as of, failed and stale vCenters) and the value normalisation
  * (SQLite 0/1 → booleans).
  */
+import { freshnessText } from '../../../shared/freshness-text.js';
 import {
   FIELDS,
   fieldDef,
@@ -119,9 +120,5 @@ export function metaOf(
 
 /** One line for people: "as of … · failed: … · stale: …". */
 export function freshnessLine(m: ExportMeta): string {
-  const parts = [`as of ${m.asOf ?? 'never synced'}`];
-  if (m.failedVcenters.length) parts.push(`failed: ${m.failedVcenters.join(', ')}`);
-  if (m.staleVcenters.length) parts.push(`stale: ${m.staleVcenters.join(', ')}`);
-  if (m.neverSyncedVcenters.length) parts.push(`never synced: ${m.neverSyncedVcenters.join(', ')}`);
-  return parts.join(' · ');
+  return freshnessText(m);
 }

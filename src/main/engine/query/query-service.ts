@@ -34,7 +34,7 @@ import { correctTokens } from './spelling.js';
 import { tokenize } from './tokenize.js';
 import type { Db } from '../db/database.js';
 
-export interface QueryEngineOptions {
+export interface QueryServiceOptions {
   sqlite: Database.Database;
   /** Accepted for symmetry with the other repositories; the engine runs raw parametrised SQL. */
   db?: Db;
@@ -105,7 +105,7 @@ export class QueryService {
   private readonly conversations: ConversationStore;
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly opts: QueryEngineOptions) {
+  constructor(private readonly opts: QueryServiceOptions) {
     this.names = new NameIndex(opts.sqlite);
     this.searcher = new InventorySearch(opts.sqlite);
     this.conversations = opts.conversations ?? new MemoryConversations();

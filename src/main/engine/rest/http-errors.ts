@@ -7,6 +7,7 @@ const STATUS: Record<ErrorCode, number> = {
   LOGIN_FAILED: 401,
   PERMISSION_DENIED: 403,
   LOCKED: 409,
+  DB_DAMAGED: 503,
   RATE_LIMITED: 429,
   TOO_LARGE: 413,
   CANCELLED: 409,
@@ -17,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   TLS_UNTRUSTED: 502,
   CERT_CHANGED: 502,
   PROTOCOL: 502,
+  ANSWER_TOO_LARGE: 502,
   QUERY_FAILED: 502,
   INTERNAL: 500,
   VAULT_KEY_MISMATCH: 500,
@@ -71,7 +73,7 @@ export function toHttpError(err: unknown, ctx: { bodyLimit?: number } = {}): Htt
     const code = e.statusCode === 413 ? 'TOO_LARGE' : e.statusCode === 429 ? 'RATE_LIMITED' : 'INVALID_INPUT';
     return { status: e.statusCode, body: { error: { code, message: e.message ?? 'bad request' } } };
   }
-  // Our own codes on other errors (the vault's): the same code as over IPC.
+  // Our own codes on other errors (the vault's, a damaged cache's): the same code as over IPC.
   const info = toErrorInfo(err);
   if (info.code !== 'INTERNAL') return { status: STATUS[info.code], body: { error: info } };
   return {

@@ -1,4 +1,6 @@
-import { normalizeVcenterUrl } from '../vsphere/probe.js';
+import { isValidHost, parseVcenterUrl, vcenterNameProblem } from '../../../shared/vcenter-input.js';
+
+export { isValidHost };
 
 /** One vCenter as a list (a file row, a SQL row) describes it, before it is compared with the registry. */
 export interface Candidate {
@@ -20,18 +22,6 @@ export interface RawEntry {
   enabled: string;
 }
 
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** A DNS name, an IPv4 address or a bracketed IPv6 address — what a vCenter address may be. */
-export function isValidHost(host: string): boolean {
-  if (host.startsWith('[') && host.endsWith(']')) return /^[0-9a-f:.]+$/i.test(host.slice(1, -1));
-  if (IPV4.test(host)) return true;
-  if (/^\d+(\.\d+)*$/.test(host)) return false;
-  const name = host.endsWith('.') ? host.slice(0, -1) : host;
-  return name.length > 0 && name.length <= 253 && name.split('.').every((l) => LABEL.test(l));
-}
-
 const FALSE = new Set(['0', 'false', 'no', 'n', 'off', 'disabled', 'inactive']);
 
 export function splitTags(text: string): string[] {
@@ -51,7 +41,8 @@ export function toCandidate(raw: RawEntry): { ok: true; value: Candidate } | { o
   const hostText = raw.host.trim();
   if (!name && !hostText) return { ok: false, problem: 'no name and no host' };
   if (!hostText) return { ok: false, problem: 'no host' };
-  if (name.length > 100) return { ok: false, problem: 'name longer than 100 characters' };
+  const nameProblem = name ? vcenterNameProblem(name) : null;
+  if (nameProblem) return { ok: false, problem: nameProblem };
   let portText = raw.port.trim();
   let hostname: string;
   let path = '/sdk';
@@ -64,6 +55,12 @@ export function toCandidate(raw: RawEntry): { ok: true; value: Candidate } | { o
     }
     if (u.protocol !== 'https:')
       return { ok: false, problem: `${hostText}: vCenter is reached over https:// only` };
+    if (u.username || u.password)
+      return {
+        ok: false,
+        problem:
+          'the address contains a user name or password (a list names at most a user, in its own column)',
+      };
     hostname = u.hostname;
     if (u.port && !portText) portText = u.port;
     if (u.pathname !== '/' && u.pathname !== '') path = u.pathname;
@@ -81,7 +78,9 @@ export function toCandidate(raw: RawEntry): { ok: true; value: Candidate } | { o
       return { ok: false, problem: `bad port "${portText}"` };
     port = n;
   }
-  const url = normalizeVcenterUrl(`https://${hostname}${port === 443 ? '' : `:${port}`}${path}`);
+  const parsed = parseVcenterUrl(`https://${hostname}${port === 443 ? '' : `:${port}`}${path}`);
+  if (!parsed.ok) return { ok: false, problem: parsed.problem };
+  const url = parsed.url;
   return {
     ok: true,
     value: {

@@ -70,6 +70,13 @@ export function planImport(table: FileTable, repo: VcenterRepo, accounts: Servic
   const seenUrls = new Map<string, { line: number; name: string }>();
   const items: ImportItem[] = [];
   const ops: Op[] = [];
+  // The same few user names come back on every line: resolve each once.
+  const logins = new Map<string, LoginChoice>();
+  const loginOf = (username: string | null): LoginChoice => {
+    let l = logins.get(username ?? '');
+    if (!l) logins.set(username ?? '', (l = loginFor(username, accounts)));
+    return l;
+  };
   const cell = (cells: string[], f: Field): string => {
     const i = index.get(f);
     return i === undefined ? '' : (cells[i] ?? '');
@@ -108,7 +115,7 @@ export function planImport(table: FileTable, repo: VcenterRepo, accounts: Servic
     }
     seenNames.set(key, row.line);
     seenUrls.set(v.url, { line: row.line, name: v.name });
-    const login = loginFor(v.username, accounts);
+    const login = loginOf(v.username);
     const current = byName.get(key);
     const owner = byUrl.get(v.url);
     const item = { ...base, name: v.name, url: v.url, site: v.site, tags: v.tags ?? [] };
@@ -182,15 +189,14 @@ export function previewOf(plan: ImportPlan): ImportPreview {
   return preview;
 }
 
-/** Applies a plan in one transaction: every add and update lands, or none does. */
+/** Applies a plan in one transaction with prepared statements: every add and update lands, or none does. */
 export function applyImport(plan: ImportPlan, repo: VcenterRepo): ImportResult {
-  const addedIds: number[] = [];
-  const updatedIds: number[] = [];
-  repo.transaction(() => {
-    for (const op of plan.ops) {
-      if (op.kind === 'add') addedIds.push(repo.add(op.value).id);
-      else updatedIds.push(repo.update(op.id, op.patch).id);
-    }
-  });
+  const adds: NewVcenter[] = [];
+  const updates: { id: number; patch: Parameters<VcenterRepo['update']>[1] }[] = [];
+  for (const op of plan.ops) {
+    if (op.kind === 'add') adds.push(op.value);
+    else updates.push({ id: op.id, patch: op.patch });
+  }
+  const { addedIds, updatedIds } = repo.bulkWrite(adds, updates);
   return { ...previewOf(plan), addedIds, updatedIds };
 }

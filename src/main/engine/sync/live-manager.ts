@@ -130,6 +130,8 @@ export class LiveManager {
           ...this.options,
           connectTimeoutMs: this.deps.options?.connectTimeoutMs ?? settings.connectTimeoutMs,
           callTimeoutMs: this.deps.options?.callTimeoutMs ?? settings.callTimeoutMs,
+          maxAnswerBytes: settings.maxAnswerBytes,
+          maxAnswerDepth: settings.maxAnswerDepth,
         },
       );
       this.sessions.set(id, { session, key: w.key });

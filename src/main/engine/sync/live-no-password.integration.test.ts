@@ -62,7 +62,14 @@ beforeAll(async () => {
   // Its own account, whose password was never set (an imported list names users, never passwords).
   ownId = engine.vcenters.add({ ...common, name: 'vc-own', username: USER }).id;
   // "The default service account", but there is none yet.
-  svcId = engine.vcenters.add({ ...common, name: 'vc-svc', username: '', useServiceAccount: true }).id;
+  // The same simulator under another address (one address belongs to one vCenter).
+  svcId = engine.vcenters.add({
+    ...common,
+    url: sim.url.replace('127.0.0.1', 'localhost'),
+    name: 'vc-svc',
+    username: '',
+    useServiceAccount: true,
+  }).id;
   engine.bus.on('live:state', (e) => events.push(e));
   const rest = await startRest(engine, { host: '127.0.0.1', port: 0, version: 'test' });
   app = rest.app;

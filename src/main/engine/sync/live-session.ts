@@ -32,6 +32,9 @@ export interface LiveOptions {
   freshnessEveryMs: number;
   connectTimeoutMs: number;
   callTimeoutMs: number;
+  /** Bounds on one answer (engine settings maxAnswerBytes / maxAnswerDepth). */
+  maxAnswerBytes?: number;
+  maxAnswerDepth?: number;
   random: () => number;
 }
 
@@ -299,6 +302,8 @@ export class LiveSession {
         trust: this.trust(),
         connectTimeoutMs: this.opts.connectTimeoutMs,
         callTimeoutMs: this.opts.callTimeoutMs,
+        maxAnswerBytes: this.opts.maxAnswerBytes,
+        maxAnswerDepth: this.opts.maxAnswerDepth,
         signal: this.ac.signal,
       });
     }
@@ -347,12 +352,6 @@ export class LiveSession {
     if (refetch.length > 0) await this.refetch(model, refetch);
     if (this.stopped) return;
     const inv = model.buildAll();
-    this.deps.store.replace(this.vcenterId, inv);
-    this.model = model;
-    this.version = version;
-    this.stats.fullLoads++;
-    this.stats.objectUpdates = 0;
-    this.stats.rowsWritten = 0;
     const finished = Date.now();
     const counts = countsOf(inv);
     const warnings = [
@@ -361,14 +360,22 @@ export class LiveSession {
         (m) => `${m.objectType}.${m.path} could not be read (${m.fault}); check the account's role`,
       ),
     ];
-    this.deps.repo.setState(this.vcenterId, {
-      startedAt: new Date(started).toISOString(),
-      finishedAt: new Date(finished).toISOString(),
-      durationMs: finished - started,
-      counts: JSON.stringify(counts),
-      lastSuccessAt: new Date(finished).toISOString(),
-      warnings: JSON.stringify(warnings),
-    });
+    // The rows and their "as of" in one transaction.
+    this.deps.store.replace(this.vcenterId, inv, () =>
+      this.deps.repo.setState(this.vcenterId, {
+        startedAt: new Date(started).toISOString(),
+        finishedAt: new Date(finished).toISOString(),
+        durationMs: finished - started,
+        counts: JSON.stringify(counts),
+        lastSuccessAt: new Date(finished).toISOString(),
+        warnings: JSON.stringify(warnings),
+      }),
+    );
+    this.model = model;
+    this.version = version;
+    this.stats.fullLoads++;
+    this.stats.objectUpdates = 0;
+    this.stats.rowsWritten = 0;
     this.lastFresh = finished;
     this.setStatus('live');
     log.info('live: full load stored', { vcenter: this.target.vc.name, objects, ms: finished - started });
@@ -448,19 +455,26 @@ export class LiveSession {
   private flush(model: LiveInventory): void {
     const delta = model.takeDelta();
     const rows = deltaSize(delta);
-    if (rows > 0) this.deps.store.applyDelta(this.vcenterId, delta);
-    this.stats.rowsWritten += rows;
     const now = Date.now();
-    this.stats.lastChangeAt = new Date(now).toISOString();
     // "As of" needs no millisecond precision: the state row is written when counts change or at
-    // most once a second, not once per change.
-    if (delta.countsChanged || now - this.lastFresh >= 1_000) {
-      this.lastFresh = now;
-      this.deps.repo.setState(this.vcenterId, {
-        lastSuccessAt: new Date(now).toISOString(),
-        ...(delta.countsChanged ? { counts: JSON.stringify(model.counts()) } : {}),
-      });
-    }
+    // most once a second, not once per change; when it is, in the same transaction as the rows.
+    const state =
+      delta.countsChanged || now - this.lastFresh >= 1_000
+        ? {
+            lastSuccessAt: new Date(now).toISOString(),
+            ...(delta.countsChanged ? { counts: JSON.stringify(model.counts()) } : {}),
+          }
+        : undefined;
+    if (rows > 0)
+      this.deps.store.applyDelta(
+        this.vcenterId,
+        delta,
+        state && (() => this.deps.repo.setState(this.vcenterId, state)),
+      );
+    else if (state) this.deps.repo.setState(this.vcenterId, state);
+    if (state) this.lastFresh = now;
+    this.stats.rowsWritten += rows;
+    this.stats.lastChangeAt = new Date(now).toISOString();
     if (rows > 0) this.deps.onChanged(this.vcenterId);
   }
 

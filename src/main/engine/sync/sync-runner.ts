@@ -154,12 +154,13 @@ export class SyncRunner {
         connectTimeoutMs: settings.connectTimeoutMs,
         callTimeoutMs: settings.callTimeoutMs,
         maxObjects: settings.pageSize,
+        maxAnswerBytes: settings.maxAnswerBytes,
+        maxAnswerDepth: settings.maxAnswerDepth,
         signal: ac.signal,
         onProgress: (p) => emit({ phase: 'collecting', status: 'syncing', objects: p.objects }),
       });
       if (ac.signal.aborted) throw ac.signal.reason;
       emit({ phase: 'storing', status: 'syncing', objects: res.objects });
-      store.replace(vc.id, res.inventory);
       const counts = countsOf(res.inventory);
       const warnings = [
         ...res.droppedPaths.map((p) => `property ${p} is unknown to this vCenter version; it was skipped`),
@@ -169,22 +170,26 @@ export class SyncRunner {
       ];
       const finished = Date.now();
       const a = res.about;
-      repo.setAbout(vc.id, {
-        productName: a.fullName || a.name,
-        version: a.version,
-        build: a.build,
-        apiVersion: a.apiVersion,
-        instanceUuid: a.instanceUuid,
-      });
-      repo.setState(vc.id, {
-        status: 'ok',
-        finishedAt: new Date(finished).toISOString(),
-        durationMs: finished - started,
-        counts: JSON.stringify(counts),
-        errorCode: null,
-        errorMessage: null,
-        lastSuccessAt: new Date(finished).toISOString(),
-        warnings: JSON.stringify(warnings),
+      // The rows and the state that describes them in one transaction: a crash between the two
+      // can never leave new data with an old "as of".
+      store.replace(vc.id, res.inventory, () => {
+        repo.setAbout(vc.id, {
+          productName: a.fullName || a.name,
+          version: a.version,
+          build: a.build,
+          apiVersion: a.apiVersion,
+          instanceUuid: a.instanceUuid,
+        });
+        repo.setState(vc.id, {
+          status: 'ok',
+          finishedAt: new Date(finished).toISOString(),
+          durationMs: finished - started,
+          counts: JSON.stringify(counts),
+          errorCode: null,
+          errorMessage: null,
+          lastSuccessAt: new Date(finished).toISOString(),
+          warnings: JSON.stringify(warnings),
+        });
       });
       log.info('synced', {
         vcenter: vc.name,

@@ -14,6 +14,9 @@ export interface CollectOptions {
   callTimeoutMs?: number;
   signal?: AbortSignal;
   maxObjects?: number;
+  /** Bounds on one answer (a page): see SoapClientOptions. */
+  maxAnswerBytes?: number;
+  maxAnswerDepth?: number;
   onProgress?: (p: { phase: 'connecting' | 'collecting' | 'mapping'; objects: number }) => void;
 }
 
@@ -39,6 +42,8 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     trust: opts.trust,
     connectTimeoutMs: opts.connectTimeoutMs,
     callTimeoutMs: opts.callTimeoutMs,
+    maxAnswerBytes: opts.maxAnswerBytes,
+    maxAnswerDepth: opts.maxAnswerDepth,
     signal: opts.signal,
   });
   opts.onProgress?.({ phase: 'connecting', objects: 0 });

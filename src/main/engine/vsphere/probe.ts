@@ -1,27 +1,9 @@
-import { VminerError, toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
+import { toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
+import { normalizeVcenterUrl } from '../../../shared/vcenter-input.js';
 import { SoapClient, type AboutInfo } from './soap-client.js';
 import { fetchPeerCertificate, type PeerCertificateInfo } from './transport.js';
 
-/** `vc01.corp`, `vc01.corp:8443` or `https://vc01.corp` → `https://vc01.corp/sdk`. */
-export function normalizeVcenterUrl(input: string): string {
-  const raw = input.trim();
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
-  } catch {
-    throw new VminerError(
-      'INVALID_INPUT',
-      `"${input}" is not a valid vCenter address (e.g. https://vc01.corp/sdk)`,
-    );
-  }
-  if (url.protocol !== 'https:') {
-    throw new VminerError('INVALID_INPUT', `${input}: vCenter is reached over https:// only`);
-  }
-  if (url.pathname === '' || url.pathname === '/') url.pathname = '/sdk';
-  url.search = '';
-  url.hash = '';
-  return url.toString();
-}
+export { normalizeVcenterUrl };
 
 export interface ProbeResult {
   url: string;

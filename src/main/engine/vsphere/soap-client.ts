@@ -1,7 +1,22 @@
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import { VminerError } from '../../../shared/errors.js';
 import { classifyNetworkError, createAgent, type TrustPolicy } from './transport.js';
-import { escapeXml, child, childText, SoapStreamParser, type XNode, type StreamHandlers } from './xml.js';
+import {
+  escapeXml,
+  child,
+  childText,
+  DEFAULT_MAX_DEPTH,
+  SoapStreamParser,
+  XmlLimitError,
+  XmlSyntaxError,
+  type XNode,
+  type StreamHandlers,
+} from './xml.js';
+
+/** The engine settings' defaults (maxAnswerBytes, maxAnswerDepth), for clients made outside a sync. */
+export const DEFAULT_MAX_ANSWER_BYTES = 128 * 1024 * 1024;
+export { DEFAULT_MAX_DEPTH as DEFAULT_MAX_ANSWER_DEPTH };
 
 export interface SoapClientOptions {
   url: string;
@@ -10,6 +25,10 @@ export interface SoapClientOptions {
   /** Per-call timeout (a call that sends nothing back for this long is abandoned). */
   callTimeoutMs?: number;
   signal?: AbortSignal;
+  /** The largest answer one call may send, in bytes; a larger one fails with ANSWER_TOO_LARGE. */
+  maxAnswerBytes?: number;
+  /** The deepest element nesting accepted in an answer. */
+  maxAnswerDepth?: number;
 }
 
 export interface AboutInfo {
@@ -60,6 +79,8 @@ export class SoapClient {
   private readonly agent: https.Agent;
   private readonly url: URL;
   private readonly callTimeoutMs: number;
+  private readonly maxAnswerBytes: number;
+  private readonly maxAnswerDepth: number;
   private cookie: string | undefined;
   private soapAction = 'urn:vim25/6.5';
   private content: ServiceContent | undefined;
@@ -72,6 +93,8 @@ export class SoapClient {
     }
     this.host = this.url.host;
     this.callTimeoutMs = opts.callTimeoutMs ?? 60_000;
+    this.maxAnswerBytes = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.maxAnswerDepth = opts.maxAnswerDepth ?? DEFAULT_MAX_DEPTH;
     this.agent = createAgent({
       url: opts.url,
       trust: opts.trust,
@@ -159,39 +182,51 @@ export class SoapClient {
             );
             return;
           }
-          const parser = new SoapStreamParser(handlers);
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
+          const tooLarge = (what: string): VminerError =>
+            new VminerError(
+              'ANSWER_TOO_LARGE',
+              `${this.host}: the answer to ${method} ${what}, the most one answer may hold is ` +
+                `${formatBytes(this.maxAnswerBytes)} (engine setting maxAnswerBytes; a smaller pageSize makes pages smaller)`,
+            );
+          const declared = Number(res.headers['content-length']);
+          if (declared > this.maxAnswerBytes) {
+            // Refused before a byte of it is read.
+            fail(tooLarge(`is ${formatBytes(declared)} (Content-Length)`));
+            res.destroy();
+            return;
+          }
+          const parser = new SoapStreamParser(handlers, { maxDepth: this.maxAnswerDepth });
+          const decoder = new StringDecoder('utf8');
+          let received = 0;
+          // The parse error is recorded before the response is destroyed: destroying a response
+          // emits 'aborted' at once, which would report a dropped connection instead.
+          const stop = (err: unknown): void => {
+            fail(this.answerError(err, method));
+            res.destroy();
+          };
+          res.on('data', (chunk: Buffer) => {
+            if (settled) return;
+            received += chunk.length;
+            if (received > this.maxAnswerBytes) {
+              stop(tooLarge(`grew past ${formatBytes(this.maxAnswerBytes)}`));
+              return;
+            }
             try {
-              parser.write(chunk);
+              parser.write(decoder.write(chunk));
             } catch (err) {
-              res.destroy();
-              fail(
-                err instanceof SoapFault
-                  ? err
-                  : new VminerError(
-                      'PROTOCOL',
-                      `${this.host}: malformed XML in answer to ${method}: ${String(err)}`,
-                    ),
-              );
+              stop(err);
             }
           });
           res.on('end', () => {
             if (settled) return;
             try {
+              parser.write(decoder.end());
               const root = parser.end();
               settled = true;
               cleanup();
               resolve(root);
             } catch (err) {
-              fail(
-                err instanceof SoapFault
-                  ? err
-                  : new VminerError(
-                      'PROTOCOL',
-                      `${this.host}: incomplete answer to ${method}: ${String(err)}`,
-                    ),
-              );
+              fail(this.answerError(err, method, 'incomplete'));
             }
           });
           res.on('error', fail);
@@ -200,18 +235,19 @@ export class SoapClient {
           );
         },
       );
+      // As above: the reason is recorded first, destroying the request may report a dropped connection.
       const onAbort = (): void => {
-        req.destroy();
         fail(abortError(signal!, this.host));
+        req.destroy();
       };
       const timer = setTimeout(() => {
-        req.destroy();
         fail(
           new VminerError(
             'TIMEOUT',
             `${this.host}: no complete answer to ${method} within ${callTimeoutMs / 1000} s`,
           ),
         );
+        req.destroy();
       }, callTimeoutMs);
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -221,6 +257,33 @@ export class SoapClient {
       req.on('error', fail);
       req.end(payload);
     });
+  }
+
+  /** What a failure while reading an answer means for the caller, with the call named. */
+  private answerError(
+    err: unknown,
+    method: string,
+    kind: 'malformed' | 'incomplete' = 'malformed',
+  ): VminerError | SoapFault {
+    if (err instanceof VminerError || err instanceof SoapFault) return err;
+    if (err instanceof XmlLimitError)
+      return new VminerError(
+        'ANSWER_TOO_LARGE',
+        `${this.host}: the answer to ${method} was refused: ${err.message}` +
+          (err.limit === 'depth' ? ' (engine setting maxAnswerDepth)' : ''),
+        { cause: err },
+      );
+    if (err instanceof XmlSyntaxError)
+      return new VminerError(
+        'PROTOCOL',
+        `${kind} answer from ${this.host} to ${method}: ${err.reason} (line ${err.line}, column ${err.column})`,
+        { cause: err },
+      );
+    return new VminerError(
+      'PROTOCOL',
+      `${kind} answer from ${this.host} to ${method}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 
   async retrieveServiceContent(): Promise<ServiceContent> {
@@ -318,6 +381,12 @@ export function isSessionExpired(err: unknown): boolean {
   return (
     err instanceof VminerError && err.cause instanceof SoapFault && err.cause.faultType === 'NotAuthenticated'
   );
+}
+
+function formatBytes(n: number): string {
+  const mb = n / (1024 * 1024);
+  if (mb >= 1) return `${mb >= 100 || Number.isInteger(mb) ? Math.round(mb) : mb.toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(n / 1024))} KB`;
 }
 
 function abortError(signal: AbortSignal, host: string): VminerError {

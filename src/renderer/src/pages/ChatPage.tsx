@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { NAMES_SHOWN } from '../../../shared/freshness-text.js';
 import { entityLabel, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import type { Answer } from '../../../shared/query.js';
 import { ExportButtons } from '../components/ExportButtons.js';
@@ -171,7 +172,10 @@ function AnswerView({ m }: { m: ChatMessage }): React.JSX.Element {
       )}
       {stale.length > 0 && (
         <p className="warning">
-          Data may be incomplete: {stale.join(', ')} {stale.length === 1 ? 'has' : 'have'} no recent good sync
+          Data may be incomplete:{' '}
+          {stale.length > NAMES_SHOWN
+            ? `${stale.length.toLocaleString('en')} vCenters have no recent good sync (first ${NAMES_SHOWN}: ${stale.slice(0, NAMES_SHOWN).join(', ')}, …)`
+            : `${stale.join(', ')} ${stale.length === 1 ? 'has' : 'have'} no recent good sync`}
           (as of {ago(a.freshness.asOf)}).
         </p>
       )}

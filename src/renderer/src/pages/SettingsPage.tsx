@@ -10,6 +10,8 @@ type Draft = EngineSettings;
 
 const isLoopback = (h: string): boolean => h === 'localhost' || h === '::1' || /^127\./.test(h);
 
+const MIB = 1024 * 1024;
+
 function NumberField(props: {
   label: string;
   value: number;
@@ -172,6 +174,14 @@ export function SettingsPage(): React.JSX.Element {
             min={100}
             max={10_000}
             onChange={(n) => patch({ pageSize: n })}
+          />
+          <NumberField
+            label="Largest answer per call (MB)"
+            value={Math.round(draft.maxAnswerBytes / MIB)}
+            min={1}
+            max={1024}
+            hint="a vCenter answer above this fails that vCenter's sync (ANSWER_TOO_LARGE)"
+            onChange={(n) => patch({ maxAnswerBytes: n * MIB })}
           />
         </fieldset>
         <fieldset>

@@ -21,6 +21,7 @@ const STATUS_TEXT: Record<string, string> = {
   live: 'live',
   catching_up: 'catching up',
   reconnecting: 'reconnecting',
+  interrupted: 'interrupted (the sync stopped with its process)',
 };
 
 /** vCenters: add, edit, remove, test, per-vCenter status with the last error, retry, sync all. */
