@@ -36,7 +36,7 @@ function write(level: LogLevel, module: string, msg: string, data?: Record<strin
   const wantFile = config.file !== undefined && ORDER[level] >= ORDER[config.level];
   const wantErr = config.stderrLevel !== 'none' && ORDER[level] >= ORDER[config.stderrLevel];
   if (!wantFile && !wantErr) return;
-  // Redact the values before serialising: JSON escapes `"` and `\\`, so a password holding either
+  // Redact the values before serialising: JSON escapes `"` and `\`, so a password holding either
   // would no longer match once the line is written. The pass over the finished line stays as a net.
   const entry = scrub({ t: new Date().toISOString(), level, module, msg, ...data }, new Set());
   const line = redact(JSON.stringify(entry), secrets);
