@@ -104,7 +104,10 @@ describe('vminer doctor', () => {
     const report = await call('doctor.run', { port: busyPort, timeoutMs: 3000 });
     const by = (subject: string) =>
       report.checks.filter((c) => c.subject === subject).map((c) => `${c.step}:${c.status}`);
-    expect(by('data folder')).toEqual(['writable:ok']);
+    expect(by('data folder')).toEqual([
+      'writable:ok',
+      process.platform === 'win32' ? 'private:skip' : 'private:ok',
+    ]);
     expect(by('database')).toEqual(['migrations:ok']);
     expect(report.checks.find((c) => c.subject === 'database')!.detail).toMatch(/^(\d+) of \1 applied$/);
     expect(by('credential vault')).toEqual(['opens:ok']);

@@ -6,6 +6,7 @@ import { toErrorInfo } from '../../shared/errors.js';
 import type { DoctorCheck, DoctorReport, DoctorRequest } from '../../shared/doctor.js';
 import type { VcenterRepo } from './db/vcenter-repo.js';
 import { pendingMigrations } from './db/database.js';
+import { describeFinding, ensurePrivateDir, type ModeFinding } from './private-files.js';
 import { DEFAULT_KEYCHAIN_SERVICE, openKeychainItem } from './secrets/keychain.js';
 import type { ServiceAccountRepo } from './sources/service-accounts.js';
 import { resolveCredentials } from './sources/service-accounts.js';
@@ -27,6 +28,8 @@ export interface DoctorDeps {
   vaultError: string | null;
   /** e.g. "in use by vminer serve (pid 123)": the checks then ran beside it, read-only. */
   lockNote: string | null;
+  /** Entries of the data folder other users could read: tightened (`now` set) or left as they are. */
+  modes: ModeFinding[];
 }
 
 const check = (
@@ -44,13 +47,28 @@ const check = (
 function dataFolder(dir: string): DoctorCheck {
   const probe = path.join(dir, `.doctor-${process.pid}.tmp`);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     fs.writeFileSync(probe, 'ok', { mode: 0o600 });
     fs.unlinkSync(probe);
     return check('data folder', 'writable', 'ok', dir);
   } catch (err) {
     return check('data folder', 'writable', 'fail', `${dir}: ${(err as Error).message}`);
   }
+}
+
+function privacy(d: DoctorDeps): DoctorCheck[] {
+  if (process.platform === 'win32')
+    return [
+      check(
+        'data folder',
+        'private',
+        'skip',
+        'file modes do not apply on Windows (the folder is in your profile)',
+      ),
+    ];
+  if (d.modes.length === 0)
+    return [check('data folder', 'private', 'ok', 'only you can read it (folders 0700, files 0600)')];
+  return d.modes.map((f) => check('data folder', 'private', 'warn', describeFinding(f)));
 }
 
 function migrations(d: DoctorDeps): DoctorCheck {
@@ -257,6 +275,7 @@ async function sourceChecks(d: DoctorDeps): Promise<DoctorCheck[]> {
 /** A first-run check-up: each check says what it found and what to do about it. */
 export async function runDoctor(d: DoctorDeps, req: DoctorRequest): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [dataFolder(d.dataDir)];
+  checks.push(...privacy(d));
   if (d.lockNote) checks.push(check('data folder', 'lock', 'ok', d.lockNote));
   checks.push(migrations(d));
   checks.push(...(await keychain(d)));

@@ -5,7 +5,8 @@ import { InventoryStore } from './db/inventory-store.js';
 import { refreshPlannerStats } from './db/planner-stats.js';
 import { VcenterRepo } from './db/vcenter-repo.js';
 import { EventBus } from './events.js';
-import { configureLogging, registerSecret } from './log.js';
+import { configureLogging, createLogger, registerSecret } from './log.js';
+import { checkDataFolderModes, describeFinding, type ModeFinding } from './private-files.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
 import { ServiceAccountRepo, accountVaultId, resolveCredentials } from './sources/service-accounts.js';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   live?: LiveManagerDeps['options'];
 }
 
+const log = createLogger('engine');
+
 export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
 
 /** The engine: owns the data folder (lock), the cache, the vault, sync and the scheduler. */
@@ -57,6 +60,8 @@ export class Engine {
     readonly vault: CredentialVault,
     private readonly lock: DataLock,
     opts: EngineOptions,
+    /** What opening the data folder found too open, and tightened (for the doctor). */
+    private readonly tightened: ModeFinding[] = [],
   ) {
     this.nativeBinding = opts.nativeBinding;
     this.repo = new VcenterRepo(database.db);
@@ -110,7 +115,11 @@ export class Engine {
 
   static async open(opts: EngineOptions): Promise<Engine> {
     const dataDir = path.resolve(opts.dataDir);
-    const lock = DataLock.acquire(dataDir, opts.owner);
+    const lock = DataLock.acquire(
+      dataDir,
+      opts.owner,
+      opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {},
+    );
     try {
       configureLogging({ file: path.join(dataDir, 'logs', 'vminer.log') });
       const database = openDatabase(dataDir, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
@@ -120,7 +129,14 @@ export class Engine {
           backend: opts.vaultBackend ?? 'auto',
           onWarning: opts.onWarning,
         });
-        return new Engine(dataDir, database, vault, lock, opts);
+        // Everything is open (the -wal and -shm files exist now): take from a folder or file made
+        // elsewhere what other users should not have.
+        const tightened = checkDataFolderModes(dataDir, { fix: true });
+        for (const f of tightened) {
+          log.warn('data folder permissions', { detail: describeFinding(f) });
+          opts.onWarning?.(describeFinding(f));
+        }
+        return new Engine(dataDir, database, vault, lock, opts, tightened);
       } catch (err) {
         database.close();
         throw err;
@@ -175,6 +191,7 @@ export class Engine {
       vault: this.vault,
       vaultError: null,
       lockNote: null,
+      modes: [...this.tightened, ...checkDataFolderModes(this.dataDir, { fix: true })],
     };
   }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from './private-files.js';
 import { redact } from './secrets/redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -17,7 +18,7 @@ const secrets = new Set<string>();
 
 export function configureLogging(patch: Partial<LogConfig>): void {
   Object.assign(config, patch);
-  if (config.file) fs.mkdirSync(path.dirname(config.file), { recursive: true });
+  if (config.file) ensurePrivateDir(path.dirname(config.file));
 }
 
 /** Every password the engine handles is registered here, so no log line can carry it. */

@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { VminerError } from '../../../shared/errors.js';
+import { DB_FILE } from '../data-files.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../private-files.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -29,7 +31,7 @@ export function migrationsFolder(): string {
   throw new VminerError('INTERNAL', 'the database migrations (drizzle/) are missing from this installation');
 }
 
-export const DB_FILE = 'vminer.db';
+export { DB_FILE };
 
 /** Migrations in `drizzle/` this database has not applied yet. */
 export function pendingMigrations(sqlite: Database.Database): number {
@@ -62,7 +64,12 @@ export function openDatabase(
       `no vMiner data in ${dataDir} yet (add a vCenter and run \`vminer sync\`)`,
     );
   }
-  if (!opts.readonly) fs.mkdirSync(dataDir, { recursive: true });
+  if (!opts.readonly) {
+    ensurePrivateDir(dataDir);
+    // SQLite creates a new database 0644 and gives its -wal and -shm files the database's mode:
+    // created 0600 here, all three stay private.
+    ensurePrivateFile(file);
+  }
   let sqlite: Database.Database;
   try {
     sqlite = new Database(file, {
