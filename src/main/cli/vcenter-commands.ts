@@ -137,6 +137,8 @@ export function registerVcenterCommands(program: Command): void {
               name,
               username: '',
               credential: { kind: 'service', accountId, account: null },
+              source: null,
+              awaitingCertReview: false,
             })
           : { user: opts.user ?? '', password: password ?? '' };
         const product = opts.skipCheck ? null : await checkNewVcenter(url, trust, draft.user, draft.password);

@@ -241,6 +241,7 @@ async function sourceChecks(d: DoctorDeps): Promise<DoctorCheck[]> {
   const out: DoctorCheck[] = [];
   for (const s of d.sources.list()) {
     const subject = `source ${s.name}`;
+    for (const w of s.warnings) out.push(check(subject, 'settings', 'warn', w));
     if (!s.enabled) {
       out.push(check(subject, 'query', 'skip', 'disabled'));
       continue;
@@ -261,8 +262,8 @@ async function sourceChecks(d: DoctorDeps): Promise<DoctorCheck[]> {
         check(
           subject,
           'query',
-          bad ? 'warn' : 'ok',
-          `${t.totalRows} rows (columns ${t.columns.join(', ')})${bad ? `; ${bad} unusable, see vminer source test ${s.name}` : ''}`,
+          bad || t.overCap ? 'warn' : 'ok',
+          `${t.overCap ? `more than ${t.totalRows}` : t.totalRows} rows (columns ${t.columns.join(', ')})${bad ? `; ${bad} unusable, see vminer source test ${s.name}` : ''}${t.overCap ? `; over the row cap: a refresh fails (vminer source edit ${s.name} --max-rows N)` : ''}`,
         ),
       );
     } catch (err) {

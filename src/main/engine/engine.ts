@@ -9,13 +9,17 @@ import { configureLogging, createLogger, registerSecret } from './log.js';
 import { checkDataFolderModes, describeFinding, type ModeFinding } from './private-files.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
-import { ServiceAccountRepo, accountVaultId, resolveCredentials } from './sources/service-accounts.js';
+import {
+  ServiceAccountRepo,
+  accountVaultId,
+  resolveCredentials,
+  type CredentialTarget,
+} from './sources/service-accounts.js';
 import { SourceRepo, sourceVaultId } from './sources/source-repo.js';
 import { SourceRefresher } from './sources/refresher.js';
 import type { DoctorDeps } from './doctor.js';
 import type { SourceInfo, SourceRefreshResult } from '../../shared/sources.js';
 import { refreshSource, type RefreshDeps } from './sources/refresh.js';
-import type { VcenterInfo } from '../../shared/vcenter.js';
 import { QueryEngine } from './query/query-engine.js';
 import { LiveManager, type LiveManagerDeps } from './sync/live-manager.js';
 import { Scheduler } from './sync/scheduler.js';
@@ -153,7 +157,7 @@ export class Engine {
   }
 
   /** The login `vc` uses: its own account, the service account it names, or the default one. */
-  credentialsFor(vc: Pick<VcenterInfo, 'id' | 'name' | 'username' | 'credential'>): {
+  credentialsFor(vc: CredentialTarget): {
     user: string;
     password: string;
   } {
