@@ -216,7 +216,7 @@ export function registerVcenterCommands(program: Command): void {
           const c = result.counts;
           process.stdout.write(
             opts.apply
-              ? `Imported: ${c.add} added, ${c.update} updated, ${c.skip} skipped.${c.add ? ' Review the new certificates: vminer vcenter trust --review' : ''}\n`
+              ? `Imported: ${c.add} added, ${c.update} updated, ${c.skip} skipped.${c.add ? ' Review the new certificates: vminer vcenter trust' : ''}\n`
               : `Preview: ${c.add} to add, ${c.update} to update, ${c.skip} skipped. Nothing was changed; run again with --apply to import.\n`,
           );
         }
