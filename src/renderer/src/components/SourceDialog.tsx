@@ -324,7 +324,7 @@ export function SourceDialog(props: {
             checked={form.trustCaValid}
             onChange={(e) => set('trustCaValid', e.target.checked)}
           />
-          Trust the vCenters’ CA-valid certificates (their logins go out without a review)
+          Trust the vCenters’ CA-valid certificates (no review before their passwords are sent)
         </label>
         {!form.trustCaValid && (
           <p className="muted small">
