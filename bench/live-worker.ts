@@ -44,7 +44,7 @@ async function handle(c: Command): Promise<void> {
         onWarning: () => undefined,
       });
       for (const s of c.sims) {
-        const vc = engine.repo.add({
+        const vc = engine.vcenters.add({
           name: s.name,
           url: s.url,
           username: c.user,
@@ -56,7 +56,7 @@ async function handle(c: Command): Promise<void> {
       const started = Date.now();
       engine.live.start();
       for (;;) {
-        const states = engine.repo.list().map((v) => v.sync.status);
+        const states = engine.vcenters.list().map((v) => v.sync.status);
         if (states.every((s) => s === 'live')) break;
         if (Date.now() - started > 300_000) throw new Error(`not all live: ${states.join(',')}`);
         await new Promise((r) => setTimeout(r, 100));

@@ -13,6 +13,7 @@
  * The engine runs in its own process (bench/live-worker.ts) so its CPU time is its own.
  * Prints tables and one JSON summary line; writes bench/results/live-<date>.json.
  */
+import { mulberry32 } from '../src/testing/random.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,8 +21,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { startSimulators, stopAll, type RunningSimulator } from '../e2e/vcsim/simulators.js';
-import { VsphereOps } from '../e2e/support/vsphere-ops.js';
+import { startSimulators, stopAll, type RunningSimulator } from '../src/testing/vcsim.js';
+import { VsphereOps } from '../src/testing/vsphere-ops.js';
 import { MoRef } from '../src/main/engine/vsphere/xml.js';
 import { int, mb, table } from './lib/format.js';
 
@@ -76,17 +77,6 @@ class Worker {
 function percentile(xs: number[], p: number): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function startWorker(
@@ -152,7 +142,7 @@ async function scenarioA(): Promise<Record<string, unknown>> {
       }[]
     ).map((h) => ({ moid: h.moid, mm: h.mm === 1 })),
   }));
-  const rnd = prng(7);
+  const rnd = mulberry32(7);
   const delays: number[] = [];
   const kinds: Record<string, number> = {};
   const base = await worker.ask({ cmd: 'usage' });

@@ -19,10 +19,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type OpenedDatabase } from '../src/main/engine/db/database.js';
-import { generateInventory, vcenterNameOf } from '../src/main/engine/db/generate-inventory.js';
+import { generateInventory, vcenterNameOf } from '../src/testing/generate-inventory.js';
 import { InventoryStore, countsOf } from '../src/main/engine/db/inventory-store.js';
 import { VcenterRepo } from '../src/main/engine/db/vcenter-repo.js';
-import { QueryEngine } from '../src/main/engine/query/query-engine.js';
+import { QueryService } from '../src/main/engine/query/query-service.js';
 import type { Answer, QueryPlan } from '../src/shared/query.js';
 import { ensureBenchCache } from './lib/cache.js';
 import { int, mark, table } from './lib/format.js';
@@ -339,9 +339,9 @@ async function main(): Promise<void> {
     .get() as Record<string, number>;
 
   const tEngine = performance.now();
-  const engine = new QueryEngine({ sqlite });
+  const engine = new QueryService({ sqlite });
   const engineInitMs = performance.now() - tEngine;
-  log(`QueryEngine constructed in ${ms(engineInitMs)} ms`);
+  log(`QueryService constructed in ${ms(engineInitMs)} ms`);
 
   const names = pickNames(sqlite);
   const qs = questions(names);

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   let result: WorkerResult;
   try {
     for (const vc of cfg.vcenters) {
-      const info = engine.repo.add({
+      const info = engine.vcenters.add({
         name: vc.name,
         url: vc.url,
         username: cfg.user,

@@ -24,7 +24,7 @@ import {
   stopAll,
   type RunningSimulator,
   type SimulatorOptions,
-} from '../e2e/vcsim/simulators.js';
+} from '../src/testing/vcsim.js';
 import { PROPERTY_PATHS } from '../src/main/engine/vsphere/properties.js';
 import { buildWorker, type BuiltWorker } from './lib/build-worker.js';
 import { summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulators, stopAll } from '../e2e/vcsim/simulators.js';
+import { startSimulators, stopAll } from '../src/testing/vcsim.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'out/main/cli.js');

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DB_FILE, openDatabase } from '../src/main/engine/db/database.js';
-import { populateCache } from '../src/main/engine/db/generate-inventory.js';
+import { populateCache } from '../src/testing/generate-inventory.js';
 import { countsByVcenter } from '../src/main/engine/db/inventory-read.js';
 import { VcenterRepo } from '../src/main/engine/db/vcenter-repo.js';
 import { ENTITIES, type EntityCounts } from '../src/shared/inventory.js';

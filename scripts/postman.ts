@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { createHandlers } from '../src/main/engine/api.js';
 import { Engine } from '../src/main/engine/engine.js';
-import { AuthService } from '../src/main/engine/rest/auth.js';
+import { AuthService } from '../src/main/engine/auth/auth-service.js';
 import { registerExportRoutes } from '../src/main/engine/rest/export-routes.js';
 import { buildRestServer } from '../src/main/engine/rest/server.js';
 

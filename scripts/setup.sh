@@ -6,7 +6,7 @@
 #   - openssl (test certificates)
 #   - chromium (the browser the UI end-to-end tests drive; Playwright downloads no browser)
 #   - postgresql (a real server the PostgreSQL-source tests start on loopback; under root they run it
-#     as the package's `postgres` user via runuser, see e2e/support/postgres.ts)
+#     as the package's `postgres` user via runuser, see src/testing/postgres.ts)
 # Electron's binary cannot be downloaded everywhere; it is only needed for `npm start`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 import { openDatabase } from '../../src/main/engine/db/database.js';
-import { populateCache, type PopulateOptions } from '../../src/main/engine/db/generate-inventory.js';
+import { populateCache, type PopulateOptions } from '../../src/testing/generate-inventory.js';
 import { int } from './format.js';
 
 /**

@@ -2,7 +2,7 @@ import { expect, test, type WindowWithBridge } from './fixtures.js';
 
 test('the renderer has no Node and sees only the bridge', async ({ launch }) => {
   const { page } = await launch();
-  // The window's preferences themselves are asserted in src/main/desktop-app.test.ts; here their effect.
+  // The window's preferences themselves are asserted in src/main/shell/desktop-app.test.ts; here their effect.
   const globals = await page.evaluate(() => {
     const g = globalThis as Record<string, unknown>;
     return {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
-import { VsphereOps } from '../support/vsphere-ops.js';
-import { startSimulator, stopAll, type RunningSimulator } from '../vcsim/simulators.js';
+import { VsphereOps } from '../../src/testing/vsphere-ops.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../src/testing/vcsim.js';
 import { and, quickSearchFilter } from '../../src/renderer/src/lib/filters.js';
 import { CLI, SCREENSHOTS, startServe, testEnv, type Served, rpc as callRpc } from './server.js';
 

@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { openDatabase } from '../../src/main/engine/db/database.js';
-import { populateCache } from '../../src/main/engine/db/generate-inventory.js';
+import { populateCache } from '../../src/testing/generate-inventory.js';
 import { startServe, testEnv, type Served } from './server.js';
 
 // Copy of a selection that spans pages never loaded: rows 10 to 40,000 of a big VM grid sorted

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openDatabase } from '../../src/main/engine/db/database.js';
-import { populateCache } from '../../src/main/engine/db/generate-inventory.js';
+import { populateCache } from '../../src/testing/generate-inventory.js';
 import { startServe, testEnv, type Served } from './server.js';
 
 // The grid's promise on a big estate: 100k VMs, sorted by memory, jump to row 90,000 — its rows

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { SourceInfo } from '../../src/shared/sources.js';
-import { startPostgres, type RunningPostgres } from '../support/postgres.js';
+import { startPostgres, type RunningPostgres } from '../../src/testing/postgres.js';
 import { SCREENSHOTS, startServe, testEnv, type Served, rpc as callRpc } from './server.js';
 
 /*

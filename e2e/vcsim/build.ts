@@ -1,5 +1,5 @@
 /** CLI: build (if needed) the vCenter simulator launcher and print its path. `npx tsx e2e/vcsim/build.ts` */
-import { ensureVcsimBinary } from './simulators.js';
+import { ensureVcsimBinary } from '../../src/testing/vcsim.js';
 
 try {
   const bin = await ensureVcsimBinary();

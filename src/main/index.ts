@@ -4,8 +4,8 @@ import { app, session, shell } from 'electron';
 import path from 'node:path';
 import { defaultDataDir } from './engine/data-dir.js';
 import { configureLogging, createLogger } from './engine/log.js';
-import { startDesktopApp } from './desktop-app.js';
-import { guardSession, guardWebContents, safeExternalUrl } from './security.js';
+import { startDesktopApp } from './shell/desktop-app.js';
+import { guardSession, guardWebContents, safeExternalUrl } from './shell/security.js';
 
 const log = createLogger('shell');
 const refused = (what: string, detail: string): void =>

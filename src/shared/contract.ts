@@ -209,117 +209,200 @@ export interface LiveStatusResult {
 
 const empty = z.object({});
 
+/**
+ * Who may make a call over REST (the browser UI and scripts): `viewer` calls read the inventory and
+ * its state; `admin` calls change something, make the engine connect somewhere (probes, source
+ * tests, certificate reviews), or reveal configuration. Every call needs a logged-in user.
+ */
+export type CallRole = 'admin' | 'viewer';
+
+declare const RESULT: unique symbol;
+/** A request's result type, carried by its contract entry (a type only: nothing at run time). */
+export interface Returns<T> {
+  readonly [RESULT]?: T;
+}
+const returns = <T>(): Returns<T> => ({});
+
+interface ContractEntry {
+  args: z.ZodType;
+  /** May the call travel over HTTP (and so to the renderer)? Local file paths never do. */
+  http: boolean;
+  /** Changes state: the engine reconfigures itself afterwards (live sessions, schedule). */
+  mutates: boolean;
+  /** Who may make it over REST (see `CallRole`). */
+  role: CallRole;
+  result: Returns<unknown>;
+  summary: string;
+}
+
 export const CONTRACT = {
-  'vcenters.list': { args: empty, http: true, write: false, summary: 'List vCenters with their sync state' },
+  'vcenters.list': {
+    args: empty,
+    http: true,
+    mutates: false,
+    role: 'viewer',
+    result: returns<VcenterWithState[]>(),
+    summary: 'List vCenters with their sync state',
+  },
   'vcenters.get': {
     args: z.object({ id }),
     http: true,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<VcenterWithState>(),
     summary: 'One vCenter with its sync state',
   },
   'vcenters.probe': {
     args: z.object({ url: z.string().min(1).max(500) }),
     http: true,
-    write: false,
+    mutates: false,
+    role: 'admin',
+    result: returns<ProbeInfo>(),
     summary: 'What a vCenter presents before it is trusted: product, version, certificate',
   },
-  'vcenters.add': { args: VcenterAddSchema, http: true, write: true, summary: 'Register a vCenter' },
-  'vcenters.update': { args: VcenterUpdateSchema, http: true, write: true, summary: 'Change a vCenter' },
+  'vcenters.add': {
+    args: VcenterAddSchema,
+    http: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<VcenterWithState>(),
+    summary: 'Register a vCenter',
+  },
+  'vcenters.update': {
+    args: VcenterUpdateSchema,
+    http: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<VcenterWithState>(),
+    summary: 'Change a vCenter',
+  },
   'vcenters.remove': {
     args: z.object({ id }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<{ removed: boolean }>(),
     summary: 'Remove a vCenter and its cached data',
   },
   'accounts.list': {
     args: empty,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<ServiceAccountInfo[]>(),
     summary: 'Shared service accounts (never their passwords) and how many vCenters use each',
   },
   'accounts.add': {
     args: ServiceAccountAddSchema,
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<ServiceAccountInfo>(),
     summary: 'Add a shared service account; its password goes to the credential vault',
   },
   'accounts.update': {
     args: ServiceAccountUpdateSchema,
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<ServiceAccountInfo>(),
     summary: 'Rename a service account, change its user or password, or make it the default',
   },
   'accounts.remove': {
     args: z.object({ id }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<{ removed: true }>(),
     summary: 'Remove a service account no vCenter uses',
   },
   'import.preview': {
     args: ImportContentSchema,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'admin',
+    result: returns<ImportPreview>(),
     summary: 'What a CSV/XLSX vCenter list would add, update or skip, and why (writes nothing)',
   },
   'import.apply': {
     args: ImportContentSchema,
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<ImportResult>(),
     summary: 'Import a CSV/XLSX vCenter list: every add and update lands, or none does',
   },
   // Local file paths: never over HTTP (the desktop app and the CLI only).
   'import.previewFile': {
     args: ImportFileSchema,
     http: false,
-    write: false,
+    mutates: false,
+    role: 'admin',
+    result: returns<ImportPreview>(),
     summary: 'Preview the import of a local CSV/XLSX file',
   },
   'import.applyFile': {
     args: ImportFileSchema,
     http: false,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<ImportResult>(),
     summary: 'Import a local CSV/XLSX file',
   },
   'sources.list': {
     args: empty,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<SourceInfo[]>(),
     summary: 'SQL sources of the vCenter list (SQL Server, PostgreSQL) with their last refresh',
   },
   'sources.add': {
     args: SourceAddSchema,
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<SourceInfo>(),
     summary: 'Add a SQL source: connection, query, column mapping, refresh interval',
   },
   'sources.update': {
     args: SourceUpdateSchema,
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<SourceInfo>(),
     summary: 'Change a SQL source',
   },
   'sources.remove': {
     args: z.object({ id, removeVcenters: z.boolean().default(false) }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<{ removed: true; removedVcenters: string[] }>(),
     summary: 'Remove a SQL source (its vCenters move to the local list unless removed too)',
   },
   'sources.test': {
     args: z.object({ id }),
     http: true,
-    write: false,
+    mutates: false,
+    role: 'admin',
+    result: returns<SourceTestResult>(),
     summary: "Run a source's query and show the first rows, raw and mapped (changes nothing)",
   },
   'sources.refresh': {
     args: z.object({ id }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<SourceRefreshResult>(),
     summary: 'Refresh a source now: add new vCenters, retire vanished ones; errors keep the last good list',
   },
   'certs.review': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
-    write: false,
+    mutates: false,
+    role: 'admin',
+    result: returns<CertReviewItem[]>(),
     summary:
       'Certificates to review: what each new (or given) vCenter presents, and renewed ones shown as "certificate changed"',
   },
@@ -331,81 +414,126 @@ export const CONTRACT = {
         .max(10_000),
     }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<{ trusted: string[] }>(),
     summary: 'Accept reviewed certificates together: pin each thumbprint as reviewed',
   },
   // Local checks (data folder, keychain, a free port on this machine): the desktop app and the CLI only.
   'doctor.run': {
     args: DoctorRequestSchema,
     http: false,
-    write: false,
+    mutates: false,
+    role: 'admin',
+    result: returns<DoctorReport>(),
     summary:
       'First-run check-up: data folder, migrations, keychain, each vCenter (DNS/TCP/TLS/login), SQL sources, REST port',
   },
   'sync.start': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<{ started: number[] }>(),
     summary: 'Start a sync of all (or the given) vCenters; progress arrives as events',
   },
   'sync.cancel': {
     args: z.object({ vcenterIds: z.array(id).max(10_000).optional() }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<{ cancelled: true }>(),
     summary: 'Cancel running syncs',
   },
   'query.ask': {
     args: AskRequestSchema,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<Answer>(),
     summary: 'Ask a question in plain English',
   },
   'inventory.list': {
     args: ListRequestSchema,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<ListResult>(),
     summary: 'One page of an entity, filtered and sorted by a query plan',
   },
   'stats.get': {
     args: empty,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<StatsResult>(),
     summary: 'Counts per entity and vCenter, power states, capacity, last syncs',
   },
-  'settings.get': { args: empty, http: true, write: false, summary: 'Engine settings' },
+  'settings.get': {
+    args: empty,
+    http: true,
+    mutates: false,
+    role: 'viewer',
+    result: returns<EngineSettings>(),
+    summary: 'Engine settings',
+  },
   'settings.update': {
     args: EngineSettingsSchema.partial(),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<EngineSettings>(),
     summary: 'Change engine settings',
   },
   'scheduler.state': {
     args: empty,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<SchedulerStateEvent>(),
     summary: 'Whether the background sync is on, running, and its next run',
   },
   'live.status': {
     args: empty,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<LiveStatusResult>(),
     summary: 'Live updates: the mode, whether paused, and each live vCenter’s state and counters',
   },
-  'scheduler.start': { args: empty, http: true, write: true, summary: 'Turn the background sync on' },
-  'scheduler.stop': { args: empty, http: true, write: true, summary: 'Turn the background sync off' },
+  'scheduler.start': {
+    args: empty,
+    http: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<SchedulerStateEvent>(),
+    summary: 'Turn the background sync on',
+  },
+  'scheduler.stop': {
+    args: empty,
+    http: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<SchedulerStateEvent>(),
+    summary: 'Turn the background sync off',
+  },
   'scheduler.configure': {
     args: z.object({
       intervalMinutes: z.number().int().min(1).max(10_080).optional(),
       cron: z.string().max(200).nullable().optional(),
     }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<SchedulerStateEvent>(),
     summary: 'Set the sync interval or cron expression',
   },
   'users.list': {
     args: empty,
     http: true,
-    write: true,
+    mutates: false,
+    role: 'admin',
+    result: returns<UserInfo[]>(),
     summary: 'Accounts of the REST listener and the browser UI (admins only)',
   },
   'users.add': {
@@ -415,25 +543,41 @@ export const CONTRACT = {
       role: z.enum(['admin', 'viewer']),
     }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<UserInfo[]>(),
     summary: 'Add an account (admin: everything; viewer: read only)',
   },
   'users.setPassword': {
     args: z.object({ username: UsernameSchema, password: NewPasswordSchema }),
     http: true,
-    write: true,
-    summary: "Set an account's password",
+    mutates: true,
+    role: 'admin',
+    result: returns<{ updated: true }>(),
+    summary: "Set an account's password (its tokens end)",
+  },
+  'users.setRole': {
+    args: z.object({ username: UsernameSchema, role: z.enum(['admin', 'viewer']) }),
+    http: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<UserInfo[]>(),
+    summary: "Change an account's role (its tokens end: it logs in again with the new role)",
   },
   'users.remove': {
     args: z.object({ username: UsernameSchema }),
     http: true,
-    write: true,
+    mutates: true,
+    role: 'admin',
+    result: returns<UserInfo[]>(),
     summary: 'Remove an account (its tokens stop working; never the last admin)',
   },
   'engine.info': {
     args: empty,
     http: true,
-    write: false,
+    mutates: false,
+    role: 'admin',
+    result: returns<{ version: string; dataDir: string }>(),
     summary: 'Version and data folder of the running engine',
   },
   'export.toFile': {
@@ -444,58 +588,21 @@ export const CONTRACT = {
     }),
     // Takes a local file path: never over HTTP (downloads use POST /api/export/*).
     http: false,
-    write: false,
+    mutates: false,
+    role: 'viewer',
+    result: returns<{ path: string; rows: number; bytes: number | null }>(),
     summary: 'Write an export to a local file (desktop save dialog, CLI)',
   },
-} as const;
+} as const satisfies Record<string, ContractEntry>;
 
 export type RequestName = keyof typeof CONTRACT;
 export type RequestArgs<K extends RequestName> = z.input<(typeof CONTRACT)[K]['args']>;
 export type ParsedArgs<K extends RequestName> = z.output<(typeof CONTRACT)[K]['args']>;
 
-export interface ContractResults {
-  'vcenters.list': VcenterWithState[];
-  'vcenters.get': VcenterWithState;
-  'vcenters.probe': ProbeInfo;
-  'vcenters.add': VcenterWithState;
-  'vcenters.update': VcenterWithState;
-  'vcenters.remove': { removed: boolean };
-  'accounts.list': ServiceAccountInfo[];
-  'accounts.add': ServiceAccountInfo;
-  'accounts.update': ServiceAccountInfo;
-  'accounts.remove': { removed: true };
-  'import.preview': ImportPreview;
-  'import.apply': ImportResult;
-  'import.previewFile': ImportPreview;
-  'import.applyFile': ImportResult;
-  'sources.list': SourceInfo[];
-  'sources.add': SourceInfo;
-  'sources.update': SourceInfo;
-  'sources.remove': { removed: true; removedVcenters: string[] };
-  'sources.test': SourceTestResult;
-  'sources.refresh': SourceRefreshResult;
-  'certs.review': CertReviewItem[];
-  'certs.trust': { trusted: string[] };
-  'doctor.run': DoctorReport;
-  'sync.start': { started: number[] };
-  'sync.cancel': { cancelled: true };
-  'query.ask': Answer;
-  'inventory.list': ListResult;
-  'stats.get': StatsResult;
-  'settings.get': EngineSettings;
-  'settings.update': EngineSettings;
-  'scheduler.state': SchedulerStateEvent;
-  'live.status': LiveStatusResult;
-  'scheduler.start': SchedulerStateEvent;
-  'scheduler.stop': SchedulerStateEvent;
-  'scheduler.configure': SchedulerStateEvent;
-  'users.list': UserInfo[];
-  'users.add': UserInfo[];
-  'users.setPassword': { updated: true };
-  'users.remove': UserInfo[];
-  'engine.info': { version: string; dataDir: string };
-  'export.toFile': { path: string; rows: number; bytes: number | null };
-}
+/** Each request's result type, as its contract entry declares it. */
+export type ContractResults = {
+  [K in RequestName]: (typeof CONTRACT)[K]['result'] extends Returns<infer T> ? T : never;
+};
 
 /** How far an export has got: rows written so far, and all rows when counted up front. */
 export interface ExportRowsProgress {

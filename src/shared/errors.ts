@@ -15,7 +15,26 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'INVALID_INPUT',
   'LOCKED',
+  /** Too many requests or failed logins: wait, then try again. */
+  'RATE_LIMITED',
+  /** A body, file or answer larger than the limit that applies to it. */
+  'TOO_LARGE',
   'INTERNAL',
+  // The credential vault (src/main/engine/secrets): the same codes on every transport.
+  /** A vault file exists but the key that was found cannot decrypt it (wrong or lost key). */
+  'VAULT_KEY_MISMATCH',
+  /** The vault file is not a readable vault (truncated, edited, bit rot). It is left as is. */
+  'VAULT_CORRUPT',
+  /** The key file is readable by group/others. */
+  'VAULT_KEY_INSECURE',
+  /** The key material (env var, key file, keychain item) is malformed. */
+  'VAULT_KEY_INVALID',
+  /** backend 'env' was forced but VMINER_SECRET_KEY is not set. */
+  'VAULT_KEY_MISSING',
+  /** The OS keychain is required but cannot be reached / written. */
+  'KEYCHAIN_UNAVAILABLE',
+  /** Reading or writing the vault/key file failed (permissions, disk full...). */
+  'VAULT_IO',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -40,8 +59,19 @@ export class VminerError extends Error {
   }
 }
 
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
+
+/**
+ * An error as it crosses a transport: its own code when it has one of ours (VminerError, the
+ * vault's errors), else INTERNAL.
+ */
 export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof VminerError) return { code: err.code, message: err.message };
-  if (err instanceof Error) return { code: 'INTERNAL', message: err.message };
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { code: isErrorCode(code) ? code : 'INTERNAL', message: err.message };
+  }
   return { code: 'INTERNAL', message: String(err) };
 }

@@ -2,6 +2,7 @@
  * The field catalog: which fields each entity has, their type and unit. Questions, grids, REST
  * filters and exports all name fields from here; the planner maps them to SQL columns.
  */
+import { own } from './own.js';
 export type FieldType = 'text' | 'number' | 'boolean' | 'date' | 'list';
 export type FieldUnit = 'mb' | 'bytes' | 'percent' | 'mhz';
 
@@ -138,7 +139,7 @@ export type QueryEntity = keyof typeof FIELDS;
 export const QUERY_ENTITIES = Object.keys(FIELDS) as QueryEntity[];
 
 export function fieldDef(entity: QueryEntity, field: string): FieldDef | undefined {
-  return (FIELDS[entity] as Record<string, FieldDef>)[field];
+  return own(FIELDS[entity] as Record<string, FieldDef>, field);
 }
 
 const LABEL: Record<QueryEntity, string> = {

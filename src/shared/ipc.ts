@@ -101,12 +101,15 @@ export type ExportProgress =
   | { id: string; phase: 'done'; path: string; rows: number; bytes: number | null }
   | { id: string; phase: 'failed'; path: string; error: ErrorInfo };
 
+/** How loud a notice from the engine's host or the shell is. */
+export type NoticeLevel = 'info' | 'warning' | 'error';
+
 /** Events the shell (not the engine) sends to the renderer. */
 export interface DesktopEvents {
   'export:progress': ExportProgress;
   'engine:state': EngineHostState;
   /** A warning the user should see, e.g. the REST listener bound to a non-loopback address. */
-  'shell:notice': { level: 'info' | 'warning' | 'error'; message: string };
+  'shell:notice': { level: NoticeLevel; message: string };
   /** A menu or tray item asked for a screen. */
   navigate: { to: NavigationTarget };
 }

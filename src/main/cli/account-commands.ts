@@ -111,7 +111,7 @@ export function registerAccountCommands(program: Command): void {
       const password = opts.own ? await readPassword(opts, `Password for ${opts.own}:`) : undefined;
       const engine = await openEngine(opts, 'vminer account use');
       try {
-        const vc = engine.repo.resolve(vcName);
+        const vc = engine.vcenters.resolve(vcName);
         const update = createHandlers(engine)['vcenters.update'];
         const v = opts.own
           ? await update({ id: vc.id, credential: { kind: 'own' }, username: opts.own, password })

@@ -4,7 +4,7 @@ import { fieldDef } from '../../shared/fields.js';
 import { openDatabase } from '../engine/db/database.js';
 import { FileConversations } from '../engine/query/conversation.js';
 import { formatValue } from '../../shared/describe.js';
-import { QueryEngine } from '../engine/query/query-engine.js';
+import { QueryService } from '../engine/query/query-service.js';
 import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
 import { printJson, printTable } from './output.js';
 
@@ -66,7 +66,7 @@ export function registerAskCommand(program: Command): void {
       const dataDir = dataDirOf(opts);
       const db = openDatabase(dataDir, { readonly: true });
       try {
-        const engine = new QueryEngine({ sqlite: db.sqlite, conversations: new FileConversations(dataDir) });
+        const engine = new QueryService({ sqlite: db.sqlite, conversations: new FileConversations(dataDir) });
         const answer = engine.ask({ question: words.join(' '), conversationId: opts.conversation });
         if (opts.json) printJson(answer);
         else printAnswer(answer);

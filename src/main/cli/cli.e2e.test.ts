@@ -1,11 +1,13 @@
+import { freePort } from '../../testing/net.js';
+import { waitUntil } from '../../testing/wait.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../e2e/vcsim/simulators.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startSimulator, stopAll, type RunningSimulator } from '../../testing/vcsim.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = path.join(ROOT, 'out/main/cli.js');
@@ -27,14 +29,6 @@ function vminer(args: string[], input?: string): Run {
     timeout: 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 beforeAll(async () => {
@@ -139,7 +133,7 @@ describe('vminer CLI', () => {
     );
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toContain(sim.thumbprintSha256);
-    const port = await closedPort();
+    const port = await freePort();
     const b = vminer(
       [
         'vcenter',
@@ -292,14 +286,14 @@ describe('vminer CLI', () => {
             }[]
           ).map((v) => [v.name, v.sync]),
         );
-      for (const end = Date.now() + 30_000; states()['lab']?.status !== 'live';) {
-        if (Date.now() > end) throw new Error(`lab did not become live: ${JSON.stringify(states())}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      for (const end = Date.now() + 30_000; states()['gone']?.status !== 'reconnecting';) {
-        if (Date.now() > end) throw new Error(`gone is not reconnecting: ${JSON.stringify(states())}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await vi.waitFor(() => expect(states()['lab']?.status).toBe('live'), {
+        timeout: 30_000,
+        interval: 200,
+      });
+      await vi.waitFor(() => expect(states()['gone']?.status).toBe('reconnecting'), {
+        timeout: 30_000,
+        interval: 200,
+      });
       expect(states()['gone']?.error?.message).toMatch(/gone: .*refused.*live updates retry in \d+ s/);
       const live = vminer(['live']);
       expect(live.code).toBe(0);
@@ -367,10 +361,10 @@ describe('vminer CLI', () => {
         const first = await Promise.race(syncs);
         expect(first.code, first.stderr).toBe(1);
         expect(first.stderr).toMatch(/in use by vminer sync \(pid \d+/);
-        for (const end = Date.now() + 20_000; sockets.length === 0;) {
-          if (Date.now() > end) throw new Error('the winning sync never reached the vCenter');
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await waitUntil(() => sockets.length > 0, {
+          timeout: 20_000,
+          what: 'the winning sync to reach the vCenter',
+        });
         for (const s of sockets.splice(0)) s.destroy();
         const both = await Promise.all(syncs);
         const winner = both.find((r) => r !== first)!;

@@ -5,7 +5,7 @@ import { QUERY_ENTITIES, type QueryEntity } from '../../shared/fields.js';
 import { openDatabase } from '../engine/db/database.js';
 import { exportFull, exportRows, type ExportResult } from '../engine/export/exporter.js';
 import { EXPORT_FORMATS, freshnessLine, type ExportFormat } from '../engine/export/table.js';
-import { QueryEngine } from '../engine/query/query-engine.js';
+import { QueryService } from '../engine/query/query-service.js';
 import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
 import { exportProgressLine } from './export-progress-line.js';
 import { printJson } from './output.js';
@@ -104,7 +104,7 @@ export function registerExportCommand(program: Command): void {
         const progress = line.onProgress ? { onProgress: line.onProgress } : {};
         let res: ExportResult;
         if (opts.query) {
-          const engine = new QueryEngine({ sqlite: db.sqlite, pageSize: 1 });
+          const engine = new QueryService({ sqlite: db.sqlite, pageSize: 1 });
           const answer = engine.ask({ question: opts.query });
           if (
             answer.kind === 'find' ||

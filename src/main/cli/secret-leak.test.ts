@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../e2e/vcsim/simulators.js';
-import { startTdsResponder, type TdsResponder } from '../../../e2e/support/tds-responder.js';
-import { leakForms } from '../engine/secrets/test-helpers.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../testing/vcsim.js';
+import { startTdsResponder, type TdsResponder } from '../../testing/tds-responder.js';
+import { leakForms } from '../../testing/secrets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const USER = 'svc-ro@vsphere.local';

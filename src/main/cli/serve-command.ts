@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { VminerError } from '../../shared/errors.js';
-import { AuthService } from '../engine/rest/auth.js';
+import { AuthService } from '../engine/auth/auth-service.js';
 import { isLoopback, startRest } from '../engine/rest/serve.js';
 import { findUiRoot } from '../engine/rest/ui-route.js';
 import { openEngine, readPassword, warn, withDataDir, type CommonOptions } from './common.js';
@@ -9,7 +9,15 @@ interface ServeOptions extends CommonOptions {
   host: string;
   port: string;
   cors?: string;
+  allowedHosts?: string;
+  trustProxy?: string;
 }
+
+const list = (v: string | undefined): string[] | undefined =>
+  v
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 declare const __VMINER_VERSION__: string | undefined;
 const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
@@ -26,6 +34,16 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--port <port>', 'TCP port', '8000')
     .option('--cors <origins>', 'comma-separated browser origins allowed to call the API (off by default)')
+    .option(
+      '--allowed-hosts <names>',
+      'on a loopback address, host names besides localhost/127.0.0.1/::1 that requests may name, e.g. the name a reverse proxy passes on (others are refused: DNS rebinding)',
+      process.env['VMINER_ALLOWED_HOSTS'],
+    )
+    .option(
+      '--trust-proxy <addresses>',
+      "comma-separated proxy addresses/CIDRs whose X-Forwarded-For names the client (the login limit's address); none by default",
+      process.env['VMINER_TRUST_PROXY'],
+    )
     .action(async (opts: ServeOptions) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -58,10 +76,9 @@ export function registerServeCommand(program: Command): void {
           host: opts.host,
           port,
           version: VERSION,
-          corsOrigins: opts.cors
-            ?.split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
+          corsOrigins: list(opts.cors),
+          allowedHosts: list(opts.allowedHosts),
+          trustedProxies: list(opts.trustProxy),
         });
         engine.scheduler.resume();
         // SQL sources refresh on their own intervals (no scheduled sync needed).

@@ -26,8 +26,8 @@ export function registerSyncCommand(program: Command): void {
       };
       process.once('SIGINT', onSignal);
       try {
-        const ids = names.length > 0 ? names.map((n) => engine.repo.resolve(n).id) : undefined;
-        const total = ids?.length ?? engine.repo.list().filter((v) => v.enabled).length;
+        const ids = names.length > 0 ? names.map((n) => engine.vcenters.resolve(n).id) : undefined;
+        const total = ids?.length ?? engine.vcenters.list().filter((v) => v.enabled).length;
         if (total === 0) {
           throw new VminerError('NOT_FOUND', 'no vCenters to sync: add one with `vminer vcenter add`');
         }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { VminerError } from '../../shared/errors.js';
-import { AuthService, type Role } from '../engine/rest/auth.js';
+import { AuthService, type Role } from '../engine/auth/auth-service.js';
 import { openEngine, readPassword, withDataDir, withJson, type CommonOptions } from './common.js';
 import { printJson, printTable } from './output.js';
 
@@ -38,6 +38,30 @@ export function registerUserCommands(program: Command): void {
       try {
         await (await AuthService.create(engine.database.db, engine.vault)).setPassword(name, pw);
         process.stdout.write(`Password for ${name} changed.\n`);
+      } finally {
+        engine.close();
+      }
+    });
+  withDataDir(user.command('role <name> <role>'))
+    .description("change a user's role to admin or viewer (the user's tokens end: they log in again)")
+    .action(async (name: string, role: string, opts: CommonOptions) => {
+      if (role !== 'admin' && role !== 'viewer')
+        throw new VminerError('INVALID_INPUT', 'the role is admin or viewer');
+      const engine = await openEngine(opts, 'vminer user role');
+      try {
+        (await AuthService.create(engine.database.db, engine.vault)).setRole(name, role);
+        process.stdout.write(`${name} is now ${role}; their open sessions have ended.\n`);
+      } finally {
+        engine.close();
+      }
+    });
+  withDataDir(user.command('remove <name>'))
+    .description('remove a user (their tokens stop working at once; never the last admin)')
+    .action(async (name: string, opts: CommonOptions) => {
+      const engine = await openEngine(opts, 'vminer user remove');
+      try {
+        (await AuthService.create(engine.database.db, engine.vault)).removeUser(name);
+        process.stdout.write(`Removed user ${name}.\n`);
       } finally {
         engine.close();
       }

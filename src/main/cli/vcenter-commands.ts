@@ -142,7 +142,7 @@ export function registerVcenterCommands(program: Command): void {
             })
           : { user: opts.user ?? '', password: password ?? '' };
         const product = opts.skipCheck ? null : await checkNewVcenter(url, trust, draft.user, draft.password);
-        const info = engine.repo.add({
+        const info = engine.vcenters.add({
           name,
           url,
           username: opts.user ?? '',
@@ -234,7 +234,7 @@ export function registerVcenterCommands(program: Command): void {
       const engine = await openEngine(opts, 'vminer vcenter trust');
       try {
         const h = createHandlers(engine);
-        const ids = names.length ? names.map((n) => engine.repo.resolve(n).id) : undefined;
+        const ids = names.length ? names.map((n) => engine.vcenters.resolve(n).id) : undefined;
         const items = await h['certs.review']({ vcenterIds: ids });
         const toPin = items.filter((i) => (i.state === 'new' || i.state === 'changed') && i.thumbprint);
         const trusted = opts.accept
@@ -275,7 +275,7 @@ export function registerVcenterCommands(program: Command): void {
     .action(async (name: string, opts: CommonOptions) => {
       const engine = await openEngine(opts, 'vminer vcenter remove');
       try {
-        const v = engine.repo.resolve(name);
+        const v = engine.vcenters.resolve(name);
         await engine.removeVcenter(v.id);
         process.stdout.write(`Removed ${v.name}.\n`);
       } finally {
@@ -289,7 +289,7 @@ export function registerVcenterCommands(program: Command): void {
     .action(async (name: string, opts: CommonOptions & { passwordStdin?: boolean }) => {
       const engine = await openEngine(opts, 'vminer vcenter set-password');
       try {
-        const v = engine.repo.resolve(name);
+        const v = engine.vcenters.resolve(name);
         const password = await readPassword(opts, `Password for ${v.username}:`);
         await engine.setPassword(v.id, password);
         process.stdout.write(`Password for ${v.name} updated.\n`);

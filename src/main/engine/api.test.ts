@@ -1,3 +1,4 @@
+import { openTestEngine } from '../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type Handlers } from '../../shared/contract.js';
 import { createHandlers } from './api.js';
 import { openDatabase } from './db/database.js';
-import { populateCache } from './db/generate-inventory.js';
+import { populateCache } from '../../testing/generate-inventory.js';
 import { Engine } from './engine.js';
 
 let dir: string;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   const opened = openDatabase(dir);
   populateCache(opened, { vcenters: 2, vmsTotal: 400, hostsTotal: 20, datastoresTotal: 10, seed: 3 });
   opened.close();
-  engine = await Engine.open({ dataDir: dir, owner: 'api test', vaultBackend: 'file', onWarning: () => {} });
+  engine = await openTestEngine(dir, { owner: 'api test' });
   h = createHandlers(engine);
 });
 

@@ -7,7 +7,7 @@ import { ListPages } from './list-pages.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
-import { AuthService } from './rest/auth.js';
+import { AuthService } from './auth/auth-service.js';
 
 declare const __VMINER_VERSION__: string | undefined;
 const VERSION = typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : '0.0.0-dev';
@@ -23,7 +23,7 @@ export function createHandlers(
   lists = new ListPages(engine.database.sqlite, engine.query),
 ): Handlers {
   const withState = (id: number): ContractResults['vcenters.get'] => {
-    const v = engine.repo.list().find((x) => x.id === id);
+    const v = engine.vcenters.list().find((x) => x.id === id);
     if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
     return v;
   };
@@ -33,7 +33,7 @@ export function createHandlers(
   const auth = (): Promise<AuthService> => (authP ??= AuthService.create(engine.database.db, engine.vault));
 
   return afterWrites(engine, {
-    'vcenters.list': async () => engine.repo.list(),
+    'vcenters.list': async () => engine.vcenters.list(),
     'vcenters.get': async ({ id }) => withState(id),
     'vcenters.probe': async ({ url }) => {
       const p = await probeVcenter(url);
@@ -46,7 +46,7 @@ export function createHandlers(
       if (a.trustPresentedCert) thumbprint = (await probeVcenter(url)).certificate.thumbprintSha256;
       const service = a.credential?.kind === 'service' ? a.credential : null;
       if (service?.accountId) engine.accounts.resolve(service.accountId);
-      const info = engine.repo.add({
+      const info = engine.vcenters.add({
         name: a.name,
         url,
         username: a.username ?? '',
@@ -62,7 +62,7 @@ export function createHandlers(
     },
     'vcenters.update': async ({ id, password, ...patch }) => {
       const current = withState(id);
-      const next: Parameters<typeof engine.repo.update>[1] = {};
+      const next: Parameters<typeof engine.vcenters.update>[1] = {};
       if (patch.credential?.kind === 'service') {
         if (patch.credential.accountId) engine.accounts.resolve(patch.credential.accountId);
         next.useServiceAccount = true;
@@ -96,7 +96,7 @@ export function createHandlers(
           'INVALID_INPUT',
           `${current.name} logs in with a service account: change the account's password, or switch the vCenter to credential {kind: "own"}`,
         );
-      if (Object.keys(next).length > 0) engine.repo.update(id, next);
+      if (Object.keys(next).length > 0) engine.vcenters.update(id, next);
       if (password !== undefined) await engine.setPassword(id, password);
       return withState(id);
     },
@@ -105,7 +105,7 @@ export function createHandlers(
     'sync.start': async ({ vcenterIds }) => {
       const ids =
         vcenterIds ??
-        engine.repo
+        engine.vcenters
           .list()
           .filter((v) => v.enabled && v.retiredAt === null)
           .map((v) => v.id);
@@ -161,6 +161,11 @@ export function createHandlers(
       await (await auth()).setPassword(username, password);
       return { updated: true };
     },
+    'users.setRole': async ({ username, role }) => {
+      const a = await auth();
+      a.setRole(username, role);
+      return a.listUsers();
+    },
     'users.remove': async ({ username }) => {
       const a = await auth();
       a.removeUser(username);
@@ -210,7 +215,7 @@ function afterWrites(engine: Engine, handlers: Handlers): Handlers {
   type AnyHandler = (a: unknown, ctx?: unknown) => Promise<unknown>;
   const wrapped: Record<string, AnyHandler> = {};
   for (const [name, fn] of Object.entries(handlers) as [RequestName, AnyHandler][]) {
-    wrapped[name] = CONTRACT[name].write
+    wrapped[name] = CONTRACT[name].mutates
       ? async (a, ctx) => {
           const r = await fn(a, ctx);
           engine.reconfigured();

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCK_FILE } from './data-lock.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const SCRIPT = path.join(ROOT, 'e2e/support/lock-contender.ts');
+const SCRIPT = path.join(ROOT, 'src/testing/lock-contender.ts');
 
 interface Proc {
   child: ChildProcessWithoutNullStreams;

@@ -1,11 +1,13 @@
+import { openTestEngine } from '../../testing/engine.js';
+import { freePort } from '../../testing/net.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../shared/contract.js';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../e2e/vcsim/simulators.js';
-import { startTdsResponder, type TdsResponder } from '../../../e2e/support/tds-responder.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../testing/vcsim.js';
+import { startTdsResponder, type TdsResponder } from '../../testing/tds-responder.js';
 import { createHandlers } from './api.js';
 import { Engine } from './engine.js';
 
@@ -21,14 +23,6 @@ const PASSWORD = 'Doctor#Pw1';
 async function call<K extends keyof typeof CONTRACT>(name: K, args: unknown): Promise<ContractResults[K]> {
   const h = createHandlers(engine)[name] as (a: unknown) => Promise<ContractResults[K]>;
   return h((CONTRACT[name].args as { parse(v: unknown): unknown }).parse(args));
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 beforeAll(async () => {
@@ -47,7 +41,7 @@ beforeAll(async () => {
   busy = net.createServer();
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-doctor-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
   await call('accounts.add', { name: 'corp', username: USER, password: PASSWORD });
   await call('vcenters.add', {
     name: 'good',

@@ -20,10 +20,10 @@ import { SourceRefresher } from './sources/refresher.js';
 import type { DoctorDeps } from './doctor.js';
 import type { SourceInfo, SourceRefreshResult } from '../../shared/sources.js';
 import { refreshSource, type RefreshDeps } from './sources/refresh.js';
-import { QueryEngine } from './query/query-engine.js';
+import { QueryService } from './query/query-service.js';
 import { LiveManager, type LiveManagerDeps } from './sync/live-manager.js';
 import { Scheduler } from './sync/scheduler.js';
-import { SyncEngine, type SyncDeps } from './sync/sync-engine.js';
+import { SyncRunner, type SyncDeps } from './sync/sync-runner.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -45,16 +45,16 @@ export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
 /** The engine: owns the data folder (lock), the cache, the vault, sync and the scheduler. */
 export class Engine {
   readonly bus = new EventBus();
-  readonly repo: VcenterRepo;
+  readonly vcenters: VcenterRepo;
   readonly settings: SettingsRepo;
   readonly accounts: ServiceAccountRepo;
   readonly sources: SourceRepo;
   readonly sourceRefresher: SourceRefresher;
   readonly store: InventoryStore;
-  readonly sync: SyncEngine;
+  readonly sync: SyncRunner;
   readonly scheduler: Scheduler;
   readonly live: LiveManager;
-  readonly query: QueryEngine;
+  readonly query: QueryService;
   /** better-sqlite3's compiled module, when not its default build (for other connections). */
   readonly nativeBinding: string | undefined;
 
@@ -68,7 +68,7 @@ export class Engine {
     private readonly tightened: ModeFinding[] = [],
   ) {
     this.nativeBinding = opts.nativeBinding;
-    this.repo = new VcenterRepo(database.db);
+    this.vcenters = new VcenterRepo(database.db);
     this.settings = new SettingsRepo(database.db);
     this.accounts = new ServiceAccountRepo(database.db);
     this.sources = new SourceRepo(database.db);
@@ -77,8 +77,8 @@ export class Engine {
       refresh: (s) => this.refreshSource(s),
     });
     this.store = new InventoryStore(database.sqlite);
-    this.sync = new SyncEngine({
-      repo: this.repo,
+    this.sync = new SyncRunner({
+      repo: this.vcenters,
       store: this.store,
       bus: this.bus,
       settings: () => this.settings.get(),
@@ -89,7 +89,7 @@ export class Engine {
       resyncLive: (id) => this.live.resync(id),
     });
     this.live = new LiveManager({
-      repo: this.repo,
+      repo: this.vcenters,
       store: this.store,
       bus: this.bus,
       settings: () => this.settings.get(),
@@ -109,7 +109,7 @@ export class Engine {
         return true;
       },
     });
-    this.query = new QueryEngine({ sqlite: database.sqlite });
+    this.query = new QueryService({ sqlite: database.sqlite });
     this.bus.on('inventory:changed', () => this.query.invalidate());
     for (const id of this.vault.list()) {
       const secret = this.vault.get(id);
@@ -167,7 +167,7 @@ export class Engine {
   /** What a source refresh or test needs; `read` defaults to the real SQL drivers. */
   refreshDeps(): RefreshDeps {
     return {
-      repo: this.repo,
+      repo: this.vcenters,
       sources: this.sources,
       accounts: this.accounts,
       password: (id) => this.vault.get(sourceVaultId(id)),
@@ -189,7 +189,7 @@ export class Engine {
       dataDir: this.dataDir,
       sqlite: this.database.sqlite,
       databaseError: null,
-      repo: this.repo,
+      repo: this.vcenters,
       accounts: this.accounts,
       sources: this.sources,
       vault: this.vault,
@@ -205,7 +205,7 @@ export class Engine {
   }
 
   async removeSource(sourceId: number, opts: { removeVcenters: boolean }): Promise<string[]> {
-    const listed = this.repo.list().filter((v) => v.source?.id === sourceId);
+    const listed = this.vcenters.list().filter((v) => v.source?.id === sourceId);
     const removed: string[] = [];
     if (opts.removeVcenters) {
       for (const v of listed) if (await this.removeVcenter(v.id)) removed.push(v.name);
@@ -235,7 +235,7 @@ export class Engine {
     this.sync.cancel([vcenterId]);
     await this.live.stop(vcenterId);
     this.store.forget(vcenterId);
-    const removed = this.repo.remove(vcenterId);
+    const removed = this.vcenters.remove(vcenterId);
     await this.vault.delete(vaultId(vcenterId));
     if (removed) this.bus.emit('inventory:changed', { vcenterIds: [vcenterId] });
     return removed;

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListRequestSchema, type ListRequest } from '../../shared/contract.js';
 import { openDatabase, type OpenedDatabase } from './db/database.js';
-import { populateCache } from './db/generate-inventory.js';
+import { populateCache } from '../../testing/generate-inventory.js';
 import { ListPages } from './list-pages.js';
-import { QueryEngine } from './query/query-engine.js';
+import { QueryService } from './query/query-service.js';
 
 /*
  * The JSON pages SQLite writes must be the very text JSON.stringify writes for the row objects:
@@ -46,7 +46,7 @@ beforeAll(() => {
     'UPDATE vms SET name = ?, annotation = ?, datastores = ?, template = 1, cluster = NULL WHERE rowid = ?',
   );
   ids.forEach((r, i) => upd.run(`vm ${TRICKY[i]!}`, TRICKY[i]!, `ds1, ${TRICKY[i]!}`, r.id));
-  lists = new ListPages(opened.sqlite, new QueryEngine({ sqlite: opened.sqlite }));
+  lists = new ListPages(opened.sqlite, new QueryService({ sqlite: opened.sqlite }));
 });
 
 afterAll(() => {

@@ -11,7 +11,7 @@ import {
   preferOrder,
   type SqlQuery,
 } from './query/planner.js';
-import type { QueryEngine } from './query/query-engine.js';
+import type { QueryService } from './query/query-service.js';
 
 /** Remembered JSON pages at most, in bytes (about 300 pages of 100 VMs). */
 const CACHE_MAX_TOTAL = 32 * 1024 * 1024;
@@ -84,7 +84,7 @@ export class ListPages {
 
   constructor(
     private readonly sqlite: Database.Database,
-    private readonly query: Pick<QueryEngine, 'countOf'>,
+    private readonly query: Pick<QueryService, 'countOf'>,
   ) {}
 
   page(req: ListRequest): ListResult {

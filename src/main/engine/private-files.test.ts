@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE, OS_LOCK_FILE } from './data-lock.js';
 import { DB_FILE } from './db/database.js';
 import { runDoctor } from './doctor.js';
-import { Engine } from './engine.js';
+import type { Engine } from './engine.js';
+import { openTestEngine } from '../../testing/engine.js';
 import { configureLogging, createLogger } from './log.js';
 import { checkDataFolderModes, ensurePrivateDir } from './private-files.js';
 import { KEY_FILE_NAME, VAULT_FILE_NAME } from './secrets/format.js';
@@ -26,8 +27,7 @@ afterEach(() => {
   fs.rmSync(base, { recursive: true, force: true });
 });
 
-const open = (dataDir: string): Promise<Engine> =>
-  Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+const open = (dataDir: string): Promise<Engine> => openTestEngine(dataDir);
 
 describe.runIf(posix)('a private data folder', () => {
   it('is created 0700 with its database, WAL, SHM, logs, vault and lock files 0600', async () => {
@@ -35,7 +35,7 @@ describe.runIf(posix)('a private data folder', () => {
     const engine = await open(dataDir);
     try {
       await engine.setPassword(1, 'a password');
-      engine.repo.list();
+      engine.vcenters.list();
       createLogger('test').info('a line');
       expect(modeOf(dataDir)).toBe('0700');
       expect(modeOf(path.join(dataDir, 'logs'))).toBe('0700');

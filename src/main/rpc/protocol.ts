@@ -1,3 +1,4 @@
+import type { NoticeLevel } from '../../shared/ipc.js';
 import type { ErrorInfo } from '../../shared/errors.js';
 import type { CallOutcome, EventName } from '../../shared/ipc.js';
 
@@ -19,7 +20,7 @@ export type ToEngine =
   | { kind: 'call'; id: number; name: string; args: unknown; progress?: boolean }
   | { kind: 'control'; id: number; op: ControlOp };
 
-export type NoticeLevel = 'info' | 'warning' | 'error';
+export type { NoticeLevel };
 
 /** Engine host → main process. */
 export type FromEngine =

@@ -332,6 +332,8 @@ export const users = sqliteTable(
     passwordHash: text('password_hash').notNull(),
     role: text('role').notNull().default('admin'),
     createdAt: text('created_at').notNull(),
+    /** In every token as `tv`: raised by a password or role change, which ends the account's tokens. */
+    tokenVersion: integer('token_version').notNull().default(0),
   },
   (t) => [uniqueIndex('users_username_uq').on(sql`${t.username} COLLATE NOCASE`)],
 );

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELDS } from '../../../shared/fields.js';
 import type { QueryPlan } from '../../../shared/query.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
-import { populateCache } from '../db/generate-inventory.js';
-import { QueryEngine } from '../query/query-engine.js';
+import { populateCache } from '../../../testing/generate-inventory.js';
+import { QueryService } from '../query/query-service.js';
 import { csvCell, csvLine } from './csv.js';
 import { exportFull, exportRows, exportTables } from './exporter.js';
 import { metaOf } from './table.js';
@@ -181,7 +181,7 @@ describe('XLSX', () => {
   });
 
   it("a query's export: just its rows, with the shown columns", async () => {
-    const engine = new QueryEngine({ sqlite: opened.sqlite, pageSize: 1 });
+    const engine = new QueryService({ sqlite: opened.sqlite, pageSize: 1 });
     const answer = engine.ask({ question: 'powered off vms' });
     expect(answer.plan).toBeDefined();
     const file = out('query.xlsx');

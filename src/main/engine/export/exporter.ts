@@ -24,7 +24,7 @@ import type { Freshness, QueryPlan } from '../../../shared/query.js';
 import type { Db } from '../db/database.js';
 import { VcenterRepo } from '../db/vcenter-repo.js';
 import { countQuery, groupQuery, rowsQuery } from '../query/planner.js';
-import { QueryEngine } from '../query/query-engine.js';
+import { QueryService } from '../query/query-service.js';
 import { writeCsv } from './csv.js';
 import { writeJson } from './json.js';
 import { ProgressMeter, type OnExportProgress, type ProgressPace } from './progress.js';
@@ -226,7 +226,7 @@ function freshnessOf(
   plan: QueryPlan | undefined,
   given: Freshness | undefined,
 ): Freshness {
-  return given ?? new QueryEngine({ sqlite }).freshness(plan);
+  return given ?? new QueryService({ sqlite }).freshness(plan);
 }
 
 function progressOptions(opts: CommonOptions): Pick<CommonOptions, 'onProgress' | 'progressPace'> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportRowsProgress } from '../../../shared/contract.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
-import { populateCache } from '../db/generate-inventory.js';
+import { populateCache } from '../../../testing/generate-inventory.js';
 import { exportFull, exportRows } from './exporter.js';
 import { ProgressMeter } from './progress.js';
 

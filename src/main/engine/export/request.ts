@@ -2,7 +2,7 @@ import { VminerError } from '../../../shared/errors.js';
 import { FIELDS } from '../../../shared/fields.js';
 import type { ExportRequest } from '../../../shared/contract.js';
 import type { QueryPlan } from '../../../shared/query.js';
-import type { QueryEngine } from '../query/query-engine.js';
+import type { QueryService } from '../query/query-service.js';
 
 export interface ResolvedExport {
   /** The rows to export; absent for a whole-estate export. */
@@ -12,7 +12,7 @@ export interface ResolvedExport {
 }
 
 /** Turns an export request (entity + filters, a question, or neither) into a plan, checked. */
-export function resolveExportRequest(query: QueryEngine, b: ExportRequest): ResolvedExport {
+export function resolveExportRequest(query: QueryService, b: ExportRequest): ResolvedExport {
   let plan: QueryPlan | undefined;
   let question: string | undefined;
   if (b.query) {
@@ -36,7 +36,7 @@ export function resolveExportRequest(query: QueryEngine, b: ExportRequest): Reso
   if (plan && b.sort) plan.sort = b.sort;
   if (plan && b.columns) {
     const known = FIELDS[plan.entity];
-    const bad = b.columns.filter((c) => !(c in known));
+    const bad = b.columns.filter((c) => !Object.hasOwn(known, c));
     if (bad.length)
       throw new VminerError('INVALID_INPUT', `unknown columns for ${plan.entity}: ${bad.join(', ')}`);
   }

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer, AnswerKind } from '../../../shared/query.js';
 import { QueryPlanSchema } from '../../../shared/query.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
-import { mulberry32, populateCache } from '../db/generate-inventory.js';
+import { mulberry32, populateCache } from '../../../testing/generate-inventory.js';
 import { keywordVocabulary } from './lexicon.js';
-import { QueryEngine } from './query-engine.js';
+import { QueryService } from './query-service.js';
 
 const KINDS: AnswerKind[] = [
   'rows',
@@ -27,14 +27,14 @@ const KINDS: AnswerKind[] = [
 
 let dir: string;
 let opened: OpenedDatabase;
-let qe: QueryEngine;
+let qe: QueryService;
 let vmCount: number;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-fuzz-'));
   opened = openDatabase(dir);
   populateCache(opened, { vcenters: 2, vmsTotal: 200, hostsTotal: 10, datastoresTotal: 6, seed: 5 });
-  qe = new QueryEngine({ sqlite: opened.sqlite, pageSize: 50 });
+  qe = new QueryService({ sqlite: opened.sqlite, pageSize: 50 });
   vmCount = opened.sqlite.prepare('SELECT count(*) FROM vms').pluck().get() as number;
 });
 

@@ -1,7 +1,8 @@
 import type { QueryEntity } from '../../../shared/fields.js';
+import { dict } from '../../../shared/own.js';
 
 /** Words that name an entity (plural, singular and the synonyms ops people use). */
-export const ENTITY_WORDS: Record<string, QueryEntity | 'templates'> = {
+export const ENTITY_WORDS: Record<string, QueryEntity | 'templates'> = dict({
   vm: 'vms',
   vms: 'vms',
   machine: 'vms',
@@ -50,10 +51,10 @@ export const ENTITY_WORDS: Record<string, QueryEntity | 'templates'> = {
   vcenters: 'vcenters',
   vc: 'vcenters',
   vcs: 'vcenters',
-};
+});
 
 /** Relation words after "in"/"on": which field of which entity they constrain. */
-export const RELATION_TARGETS: Record<string, QueryEntity> = {
+export const RELATION_TARGETS: Record<string, QueryEntity> = dict({
   cluster: 'clusters',
   host: 'hosts',
   esxi: 'hosts',
@@ -72,11 +73,11 @@ export const RELATION_TARGETS: Record<string, QueryEntity> = {
   vlan: 'networks',
   vm: 'vms',
   folder: 'vms',
-};
+});
 
 /** Field words per entity: what "memory", "cpus", "free" mean for VMs, hosts, datastores… */
 export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
-  vms: {
+  vms: dict({
     cpu: 'numCpu',
     cpus: 'numCpu',
     vcpu: 'numCpu',
@@ -112,8 +113,8 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     datastore: 'datastores',
     pool: 'resourcePool',
     age: 'oldestSnapshotAt',
-  },
-  hosts: {
+  }),
+  hosts: dict({
     cpu: 'numCpuCores',
     cpus: 'numCpuCores',
     core: 'numCpuCores',
@@ -137,8 +138,8 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     model: 'model',
     state: 'connectionState',
     connection: 'connectionState',
-  },
-  datastores: {
+  }),
+  datastores: dict({
     capacity: 'capacityBytes',
     size: 'capacityBytes',
     free: 'freeBytes',
@@ -153,8 +154,8 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     type: 'type',
     datacenter: 'datacenter',
     vcenter: 'vcenter',
-  },
-  clusters: {
+  }),
+  clusters: dict({
     hosts: 'hostCount',
     host: 'hostCount',
     vms: 'vmCount',
@@ -166,15 +167,15 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     name: 'name',
     datacenter: 'datacenter',
     vcenter: 'vcenter',
-  },
-  datacenters: {
+  }),
+  datacenters: dict({
     clusters: 'clusterCount',
     hosts: 'hostCount',
     vms: 'vmCount',
     name: 'name',
     vcenter: 'vcenter',
-  },
-  networks: {
+  }),
+  networks: dict({
     vms: 'vmCount',
     vm: 'vmCount',
     vlan: 'vlanId',
@@ -182,22 +183,22 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     type: 'type',
     datacenter: 'datacenter',
     vcenter: 'vcenter',
-  },
-  snapshots: {
+  }),
+  snapshots: dict({
     age: 'createdAt',
     created: 'createdAt',
     date: 'createdAt',
     vm: 'vm',
     name: 'name',
     vcenter: 'vcenter',
-  },
-  vcenters: {
+  }),
+  vcenters: dict({
     vms: 'vmCount',
     hosts: 'hostCount',
     version: 'version',
     status: 'status',
     name: 'name',
-  },
+  }),
 };
 
 /** The size field "largest", "biggest", "smallest" sort by. */
@@ -213,7 +214,7 @@ export const SIZE_FIELD: Record<QueryEntity, string> = {
 };
 
 /** Guest OS families: a name typed in a question → substrings of the guest OS full name. */
-export const OS_FAMILIES: Record<string, string[]> = {
+export const OS_FAMILIES: Record<string, string[]> = dict({
   windows: ['windows'],
   linux: ['linux', 'centos', 'photon', 'ubuntu', 'debian', 'rhel', 'red hat'],
   ubuntu: ['ubuntu'],
@@ -226,9 +227,9 @@ export const OS_FAMILIES: Record<string, string[]> = {
   photon: ['photon'],
   oracle: ['oracle'],
   freebsd: ['freebsd'],
-};
+});
 
-export const UNITS_MB: Record<string, number> = {
+export const UNITS_MB: Record<string, number> = dict({
   kb: 1 / 1024,
   k: 1 / 1024,
   mb: 1,
@@ -241,9 +242,9 @@ export const UNITS_MB: Record<string, number> = {
   tib: 1024 * 1024,
   t: 1024 * 1024,
   pb: 1024 ** 3,
-};
+});
 
-export const TIME_UNITS_DAYS: Record<string, number> = {
+export const TIME_UNITS_DAYS: Record<string, number> = dict({
   day: 1,
   days: 1,
   d: 1,
@@ -258,7 +259,7 @@ export const TIME_UNITS_DAYS: Record<string, number> = {
   hour: 1 / 24,
   hours: 1 / 24,
   h: 1 / 24,
-};
+});
 
 /** Words that carry no meaning for the plan. */
 export const STOP_WORDS = new Set([

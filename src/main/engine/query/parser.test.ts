@@ -9,15 +9,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
-import { populateCache } from '../db/generate-inventory.js';
-import { QueryEngine } from './query-engine.js';
+import { populateCache } from '../../../testing/generate-inventory.js';
+import { QueryService } from './query-service.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const daysAgo = (d: number): string => new Date(NOW.getTime() - d * 86_400_000).toISOString();
 
 let dir: string;
 let opened: OpenedDatabase;
-let qe: QueryEngine;
+let qe: QueryService;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-parser-'));
@@ -30,7 +30,7 @@ beforeAll(() => {
     seed: 3,
     now: NOW.getTime(),
   });
-  qe = new QueryEngine({ sqlite: opened.sqlite, now: () => NOW });
+  qe = new QueryService({ sqlite: opened.sqlite, now: () => NOW });
 });
 
 afterAll(() => {

@@ -1,4 +1,5 @@
 import type { QueryEntity } from '../../../shared/fields.js';
+import { dict } from '../../../shared/own.js';
 import type { AtomBody, CmpOp, ParsedQuestion, StateKey } from './atoms.js';
 import {
   CHANGE_VERBS,
@@ -60,7 +61,7 @@ const COMPARATORS: [string[], CmpOp][] = [
   [['<>'], 'ne'],
 ];
 
-const STATE_WORDS: Record<string, StateKey> = {
+const STATE_WORDS: Record<string, StateKey> = dict({
   poweredon: 'poweredOn',
   running: 'poweredOn',
   poweredoff: 'poweredOff',
@@ -75,7 +76,7 @@ const STATE_WORDS: Record<string, StateKey> = {
   unused: 'empty',
   accessible: 'accessible',
   inaccessible: 'inaccessible',
-};
+});
 
 const SUPERLATIVES: Record<string, { kind: 'size' | 'free' | 'age' | 'busy'; dir: 'asc' | 'desc' }> = {
   largest: { kind: 'size', dir: 'desc' },
@@ -112,7 +113,7 @@ export const NAME_SLOT_WORDS = new Set([
 ]);
 
 /** "… or more" / "… or less" after a number. */
-const ORDER_WORDS: Record<string, CmpOp> = {
+const ORDER_WORDS: Record<string, CmpOp> = dict({
   more: 'gte',
   greater: 'gte',
   above: 'gte',
@@ -121,7 +122,7 @@ const ORDER_WORDS: Record<string, CmpOp> = {
   fewer: 'lte',
   below: 'lte',
   lower: 'lte',
-};
+});
 
 /** A plan's limit is 1…100 000 ("top 99999999999999999999" is all of them). */
 function clampLimit(v: number): number {

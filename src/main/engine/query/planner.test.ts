@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryPlan } from '../../../shared/query.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
-import { populateCache } from '../db/generate-inventory.js';
+import { populateCache } from '../../../testing/generate-inventory.js';
 import { encodeCursor, pageQueries, pageQuery, type SqlQuery } from './planner.js';
 
 /* Keyset pages seek the sort index to the cursor instead of scanning the order up to it. */

@@ -1,4 +1,5 @@
 import { getTableColumns } from 'drizzle-orm';
+import { dict } from '../../../shared/own.js';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import { VminerError } from '../../../shared/errors.js';
@@ -33,7 +34,7 @@ const VCENTER_COLUMNS: Record<string, string> = {
 /** field → SQL expression, per entity, from the drizzle schema (stated once). */
 const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntries(
   (Object.keys(FIELDS) as QueryEntity[]).map((entity) => {
-    const map: Record<string, string> = {};
+    const map: Record<string, string> = dict({});
     if (entity === 'vcenters') {
       for (const [f, c] of Object.entries(VCENTER_COLUMNS)) map[f] = `t."${c}"`;
     } else {

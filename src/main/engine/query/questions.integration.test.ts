@@ -4,12 +4,13 @@
  * compared with what the pyvmomi reading says it should be. A third vCenter at a closed port fails
  * its sync, so every answer's freshness must name it.
  */
+import { openTestEngine } from '../../../testing/engine.js';
+import { freePort } from '../../../testing/net.js';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulators, stopAll } from '../../../../e2e/vcsim/simulators.js';
+import { startSimulators, stopAll } from '../../../testing/vcsim.js';
 import {
   readWithPyvmomi,
   type PyCluster,
@@ -19,10 +20,10 @@ import {
   type PyNetwork,
   type PyVm,
   type PyVmDetails,
-} from '../../../../e2e/support/pyvmomi.js';
+} from '../../../testing/pyvmomi.js';
 import type { Answer } from '../../../shared/query.js';
 import { Engine } from '../engine.js';
-import { QueryEngine } from './query-engine.js';
+import { QueryService } from './query-service.js';
 
 // ---------------------------------------------------------------------------------------------
 // The reference: pyvmomi's reading of each simulator, tagged with the vCenter name vMiner uses.
@@ -624,17 +625,9 @@ const CHAINS: Case[][] = [
 
 let dataDir: string;
 let engine: Engine;
-let qe: QueryEngine;
+let qe: QueryService;
 let ref: Ref;
 let totalQuestions = 0;
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((res) => srv.close(() => res()));
-  return port;
-}
 
 beforeAll(async () => {
   const sims = await startSimulators(2, (i) => ({
@@ -647,9 +640,9 @@ beforeAll(async () => {
     namePrefix: ['ams', 'fra'][i],
   }));
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-questions-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
   for (const [i, s] of sims.entries()) {
-    const vc = engine.repo.add({
+    const vc = engine.vcenters.add({
       name: `vc-${i}`,
       url: s.url,
       username: 'reader',
@@ -658,9 +651,9 @@ beforeAll(async () => {
     });
     await engine.setPassword(vc.id, 'secret');
   }
-  const down = engine.repo.add({
+  const down = engine.vcenters.add({
     name: 'vc-down',
-    url: `https://127.0.0.1:${await closedPort()}/sdk`,
+    url: `https://127.0.0.1:${await freePort()}/sdk`,
     username: 'reader',
     thumbprint: null,
     caPem: null,
@@ -676,7 +669,7 @@ beforeAll(async () => {
     ['vc-down', 'failed'],
   ]);
   ref = buildRef(readings);
-  qe = new QueryEngine({ sqlite: engine.database.sqlite, pageSize: 100_000 });
+  qe = new QueryService({ sqlite: engine.database.sqlite, pageSize: 100_000 });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { entityLabel, fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { own } from '../../../shared/own.js';
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import type { Atom, ParsedQuestion, StateKey } from './atoms.js';
 import { FIELD_WORDS, SIZE_FIELD, TIME_UNITS_DAYS, UNITS_MB } from './lexicon.js';
@@ -361,7 +362,8 @@ export function resolveGroup(entity: QueryEntity, word: string): string {
     networks: 'networks',
     tools: 'toolsStatus',
   };
-  const field = aliases[word] && fieldDef(entity, aliases[word]) ? aliases[word] : fieldForWord(entity, word);
+  const alias = own(aliases, word);
+  const field = alias && fieldDef(entity, alias) ? alias : fieldForWord(entity, word);
   if (!field || !fieldDef(entity, field)) {
     throw new ResolveProblem(`${entityLabel(entity)} cannot be grouped by "${word}".`, 'not_applicable');
   }

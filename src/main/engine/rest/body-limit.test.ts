@@ -1,3 +1,4 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportPreview } from '../../../shared/sources.js';
 import { Engine } from '../engine.js';
 import { startRest } from './serve.js';
-import { loginToken } from './test-login.js';
+import { loginToken } from '../../../testing/rest-login.js';
 
 /*
  * Request body limits over a real listener on 127.0.0.1: every route takes at most 1 MB, except
@@ -48,12 +49,7 @@ function csvList(rows: number, bytes: number): string {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-body-limit-'));
-  engine = await Engine.open({
-    dataDir: dir,
-    owner: 'body limit test',
-    vaultBackend: 'file',
-    onWarning: () => {},
-  });
+  engine = await openTestEngine(dir, { owner: 'body limit test' });
   const rest = await startRest(engine, { host: '127.0.0.1', port: 0, version: 'test' });
   app = rest.app;
   base = rest.url;
@@ -77,7 +73,7 @@ describe('request body limits', () => {
     expect((preview.json.result as ImportPreview).counts).toEqual({ add: 3_000, update: 0, skip: 0 });
     const applied = await post('/api/rpc/import.apply', body);
     expect(applied.status, JSON.stringify(applied.json.error)).toBe(200);
-    expect(engine.repo.list()).toHaveLength(3_000);
+    expect(engine.vcenters.list()).toHaveLength(3_000);
   });
 
   it('the same file as base64 (as an XLSX travels) fits too', async () => {

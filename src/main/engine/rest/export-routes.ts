@@ -21,6 +21,15 @@ const FORMATS: Record<string, { format: ExportFormat; type: string; ext: string 
   },
 };
 
+/**
+ * vCenter names in a header: each percent-encoded as UTF-8 (RFC 3986, as RFC 8187 does for
+ * parameters), comma-separated, `-` for none. A header carries Latin-1 at most: a raw "vc-zürich"
+ * or "vc-東京" would make Node refuse the whole answer.
+ */
+export function nameList(names: readonly string[]): string {
+  return names.map((n) => encodeURIComponent(n)).join(',') || '-';
+}
+
 /** `POST /api/export/csv|json|excel`: a streamed download of a plan's rows, or of everything. */
 export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: RouteContext): void {
   const schema = z.toJSONSchema(ExportBodySchema, { target: 'openapi-3.0', io: 'input' }) as Record<
@@ -33,6 +42,9 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
       {
         schema: {
           summary: `Download ${route === 'excel' ? 'an Excel workbook' : route.toUpperCase()}: {entity, filters?} or {query}; neither = the whole estate${route === 'csv' ? ' (needs an entity)' : ''}`,
+          description:
+            'Freshness travels in headers too: `X-Vminer-As-Of` (ISO time), `X-Vminer-Failed-Vcenters` and ' +
+            '`X-Vminer-Stale-Vcenters` (names percent-encoded as UTF-8, comma-separated; `-` for none).',
           tags: ['export'],
           body: schema,
         },
@@ -47,15 +59,15 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
         const name = `vminer-${plan ? plan.entity : 'estate'}-${stamp}.${f.ext}`;
         const freshness = engine.query.freshness(plan);
         reply.hijack();
-        // CSV has no room for metadata inside the rows; downloads carry it in headers too.
-        reply.raw.writeHead(200, {
-          'Content-Type': f.type,
-          'Content-Disposition': `attachment; filename="${name}"`,
-          'X-Vminer-As-Of': freshness.asOf ?? 'never',
-          'X-Vminer-Failed-Vcenters': freshness.failedVcenters.join(',') || '-',
-          'X-Vminer-Stale-Vcenters': freshness.staleVcenters.join(',') || '-',
-        });
         try {
+          // CSV has no room for metadata inside the rows; downloads carry it in headers too.
+          reply.raw.writeHead(200, {
+            'Content-Type': f.type,
+            'Content-Disposition': `attachment; filename="${name}"`,
+            'X-Vminer-As-Of': freshness.asOf ?? 'never',
+            'X-Vminer-Failed-Vcenters': nameList(freshness.failedVcenters),
+            'X-Vminer-Stale-Vcenters': nameList(freshness.staleVcenters),
+          });
           if (plan) {
             await exportRows({
               sqlite: engine.database.sqlite,

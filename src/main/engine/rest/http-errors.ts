@@ -1,6 +1,5 @@
 import { ZodError } from 'zod';
-import { VminerError, type ErrorCode } from '../../../shared/errors.js';
-import { isVaultError } from '../secrets/index.js';
+import { toErrorInfo, VminerError, type ErrorCode } from '../../../shared/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,
@@ -8,6 +7,8 @@ const STATUS: Record<ErrorCode, number> = {
   LOGIN_FAILED: 401,
   PERMISSION_DENIED: 403,
   LOCKED: 409,
+  RATE_LIMITED: 429,
+  TOO_LARGE: 413,
   CANCELLED: 409,
   DNS: 502,
   REFUSED: 502,
@@ -18,6 +19,13 @@ const STATUS: Record<ErrorCode, number> = {
   PROTOCOL: 502,
   QUERY_FAILED: 502,
   INTERNAL: 500,
+  VAULT_KEY_MISMATCH: 500,
+  VAULT_CORRUPT: 500,
+  VAULT_KEY_INSECURE: 500,
+  VAULT_KEY_INVALID: 500,
+  VAULT_KEY_MISSING: 500,
+  KEYCHAIN_UNAVAILABLE: 500,
+  VAULT_IO: 500,
 };
 
 const upstream = new WeakSet<object>();
@@ -54,7 +62,6 @@ export function toHttpError(err: unknown, ctx: { bodyLimit?: number } = {}): Htt
       status: upstream.has(err) ? 502 : STATUS[err.code],
       body: { error: { code: err.code, message: err.message } },
     };
-  if (isVaultError(err)) return { status: 500, body: { error: { code: err.code, message: err.message } } };
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && ctx.bodyLimit !== undefined) {
     const message = `the request body is larger than the ${formatLimit(ctx.bodyLimit)} this route accepts`;
@@ -64,6 +71,9 @@ export function toHttpError(err: unknown, ctx: { bodyLimit?: number } = {}): Htt
     const code = e.statusCode === 413 ? 'TOO_LARGE' : e.statusCode === 429 ? 'RATE_LIMITED' : 'INVALID_INPUT';
     return { status: e.statusCode, body: { error: { code, message: e.message ?? 'bad request' } } };
   }
+  // Our own codes on other errors (the vault's): the same code as over IPC.
+  const info = toErrorInfo(err);
+  if (info.code !== 'INTERNAL') return { status: STATUS[info.code], body: { error: info } };
   return {
     status: 500,
     body: { error: { code: 'INTERNAL', message: 'internal error (see the vMiner log)' } },

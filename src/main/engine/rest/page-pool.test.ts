@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListRequestSchema, type ListRequest } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
-import { populateCache } from '../db/generate-inventory.js';
+import { populateCache } from '../../../testing/generate-inventory.js';
 import { ListPages, PageMemory, type JsonPage } from '../list-pages.js';
-import { QueryEngine } from '../query/query-engine.js';
+import { QueryService } from '../query/query-service.js';
 import { PagePool } from './page-pool.js';
 
 /* Worker threads on their own read-only connections build the very pages the engine would. */
@@ -27,13 +27,13 @@ const fallback = (r: ListRequest): Promise<JsonPage> => {
   return Promise.resolve(lists.build(r));
 };
 const reference = (r: ListRequest): string =>
-  new ListPages(opened.sqlite, new QueryEngine({ sqlite: opened.sqlite })).build(r).body.toString('utf8');
+  new ListPages(opened.sqlite, new QueryService({ sqlite: opened.sqlite })).build(r).body.toString('utf8');
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-pool-'));
   opened = openDatabase(dir);
   populateCache(opened, { vcenters: 3, vmsTotal: 900, hostsTotal: 30, datastoresTotal: 12, seed: 5 });
-  lists = new ListPages(opened.sqlite, new QueryEngine({ sqlite: opened.sqlite }));
+  lists = new ListPages(opened.sqlite, new QueryService({ sqlite: opened.sqlite }));
   pool = PagePool.create({ workers: 2, dataDir: dir, cacheKib: 16_000, memory: lists.memory, fallback })!;
 });
 

@@ -7,7 +7,7 @@ import type { ListRequest } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
 import { openDatabase } from '../db/database.js';
 import { ListPages } from '../list-pages.js';
-import { QueryEngine } from '../query/query-engine.js';
+import { QueryService } from '../query/query-service.js';
 
 export interface PageWorkerData {
   dataDir: string;
@@ -36,7 +36,7 @@ function main(): void {
     ...(data.nativeBinding ? { nativeBinding: data.nativeBinding } : {}),
   });
   db.sqlite.pragma(`cache_size = -${data.cacheKib}`);
-  const query = new QueryEngine({ sqlite: db.sqlite });
+  const query = new QueryService({ sqlite: db.sqlite });
   const lists = new ListPages(db.sqlite, query);
   let version = -1;
   port.on('message', (job: PageJob) => {

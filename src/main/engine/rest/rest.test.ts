@@ -1,16 +1,17 @@
+import { openTestEngine } from '../../../testing/engine.js';
+import { freePort } from '../../../testing/net.js';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../db/database.js';
-import { populateCache } from '../db/generate-inventory.js';
+import { populateCache } from '../../../testing/generate-inventory.js';
 import { Engine } from '../engine.js';
-import type { AuthService } from './auth.js';
+import type { AuthService } from '../auth/auth-service.js';
 import { startRest } from './serve.js';
 
 /*
@@ -111,25 +112,6 @@ function rawGet(rawPath: string): Promise<{ status: number; text: string }> {
   });
 }
 
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const addr = srv.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Walks a list by keyset cursor; returns every row and the number of pages. */
 async function walk(url: string, limit: number): Promise<{ rows: Row[]; pages: number; total: number }> {
   const rows: Row[] = [];
@@ -169,7 +151,7 @@ beforeAll(async () => {
     failedVcenters: 1,
   });
   opened.close();
-  engine = await Engine.open({ dataDir: dir, owner: 'rest test', vaultBackend: 'file', onWarning: () => {} });
+  engine = await openTestEngine(dir, { owner: 'rest test' });
   const rest = await startRest(engine, { host: '127.0.0.1', port: 0, version: 'test' });
   app = rest.app;
   auth = rest.auth;
@@ -381,7 +363,7 @@ describe('vCenters', () => {
   });
 
   it('POST /api/vcenters registers (201) and never returns the password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = await call('POST', '/api/vcenters', {
       body: {
         name: 'vc-closed',
@@ -444,11 +426,15 @@ describe('vCenters', () => {
     const r = await call('POST', '/api/vcenters/sync', { body: { vcenter_ids: [created] } });
     expect(r.status, r.text).toBe(202);
     expect(r.json).toEqual({ started: [created] });
-    const st = await until('a failed sync', async () => {
-      const s = await call('GET', `/api/vcenters/${created}/status`);
-      const b = s.json as { status: string; error: { code: string; message: string } | null };
-      return b.status === 'failed' ? b : undefined;
-    });
+    const st = await vi.waitFor(
+      async () => {
+        const s = await call('GET', `/api/vcenters/${created}/status`);
+        const b = s.json as { status: string; error: { code: string; message: string } | null };
+        expect(b.status).toBe('failed');
+        return b;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(st.error?.code).toBe('REFUSED');
     expect((await call('POST', '/api/vcenters/sync', { body: { vcenter_ids: [999999] } })).status).toBe(404);
     const wrong = await call('POST', '/api/vcenters/sync', { body: { vcenter_ids: ['1'] } });
@@ -922,7 +908,7 @@ describe('events (SSE)', () => {
   });
 
   it('streams sync:progress for a sync', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const v = await call('POST', '/api/vcenters', {
       body: { name: 'vc-events', url: `https://127.0.0.1:${port}/sdk`, username: 'u', password: 'p4ssword' },
     });
@@ -931,10 +917,13 @@ describe('events (SSE)', () => {
       call('POST', '/api/vcenters/sync', { body: { vcenter_ids: [id] } }),
     );
     expect(e.data).toMatchObject({ vcenterId: id, vcenter: 'vc-events' });
-    await until('the sync to end', async () => {
-      const s = (await call('GET', `/api/vcenters/${id}/status`)).json as { status: string };
-      return s.status === 'failed' ? true : undefined;
-    });
+    await vi.waitFor(
+      async () => {
+        const s = (await call('GET', `/api/vcenters/${id}/status`)).json as { status: string };
+        expect(s.status).toBe('failed');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     await call('DELETE', `/api/vcenters/${id}`);
   });
 });
@@ -955,7 +944,7 @@ describe('bad requests', () => {
     });
     expect(r.status).toBe(400);
     expect(err(r).code).toBe('INVALID_INPUT');
-    expect(err(r).message).toMatch(/^name: /);
+    expect(err(r).message).toMatch(/^vcenters\.add: name: /);
     const missing = await call('POST', '/api/vcenters', { body: { name: 'x' } });
     expect(missing.status).toBe(400);
     expect(err(missing).message).toMatch(/url/);

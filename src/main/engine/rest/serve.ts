@@ -4,11 +4,12 @@ import type { Handlers, ListRequest } from '../../../shared/contract.js';
 import { createHandlers } from '../api.js';
 import { ListPages, type JsonPage } from '../list-pages.js';
 import type { Engine } from '../engine.js';
-import { AuthService } from './auth.js';
+import { AuthService } from '../auth/auth-service.js';
 import { FairQueue } from './fair-queue.js';
 import { PagePool } from './page-pool.js';
 import { buildRestServer, type RestOptions } from './server.js';
 import { registerExportRoutes } from './export-routes.js';
+import type { EventLimits } from './events-route.js';
 
 export interface StartRestOptions {
   host: string;
@@ -22,6 +23,12 @@ export interface StartRestOptions {
   handlers?: Handlers;
   /** Worker threads building list pages (default `defaultPageWorkers()`); 0 builds them in the event loop. */
   pageWorkers?: number;
+  /** Proxies whose `X-Forwarded-For` is believed (see `RestOptions.trustedProxies`). */
+  trustedProxies?: readonly string[] | undefined;
+  /** More host names a loopback listener answers to (the name a reverse proxy passes on). */
+  allowedHosts?: readonly string[] | undefined;
+  /** Caps on open event streams (tests lower them). */
+  eventLimits?: EventLimits;
 }
 
 /**
@@ -40,6 +47,11 @@ const REST_CACHE_KIB = 64 * 1024;
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** The host names a loopback listener answers to (any port): its own address, localhost's, and `extra`. */
+export function loopbackHostNames(host: string, extra: readonly string[] = []): string[] {
+  return [...new Set(['localhost', '127.0.0.1', '::1', host, ...extra].map((h) => h.toLowerCase()))];
 }
 
 /** Builds the REST listener over an open engine and starts listening. */
@@ -70,6 +82,9 @@ export async function startRest(
     bus: engine.bus,
     version: opts.version,
     corsOrigins: opts.corsOrigins,
+    ...(isLoopback(opts.host) ? { allowedHosts: loopbackHostNames(opts.host, opts.allowedHosts) } : {}),
+    ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
+    ...(opts.eventLimits ? { eventLimits: opts.eventLimits } : {}),
     ...(opts.uiRoot ? { uiRoot: opts.uiRoot } : {}),
     extend: (app, ctx) => {
       registerExportRoutes(app, engine, ctx);

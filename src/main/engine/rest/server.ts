@@ -6,21 +6,22 @@ import cors from '@fastify/cors';
 import { z } from 'zod';
 import {
   CONTRACT,
-  isRequestName,
   type Handlers,
   type ListRequest,
   type ListResult,
   type RequestName,
 } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
+import { dispatch } from '../../../shared/dispatch.js';
 import type { QueryEntity } from '../../../shared/fields.js';
 import type { EventBus } from '../events.js';
 import type { JsonPage } from '../list-pages.js';
-import type { AuthService, TokenClaims } from './auth.js';
+import type { AuthService, TokenClaims } from '../auth/auth-service.js';
 import { fromHandler, toHttpError } from './http-errors.js';
 import { listRequestFromQuery } from './list-params.js';
-import { registerEvents } from './events-route.js';
+import { registerEvents, type EventLimits } from './events-route.js';
 import { registerUi } from './ui-route.js';
+import { collectRoutes, installRouteAuth, publicRoutes, type RouteInfo } from './route-auth.js';
 
 export interface RestOptions {
   handlers: Handlers;
@@ -37,6 +38,18 @@ export interface RestOptions {
   extend?: (app: FastifyInstance, ctx: RouteContext) => void;
   /** Serve the browser UI from this folder at `/`. */
   uiRoot?: string;
+  /**
+   * A loopback listener's own host names: requests naming any other host are refused (DNS
+   * rebinding). Absent: any `Host` (a listener on a real interface, usually behind a proxy).
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs, fastify's `trustProxy`):
+   * the client address then comes from that header for the per-address login limit. None by default.
+   */
+  trustedProxies?: readonly string[];
+  /** Caps on open event streams (tests lower them). */
+  eventLimits?: EventLimits;
 }
 
 export interface RouteContext {
@@ -45,8 +58,9 @@ export interface RouteContext {
 }
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    vminerUser?: TokenClaims;
+  interface FastifyInstance {
+    /** The router table with each route's auth (read after the listener is built). */
+    vminerRoutes: () => RouteInfo[];
   }
 }
 
@@ -69,7 +83,6 @@ const IntervalSchema = z.object({
 });
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
-const PUBLIC = new Set(['/health', '/api/auth/login']);
 /** A list route's answer in the OpenAPI document: the page, and the two paging headers. */
 const LIST_RESPONSE = {
   description: 'One page: `{items, total, nextCursor}`',
@@ -107,7 +120,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
     logger: false,
-    trustProxy: false,
+    trustProxy: opts.trustedProxies && opts.trustedProxies.length > 0 ? [...opts.trustedProxies] : false,
     ajv: { customOptions: { strict: false } },
   });
   // Requests are validated with the contract's zod schemas (clear messages); the JSON schemas
@@ -117,6 +130,8 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     const e = toHttpError(err, { bodyLimit: req.routeOptions.bodyLimit ?? BODY_LIMIT });
     void reply.status(e.status).send(e.body);
   });
+  app.decorate('vminerRoutes', collectRoutes(app));
+  installRouteAuth(app, { auth: opts.auth, allowedHosts: opts.allowedHosts });
   app.setNotFoundHandler((req, reply) => {
     void reply
       .status(404)
@@ -138,54 +153,25 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
       security: [{ bearerAuth: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-
-  app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (
-      PUBLIC.has(path) ||
-      path.startsWith('/docs') ||
-      (path === '/api/events' && req.query && 'ticket' in (req.query as object))
-    )
-      return;
-    if (!path.startsWith('/api/')) return;
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) {
-      const e = toHttpError(
-        new VminerError('LOGIN_FAILED', 'missing bearer token (POST /api/auth/login first)'),
-      );
-      return reply.status(e.status).send(e.body);
-    }
-    try {
-      req.vminerUser = await opts.auth.verify(m[1]!);
-    } catch (err) {
-      const e = toHttpError(err);
-      return reply.status(e.status).send(e.body);
-    }
-    return undefined;
+  await app.register(async (docs) => {
+    publicRoutes(docs);
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
 
   const user = (req: FastifyRequest): TokenClaims => {
     if (!req.vminerUser) throw new VminerError('LOGIN_FAILED', 'not logged in');
     return req.vminerUser;
   };
+  /** One contract call through the shared dispatcher, as the logged-in user. */
   const call = async <K extends RequestName>(
     name: K,
     args: unknown,
     req: FastifyRequest,
   ): Promise<unknown> => {
-    const entry = CONTRACT[name];
-    if (entry.write && user(req).role !== 'admin') {
-      throw new VminerError('PERMISSION_DENIED', `${name} needs an admin account`);
-    }
-    const parsed = (entry.args as z.ZodType).parse(args ?? {});
-    const handler = opts.handlers[name] as (a: unknown) => Promise<unknown>;
-    try {
-      return await handler(parsed);
-    } catch (err) {
-      throw fromHandler(err);
-    }
+    const out = await dispatch(opts.handlers, name, args, { role: user(req).role, transport: 'http' });
+    if (out.ok) return out.value;
+    // Any login failing inside a call was refused further on (a vCenter, a source): see fromHandler.
+    throw fromHandler(new VminerError(out.error.code, out.error.message));
   };
   const doc = (summary: string, extra: Record<string, unknown> = {}) => ({
     schema: { summary, tags: [String(extra['tag'] ?? 'vMiner')], ...extra, tag: undefined },
@@ -193,7 +179,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
 
   app.get(
     '/health',
-    { schema: { summary: 'Liveness (no auth)', tags: ['system'], security: [] } },
+    { config: { public: true }, schema: { summary: 'Liveness (no auth)', tags: ['system'], security: [] } },
     async () => ({ status: 'ok', version: opts.version }),
   );
 
@@ -205,7 +191,8 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
         body: jsonSchema(LoginSchema),
         security: [],
       }),
-      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      // Per address here (the client's, or X-Forwarded-For's from a trusted proxy); per account in AuthService.
+      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (req) => {
       const { username, password } = LoginSchema.parse(req.body);
@@ -363,8 +350,6 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     doc('Call a contract request by name (the browser UI uses this)', { tag: 'rpc' }),
     async (req, reply) => {
       const { name } = req.params as { name: string };
-      if (!isRequestName(name) || !CONTRACT[name].http)
-        throw new VminerError('NOT_FOUND', `no request "${name}" over HTTP`);
       if (name === 'inventory.list' && opts.listJson) {
         // The browser's grids page like the list routes: the same built, remembered JSON.
         user(req);
@@ -373,7 +358,8 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
           .type('application/json; charset=utf-8')
           .send(Buffer.concat([RESULT_OPEN, page.body, RESULT_CLOSE]));
       }
-      return { result: await call(name, req.body ?? {}, req) };
+      // An unknown name, or one that never travels over HTTP, is refused by the dispatcher (404).
+      return { result: await call(name as RequestName, req.body ?? {}, req) };
     },
   );
   // The same call for the imports, as their own routes: a body limit is per route, and only these
@@ -395,9 +381,19 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     );
   }
 
-  registerEvents(app, opts.bus, opts.auth);
+  registerEvents(app, opts.bus, opts.auth, opts.eventLimits);
   opts.extend?.(app, { call, user });
-  if (opts.uiRoot) await registerUi(app, opts.uiRoot);
+  const uiRoot = opts.uiRoot;
+  if (uiRoot)
+    await app.register(async (ui) => {
+      publicRoutes(ui);
+      // A path the file server refuses (`..`, a NUL byte) is simply not a file of the UI.
+      ui.setErrorHandler((err: { statusCode?: number }, req, reply) => {
+        const e = toHttpError(err.statusCode === 403 ? new VminerError('NOT_FOUND', 'no such file') : err);
+        void reply.status(e.status).send(e.body);
+      });
+      await registerUi(ui, uiRoot);
+    });
   return app;
 }
 

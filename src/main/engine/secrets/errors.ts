@@ -1,18 +1,16 @@
-export type VaultErrorCode =
-  /** A vault file exists but the key that was found cannot decrypt it (wrong or lost key). */
+import type { ErrorCode } from '../../../shared/errors.js';
+
+/** The vault's own error codes (declared with the others in src/shared/errors.ts). */
+export type VaultErrorCode = Extract<
+  ErrorCode,
   | 'VAULT_KEY_MISMATCH'
-  /** The vault file is not a readable vault (truncated, edited, bit rot). It is left as is. */
   | 'VAULT_CORRUPT'
-  /** The key file is readable by group/others. */
   | 'VAULT_KEY_INSECURE'
-  /** The key material (env var, key file, keychain item) is malformed. */
   | 'VAULT_KEY_INVALID'
-  /** backend 'env' was forced but VMINER_SECRET_KEY is not set. */
   | 'VAULT_KEY_MISSING'
-  /** The OS keychain is required but cannot be reached / written. */
   | 'KEYCHAIN_UNAVAILABLE'
-  /** Reading or writing the vault/key file failed (permissions, disk full...). */
-  | 'VAULT_IO';
+  | 'VAULT_IO'
+>;
 
 export class VaultError extends Error {
   override readonly name = 'VaultError';

@@ -17,7 +17,7 @@ import {
   probeKeychain,
   type OpenVaultOptions,
 } from './index.js';
-import { NASTY_SECRETS, makeTempDir } from './test-helpers.js';
+import { NASTY_SECRETS, makeTempDir } from '../../../testing/secrets.js';
 
 const SERVICE = `vMiner-test-${process.pid}-${randomBytes(4).toString('hex')}`;
 const probe = await probeKeychain(SERVICE);

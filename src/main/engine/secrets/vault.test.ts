@@ -3,7 +3,7 @@ import { chmod, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialVault, VaultError, type OpenVaultOptions, type VaultErrorCode } from './index.js';
-import { NASTY_SECRETS, leakForms, makeTempDir } from './test-helpers.js';
+import { NASTY_SECRETS, leakForms, makeTempDir } from '../../../testing/secrets.js';
 
 const isPosix = process.platform !== 'win32';
 

@@ -1,3 +1,4 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
@@ -63,7 +64,7 @@ async function call<K extends keyof typeof CONTRACT>(name: K, args: unknown): Pr
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-certs-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
 });
 
 afterAll(async () => {
@@ -99,15 +100,15 @@ describe('bulk certificate trust', () => {
         .map((r) => ({ vcenterId: r.vcenterId, thumbprint: r.thumbprint! })),
     });
     expect(accepted.trusted).toEqual(['vc-a', 'vc-b']);
-    expect(engine.repo.findByName('vc-b')!.thumbprint).toBe(certs[1]!.sha256);
+    expect(engine.vcenters.findByName('vc-b')!.thumbprint).toBe(certs[1]!.sha256);
     // Pinned ones no longer wait for review; the unreachable one still does.
     expect((await call('certs.review', {})).map((r) => r.name)).toEqual(['vc-gone']);
 
     // vc-a renews its certificate; its next sync reports certificate_changed.
     const renewed = selfSigned('vc-a.test');
     a.server.setSecureContext({ key: renewed.key, cert: renewed.cert });
-    const vcA = engine.repo.findByName('vc-a')!;
-    engine.repo.setState(vcA.id, {
+    const vcA = engine.vcenters.findByName('vc-a')!;
+    engine.vcenters.setState(vcA.id, {
       status: 'certificate_changed',
       errorCode: 'CERT_CHANGED',
       errorMessage: 'changed',
@@ -118,15 +119,15 @@ describe('bulk certificate trust', () => {
 
     // One step: accept the renewal; the vCenter is back to idle with the new pin.
     await call('certs.trust', { items: [{ vcenterId: vcA.id, thumbprint: row.thumbprint! }] });
-    const after = engine.repo.list().find((v) => v.id === vcA.id)!;
+    const after = engine.vcenters.list().find((v) => v.id === vcA.id)!;
     expect([after.thumbprint, after.sync.status, after.sync.error]).toEqual([renewed.sha256, 'idle', null]);
     const checked = await call('certs.review', { vcenterIds: [vcA.id] });
     expect(checked[0]!.state).toBe('trusted');
   });
 
   it('refuses a thumbprint that is not SHA-256 and pins nothing of the batch', async () => {
-    const ids = engine.repo.list().map((v) => v.id);
-    const before = engine.repo.list().map((v) => v.thumbprint);
+    const ids = engine.vcenters.list().map((v) => v.id);
+    const before = engine.vcenters.list().map((v) => v.thumbprint);
     await expect(
       call('certs.trust', {
         items: [
@@ -135,6 +136,6 @@ describe('bulk certificate trust', () => {
         ],
       }),
     ).rejects.toThrow(/SHA-1/);
-    expect(engine.repo.list().map((v) => v.thumbprint)).toEqual(before);
+    expect(engine.vcenters.list().map((v) => v.thumbprint)).toEqual(before);
   });
 });

@@ -31,7 +31,7 @@ type SourceRequests =
   | 'doctor.run';
 
 async function planFromBuffer(engine: Engine, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
-  return planImport(await readTableFile(buf, format), engine.repo, engine.accounts);
+  return planImport(await readTableFile(buf, format), engine.vcenters, engine.accounts);
 }
 
 const contentBuffer = (c: ImportContent): Buffer =>
@@ -69,11 +69,11 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
     },
     'import.preview': async (c) => previewOf(await planFromBuffer(engine, contentBuffer(c), c.format)),
     'import.apply': async (c) =>
-      applyImport(await planFromBuffer(engine, contentBuffer(c), c.format), engine.repo),
+      applyImport(await planFromBuffer(engine, contentBuffer(c), c.format), engine.vcenters),
     'import.previewFile': async ({ path }) =>
       previewOf(await planFromBuffer(engine, await readLocalFile(path), formatOf(path))),
     'import.applyFile': async ({ path }) =>
-      applyImport(await planFromBuffer(engine, await readLocalFile(path), formatOf(path)), engine.repo),
+      applyImport(await planFromBuffer(engine, await readLocalFile(path), formatOf(path)), engine.vcenters),
     'sources.list': async () => engine.sources.list(),
     'sources.add': async ({
       password,
@@ -135,8 +135,8 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
     'sources.test': async ({ id }) => testSource(engine.refreshDeps(), engine.sources.resolve(id)),
     'sources.refresh': async ({ id }) => engine.refreshSource(engine.sources.resolve(id)),
     'certs.review': async ({ vcenterIds }) =>
-      reviewCertificates(engine.repo, vcenterIds, engine.settings.get().connectTimeoutMs),
-    'certs.trust': async ({ items }) => ({ trusted: trustCertificates(engine.repo, items) }),
+      reviewCertificates(engine.vcenters, vcenterIds, engine.settings.get().connectTimeoutMs),
+    'certs.trust': async ({ items }) => ({ trusted: trustCertificates(engine.vcenters, items) }),
     'doctor.run': async (req) => runDoctor(engine.doctorDeps(), req),
   };
 }

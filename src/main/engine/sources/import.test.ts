@@ -1,3 +1,4 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,7 @@ let engine: Engine;
 
 beforeEach(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-import-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
 });
 
 afterEach(() => {
@@ -72,11 +73,11 @@ describe('CSV/XLSX import', () => {
     expect(preview.items[0]!.tags).toEqual(['prod', 'eu']);
     expect(preview.items[0]!.login).toBe('default service account (corp)');
     expect(preview.items[7]!.login).toBe('own account bob@corp (set its password)');
-    expect(engine.repo.list()).toEqual([]);
+    expect(engine.vcenters.list()).toEqual([]);
 
     const result = await call('import.apply', { content: MESSY });
     expect(result.addedIds).toHaveLength(3);
-    const list = engine.repo.list();
+    const list = engine.vcenters.list();
     expect(list.map((v) => [v.name, v.url, v.username, v.site, v.tags, v.credential.kind])).toEqual([
       [
         'vc-ams-01',
@@ -122,7 +123,7 @@ describe('CSV/XLSX import', () => {
       ['vc3', 'skip', 'same address as line 2 (vc1)'],
     ]);
     await call('import.apply', { content: csv });
-    const [vc1, vc2] = engine.repo.list();
+    const [vc1, vc2] = engine.vcenters.list();
     expect([vc1!.site, vc1!.tags, vc1!.credential.kind, vc2!.url]).toEqual([
       'New',
       ['a'],
@@ -142,7 +143,7 @@ describe('CSV/XLSX import', () => {
     const csv =
       'name,host,site\nvc1,vc1.corp,New\nvc2,vc2.corp,\nvc3,vc3.corp,\nvc4,vc4.corp,\nvc5,vc5.corp,\n';
     await expect(call('import.apply', { content: csv })).rejects.toThrow(/disk said no/);
-    const list = engine.repo.list();
+    const list = engine.vcenters.list();
     expect(list.map((v) => [v.name, v.site])).toEqual([['vc1', 'Old']]);
     expect(engine.database.sqlite.prepare('SELECT count(*) AS n FROM sync_state').get()).toEqual({ n: 1 });
   });

@@ -62,14 +62,14 @@ describe('migration 0005 (sources)', () => {
   });
 });
 
-describe('migration 0007 (certificate review before a password)', () => {
+describe('migration 0008 (certificate review before a password)', () => {
   it('holds back the password of a vCenter a source added that never synced; synced and local ones keep working', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-mig-'));
-    const old = path.join(dir, 'drizzle-0006');
+    const old = path.join(dir, 'drizzle-0007');
     fs.cpSync(migrationsFolder(), old, { recursive: true });
     const journalFile = path.join(old, 'meta', '_journal.json');
     const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag < '0007');
+    journal.entries = journal.entries.filter((e) => e.tag < '0008');
     fs.writeFileSync(journalFile, JSON.stringify(journal));
     const data = path.join(dir, 'data');
     process.env['VMINER_MIGRATIONS_DIR'] = old;

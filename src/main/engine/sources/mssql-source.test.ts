@@ -1,14 +1,11 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
-import {
-  startTdsResponder,
-  type TdsResponder,
-  type TdsValue,
-} from '../../../../e2e/support/tds-responder.js';
+import { startTdsResponder, type TdsResponder, type TdsValue } from '../../../testing/tds-responder.js';
 import { createHandlers } from '../api.js';
 import { Engine } from '../engine.js';
 import type { CollectOptions } from '../vsphere/collect.js';
@@ -58,11 +55,7 @@ beforeEach(async () => {
   ];
   collected = [];
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-mssql-'));
-  engine = await Engine.open({
-    dataDir,
-    owner: 'test',
-    vaultBackend: 'file',
-    onWarning: () => undefined,
+  engine = await openTestEngine(dataDir, {
     collect: async (o: CollectOptions) => {
       collected.push(new URL(o.url).hostname);
       throw new VminerError('REFUSED', 'test');
@@ -100,7 +93,7 @@ const addSource = (over: Record<string, unknown> = {}) =>
   });
 
 const names = () =>
-  engine.repo
+  engine.vcenters
     .list()
     .map((v) => `${v.name}:${v.sync.status}`)
     .sort();
@@ -130,7 +123,7 @@ describe('SQL Server source (real mssql driver against a TDS responder)', () => 
       database: 'CMDB',
       ok: true,
     });
-    expect(engine.repo.list()).toEqual([]);
+    expect(engine.vcenters.list()).toEqual([]);
   });
 
   it('adds new vCenters, retires vanished ones (kept, not synced), restores returning ones', async () => {
@@ -144,7 +137,7 @@ describe('SQL Server source (real mssql driver against a TDS responder)', () => 
     expect(events).toEqual([r1]);
     expect(r1).toMatchObject({ ok: true, rows: 3, retired: [], skipped: [] });
     expect(r1.added.sort()).toEqual(['vc-ams-01', 'vc-fra-01', 'vc-nyc-01']);
-    const ams = engine.repo.findByName('vc-ams-01')!;
+    const ams = engine.vcenters.findByName('vc-ams-01')!;
     expect([ams.source?.name, ams.site, ams.credential, ams.username]).toEqual([
       'cmdb',
       'AMS',
@@ -166,7 +159,7 @@ describe('SQL Server source (real mssql driver against a TDS responder)', () => 
       retired: ['vc-fra-01'],
     });
     expect(names()).toEqual(['vc-ams-01:idle', 'vc-fra-01:retired', 'vc-lon-01:idle', 'vc-nyc-01:idle']);
-    expect(engine.repo.findByName('vc-nyc-01')!.url).toBe('https://vc-nyc-01.corp/sdk');
+    expect(engine.vcenters.findByName('vc-nyc-01')!.url).toBe('https://vc-nyc-01.corp/sdk');
     const info = (await call('sources.list', {}))[0]!;
     expect([info.vcenters, info.retired, info.lastRowCount, info.lastError]).toEqual([3, 1, 3, null]);
 
@@ -251,7 +244,7 @@ describe('SQL Server source (real mssql driver against a TDS responder)', () => 
       { name: 'vc-fra-01', reason: 'listed twice' },
       { name: 'vc-bad', reason: 'bad host name "not a host"' },
     ]);
-    expect(engine.repo.findByName('vc-ams-01')!.source).toBeNull();
+    expect(engine.vcenters.findByName('vc-ams-01')!.source).toBeNull();
   });
 
   it('removing a source leaves its vCenters in the local list, or removes them with their data on request', async () => {
@@ -261,18 +254,18 @@ describe('SQL Server source (real mssql driver against a TDS responder)', () => 
     const kept = await call('sources.remove', { id: a.id });
     expect(kept).toEqual({ removed: true, removedVcenters: [] });
     expect(engine.vault.get(`source:${a.id}`)).toBeUndefined();
-    expect(engine.repo.list().map((v) => [v.name, v.source])).toEqual([
+    expect(engine.vcenters.list().map((v) => [v.name, v.source])).toEqual([
       ['vc-ams-01', null],
       ['vc-fra-01', null],
       ['vc-nyc-01', null],
     ]);
-    for (const v of engine.repo.list()) await engine.removeVcenter(v.id);
+    for (const v of engine.vcenters.list()) await engine.removeVcenter(v.id);
 
     const b = await addSource({ name: 'drop' });
     await call('sources.refresh', { id: b.id });
     const gone = await call('sources.remove', { id: b.id, removeVcenters: true });
     expect(gone.removedVcenters.sort()).toEqual(['vc-ams-01', 'vc-fra-01', 'vc-nyc-01']);
-    expect(engine.repo.list()).toEqual([]);
+    expect(engine.vcenters.list()).toEqual([]);
     expect(await call('sources.list', {})).toEqual([]);
   });
 

@@ -1,10 +1,11 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
-import { startPostgres, type RunningPostgres } from '../../../../e2e/support/postgres.js';
+import { startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
 import { createHandlers } from '../api.js';
 import { Engine } from '../engine.js';
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
     ('vc-fra-01', 'vc-fra-01.corp', 8443, 'FRA', null, true),
     ('vc-old-01', 'vc-old-01.corp', 443, null, null, false)`);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-pgsrc-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
 });
 
 afterAll(async () => {
@@ -79,9 +80,9 @@ describe('PostgreSQL source (a real server from Debian packages)', () => {
 
     const r1 = await call('sources.refresh', { id: src.id });
     expect(r1).toMatchObject({ ok: true, rows: 3, added: ['vc-ams-01', 'vc-fra-01'], retired: [] });
-    const ams = engine.repo.findByName('vc-ams-01')!;
+    const ams = engine.vcenters.findByName('vc-ams-01')!;
     expect([ams.tags, ams.site, ams.source?.name]).toEqual([['prod', 'eu'], 'AMS', 'pg-cmdb']);
-    expect(engine.repo.findByName('vc-fra-01')!.url).toBe('https://vc-fra-01.corp:8443/sdk');
+    expect(engine.vcenters.findByName('vc-fra-01')!.url).toBe('https://vc-fra-01.corp:8443/sdk');
 
     await admin.query(`UPDATE cmdb_vcenters SET active = false WHERE vc_name = 'vc-fra-01'`);
     await admin.query(`UPDATE cmdb_vcenters SET active = true WHERE vc_name = 'vc-old-01'`);
@@ -103,7 +104,7 @@ describe('PostgreSQL source (a real server from Debian packages)', () => {
     expect(denied.error?.message).toMatch(
       /pg-cmdb: PostgreSQL 127\.0\.0\.1:\d+\/postgres refused the login for vminer_reader/,
     );
-    expect(engine.repo.list().map((v) => `${v.name}:${v.sync.status}`)).toEqual([
+    expect(engine.vcenters.list().map((v) => `${v.name}:${v.sync.status}`)).toEqual([
       'vc-ams-01:idle',
       'vc-fra-01:retired',
       'vc-old-01:idle',

@@ -1,3 +1,4 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,11 +16,7 @@ let seen: { url: string; user: string; password: string }[];
 beforeEach(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-accounts-'));
   seen = [];
-  engine = await Engine.open({
-    dataDir,
-    owner: 'test',
-    vaultBackend: 'file',
-    onWarning: () => undefined,
+  engine = await openTestEngine(dataDir, {
     // The real sync engine runs; only the vSphere read is replaced, to see which login it was given.
     collect: async (o: CollectOptions) => {
       seen.push({ url: o.url, user: o.user, password: o.password });
@@ -57,7 +54,7 @@ describe('service accounts', () => {
     });
     await call('vcenters.add', { name: 'vc4', url: 'vc4.test', username: 'me', password: 'Own#Pw3' });
 
-    const list = engine.repo.list();
+    const list = engine.vcenters.list();
     expect(list.map((v) => [v.name, v.username, v.credential])).toEqual([
       ['vc1', 'svc-ro@corp', { kind: 'service', accountId: null, account: 'corp' }],
       ['vc2', 'svc-ro@corp', { kind: 'service', accountId: null, account: 'corp' }],
@@ -82,7 +79,7 @@ describe('service accounts', () => {
     // Changing the default moves every vCenter that names no account, and only those.
     await call('accounts.update', { id: other.id, isDefault: true });
     await call('accounts.update', { id: 1, password: 'Rotated#Pw4' });
-    const vc2 = engine.repo.findByName('vc2')!;
+    const vc2 = engine.vcenters.findByName('vc2')!;
     await call('vcenters.update', { id: vc2.id, credential: { kind: 'service', accountId: 1 } });
     seen = [];
     await engine.sync.sync();
@@ -99,7 +96,7 @@ describe('service accounts', () => {
   it('refuses to remove an account in use, and names a missing default clearly', async () => {
     await call('vcenters.add', { name: 'vc1', url: 'vc1.test', credential: { kind: 'service' } });
     await engine.sync.sync();
-    const failed = engine.repo.list()[0]!.sync;
+    const failed = engine.vcenters.list()[0]!.sync;
     expect(failed.status).toBe('failed');
     expect(failed.error?.code).toBe('LOGIN_FAILED');
     expect(failed.error?.message).toMatch(/default service account, but none is set/);
@@ -113,7 +110,7 @@ describe('service accounts', () => {
     await expect(call('accounts.remove', { id: a.id })).rejects.toThrow(/used by 1 vCenter/);
     expect(engine.vault.get(`account:${a.id}`)).toBe('Pw#12345');
 
-    const vc = engine.repo.findByName('vc1')!;
+    const vc = engine.vcenters.findByName('vc1')!;
     await expect(call('vcenters.update', { id: vc.id, credential: { kind: 'own' } })).rejects.toThrow(
       /own username and password/,
     );

@@ -10,14 +10,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
-import { startPostgres, type RunningPostgres } from '../../../../e2e/support/postgres.js';
-import {
-  startTdsResponder,
-  type TdsResponder,
-  type TdsValue,
-} from '../../../../e2e/support/tds-responder.js';
+import { startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
+import { startTdsResponder, type TdsResponder, type TdsValue } from '../../../testing/tds-responder.js';
 import { createHandlers } from '../api.js';
-import { Engine } from '../engine.js';
+import type { Engine } from '../engine.js';
+import { openTestEngine } from '../../../testing/engine.js';
 
 const TOTAL = 1_000_000;
 const CAP = 100;
@@ -60,7 +57,7 @@ beforeAll(async () => {
   await admin.query('CREATE SEQUENCE produced');
   await admin.end();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-srccap-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
 });
 
 afterAll(async () => {
@@ -98,7 +95,7 @@ describe('the row cap of a source', () => {
     // sent; the rest never were.
     expect(sent).toBeGreaterThan(CAP);
     expect(sent).toBeLessThan(TOTAL / 4);
-    expect(engine.repo.list().map((v) => v.name)).toEqual(['vc-1', 'vc-2', 'vc-3']);
+    expect(engine.vcenters.list().map((v) => v.name)).toEqual(['vc-1', 'vc-2', 'vc-3']);
 
     const t = await call('sources.test', { id: src.id });
     expect([t.totalRows, t.overCap, t.rows.length]).toEqual([CAP, true, 10]);

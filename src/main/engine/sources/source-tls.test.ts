@@ -10,11 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
-import { startPostgres, type RunningPostgres } from '../../../../e2e/support/postgres.js';
-import { startTdsResponder, type TdsResponder } from '../../../../e2e/support/tds-responder.js';
-import { caSignedCert, selfSignedCert, type TestCert } from '../../../../e2e/support/test-certs.js';
+import { startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
+import { startTdsResponder, type TdsResponder } from '../../../testing/tds-responder.js';
+import { caSignedCert, selfSignedCert, type TestCert } from '../../../testing/test-certs.js';
 import { createHandlers } from '../api.js';
-import { Engine } from '../engine.js';
+import type { Engine } from '../engine.js';
+import { openTestEngine } from '../../../testing/engine.js';
 
 const DB_PASSWORD = 'Tls#Reader-1';
 const ROWS = {
@@ -62,7 +63,7 @@ beforeAll(async () => {
   selfSigned = selfSignedCert();
   ca = caSignedCert();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-srctls-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
 });
 
 afterAll(async () => {

@@ -10,14 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../../e2e/vcsim/simulators.js';
-import {
-  startTdsResponder,
-  type TdsResponder,
-  type TdsValue,
-} from '../../../../e2e/support/tds-responder.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
+import { startTdsResponder, type TdsResponder, type TdsValue } from '../../../testing/tds-responder.js';
 import { createHandlers } from '../api.js';
-import { Engine } from '../engine.js';
+import type { Engine } from '../engine.js';
+import { openTestEngine } from '../../../testing/engine.js';
 import { collectInventory, type CollectOptions } from '../vsphere/collect.js';
 
 const USER = 'svc-ro@vsphere.local';
@@ -36,7 +33,7 @@ async function call<K extends keyof typeof CONTRACT>(name: K, args: unknown): Pr
   return h((CONTRACT[name].args as { parse(v: unknown): unknown }).parse(args));
 }
 
-const vc = () => engine.repo.list().find((v) => v.name === 'vc-sim')!;
+const vc = () => engine.vcenters.list().find((v) => v.name === 'vc-sim')!;
 
 beforeAll(async () => {
   sim = await startSimulator({ vms: 4, user: USER, password: PASSWORD, namePrefix: 'tr' });
@@ -54,11 +51,7 @@ beforeAll(async () => {
     }),
   });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-srctrust-'));
-  engine = await Engine.open({
-    dataDir,
-    owner: 'test',
-    vaultBackend: 'file',
-    onWarning: () => undefined,
+  engine = await openTestEngine(dataDir, {
     collect: (o: CollectOptions) => {
       logins.push({ host: new URL(o.url).host, password: o.password });
       return collectInventory(o);

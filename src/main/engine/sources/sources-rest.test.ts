@@ -1,12 +1,13 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTdsResponder, type TdsResponder } from '../../../../e2e/support/tds-responder.js';
+import { startTdsResponder, type TdsResponder } from '../../../testing/tds-responder.js';
 import { Engine } from '../engine.js';
 import { startRest } from '../rest/serve.js';
-import { loginToken } from '../rest/test-login.js';
+import { loginToken } from '../../../testing/rest-login.js';
 
 /* The new contract entries over a real REST listener on 127.0.0.1: file content imports work,
    local-path requests are refused, writes need an admin, no secret comes back. */
@@ -35,12 +36,7 @@ async function rpc(name: string, body: unknown, role: 'admin' | 'viewer' = 'admi
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-src-rest-'));
-  engine = await Engine.open({
-    dataDir: dir,
-    owner: 'test',
-    vaultBackend: 'file',
-    onWarning: () => undefined,
-  });
+  engine = await openTestEngine(dir);
   const rest = await startRest(engine, { host: '127.0.0.1', port: 0, version: 'test' });
   app = rest.app;
   base = rest.url;
@@ -74,13 +70,15 @@ describe('sources over REST', () => {
       expect([r.status, r.json.error?.code]).toEqual([404, 'NOT_FOUND']);
     }
     const csv = 'name;host;tags\nvc1;vc1.corp;"a,b"\nvc1;vc1.corp;\n';
-    const preview = await rpc('import.preview', { content: csv }, 'viewer');
+    // A preview reads configuration (which vCenters exist, who manages them): admins only.
+    expect((await rpc('import.preview', { content: csv }, 'viewer')).status).toBe(403);
+    const preview = await rpc('import.preview', { content: csv });
     expect(preview.status).toBe(200);
     expect((preview.json.result as { counts: unknown }).counts).toEqual({ add: 1, update: 0, skip: 1 });
     expect((await rpc('import.apply', { content: csv }, 'viewer')).status).toBe(403);
     const applied = await rpc('import.apply', { content: csv });
     expect((applied.json.result as { addedIds: number[] }).addedIds).toHaveLength(1);
-    expect(engine.repo.list().map((v) => [v.name, v.tags])).toEqual([['vc1', ['a', 'b']]]);
+    expect(engine.vcenters.list().map((v) => [v.name, v.tags])).toEqual([['vc1', ['a', 'b']]]);
   });
 
   it('adds a service account without ever answering its password', async () => {
@@ -109,7 +107,9 @@ describe('sources over REST', () => {
     });
     expect(add.status).toBe(200);
     const id = (add.json.result as { id: number }).id;
-    const t = await rpc('sources.test', { id }, 'viewer');
+    // A test connects to the source and shows raw rows: admins only.
+    expect((await rpc('sources.test', { id }, 'viewer')).status).toBe(403);
+    const t = await rpc('sources.test', { id });
     expect([t.status, t.json.error?.code]).toEqual([502, 'LOGIN_FAILED']);
     expect(t.json.error?.message).toMatch(
       /^cmdb: SQL Server 127\.0\.0\.1:\d+\/CMDB refused the login for reader/,

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { VminerError } from '../../../shared/errors.js';
 import { decodeText, parseDelimited, type DelimitedRow } from './delimited.js';
+import { checkZipBudget } from './zip-guard.js';
 
 export interface FileTable {
   format: 'csv' | 'xlsx';
@@ -18,6 +19,7 @@ export async function readTableFile(buf: Buffer, format?: 'csv' | 'xlsx'): Promi
   let delimiter: string | null = null;
   if (fmt === 'xlsx') {
     if (!isZip(buf)) throw new VminerError('INVALID_INPUT', 'this is not an XLSX workbook (not a ZIP file)');
+    checkZipBudget(buf);
     const wb = new ExcelJS.Workbook();
     try {
       await wb.xlsx.load(buf as unknown as ArrayBuffer);

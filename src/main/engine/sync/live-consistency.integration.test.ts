@@ -4,12 +4,15 @@
  * through the vSphere API while the stream runs; then every table of the live cache is compared
  * with what a full sync of the same simulator stores in a second data folder.
  */
+import { waitUntil } from '../../../testing/wait.js';
+import { openTestEngine } from '../../../testing/engine.js';
+import { mulberry32 } from '../../../testing/random.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../../e2e/vcsim/simulators.js';
-import { VsphereOps } from '../../../../e2e/support/vsphere-ops.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
+import { VsphereOps } from '../../../testing/vsphere-ops.js';
 import { Engine } from '../engine.js';
 import { MoRef } from '../vsphere/xml.js';
 
@@ -26,14 +29,10 @@ const dirs: string[] = [];
 async function openEngine(startLive: boolean): Promise<Engine> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-cons-'));
   dirs.push(dataDir);
-  const e = await Engine.open({
-    dataDir,
-    owner: 'test',
-    vaultBackend: 'file',
-    onWarning: () => undefined,
+  const e = await openTestEngine(dataDir, {
     live: { maxWaitSeconds: 5 },
   });
-  const vc = e.repo.add({
+  const vc = e.vcenters.add({
     name: 'vc',
     url: sim.url,
     username: USER,
@@ -74,17 +73,6 @@ function dump(e: Engine): Record<string, unknown[]> {
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failure replays the same changes. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 beforeAll(async () => {
   sim = await startSimulator({
     seed: 47,
@@ -114,11 +102,10 @@ afterAll(async () => {
 
 describe('live cache consistency', () => {
   it(`equals a fresh full sync after ${CHANGES} random changes`, { timeout: 240_000 }, async () => {
-    const end = Date.now() + 30_000;
-    while (live.repo.list()[0]!.sync.status !== 'live') {
-      if (Date.now() > end) throw new Error('the vCenter did not become live');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntil(() => live.vcenters.list()[0]!.sync.status === 'live', {
+      timeout: 30_000,
+      what: 'the vCenter to become live',
+    });
     expect((await full.sync.sync()).results[0]!.status).toBe('ok');
     // What the changes start from: the simulator's own state, read by the full sync.
     const q = <T>(sql: string): T[] => full.database.sqlite.prepare(sql).all() as T[];
@@ -140,7 +127,7 @@ describe('live cache consistency', () => {
     const cloneable: string[] = [];
     for (const v of vms.keys()) if ((await ops.diskCount(v)) === 1) cloneable.push(v);
     expect(cloneable.length).toBeGreaterThan(0);
-    const rnd = prng(20261126);
+    const rnd = mulberry32(20261126);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const tally: Record<string, number> = {};
 

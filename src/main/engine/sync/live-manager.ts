@@ -6,7 +6,7 @@ import type { VcenterRepo } from '../db/vcenter-repo.js';
 import type { EventBus } from '../events.js';
 import { createLogger } from '../log.js';
 import { DEFAULT_LIVE_OPTIONS, LiveSession, type LiveOptions, type LiveStats } from './live-session.js';
-import type { VcenterSyncResult } from './sync-engine.js';
+import type { VcenterSyncResult } from './sync-runner.js';
 
 const log = createLogger('live');
 

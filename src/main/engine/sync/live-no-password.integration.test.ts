@@ -5,6 +5,8 @@
  * goes live as soon as a password or a service account is there. Over a real REST listener, with
  * a simulator behind it.
  */
+import { waitUntil } from '../../../testing/wait.js';
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveStatusResult } from '../../../shared/contract.js';
 import type { LiveStateEvent } from '../../../shared/events.js';
 import type { VcenterWithState } from '../../../shared/vcenter.js';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../../e2e/vcsim/simulators.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
 import { Engine } from '../engine.js';
 import { startRest } from '../rest/serve.js';
-import { loginToken } from '../rest/test-login.js';
+import { loginToken } from '../../../testing/rest-login.js';
 
 const USER = 'live-ro';
 const PASSWORD = 'live-nopw-secret';
@@ -50,29 +52,17 @@ const entry = async (id: number) => (await live()).sessions.find((s) => s.vcente
 const vcenter = async (id: number) =>
   (await api<VcenterWithState[]>('GET', '/api/vcenters')).find((v) => v.id === id)!;
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   sim = await startSimulator({ seed: 41, vms: 8, namePrefix: 'np', user: USER, password: PASSWORD });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-live-nopw-'));
-  engine = await Engine.open({
-    dataDir,
-    owner: 'test',
-    vaultBackend: 'file',
-    onWarning: () => undefined,
+  engine = await openTestEngine(dataDir, {
     live: { maxWaitSeconds: 5, backoffBaseMs: 200, backoffMaxMs: 1_000, connectTimeoutMs: 2_000 },
   });
   const common = { url: sim.url, thumbprint: sim.thumbprintSha256, caPem: null };
   // Its own account, whose password was never set (an imported list names users, never passwords).
-  ownId = engine.repo.add({ ...common, name: 'vc-own', username: USER }).id;
+  ownId = engine.vcenters.add({ ...common, name: 'vc-own', username: USER }).id;
   // "The default service account", but there is none yet.
-  svcId = engine.repo.add({ ...common, name: 'vc-svc', username: '', useServiceAccount: true }).id;
+  svcId = engine.vcenters.add({ ...common, name: 'vc-svc', username: '', useServiceAccount: true }).id;
   engine.bus.on('live:state', (e) => events.push(e));
   const rest = await startRest(engine, { host: '127.0.0.1', port: 0, version: 'test' });
   app = rest.app;
@@ -137,7 +127,7 @@ describe('live updates for a vCenter without a stored password', () => {
 
   it('setting its password (vCenters page → Edit) makes it live; the reason is gone', async () => {
     await api('POST', '/api/rpc/vcenters.update', { id: ownId, password: PASSWORD });
-    await eventually(async () => (await entry(ownId))?.status === 'live');
+    await waitUntil(async () => (await entry(ownId))?.status === 'live', { timeout: 20_000 });
     expect((await entry(ownId))!.error).toBeNull();
     expect((await entry(ownId))!.fullLoads).toBe(1);
     const v = await vcenter(ownId);
@@ -154,7 +144,7 @@ describe('live updates for a vCenter without a stored password', () => {
       password: PASSWORD,
       isDefault: true,
     });
-    await eventually(async () => (await entry(svcId))?.status === 'live');
+    await waitUntil(async () => (await entry(svcId))?.status === 'live', { timeout: 20_000 });
     expect((await live()).sessions.map((s) => [s.vcenter, s.status, s.error])).toEqual([
       ['vc-own', 'live', null],
       ['vc-svc', 'live', null],
@@ -173,7 +163,7 @@ describe('live updates for a vCenter without a stored password', () => {
     // The vault entry of vc-own's password goes, as if it had never been stored.
     await engine.vault.delete(`vcenter:${ownId}`);
     engine.reconfigured();
-    await eventually(async () => (await entry(ownId))?.status === 'failed');
+    await waitUntil(async () => (await entry(ownId))?.status === 'failed', { timeout: 20_000 });
     expect((await entry(ownId))!.error!.message).toMatch(/no password is stored/);
     expect((await vcenter(ownId)).sync.status).toBe('failed');
     expect(await entry(svcId)).toMatchObject({ status: 'live', error: null });
@@ -181,7 +171,7 @@ describe('live updates for a vCenter without a stored password', () => {
 
   it('turning live updates off drops the reason (a stopped vCenter is "ok as of" its last success)', async () => {
     await api('POST', '/api/rpc/settings.update', { updateMode: 'scheduled' });
-    await eventually(async () => (await live()).sessions.length === 0);
+    await waitUntil(async () => (await live()).sessions.length === 0, { timeout: 20_000 });
     expect(await vcenter(ownId)).toMatchObject({ sync: { status: 'ok', error: null } });
     expect((await vcenter(ownId)).sync.lastSuccessAt).not.toBeNull();
     // Back on: the reason is back, once.
@@ -189,6 +179,6 @@ describe('live updates for a vCenter without a stored password', () => {
     await api('POST', '/api/rpc/settings.update', { updateMode: 'live' });
     expect(await entry(ownId)).toMatchObject({ status: 'failed', error: { code: 'LOGIN_FAILED' } });
     expect(events.filter((e) => e.vcenterId === ownId && e.status === 'failed')).toHaveLength(before + 1);
-    await eventually(async () => (await entry(svcId))?.status === 'live');
+    await waitUntil(async () => (await entry(svcId))?.status === 'live', { timeout: 20_000 });
   });
 });

@@ -17,7 +17,7 @@ import { PROPERTY_PATHS, VIEW_TYPES } from '../vsphere/properties.js';
 import { isSessionExpired, SoapClient } from '../vsphere/soap-client.js';
 import type { TrustPolicy } from '../vsphere/transport.js';
 import type { MoRef } from '../vsphere/xml.js';
-import type { VcenterSyncResult } from './sync-engine.js';
+import type { VcenterSyncResult } from './sync-runner.js';
 
 const log = createLogger('live');
 

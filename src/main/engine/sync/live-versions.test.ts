@@ -4,6 +4,8 @@
  * a partial change that needs a re-read, a lost version (InvalidCollectorVersion) and an expired
  * session.
  */
+import { waitUntil } from '../../../testing/wait.js';
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +16,7 @@ import {
   type FakeUpdate,
   type FakeVcenter,
   type WaitAnswer,
-} from '../vsphere/fake-vcenter.js';
+} from '../../../testing/fake-vcenter.js';
 
 let fake: FakeVcenter;
 let engine: Engine;
@@ -135,14 +137,10 @@ beforeAll(async () => {
     },
   });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-live-fake-'));
-  engine = await Engine.open({
-    dataDir,
-    owner: 'test',
-    vaultBackend: 'file',
-    onWarning: () => undefined,
+  engine = await openTestEngine(dataDir, {
     live: { maxWaitSeconds: 1, backoffBaseMs: 50, backoffMaxMs: 200 },
   });
-  vcId = engine.repo.add({
+  vcId = engine.vcenters.add({
     name: 'fake',
     url: fake.url,
     username: 'u',
@@ -160,17 +158,9 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('live updates: versions and truncation (scripted endpoint)', () => {
   it('follows the versions, stores truncated sets only when complete, re-reads a partial change', async () => {
-    await until(() => fake.versions.includes('v4'));
+    await waitUntil(() => fake.versions.includes('v4'));
     expect(fake.versions.slice(0, 5)).toEqual(['', 'v1', 'v2', 'v3', 'v4']);
     expect(seen['hostsAfterFirstPage']).toBe(0);
     expect(seen['vm1PowerDuringBurst']).toBe('poweredOn');
@@ -179,7 +169,7 @@ describe('live updates: versions and truncation (scripted endpoint)', () => {
   });
 
   it('re-reads everything through a new filter when the version is lost, then after an expired session', async () => {
-    await until(() => fake.versions.includes('x1') && engine.repo.list()[0]!.sync.status === 'live');
+    await waitUntil(() => fake.versions.includes('x1') && engine.vcenters.list()[0]!.sync.status === 'live');
     const afterLost = fake.versions.indexOf('v4');
     expect(fake.versions.slice(afterLost, afterLost + 4)).toEqual(['v4', '', 'w1', '']);
     // Lost version: same session, the old filter destroyed and a new one created.
@@ -200,15 +190,11 @@ describe('live updates: a rejected password', () => {
     let reject = true;
     const bad = await startFakeVcenter(() => ({ empty: true }), { rejectLogin: () => reject });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-live-login-'));
-    const e = await Engine.open({
-      dataDir: dir,
-      owner: 'test',
-      vaultBackend: 'file',
-      onWarning: () => undefined,
+    const e = await openTestEngine(dir, {
       live: { maxWaitSeconds: 1, backoffBaseMs: 20, backoffMaxMs: 50 },
     });
     try {
-      const id = e.repo.add({
+      const id = e.vcenters.add({
         name: 'bad',
         url: bad.url,
         username: 'u',
@@ -217,15 +203,15 @@ describe('live updates: a rejected password', () => {
       }).id;
       await e.setPassword(id, 'wrong');
       e.live.start();
-      await until(() => e.repo.list()[0]!.sync.status === 'failed');
-      expect(e.repo.list()[0]!.sync.error).toMatchObject({ code: 'LOGIN_FAILED' });
+      await waitUntil(() => e.vcenters.list()[0]!.sync.status === 'failed');
+      expect(e.vcenters.list()[0]!.sync.error).toMatchObject({ code: 'LOGIN_FAILED' });
       // With a 20–50 ms back-off, a retrying session would have logged in dozens of times.
       await new Promise((r) => setTimeout(r, 500));
       expect(bad.calls.filter((c) => c === 'Login')).toHaveLength(1);
       reject = false;
       const result = await e.sync.sync([id]);
       expect(result.results[0]).toMatchObject({ status: 'ok' });
-      expect(e.repo.list()[0]!.sync.status).toBe('live');
+      expect(e.vcenters.list()[0]!.sync.status).toBe('live');
     } finally {
       await e.shutdown();
       e.close();

@@ -3,12 +3,14 @@
  * through WaitForUpdatesEx within 5 s, without a full sync; an ended session and a restarted
  * vCenter recover by themselves.
  */
+import { waitUntil } from '../../../testing/wait.js';
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../../e2e/vcsim/simulators.js';
-import { VsphereOps } from '../../../../e2e/support/vsphere-ops.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
+import { VsphereOps } from '../../../testing/vsphere-ops.js';
 import { Engine } from '../engine.js';
 import { MoRef } from '../vsphere/xml.js';
 
@@ -53,13 +55,9 @@ function row(table: string, moid: string): Row | undefined {
 }
 
 /** Polls the cache until `check` holds; the issue's bound (5 s) is the timeout. */
-async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** `check` within `timeoutMs` (5 s unless given). */
+const eventually = (check: () => boolean, timeoutMs = 5_000): Promise<void> =>
+  waitUntil(check, { timeout: timeoutMs });
 
 function session() {
   const s = engine.live.sessionsInfo().find((x) => x.vcenterId === vcId);
@@ -68,21 +66,17 @@ function session() {
 }
 
 function status(): string {
-  return engine.repo.get(vcId) ? engine.repo.list().find((v) => v.id === vcId)!.sync.status : 'gone';
+  return engine.vcenters.get(vcId) ? engine.vcenters.list().find((v) => v.id === vcId)!.sync.status : 'gone';
 }
 
 beforeAll(async () => {
   tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-live-tls-'));
   sim = await startSimulator({ ...SIM, tlsDir });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-live-'));
-  engine = await Engine.open({
-    dataDir,
-    owner: 'test',
-    vaultBackend: 'file',
-    onWarning: () => undefined,
+  engine = await openTestEngine(dataDir, {
     live: { maxWaitSeconds: 5, backoffBaseMs: 200, backoffMaxMs: 1_000, connectTimeoutMs: 2_000 },
   });
-  const vc = engine.repo.add({
+  const vc = engine.vcenters.add({
     name: 'vc-live',
     url: sim.url,
     username: USER,
@@ -111,7 +105,7 @@ describe('live updates against a simulator', () => {
     expect(rows('hosts')).toHaveLength(sim.counts.hosts);
     const s = session();
     expect(s.fullLoads).toBe(1);
-    expect(engine.repo.list()[0]!.sync.lastSuccessAt).toBeTruthy();
+    expect(engine.vcenters.list()[0]!.sync.lastSuccessAt).toBeTruthy();
   });
 
   it('streams a power-off, a reconfiguration and a rename of a VM without a full sync', async () => {
@@ -154,7 +148,7 @@ describe('live updates against a simulator', () => {
     await ops.destroy(new MoRef('VirtualMachine', moid));
     await eventually(() => row('vms', moid) === undefined);
     expect(rows('vms')).toHaveLength(before);
-    expect(engine.repo.list()[0]!.sync.counts?.vms).toBe(before);
+    expect(engine.vcenters.list()[0]!.sync.counts?.vms).toBe(before);
   });
 
   it('streams a host entering maintenance mode', async () => {
@@ -221,7 +215,7 @@ describe('live updates against a simulator', () => {
     await eventually(() => row('vms', vm.moid)?.['power_state'] === 'poweredOff');
     sim.kill();
     await eventually(() => status() === 'reconnecting', 15_000);
-    expect(engine.repo.list()[0]!.sync.error?.message).toMatch(/vc-live/);
+    expect(engine.vcenters.list()[0]!.sync.error?.message).toMatch(/vc-live/);
     // Same port and certificate, freshly seeded inventory (the power-off is gone, as on a real
     // restore): the session reconnects with back-off and re-reads.
     sim = await startSimulator({ ...SIM, tlsDir, port });

@@ -3,14 +3,15 @@
  * deadline) still logs out of the vCenter: no session is left open there until it expires.
  * Checked on a simulator through its `SessionManager.sessionList`, read by a second client.
  */
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../../e2e/vcsim/simulators.js';
-import { VsphereOps } from '../../../../e2e/support/vsphere-ops.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
+import { VsphereOps } from '../../../testing/vsphere-ops.js';
 import { Engine } from '../engine.js';
-import { startPagingProxy, type PagingProxy } from '../vsphere/paging-proxy.js';
+import { startPagingProxy, type PagingProxy } from '../../../testing/paging-proxy.js';
 
 const USER = 'svc-sync';
 
@@ -42,9 +43,9 @@ beforeAll(async () => {
   sim = await startSimulator({ seed: 21, vms: 400, clusters: 2, hostsPerCluster: 3, namePrefix: 'cx' });
   proxy = await startPagingProxy(sim);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-sync-cancel-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
   engine.settings.update({ pageSize: 100 });
-  const vc = engine.repo.add({
+  const vc = engine.vcenters.add({
     name: 'vc-cancel',
     url: proxy.url,
     username: USER,
@@ -70,8 +71,7 @@ describe('a cancelled sync logs out', () => {
     expect(summary.results[0]).toMatchObject({ status: 'ok', error: null });
     expect(proxy.callCount('ContinueRetrievePropertiesEx')).toBeGreaterThanOrEqual(3);
     // The normal path logs out in the background: give it a moment.
-    for (let i = 0; i < 50 && (await syncSessions()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await syncSessions()).toBe(0);
+    await vi.waitFor(async () => expect(await syncSessions()).toBe(0), { timeout: 5_000, interval: 100 });
   });
 
   it('cancelled after its first page: logged out before the sync settles, still CANCELLED', async () => {
@@ -88,7 +88,7 @@ describe('a cancelled sync logs out', () => {
     // And logged out, before sync() resolved: nothing left open on the vCenter.
     expect(proxy.callCount('Logout')).toBe(logouts + 1);
     expect(await syncSessions()).toBe(0);
-    expect(engine.repo.list()[0]!.sync).toMatchObject({ status: 'failed', error: { code: 'CANCELLED' } });
+    expect(engine.vcenters.list()[0]!.sync).toMatchObject({ status: 'failed', error: { code: 'CANCELLED' } });
   });
 
   it('quitting (engine.shutdown) cancels the sync and resolves after it logged out', async () => {
@@ -112,15 +112,10 @@ describe('the overall deadline', () => {
     // sync while it reads the inventory.
     const slow = await startSimulator({ seed: 22, vms: 10, delayMs: 1_500, namePrefix: 'dl' });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-sync-deadline-'));
-    const e = await Engine.open({
-      dataDir: dir,
-      owner: 'test',
-      vaultBackend: 'file',
-      onWarning: () => undefined,
-    });
+    const e = await openTestEngine(dir);
     try {
       e.settings.update({ vcenterDeadlineMs: 5_000 });
-      const vc = e.repo.add({
+      const vc = e.vcenters.add({
         name: 'vc-slow',
         url: slow.url,
         username: USER,

@@ -1,14 +1,10 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startSimulator,
-  startSimulators,
-  stopAll,
-  type RunningSimulator,
-} from '../../../../e2e/vcsim/simulators.js';
-import { readWithPyvmomi, type PyInventory } from '../../../../e2e/support/pyvmomi.js';
+import { startSimulator, startSimulators, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
+import { readWithPyvmomi, type PyInventory } from '../../../testing/pyvmomi.js';
 import { Engine } from '../engine.js';
 import { listEntity } from '../db/inventory-read.js';
 
@@ -36,9 +32,9 @@ beforeAll(async () => {
     password: PASSWORD,
   }));
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-sync-'));
-  engine = await Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
+  engine = await openTestEngine(dataDir);
   for (const [i, s] of sims.entries()) {
-    const vc = engine.repo.add({
+    const vc = engine.vcenters.add({
       name: `vc-${i}`,
       url: s.url,
       username: USER,
@@ -111,7 +107,7 @@ describe('multi-vCenter sync against simulators', () => {
     const all = listEntity(db, 'vms');
     expect(new Set(all.map((v) => v['powerState'])).size).toBeGreaterThanOrEqual(2);
     expect(all.some((v) => (v['snapshotCount'] as number) > 0)).toBe(true);
-    const states = engine.repo.list();
+    const states = engine.vcenters.list();
     expect(states.every((v) => v.sync.status === 'ok' && v.sync.lastSuccessAt !== null)).toBe(true);
     expect(states[0]!.sync.counts?.vms).toBe(sims[0]!.counts.vms);
   });
@@ -122,11 +118,11 @@ describe('multi-vCenter sync against simulators', () => {
   });
 
   it('keeps the last good data of failed vCenters and reports each failure clearly', async () => {
-    const before = engine.repo.list();
+    const before = engine.vcenters.list();
     const good = (id: number) => before.find((v) => v.id === id)!.sync.lastSuccessAt;
     // vc-0: wrong password; vc-1: certificate pinned to another thumbprint.
     await engine.setPassword(ids[0]!, 'wrong');
-    engine.repo.update(ids[1]!, { thumbprint: '00:'.repeat(31) + '00' });
+    engine.vcenters.update(ids[1]!, { thumbprint: '00:'.repeat(31) + '00' });
     const summary = await engine.sync.sync();
     const res = new Map(summary.results.map((r) => [r.vcenterId, r]));
     expect(res.get(ids[0]!)).toMatchObject({ status: 'failed', error: { code: 'LOGIN_FAILED' } });
@@ -137,7 +133,7 @@ describe('multi-vCenter sync against simulators', () => {
     });
     expect(res.get(ids[1]!)!.error!.message).toContain(sims[1]!.thumbprintSha256);
     expect(res.get(ids[2]!)!.status).toBe('ok');
-    const after = engine.repo.list();
+    const after = engine.vcenters.list();
     for (const id of [ids[0]!, ids[1]!]) {
       const v = after.find((x) => x.id === id)!;
       expect(v.sync.lastSuccessAt).toBe(good(id));
@@ -147,14 +143,14 @@ describe('multi-vCenter sync against simulators', () => {
     }
     expect(JSON.stringify(after)).not.toContain('wrong');
     await engine.setPassword(ids[0]!, PASSWORD);
-    engine.repo.update(ids[1]!, { thumbprint: sims[1]!.thumbprintSha256 });
+    engine.vcenters.update(ids[1]!, { thumbprint: sims[1]!.thumbprintSha256 });
   });
 
   it('survives a refused port, a hanging vCenter and one killed mid-sync; the others finish', async () => {
     const hanging = await startSimulator({ seed: 5, vms: 10, delayMs: 4_000, namePrefix: 'slow' });
     const doomed = await startSimulator({ seed: 6, vms: 30, delayMs: 400, namePrefix: 'doom' });
     const add = async (name: string, url: string, thumbprint: string) => {
-      const vc = engine.repo.add({ name, url, username: 'u', thumbprint, caPem: null });
+      const vc = engine.vcenters.add({ name, url, username: 'u', thumbprint, caPem: null });
       await engine.setPassword(vc.id, 'p');
       return vc.id;
     };
@@ -184,7 +180,7 @@ describe('multi-vCenter sync against simulators', () => {
 
   it('cancels a running sync', async () => {
     const slow = await startSimulator({ seed: 8, vms: 10, delayMs: 1_500, namePrefix: 'cancel' });
-    const vc = engine.repo.add({
+    const vc = engine.vcenters.add({
       name: 'cancel-me',
       url: slow.url,
       username: 'u',

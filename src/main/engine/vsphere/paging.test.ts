@@ -3,11 +3,15 @@
  * vCenter does (the govmomi simulator itself ignores maxObjects and cannot continue a retrieval).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../../e2e/vcsim/simulators.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Inventory } from '../../../shared/inventory.js';
 import { collectInventory, type CollectOptions, type CollectResult } from './collect.js';
-import { startPagingProxy, type PagingProxy, type PagingProxyOptions } from './paging-proxy.js';
+import {
+  startPagingProxy,
+  type PagingProxy,
+  type PagingProxyOptions,
+} from '../../../testing/paging-proxy.js';
 
 const USER = 'pager';
 const PASSWORD = 'paging-secret';

@@ -2,12 +2,12 @@
  * How the SOAP client reports what goes wrong against real simulators: every failure is a
  * VminerError with a code a program can branch on and a message that never repeats a password.
  */
-import net from 'node:net';
+import { freePort } from '../../../testing/net.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, stopAll, type RunningSimulator } from '../../../../e2e/vcsim/simulators.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
 import { VminerError, type ErrorCode } from '../../../shared/errors.js';
 import { collectInventory } from './collect.js';
-import { startPagingProxy } from './paging-proxy.js';
+import { startPagingProxy } from '../../../testing/paging-proxy.js';
 import { SoapClient, type SoapClientOptions } from './soap-client.js';
 import type { TrustPolicy } from './transport.js';
 
@@ -63,14 +63,6 @@ async function connect(opts: SoapClientOptions, password = PASSWORD): Promise<vo
   }
 }
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 beforeAll(async () => {
   [sim, slow] = await Promise.all([
     startSimulator({ vms: 4, user: USER, password: PASSWORD }),
@@ -97,7 +89,7 @@ describe('SOAP client failures against real simulators', () => {
   });
 
   it('a port with nothing listening is REFUSED', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { err } = await expectCode('REFUSED', () =>
       connect({ url: `https://127.0.0.1:${port}/sdk`, trust: pinned(sim) }),
     );

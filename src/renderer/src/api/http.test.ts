@@ -1,10 +1,11 @@
+import { openTestEngine } from '../../../testing/engine.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../../main/engine/db/database.js';
-import { populateCache } from '../../../main/engine/db/generate-inventory.js';
+import { populateCache } from '../../../testing/generate-inventory.js';
 import { Engine } from '../../../main/engine/engine.js';
 import { startRest } from '../../../main/engine/rest/serve.js';
 import type { SyncProgressEvent } from '../../../shared/events.js';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   const db = openDatabase(dir);
   populateCache(db, { vcenters: 2, vmsTotal: 300, hostsTotal: 10, datastoresTotal: 6, seed: 5 });
   db.close();
-  engine = await Engine.open({ dataDir: dir, owner: 'http test', vaultBackend: 'file', onWarning: () => {} });
+  engine = await openTestEngine(dir, { owner: 'http test' });
   const rest = await startRest(engine, { host: '127.0.0.1', port: 0, version: 'test' });
   app = rest.app;
   base = rest.url;
@@ -79,11 +80,14 @@ describe('HttpApi', () => {
     const got: SyncProgressEvent[] = [];
     const off = api.on('sync:progress', (e) => got.push(e));
     const event: SyncProgressEvent = { vcenterId: 1, vcenter: 'vc-x', phase: 'started', status: 'syncing' };
-    for (let i = 0; i < 50 && got.length === 0; i++) {
-      engine.bus.emit('sync:progress', event);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(got[0]).toEqual(event);
+    // The stream connects asynchronously: emit until it is heard.
+    await vi.waitFor(
+      () => {
+        engine.bus.emit('sync:progress', event);
+        expect(got[0]).toEqual(event);
+      },
+      { timeout: 5_000, interval: 100 },
+    );
     off();
     const before = got.length;
     engine.bus.emit('sync:progress', event);

@@ -1,0 +1,490 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import Fuse from 'fuse.js';
+import { DEFAULT_COLUMNS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { VminerError } from '../../../shared/errors.js';
+import type { Answer, AskRequest, Filter, Freshness, QueryPlan } from '../../../shared/query.js';
+import type { ParsedQuestion } from './atoms.js';
+import { MemoryConversations, type ConversationStore } from './conversation.js';
+import { describePlan } from '../../../shared/describe.js';
+import { EXAMPLE_QUESTIONS } from './examples.js';
+import { NameIndex } from './names.js';
+import { NAME_SLOT_WORDS, parseQuestion } from './parser.js';
+import {
+  aggregateQuery,
+  countQuery,
+  groupQuery,
+  preferOrder,
+  rowByKeyQuery,
+  rowsQuery,
+  type SqlQuery,
+} from './planner.js';
+import {
+  buildPlan,
+  combine,
+  entityLabel,
+  ResolveProblem,
+  resolveAtom,
+  resolveGroup,
+  resolveSort,
+  type ResolveContext,
+} from './resolve.js';
+import { InventorySearch } from './search.js';
+import { correctTokens } from './spelling.js';
+import { tokenize } from './tokenize.js';
+import type { Db } from '../db/database.js';
+
+export interface QueryEngineOptions {
+  sqlite: Database.Database;
+  /** Accepted for symmetry with the other repositories; the engine runs raw parametrised SQL. */
+  db?: Db;
+  conversations?: ConversationStore;
+  now?: () => Date;
+  /** Rows returned with a list answer (the first page). */
+  pageSize?: number;
+  /** A vCenter whose last good sync is older than this counts as stale. */
+  staleAfterMs?: number;
+}
+
+export interface ParseOutcome {
+  parsed: ParsedQuestion;
+  correctedQuestion: string | undefined;
+  plan: QueryPlan | undefined;
+  corrections: string[];
+  problem: ResolveProblem | undefined;
+}
+
+const exampleFuse = new Fuse(EXAMPLE_QUESTIONS, { includeScore: true, threshold: 0.6, ignoreLocation: true });
+
+function fieldsOf(f: Filter | undefined, out = new Set<string>()): Set<string> {
+  if (!f) return out;
+  if (f.kind === 'and' || f.kind === 'or') f.filters.forEach((x) => fieldsOf(x, out));
+  else if (f.kind === 'not') fieldsOf(f.filter, out);
+  else out.add(f.field);
+  return out;
+}
+
+function vcenterNamesIn(f: Filter | undefined, out: string[] = []): string[] {
+  if (!f) return out;
+  if (f.kind === 'and') f.filters.forEach((x) => vcenterNamesIn(x, out));
+  else if (f.kind === 'text' && f.field === 'vcenter' && f.op === 'equals') out.push(f.value);
+  return out;
+}
+
+/** How a follow-up starts decides how it refines: "and in cluster B?" swaps, "show them" lists. */
+interface FollowUpHints {
+  swap: boolean;
+  rows: boolean;
+}
+
+function isSwap(p: ParsedQuestion, hints: FollowUpHints): boolean {
+  return hints.swap || (p.followUpHint && p.unknown.length === 0 && p.atoms.every((a) => a.t === 'rel'));
+}
+
+function inferEntity(p: ParsedQuestion): QueryEntity | undefined {
+  for (const a of p.atoms) {
+    if (a.t === 'state') {
+      if (['maintenance', 'connected', 'disconnected', 'notResponding'].includes(a.key)) return 'hosts';
+      if (['haOn', 'haOff', 'drsOn', 'drsOff'].includes(a.key)) return 'clusters';
+      if (['accessible', 'inaccessible', 'empty'].includes(a.key)) return 'datastores';
+      return 'vms';
+    }
+    if (a.t === 'os' || a.t === 'ip' || a.t === 'age') return 'vms';
+    if (a.t === 'num' || a.t === 'has' || a.t === 'name' || a.t === 'rel') return 'vms';
+  }
+  return undefined;
+}
+
+/**
+ * Answers plain-English questions from the cache: tokenize → correct spelling → parse → plan →
+ * parametrised SQL. The plan is what the answer shows, what follow-ups change and what exports take.
+ */
+export class QueryService {
+  readonly names: NameIndex;
+  private readonly searcher: InventorySearch;
+  private readonly conversations: ConversationStore;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly opts: QueryEngineOptions) {
+    this.names = new NameIndex(opts.sqlite);
+    this.searcher = new InventorySearch(opts.sqlite);
+    this.conversations = opts.conversations ?? new MemoryConversations();
+  }
+
+  /** Drop cached vocabularies and totals after the inventory changed. */
+  invalidate(): void {
+    this.names.invalidate();
+    this.totals.clear();
+  }
+
+  private readonly totals = new Map<string, number>();
+
+  /**
+   * How many rows a plan matches. Counting a broad filter scans most of a 100k-row table, so
+   * totals are cached until the inventory changes (paging a list asks for the same total each page).
+   */
+  countOf(plan: QueryPlan): number {
+    const q = countQuery({ entity: plan.entity, ...(plan.filter ? { filter: plan.filter } : {}) });
+    const key = `${q.sql}\u0000${JSON.stringify(q.params)}`;
+    let n = this.totals.get(key);
+    if (n === undefined) {
+      n = (this.stmt(q).get(...q.params) as { n: number }).n;
+      if (this.totals.size > 1000) this.totals.clear();
+      this.totals.set(key, n);
+    }
+    return n;
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  private stmt(q: SqlQuery): Database.Statement {
+    let s = this.statements.get(q.sql);
+    if (!s) {
+      s = this.opts.sqlite.prepare(q.sql);
+      if (this.statements.size > 500) this.statements.clear();
+      this.statements.set(q.sql, s);
+    }
+    return s;
+  }
+
+  /** Parse and plan only (no SQL runs): for tests, benchmarks and the interpretation preview. */
+  parse(question: string, conversationId?: string): ParseOutcome {
+    const raw = tokenize(question);
+    const first = raw[0]?.norm ?? '';
+    const hints: FollowUpHints = {
+      swap: first === 'and' || first === 'what' || (first === 'how' && /^how about/i.test(question.trim())),
+      rows: ['show', 'list', 'display', 'give', 'get', 'which', 'sort', 'order'].includes(first),
+    };
+    const { tokens, changed } = correctTokens(
+      raw,
+      (w) => this.names.isName(w),
+      (i) =>
+        raw[i]!.kind === 'quoted' ||
+        NAME_SLOT_WORDS.has(raw[i - 1]?.norm ?? '') ||
+        (raw[i - 2]?.norm === 'starting' && raw[i - 1]?.norm === 'with'),
+    );
+    const parsed = parseQuestion(tokens, this.names);
+    const ctx: ResolveContext = { names: this.names, now: this.now(), corrections: [] };
+    const out: ParseOutcome = {
+      parsed,
+      correctedQuestion: changed ? tokens.map((t) => t.raw).join(' ') : undefined,
+      plan: undefined,
+      corrections: ctx.corrections,
+      problem: undefined,
+    };
+    if (parsed.kind === 'refused' || parsed.kind === 'find') return out;
+    const prev = conversationId ? this.conversations.get(conversationId)?.plan : undefined;
+    try {
+      if (parsed.entity) out.plan = buildPlan(parsed.entity, parsed, ctx);
+      else if (prev && (this.looksLikeFollowUp(parsed) || parsed.unknown.length === 0))
+        out.plan = this.refine(prev, parsed, ctx, hints);
+      else if (parsed.groupWord && !parsed.entity) {
+        // "average cpu per host": the entity is the one after "per".
+        const e = this.entityFromWord(parsed.groupWord);
+        if (e) out.plan = buildPlan(e, { ...parsed, groupWord: undefined }, ctx);
+      } else {
+        const e = inferEntity(parsed);
+        if (e && (parsed.atoms.length > 0 || parsed.sort)) out.plan = buildPlan(e, parsed, ctx);
+      }
+    } catch (err) {
+      if (err instanceof ResolveProblem) out.problem = err;
+      else if (err instanceof VminerError) out.problem = new ResolveProblem(err.message, 'not_applicable');
+      else throw err;
+    }
+    return out;
+  }
+
+  private entityFromWord(w: string): QueryEntity | undefined {
+    const map: Record<string, QueryEntity> = {
+      host: 'hosts',
+      hosts: 'hosts',
+      vm: 'vms',
+      vms: 'vms',
+      cluster: 'clusters',
+      clusters: 'clusters',
+      datastore: 'datastores',
+      datastores: 'datastores',
+    };
+    return Object.hasOwn(map, w) ? map[w] : undefined;
+  }
+
+  private looksLikeFollowUp(p: ParsedQuestion): boolean {
+    return (
+      p.followUpHint ||
+      p.atoms.length > 0 ||
+      p.sort !== undefined ||
+      p.limit !== undefined ||
+      p.intent !== 'rows' ||
+      p.groupWord !== undefined ||
+      p.kind === 'export'
+    );
+  }
+
+  /** A follow-up narrows the previous plan; "and in cluster B?" swaps the constraint on the same field. */
+  private refine(prev: QueryPlan, p: ParsedQuestion, ctx: ResolveContext, hints: FollowUpHints): QueryPlan {
+    const entity = prev.entity;
+    const plan: QueryPlan = { entity };
+    let filter = prev.filter;
+    const added = p.atoms.map((a) => resolveAtom(entity, a, ctx));
+    if (added.length > 0) {
+      const add = combine(added, p.connectors)!;
+      const swap =
+        !p.atoms.some((a) => a.negated) && !['only', 'just'].includes(p.unknown[0] ?? '') && isSwap(p, hints);
+      if (filter) {
+        // "and in cluster B?" swaps every condition on the fields it names; any follow-up replaces
+        // an equality on the same field ("powered on vms" → "only the powered off ones").
+        const fields = fieldsOf(add);
+        const eqFields = new Set(
+          (add.kind === 'and' ? add.filters : [add])
+            .filter((x) => x.kind === 'cmp' && x.op === 'eq')
+            .map((x) => (x as { field: string }).field),
+        );
+        const parts = filter.kind === 'and' ? filter.filters : [filter];
+        const kept = parts.filter((x) => {
+          const xf = [...fieldsOf(x)];
+          if (swap) return !xf.some((f) => fields.has(f));
+          return !(x.kind === 'cmp' && x.op === 'eq' && eqFields.has(x.field));
+        });
+        filter = kept.length === 0 ? undefined : kept.length === 1 ? kept[0] : { kind: 'and', filters: kept };
+      }
+      const merged = [
+        ...(filter ? (filter.kind === 'and' ? filter.filters : [filter]) : []),
+        ...(add.kind === 'and' ? add.filters : [add]),
+      ];
+      if (merged.length > 64)
+        throw new ResolveProblem(
+          'That conversation has too many conditions; start a new question.',
+          'not_applicable',
+        );
+      filter = merged.length === 1 ? merged[0] : { kind: 'and', filters: merged };
+    }
+    if (filter) plan.filter = filter;
+    // "top 3" after "sort them by cpu" keeps the cpu order.
+    const sort =
+      p.sort && !(p.sort.fieldWord === '$top' && prev.sort)
+        ? [resolveSort(entity, p.sort.fieldWord, p.sort.dir)]
+        : prev.sort;
+    if (sort) plan.sort = sort;
+    const limit = p.limit ?? prev.limit;
+    if (limit !== undefined) plan.limit = limit;
+    if (p.groupWord) {
+      plan.groupBy = resolveGroup(entity, p.groupWord);
+      plan.aggregate = { fn: 'count' };
+    } else if (p.intent === 'count') plan.aggregate = { fn: 'count' };
+    else if (p.intent === 'aggregate' && p.aggregateFn) {
+      const built = buildPlan(
+        entity,
+        { ...p, atoms: [], connectors: [], sort: undefined, limit: undefined },
+        ctx,
+      );
+      if (built.aggregate) plan.aggregate = built.aggregate;
+    } else if (prev.aggregate && !hints.rows && !p.sort && p.limit === undefined) {
+      // A follow-up that only narrows keeps the question's shape: "count vms by cluster" → "only windows".
+      plan.aggregate = prev.aggregate;
+      if (prev.groupBy) plan.groupBy = prev.groupBy;
+    }
+    return plan;
+  }
+
+  ask(req: AskRequest): Answer {
+    const question = req.question.slice(0, 2000);
+    const conversationId = req.conversationId ?? randomUUID();
+    const outcome = this.parse(question, conversationId);
+    const { parsed, correctedQuestion } = outcome;
+    const base = { conversationId, question, ...(correctedQuestion ? { correctedQuestion } : {}) };
+    const blank = { columns: [], rows: [], total: 0 };
+
+    if (parsed.kind === 'refused') {
+      return {
+        ...base,
+        ...blank,
+        kind: 'refused',
+        interpretation: `a request to ${parsed.refusedVerb ?? 'change'} something`,
+        message:
+          'vMiner only reads inventory; it never changes anything in vCenter. Ask a question about the estate instead, e.g. "show powered off vms".',
+        freshness: this.freshness(undefined),
+      };
+    }
+    if (parsed.kind === 'find') return this.find(base, parsed.findText ?? '');
+
+    if (outcome.problem) {
+      return {
+        ...base,
+        ...blank,
+        kind: outcome.problem.kind === 'clarify' ? 'clarify' : 'not_understood',
+        interpretation: outcome.plan ? describePlan(outcome.plan) : 'not understood',
+        message: outcome.problem.message,
+        suggestions:
+          outcome.problem.kind === 'clarify' ? outcome.problem.suggestions : this.suggest(question),
+        freshness: this.freshness(undefined),
+      };
+    }
+    const plan =
+      outcome.plan ??
+      (parsed.kind === 'export' && conversationId ? this.conversations.get(conversationId)?.plan : undefined);
+    if (!plan) {
+      return {
+        ...base,
+        ...blank,
+        kind: 'not_understood',
+        interpretation: 'not understood',
+        message:
+          parsed.kind === 'export'
+            ? 'There is no previous answer to export in this conversation: ask a question first, or say what to export ("export powered off vms to excel").'
+            : `I did not understand "${question}". Try one of these:`,
+        suggestions: this.suggest(question),
+        freshness: this.freshness(undefined),
+      };
+    }
+    this.conversations.set(conversationId, { plan, updatedAt: Date.now() });
+    const notes: string[] = [];
+    if (outcome.corrections.length) notes.push(`names matched: ${outcome.corrections.join(', ')}`);
+    if (parsed.unknown.length) notes.push(`ignored: ${parsed.unknown.join(' ')}`);
+    const interpretation = describePlan(plan) + (notes.length ? ` (${notes.join('; ')})` : '');
+    const freshness = this.freshness(plan);
+    const result = this.execute(plan);
+    if (parsed.kind === 'export') {
+      return {
+        ...base,
+        ...result,
+        kind: 'export',
+        plan,
+        interpretation,
+        message: `Ready to export ${result.total} ${entityLabel(plan.entity)}${parsed.exportFormat ? ` as ${parsed.exportFormat.toUpperCase()}` : ''}.`,
+        freshness,
+      };
+    }
+    return { ...base, ...result, plan, interpretation, freshness };
+  }
+
+  /** Runs a plan: rows (first page + total), a count, grouped values or one aggregate value. */
+  execute(
+    plan: QueryPlan,
+    page: { limit?: number; offset?: number } = {},
+  ): Pick<Answer, 'kind' | 'columns' | 'rows' | 'total' | 'value'> {
+    if (plan.groupBy) {
+      const rows = this.stmt(groupQuery(plan)).all(...groupQuery(plan).params) as {
+        key: unknown;
+        value: number;
+      }[];
+      return {
+        kind: 'groups',
+        columns: [plan.groupBy, 'value'],
+        rows: rows.map((r) => ({ [plan.groupBy!]: r.key, value: r.value })),
+        total: rows.length,
+      };
+    }
+    if (plan.aggregate && plan.aggregate.fn === 'count') {
+      const n = this.countOf(plan);
+      const value = plan.limit !== undefined ? Math.min(n, plan.limit) : n;
+      return { kind: 'count', columns: [], rows: [], total: value, value };
+    }
+    if (plan.aggregate) {
+      const q = aggregateQuery(plan);
+      const v = (this.stmt(q).get(...q.params) as { value: number | null }).value;
+      const value = v === null ? null : Math.round(v * 100) / 100;
+      return { kind: 'value', columns: [], rows: [], total: 1, value };
+    }
+    const limit = page.limit ?? this.opts.pageSize ?? 100;
+    const count = this.countOf(plan);
+    const q = rowsQuery(plan, { limit, offset: page.offset ?? 0, preferOrder: preferOrder(plan, count) });
+    const rows = this.stmt(q).all(...q.params) as Record<string, unknown>[];
+    const total = plan.limit !== undefined ? Math.min(count, plan.limit) : count;
+    for (const r of rows)
+      for (const [k, v] of Object.entries(r))
+        if (fieldDef(plan.entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
+    const columns = [...DEFAULT_COLUMNS[plan.entity]];
+    for (const f of [...fieldsOf(plan.filter), ...(plan.sort ?? []).map((s) => s.field)])
+      if (!columns.includes(f)) columns.push(f);
+    return { kind: 'rows', columns, rows, total };
+  }
+
+  private find(
+    base: { conversationId: string; question: string; correctedQuestion?: string },
+    text: string,
+  ): Answer {
+    const hits = this.searcher.search(text, 25);
+    const rows = hits.map((h) => {
+      const row = this.rowByKey(h.entity, h.vcenterId, h.moid) ?? {};
+      return {
+        entity: entityLabel(h.entity, false),
+        name: h.name,
+        vcenter: row['vcenter'] ?? null,
+        datacenter: row['datacenter'] ?? null,
+        cluster: row['cluster'] ?? null,
+        host: row['host'] ?? null,
+        datastores: row['datastores'] ?? null,
+        ipAddress: row['ipAddress'] ?? null,
+        powerState: row['powerState'] ?? null,
+        matchedOn: h.matchedOn,
+      };
+    });
+    return {
+      ...base,
+      kind: 'find',
+      interpretation: `find "${text}" in names, guest host names and IP addresses`,
+      columns: [
+        'entity',
+        'name',
+        'vcenter',
+        'datacenter',
+        'cluster',
+        'host',
+        'datastores',
+        'ipAddress',
+        'powerState',
+      ],
+      rows,
+      total: rows.length,
+      ...(rows.length === 0 ? { message: `Nothing in the inventory matches "${text}".` } : {}),
+      freshness: this.freshness(undefined),
+    };
+  }
+
+  private rowByKey(
+    entity: QueryEntity,
+    vcenterId: number,
+    moid: string,
+  ): Record<string, unknown> | undefined {
+    if (entity === 'vcenters') return undefined;
+    return this.stmt({ sql: rowByKeyQuery(entity), params: [] }).get(vcenterId, moid) as
+      Record<string, unknown> | undefined;
+  }
+
+  private suggest(question: string): string[] {
+    const found = exampleFuse.search(question, { limit: 3 }).map((r) => r.item);
+    return found.length > 0 ? found : EXAMPLE_QUESTIONS.slice(0, 3);
+  }
+
+  /** "As of" the oldest last good sync among the vCenters involved, and which are failed or stale. */
+  freshness(plan: QueryPlan | undefined): Freshness {
+    const rows = this.opts.sqlite
+      .prepare(
+        'SELECT v.name AS name, v.enabled AS enabled, s.status AS status, s.last_success_at AS lastSuccessAt FROM vcenters v LEFT JOIN sync_state s ON s.vcenter_id = v.id',
+      )
+      .all() as { name: string; enabled: number; status: string | null; lastSuccessAt: string | null }[];
+    const only = vcenterNamesIn(plan?.filter).map((n) => n.toLowerCase());
+    const involved = rows.filter(
+      (r) => r.enabled && (only.length === 0 || only.includes(r.name.toLowerCase())),
+    );
+    const staleBefore = this.now().getTime() - (this.opts.staleAfterMs ?? 24 * 3600_000);
+    const synced = involved
+      .filter((r) => r.lastSuccessAt)
+      .map((r) => r.lastSuccessAt!)
+      .sort();
+    return {
+      asOf: synced[0] ?? null,
+      failedVcenters: involved
+        .filter(
+          (r) => r.status === 'failed' || r.status === 'certificate_changed' || r.status === 'reconnecting',
+        )
+        .map((r) => r.name),
+      staleVcenters: involved
+        .filter((r) => r.lastSuccessAt && Date.parse(r.lastSuccessAt) < staleBefore)
+        .map((r) => r.name),
+      neverSyncedVcenters: involved.filter((r) => !r.lastSuccessAt).map((r) => r.name),
+    };
+  }
+}

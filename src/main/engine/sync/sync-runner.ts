@@ -1,0 +1,235 @@
+import pLimit from 'p-limit';
+import { VminerError, toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
+import type { EntityCounts } from '../../../shared/inventory.js';
+import type { VcenterInfo } from '../../../shared/vcenter.js';
+import type { EngineSettings } from '../../../shared/settings.js';
+import type { InventoryStore } from '../db/inventory-store.js';
+import { countsOf } from '../db/inventory-store.js';
+import type { VcenterRepo } from '../db/vcenter-repo.js';
+import type { EventBus } from '../events.js';
+import { createLogger } from '../log.js';
+import { collectInventory, type CollectOptions, type CollectResult } from '../vsphere/collect.js';
+
+const log = createLogger('sync');
+
+export interface VcenterSyncResult {
+  vcenterId: number;
+  vcenter: string;
+  status: 'ok' | 'failed' | 'certificate_changed';
+  error: ErrorInfo | null;
+  counts: EntityCounts | null;
+  durationMs: number;
+  warnings: string[];
+}
+
+export interface SyncSummary {
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  results: VcenterSyncResult[];
+}
+
+export interface SyncDeps {
+  repo: VcenterRepo;
+  store: InventoryStore;
+  bus: EventBus;
+  settings: () => EngineSettings;
+  /** The login a vCenter uses (its own, or a shared service account); throws LOGIN_FAILED when none is stored. */
+  credentials: (vc: VcenterInfo) => { user: string; password: string };
+  /** Injected for fault tests; defaults to the real collector. */
+  collect?: (opts: CollectOptions) => Promise<CollectResult>;
+  /** Called once after a sync run that stored new data (the engine refreshes planner statistics). */
+  afterSync?: () => void;
+  /** A vCenter kept live is re-read through its stream instead (undefined: not live). */
+  resyncLive?: (vcenterId: number) => Promise<VcenterSyncResult> | undefined;
+}
+
+/**
+ * Syncs vCenters concurrently (p-limit), one session each. A vCenter already syncing is joined,
+ * not started twice; a failure never touches the vCenter's last good data.
+ */
+export class SyncRunner {
+  private readonly running = new Map<number, Promise<VcenterSyncResult>>();
+  private readonly controllers = new Map<number, AbortController>();
+
+  constructor(private readonly deps: SyncDeps) {}
+
+  isSyncing(id?: number): boolean {
+    return id === undefined ? this.running.size > 0 : this.running.has(id);
+  }
+
+  async sync(ids?: number[], opts: { workers?: number } = {}): Promise<SyncSummary> {
+    const started = Date.now();
+    const all = this.deps.repo.list();
+    let targets: VcenterInfo[];
+    if (ids) {
+      targets = ids.map((id) => {
+        const v = all.find((x) => x.id === id);
+        if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
+        return v;
+      });
+    } else targets = all.filter((v) => v.enabled && v.retiredAt === null);
+    const limit = pLimit(opts.workers ?? this.deps.settings().syncWorkers);
+    const results = await Promise.all(
+      targets.map(
+        (vc) => this.running.get(vc.id) ?? this.deps.resyncLive?.(vc.id) ?? this.enqueue(vc, limit),
+      ),
+    );
+    const finished = Date.now();
+    if (results.some((r) => r.status === 'ok')) {
+      try {
+        this.deps.afterSync?.();
+      } catch (err) {
+        log.warn('post-sync maintenance failed', { error: String(err) });
+      }
+    }
+    return {
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+      results,
+    };
+  }
+
+  /** Resolves once no sync is running (a cancelled one settles after logging out, bounded). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Cancels running and queued syncs (all, or the given vCenters). */
+  cancel(ids?: number[]): void {
+    for (const [id, ac] of this.controllers) {
+      if (!ids || ids.includes(id)) ac.abort(new VminerError('CANCELLED', 'sync cancelled'));
+    }
+  }
+
+  private enqueue(vc: VcenterInfo, limit: ReturnType<typeof pLimit>): Promise<VcenterSyncResult> {
+    const ac = new AbortController();
+    this.controllers.set(vc.id, ac);
+    this.deps.repo.setState(vc.id, { status: 'queued' });
+    this.deps.bus.emit('sync:progress', {
+      vcenterId: vc.id,
+      vcenter: vc.name,
+      phase: 'queued',
+      status: 'queued',
+    });
+    const p = limit(() => this.runOne(vc, ac)).finally(() => {
+      this.running.delete(vc.id);
+      this.controllers.delete(vc.id);
+    });
+    this.running.set(vc.id, p);
+    return p;
+  }
+
+  private async runOne(vc: VcenterInfo, ac: AbortController): Promise<VcenterSyncResult> {
+    const { repo, store, bus } = this.deps;
+    const settings = this.deps.settings();
+    const started = Date.now();
+    const emit = (e: Omit<Parameters<typeof bus.emit<'sync:progress'>>[1], 'vcenterId' | 'vcenter'>): void =>
+      bus.emit('sync:progress', { vcenterId: vc.id, vcenter: vc.name, ...e });
+    const deadline = setTimeout(
+      () =>
+        ac.abort(
+          new VminerError(
+            'TIMEOUT',
+            `${vc.name}: the sync did not finish within ${Math.round(settings.vcenterDeadlineMs / 1000)} s (overall deadline)`,
+          ),
+        ),
+      settings.vcenterDeadlineMs,
+    );
+    repo.setState(vc.id, { status: 'syncing', startedAt: new Date(started).toISOString() });
+    emit({ phase: 'started', status: 'syncing' });
+    try {
+      if (ac.signal.aborted) throw ac.signal.reason;
+      const { user, password } = this.deps.credentials(vc);
+      const caPem = repo.caPem(vc.id);
+      const collect = this.deps.collect ?? collectInventory;
+      const res = await collect({
+        url: vc.url,
+        user,
+        password,
+        trust: vc.thumbprint
+          ? { kind: 'thumbprint', sha256: vc.thumbprint }
+          : { kind: 'ca', extraCaPem: caPem ?? undefined },
+        connectTimeoutMs: settings.connectTimeoutMs,
+        callTimeoutMs: settings.callTimeoutMs,
+        maxObjects: settings.pageSize,
+        signal: ac.signal,
+        onProgress: (p) => emit({ phase: 'collecting', status: 'syncing', objects: p.objects }),
+      });
+      if (ac.signal.aborted) throw ac.signal.reason;
+      emit({ phase: 'storing', status: 'syncing', objects: res.objects });
+      store.replace(vc.id, res.inventory);
+      const counts = countsOf(res.inventory);
+      const warnings = [
+        ...res.droppedPaths.map((p) => `property ${p} is unknown to this vCenter version; it was skipped`),
+        ...res.missing.map(
+          (m) => `${m.objectType}.${m.path} could not be read (${m.fault}); check the account's role`,
+        ),
+      ];
+      const finished = Date.now();
+      const a = res.about;
+      repo.setAbout(vc.id, {
+        productName: a.fullName || a.name,
+        version: a.version,
+        build: a.build,
+        apiVersion: a.apiVersion,
+        instanceUuid: a.instanceUuid,
+      });
+      repo.setState(vc.id, {
+        status: 'ok',
+        finishedAt: new Date(finished).toISOString(),
+        durationMs: finished - started,
+        counts: JSON.stringify(counts),
+        errorCode: null,
+        errorMessage: null,
+        lastSuccessAt: new Date(finished).toISOString(),
+        warnings: JSON.stringify(warnings),
+      });
+      log.info('synced', {
+        vcenter: vc.name,
+        ms: finished - started,
+        objects: res.objects,
+        pages: res.pages,
+      });
+      emit({ phase: 'finished', status: 'ok', counts, durationMs: finished - started });
+      bus.emit('inventory:changed', { vcenterIds: [vc.id] });
+      return {
+        vcenterId: vc.id,
+        vcenter: vc.name,
+        status: 'ok',
+        error: null,
+        counts,
+        durationMs: finished - started,
+        warnings,
+      };
+    } catch (err) {
+      const error = toErrorInfo(
+        ac.signal.aborted && ac.signal.reason instanceof VminerError ? ac.signal.reason : err,
+      );
+      if (!error.message.includes(vc.name)) error.message = `${vc.name}: ${error.message}`;
+      const status = error.code === 'CERT_CHANGED' ? 'certificate_changed' : 'failed';
+      const finished = Date.now();
+      repo.setState(vc.id, {
+        status,
+        finishedAt: new Date(finished).toISOString(),
+        durationMs: finished - started,
+        errorCode: error.code,
+        errorMessage: error.message,
+      });
+      log.warn('sync failed', { vcenter: vc.name, code: error.code, error: error.message });
+      emit({ phase: 'finished', status, error, durationMs: finished - started });
+      return {
+        vcenterId: vc.id,
+        vcenter: vc.name,
+        status,
+        error,
+        counts: null,
+        durationMs: finished - started,
+        warnings: [],
+      };
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * A throwaway PostgreSQL server for tests, from Debian's `postgresql` package
+ * (/usr/lib/postgresql/<version>/bin). It listens on 127.0.0.1 only, on a free port, with its data
+ * and socket in a fresh temp folder that is removed on stop.
+ *
+ * PostgreSQL refuses to run as root. Under root (CI containers) the server runs as the `postgres`
+ * system user the Debian package creates, through `runuser -u postgres --`; the temp folder is
+ * handed to that user first. As any other user it runs as that user directly. Passwords go through
+ * a 0600 file (`initdb --pwfile`), never a command line.
+ */
+import { freePort } from './net.js';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface RunningPostgres {
+  host: string;
+  port: number;
+  /** The superuser created by initdb, with `password`. */
+  user: string;
+  password: string;
+  stop(): Promise<void>;
+}
+
+export function findPostgresBin(): string | null {
+  const base = '/usr/lib/postgresql';
+  if (!fs.existsSync(base)) return null;
+  const versions = fs
+    .readdirSync(base)
+    .filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? path.join(base, versions[0], 'bin') : null;
+}
+
+async function systemUser(name: string): Promise<{ uid: number; gid: number } | null> {
+  try {
+    const uid = Number((await run('id', ['-u', name])).stdout.trim());
+    const gid = Number((await run('id', ['-g', name])).stdout.trim());
+    return { uid, gid };
+  } catch {
+    return null;
+  }
+}
+
+export interface PostgresOptions {
+  /** Serve TLS with this key and certificate (PEM); plain connections stay allowed too. */
+  tls?: { key: string; cert: string };
+}
+
+export async function startPostgres(password: string, opts: PostgresOptions = {}): Promise<RunningPostgres> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql; see scripts/setup.sh)');
+  const asRoot = process.getuid?.() === 0;
+  let owner: { uid: number; gid: number } | null = null;
+  if (asRoot) {
+    owner = await systemUser('postgres');
+    if (!owner)
+      throw new Error('running as root needs the "postgres" system user (created by the postgresql package)');
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-pg-'));
+  const data = path.join(dir, 'data');
+  const pwfile = path.join(dir, 'pw');
+  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (owner) {
+    fs.chownSync(dir, owner.uid, owner.gid);
+    fs.chownSync(pwfile, owner.uid, owner.gid);
+  }
+  const as = (cmd: string, args: string[]) =>
+    owner ? run('runuser', ['-u', 'postgres', '--', cmd, ...args]) : run(cmd, args);
+  const user = 'vminer_admin';
+  await as(path.join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    user,
+    `--pwfile=${pwfile}`,
+    '--auth-host=scram-sha-256',
+    '--auth-local=peer',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-sync',
+  ]);
+  fs.rmSync(pwfile);
+  const serverArgs = [`-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off'];
+  if (opts.tls) {
+    // The server reads its key only when it is private and its own.
+    const key = path.join(data, 'server.key');
+    const crt = path.join(data, 'server.crt');
+    fs.writeFileSync(key, opts.tls.key, { mode: 0o600 });
+    fs.writeFileSync(crt, opts.tls.cert, { mode: 0o644 });
+    if (owner) for (const f of [key, crt]) fs.chownSync(f, owner.uid, owner.gid);
+    serverArgs.push('-c ssl=on', `-c ssl_cert_file=${crt}`, `-c ssl_key_file=${key}`);
+  }
+  let port: number;
+  // Another process may take the free port between the probe and the start: try a few.
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort();
+    try {
+      await as(path.join(bin, 'pg_ctl'), [
+        '-D',
+        data,
+        '-l',
+        path.join(dir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        [`-p ${port}`, ...serverArgs].join(' '),
+        'start',
+      ]);
+      break;
+    } catch (err) {
+      if (attempt >= 3) {
+        const log = fs.existsSync(path.join(dir, 'server.log'))
+          ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8')
+          : '';
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${log}`, { cause: err });
+      }
+    }
+  }
+  return {
+    host: '127.0.0.1',
+    port,
+    user,
+    password,
+    stop: async () => {
+      try {
+        await as(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
