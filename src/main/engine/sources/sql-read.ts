@@ -160,15 +160,16 @@ async function readMssql(
   // encryption is asked for (tedious 19 would otherwise log in in clear to a server that declines
   // it), and a pinned server must present the pinned certificate.
   let refused: VminerError | null = null;
+  const declined = (): VminerError =>
+    new VminerError(
+      'TLS_UNTRUSTED',
+      `${name}: ${where} did not agree to encrypt the connection; the password was not sent (turn encryption off only for a test server)`,
+    );
   const guardLogin = (conn: TediousLoginStep): void => {
     const send = conn.sendLogin7Packet.bind(conn);
     conn.sendLogin7Packet = () => {
       const io = conn.messageIo;
-      if (c.encrypt && !io?.tlsNegotiationComplete)
-        refused = new VminerError(
-          'TLS_UNTRUSTED',
-          `${name}: ${where} did not agree to encrypt the connection; the password was not sent (turn encryption off only for a test server)`,
-        );
+      if (c.encrypt && !io?.tlsNegotiationComplete) refused = declined();
       else if (c.thumbprint) {
         const presented = io?.securePair?.cleartext.getPeerCertificate().fingerprint256 ?? null;
         if (presented !== c.thumbprint) refused = pinMismatch(name, where, c.thumbprint, presented);
@@ -202,6 +203,8 @@ async function readMssql(
       await pool.connect();
     } catch (err) {
       if (refused) throw refused;
+      // tedious 20 refuses such a server itself, before the login too.
+      if (c.encrypt && (err as DriverError).code === 'EENCRYPT') throw declined();
       const tls = tlsCode(err);
       if (tls) throw untrusted(name, where, tls);
       throw connectionError(name, where, c.user, err);
