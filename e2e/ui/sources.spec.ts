@@ -172,6 +172,8 @@ test('add a PostgreSQL source: field checks, a server refusal, a failed test, a 
       user: 'vminer_reader',
       encrypt: false,
       trustServerCertificate: false,
+      caPem: null,
+      thumbprint: null,
     },
     query: QUERY,
     mapping: {
@@ -184,7 +186,11 @@ test('add a PostgreSQL source: field checks, a server refusal, a failed test, a 
       enabled: 'active',
     },
     timeoutSeconds: 30,
+    maxRows: 10_000,
+    trustCaValid: false,
   });
+  // The list says what is weak about it.
+  await expect(row.getByTestId('source-warning')).toContainText('PostgreSQL is not encrypted');
   // Write-only: the password is nowhere in what the API returns.
   expect(JSON.stringify(await rpc('sources.list', {}))).not.toContain(READER_PW);
 });
@@ -194,8 +200,12 @@ test('refresh it: its vCenters appear in the vCenters list', async () => {
   await expect(page.locator('section.sources')).toContainText(
     'pg-cmdb: 2 added, 0 updated, 0 retired, 0 restored.',
   );
-  for (const name of ['vc-pg-ams', 'vc-pg-fra'])
-    await expect(page.locator(`tr[data-vcenter="${name}"]`)).toContainText('from source pg-cmdb');
+  for (const name of ['vc-pg-ams', 'vc-pg-fra']) {
+    const vc = page.locator(`tr[data-vcenter="${name}"]`);
+    await expect(vc).toContainText('from source pg-cmdb');
+    // The CMDB does not decide where passwords go: no login until the certificate is reviewed.
+    await expect(vc.getByTestId('awaiting-review')).toHaveText('certificate to review');
+  }
   await expect(page.locator('tr[data-vcenter="vc-pg-old"]')).toHaveCount(0);
   await expect(sourceRow('pg-cmdb').locator('td').nth(2)).toHaveText('2');
 });
@@ -214,11 +224,18 @@ test('edit it: prefilled without the password; a new interval and the schedule s
   await expect(dialog.getByLabel('Refresh every (minutes)')).toHaveValue('30');
   await dialog.getByLabel('Refresh every (minutes)').fill('15');
   await dialog.getByLabel(/Refresh on its own schedule/).check();
+  await expect(dialog.getByLabel('Read at most (rows)')).toHaveValue('10000');
+  await dialog.getByLabel('Read at most (rows)').fill('500');
+  await expect(dialog.getByText(/gets no password until its certificate is\s+reviewed/)).toBeVisible();
+  await dialog.getByLabel(/Trust the vCenters’ CA-valid certificates/).check();
   await dialog.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(dialog).toBeHidden();
   await expect(sourceRow('pg-cmdb').getByTestId('source-every')).toHaveText('15 min');
   const after = (await rpc<SourceInfo[]>('sources.list', {})).find((s) => s.name === 'pg-cmdb')!;
   expect([after.refreshMinutes, after.enabled, after.config.query]).toEqual([15, true, QUERY]);
+  expect([after.config.maxRows, after.config.trustCaValid]).toEqual([500, true]);
+  // The source vouches for CA-valid certificates now: its vCenters no longer wait for a review.
+  await expect(page.locator('tr[data-vcenter="vc-pg-ams"]').getByTestId('awaiting-review')).toHaveCount(0);
 
   // The stored password still logs in: a row switched on in the CMDB arrives with the next refresh.
   await admin.query(`UPDATE cmdb_vcenters SET active = true WHERE vc_name = 'vc-pg-old'`);

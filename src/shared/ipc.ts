@@ -41,6 +41,8 @@ export interface ExportSpec {
   sort?: RequestArgs<'export.toFile'>['sort'];
   /** File name offered in the save dialog, without folder. */
   suggestedName?: string;
+  /** Desktop: the format chosen before the save dialog, which then offers only its file type. */
+  format?: 'csv' | 'json' | 'xlsx';
 }
 
 export interface SaveExportResult {
@@ -51,7 +53,7 @@ export interface SaveExportResult {
 
 /** Desktop-only services of the Electron shell (absent in a browser). */
 export interface DesktopApi {
-  /** Native save dialog (format from the chosen file type), then the engine writes the file. `null` when cancelled. */
+  /** Native save dialog (one file type when `format` is given; the name is written as confirmed), then the engine writes the file. `null` when cancelled. */
   saveExport(spec: ExportSpec): Promise<SaveExportResult | null>;
   showInFolder(path: string): Promise<void>;
   /** Opens an http(s) URL in the default browser; anything else is refused. */

@@ -63,7 +63,7 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 const connectionFields = {
   server: z.string().trim().min(1).max(255),
-  port: z.number().int().min(1).max(65_535).optional(),
+  port: z.number().int().min(1).max(65_535),
   database: z.string().min(1).max(128),
   /** SQL Server: 'sql' (SQL login) or 'ntlm' (Windows account, `domain\\user`); PostgreSQL: password. */
   auth: z.enum(['sql', 'ntlm']),
@@ -72,22 +72,28 @@ const connectionFields = {
   encrypt: z.boolean(),
   /** Accept the server's certificate without checking it (SQL Server `trustServerCertificate`). */
   trustServerCertificate: z.boolean(),
+  /** A private CA (PEM) the server's certificate must chain to: a company CA, not a public one. */
+  caPem: z.string().trim().min(1).max(65_536).nullable(),
+  /** Or the SHA-256 thumbprint of the server's own (e.g. self-signed) certificate, pinned. */
+  thumbprint: z.string().trim().min(1).max(200).nullable(),
 };
 
 export const SourceConnectionSchema = z.object({
   ...connectionFields,
+  port: connectionFields.port.optional(),
   auth: connectionFields.auth.default('sql'),
   encrypt: connectionFields.encrypt.default(true),
   trustServerCertificate: connectionFields.trustServerCertificate.default(false),
+  caPem: connectionFields.caPem.default(null),
+  thumbprint: connectionFields.thumbprint.default(null),
 });
-/**
- * A change of some connection fields: no defaults, so changing the port never turns `encrypt`
- * back on or `trustServerCertificate` off behind the user's back.
- */
+/** An update's connection: only what it names changes (no defaults filled in). */
 export const SourceConnectionPatchSchema = z.object(connectionFields).partial();
 export type SourceConnection = z.infer<typeof SourceConnectionSchema>;
 
 export const DEFAULT_SOURCE_QUERY = 'SELECT name, host, port FROM vcenters WHERE enabled = 1';
+export const DEFAULT_SOURCE_ROWS = 10_000;
+export const MAX_SOURCE_ROWS = 1_000_000;
 
 export const SourceConfigSchema = z.object({
   connection: SourceConnectionSchema,
@@ -95,6 +101,14 @@ export const SourceConfigSchema = z.object({
   mapping: SourceMappingSchema.default(SourceMappingSchema.parse({})),
   /** Seconds before a connection or query gives up. */
   timeoutSeconds: z.number().int().min(1).max(600).default(30),
+  /** The most rows read (streamed: no more are fetched); a longer answer fails the refresh. */
+  maxRows: z.number().int().min(1).max(MAX_SOURCE_ROWS).default(DEFAULT_SOURCE_ROWS),
+  /**
+   * vCenters this source lists may log in as soon as a CA vouches for their certificate. Off (the
+   * default): a vCenter it adds, or moves to a new address, gets no password until its
+   * certificate is pinned or reviewed — the CMDB does not decide where passwords go.
+   */
+  trustCaValid: z.boolean().default(false),
 });
 export type SourceConfig = z.infer<typeof SourceConfigSchema>;
 
@@ -114,6 +128,8 @@ export interface SourceInfo {
   vcenters: number;
   retired: number;
   nextRefreshAt: string | null;
+  /** What is weak about its settings (an unencrypted connection, an unchecked certificate). */
+  warnings: string[];
 }
 
 export interface SourceTestResult {
@@ -123,6 +139,8 @@ export interface SourceTestResult {
   /** The same rows through the mapping, with each row's problem. */
   mapped: { name: string; url: string | null; problem: string | null }[];
   totalRows: number;
+  /** The query returned more than the source's `maxRows`: only that many were read, and a refresh fails. */
+  overCap: boolean;
 }
 
 export interface SourceRefreshResult {
@@ -166,6 +184,8 @@ export const SourceAddSchema = z.object({
   query: z.string().trim().min(1).max(20_000).optional(),
   mapping: SourceMappingSchema.partial().optional(),
   timeoutSeconds: z.number().int().min(1).max(600).optional(),
+  maxRows: z.number().int().min(1).max(MAX_SOURCE_ROWS).optional(),
+  trustCaValid: z.boolean().optional(),
   /** The source's own refresh interval, independent of the vCenter sync schedule. */
   refreshMinutes: z.number().int().min(1).max(10_080).default(60),
   enabled: z.boolean().default(true),
@@ -179,6 +199,8 @@ export const SourceUpdateSchema = z.object({
   query: z.string().trim().min(1).max(20_000).optional(),
   mapping: SourceMappingSchema.partial().optional(),
   timeoutSeconds: z.number().int().min(1).max(600).optional(),
+  maxRows: z.number().int().min(1).max(MAX_SOURCE_ROWS).optional(),
+  trustCaValid: z.boolean().optional(),
   refreshMinutes: z.number().int().min(1).max(10_080).optional(),
   enabled: z.boolean().optional(),
 });

@@ -49,6 +49,12 @@ export interface VcenterInfo {
   source: { id: number; name: string } | null;
   /** When it disappeared from its source (status `retired`); null while listed. */
   retiredAt: string | null;
+  /**
+   * Its source added it (or moved it to a new address) and nobody has pinned or reviewed its
+   * certificate since: vMiner sends it no password until then (unless the source trusts CA-valid
+   * certificates). `certs.review` / `certs.trust` clear it.
+   */
+  awaitingCertReview: boolean;
   site: string | null;
   tags: string[];
 }

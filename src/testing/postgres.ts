@@ -46,7 +46,12 @@ async function systemUser(name: string): Promise<{ uid: number; gid: number } | 
   }
 }
 
-export async function startPostgres(password: string): Promise<RunningPostgres> {
+export interface PostgresOptions {
+  /** Serve TLS with this key and certificate (PEM); plain connections stay allowed too. */
+  tls?: { key: string; cert: string };
+}
+
+export async function startPostgres(password: string, opts: PostgresOptions = {}): Promise<RunningPostgres> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql; see scripts/setup.sh)');
   const asRoot = process.getuid?.() === 0;
@@ -80,6 +85,16 @@ export async function startPostgres(password: string): Promise<RunningPostgres> 
     '--no-sync',
   ]);
   fs.rmSync(pwfile);
+  const serverArgs = [`-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off'];
+  if (opts.tls) {
+    // The server reads its key only when it is private and its own.
+    const key = path.join(data, 'server.key');
+    const crt = path.join(data, 'server.crt');
+    fs.writeFileSync(key, opts.tls.key, { mode: 0o600 });
+    fs.writeFileSync(crt, opts.tls.cert, { mode: 0o644 });
+    if (owner) for (const f of [key, crt]) fs.chownSync(f, owner.uid, owner.gid);
+    serverArgs.push('-c ssl=on', `-c ssl_cert_file=${crt}`, `-c ssl_key_file=${key}`);
+  }
   let port: number;
   // Another process may take the free port between the probe and the start: try a few.
   for (let attempt = 0; ; attempt++) {
@@ -94,7 +109,7 @@ export async function startPostgres(password: string): Promise<RunningPostgres> 
         '-t',
         '60',
         '-o',
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        [`-p ${port}`, ...serverArgs].join(' '),
         'start',
       ]);
       break;

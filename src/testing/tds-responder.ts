@@ -1,16 +1,25 @@
 /**
  * A small TDS (SQL Server wire protocol) responder for tests: enough of TDS 7.4 for the real
- * `mssql`/tedious driver to log in without encryption, run a query over RPC (`sp_executesql`) and
- * read NVARCHAR / INT rows, or get a login failure or a query error. It listens on loopback only.
+ * `mssql`/tedious driver to log in, with or without TLS, run a query over RPC (`sp_executesql`)
+ * and read NVARCHAR / INT rows, or get a login failure or a query error. Long results stream with
+ * backpressure and stop at the driver's ATTENTION (cancel), so a test can see how many rows a
+ * reader really pulled. It listens on loopback only.
  * See /work/shared/notes/tds-facts.md for the byte layouts it follows.
+ *
+ * TLS (`tls: {key, cert}`): PRELOGIN answers encryption ON; the handshake records then travel in
+ * PRELOGIN packets, and afterwards everything (LOGIN7 included) is raw TLS carrying TDS packets,
+ * as with SQL Server.
  */
 import net from 'node:net';
+import { Duplex, PassThrough } from 'node:stream';
+import tls from 'node:tls';
 
 export type TdsValue = string | number | null;
 
 export interface TdsResult {
   columns: { name: string; type: 'nvarchar' | 'int' }[];
-  rows: TdsValue[][];
+  /** Any iterable: a generator streams a long result without building it first. */
+  rows: Iterable<TdsValue[]>;
 }
 
 export type TdsAnswer =
@@ -21,6 +30,8 @@ export interface TdsResponderOptions {
   logins: Record<string, string>;
   /** Answers a statement sent over RPC; `SELECT 1;` (the pool's validation) is answered for you. */
   answer: (sql: string, login: { user: string; database: string }) => TdsAnswer;
+  /** Speak TLS with this key and certificate (PEM); without it, encryption is "not supported". */
+  tls?: { key: string; cert: string };
 }
 
 export interface TdsResponder {
@@ -29,6 +40,10 @@ export interface TdsResponder {
   statements: string[];
   /** Logins attempted, with the password the driver sent (decoded from LOGIN7). */
   logins: { user: string; password: string; database: string; ok: boolean }[];
+  /** Result rows written to the wire so far, over all queries. */
+  rowsSent: number;
+  /** TLS handshakes completed. */
+  handshakes: number;
   close(): Promise<void>;
 }
 
@@ -81,7 +96,7 @@ function loginAck(): Buffer {
   return Buffer.concat([head, body]);
 }
 
-function resultTokens(r: TdsResult): Buffer {
+function metaToken(r: TdsResult): Buffer {
   const parts: Buffer[] = [];
   const meta = Buffer.alloc(3);
   meta.writeUInt8(0x81, 0);
@@ -96,29 +111,39 @@ function resultTokens(r: TdsResult): Buffer {
     );
     parts.push(bVarchar(c.name));
   }
-  for (const row of r.rows) {
-    parts.push(Buffer.from([0xd1]));
-    r.columns.forEach((c, i) => {
-      const v = row[i] ?? null;
-      if (c.type === 'int') {
-        if (v === null) parts.push(Buffer.from([0]));
-        else {
-          const b = Buffer.alloc(5);
-          b.writeUInt8(4, 0);
-          b.writeInt32LE(Number(v), 1);
-          parts.push(b);
-        }
-      } else if (v === null) parts.push(Buffer.from([0xff, 0xff]));
-      else {
-        const data = Buffer.from(String(v), 'utf16le');
-        const len = Buffer.alloc(2);
-        len.writeUInt16LE(data.length);
-        parts.push(len, data);
-      }
-    });
-  }
-  parts.push(done(0x0010, 0x00c1, r.rows.length));
   return Buffer.concat(parts);
+}
+
+function rowToken(r: TdsResult, row: TdsValue[]): Buffer {
+  const parts: Buffer[] = [Buffer.from([0xd1])];
+  r.columns.forEach((c, i) => {
+    const v = row[i] ?? null;
+    if (c.type === 'int') {
+      if (v === null) parts.push(Buffer.from([0]));
+      else {
+        const b = Buffer.alloc(5);
+        b.writeUInt8(4, 0);
+        b.writeInt32LE(Number(v), 1);
+        parts.push(b);
+      }
+    } else if (v === null) parts.push(Buffer.from([0xff, 0xff]));
+    else {
+      const data = Buffer.from(String(v), 'utf16le');
+      const len = Buffer.alloc(2);
+      len.writeUInt16LE(data.length);
+      parts.push(len, data);
+    }
+  });
+  return Buffer.concat(parts);
+}
+
+function packetHead(type: number, last: boolean, length: number, id: number): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt8(type, 0);
+  head.writeUInt8(last ? 0x01 : 0x00, 1);
+  head.writeUInt16BE(length + 8, 2);
+  head.writeUInt8(id & 0xff, 6);
+  return head;
 }
 
 function packets(type: number, payload: Buffer): Buffer {
@@ -181,6 +206,8 @@ export async function startTdsResponder(opts: TdsResponderOptions): Promise<TdsR
     port: 0,
     statements: [],
     logins: [],
+    rowsSent: 0,
+    handshakes: 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -192,19 +219,69 @@ export async function startTdsResponder(opts: TdsResponderOptions): Promise<TdsR
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => undefined);
-    let buf = Buffer.alloc(0);
-    let message: Buffer[] = [];
     let login = { user: '', database: '' };
-    const reply = (payload: Buffer): void => {
-      if (!sock.destroyed) sock.write(packets(0x04, payload));
+    /** Where TDS packets go: the socket, or the TLS session once it is up. */
+    let out: NodeJS.WritableStream & { destroyed: boolean } = sock;
+    let attention = false;
+    let streaming: Promise<void> = Promise.resolve();
+    // TLS: the server side of the session sits on a stream pair; during the handshake its records
+    // are wrapped in PRELOGIN packets, afterwards they are the raw socket bytes.
+    let handshake: { toTls: PassThrough; flight: Buffer[]; flush: NodeJS.Timeout | undefined } | null = null;
+
+    const reply = (payload: Buffer, type = 0x04): void => {
+      if (!out.destroyed) out.write(packets(type, payload));
+    };
+
+    /** Streams a result with backpressure; stops early at an ATTENTION or a closed socket. */
+    const stream = async (r: TdsResult): Promise<void> => {
+      let id = 1;
+      let pending: Buffer[] = [Buffer.from(metaToken(r))];
+      let size = pending[0]!.length;
+      const room = PACKET - 8;
+      const flushPacket = async (last: boolean): Promise<void> => {
+        const data = Buffer.concat(pending);
+        pending = [];
+        size = 0;
+        for (let off = 0; off < data.length || (last && off === 0); off += room) {
+          const chunk = data.subarray(off, off + room);
+          const end = off + room >= data.length;
+          if (out.destroyed) return;
+          const ok = out.write(Buffer.concat([packetHead(0x04, last && end, chunk.length, id++), chunk]));
+          if (!ok) await new Promise<void>((res) => (out as NodeJS.EventEmitter).once('drain', () => res()));
+          if (data.length === 0) break;
+        }
+      };
+      let count = 0;
+      for (const row of r.rows) {
+        if (attention || out.destroyed) break;
+        const t = rowToken(r, row);
+        pending.push(t);
+        size += t.length;
+        count++;
+        state.rowsSent++;
+        if (size >= room * 4) await flushPacket(false);
+      }
+      if (out.destroyed) return;
+      pending.push(done(attention ? 0x0030 : 0x0010, 0x00c1, count));
+      await flushPacket(true);
+      if (attention) {
+        attention = false;
+        reply(done(0x0020, 0, 0)); // the ATTENTION acknowledgement
+      }
     };
 
     const handle = (type: number, p: Buffer): void => {
+      if (type === 0x12 && handshake) {
+        // A TLS handshake record from the client, wrapped in PRELOGIN.
+        handshake.toTls.write(p);
+        return;
+      }
       if (type === 0x12) {
-        // PRELOGIN: VERSION + ENCRYPTION "not supported".
-        const data = Buffer.from([16, 0, 0x07, 0xd0, 0, 0, 0x02]);
+        // PRELOGIN: VERSION + ENCRYPTION: ON with TLS, "not supported" without.
+        const data = Buffer.from([16, 0, 0x07, 0xd0, 0, 0, opts.tls ? 0x01 : 0x02]);
         const head = Buffer.from([0x00, 0, 11, 0, 6, 0x01, 0, 17, 0, 1, 0xff]);
         reply(Buffer.concat([head, data]));
+        if (opts.tls) startTls(opts.tls);
       } else if (type === 0x10) {
         const str = (at: number): Buffer => {
           const off = p.readUInt16LE(at);
@@ -246,13 +323,25 @@ export async function startTdsResponder(opts: TdsResponderOptions): Promise<TdsR
               done(0x0002, 0, 0),
             ]),
           );
-        } else reply(resultTokens(a));
-      } else if (type === 0x0e || type === 0x06) {
-        reply(done(0, 0, 0)); // transaction manager / attention
+        } else streaming = stream(a).catch(() => undefined);
+      } else if (type === 0x06) {
+        // ATTENTION: a result still streaming stops and acknowledges; otherwise acknowledge now.
+        attention = true;
+        void streaming.then(() => {
+          if (attention) {
+            attention = false;
+            reply(done(0x0020, 0, 0));
+          }
+        });
+      } else if (type === 0x0e) {
+        reply(done(0, 0, 0)); // transaction manager
       } else sock.destroy();
     };
 
-    sock.on('data', (chunk: Buffer) => {
+    let buf = Buffer.alloc(0);
+    let message: Buffer[] = [];
+    /** TDS packets in (from the socket, or decrypted from the TLS session). */
+    const onTds = (chunk: Buffer): void => {
       buf = Buffer.concat([buf, chunk]);
       while (buf.length >= 8) {
         const len = buf.readUInt16BE(2);
@@ -272,6 +361,61 @@ export async function startTdsResponder(opts: TdsResponderOptions): Promise<TdsR
           handle(type, payload);
         }
       }
+    };
+
+    /** Set once the client speaks raw TLS: socket bytes go straight into the session. */
+    let tlsIn: PassThrough | null = null;
+    const startTls = (creds: { key: string; cert: string }): void => {
+      const toTls = new PassThrough();
+      const fromTls = new PassThrough();
+      const secure = new tls.TLSSocket(Duplex.from({ readable: toTls, writable: fromTls }), {
+        isServer: true,
+        key: creds.key,
+        cert: creds.cert,
+      });
+      secure.on('error', () => sock.destroy());
+      const hs = { toTls, flight: [] as Buffer[], flush: undefined as NodeJS.Timeout | undefined };
+      handshake = hs;
+      let secured = false;
+      // One flight of handshake records is one PRELOGIN message: send it once TLS falls quiet.
+      // Until the client sends its first raw TLS bytes, all our TLS output is handshake.
+      fromTls.on('data', (d: Buffer) => {
+        if (tlsIn === null) {
+          hs.flight.push(d);
+          clearTimeout(hs.flush);
+          hs.flush = setTimeout(() => {
+            if (!sock.destroyed && hs.flight.length)
+              sock.write(packets(0x12, Buffer.concat(hs.flight.splice(0))));
+          }, 15);
+        } else if (!sock.destroyed) sock.write(d);
+      });
+      secure.once('secure', () => {
+        state.handshakes++;
+        secured = true;
+        out = secure;
+        secure.on('data', onTds);
+      });
+      rawTls = (chunk: Buffer): void => {
+        if (!secured) {
+          sock.destroy();
+          return;
+        }
+        if (tlsIn === null) {
+          clearTimeout(hs.flush);
+          if (hs.flight.length) sock.write(packets(0x12, Buffer.concat(hs.flight.splice(0))));
+          tlsIn = toTls;
+          handshake = null;
+        }
+        tlsIn.write(chunk);
+      };
+    };
+    let rawTls: ((chunk: Buffer) => void) | null = null;
+
+    sock.on('data', (chunk: Buffer) => {
+      // After the handshake the client writes TLS records (first byte 0x14–0x17), not TDS packets.
+      if (rawTls && (tlsIn !== null || (out !== sock && chunk[0]! >= 0x14 && chunk[0]! <= 0x17)))
+        rawTls(chunk);
+      else onTds(chunk);
     });
   });
   await new Promise<void>((resolve, reject) => {

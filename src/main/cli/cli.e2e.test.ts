@@ -1,6 +1,8 @@
 import { freePort } from '../../testing/net.js';
+import { waitUntil } from '../../testing/wait.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -312,6 +314,68 @@ describe('vminer CLI', () => {
     ).toBe('ok');
     expect(vminer(['vcenter', 'remove', 'gone']).stdout).toContain('Removed gone');
     expect((JSON.parse(vminer(['vcenter', 'list', '--json']).stdout) as unknown[]).length).toBe(1);
+  });
+
+  it('one writer, really: after kill -9 of serve, two syncs started at once — one syncs, the other is refused (3 rounds)', async () => {
+    // "hole" accepts connections and never answers: the winning sync stays on it until the test
+    // lets go, so the loser's refusal cannot come from a sync that had already finished.
+    const sockets: net.Socket[] = [];
+    const hole = net.createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+    const port = (hole.address() as net.AddressInfo).port;
+    const add = vminer(
+      ['vcenter', 'add', 'hole', '--url', `127.0.0.1:${port}`, '--user', 'ro', '--password-stdin'].concat([
+        '--thumbprint',
+        sim.thumbprintSha256,
+        '--skip-check',
+      ]),
+      'pw',
+    );
+    expect(add.code, add.stderr).toBe(0);
+    const run = (args: string[]): Promise<Run> =>
+      new Promise((resolve) => {
+        const p = spawn(process.execPath, [CLI, ...args, '--data-dir', dataDir], {
+          env: { ...process.env, VMINER_DATA_DIR: '', VMINER_ADMIN_PASSWORD: 'first-admin-pw' },
+        });
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, VMINER_DATA_DIR: '' },
+        });
+        await new Promise<void>((resolve, reject) => {
+          serve.stdout.on('data', (d: Buffer) =>
+            d.toString().includes('engine running') ? resolve() : undefined,
+          );
+          serve.on('exit', (c) => reject(new Error(`serve exited with ${c}`)));
+        });
+        serve.kill('SIGKILL');
+        await new Promise((r) => serve.once('exit', r));
+        const syncs = [run(['sync', 'hole']), run(['sync', 'hole'])];
+        const first = await Promise.race(syncs);
+        expect(first.code, first.stderr).toBe(1);
+        expect(first.stderr).toMatch(/in use by vminer sync \(pid \d+/);
+        await waitUntil(() => sockets.length > 0, {
+          timeout: 20_000,
+          what: 'the winning sync to reach the vCenter',
+        });
+        for (const s of sockets.splice(0)) s.destroy();
+        const both = await Promise.all(syncs);
+        const winner = both.find((r) => r !== first)!;
+        expect(winner.code, winner.stderr).toBe(2);
+        expect(winner.stdout).toMatch(/hole\s+failed/);
+      }
+    } finally {
+      hole.close();
+      for (const s of sockets) s.destroy();
+    }
+    expect(vminer(['vcenter', 'remove', 'hole']).code).toBe(0);
   });
 
   it('switches the update mode: both (with a nightly safety net), off, pause and resume', () => {

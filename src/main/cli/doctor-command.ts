@@ -5,6 +5,7 @@ import { readLock } from '../engine/data-lock.js';
 import { openDatabase, type OpenedDatabase } from '../engine/db/database.js';
 import { VcenterRepo } from '../engine/db/vcenter-repo.js';
 import { runDoctor, type DoctorDeps } from '../engine/doctor.js';
+import { checkDataFolderModes } from '../engine/private-files.js';
 import { CredentialVault } from '../engine/secrets/index.js';
 import { ServiceAccountRepo } from '../engine/sources/service-accounts.js';
 import { SourceRepo } from '../engine/sources/source-repo.js';
@@ -44,6 +45,8 @@ async function readOnlyDeps(
       vault,
       vaultError,
       lockNote,
+      // Beside another holder the doctor only reads: the holder tightens what it owns when it starts.
+      modes: checkDataFolderModes(dataDir, { fix: false }),
     },
   };
 }

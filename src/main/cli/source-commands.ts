@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
 import { CONTRACT } from '../../shared/contract.js';
 import { VminerError } from '../../shared/errors.js';
-import { SOURCE_KINDS, type SourceKind, type SourceRefreshResult } from '../../shared/sources.js';
+import {
+  SOURCE_KINDS,
+  type SourceInfo,
+  type SourceKind,
+  type SourceRefreshResult,
+} from '../../shared/sources.js';
 import { createHandlers } from '../engine/api.js';
-import { openEngine, readPassword, withDataDir, withJson, type CommonOptions } from './common.js';
+import { openEngine, readCaFile, readPassword, withDataDir, withJson, type CommonOptions } from './common.js';
 import { printJson, printTable } from './output.js';
 
 interface SourceOptions extends CommonOptions {
@@ -20,7 +25,34 @@ interface SourceOptions extends CommonOptions {
   map?: string[];
   refreshMinutes?: string;
   passwordStdin?: boolean;
+  caFile?: string;
+  thumbprint?: string;
+  maxRows?: string;
+  trustCaValid?: boolean;
 }
+
+interface EditOptions extends Omit<SourceOptions, 'kind' | 'server' | 'database' | 'user'> {
+  server?: string;
+  database?: string;
+  user?: string;
+  systemCas?: boolean;
+  enable?: boolean;
+}
+
+/** Warnings about a source's settings, on stderr (where the CLI says what deserves a second look). */
+function warnAbout(info: SourceInfo): void {
+  for (const w of info.warnings) process.stderr.write(`warning: ${info.name}: ${w}\n`);
+}
+
+const TLS_HELP = {
+  caFile:
+    "check the database server's certificate against this private CA (PEM) instead of trusting it unchecked",
+  thumbprint: "pin the database server's certificate by its SHA-256 thumbprint (a self-signed one)",
+  maxRows:
+    'read at most this many rows (default 10000); a longer answer fails the refresh and keeps the last good list',
+  trustCaValid:
+    'let the vCenters it lists log in as soon as a CA vouches for their certificate (default: no password until each certificate is reviewed with `vminer vcenter trust`)',
+};
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -55,7 +87,9 @@ function printRefresh(name: string, r: SourceRefreshResult): void {
         'skipped',
         r.skipped.map((s) => `${s.name} (${s.reason})`),
       ) +
-      (r.added.length ? '\n  review the new certificates: vminer vcenter trust --review' : '') +
+      (r.added.length
+        ? '\n  the new vCenters get no password until their certificates are reviewed: vminer vcenter trust'
+        : '') +
       '\n',
   );
 }
@@ -78,6 +112,10 @@ export function registerSourceCommands(program: Command): void {
     .option('--auth <auth>', 'sql (default) or ntlm (SQL Server Windows login)')
     .option('--no-encrypt', 'do not encrypt the connection (test servers only)')
     .option('--trust-server-certificate', "accept the database server's certificate unchecked")
+    .option('--ca-file <pem>', TLS_HELP.caFile)
+    .option('--thumbprint <sha256>', TLS_HELP.thumbprint)
+    .option('--max-rows <n>', TLS_HELP.maxRows)
+    .option('--trust-ca-valid', TLS_HELP.trustCaValid)
     .option(
       '--query <sql>',
       'the SELECT to run (default: SELECT name, host, port FROM vcenters WHERE enabled = 1)',
@@ -109,18 +147,84 @@ export function registerSourceCommands(program: Command): void {
               auth: opts.auth ?? 'sql',
               encrypt: opts.encrypt !== false,
               trustServerCertificate: opts.trustServerCertificate ?? false,
+              caPem: opts.caFile ? readCaFile(opts.caFile) : null,
+              thumbprint: opts.thumbprint ?? null,
             },
             password,
             ...(opts.query ? { query: opts.query } : {}),
             mapping: parseMapping(opts.map),
             ...(opts.refreshMinutes ? { refreshMinutes: Number(opts.refreshMinutes) } : {}),
+            ...(opts.maxRows ? { maxRows: Number(opts.maxRows) } : {}),
+            ...(opts.trustCaValid ? { trustCaValid: true } : {}),
           }),
         );
+        warnAbout(info);
         if (opts.json) printJson(info);
         else
           process.stdout.write(
             `Added source ${info.name} (${info.kind}, refreshed every ${info.refreshMinutes} min). Try it: vminer source test ${info.name}\n`,
           );
+      } finally {
+        engine.close();
+      }
+    });
+
+  withJson(withDataDir(src.command('edit <name>')))
+    .description(
+      "change a source's connection, certificate checks, query, cap or schedule (what is not given stays)",
+    )
+    .option('--server <host>', 'database server')
+    .option('--port <port>', 'port')
+    .option('--database <db>', 'database name')
+    .option('--user <user>', 'database login (the password: vminer source set-password)')
+    .option('--encrypt', 'encrypt the connection')
+    .option('--no-encrypt', 'do not encrypt the connection (test servers only)')
+    .option('--trust-server-certificate', "accept the database server's certificate unchecked")
+    .option('--no-trust-server-certificate', "check the database server's certificate")
+    .option('--ca-file <pem>', TLS_HELP.caFile)
+    .option('--thumbprint <sha256>', TLS_HELP.thumbprint)
+    .option('--system-cas', 'check the server against the system CAs again (drops a CA file or thumbprint)')
+    .option('--max-rows <n>', TLS_HELP.maxRows)
+    .option('--trust-ca-valid', TLS_HELP.trustCaValid)
+    .option('--no-trust-ca-valid', 'no password for a new or moved vCenter until its certificate is reviewed')
+    .option('--query <sql>', 'the SELECT to run')
+    .option('--map <field=column>', 'column mapping, repeatable', collect)
+    .option('--refresh-minutes <n>', 'refresh interval of this source')
+    .option('--enable', 'refresh on its own schedule')
+    .option('--no-enable', 'refresh only when asked (vminer source refresh)')
+    .action(async (name: string, opts: EditOptions) => {
+      const engine = await openEngine(opts, 'vminer source edit');
+      try {
+        const s = engine.sources.resolve(name);
+        const connection: Record<string, unknown> = {};
+        if (opts.server !== undefined) connection['server'] = opts.server;
+        if (opts.port !== undefined) connection['port'] = Number(opts.port);
+        if (opts.database !== undefined) connection['database'] = opts.database;
+        if (opts.user !== undefined) connection['user'] = opts.user;
+        if (opts.encrypt !== undefined) connection['encrypt'] = opts.encrypt;
+        if (opts.trustServerCertificate !== undefined)
+          connection['trustServerCertificate'] = opts.trustServerCertificate;
+        if ([opts.caFile, opts.thumbprint, opts.systemCas].filter(Boolean).length > 1)
+          throw new VminerError('INVALID_INPUT', 'choose one of --ca-file, --thumbprint and --system-cas');
+        if (opts.caFile) Object.assign(connection, { caPem: readCaFile(opts.caFile), thumbprint: null });
+        if (opts.thumbprint) Object.assign(connection, { thumbprint: opts.thumbprint, caPem: null });
+        if (opts.systemCas) Object.assign(connection, { caPem: null, thumbprint: null });
+        const mapping = opts.map ? parseMapping(opts.map) : undefined;
+        const info = await createHandlers(engine)['sources.update'](
+          CONTRACT['sources.update'].args.parse({
+            id: s.id,
+            ...(Object.keys(connection).length ? { connection } : {}),
+            ...(opts.query ? { query: opts.query } : {}),
+            ...(mapping ? { mapping } : {}),
+            ...(opts.refreshMinutes ? { refreshMinutes: Number(opts.refreshMinutes) } : {}),
+            ...(opts.maxRows ? { maxRows: Number(opts.maxRows) } : {}),
+            ...(opts.trustCaValid !== undefined ? { trustCaValid: opts.trustCaValid } : {}),
+            ...(opts.enable !== undefined ? { enabled: opts.enable } : {}),
+          }),
+        );
+        warnAbout(info);
+        if (opts.json) printJson(info);
+        else process.stdout.write(`Updated source ${info.name}.\n`);
       } finally {
         engine.close();
       }
@@ -140,7 +244,9 @@ export function registerSourceCommands(program: Command): void {
               server: `${s.config.connection.server}/${s.config.connection.database}`,
               every: `${s.refreshMinutes} min`,
               last: s.lastSuccessAt ?? 'never',
-              error: s.lastError?.message ?? '',
+              error: [s.lastError?.message, ...s.warnings.map((w) => `warning: ${w}`)]
+                .filter(Boolean)
+                .join('; '),
             })),
             ['id', 'name', 'kind', 'server', 'vcenters', 'retired', 'every', 'last', 'error'],
           );
@@ -158,7 +264,11 @@ export function registerSourceCommands(program: Command): void {
         if (opts.json) printJson(r);
         else {
           printTable(r.rows, r.columns);
-          process.stdout.write(`\n${r.totalRows} rows; as vCenters:\n`);
+          process.stdout.write(
+            r.overCap
+              ? `\nMore than ${r.totalRows} rows (the source's cap, --max-rows): a refresh would fail. The first ones as vCenters:\n`
+              : `\n${r.totalRows} rows; as vCenters:\n`,
+          );
           printTable(
             r.mapped.map((m) => ({ ...m })),
             ['name', 'url', 'problem'],

@@ -141,6 +141,8 @@ export function registerVcenterCommands(program: Command): void {
               name,
               username: '',
               credential: { kind: 'service', accountId, account: null },
+              source: null,
+              awaitingCertReview: false,
             })
           : { user: opts.user ?? '', password: password ?? '' };
         const product = opts.skipCheck ? null : await checkNewVcenter(url, trust, draft.user, draft.password);
@@ -219,7 +221,7 @@ export function registerVcenterCommands(program: Command): void {
           const c = result.counts;
           process.stdout.write(
             opts.apply
-              ? `Imported: ${c.add} added, ${c.update} updated, ${c.skip} skipped.${c.add ? ' Review the new certificates: vminer vcenter trust --review' : ''}\n`
+              ? `Imported: ${c.add} added, ${c.update} updated, ${c.skip} skipped.${c.add ? ' Review the new certificates: vminer vcenter trust' : ''}\n`
               : `Preview: ${c.add} to add, ${c.update} to update, ${c.skip} skipped. Nothing was changed; run again with --apply to import.\n`,
           );
         }

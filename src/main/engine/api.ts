@@ -86,6 +86,9 @@ export function createHandlers(
       if (patch.thumbprint !== undefined)
         next.thumbprint = patch.thumbprint ? normalizeThumbprint(patch.thumbprint) : null;
       if (patch.caPem !== undefined) next.caPem = patch.caPem;
+      // Whoever pins a certificate or names a private CA here has looked at it: the hold a source
+      // put on the vCenter's password ends.
+      if (next.thumbprint || next.caPem) next.certReviewPending = false;
       if (patch.enabled !== undefined) next.enabled = patch.enabled;
       const usesService = next.useServiceAccount ?? current.credential.kind === 'service';
       if (usesService && (patch.username !== undefined || password !== undefined))

@@ -41,3 +41,36 @@ describe('DataLock', () => {
     lock.release();
   });
 });
+
+describe('DataLock beside an older vMiner', () => {
+  it('respects a holder file without the OS-lock mark that names a live process (an older vMiner writing)', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      fs.writeFileSync(
+        path.join(dir, LOCK_FILE),
+        JSON.stringify({ pid: child.pid, host: os.hostname(), owner: 'vminer serve', since: 'earlier' }),
+      );
+      expect(() => DataLock.acquire(dir, 'vminer sync')).toThrow(/in use by vminer serve \(pid \d+/);
+      // The OS lock was let go again: once the old vMiner is gone, the folder can be taken.
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('exit', r));
+      const lock = DataLock.acquire(dir, 'vminer sync');
+      expect(readLock(dir)).toMatchObject({ owner: 'vminer sync', osLock: true });
+      lock.release();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('never removes the holder file of the next holder', () => {
+    const dir = tmp();
+    const first = DataLock.acquire(dir, 'first');
+    first.release();
+    const second = DataLock.acquire(dir, 'second');
+    first.release();
+    expect(readLock(dir)?.owner).toBe('second');
+    second.release();
+    expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(false);
+  });
+});

@@ -7,6 +7,7 @@ import type { DoctorCheck, DoctorReport, DoctorRequest } from '../../shared/doct
 import type { VcenterRepo } from './db/vcenter-repo.js';
 import { pendingMigrations } from './db/database.js';
 import { checkDatabase, isCorruptionError, REPAIR_HINT, summarizeProblems } from './db/health.js';
+import { describeFinding, ensurePrivateDir, type ModeFinding } from './private-files.js';
 import { DEFAULT_KEYCHAIN_SERVICE, openKeychainItem } from './secrets/keychain.js';
 import type { ServiceAccountRepo } from './sources/service-accounts.js';
 import { resolveCredentials } from './sources/service-accounts.js';
@@ -28,6 +29,8 @@ export interface DoctorDeps {
   vaultError: string | null;
   /** e.g. "in use by vminer serve (pid 123)": the checks then ran beside it, read-only. */
   lockNote: string | null;
+  /** Entries of the data folder other users could read: tightened (`now` set) or left as they are. */
+  modes: ModeFinding[];
 }
 
 const check = (
@@ -45,13 +48,28 @@ const check = (
 function dataFolder(dir: string): DoctorCheck {
   const probe = path.join(dir, `.doctor-${process.pid}.tmp`);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     fs.writeFileSync(probe, 'ok', { mode: 0o600 });
     fs.unlinkSync(probe);
     return check('data folder', 'writable', 'ok', dir);
   } catch (err) {
     return check('data folder', 'writable', 'fail', `${dir}: ${(err as Error).message}`);
   }
+}
+
+function privacy(d: DoctorDeps): DoctorCheck[] {
+  if (process.platform === 'win32')
+    return [
+      check(
+        'data folder',
+        'private',
+        'skip',
+        'file modes do not apply on Windows (the folder is in your profile)',
+      ),
+    ];
+  if (d.modes.length === 0)
+    return [check('data folder', 'private', 'ok', 'only you can read it (folders 0700, files 0600)')];
+  return d.modes.map((f) => check('data folder', 'private', 'warn', describeFinding(f)));
 }
 
 function migrations(d: DoctorDeps): DoctorCheck {
@@ -242,6 +260,7 @@ async function sourceChecks(d: DoctorDeps): Promise<DoctorCheck[]> {
   const out: DoctorCheck[] = [];
   for (const s of d.sources.list()) {
     const subject = `source ${s.name}`;
+    for (const w of s.warnings) out.push(check(subject, 'settings', 'warn', w));
     if (!s.enabled) {
       out.push(check(subject, 'query', 'skip', 'disabled'));
       continue;
@@ -262,8 +281,8 @@ async function sourceChecks(d: DoctorDeps): Promise<DoctorCheck[]> {
         check(
           subject,
           'query',
-          bad ? 'warn' : 'ok',
-          `${t.totalRows} rows (columns ${t.columns.join(', ')})${bad ? `; ${bad} unusable, see vminer source test ${s.name}` : ''}`,
+          bad || t.overCap ? 'warn' : 'ok',
+          `${t.overCap ? `more than ${t.totalRows}` : t.totalRows} rows (columns ${t.columns.join(', ')})${bad ? `; ${bad} unusable, see vminer source test ${s.name}` : ''}${t.overCap ? `; over the row cap: a refresh fails (vminer source edit ${s.name} --max-rows N)` : ''}`,
         ),
       );
     } catch (err) {
@@ -276,6 +295,7 @@ async function sourceChecks(d: DoctorDeps): Promise<DoctorCheck[]> {
 /** A first-run check-up: each check says what it found and what to do about it. */
 export async function runDoctor(d: DoctorDeps, req: DoctorRequest): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [dataFolder(d.dataDir)];
+  checks.push(...privacy(d));
   if (d.lockNote) checks.push(check('data folder', 'lock', 'ok', d.lockNote));
   checks.push(migrations(d));
   const sound = integrity(d);

@@ -7,15 +7,20 @@ import { refreshPlannerStats } from './db/planner-stats.js';
 import { VcenterRepo } from './db/vcenter-repo.js';
 import { EventBus } from './events.js';
 import { configureLogging, createLogger, registerSecret } from './log.js';
+import { checkDataFolderModes, describeFinding, type ModeFinding } from './private-files.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
 import { SettingsRepo } from './settings-repo.js';
-import { ServiceAccountRepo, accountVaultId, resolveCredentials } from './sources/service-accounts.js';
+import {
+  ServiceAccountRepo,
+  accountVaultId,
+  resolveCredentials,
+  type CredentialTarget,
+} from './sources/service-accounts.js';
 import { SourceRepo, sourceVaultId } from './sources/source-repo.js';
 import { SourceRefresher } from './sources/refresher.js';
 import type { DoctorDeps } from './doctor.js';
 import type { SourceInfo, SourceRefreshResult } from '../../shared/sources.js';
 import { refreshSource, type RefreshDeps } from './sources/refresh.js';
-import type { VcenterInfo } from '../../shared/vcenter.js';
 import { QueryService } from './query/query-service.js';
 import { LiveManager, type LiveManagerDeps } from './sync/live-manager.js';
 import { Scheduler } from './sync/scheduler.js';
@@ -34,9 +39,9 @@ export interface EngineOptions {
   check?: 'quick';
 }
 
-export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
-
 const log = createLogger('engine');
+
+export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
 
 /** The engine: owns the data folder (lock), the cache, the vault, sync and the scheduler. */
 export class Engine {
@@ -60,6 +65,8 @@ export class Engine {
     readonly vault: CredentialVault,
     private readonly lock: DataLock,
     opts: EngineOptions,
+    /** What opening the data folder found too open, and tightened (for the doctor). */
+    private readonly tightened: ModeFinding[] = [],
   ) {
     this.backups = new ConfigBackupKeeper(database.sqlite, dataDir, (err) =>
       log.warn('configuration backup failed', { error: String(err) }),
@@ -127,7 +134,14 @@ export class Engine {
           backend: opts.vaultBackend ?? 'auto',
           onWarning: opts.onWarning,
         });
-        return new Engine(dataDir, database, vault, lock, opts);
+        // Everything is open (the -wal and -shm files exist now): take from a folder or file made
+        // elsewhere what other users should not have.
+        const tightened = checkDataFolderModes(dataDir, { fix: true });
+        for (const f of tightened) {
+          log.warn('data folder permissions', { detail: describeFinding(f) });
+          opts.onWarning?.(describeFinding(f));
+        }
+        return new Engine(dataDir, database, vault, lock, opts, tightened);
       } catch (err) {
         database.close();
         throw err;
@@ -144,7 +158,7 @@ export class Engine {
   }
 
   /** The login `vc` uses: its own account, the service account it names, or the default one. */
-  credentialsFor(vc: Pick<VcenterInfo, 'id' | 'name' | 'username' | 'credential'>): {
+  credentialsFor(vc: CredentialTarget): {
     user: string;
     password: string;
   } {
@@ -182,6 +196,7 @@ export class Engine {
       vault: this.vault,
       vaultError: null,
       lockNote: null,
+      modes: [...this.tightened, ...checkDataFolderModes(this.dataDir, { fix: true })],
     };
   }
 

@@ -93,11 +93,35 @@ describe('saveExport (native save dialog → engine export.toFile)', () => {
     expect(d.busy).toEqual([true, 0, 0.75, false]);
   });
 
-  it('adds the first offered extension to a bare name; the whole estate is never offered as CSV', async () => {
+  it('never adds an extension after the overwrite confirmation: a bare name is written as confirmed, in the format of the filter', async () => {
     const d = deps({ canceled: false, filePath: '/tmp/estate' });
     await saveExport({}, d.deps);
     expect(d.dialogCalls[0]!.filters.map((f) => f.extensions[0])).toEqual(['xlsx', 'json']);
-    expect(d.calls[0]!.args).toMatchObject({ path: '/tmp/estate.xlsx', format: 'xlsx', bom: false });
+    // "/tmp/estate.xlsx" may exist: the dialog only asked about "/tmp/estate".
+    expect(d.calls[0]!.args).toMatchObject({ path: '/tmp/estate', format: 'xlsx', bom: false });
+
+    const csv = deps({ canceled: false, filePath: '/tmp/report' });
+    await saveExport({ entity: 'vms', format: 'csv' }, csv.deps);
+    expect(csv.dialogCalls[0]).toMatchObject({
+      defaultPath: path.join('/home/ops/Documents', 'vminer-vms-2026-11-26.csv'),
+      filters: [{ extensions: ['csv'] }],
+    });
+    expect(csv.calls[0]!.args).toMatchObject({ path: '/tmp/report', format: 'csv', bom: true });
+    expect(csv.calls[0]!.args).not.toHaveProperty('suggestedName');
+  });
+
+  it('a typed extension of another offered format wins over the filter; one the export cannot be is refused', async () => {
+    const d = deps({ canceled: false, filePath: '/tmp/hosts.json' });
+    await saveExport({ entity: 'hosts', format: 'csv' }, d.deps);
+    expect(d.calls[0]!.args).toMatchObject({ path: '/tmp/hosts.json', format: 'json' });
+
+    const estate = deps({ canceled: false, filePath: '/tmp/estate.csv' });
+    await expect(saveExport({}, estate.deps)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/estate\.csv: .*choose \.xlsx or \.json/),
+    });
+    expect(estate.calls).toEqual([]);
+    await expect(saveExport({ format: 'csv' }, estate.deps)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('reports a failed write with its code and rethrows it', async () => {
@@ -128,19 +152,25 @@ describe('saveExport (native save dialog → engine export.toFile)', () => {
 });
 
 describe('file names and formats', () => {
-  it('suggests a dated name, keeps only the base name, and replaces characters file systems refuse', () => {
-    expect(defaultFileName({ entity: 'vms' }, NOW)).toBe('vminer-vms-2026-11-26.xlsx');
-    expect(defaultFileName({}, NOW)).toBe('vminer-estate-2026-11-26.xlsx');
-    expect(defaultFileName({ entity: 'vms', suggestedName: '../../etc/passwd' }, NOW)).toBe('passwd.xlsx');
-    expect(defaultFileName({ entity: 'vms', suggestedName: 'C:\\x\\a:b?.csv' }, NOW)).toBe('a_b_.csv');
-    expect(defaultFileName({ entity: 'vms', suggestedName: '...' }, NOW)).toBe('vminer-export.xlsx');
+  it('suggests a dated name with the extension of the filter, keeps only the base name, and replaces characters file systems refuse', () => {
+    expect(defaultFileName({ entity: 'vms' }, NOW, 'xlsx')).toBe('vminer-vms-2026-11-26.xlsx');
+    expect(defaultFileName({}, NOW, 'json')).toBe('vminer-estate-2026-11-26.json');
+    expect(defaultFileName({ entity: 'vms', suggestedName: '../../etc/passwd' }, NOW, 'xlsx')).toBe(
+      'passwd.xlsx',
+    );
+    expect(defaultFileName({ entity: 'vms', suggestedName: 'C:\\x\\a:b?.csv' }, NOW, 'csv')).toBe('a_b_.csv');
+    expect(defaultFileName({ entity: 'vms', suggestedName: 'off.csv' }, NOW, 'xlsx')).toBe('off.xlsx');
+    expect(defaultFileName({ entity: 'vms', suggestedName: '...' }, NOW, 'xlsx')).toBe('vminer-export.xlsx');
   });
 
-  it('maps extensions to formats case-insensitively', () => {
-    expect(formatFromPath('/a/b.XLSX', formatsFor({ entity: 'vms' }))).toEqual({
+  it('maps extensions to formats case-insensitively and never changes the path', () => {
+    expect(formatFromPath('/a/b.XLSX', formatsFor({ entity: 'vms' }), 'csv')).toEqual({
       path: '/a/b.XLSX',
       format: 'xlsx',
     });
-    expect(formatFromPath('/a/b.csv', formatsFor({}))).toEqual({ path: '/a/b.csv.xlsx', format: 'xlsx' });
+    expect(formatFromPath('/a/b.txt', formatsFor({ entity: 'vms' }), 'csv')).toEqual({
+      path: '/a/b.txt',
+      format: 'csv',
+    });
   });
 });

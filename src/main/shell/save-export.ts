@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ExportRequestSchema, type ExportFileFormat } from '../../shared/contract.js';
+import { EXPORT_FORMATS, ExportRequestSchema, type ExportFileFormat } from '../../shared/contract.js';
 import { VminerError } from '../../shared/errors.js';
 import type { ExportProgress, ExportSpec, SaveExportResult } from '../../shared/ipc.js';
 import type { EngineCaller } from './process-supervisor.js';
@@ -11,7 +11,10 @@ export const ExportSpecSchema = ExportRequestSchema.pick({
   query: true,
   columns: true,
   sort: true,
-}).extend({ suggestedName: z.string().max(255).optional() });
+}).extend({
+  suggestedName: z.string().max(255).optional(),
+  format: z.enum(EXPORT_FORMATS).optional(),
+});
 
 export interface FileFilter {
   name: string;
@@ -29,20 +32,29 @@ export function formatsFor(spec: ExportSpec): ExportFileFormat[] {
   return spec.entity || spec.query ? ['xlsx', 'csv', 'json'] : ['xlsx', 'json'];
 }
 
-/** The format is the chosen file's type; a name without a known extension gets the first offered one. */
+/**
+ * The format of the file the user confirmed, and that exact path: a name with a known extension
+ * says the format; any other name gets the format of the dialog's filter. The path is never
+ * changed — an extension added after the dialog's overwrite confirmation could replace a file
+ * nobody was asked about.
+ */
 export function formatFromPath(
   file: string,
   offered: readonly ExportFileFormat[],
+  filter: ExportFileFormat,
 ): { path: string; format: ExportFileFormat } {
   const ext = path.extname(file).slice(1).toLowerCase();
-  const known = offered.find((f) => f === ext);
-  if (known) return { path: file, format: known };
-  const fallback = offered[0] ?? 'xlsx';
-  return { path: `${file}.${fallback}`, format: fallback };
+  const named = EXPORT_FORMATS.find((f) => f === ext);
+  if (named && !offered.includes(named))
+    throw new VminerError(
+      'INVALID_INPUT',
+      `${path.basename(file)}: this export cannot be written as ${named.toUpperCase()} (it holds several tables); choose ${offered.map((f) => `.${f}`).join(' or ')}`,
+    );
+  return { path: file, format: named ?? filter };
 }
 
 /** A file name without folders or characters the file systems we ship to refuse. */
-export function defaultFileName(spec: ExportSpec, now: Date): string {
+export function defaultFileName(spec: ExportSpec, now: Date, format: ExportFileFormat): string {
   const stem = spec.suggestedName
     ? path.basename(spec.suggestedName.replace(/\\/g, '/'))
     : `vminer-${spec.entity ?? (spec.query ? 'answer' : 'estate')}-${now.toISOString().slice(0, 10)}`;
@@ -52,8 +64,10 @@ export function defaultFileName(spec: ExportSpec, now: Date): string {
       .join('')
       .replace(/^\.+/, '')
       .slice(0, 200) || 'vminer-export';
-  const offered = formatsFor(spec);
-  return formatFromPath(clean, offered).path;
+  // The dialog's filter decides the extension of the name it offers.
+  const known = EXPORT_FORMATS.find((f) => f === path.extname(clean).slice(1).toLowerCase());
+  const base = known ? clean.slice(0, -(known.length + 1)) : clean;
+  return `${base || 'vminer-export'}.${format}`;
 }
 
 export interface SaveDialogLike {
@@ -92,16 +106,23 @@ export async function saveExport(rawSpec: unknown, deps: SaveExportDeps): Promis
     throw new VminerError('INVALID_INPUT', `export: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const spec = parsed.data;
   const offered = formatsFor(spec);
+  if (spec.format && !offered.includes(spec.format))
+    throw new VminerError(
+      'INVALID_INPUT',
+      `the whole estate is several tables: export it as ${offered.map((f) => f.toUpperCase()).join(' or ')}`,
+    );
+  // A format chosen beforehand (the Export CSV / Excel / JSON buttons) is the dialog's one filter.
+  const filter = spec.format ?? offered[0] ?? 'xlsx';
   const answer = await deps.dialog.showSaveDialog({
     title: 'Export',
-    defaultPath: path.join(deps.defaultDir(), defaultFileName(spec, deps.now?.() ?? new Date())),
-    filters: offered.map((f) => FILTERS[f]),
+    defaultPath: path.join(deps.defaultDir(), defaultFileName(spec, deps.now?.() ?? new Date(), filter)),
+    filters: (spec.format ? [spec.format] : offered).map((f) => FILTERS[f]),
     properties: ['createDirectory', 'showOverwriteConfirmation'],
   });
   if (answer.canceled || !answer.filePath) return null;
-  const { path: file, format } = formatFromPath(answer.filePath, offered);
+  const { path: file, format } = formatFromPath(answer.filePath, offered, filter);
   const id = deps.newId();
-  const { suggestedName: _name, ...request } = spec;
+  const { suggestedName: _name, format: _format, ...request } = spec;
   const writing = (rows: number, total: number | null): void =>
     deps.progress({ id, phase: 'writing', path: file, format, rows, total });
   writing(0, null);

@@ -13,6 +13,8 @@ import {
   isCorruptionError,
   summarizeProblems,
 } from './health.js';
+import { DB_FILE } from '../data-files.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../private-files.js';
 import * as schema from './schema.js';
 
 /** The drizzle view of the cache, with the better-sqlite3 connection under it (`$client`). */
@@ -38,7 +40,7 @@ export function migrationsFolder(): string {
   throw new VminerError('INTERNAL', 'the database migrations (drizzle/) are missing from this installation');
 }
 
-export const DB_FILE = 'vminer.db';
+export { DB_FILE };
 
 function journalEntries(): number {
   const journal = JSON.parse(
@@ -93,6 +95,12 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): OpenedDat
   const bad = headerProblem(file);
   if (bad) throw damagedError(file, bad);
   if (!opts.readonly) fs.mkdirSync(dataDir, { recursive: true });
+  if (!opts.readonly) {
+    ensurePrivateDir(dataDir);
+    // SQLite creates a new database 0644 and gives its -wal and -shm files the database's mode:
+    // created 0600 here, all three stay private.
+    ensurePrivateFile(file);
+  }
   let sqlite: Database.Database;
   try {
     sqlite = new Database(file, {

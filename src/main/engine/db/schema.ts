@@ -35,6 +35,12 @@ export const vcenters = sqliteTable(
     site: text('site'),
     /** JSON array of strings. */
     tags: text('tags'),
+    /**
+     * Added by a SQL source, or moved to another address by one, and its certificate not pinned or
+     * reviewed since: it gets no password (the CMDB does not decide where passwords go) unless its
+     * source trusts CA-valid certificates.
+     */
+    certReviewPending: integer('cert_review_pending', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [uniqueIndex('vcenters_name_uq').on(t.name)],
 );

@@ -19,6 +19,7 @@ export interface NewVcenter {
   serviceAccountId?: number | null;
   sourceId?: number | null;
   retiredAt?: string | null;
+  certReviewPending?: boolean;
   site?: string | null;
   tags?: string[];
 }
@@ -29,7 +30,7 @@ type VcenterPatch = Partial<Omit<NewVcenter, 'tags'> & { enabled: boolean; tags:
 interface Lookups {
   accounts: Map<number, { name: string; username: string; isDefault: boolean }>;
   defaultAccount: { id: number; name: string; username: string } | undefined;
-  sources: Map<number, string>;
+  sources: Map<number, { name: string; trustCaValid: boolean }>;
 }
 
 type VcenterRecord = typeof vcenters.$inferSelect;
@@ -60,11 +61,18 @@ function toInfo(r: VcenterRecord, l: Lookups): VcenterInfo {
     build: r.build,
     instanceUuid: r.instanceUuid,
     credential,
-    source: r.sourceId !== null ? { id: r.sourceId, name: l.sources.get(r.sourceId) ?? '' } : null,
+    source: r.sourceId !== null ? { id: r.sourceId, name: l.sources.get(r.sourceId)?.name ?? '' } : null,
     retiredAt: r.retiredAt,
+    awaitingCertReview:
+      r.certReviewPending && !(r.sourceId !== null && l.sources.get(r.sourceId)?.trustCaValid === true),
     site: r.site,
     tags: parseJson<string[]>(r.tags) ?? [],
   };
+}
+
+/** The source's "trust its CA-valid certificates" flag, read from its JSON config. */
+function trustsCaValid(config: string): boolean {
+  return parseJson<{ trustCaValid?: unknown }>(config)?.trustCaValid === true;
 }
 
 function toRow<T extends VcenterPatch>(v: T): Omit<T, 'tags'> & { tags?: string | null } {
@@ -122,9 +130,12 @@ export class VcenterRepo {
       accounts.set(a.id, a);
       if (a.isDefault) defaultAccount = a;
     }
-    const names = new Map<number, string>();
-    for (const s of this.db.select({ id: sources.id, name: sources.name }).from(sources).all())
-      names.set(s.id, s.name);
+    const names = new Map<number, { name: string; trustCaValid: boolean }>();
+    for (const s of this.db
+      .select({ id: sources.id, name: sources.name, config: sources.config })
+      .from(sources)
+      .all())
+      names.set(s.id, { name: s.name, trustCaValid: trustsCaValid(s.config) });
     return { accounts, defaultAccount, sources: names };
   }
 

@@ -9,7 +9,7 @@
  * (VAULT_KEY_MISMATCH) or the file is damaged (VAULT_CORRUPT).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, realpath, unlink } from 'node:fs/promises';
+import { realpath, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { VaultError, errorMessage } from './errors.js';
 import {
@@ -38,6 +38,7 @@ import {
   type FileStamp,
 } from './fsutil.js';
 import { DEFAULT_KEYCHAIN_SERVICE, openKeychainItem, type KeychainItem } from './keychain.js';
+import { ensurePrivateDir } from '../private-files.js';
 
 export type VaultBackend = 'keychain' | 'file' | 'env';
 
@@ -108,7 +109,7 @@ export class CredentialVault {
   static async open(opts: OpenVaultOptions): Promise<CredentialVault> {
     const dataDir = resolve(opts.dataDir);
     try {
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      ensurePrivateDir(dataDir);
     } catch (err) {
       throw new VaultError('VAULT_IO', `cannot create data dir ${dataDir}: ${errorMessage(err)}`, {
         cause: err,

@@ -7,13 +7,16 @@ import { normalizeThumbprint } from '../vsphere/thumbprint.js';
 import { fetchPeerCertificate } from '../vsphere/transport.js';
 
 /**
- * vCenters whose certificate wants a look: a renewed one ("certificate changed"), and new ones that
- * have never synced and trust neither a pin nor a private CA (what an import or a source adds).
+ * vCenters whose certificate wants a look: a renewed one ("certificate changed"), one a source
+ * added or moved that gets no password until then, new ones that have never synced and trust
+ * neither a pin nor a private CA (what an import or a source adds), and unpinned ones whose
+ * certificate no CA vouches for.
  */
 export function needsReview(v: VcenterWithState): boolean {
   if (v.retiredAt !== null) return false;
-  if (v.sync.status === 'certificate_changed') return true;
-  return v.thumbprint === null && !v.hasCustomCa && v.sync.lastSuccessAt === null;
+  if (v.sync.status === 'certificate_changed' || v.awaitingCertReview) return true;
+  if (v.thumbprint !== null || v.hasCustomCa) return false;
+  return v.sync.lastSuccessAt === null || v.sync.error?.code === 'TLS_UNTRUSTED';
 }
 
 /** Reads what each vCenter presents now, several at a time; one unreachable vCenter is one row, not a failure. */
@@ -42,7 +45,8 @@ export async function reviewCertificates(
               ? v.thumbprint === c.thumbprintSha256
                 ? 'trusted'
                 : 'changed'
-              : c.trustedByCa
+              : // A CA-valid certificate proves the name, not that the CMDB named the right server.
+                c.trustedByCa && !v.awaitingCertReview
                 ? 'trusted'
                 : 'new';
           return {
@@ -83,12 +87,17 @@ export function trustCertificates(
 ): string[] {
   const pinned: string[] = [];
   repo.transaction(() => {
-    const status = new Map(repo.list().map((v) => [v.id, v.sync.status]));
+    const before = new Map(repo.list().map((v) => [v.id, v]));
     for (const it of items) {
       const v = repo.get(it.vcenterId);
       if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${it.vcenterId}`);
-      repo.update(v.id, { thumbprint: normalizeThumbprint(it.thumbprint) });
-      if (status.get(v.id) === 'certificate_changed')
+      repo.update(v.id, { thumbprint: normalizeThumbprint(it.thumbprint), certReviewPending: false });
+      const was = before.get(v.id);
+      // Its last sync stopped at the old certificate, or at the review itself: that is settled now.
+      if (
+        was?.sync.status === 'certificate_changed' ||
+        (was?.awaitingCertReview && was.sync.error?.code === 'TLS_UNTRUSTED')
+      )
         repo.setState(v.id, { status: 'idle', errorCode: null, errorMessage: null });
       pinned.push(v.name);
     }

@@ -7,6 +7,7 @@ import { applyImport, planImport, previewOf, type ImportPlan } from './import.js
 import { readTableFile } from './table-file.js';
 import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
 import { testSource } from './refresh.js';
+import { checkedConnection } from './source-tls.js';
 import { reviewCertificates, trustCertificates } from './cert-review.js';
 import { runDoctor } from '../doctor.js';
 
@@ -74,24 +75,50 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
     'import.applyFile': async ({ path }) =>
       applyImport(await planFromBuffer(engine, await readLocalFile(path), formatOf(path)), engine.vcenters),
     'sources.list': async () => engine.sources.list(),
-    'sources.add': async ({ password, connection, query, mapping, timeoutSeconds, ...s }) => {
+    'sources.add': async ({
+      password,
+      connection,
+      query,
+      mapping,
+      timeoutSeconds,
+      maxRows,
+      trustCaValid,
+      ...s
+    }) => {
       const config = SourceConfigSchema.parse({
-        connection,
+        connection: checkedConnection(s.name, connection),
         query,
         mapping: SourceMappingSchema.parse(mapping ?? {}),
         timeoutSeconds,
+        maxRows,
+        trustCaValid,
       });
       const info = engine.sources.add({ ...s, config });
       await engine.setSourcePassword(info.id, password);
       return info;
     },
-    'sources.update': async ({ id, password, connection, query, mapping, timeoutSeconds, ...rest }) => {
+    'sources.update': async ({
+      id,
+      password,
+      connection,
+      query,
+      mapping,
+      timeoutSeconds,
+      maxRows,
+      trustCaValid,
+      ...rest
+    }) => {
       const current = engine.sources.resolve(id);
       const config = SourceConfigSchema.parse({
-        connection: { ...current.config.connection, ...connection },
+        connection: checkedConnection(rest.name ?? current.name, {
+          ...current.config.connection,
+          ...connection,
+        }),
         query: query ?? current.config.query,
         mapping: { ...current.config.mapping, ...mapping },
         timeoutSeconds: timeoutSeconds ?? current.config.timeoutSeconds,
+        maxRows: maxRows ?? current.config.maxRows,
+        trustCaValid: trustCaValid ?? current.config.trustCaValid,
       });
       const patch: Parameters<typeof engine.sources.update>[1] = { config };
       if (rest.name !== undefined) patch.name = rest.name;

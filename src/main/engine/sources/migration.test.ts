@@ -61,3 +61,48 @@ describe('migration 0005 (sources)', () => {
     }
   });
 });
+
+describe('migration 0008 (certificate review before a password)', () => {
+  it('holds back the password of a vCenter a source added that never synced; synced and local ones keep working', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-mig-'));
+    const old = path.join(dir, 'drizzle-0007');
+    fs.cpSync(migrationsFolder(), old, { recursive: true });
+    const journalFile = path.join(old, 'meta', '_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag < '0008');
+    fs.writeFileSync(journalFile, JSON.stringify(journal));
+    const data = path.join(dir, 'data');
+    process.env['VMINER_MIGRATIONS_DIR'] = old;
+    const before = openDatabase(data);
+    const s = before.sqlite;
+    s.prepare(
+      `INSERT INTO sources (id, name, kind, config, created_at) VALUES (1, 'cmdb', 'mssql', '{}', '2026-01-01')`,
+    ).run();
+    const add = s.prepare(
+      `INSERT INTO vcenters (name, url, username, enabled, created_at, source_id, thumbprint) VALUES (?, ?, '', 1, '2026-01-01', ?, ?)`,
+    );
+    const fresh = add.run('fresh', 'https://fresh.corp/sdk', 1, null).lastInsertRowid;
+    const synced = add.run('synced', 'https://synced.corp/sdk', 1, null).lastInsertRowid;
+    add.run('pinned', 'https://pinned.corp/sdk', 1, 'AA:BB');
+    add.run('local', 'https://local.corp/sdk', null, null);
+    s.prepare(
+      `INSERT INTO sync_state (vcenter_id, status, last_success_at) VALUES (?, 'ok', '2026-01-02')`,
+    ).run(synced);
+    s.prepare(`INSERT INTO sync_state (vcenter_id, status) VALUES (?, 'failed')`).run(fresh);
+    before.close();
+
+    delete process.env['VMINER_MIGRATIONS_DIR'];
+    const after = openDatabase(data);
+    try {
+      const held = new VcenterRepo(after.db).list().map((v) => [v.name, v.awaitingCertReview]);
+      expect(held).toEqual([
+        ['fresh', true],
+        ['local', false],
+        ['pinned', false],
+        ['synced', false],
+      ]);
+    } finally {
+      after.close();
+    }
+  });
+});

@@ -105,6 +105,7 @@ export async function testSource(
       .slice(0, maxRows)
       .map((m) => ({ name: m.name, url: m.candidate?.url ?? null, problem: m.problem })),
     totalRows: data.rows.length,
+    overCap: data.truncated,
   };
 }
 
@@ -131,6 +132,11 @@ export async function refreshSource(d: RefreshDeps, source: SourceInfo): Promise
   try {
     const { password, read } = deps(d, source);
     const data = await read(source.kind, source.name, source.config, password);
+    if (data.truncated)
+      throw new VminerError(
+        'QUERY_FAILED',
+        `${source.name}: the query returned more than ${source.config.maxRows.toLocaleString('en-US')} rows (the source's row cap; vMiner read no further); narrow the query, or raise the cap if the list really is that long — the last good list is kept`,
+      );
     const mapped = mapRows(source, data, source.config.mapping);
     result.rows = data.rows.length;
     const mine = d.repo.list().filter((v) => v.source?.id === source.id);
@@ -207,6 +213,8 @@ function applyRefresh(
           serviceAccountId: login.serviceAccountId,
           thumbprint: null,
           caPem: null,
+          // No password goes to it until its certificate is reviewed (or the source vouches for CAs).
+          certReviewPending: true,
           sourceId: source.id,
           site: c.site,
           tags: c.tags ?? [],
@@ -217,7 +225,12 @@ function applyRefresh(
       }
       listed.add(current.id);
       const patch: Parameters<VcenterRepo['update']>[1] = {};
-      if (c.url !== current.url) patch.url = c.url;
+      if (c.url !== current.url) {
+        // A new address is a new server: the pin (or review) of the old one says nothing about it.
+        patch.url = c.url;
+        patch.thumbprint = null;
+        patch.certReviewPending = true;
+      }
       if (c.site !== current.site) patch.site = c.site;
       if ((c.tags ?? []).join(',') !== current.tags.join(',')) patch.tags = c.tags ?? [];
       if (source.config.mapping.username !== null) {

@@ -146,12 +146,32 @@ export class ServiceAccountRepo {
   }
 }
 
-/** The login a vCenter uses: its own account, the service account it names, or the default one. */
+export type CredentialTarget = Pick<
+  VcenterInfo,
+  'id' | 'name' | 'username' | 'credential' | 'source' | 'awaitingCertReview'
+>;
+
+/**
+ * The login a vCenter uses: its own account, the service account it names, or the default one.
+ * None for a vCenter a source added or moved whose certificate nobody has reviewed yet: a CMDB
+ * row must not be able to send the service account's password to a server of its choosing.
+ */
 export function resolveCredentials(
-  vc: Pick<VcenterInfo, 'id' | 'name' | 'username' | 'credential'>,
+  vc: CredentialTarget,
   accounts: ServiceAccountRepo,
   secret: (vaultId: string) => string | undefined,
 ): { user: string; password: string } {
+  if (vc.awaitingCertReview) {
+    const by = vc.source ? `the source ${vc.source.name}` : 'a source';
+    throw new VminerError(
+      'TLS_UNTRUSTED',
+      `${vc.name}: added or moved by ${by}, and its certificate has not been reviewed: vMiner sends it no password until then. ` +
+        `Compare the thumbprint it presents with the vCenter's own and accept it with \`vminer vcenter trust --accept\` or on the vCenters page (Review certificates)` +
+        (vc.source
+          ? `, or let ${vc.source.name} vouch for CA-valid certificates (\`vminer source edit ${vc.source.name} --trust-ca-valid\`)`
+          : ''),
+    );
+  }
   if (vc.credential.kind === 'own') {
     const password = secret(`vcenter:${vc.id}`);
     if (password === undefined) {

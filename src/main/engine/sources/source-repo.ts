@@ -8,6 +8,7 @@ import {
 } from '../../../shared/sources.js';
 import type { Db } from '../db/database.js';
 import { sources, vcenters } from '../db/schema.js';
+import { sourceWarnings } from './source-tls.js';
 
 /** Vault item of a source's database password. */
 export const sourceVaultId = (sourceId: number): string => `source:${sourceId}`;
@@ -122,6 +123,7 @@ export class SourceRepo {
       .from(vcenters)
       .where(eq(vcenters.sourceId, r.id))
       .get();
+    const config = SourceConfigSchema.parse(JSON.parse(r.config));
     const next =
       r.enabled && r.lastRefreshAt
         ? new Date(Date.parse(r.lastRefreshAt) + r.refreshMinutes * 60_000).toISOString()
@@ -130,7 +132,7 @@ export class SourceRepo {
       id: r.id,
       name: r.name,
       kind: r.kind as SourceKind,
-      config: SourceConfigSchema.parse(JSON.parse(r.config)),
+      config,
       refreshMinutes: r.refreshMinutes,
       enabled: r.enabled,
       createdAt: r.createdAt,
@@ -141,6 +143,7 @@ export class SourceRepo {
       vcenters: counts?.listed ?? 0,
       retired: counts?.retired ?? 0,
       nextRefreshAt: next,
+      warnings: sourceWarnings(r.kind as SourceKind, config),
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { EventEmitter } from 'node:events';
+import type tls from 'node:tls';
 import sql from 'mssql';
 import pg from 'pg';
 import { VminerError } from '../../../shared/errors.js';
@@ -8,6 +10,8 @@ export type SqlCell = string | number | boolean | null;
 export interface SqlRows {
   columns: string[];
   rows: Record<string, SqlCell>[];
+  /** The query had more than the rows asked for; only those were read. */
+  truncated: boolean;
 }
 
 const cellOf = (v: unknown): SqlCell => {
@@ -67,6 +71,80 @@ function connectionError(name: string, where: string, user: string, err: unknown
   return new VminerError('UNREACHABLE', `${name}: cannot connect to ${where}: ${msg}`);
 }
 
+/** TLS failures that mean "this certificate is not trusted" (Node's and OpenSSL's codes). */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function tlsCode(err: unknown, depth = 0): string | undefined {
+  const e = err as (DriverError & { errors?: unknown[] }) | undefined;
+  if (!e || depth > 6) return undefined;
+  if (e.code && TLS_CODES.has(e.code)) return e.code;
+  for (const inner of [e.cause, e.originalError, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const found = tlsCode(inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function untrusted(name: string, where: string, code: string): VminerError {
+  return new VminerError(
+    'TLS_UNTRUSTED',
+    `${name}: ${where} presented a certificate this machine does not trust (${code}); give the source its CA file, or pin the server's thumbprint — the password was not sent`,
+  );
+}
+
+/** A pinned thumbprint the server's certificate does not match: nothing was sent to it. */
+function pinMismatch(name: string, where: string, pinned: string, presented: string | null): VminerError {
+  return new VminerError(
+    'TLS_UNTRUSTED',
+    `${name}: ${where} presented ${presented ? `the certificate ${presented}` : 'no certificate'}, not the pinned ${pinned}; the password was not sent (if the server's certificate was renewed, pin the new thumbprint)`,
+  );
+}
+
+/** Collects at most `maxRows` + 1 rows: one more than allowed says the answer is too long. */
+class RowCollector {
+  readonly rows: Record<string, SqlCell>[] = [];
+  constructor(
+    readonly columns: string[],
+    private readonly maxRows: number,
+  ) {}
+
+  /** false once the cap is passed: read no further. */
+  add(r: Record<string, unknown>): boolean {
+    const out: Record<string, SqlCell> = {};
+    for (const k of this.columns) out[k] = cellOf(r[k]);
+    this.rows.push(out);
+    return this.rows.length <= this.maxRows;
+  }
+
+  result(): SqlRows {
+    const truncated = this.rows.length > this.maxRows;
+    return {
+      columns: this.columns,
+      rows: truncated ? this.rows.slice(0, this.maxRows) : this.rows,
+      truncated,
+    };
+  }
+}
+
+/** What tedious exposes at the moment it is about to send LOGIN7 (tedious 19.2, pinned). */
+interface TediousLoginStep {
+  sendLogin7Packet(): void;
+  messageIo?: {
+    tlsNegotiationComplete?: boolean;
+    securePair?: { cleartext: { getPeerCertificate(): { fingerprint256?: string } } };
+  };
+}
+
 async function readMssql(
   name: string,
   cfg: SourceConfig,
@@ -78,6 +156,28 @@ async function readMssql(
   const ntlm = c.auth === 'ntlm' ? /^([^\\]+)\\(.+)$/.exec(c.user) : null;
   if (c.auth === 'ntlm' && !ntlm)
     throw new VminerError('INVALID_INPUT', `${name}: a Windows login is written DOMAIN\\user`);
+  // Checked at the last moment before the login (the password) goes out: TLS must be up when
+  // encryption is asked for (tedious 19 would otherwise log in in clear to a server that declines
+  // it), and a pinned server must present the pinned certificate.
+  let refused: VminerError | null = null;
+  const declined = (): VminerError =>
+    new VminerError(
+      'TLS_UNTRUSTED',
+      `${name}: ${where} did not agree to encrypt the connection; the password was not sent (turn encryption off only for a test server)`,
+    );
+  const guardLogin = (conn: TediousLoginStep): void => {
+    const send = conn.sendLogin7Packet.bind(conn);
+    conn.sendLogin7Packet = () => {
+      const io = conn.messageIo;
+      if (c.encrypt && !io?.tlsNegotiationComplete) refused = declined();
+      else if (c.thumbprint) {
+        const presented = io?.securePair?.cleartext.getPeerCertificate().fingerprint256 ?? null;
+        if (presented !== c.thumbprint) refused = pinMismatch(name, where, c.thumbprint, presented);
+      }
+      if (refused) throw refused;
+      send();
+    };
+  };
   const pool = new sql.ConnectionPool({
     server: c.server,
     port: c.port ?? 1433,
@@ -85,41 +185,106 @@ async function readMssql(
     ...(ntlm
       ? { authentication: { type: 'ntlm', options: { domain: ntlm[1]!, userName: ntlm[2]!, password } } }
       : { user: c.user, password }),
-    options: { encrypt: c.encrypt, trustServerCertificate: c.trustServerCertificate, appName: 'vMiner' },
+    options: {
+      encrypt: c.encrypt,
+      // A pinned certificate is checked by its thumbprint (above), not by a CA.
+      trustServerCertificate: c.trustServerCertificate || c.thumbprint !== null,
+      ...(c.caPem ? { cryptoCredentialsDetails: { ca: c.caPem } } : {}),
+      appName: 'vMiner',
+    },
     connectionTimeout: cfg.timeoutSeconds * 1000,
     requestTimeout: cfg.timeoutSeconds * 1000,
     pool: { min: 0, max: 1 },
+    beforeConnect: (conn) => guardLogin(conn as unknown as TediousLoginStep),
   });
   pool.on('error', () => undefined);
   try {
     try {
       await pool.connect();
     } catch (err) {
+      if (refused) throw refused;
+      // tedious 20 refuses such a server itself, before the login too.
+      if (c.encrypt && (err as DriverError).code === 'EENCRYPT') throw declined();
+      const tls = tlsCode(err);
+      if (tls) throw untrusted(name, where, tls);
       throw connectionError(name, where, c.user, err);
     }
-    let result: sql.IResult<Record<string, unknown>>;
-    try {
-      result = await pool.request().query(cfg.query);
-    } catch (err) {
-      const e = err as DriverError;
-      if (e.code === 'EREQUEST')
-        throw new VminerError(
-          'QUERY_FAILED',
-          `${name}: the query failed: ${e.message ?? ''}${e.number ? ` (SQL Server error ${e.number})` : ''}`,
-        );
-      throw connectionError(name, where, c.user, err);
-    }
-    const set = result.recordset;
-    const columns = set ? Object.keys(set.columns) : [];
-    const rows = (set ?? []).slice(0, maxRows).map((r) => {
-      const out: Record<string, SqlCell> = {};
-      for (const k of columns) out[k] = cellOf(r[k]);
-      return out;
+    return await new Promise<SqlRows>((resolve, reject) => {
+      const request = pool.request();
+      request.stream = true;
+      let collector: RowCollector | null = null;
+      let sets = 0;
+      let over = false;
+      request.on('recordset', (columns: Record<string, unknown>) => {
+        // The first result set is the list; any later ones are ignored.
+        if (++sets === 1) collector = new RowCollector(Object.keys(columns), maxRows);
+      });
+      request.on('row', (r: Record<string, unknown>) => {
+        if (sets !== 1 || over || !collector) return;
+        if (!collector.add(r)) {
+          // One row past the cap: stop the server (ATTENTION) instead of reading the rest.
+          over = true;
+          request.cancel();
+        }
+      });
+      request.on('error', (err: DriverError) => {
+        if (over && err.code === 'ECANCEL') return;
+        if (err.code === 'EREQUEST')
+          reject(
+            new VminerError(
+              'QUERY_FAILED',
+              `${name}: the query failed: ${err.message ?? ''}${err.number ? ` (SQL Server error ${err.number})` : ''}`,
+            ),
+          );
+        else reject(connectionError(name, where, c.user, err));
+      });
+      request.on('done', () => resolve(collector?.result() ?? { columns: [], rows: [], truncated: false }));
+      request.query(cfg.query);
     });
-    return { columns, rows };
   } finally {
     await pool.close().catch(() => undefined);
   }
+}
+
+/**
+ * A query that fetches its rows through a portal, at most `limit` of them: when the server stops at
+ * the limit (PortalSuspended), the portal is closed instead of asking for more, so a huge table is
+ * never read past the cap.
+ */
+class CappedQuery extends pg.Query {
+  // A callback, not events: with `query_timeout` the client replaces the callback with its own,
+  // and an error then never reaches an 'error' listener.
+  constructor(text: string, limit: number, done: (err: Error | undefined, result: unknown) => void) {
+    const config: pg.QueryConfig & { rows: number } = { text, rows: limit };
+    super(config, done);
+  }
+
+  private synced = false;
+
+  handlePortalSuspended(connection: { sync(): void }): void {
+    this.sync(connection);
+  }
+
+  // With a row limit nothing sends Sync ahead: after an error the server would wait for one, and
+  // the client for the server.
+  handleError(err: Error, connection: { sync(): void }): void {
+    this.sync(connection);
+    (pg.Query.prototype as unknown as { handleError(e: Error, c: unknown): void }).handleError.call(
+      this,
+      err,
+      connection,
+    );
+  }
+
+  private sync(connection: { sync(): void }): void {
+    if (this.synced) return;
+    this.synced = true;
+    connection.sync();
+  }
+}
+
+interface PgConnectionInternals extends EventEmitter {
+  stream: tls.TLSSocket;
 }
 
 async function readPostgres(
@@ -130,27 +295,59 @@ async function readPostgres(
 ): Promise<SqlRows> {
   const c = cfg.connection;
   const where = `PostgreSQL ${c.server}:${c.port ?? 5432}/${c.database}`;
+  const ssl: pg.ClientConfig['ssl'] = !c.encrypt
+    ? false
+    : c.thumbprint
+      ? // Checked by the thumbprint at the handshake (below), not by a CA.
+        { rejectUnauthorized: false }
+      : { rejectUnauthorized: !c.trustServerCertificate, ...(c.caPem ? { ca: c.caPem } : {}) };
   const client = new pg.Client({
     host: c.server,
     port: c.port ?? 5432,
     database: c.database,
     user: c.user,
     password,
-    ssl: c.encrypt ? { rejectUnauthorized: !c.trustServerCertificate } : false,
+    ssl,
     connectionTimeoutMillis: cfg.timeoutSeconds * 1000,
     query_timeout: cfg.timeoutSeconds * 1000,
     application_name: 'vMiner',
   });
   client.on('error', () => undefined);
+  let refused: VminerError | null = null;
+  if (c.encrypt && c.thumbprint) {
+    const pin = c.thumbprint;
+    // The server asks for the password only after the handshake: a wrong certificate ends the
+    // connection at the handshake, before anything but the user and database names was sent.
+    const conn = client.connection as unknown as PgConnectionInternals;
+    conn.once('sslconnect', () => {
+      const stream = conn.stream;
+      stream.once('secureConnect', () => {
+        const presented = stream.getPeerCertificate().fingerprint256 ?? null;
+        if (presented !== pin) {
+          refused = pinMismatch(name, where, pin, presented);
+          stream.destroy(refused);
+        }
+      });
+    });
+  }
   try {
     try {
       await client.connect();
     } catch (err) {
+      if (refused) throw refused;
+      const tls = tlsCode(err);
+      if (tls) throw untrusted(name, where, tls);
       throw connectionError(name, where, c.user, err);
     }
     let result: pg.QueryResult<Record<string, unknown>>;
     try {
-      result = await client.query(cfg.query);
+      result = await new Promise<pg.QueryResult<Record<string, unknown>>>((resolve, reject) => {
+        client.query(
+          new CappedQuery(cfg.query, maxRows + 1, (err, r) =>
+            err ? reject(err) : resolve(r as pg.QueryResult<Record<string, unknown>>),
+          ),
+        );
+      });
     } catch (err) {
       const e = err as DriverError;
       if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code))
@@ -160,25 +357,28 @@ async function readPostgres(
         );
       throw connectionError(name, where, c.user, err);
     }
-    const columns = result.fields.map((f) => f.name);
-    const rows = result.rows.slice(0, maxRows).map((r) => {
-      const out: Record<string, SqlCell> = {};
-      for (const k of columns) out[k] = cellOf(r[k]);
-      return out;
-    });
-    return { columns, rows };
+    const rows = new RowCollector(
+      (result.fields ?? []).map((f) => f.name),
+      maxRows,
+    );
+    for (const r of result.rows ?? []) if (!rows.add(r)) break;
+    return rows.result();
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
-/** Runs a source's query and returns its columns and (up to `maxRows`) rows. Errors carry codes. */
+/**
+ * Runs a source's query and returns its columns and at most `maxRows` rows (the source's own cap
+ * by default), read as they stream in: past the cap the server is stopped, not read to the end,
+ * and `truncated` says so. Errors carry codes.
+ */
 export function readSqlSource(
   kind: SourceKind,
   name: string,
   cfg: SourceConfig,
   password: string,
-  maxRows = 100_000,
+  maxRows = cfg.maxRows,
 ): Promise<SqlRows> {
   return kind === 'mssql'
     ? readMssql(name, cfg, password, maxRows)

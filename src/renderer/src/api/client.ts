@@ -73,12 +73,12 @@ export const api = {
 export type ExportFormat = 'csv' | 'xlsx' | 'json';
 
 /**
- * Exports what a grid or an answer shows. Desktop: the native save dialog (format from the file
- * type) and the engine writes the file. Browser: a download from the server.
+ * Exports what a grid or an answer shows. Desktop: the native save dialog for the chosen format
+ * and the engine writes the file. Browser: a download from the server.
  */
 export async function exportView(spec: ExportSpec, format: ExportFormat): Promise<string | null> {
   if (bridge) {
-    const r = await bridge.desktop.saveExport(spec);
+    const r = await bridge.desktop.saveExport({ ...spec, format });
     return r ? `Saved ${r.rows.toLocaleString()} rows to ${r.path}` : null;
   }
   const { suggestedName: _name, ...body } = spec;

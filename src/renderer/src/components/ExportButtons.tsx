@@ -20,17 +20,12 @@ export function ExportButtons(props: { spec: () => ExportSpec; compact?: boolean
   };
   return (
     <span className="export-buttons">
-      {isDesktop ? (
-        <button onClick={() => void run('xlsx')} disabled={busy}>
-          {busy ? 'Exporting…' : 'Export…'}
+      {(['csv', 'xlsx', 'json'] as const).map((f) => (
+        <button key={f} onClick={() => void run(f)} disabled={busy} data-export={f}>
+          {props.compact ? f.toUpperCase() : `Export ${f === 'xlsx' ? 'Excel' : f.toUpperCase()}`}
+          {isDesktop ? '…' : ''}
         </button>
-      ) : (
-        (['csv', 'xlsx', 'json'] as const).map((f) => (
-          <button key={f} onClick={() => void run(f)} disabled={busy} data-export={f}>
-            {props.compact ? f.toUpperCase() : `Export ${f === 'xlsx' ? 'Excel' : f.toUpperCase()}`}
-          </button>
-        ))
-      )}
+      ))}
       {msg && (
         <span className={msg.error ? 'error' : 'muted'} role="status">
           {msg.text}

@@ -12,6 +12,8 @@ import {
   toUpdateRequest,
   validateSourceForm,
   withKind,
+  CERT_CHECK_LABEL,
+  type CertCheck,
   type SourceForm,
   type SourceFormField,
 } from '../lib/source-form.js';
@@ -245,24 +247,89 @@ export function SourceDialog(props: {
             />
             Encrypt the connection (TLS)
           </label>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={form.trustServerCertificate}
-              disabled={!mssql && !form.encrypt}
-              onChange={(e) => set('trustServerCertificate', e.target.checked)}
-            />
-            Trust the server certificate without checking it
+          <label>
+            Check the server’s certificate{' '}
+            <select
+              value={form.certCheck}
+              disabled={!form.encrypt}
+              aria-label="Check the server’s certificate"
+              onChange={(e) => set('certCheck', e.target.value as CertCheck)}
+            >
+              {(Object.keys(CERT_CHECK_LABEL) as CertCheck[]).map((k) => (
+                <option key={k} value={k}>
+                  {CERT_CHECK_LABEL[k]}
+                </option>
+              ))}
+            </select>
           </label>
         </div>
+        {form.encrypt && form.certCheck === 'ca' && (
+          <div>
+            <label>
+              CA certificate (PEM)
+              <textarea
+                rows={4}
+                value={form.caPem}
+                spellCheck={false}
+                placeholder="-----BEGIN CERTIFICATE-----"
+                onChange={(e) => set('caPem', e.target.value)}
+                {...a11y('caPem')}
+                className={shown('caPem') ? 'mono invalid' : 'mono'}
+              />
+            </label>
+            <label className="small">
+              or load it from a file{' '}
+              <input
+                type="file"
+                accept=".pem,.crt,.cer"
+                aria-label="CA certificate file"
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  if (file) void file.text().then((t) => set('caPem', t));
+                }}
+              />
+            </label>
+            {fieldError('caPem')}
+          </div>
+        )}
+        {form.encrypt && form.certCheck === 'thumbprint' && (
+          <div>
+            <label>
+              SHA-256 thumbprint of the server’s certificate
+              <input
+                value={form.thumbprint}
+                placeholder="AB:CD:…"
+                onChange={(e) => set('thumbprint', e.target.value)}
+                {...a11y('thumbprint')}
+                className={shown('thumbprint') ? 'mono invalid' : 'mono'}
+              />
+            </label>
+            {fieldError('thumbprint')}
+          </div>
+        )}
         {!form.encrypt && (
           <p className="warning small">
             Without encryption the password and the list cross the network readable: test servers only.
           </p>
         )}
-        {form.encrypt && form.trustServerCertificate && (
+        {form.encrypt && form.certCheck === 'none' && (
           <p className="warning small">
-            The server’s certificate is not checked: anyone in between could pose as the server.
+            The server’s certificate is not checked: anyone in between could pose as the server. A private CA
+            or a pinned thumbprint checks it instead.
+          </p>
+        )}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={form.trustCaValid}
+            onChange={(e) => set('trustCaValid', e.target.checked)}
+          />
+          Trust the vCenters’ CA-valid certificates (no review before their passwords are sent)
+        </label>
+        {!form.trustCaValid && (
+          <p className="muted small">
+            A vCenter this source adds, or moves to a new address, gets no password until its certificate is
+            reviewed (vCenters → Review certificates): the CMDB does not decide where passwords go.
           </p>
         )}
         <div>
@@ -317,6 +384,18 @@ export function SourceDialog(props: {
               />
             </label>
             {fieldError('refreshMinutes')}
+          </div>
+          <div>
+            <label>
+              Read at most (rows)
+              <input
+                value={form.maxRows}
+                inputMode="numeric"
+                onChange={(e) => set('maxRows', e.target.value)}
+                {...a11y('maxRows')}
+              />
+            </label>
+            {fieldError('maxRows')}
           </div>
           <div>
             <label>

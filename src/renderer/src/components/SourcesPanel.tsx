@@ -102,6 +102,11 @@ export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Elemen
                   {s.lastError && (
                     <div className="error small">{s.lastError.message} (last good list kept)</div>
                   )}
+                  {s.warnings.map((w) => (
+                    <div key={w} className="warning small" data-testid="source-warning">
+                      {w}
+                    </div>
+                  ))}
                 </td>
                 <td data-testid="source-every">
                   {s.refreshMinutes} min{!s.enabled && <span className="badge">schedule off</span>}

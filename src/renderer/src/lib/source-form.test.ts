@@ -64,6 +64,7 @@ const saved = (over: Partial<SourceInfo> = {}): SourceInfo => ({
   vcenters: 0,
   retired: 0,
   nextRefreshAt: null,
+  warnings: [],
   ...over,
 });
 
@@ -71,14 +72,16 @@ describe('the SQL source form', () => {
   it('starts from the engine’s own defaults', () => {
     expect(DEFAULT_QUERY).toBe(DEFAULT_SOURCE_QUERY);
     const f = newSourceForm();
-    expect([f.kind, f.port, f.auth, f.encrypt, f.trustServerCertificate, f.enabled]).toEqual([
+    expect([f.kind, f.port, f.auth, f.encrypt, f.certCheck, f.trustCaValid, f.enabled]).toEqual([
       'mssql',
       '1433',
       'sql',
       true,
+      'system',
       false,
       true,
     ]);
+    expect(Number(f.maxRows)).toBe(SourceConfigSchema.shape.maxRows.parse(undefined));
     const defaults = SourceMappingSchema.parse({});
     for (const [k, v] of Object.entries(f.mapping))
       expect(v || null, k).toBe(defaults[k as keyof typeof defaults]);
@@ -163,6 +166,8 @@ describe('the SQL source form', () => {
         user: 'vminer_reader',
         encrypt: false,
         trustServerCertificate: false,
+        caPem: null,
+        thumbprint: null,
       },
       password: ' secret with spaces ',
       query: 'SELECT vc_name, fqdn, active FROM cmdb_vcenters',
@@ -176,6 +181,8 @@ describe('the SQL source form', () => {
         enabled: 'active',
       },
       timeoutSeconds: 20,
+      maxRows: 10_000,
+      trustCaValid: false,
       refreshMinutes: 30,
       enabled: true,
     });
@@ -230,8 +237,81 @@ describe('the SQL source form', () => {
       query: req.query,
       mapping: { ...s.config.mapping, ...req.mapping },
       timeoutSeconds: req.timeoutSeconds,
+      maxRows: req.maxRows,
+      trustCaValid: req.trustCaValid,
     });
     expect(merged).toEqual({ ...s.config, connection: { ...s.config.connection, port: 1433 } });
+  });
+});
+
+describe('the certificate check of the SQL source form', () => {
+  const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+  const HEX = 'ab'.repeat(32);
+
+  it('sends exactly one way of checking, and none without encryption', () => {
+    const conn = (over: Partial<SourceForm>) => toAddRequest(filled({ encrypt: true, ...over })).connection;
+    expect(conn({ certCheck: 'system' })).toMatchObject({
+      trustServerCertificate: false,
+      caPem: null,
+      thumbprint: null,
+    });
+    expect(conn({ certCheck: 'ca', caPem: ` ${PEM}\n`, thumbprint: HEX })).toMatchObject({
+      trustServerCertificate: false,
+      caPem: PEM,
+      thumbprint: null,
+    });
+    expect(conn({ certCheck: 'thumbprint', thumbprint: ` ${HEX} `, caPem: PEM })).toMatchObject({
+      caPem: null,
+      thumbprint: HEX,
+    });
+    expect(conn({ certCheck: 'none' })).toMatchObject({
+      trustServerCertificate: true,
+      caPem: null,
+      thumbprint: null,
+    });
+    expect(
+      toAddRequest(filled({ encrypt: false, certCheck: 'thumbprint', thumbprint: HEX })).connection,
+    ).toMatchObject({
+      trustServerCertificate: false,
+      thumbprint: null,
+    });
+  });
+
+  it('checks the CA, the thumbprint and the row cap, and round-trips a pinned source', () => {
+    const e = validateSourceForm(
+      filled({ encrypt: true, certCheck: 'ca', caPem: 'nope', maxRows: '0' }),
+      'add',
+    );
+    expect(Object.keys(e).sort()).toEqual(['caPem', 'maxRows']);
+    expect(
+      validateSourceForm(filled({ encrypt: true, certCheck: 'thumbprint', thumbprint: 'ab:cd' }), 'add'),
+    ).toHaveProperty('thumbprint');
+    expect(
+      validateSourceForm(
+        filled({ encrypt: true, certCheck: 'thumbprint', thumbprint: `sha256 Fingerprint=${HEX}` }),
+        'add',
+      ),
+    ).toEqual({});
+    const s = saved({
+      config: SourceConfigSchema.parse({
+        connection: { server: 'sql01', database: 'CMDB', user: 'u', thumbprint: HEX.toUpperCase() },
+        maxRows: 500,
+        trustCaValid: true,
+      }),
+    });
+    const f = sourceFormOf(s);
+    expect([f.certCheck, f.thumbprint, f.maxRows, f.trustCaValid]).toEqual([
+      'thumbprint',
+      HEX.toUpperCase(),
+      '500',
+      true,
+    ]);
+    const req = CONTRACT['sources.update'].args.parse(toUpdateRequest(s.id, f));
+    expect(req).toMatchObject({
+      maxRows: 500,
+      trustCaValid: true,
+      connection: { thumbprint: HEX.toUpperCase() },
+    });
   });
 });
 
@@ -251,13 +331,14 @@ describe('what a test says', () => {
       { name: 'd', url: 'https://d.corp/sdk', problem: null },
     ],
     totalRows: 4,
+    overCap: false,
     ...over,
   });
 
   it('counts vCenters, rows the enabled column leaves out, and rows with a problem', () => {
     expect(testRowStates(result(), 'active')).toEqual(['vcenter', 'not-listed', 'problem', 'not-listed']);
     const s = summarizeTest(result(), 'active');
-    expect(s).toEqual({ rows: 4, shown: 4, vcenters: 1, notListed: 2, problems: 1 });
+    expect(s).toEqual({ rows: 4, overCap: false, shown: 4, vcenters: 1, notListed: 2, problems: 1 });
     expect(testSummaryText(s)).toBe(
       'The query returned 4 rows: 1 vCenter, 2 not listed (enabled column), 1 row with a problem.',
     );
@@ -267,6 +348,9 @@ describe('what a test says', () => {
     );
     expect(testSummaryText(summarizeTest(result({ rows: [], mapped: [], totalRows: 0 }), null))).toBe(
       'The query returned no rows: a refresh would find no vCenters.',
+    );
+    expect(testSummaryText(summarizeTest(result({ totalRows: 10_000, overCap: true }), null))).toMatch(
+      /^The query returned more than 10000 rows, the source’s row cap: a refresh would fail/,
     );
   });
 

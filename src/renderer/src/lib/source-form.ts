@@ -14,6 +14,19 @@ export const KIND_LABEL: Record<SourceKind, string> = { mssql: 'SQL Server', pos
 /** The same text as DEFAULT_SOURCE_QUERY (the engine's default when a request has no query). */
 export const DEFAULT_QUERY = 'SELECT name, host, port FROM vcenters WHERE enabled = 1';
 
+/** The engine's default and largest row cap (DEFAULT_SOURCE_ROWS / MAX_SOURCE_ROWS). */
+export const DEFAULT_MAX_ROWS = 10_000;
+export const MAX_ROWS = 1_000_000;
+
+/** How the database server's certificate is checked. */
+export type CertCheck = 'system' | 'ca' | 'thumbprint' | 'none';
+export const CERT_CHECK_LABEL: Record<CertCheck, string> = {
+  system: 'Against the system’s CAs',
+  ca: 'Against a private CA (PEM)',
+  thumbprint: 'Pinned by its SHA-256 thumbprint',
+  none: 'Not at all (trust server certificate)',
+};
+
 export type MappingKey = keyof SourceMapping;
 
 /** The mapping fields in form order; the first two must name a column. */
@@ -52,17 +65,28 @@ export interface SourceForm {
   /** Write-only: never filled from a saved source. On edit, blank keeps the stored one. */
   password: string;
   encrypt: boolean;
-  trustServerCertificate: boolean;
+  /** 'none' is SQL Server's `trustServerCertificate`. */
+  certCheck: CertCheck;
+  /** With certCheck 'ca': the CA certificate, PEM. */
+  caPem: string;
+  /** With certCheck 'thumbprint': the server certificate's SHA-256 thumbprint. */
+  thumbprint: string;
+  /** vCenters it lists may log in as soon as a CA vouches for their certificate (no review). */
+  trustCaValid: boolean;
   query: string;
   mapping: Record<MappingKey, string>;
   refreshMinutes: string;
   timeoutSeconds: string;
+  maxRows: string;
   /** Refreshed on its own interval; off: only "Refresh now". */
   enabled: boolean;
 }
 
 export type SourceFormField =
-  | Exclude<keyof SourceForm, 'mapping' | 'kind' | 'auth' | 'encrypt' | 'trustServerCertificate' | 'enabled'>
+  | Exclude<
+      keyof SourceForm,
+      'mapping' | 'kind' | 'auth' | 'encrypt' | 'certCheck' | 'trustCaValid' | 'enabled'
+    >
   | `mapping.${MappingKey}`;
 
 export type SourceFormErrors = Partial<Record<SourceFormField, string>>;
@@ -78,11 +102,15 @@ export function newSourceForm(kind: SourceKind = 'mssql'): SourceForm {
     user: '',
     password: '',
     encrypt: true,
-    trustServerCertificate: false,
+    certCheck: 'system',
+    caPem: '',
+    thumbprint: '',
+    trustCaValid: false,
     query: DEFAULT_QUERY,
     mapping: { ...DEFAULT_MAPPING },
     refreshMinutes: '60',
     timeoutSeconds: '30',
+    maxRows: String(DEFAULT_MAX_ROWS),
     enabled: true,
   };
 }
@@ -102,11 +130,15 @@ export function sourceFormOf(s: SourceInfo): SourceForm {
     user: c.user,
     password: '',
     encrypt: c.encrypt,
-    trustServerCertificate: c.trustServerCertificate,
+    certCheck: c.thumbprint ? 'thumbprint' : c.caPem ? 'ca' : c.trustServerCertificate ? 'none' : 'system',
+    caPem: c.caPem ?? '',
+    thumbprint: c.thumbprint ?? '',
+    trustCaValid: s.config.trustCaValid,
     query: s.config.query,
     mapping,
     refreshMinutes: String(s.refreshMinutes),
     timeoutSeconds: String(s.config.timeoutSeconds),
+    maxRows: String(s.config.maxRows),
     enabled: s.enabled,
   };
 }
@@ -176,6 +208,23 @@ export function validateSourceForm(form: SourceForm, mode: 'add' | 'edit'): Sour
   if (wholeNumber(form.refreshMinutes, 1, 10_080) === null)
     e.refreshMinutes = 'Whole minutes from 1 to 10080 (a week).';
   if (wholeNumber(form.timeoutSeconds, 1, 600) === null) e.timeoutSeconds = 'Whole seconds from 1 to 600.';
+  if (wholeNumber(form.maxRows, 1, MAX_ROWS) === null)
+    e.maxRows = `Whole rows from 1 to ${MAX_ROWS.toLocaleString('en-US')}.`;
+  if (form.encrypt && form.certCheck === 'ca') {
+    const pem = form.caPem.trim();
+    if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+      e.caPem = 'Paste the CA certificate (-----BEGIN CERTIFICATE-----) or pick its file.';
+    else if (pem.length > 65_536) e.caPem = 'At most 64 KB.';
+  }
+  if (form.encrypt && form.certCheck === 'thumbprint') {
+    const hex = form.thumbprint
+      .trim()
+      .replace(/^sha-?256\s*fingerprint\s*=\s*/i, '')
+      .replace(/[:\s-]/g, '');
+    if (!/^[0-9a-f]{64}$/i.test(hex))
+      e.thumbprint =
+        'A SHA-256 thumbprint: 64 hex digits, e.g. as openssl x509 -fingerprint -sha256 prints it.';
+  }
   return e;
 }
 
@@ -190,7 +239,10 @@ function connectionOf(form: SourceForm): RequestArgs<'sources.add'>['connection'
     auth: form.kind === 'mssql' ? form.auth : 'sql',
     user: form.user.trim(),
     encrypt: form.encrypt,
-    trustServerCertificate: form.trustServerCertificate,
+    // Unencrypted, nothing is checked; otherwise exactly one way of checking the certificate.
+    trustServerCertificate: form.encrypt && form.certCheck === 'none',
+    caPem: form.encrypt && form.certCheck === 'ca' ? form.caPem.trim() : null,
+    thumbprint: form.encrypt && form.certCheck === 'thumbprint' ? form.thumbprint.trim() : null,
   };
 }
 
@@ -212,6 +264,8 @@ export function toAddRequest(form: SourceForm): RequestArgs<'sources.add'> {
     query: form.query.trim(),
     mapping: { name: name ?? 'name', host: host ?? 'host', ...optional },
     timeoutSeconds: Number(form.timeoutSeconds.trim()),
+    maxRows: Number(form.maxRows.trim()),
+    trustCaValid: form.trustCaValid,
     refreshMinutes: Number(form.refreshMinutes.trim()),
     enabled: form.enabled,
   };
@@ -230,8 +284,10 @@ export function toUpdateRequest(id: number, form: SourceForm): RequestArgs<'sour
 const NOT_LISTED = new Set(['0', 'false', 'no', 'n', 'off', 'disabled', 'inactive']);
 
 export interface TestSummary {
-  /** Rows the query returned. */
+  /** Rows the query returned (read: at most the source's cap). */
   rows: number;
+  /** More rows than the source's cap: only the cap was read, and a refresh fails. */
+  overCap: boolean;
   /** Rows shown (the engine sends the first 10). */
   shown: number;
   /** Shown rows that become vCenters. */
@@ -264,6 +320,7 @@ export function summarizeTest(r: SourceTestResult, enabledColumn: string | null)
   const count = (s: TestRowState): number => states.filter((x) => x === s).length;
   return {
     rows: r.totalRows,
+    overCap: r.overCap,
     shown: states.length,
     vcenters: count('vcenter'),
     notListed: count('not-listed'),
@@ -276,6 +333,8 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 /** "The query returned 3 rows: 2 vCenters, 1 not listed." (counts of the shown rows when there are more). */
 export function testSummaryText(s: TestSummary): string {
   if (s.rows === 0) return 'The query returned no rows: a refresh would find no vCenters.';
+  if (s.overCap)
+    return `The query returned more than ${plural(s.rows, 'row')}, the source’s row cap: a refresh would fail and keep the last good list. Narrow the query, or raise the cap if the list is that long.`;
   const parts = [plural(s.vcenters, 'vCenter')];
   if (s.notListed) parts.push(`${s.notListed} not listed (enabled column)`);
   if (s.problems) parts.push(plural(s.problems, 'row with a problem', 'rows with a problem'));

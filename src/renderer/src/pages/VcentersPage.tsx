@@ -96,6 +96,19 @@ export function VcentersPage(props: { openAdd?: boolean; openImport?: boolean })
                   <td>
                     <strong>{v.name}</strong>
                     {!v.enabled && <span className="badge">disabled</span>}
+                    {v.awaitingCertReview && (
+                      <div>
+                        <button
+                          type="button"
+                          className="link small"
+                          data-testid="awaiting-review"
+                          title="Its source added or moved it: vMiner sends it no password until its certificate is reviewed"
+                          onClick={() => setReview({ ids: [v.id] })}
+                        >
+                          certificate to review
+                        </button>
+                      </div>
+                    )}
                   </td>
                   <td className="mono small">
                     {v.url}
