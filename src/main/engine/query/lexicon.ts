@@ -213,20 +213,228 @@ export const SIZE_FIELD: Record<QueryEntity, string> = {
   vcenters: 'vmCount',
 };
 
-/** Guest OS families: a name typed in a question → substrings of the guest OS full name. */
-export const OS_FAMILIES: Record<string, string[]> = dict({
-  windows: ['windows'],
-  linux: ['linux', 'centos', 'photon', 'ubuntu', 'debian', 'rhel', 'red hat'],
-  ubuntu: ['ubuntu'],
-  rhel: ['red hat'],
-  redhat: ['red hat'],
-  centos: ['centos'],
-  suse: ['suse'],
-  sles: ['suse'],
-  debian: ['debian'],
-  photon: ['photon'],
-  oracle: ['oracle'],
-  freebsd: ['freebsd'],
+/** A guest OS phrase matches the full name (configured or reported) or the guest id. */
+export interface OsFamily {
+  /** Substrings of the guest OS full name. */
+  names: string[];
+  /** Globs on the guest id (config.guestId). */
+  ids: string[];
+  /** "rhel 8", "windows 2019": the same over one version. */
+  version?: (v: string) => { names: string[]; ids: string[] };
+}
+
+/** Windows versions: the guest ids vSphere uses for each (windows2019srvNext is Server 2022). */
+const WINDOWS_VERSIONS: Record<string, { names: string[]; ids: string[] }> = dict({
+  '2008': { names: ['windows server 2008'], ids: ['winLonghorn*', 'windows7Server64Guest'] },
+  '2012': { names: ['windows server 2012'], ids: ['windows8Server64Guest'] },
+  '2016': { names: ['windows server 2016'], ids: ['windows9Server64Guest'] },
+  '2019': { names: ['windows server 2019'], ids: ['windows2019srv_64Guest'] },
+  '2022': { names: ['windows server 2022'], ids: ['windows2019srvNext_64Guest', 'windows2022srvNext_64Guest'] },
+  '2025': { names: ['windows server 2025'], ids: ['windows2022srvNext_64Guest'] },
+  '7': { names: ['windows 7'], ids: ['windows7Guest', 'windows7_64Guest'] },
+  '10': { names: ['windows 10'], ids: ['windows9Guest', 'windows9_64Guest'] },
+  '11': { names: ['windows 11'], ids: ['windows11_64Guest'] },
+});
+
+const linuxVersion =
+  (fullName: string, id: string) =>
+  (v: string): { names: string[]; ids: string[] } => ({
+    names: [`${fullName} ${v}`],
+    ids: [`${id}${v}_*`, `${id}${v}Guest`],
+  });
+
+/** Guest OS families: a name typed in a question → the guest full names and ids it covers. */
+export const OS_FAMILIES: Record<string, OsFamily> = dict({
+  windows: {
+    names: ['windows'],
+    ids: ['win*'],
+    version: (v) => WINDOWS_VERSIONS[v] ?? { names: [`windows ${v}`, `windows server ${v}`], ids: [] },
+  },
+  linux: { names: ['linux', 'centos', 'photon', 'ubuntu', 'debian', 'rhel', 'red hat'], ids: [] },
+  ubuntu: { names: ['ubuntu'], ids: ['ubuntu*'], version: (v) => ({ names: [`ubuntu ${v}`], ids: [] }) },
+  rhel: { names: ['red hat'], ids: ['rhel*'], version: linuxVersion('red hat enterprise linux', 'rhel') },
+  redhat: { names: ['red hat'], ids: ['rhel*'], version: linuxVersion('red hat enterprise linux', 'rhel') },
+  centos: { names: ['centos'], ids: ['centos*'], version: linuxVersion('centos', 'centos') },
+  suse: { names: ['suse'], ids: ['sles*'], version: linuxVersion('suse linux enterprise', 'sles') },
+  sles: { names: ['suse'], ids: ['sles*'], version: linuxVersion('suse linux enterprise', 'sles') },
+  debian: { names: ['debian'], ids: ['debian*'], version: linuxVersion('debian gnu/linux', 'debian') },
+  photon: { names: ['photon'], ids: ['vmwarePhoton*'] },
+  oracle: { names: ['oracle linux'], ids: ['oracleLinux*'], version: linuxVersion('oracle linux', 'oracleLinux') },
+  freebsd: { names: ['freebsd'], ids: ['freebsd*'] },
+});
+
+/** Datastore types as people say them → `summary.type` values. */
+export const DATASTORE_TYPES: Record<string, string[]> = dict({
+  vmfs: ['VMFS'],
+  nfs: ['NFS', 'NFS41'],
+  nfs41: ['NFS41'],
+  vsan: ['vsan'],
+  vvol: ['VVOL'],
+  vvols: ['VVOL'],
+  pmem: ['PMEM'],
+});
+
+/**
+ * vSphere terms: never "corrected" into another word. Those the parser has no meaning for are
+ * answered "not understood" with a note that the cache does not hold them.
+ */
+export const DOMAIN_TERMS = new Set([
+  'vsphere',
+  'vcenter',
+  'vcsa',
+  'esxi',
+  'esx',
+  'vsan',
+  'vmfs',
+  'nfs',
+  'vvol',
+  'vvols',
+  'ha',
+  'drs',
+  'sdrs',
+  'evc',
+  'vmotion',
+  'svmotion',
+  'vds',
+  'vss',
+  'dvs',
+  'dvswitch',
+  'vswitch',
+  'vmk',
+  'vmkernel',
+  'vmnic',
+  'vnic',
+  'nic',
+  'nics',
+  'hba',
+  'iscsi',
+  'fcoe',
+  'lun',
+  'luns',
+  'rdm',
+  'vmdk',
+  'vmx',
+  'vapp',
+  'vapps',
+  'nsx',
+  'vrops',
+  'vcls',
+  'fdm',
+  'dpm',
+  'sioc',
+  'nioc',
+  'srm',
+  'vcpu',
+  'vcpus',
+  'vram',
+  'pmem',
+  'ovf',
+  'ova',
+  'moref',
+  'moid',
+  'uuid',
+  'vmtools',
+  'lockdown',
+  'ntp',
+  'syslog',
+  'ipv6',
+  'ipv4',
+  'gpu',
+  'vgpu',
+  'usb',
+  'cdrom',
+]);
+
+/** Number words → numbers ("older than six months", "more than one snapshot"). */
+export const NUMBER_WORDS: Record<string, number> = dict({
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  ninety: 90,
+  hundred: 100,
+  single: 1,
+  couple: 2,
+  dozen: 12,
+});
+
+/**
+ * Date fields by the word a question uses ("created", "booted", "snapshot") and the entity asked
+ * about; `null`: the word is understood but the cache has no such date yet (it is said so, never
+ * ignored). A new date field is one entry here.
+ */
+export const DATE_FIELDS: { words: string[]; fields: Partial<Record<QueryEntity, string | null>> }[] = [
+  {
+    words: ['created', 'creation', 'taken', 'made', 'deployed', 'built', 'added'],
+    // VM creation date: not collected yet (vms: null); once the cache has it, name the field here.
+    fields: { snapshots: 'createdAt', vms: null, hosts: null, datastores: null, clusters: null, networks: null },
+  },
+  {
+    words: ['booted', 'rebooted', 'boot', 'started', 'restarted', 'up', 'uptime', 'running'],
+    fields: { vms: 'bootTime', hosts: 'bootTime' },
+  },
+  { words: ['snapshot', 'snapshots', 'snapshotted'], fields: { vms: 'oldestSnapshotAt', snapshots: 'createdAt' } },
+  { words: ['synced', 'sync'], fields: { vcenters: 'lastSuccessAt' } },
+];
+
+export const MONTHS: Record<string, number> = dict({
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
+});
+
+export const WEEKDAYS: Record<string, number> = dict({
+  sunday: 0,
+  sun: 0,
+  monday: 1,
+  mon: 1,
+  tuesday: 2,
+  tue: 2,
+  tues: 2,
+  wednesday: 3,
+  wed: 3,
+  thursday: 4,
+  thu: 4,
+  thurs: 4,
+  friday: 5,
+  fri: 5,
+  saturday: 6,
+  sat: 6,
 });
 
 export const UNITS_MB: Record<string, number> = dict({
@@ -260,6 +468,9 @@ export const TIME_UNITS_DAYS: Record<string, number> = dict({
   hours: 1 / 24,
   h: 1 / 24,
 });
+
+/** Prepositions before a relation's value ("in cluster A", "on esx01"). */
+export const PREPS = new Set(['in', 'on', 'within', 'from', 'at', 'inside', 'under', 'across']);
 
 /** Words that carry no meaning for the plan. */
 export const STOP_WORDS = new Set([
@@ -399,6 +610,11 @@ export function keywordVocabulary(): string[] {
     ...Object.values(FIELD_WORDS).flatMap((m) => Object.keys(m)),
     ...Object.keys(OS_FAMILIES),
     ...Object.keys(TIME_UNITS_DAYS),
+    ...Object.keys(DATASTORE_TYPES),
+    ...Object.keys(MONTHS).filter((m) => m.length > 3),
+    ...Object.keys(WEEKDAYS).filter((d) => d.length > 3),
+    ...Object.keys(NUMBER_WORDS),
+    ...DOMAIN_TERMS,
     ...STOP_WORDS,
     ...CHANGE_VERBS,
     'powered',
@@ -512,6 +728,26 @@ export function keywordVocabulary(): string[] {
     'gb',
     'tb',
     'mb',
+    'today',
+    'yesterday',
+    'week',
+    'month',
+    'year',
+    'since',
+    'before',
+    'after',
+    'ago',
+    'booted',
+    'rebooted',
+    'created',
+    'uptime',
+    'unhealthy',
+    'healthy',
+    'outside',
+    'excluding',
+    'except',
+    'other',
+    'standalone',
   ]);
   return [...words];
 }

@@ -30,7 +30,9 @@ import {
   type ResolveContext,
 } from './resolve.js';
 import { InventorySearch } from './search.js';
-import { correctTokens } from './spelling.js';
+import { DOMAIN_TERMS } from './lexicon.js';
+import { normalizeTokens } from './normalize.js';
+import { closestKeywords, correctTokens } from './spelling.js';
 import { tokenize } from './tokenize.js';
 import type { Db } from '../db/database.js';
 
@@ -84,15 +86,23 @@ function isSwap(p: ParsedQuestion, hints: FollowUpHints): boolean {
 function inferEntity(p: ParsedQuestion): QueryEntity | undefined {
   for (const a of p.atoms) {
     if (a.t === 'state') {
-      if (['maintenance', 'connected', 'disconnected', 'notResponding'].includes(a.key)) return 'hosts';
+      if (['maintenance', 'connected', 'disconnected', 'notResponding', 'standalone'].includes(a.key)) return 'hosts';
       if (['haOn', 'haOff', 'drsOn', 'drsOff'].includes(a.key)) return 'clusters';
       if (['accessible', 'inaccessible', 'empty'].includes(a.key)) return 'datastores';
       return 'vms';
     }
-    if (a.t === 'os' || a.t === 'ip' || a.t === 'age') return 'vms';
-    if (a.t === 'num' || a.t === 'has' || a.t === 'name' || a.t === 'rel') return 'vms';
+    if (a.t === 'dstype') return 'datastores';
+    if (a.t === 'esxi') return 'hosts';
+    if (a.t === 'os' || a.t === 'ip' || a.t === 'when' || a.t === 'sameAs') return 'vms';
+    if (a.t === 'num' || a.t === 'has' || a.t === 'name' || a.t === 'rel' || a.t === 'placement') return 'vms';
   }
   return undefined;
+}
+
+/** Quoted for a message: "lots", "lots" and "big". */
+function quoteList(words: string[]): string {
+  const q = words.map((w) => `"${w}"`);
+  return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} and ${q.at(-1)!}`;
 }
 
 /**
@@ -157,7 +167,7 @@ export class QueryEngine {
       swap: first === 'and' || first === 'what' || (first === 'how' && /^how about/i.test(question.trim())),
       rows: ['show', 'list', 'display', 'give', 'get', 'which', 'sort', 'order'].includes(first),
     };
-    const { tokens, changed } = correctTokens(
+    const corrected = correctTokens(
       raw,
       (w) => this.names.isName(w),
       (i) =>
@@ -165,11 +175,13 @@ export class QueryEngine {
         NAME_SLOT_WORDS.has(raw[i - 1]?.norm ?? '') ||
         (raw[i - 2]?.norm === 'starting' && raw[i - 1]?.norm === 'with'),
     );
+    const { changed } = corrected;
+    const tokens = normalizeTokens(corrected.tokens, (w) => this.names.isName(w));
     const parsed = parseQuestion(tokens, this.names);
     const ctx: ResolveContext = { names: this.names, now: this.now(), corrections: [] };
     const out: ParseOutcome = {
       parsed,
-      correctedQuestion: changed ? tokens.map((t) => t.raw).join(' ') : undefined,
+      correctedQuestion: changed ? corrected.tokens.map((t) => t.raw).join(' ') : undefined,
       plan: undefined,
       corrections: ctx.corrections,
       problem: undefined,
@@ -230,8 +242,7 @@ export class QueryEngine {
     const added = p.atoms.map((a) => resolveAtom(entity, a, ctx));
     if (added.length > 0) {
       const add = combine(added, p.connectors)!;
-      const swap =
-        !p.atoms.some((a) => a.negated) && !['only', 'just'].includes(p.unknown[0] ?? '') && isSwap(p, hints);
+      const swap = !p.atoms.some((a) => a.negated) && !p.narrowing && isSwap(p, hints);
       if (filter) {
         // "and in cluster B?" swaps every condition on the fields it names; any follow-up replaces
         // an equality on the same field ("powered on vms" → "only the powered off ones").
@@ -295,12 +306,14 @@ export class QueryEngine {
     const { parsed, correctedQuestion } = outcome;
     const base = { conversationId, question, ...(correctedQuestion ? { correctedQuestion } : {}) };
     const blank = { columns: [], rows: [], total: 0 };
+    const notUnderstood = { understood: false as const };
 
     if (parsed.kind === 'refused') {
       return {
         ...base,
         ...blank,
         kind: 'refused',
+        understood: true,
         interpretation: `a request to ${parsed.refusedVerb ?? 'change'} something`,
         message:
           'vMiner only reads inventory; it never changes anything in vCenter. Ask a question about the estate instead, e.g. "show powered off vms".',
@@ -309,11 +322,37 @@ export class QueryEngine {
     }
     if (parsed.kind === 'find') return this.find(base, parsed.findText ?? '');
 
+    // A word it does not know is never dropped: the question is not answered, the words are named.
+    if (parsed.unknown.length > 0) {
+      const words = parsed.unknown;
+      const domain = words.filter((w) => DOMAIN_TERMS.has(w.toLowerCase()));
+      const understoodPart = outcome.plan ? describePlan(outcome.plan) : undefined;
+      return {
+        ...base,
+        ...blank,
+        ...notUnderstood,
+        kind: 'not_understood',
+        unknownWords: words,
+        interpretation: `${understoodPart ? `${understoodPart} · ` : ''}not understood: ${words.join(' ')}`,
+        message:
+          `I don't know what ${quoteList(words)} means here, so I did not answer: leaving ${words.length === 1 ? 'it' : 'them'} out would answer a broader question than you asked.` +
+          (domain.length
+            ? ` (${quoteList(domain)} ${domain.length === 1 ? 'is a vSphere term' : 'are vSphere terms'} vMiner's cache does not hold.)`
+            : '') +
+          (understoodPart ? ` I understood: ${understoodPart}.` : '') +
+          ' Did you mean one of these?',
+        suggestions: this.suggestFor(question, words),
+        freshness: this.freshness(undefined),
+      };
+    }
+
     if (outcome.problem) {
       return {
         ...base,
         ...blank,
+        ...notUnderstood,
         kind: outcome.problem.kind === 'clarify' ? 'clarify' : 'not_understood',
+        unknownWords: [],
         interpretation: outcome.plan ? describePlan(outcome.plan) : 'not understood',
         message: outcome.problem.message,
         suggestions:
@@ -328,7 +367,9 @@ export class QueryEngine {
       return {
         ...base,
         ...blank,
+        ...notUnderstood,
         kind: 'not_understood',
+        unknownWords: [],
         interpretation: 'not understood',
         message:
           parsed.kind === 'export'
@@ -341,7 +382,6 @@ export class QueryEngine {
     this.conversations.set(conversationId, { plan, updatedAt: Date.now() });
     const notes: string[] = [];
     if (outcome.corrections.length) notes.push(`names matched: ${outcome.corrections.join(', ')}`);
-    if (parsed.unknown.length) notes.push(`ignored: ${parsed.unknown.join(' ')}`);
     const interpretation = describePlan(plan) + (notes.length ? ` (${notes.join('; ')})` : '');
     const freshness = this.freshness(plan);
     const result = this.execute(plan);
@@ -350,13 +390,14 @@ export class QueryEngine {
         ...base,
         ...result,
         kind: 'export',
+        understood: true,
         plan,
         interpretation,
         message: `Ready to export ${result.total} ${entityLabel(plan.entity)}${parsed.exportFormat ? ` as ${parsed.exportFormat.toUpperCase()}` : ''}.`,
         freshness,
       };
     }
-    return { ...base, ...result, plan, interpretation, freshness };
+    return { ...base, ...result, understood: true, plan, interpretation, freshness };
   }
 
   /** Runs a plan: rows (first page + total), a count, grouped values or one aggregate value. */
@@ -424,6 +465,7 @@ export class QueryEngine {
     return {
       ...base,
       kind: 'find',
+      understood: true,
       interpretation: `find "${text}" in names, guest host names and IP addresses`,
       columns: [
         'entity',
@@ -451,6 +493,26 @@ export class QueryEngine {
     if (entity === 'vcenters') return undefined;
     return this.stmt({ sql: rowByKeyQuery(entity), params: [] }).get(vcenterId, moid) as
       Record<string, unknown> | undefined;
+  }
+
+  /**
+   * The closest interpretations of a question with words it does not know: each unknown word
+   * swapped for the nearest keywords, kept when the result is fully understood; then examples.
+   */
+  private suggestFor(question: string, unknown: string[]): string[] {
+    const out: string[] = [];
+    for (const word of unknown.slice(0, 3)) {
+      for (const alt of closestKeywords(word.toLowerCase(), 3)) {
+        const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const candidate = question.replace(new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, 'iu'), `$1${alt}`);
+        if (candidate === question || out.includes(candidate)) continue;
+        const p = this.parse(candidate);
+        if (p.parsed.unknown.length === 0 && !p.problem && p.plan) out.push(candidate);
+        if (out.length >= 3) break;
+      }
+    }
+    for (const s of this.suggest(question)) if (out.length < 4 && !out.includes(s)) out.push(s);
+    return out;
   }
 
   private suggest(question: string): string[] {
