@@ -229,7 +229,10 @@ const WINDOWS_VERSIONS: Record<string, { names: string[]; ids: string[] }> = dic
   '2012': { names: ['windows server 2012'], ids: ['windows8Server64Guest'] },
   '2016': { names: ['windows server 2016'], ids: ['windows9Server64Guest'] },
   '2019': { names: ['windows server 2019'], ids: ['windows2019srv_64Guest'] },
-  '2022': { names: ['windows server 2022'], ids: ['windows2019srvNext_64Guest', 'windows2022srvNext_64Guest'] },
+  '2022': {
+    names: ['windows server 2022'],
+    ids: ['windows2019srvNext_64Guest', 'windows2022srvNext_64Guest'],
+  },
   '2025': { names: ['windows server 2025'], ids: ['windows2022srvNext_64Guest'] },
   '7': { names: ['windows 7'], ids: ['windows7Guest', 'windows7_64Guest'] },
   '10': { names: ['windows 10'], ids: ['windows9Guest', 'windows9_64Guest'] },
@@ -259,7 +262,11 @@ export const OS_FAMILIES: Record<string, OsFamily> = dict({
   sles: { names: ['suse'], ids: ['sles*'], version: linuxVersion('suse linux enterprise', 'sles') },
   debian: { names: ['debian'], ids: ['debian*'], version: linuxVersion('debian gnu/linux', 'debian') },
   photon: { names: ['photon'], ids: ['vmwarePhoton*'] },
-  oracle: { names: ['oracle linux'], ids: ['oracleLinux*'], version: linuxVersion('oracle linux', 'oracleLinux') },
+  oracle: {
+    names: ['oracle linux'],
+    ids: ['oracleLinux*'],
+    version: linuxVersion('oracle linux', 'oracleLinux'),
+  },
   freebsd: { names: ['freebsd'], ids: ['freebsd*'] },
 });
 
@@ -381,13 +388,23 @@ export const DATE_FIELDS: { words: string[]; fields: Partial<Record<QueryEntity,
   {
     words: ['created', 'creation', 'taken', 'made', 'deployed', 'built', 'added'],
     // VM creation date: not collected yet (vms: null); once the cache has it, name the field here.
-    fields: { snapshots: 'createdAt', vms: null, hosts: null, datastores: null, clusters: null, networks: null },
+    fields: {
+      snapshots: 'createdAt',
+      vms: null,
+      hosts: null,
+      datastores: null,
+      clusters: null,
+      networks: null,
+    },
   },
   {
     words: ['booted', 'rebooted', 'boot', 'started', 'restarted', 'up', 'uptime', 'running'],
     fields: { vms: 'bootTime', hosts: 'bootTime' },
   },
-  { words: ['snapshot', 'snapshots', 'snapshotted'], fields: { vms: 'oldestSnapshotAt', snapshots: 'createdAt' } },
+  {
+    words: ['snapshot', 'snapshots', 'snapshotted'],
+    fields: { vms: 'oldestSnapshotAt', snapshots: 'createdAt' },
+  },
   { words: ['synced', 'sync'], fields: { vcenters: 'lastSuccessAt' } },
 ];
 
@@ -728,6 +745,8 @@ export function keywordVocabulary(): string[] {
     'gb',
     'tb',
     'mb',
+    'atleast',
+    'atmost',
     'today',
     'yesterday',
     'week',

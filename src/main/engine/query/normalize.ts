@@ -2,7 +2,18 @@ import { ENTITY_WORDS, NUMBER_WORDS, TIME_UNITS_DAYS } from './lexicon.js';
 import type { Token } from './tokenize.js';
 import { isFieldWord, isKnownWord } from './words.js';
 
-const COUNT_CONTEXT = new Set(['than', 'least', 'most', 'exactly', 'with', 'having', 'have', 'has', 'only', 'just']);
+const COUNT_CONTEXT = new Set([
+  'than',
+  'least',
+  'most',
+  'exactly',
+  'with',
+  'having',
+  'have',
+  'has',
+  'only',
+  'just',
+]);
 
 function numberToken(t: Token, value: number): Token {
   return { raw: t.raw, norm: String(value), kind: 'number', value };
@@ -24,11 +35,20 @@ export function normalizeTokens(tokens: readonly Token[], isName: (w: string) =>
     const prev = tokens[i - 1]?.norm ?? '';
     const unitNext = TIME_UNITS_DAYS[next] !== undefined;
     const countable = unitNext || isFieldWord(next) || ENTITY_WORDS[next] !== undefined;
-    if (NUMBER_WORDS[t.norm] !== undefined && t.norm !== 'one' && t.norm !== 'single' && t.norm !== 'couple') {
+    if (
+      NUMBER_WORDS[t.norm] !== undefined &&
+      t.norm !== 'one' &&
+      t.norm !== 'single' &&
+      t.norm !== 'couple'
+    ) {
       out.push(numberToken(t, NUMBER_WORDS[t.norm]!));
       continue;
     }
-    if ((t.norm === 'one' || t.norm === 'single') && countable && (COUNT_CONTEXT.has(prev) || prev === 'a' || unitNext)) {
+    if (
+      (t.norm === 'one' || t.norm === 'single') &&
+      countable &&
+      (COUNT_CONTEXT.has(prev) || prev === 'a' || unitNext)
+    ) {
       if (prev === 'a' && out.at(-1)?.norm === 'a') out.pop();
       out.push(numberToken(t, 1));
       continue;

@@ -169,7 +169,12 @@ export class ParseState {
     const n = (x: number): string => this.n(x);
     let j = k + 1;
     let unit: string | undefined;
-    if (UNITS_MB[n(j)] !== undefined || n(j) === '%' || n(j) === 'percent' || TIME_UNITS_DAYS[n(j)] !== undefined) {
+    if (
+      UNITS_MB[n(j)] !== undefined ||
+      n(j) === '%' ||
+      n(j) === 'percent' ||
+      TIME_UNITS_DAYS[n(j)] !== undefined
+    ) {
       unit = n(j) === 'percent' ? '%' : n(j);
       j++;
     }

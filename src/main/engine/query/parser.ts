@@ -24,7 +24,6 @@ export const NAME_SLOT_WORDS = new Set([
   'contains',
   'like',
   'matching',
-  'with',
   'prefixed',
   'is',
   ...Object.keys(RELATION_TARGETS),
@@ -54,7 +53,12 @@ function recogniseConnectors(s: ParseState): boolean {
     s.i = i + 1;
     return true;
   }
-  const two = s.at(i, ['other', 'than']) || s.at(i, ['apart', 'from']) || s.at(i, ['aside', 'from']) || s.at(i, ['but', 'not']);
+  const two =
+    s.at(i, ['other', 'than']) ||
+    s.at(i, ['apart', 'from']) ||
+    s.at(i, ['aside', 'from']) ||
+    s.at(i, ['but', 'not']);
+  if (s.at(i, ['not', 'responding']) || s.at(i, ['non', 'responsive'])) return false;
   if (two || (NEGATIONS.has(w) && w !== 'without')) {
     // "not in maintenance", "non-windows", "except templates": the next condition, negated.
     s.negateAt = s.negating ? -1 : i;

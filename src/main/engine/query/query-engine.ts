@@ -23,6 +23,7 @@ import {
   buildPlan,
   combine,
   entityLabel,
+  fieldForWord,
   ResolveProblem,
   resolveAtom,
   resolveGroup,
@@ -33,7 +34,7 @@ import { InventorySearch } from './search.js';
 import { DOMAIN_TERMS } from './lexicon.js';
 import { normalizeTokens } from './normalize.js';
 import { closestKeywords, correctTokens } from './spelling.js';
-import { tokenize } from './tokenize.js';
+import { tokenize, type Token } from './tokenize.js';
 import type { Db } from '../db/database.js';
 
 export interface QueryEngineOptions {
@@ -86,7 +87,8 @@ function isSwap(p: ParsedQuestion, hints: FollowUpHints): boolean {
 function inferEntity(p: ParsedQuestion): QueryEntity | undefined {
   for (const a of p.atoms) {
     if (a.t === 'state') {
-      if (['maintenance', 'connected', 'disconnected', 'notResponding', 'standalone'].includes(a.key)) return 'hosts';
+      if (['maintenance', 'connected', 'disconnected', 'notResponding', 'standalone'].includes(a.key))
+        return 'hosts';
       if (['haOn', 'haOff', 'drsOn', 'drsOff'].includes(a.key)) return 'clusters';
       if (['accessible', 'inaccessible', 'empty'].includes(a.key)) return 'datastores';
       return 'vms';
@@ -94,9 +96,26 @@ function inferEntity(p: ParsedQuestion): QueryEntity | undefined {
     if (a.t === 'dstype') return 'datastores';
     if (a.t === 'esxi') return 'hosts';
     if (a.t === 'os' || a.t === 'ip' || a.t === 'when' || a.t === 'sameAs') return 'vms';
-    if (a.t === 'num' || a.t === 'has' || a.t === 'name' || a.t === 'rel' || a.t === 'placement') return 'vms';
+    if (a.t === 'num' || a.t === 'has' || a.t === 'name' || a.t === 'rel' || a.t === 'placement')
+      return 'vms';
   }
   return undefined;
+}
+
+/** The question as typed, with each corrected word swapped in (spacing and punctuation kept). */
+function withCorrections(question: string, raw: Token[], fixed: Token[]): string {
+  let out = question;
+  let from = 0;
+  for (const [i, t] of raw.entries()) {
+    const f = fixed[i]!;
+    const at = out.toLowerCase().indexOf(t.raw.toLowerCase(), from);
+    if (at < 0) continue;
+    if (f.norm !== t.norm) {
+      out = out.slice(0, at) + f.raw + out.slice(at + t.raw.length);
+      from = at + f.raw.length;
+    } else from = at + t.raw.length;
+  }
+  return out;
 }
 
 /** Quoted for a message: "lots", "lots" and "big". */
@@ -178,10 +197,21 @@ export class QueryEngine {
     const { changed } = corrected;
     const tokens = normalizeTokens(corrected.tokens, (w) => this.names.isName(w));
     const parsed = parseQuestion(tokens, this.names);
+    // A word after "in"/"on" that names nothing in the inventory is a word not understood.
+    for (const a of parsed.atoms)
+      if (
+        a.t === 'rel' &&
+        a.target === undefined &&
+        !this.names.isName(a.value.toLowerCase()) &&
+        !/[*?]/.test(a.value)
+      ) {
+        const fuzzy = this.names.guessTypes(a.value);
+        if (fuzzy.length === 0) parsed.unknown.push(a.value);
+      }
     const ctx: ResolveContext = { names: this.names, now: this.now(), corrections: [] };
     const out: ParseOutcome = {
       parsed,
-      correctedQuestion: changed ? corrected.tokens.map((t) => t.raw).join(' ') : undefined,
+      correctedQuestion: changed ? withCorrections(question, raw, corrected.tokens) : undefined,
       plan: undefined,
       corrections: ctx.corrections,
       problem: undefined,
@@ -195,7 +225,17 @@ export class QueryEngine {
       else if (parsed.groupWord && !parsed.entity) {
         // "average cpu per host": the entity is the one after "per".
         const e = this.entityFromWord(parsed.groupWord);
-        if (e) out.plan = buildPlan(e, { ...parsed, groupWord: undefined }, ctx);
+        const word = parsed.aggregateFieldWord;
+        // "total vcpus per cluster": a VM field, added up per cluster; "average cpu per host": the hosts' own.
+        const own = !word || fieldDef(e ?? 'vms', fieldForWord(e ?? 'vms', word) ?? '')?.type === 'number';
+        if (
+          e &&
+          !own &&
+          parsed.intent === 'aggregate' &&
+          fieldDef('vms', fieldForWord('vms', word) ?? '')?.type === 'number'
+        )
+          out.plan = buildPlan('vms', parsed, ctx);
+        else if (e) out.plan = buildPlan(e, { ...parsed, groupWord: undefined }, ctx);
       } else {
         const e = inferEntity(parsed);
         if (e && (parsed.atoms.length > 0 || parsed.sort)) out.plan = buildPlan(e, parsed, ctx);
@@ -504,7 +544,10 @@ export class QueryEngine {
     for (const word of unknown.slice(0, 3)) {
       for (const alt of closestKeywords(word.toLowerCase(), 3)) {
         const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        const candidate = question.replace(new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, 'iu'), `$1${alt}`);
+        const candidate = question.replace(
+          new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, 'iu'),
+          `$1${alt}`,
+        );
         if (candidate === question || out.includes(candidate)) continue;
         const p = this.parse(candidate);
         if (p.parsed.unknown.length === 0 && !p.problem && p.plan) out.push(candidate);

@@ -22,7 +22,6 @@ import {
   avgGroups,
   count,
   cpu,
-  dss,
   groups,
   guest,
   hosts,

@@ -2,7 +2,9 @@ import type { DateBound, DateRange } from './atoms.js';
 import { DATE_FIELDS, MONTHS, TIME_UNITS_DAYS, WEEKDAYS } from './lexicon.js';
 import type { ParseState } from './parse-state.js';
 
-const DATE_VERBS = new Set(DATE_FIELDS.flatMap((f) => f.words).filter((w) => !['snapshot', 'snapshots', 'running'].includes(w)));
+const DATE_VERBS = new Set(
+  DATE_FIELDS.flatMap((f) => f.words).filter((w) => !['snapshot', 'snapshots', 'running'].includes(w)),
+);
 const CALENDAR_UNITS: Record<string, 'day' | 'week' | 'month' | 'year'> = {
   day: 'day',
   week: 'week',
@@ -34,7 +36,8 @@ function pointAt(s: ParseState, k: number): { bound: DateBound; next: number } |
   if ((w === 'last' || w === 'this' || w === 'previous') && CALENDAR_UNITS[s.n(k + 1)])
     return { bound: { startOf: CALENDAR_UNITS[s.n(k + 1)]!, offset: w === 'this' ? 0 : -1 }, next: k + 2 };
   const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(w);
-  if (iso) return { bound: { year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]) }, next: k + 1 };
+  if (iso)
+    return { bound: { year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]) }, next: k + 1 };
   const day = s.num(k);
   if (day !== undefined && Number.isInteger(day)) {
     let j = k + 1;
@@ -43,10 +46,12 @@ function pointAt(s: ParseState, k: number): { bound: DateBound; next: number } |
     if (MONTHS[s.n(j)] !== undefined && day >= 1 && day <= 31) {
       const month = MONTHS[s.n(j)]!;
       const year = s.num(j + 1);
-      if (year !== undefined && year >= 1970 && year <= 2100) return { bound: { month, day, year }, next: j + 2 };
+      if (year !== undefined && year >= 1970 && year <= 2100)
+        return { bound: { month, day, year }, next: j + 2 };
       return { bound: { month, day }, next: j + 1 };
     }
-    if (j === k + 1 && day >= 1970 && day <= 2100) return { bound: { year: day, month: 1, day: 1 }, next: k + 1 };
+    if (j === k + 1 && day >= 1970 && day <= 2100)
+      return { bound: { year: day, month: 1, day: 1 }, next: k + 1 };
   }
   if (MONTHS[w] !== undefined) {
     const month = MONTHS[w];
@@ -55,7 +60,8 @@ function pointAt(s: ParseState, k: number): { bound: DateBound; next: number } |
       let j = k + 2;
       if (ORDINAL.has(s.n(j))) j++;
       const year = s.num(j);
-      if (year !== undefined && year >= 1970 && year <= 2100) return { bound: { month, day: d, year }, next: j + 1 };
+      if (year !== undefined && year >= 1970 && year <= 2100)
+        return { bound: { month, day: d, year }, next: j + 1 };
       return { bound: { month, day: d }, next: j };
     }
     return { bound: { month, day: 1 }, next: k + 1 };
@@ -80,9 +86,16 @@ export function datePhrase(s: ParseState, k: number): Phrase | undefined {
   const the = s.n(j) === 'the';
   if (the) j++;
   const w = s.n(j);
+  // "in 100 days", "within 2 weeks", "for 90 days" (after a verb in the past): the last N days.
+  if (j > start && !the) {
+    const span = spanAt(s, j);
+    if (span && s.n(span.next) !== 'ago' && s.n(span.next) !== 'old')
+      return done({ from: { daysAgo: span.days } }, span.next);
+  }
 
   if (w === 'today') return done({ from: { startOf: 'day', offset: 0 } }, j + 1);
-  if (w === 'yesterday') return done({ from: { startOf: 'day', offset: -1 }, to: { startOf: 'day', offset: 0 } }, j + 1);
+  if (w === 'yesterday')
+    return done({ from: { startOf: 'day', offset: -1 }, to: { startOf: 'day', offset: 0 } }, j + 1);
   if (w === 'this' || w === 'current') {
     const unit = CALENDAR_UNITS[s.n(j + 1)];
     if (unit) return done({ from: { startOf: unit, offset: 0 } }, j + 2);
@@ -103,7 +116,10 @@ export function datePhrase(s: ParseState, k: number): Phrase | undefined {
     if (p) return done(w === 'since' || w === 'after' ? { from: p.bound } : { to: p.bound }, p.next);
     const span = spanAt(s, j + 1);
     if (span && s.n(span.next) === 'ago')
-      return done(w === 'before' ? { to: { daysAgo: span.days } } : { from: { daysAgo: span.days } }, span.next + 1);
+      return done(
+        w === 'before' ? { to: { daysAgo: span.days } } : { from: { daysAgo: span.days } },
+        span.next + 1,
+      );
   }
   if ((w === 'older' || w === 'newer' || w === 'younger') && s.n(j + 1) === 'than') {
     const span = spanAt(s, j + 2);
@@ -155,7 +171,13 @@ export function recogniseDates(s: ParseState): boolean {
     if (!p) return false;
     let range = p.range;
     // "hosts not rebooted in 100 days": booted before then (an unknown boot time is not counted).
-    if (s.negating && range.from && !range.to && 'daysAgo' in range.from && ['in', 'within', 'for'].includes(s.n(i + 1))) {
+    if (
+      s.negating &&
+      range.from &&
+      !range.to &&
+      'daysAgo' in range.from &&
+      ['in', 'within', 'for'].includes(s.n(i + 1))
+    ) {
       range = { to: range.from };
       s.negateAt = -1;
     }

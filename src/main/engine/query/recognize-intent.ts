@@ -24,7 +24,8 @@ function fieldAt(s: ParseState, j: number): { word: string; len: number } | unde
   if (w === 'free' && s.n(j + 1) === 'space') return { word: 'free', len: 2 };
   if ((w === 'storage' || w === 'disk') && s.n(j + 1) === 'used') return { word: 'used', len: 2 };
   if (w === 'used' && (s.n(j + 1) === 'storage' || s.n(j + 1) === 'space')) return { word: 'used', len: 2 };
-  if (w === 'provisioned' && (s.n(j + 1) === 'storage' || s.n(j + 1) === 'space')) return { word: 'provisioned', len: 2 };
+  if (w === 'provisioned' && (s.n(j + 1) === 'storage' || s.n(j + 1) === 'space'))
+    return { word: 'provisioned', len: 2 };
   if (isFieldWord(w)) return { word: w, len: 1 };
   return undefined;
 }
@@ -85,7 +86,12 @@ export function recogniseIntent(s: ParseState): boolean {
   }
   const fn = AGGREGATE_WORDS[w];
   if (fn && !((w === 'max' || w === 'min') && s.isNum(i + 1))) {
-    if (w === 'total' && (s.n(i + 1) === 'number' || s.n(i + 1) === 'count' || ENTITY_WORDS[s.n(i + 1)])) {
+    const multi = fieldAt(s, i + 1);
+    if (
+      w === 'total' &&
+      !(multi && multi.len > 1) &&
+      (s.n(i + 1) === 'number' || s.n(i + 1) === 'count' || ENTITY_WORDS[s.n(i + 1)])
+    ) {
       q.intent = 'count';
       s.i = i + 1;
       if (s.n(s.i) === 'number' || s.n(s.i) === 'count') s.i++;

@@ -23,7 +23,8 @@ const NAME_OPS: Record<string, 'contains' | 'startsWith' | 'endsWith'> = {
   suffixed: 'endsWith',
 };
 
-const globOr = (v: string, op: 'equals' | 'contains' | 'startsWith' | 'endsWith') => (/[*?]/.test(v) ? 'glob' : op);
+const globOr = (v: string, op: 'equals' | 'contains' | 'startsWith' | 'endsWith') =>
+  /[*?]/.test(v) ? 'glob' : op;
 
 function relTarget(word: string): QueryEntity | undefined {
   const t = RELATION_TARGETS[word];
@@ -155,7 +156,11 @@ export function recogniseNames(s: ParseState): boolean {
     if (target !== undefined) {
       const v = s.takeValue(j + 1);
       const valueTok = s.tokens[j + 1];
-      if (v && valueTok && (valueTok.kind !== 'word' || !isKnownWord(valueTok.norm) || names.isName(valueTok.norm))) {
+      if (
+        v &&
+        valueTok &&
+        (valueTok.kind !== 'word' || !isKnownWord(valueTok.norm) || names.isName(valueTok.norm))
+      ) {
         if (outside) s.negateAt = s.negating ? -1 : i;
         if (relWord === 'folder') s.push({ t: 'name', op: 'equals', value: `folder:${v.value}` });
         else s.push({ t: 'rel', target, value: v.value, glob: /[*?]/.test(v.value) });
@@ -189,7 +194,10 @@ export function recogniseNames(s: ParseState): boolean {
     s.i = i + 2;
     return true;
   }
-  if ((w === 'port' && (n(i + 1) === 'group' || n(i + 1) === 'groups')) || (w === 'vcenter' && (n(i + 1) === 'server' || n(i + 1) === 'servers'))) {
+  if (
+    (w === 'port' && (n(i + 1) === 'group' || n(i + 1) === 'groups')) ||
+    (w === 'vcenter' && (n(i + 1) === 'server' || n(i + 1) === 'servers'))
+  ) {
     q.entity ??= w === 'port' ? 'networks' : 'vcenters';
     s.i = i + 2;
     return true;

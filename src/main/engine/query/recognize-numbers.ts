@@ -1,4 +1,4 @@
-import { ENTITY_WORDS, UNITS_MB } from './lexicon.js';
+import { ENTITY_WORDS, TIME_UNITS_DAYS, UNITS_MB } from './lexicon.js';
 import type { ParseState } from './parse-state.js';
 import { isFieldWord, SUPERLATIVES } from './words.js';
 
@@ -21,9 +21,20 @@ export function recogniseNumbers(s: ParseState): boolean {
   const n = (k: number): string => s.n(k);
 
   // "more memory than 64 gb", "fewer vms than 10".
-  if (['more', 'less', 'fewer', 'greater'].includes(w) && isFieldWord(n(i + 1)) && n(i + 2) === 'than' && s.isNum(i + 3)) {
+  if (
+    ['more', 'less', 'fewer', 'greater'].includes(w) &&
+    isFieldWord(n(i + 1)) &&
+    n(i + 2) === 'than' &&
+    s.isNum(i + 3)
+  ) {
     const tail = s.numberTail(i + 3)!;
-    s.push({ t: 'num', fieldWord: n(i + 1), op: w === 'more' || w === 'greater' ? 'gt' : 'lt', value: tail.value, unit: tail.unit });
+    s.push({
+      t: 'num',
+      fieldWord: n(i + 1),
+      op: w === 'more' || w === 'greater' ? 'gt' : 'lt',
+      value: tail.value,
+      unit: tail.unit,
+    });
     s.i = tail.next;
     return true;
   }
@@ -55,7 +66,15 @@ export function recogniseNumbers(s: ParseState): boolean {
   const cmp = s.comparatorAt(k);
   if (cmp && s.isNum(k + cmp.len)) {
     const tail = s.numberTail(k + cmp.len)!;
-    s.push({ t: 'num', fieldWord: fieldBefore ?? tail.fieldWord, op: cmp.op, value: tail.value, unit: tail.unit });
+    // "less than 30 days old": a date, read by the dates stage.
+    if (tail.unit && TIME_UNITS_DAYS[tail.unit] !== undefined && !tail.fieldWord) return false;
+    s.push({
+      t: 'num',
+      fieldWord: fieldBefore ?? tail.fieldWord,
+      op: cmp.op,
+      value: tail.value,
+      unit: tail.unit,
+    });
     s.i = tail.next;
     return true;
   }

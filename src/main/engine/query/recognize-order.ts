@@ -40,7 +40,8 @@ function fieldPhrase(s: ParseState, j: number): { word: string; span: number } |
   else if (w === 'esxi' && s.n(j + 1) === 'version') {
     word = 'version';
     span = 2;
-  } else if (w === 'guest' && (s.n(j + 1) === 'os' || s.n(j + 1) === 'operating')) span = s.n(j + 1) === 'os' ? 2 : 3;
+  } else if (w === 'guest' && (s.n(j + 1) === 'os' || s.n(j + 1) === 'operating'))
+    span = s.n(j + 1) === 'os' ? 2 : 3;
   if (
     word &&
     (isFieldWord(word) ||
@@ -134,7 +135,11 @@ export function recogniseOrder(s: ParseState): boolean {
     return false;
   }
   // "in each cluster", "does each host have", "for every datacenter".
-  if ((w === 'each' || w === 'every') && (RELATION_TARGETS[s.n(i + 1)] || ENTITY_WORDS[s.n(i + 1)]) && q.entity) {
+  if (
+    (w === 'each' || w === 'every') &&
+    (RELATION_TARGETS[s.n(i + 1)] || ENTITY_WORDS[s.n(i + 1)]) &&
+    q.entity
+  ) {
     q.groupWord = s.n(i + 1);
     if (q.intent === 'rows') q.intent = 'count';
     s.i = i + 2;
@@ -164,16 +169,27 @@ export function recogniseOrder(s: ParseState): boolean {
       (w === 'by' || w === 'per') &&
       (q.intent !== 'rows' ||
         w === 'per' ||
-        (q.sort === undefined && q.limit === undefined && fieldWord !== undefined && CATEGORICAL.has(fieldWord)));
+        (q.sort === undefined &&
+          q.limit === undefined &&
+          fieldWord !== undefined &&
+          CATEGORICAL.has(fieldWord)));
     if (f && fieldWord) {
       let span = j0 - j + f.span;
       if (isGroup) q.groupWord = fieldWord;
       else {
         let dir: 'asc' | 'desc' | undefined;
         const after = s.n(j + span);
-        if (['asc', 'ascending', 'increasing'].includes(after) || s.at(j + span, ['lowest', 'first']) || s.at(j + span, ['smallest', 'first']))
+        if (
+          ['asc', 'ascending', 'increasing'].includes(after) ||
+          s.at(j + span, ['lowest', 'first']) ||
+          s.at(j + span, ['smallest', 'first'])
+        )
           dir = 'asc';
-        if (['desc', 'descending', 'decreasing'].includes(after) || s.at(j + span, ['highest', 'first']) || s.at(j + span, ['largest', 'first']))
+        if (
+          ['desc', 'descending', 'decreasing'].includes(after) ||
+          s.at(j + span, ['highest', 'first']) ||
+          s.at(j + span, ['largest', 'first'])
+        )
           dir = 'desc';
         q.sort = { fieldWord, dir: dir ?? q.sort?.dir };
         if (dir) span += after === 'asc' || after === 'desc' || after.endsWith('ing') ? 1 : 2;
@@ -184,7 +200,12 @@ export function recogniseOrder(s: ParseState): boolean {
     if (w === 'by' || w === 'per') return false;
   }
   // "grouped by", "break down … by", "group hosts by …".
-  if (s.at(i, ['grouped', 'by']) || s.at(i, ['group', 'by']) || s.at(i, ['breakdown', 'by']) || s.at(i, ['broken', 'down', 'by'])) {
+  if (
+    s.at(i, ['grouped', 'by']) ||
+    s.at(i, ['group', 'by']) ||
+    s.at(i, ['breakdown', 'by']) ||
+    s.at(i, ['broken', 'down', 'by'])
+  ) {
     const j = i + (w === 'broken' ? 3 : 2);
     const f = fieldPhrase(s, j);
     q.groupWord = f?.word ?? s.n(j);

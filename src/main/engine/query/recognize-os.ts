@@ -29,7 +29,11 @@ export function recogniseOs(s: ParseState): boolean {
   }
   const fam = familyAt(s, j);
   if (!fam) return false;
-  if (j > i && !['running', 'run', 'runs', 'guest', 'os', 'on', 'operating', 'with'].includes(s.n(i)) && !PREPS.has(s.n(i)))
+  if (
+    j > i &&
+    !['running', 'run', 'runs', 'guest', 'os', 'on', 'operating', 'with'].includes(s.n(i)) &&
+    !PREPS.has(s.n(i))
+  )
     return false;
   const family = OS_FAMILIES[fam.key]!;
   j += fam.len;
@@ -44,7 +48,8 @@ export function recogniseOs(s: ParseState): boolean {
     match = family.version(v.norm);
     label += ` ${v.norm}`;
     j++;
-  } else if (label === 'windows server') match = { names: ['windows server'], ids: ['windows*Server*', 'windows*srv*'] };
+  } else if (label === 'windows server')
+    match = { names: ['windows server'], ids: ['windows*Server*', 'windows*srv*'] };
   s.push({ t: 'os', match, label });
   s.i = j;
   return true;

@@ -1,12 +1,24 @@
 import type { StateKey } from './atoms.js';
 import { DATASTORE_TYPES, ENTITY_WORDS } from './lexicon.js';
 import type { ParseState } from './parse-state.js';
-import { STATE_WORDS } from './words.js';
+import { isFieldWord, STATE_WORDS } from './words.js';
 
 const ON_WORDS = new Set(['enabled', 'on', 'active', 'configured', 'turned']);
 const SWITCH_WORDS = new Set(['enabled', 'disabled', 'on', 'off', 'active', 'inactive']);
 const WITHOUT = new Set(['without', 'missing', 'lacking', 'lacks', 'lack']);
 const HAVE = new Set(['with', 'have', 'has', 'having']);
+/** What "with / without …" can say is there or missing (besides field and entity words). */
+const HAS_TARGETS = new Set([
+  'ip',
+  'ips',
+  'address',
+  'addresses',
+  'annotation',
+  'annotations',
+  'notes',
+  'note',
+  'description',
+]);
 
 /** Tools phrases after "tools [is|are]": the state they name and how many words they take. */
 function toolsStateAt(s: ParseState, j: number): [StateKey, number] | undefined {
@@ -41,12 +53,20 @@ export function recogniseState(s: ParseState): boolean {
   const n = (k: number): string => s.n(k);
 
   // Power.
-  if ((w === 'powered' || w === 'power' || w === 'turned' || w === 'switched') && ['on', 'off', 'down'].includes(n(i + 1))) {
+  if (
+    (w === 'powered' || w === 'power' || w === 'turned' || w === 'switched') &&
+    ['on', 'off', 'down'].includes(n(i + 1))
+  ) {
     s.push({ t: 'state', key: n(i + 1) === 'on' ? 'poweredOn' : 'poweredOff' });
     s.i = i + 2;
     return true;
   }
-  if (w === 'off' && (ENTITY_WORDS[n(i + 1)] || ['are', 'is', 'be', 'being', 'was', 'were'].includes(n(i - 1)) || i === s.tokens.length - 1)) {
+  if (
+    w === 'off' &&
+    (ENTITY_WORDS[n(i + 1)] ||
+      ['are', 'is', 'be', 'being', 'was', 'were'].includes(n(i - 1)) ||
+      i === s.tokens.length - 1)
+  ) {
     s.push({ t: 'state', key: 'poweredOff' });
     s.i = i + 1;
     return true;
@@ -85,16 +105,27 @@ export function recogniseState(s: ParseState): boolean {
     (n(i + 1) === 'tools' || s.at(i + 1, ['vmware', 'tools']))
   ) {
     const key: StateKey =
-      w === 'healthy' ? 'toolsOk' : w === 'unhealthy' || w === 'broken' ? 'toolsUnhealthy' : w === 'stopped' ? 'toolsNotRunning' : 'toolsOld';
+      w === 'healthy'
+        ? 'toolsOk'
+        : w === 'unhealthy' || w === 'broken'
+          ? 'toolsUnhealthy'
+          : w === 'stopped'
+            ? 'toolsNotRunning'
+            : 'toolsOld';
     s.push({ t: 'state', key });
     s.i = i + (n(i + 1) === 'tools' ? 2 : 3);
     return true;
   }
 
   // HA and DRS: "ha enabled", "with drs", "where ha is not enabled", "drs turned off", "without ha".
-  const haAt = (k: number): boolean => n(k) === 'ha' || n(k) === 'drs' || n(k) === 'ha-enabled' || n(k) === 'drs-enabled';
+  const haAt = (k: number): boolean =>
+    n(k) === 'ha' || n(k) === 'drs' || n(k) === 'ha-enabled' || n(k) === 'drs-enabled';
   const withNo = HAVE.has(w) && n(i + 1) === 'no' && haAt(i + 2);
-  if (withNo || haAt(i) || ((HAVE.has(w) || WITHOUT.has(w) || (w === 'no' && !s.isNum(i + 1))) && haAt(i + 1))) {
+  if (
+    withNo ||
+    haAt(i) ||
+    ((HAVE.has(w) || WITHOUT.has(w) || (w === 'no' && !s.isNum(i + 1))) && haAt(i + 1))
+  ) {
     const at = withNo ? i + 2 : haAt(i) ? i : i + 1;
     const which = n(at).startsWith('ha') ? 'ha' : 'drs';
     let on = !WITHOUT.has(w) && w !== 'no' && !withNo;
@@ -179,9 +210,17 @@ export function recogniseState(s: ParseState): boolean {
       return true;
     }
     // "without sql in the name": a name condition, read by the names stage.
-    if (s.at(j + 1, ['in', 'the', 'name']) || s.at(j + 1, ['in', 'their', 'name']) || s.at(j + 1, ['in', 'its', 'name']))
+    if (
+      s.at(j + 1, ['in', 'the', 'name']) ||
+      s.at(j + 1, ['in', 'their', 'name']) ||
+      s.at(j + 1, ['in', 'its', 'name'])
+    )
       return false;
-    if (what && s.tokens[j]?.kind === 'word') {
+    if (
+      what &&
+      s.tokens[j]?.kind === 'word' &&
+      (HAS_TARGETS.has(what) || isFieldWord(what) || ENTITY_WORDS[what])
+    ) {
       const ip = what === 'ip' && (n(j + 1) === 'address' || n(j + 1) === 'addresses');
       s.push({ t: 'has', what: ip ? 'ip' : what, present: false });
       s.i = j + 1 + (ip ? 1 : 0);
@@ -200,7 +239,8 @@ export function recogniseState(s: ParseState): boolean {
     ) {
       // "with snapshots older than 30 days": the age condition follows and says it all.
       const dated =
-        what.startsWith('snapshot') && (['older', 'newer', 'from', 'since', 'taken', 'created'].includes(n(j + 1)) || s.comparatorAt(j + 1));
+        what.startsWith('snapshot') &&
+        (['older', 'newer', 'from', 'since', 'taken', 'created'].includes(n(j + 1)) || s.comparatorAt(j + 1));
       if (!dated) s.push({ t: 'has', what, present: true });
       s.lastFieldWord = what;
       s.i = j + 1;

@@ -64,7 +64,10 @@ function stateFilter(entity: QueryEntity, key: StateKey): Filter | undefined {
       return entity === 'vms'
         ? {
             kind: 'or',
-            filters: [eq('toolsStatus', 'toolsNotInstalled'), eq('toolsVersionStatus', 'guestToolsNotInstalled')],
+            filters: [
+              eq('toolsStatus', 'toolsNotInstalled'),
+              eq('toolsVersionStatus', 'guestToolsNotInstalled'),
+            ],
           }
         : undefined;
     case 'toolsOk':
@@ -231,7 +234,12 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
       if (target === undefined) {
         const all = ctx.names.guessTypes(a.value);
         // "which host runs web-01": the host (cluster, datastore, vCenter …) of that VM.
-        if (all.includes('vms') && !all.some((t) => t !== 'vms' && relationField(entity, t)) && entity !== 'vms' && entity !== 'snapshots')
+        if (
+          all.includes('vms') &&
+          !all.some((t) => t !== 'vms' && relationField(entity, t)) &&
+          entity !== 'vms' &&
+          entity !== 'snapshots'
+        )
           return placementFilter(entity, placementOf(ctx, a.value));
         const types = all.filter((t) => relationField(entity, t));
         if (types.length === 0) {
@@ -287,7 +295,8 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
     }
     case 'esxi': {
       if (entity !== 'hosts') throw noFit('ESXi version');
-      if (/^\d+\.\d+\.\d+$/.test(a.version)) return { kind: 'text', field: 'esxiVersion', op: 'equals', value: a.version };
+      if (/^\d+\.\d+\.\d+$/.test(a.version))
+        return { kind: 'text', field: 'esxiVersion', op: 'equals', value: a.version };
       return {
         kind: 'or',
         filters: [
@@ -301,8 +310,16 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
     case 'sameAs': {
       const p = placementOf(ctx, a.vm);
       const field = relationField(entity, a.target);
-      const value = a.target === 'hosts' ? p.host : a.target === 'clusters' ? p.cluster : a.target === 'datacenters' ? p.datacenter : undefined;
-      if (!field || value === null || value === undefined) throw noFit(`the same ${entityLabel(a.target, false)} as ${a.vm}`);
+      const value =
+        a.target === 'hosts'
+          ? p.host
+          : a.target === 'clusters'
+            ? p.cluster
+            : a.target === 'datacenters'
+              ? p.datacenter
+              : undefined;
+      if (!field || value === null || value === undefined)
+        throw noFit(`the same ${entityLabel(a.target, false)} as ${a.vm}`);
       return {
         kind: 'and',
         filters: [
@@ -373,7 +390,8 @@ function placementFilter(entity: QueryEntity, p: VmPlacement): Filter {
   const inVc: Filter = { kind: 'text', field: 'vcenter', op: 'equals', value: p.vcenter };
   const names = (xs: (string | null)[]): Filter => {
     const list = xs.filter((x): x is string => !!x);
-    if (list.length === 0) throw new ResolveProblem(`${p.name} has no ${entityLabel(entity, false)}.`, 'not_applicable');
+    if (list.length === 0)
+      throw new ResolveProblem(`${p.name} has no ${entityLabel(entity, false)}.`, 'not_applicable');
     const eqs = list.map((x): Filter => ({ kind: 'text', field: 'name', op: 'equals', value: x }));
     return { kind: 'and', filters: [inVc, eqs.length === 1 ? eqs[0]! : { kind: 'or', filters: eqs }] };
   };

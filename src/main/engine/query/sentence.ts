@@ -48,17 +48,25 @@ export function classifySentence(s: ParseState): boolean {
   // Finding things: "where is web-prd-12", "where does web-01 live", "find sql01", "10.20.30.41".
   const whereDoes = s.at(0, ['where', 'does']) || s.at(0, ['where', 'do']);
   const whereIs =
-    s.at(0, ['where', 'is']) || s.at(0, ['where', 'are']) || s.at(0, ["where's"]) || s.at(0, ['locate']) || s.at(0, ['lookup']);
+    s.at(0, ['where', 'is']) ||
+    s.at(0, ['where', 'are']) ||
+    s.at(0, ["where's"]) ||
+    s.at(0, ['locate']) ||
+    s.at(0, ['lookup']);
   const findVerb =
-    ['find', 'search', 'locate', 'lookup'].includes(s.n(0)) && !tokens.slice(1).some((t) => ENTITY_WORDS[t.norm]);
+    ['find', 'search', 'locate', 'lookup'].includes(s.n(0)) &&
+    !tokens.slice(1).some((t) => ENTITY_WORDS[t.norm]);
   if (whereIs || findVerb || whereDoes) {
     const skip = s.at(0, ['where', 'is']) || s.at(0, ['where', 'are']) || whereDoes ? 2 : 1;
-    const trailing = new Set(whereDoes ? ['live', 'lives', 'run', 'runs', 'sit', 'sits', 'reside', 'resides'] : []);
+    const trailing = new Set(
+      whereDoes ? ['live', 'lives', 'run', 'runs', 'sit', 'sits', 'reside', 'resides'] : [],
+    );
     const rest = tokens
       .slice(skip)
       .filter(
         (t) =>
-          (!['the', 'vm', 'host', 'for', 'a', 'an'].includes(t.norm) && !trailing.has(t.norm)) || t.kind === 'quoted',
+          (!['the', 'vm', 'host', 'for', 'a', 'an'].includes(t.norm) && !trailing.has(t.norm)) ||
+          t.kind === 'quoted',
       );
     if (rest.length > 0) {
       q.kind = 'find';
@@ -83,7 +91,8 @@ export function classifySentence(s: ParseState): boolean {
     // "export powered off vms to csv" still carries a question; keep parsing it.
     if (!tokens.some((t) => ENTITY_WORDS[t.norm])) return true;
     for (const [k, t] of tokens.entries())
-      if (['export', 'download', 'excel', 'xlsx', 'csv', 'json', 'spreadsheet'].includes(t.norm)) s.consumed.add(k);
+      if (['export', 'download', 'excel', 'xlsx', 'csv', 'json', 'spreadsheet'].includes(t.norm))
+        s.consumed.add(k);
   }
   return false;
 }

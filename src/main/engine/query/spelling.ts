@@ -1,6 +1,6 @@
 import Fuse from 'fuse.js';
 import { isEnglishWord } from './english-words.js';
-import { DOMAIN_TERMS, keywordVocabulary } from './lexicon.js';
+import { CHANGE_VERBS, DOMAIN_TERMS, keywordVocabulary } from './lexicon.js';
 import type { Token } from './tokenize.js';
 
 /** Damerau–Levenshtein distance (optimal string alignment), bounded by `max`. */
@@ -59,7 +59,9 @@ export function correctKeyword(word: string): string | undefined {
     const dist = editDistance(word, r.item, max);
     if (dist > max) continue;
     // Ties: a dropped letter is the commonest typo, so prefer the candidate ending like the word.
-    const rank = (r.item.at(-1) === word.at(-1) ? 0 : 1) + (r.score ?? 1);
+    // A request to change something never wins a tie against a question word ("suspened").
+    const rank =
+      (r.item.at(-1) === word.at(-1) ? 0 : 1) + (r.score ?? 1) + (CHANGE_VERBS.has(r.item) ? 0.5 : 0);
     if (!best || dist < best.dist || (dist === best.dist && rank < best.rank))
       best = { word: r.item, dist, rank };
   }
@@ -81,11 +83,26 @@ const CONFUSABLES: { word: string; fix: string; when: (prev: string, next: strin
     word: 'then',
     fix: 'than',
     when: (prev) =>
-      ['more', 'less', 'fewer', 'greater', 'bigger', 'larger', 'smaller', 'higher', 'lower', 'older', 'newer', 'other'].includes(
-        prev,
-      ),
+      [
+        'more',
+        'less',
+        'fewer',
+        'greater',
+        'bigger',
+        'larger',
+        'smaller',
+        'higher',
+        'lower',
+        'older',
+        'newer',
+        'other',
+      ].includes(prev),
   },
-  { word: 'shoe', fix: 'show', when: (prev, next) => prev === '' && ['me', 'all', 'the', 'us'].includes(next) },
+  {
+    word: 'shoe',
+    fix: 'show',
+    when: (prev, next) => prev === '' && ['me', 'all', 'the', 'us'].includes(next),
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { dict } from '../../../shared/own.js';
 import type { StateKey } from './atoms.js';
+import { FILLER_WORDS } from './leftovers.js';
 import {
   DATASTORE_TYPES,
   DOMAIN_TERMS,
@@ -85,6 +86,7 @@ export const SINGULAR_ENTITY_WORDS = new Set([
 ]);
 
 const KNOWN = new Set<string>([
+  ...FILLER_WORDS,
   ...Object.keys(ENTITY_WORDS),
   ...Object.keys(RELATION_TARGETS),
   ...ALL_FIELD_WORDS,
