@@ -47,6 +47,17 @@ export function isKeyword(word: string): boolean {
  */
 export function correctKeyword(word: string): string | undefined {
   if (VOCAB_SET.has(word) || DOMAIN_TERMS.has(word)) return undefined;
+  // A typo costs a fuse.js search (~0.5 ms); people repeat their typos.
+  if (memo.has(word)) return memo.get(word);
+  const fixed = findCorrection(word);
+  if (memo.size > 5000) memo.clear();
+  memo.set(word, fixed);
+  return fixed;
+}
+
+const memo = new Map<string, string | undefined>();
+
+function findCorrection(word: string): string | undefined {
   const max = allowedEdits(word);
   if (max === 0 || /[\d*?.@/_]/.test(word)) return undefined;
   if (isRealWord(word)) return undefined;

@@ -22,7 +22,7 @@ const parse = (q: string) =>
     normalizeTokens(tokenize(q), (w) => NAMES.has(w)),
     names,
   );
-const atoms = (q: string): Omit<Atom, 'negated'>[] => parse(q).atoms;
+const atoms = (q: string): Atom[] => parse(q).atoms;
 
 describe('tokenize and normalize', () => {
   it('expands contractions and keeps versions and ISO dates whole', () => {
