@@ -41,7 +41,8 @@ export type AtomBody =
   | { t: 'name'; op: 'equals' | 'contains' | 'startsWith' | 'endsWith' | 'glob'; value: string }
   | { t: 'os'; match: OsMatch; label: string }
   | { t: 'has'; what: string; present: boolean }
-  | { t: 'when'; fieldWord: string | undefined; range: DateRange; label: string }
+  /** `age`: "older / newer than …"; `period`: "from last week", "since monday", "in the last 7 days". */
+  | { t: 'when'; fieldWord: string | undefined; range: DateRange; label: string; form: 'age' | 'period' }
   | { t: 'ip'; value: string }
   | { t: 'dstype'; types: string[]; label: string }
   | { t: 'esxi'; version: string }

@@ -146,6 +146,8 @@ export const FILLER_WORDS = new Set([
   'so',
   'total',
   'altogether',
+  'both',
+  'either',
   'overall',
   'together',
 ]);

@@ -180,6 +180,19 @@ export class NameIndex {
     return all.has(first) || this.short().has(first) || this.vmName(first) !== null ? 1 : 0;
   }
 
+  /** Which of these names exist in that vCenter ("host esx04 in vcenter vc-1"). */
+  inVcenter(type: NamedType, names: string[], vcenter: string): string[] {
+    if (names.length === 0) return [];
+    const rows = this.sqlite
+      .prepare(
+        `SELECT DISTINCT t.name FROM ${TABLE[type]} t JOIN vcenters vc ON vc.id = t.vcenter_id
+         WHERE vc.name = ? COLLATE NOCASE AND t.name IN (${names.map(() => '?').join(', ')})`,
+      )
+      .pluck()
+      .all(vcenter, ...names) as string[];
+    return rows;
+  }
+
   /** Where the VMs of this name are (one per vCenter that has one). */
   vmPlacement(name: string): VmPlacement[] {
     this.placementLookup ??= this.sqlite.prepare(

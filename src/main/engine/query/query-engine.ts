@@ -396,7 +396,9 @@ export class QueryEngine {
         interpretation: outcome.plan ? describePlan(outcome.plan) : 'not understood',
         message: outcome.problem.message,
         suggestions:
-          outcome.problem.kind === 'clarify' ? outcome.problem.suggestions : this.suggest(question),
+          outcome.problem.kind === 'clarify'
+            ? outcome.problem.suggestions
+            : [...outcome.problem.suggestions, ...this.suggest(question)].slice(0, 4),
         freshness: this.freshness(undefined),
       };
     }

@@ -17,6 +17,7 @@ interface Phrase {
   range: DateRange;
   label: string;
   next: number;
+  form: 'age' | 'period';
 }
 
 const words = (s: ParseState, from: number, to: number): string =>
@@ -80,7 +81,12 @@ function spanAt(s: ParseState, k: number): { days: number; next: number } | unde
 /** A date phrase starting at k (see docs/questions.md for the forms). */
 export function datePhrase(s: ParseState, k: number): Phrase | undefined {
   const start = k;
-  const done = (range: DateRange, next: number): Phrase => ({ range, label: words(s, start, next), next });
+  const done = (range: DateRange, next: number, form: 'age' | 'period' = 'period'): Phrase => ({
+    range,
+    label: words(s, start, next),
+    next,
+    form,
+  });
   let j = k;
   while (['in', 'during', 'within', 'over', 'from', 'on', 'for'].includes(s.n(j))) j++;
   const the = s.n(j) === 'the';
@@ -125,10 +131,27 @@ export function datePhrase(s: ParseState, k: number): Phrase | undefined {
     const span = spanAt(s, j + 2);
     if (span) {
       const next = s.n(span.next) === 'old' ? span.next + 1 : span.next;
-      return done(w === 'older' ? { to: { daysAgo: span.days } } : { from: { daysAgo: span.days } }, next);
+      return done(
+        w === 'older' ? { to: { daysAgo: span.days } } : { from: { daysAgo: span.days } },
+        next,
+        'age',
+      );
     }
     const p = pointAt(s, j + 2);
     if (p) return done(w === 'older' ? { to: p.bound } : { from: p.bound }, p.next);
+  }
+  // "between 30 and 60 days old": from the older bound to the newer one.
+  if (w === 'between' && s.isNum(j + 1) && s.n(j + 2) === 'and') {
+    const span = spanAt(s, j + 3);
+    if (span && (s.n(span.next) === 'old' || s.n(span.next) === 'ago')) {
+      const unit = span.days / s.num(j + 3)!;
+      const a = s.num(j + 1)! * unit;
+      return done(
+        { from: { daysAgo: Math.max(a, span.days) }, to: { daysAgo: Math.min(a, span.days) } },
+        span.next + 1,
+        'age',
+      );
+    }
   }
   // "more than 90 days old", "over a year ago", "less than 30 days old", "at least 2 weeks old".
   const cmp = s.comparatorAt(j);
@@ -136,7 +159,11 @@ export function datePhrase(s: ParseState, k: number): Phrase | undefined {
     const span = spanAt(s, j + cmp.len);
     if (span && (s.n(span.next) === 'old' || s.n(span.next) === 'ago')) {
       const older = cmp.op === 'gt' || cmp.op === 'gte';
-      return done(older ? { to: { daysAgo: span.days } } : { from: { daysAgo: span.days } }, span.next + 1);
+      return done(
+        older ? { to: { daysAgo: span.days } } : { from: { daysAgo: span.days } },
+        span.next + 1,
+        'age',
+      );
     }
   }
   return undefined;
@@ -155,6 +182,7 @@ function uptimePhrase(s: ParseState, k: number): Phrase | undefined {
     range: longer ? { to: { daysAgo: span.days } } : { from: { daysAgo: span.days } },
     label: words(s, k, span.next),
     next: span.next,
+    form: 'age',
   };
 }
 
@@ -181,13 +209,19 @@ export function recogniseDates(s: ParseState): boolean {
       range = { to: range.from };
       s.negateAt = -1;
     }
-    s.push({ t: 'when', fieldWord: w, range, label: `${s.tokens[i]!.raw} ${p.label}` });
+    s.push({ t: 'when', fieldWord: w, range, label: `${s.tokens[i]!.raw} ${p.label}`, form: p.form });
     s.i = p.next;
     return true;
   }
   const p = datePhrase(s, i);
   if (!p) return false;
-  s.push({ t: 'when', fieldWord: s.dateWord ?? s.lastFieldWord, range: p.range, label: p.label });
+  s.push({
+    t: 'when',
+    fieldWord: s.dateWord ?? s.lastFieldWord,
+    range: p.range,
+    label: p.label,
+    form: p.form,
+  });
   s.i = p.next;
   return true;
 }

@@ -23,6 +23,7 @@ function fieldAt(s: ParseState, j: number): { word: string; len: number } | unde
   const w = s.n(j);
   if (w === 'free' && s.n(j + 1) === 'space') return { word: 'free', len: 2 };
   if ((w === 'storage' || w === 'disk') && s.n(j + 1) === 'used') return { word: 'used', len: 2 };
+  if ((w === 'disk' || w === 'storage') && s.n(j + 1) === 'space') return { word: w, len: 2 };
   if (w === 'used' && (s.n(j + 1) === 'storage' || s.n(j + 1) === 'space')) return { word: 'used', len: 2 };
   if (w === 'provisioned' && (s.n(j + 1) === 'storage' || s.n(j + 1) === 'space'))
     return { word: 'provisioned', len: 2 };

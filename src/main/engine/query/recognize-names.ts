@@ -101,6 +101,14 @@ export function recogniseNames(s: ParseState): boolean {
       }
     }
   }
+  if ((w === 'named' || w === 'called') && s.n(i + 1) === 'like') {
+    const v = s.takeValue(i + 2);
+    if (v) {
+      s.push({ t: 'name', op: globOr(v.value, 'contains'), value: v.value });
+      s.i = v.next;
+      return true;
+    }
+  }
   if (w === 'named' || w === 'called') {
     const v = s.takeValue(i + 1);
     if (v) {

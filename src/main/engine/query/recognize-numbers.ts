@@ -51,6 +51,8 @@ export function recogniseNumbers(s: ParseState): boolean {
   }
   if (n(k) === 'between' && s.isNum(k + 1) && n(k + 2) === 'and' && s.isNum(k + 3)) {
     const tail = s.numberTail(k + 3)!;
+    // "between 30 and 60 days old": a date range, read by the dates stage.
+    if (tail.unit && TIME_UNITS_DAYS[tail.unit] !== undefined && !tail.fieldWord) return false;
     const unit2 = UNITS_MB[n(k + 2)] !== undefined ? n(k + 2) : tail.unit;
     s.push({
       t: 'num',
@@ -66,6 +68,13 @@ export function recogniseNumbers(s: ParseState): boolean {
   const cmp = s.comparatorAt(k);
   if (cmp && s.isNum(k + cmp.len)) {
     const tail = s.numberTail(k + cmp.len)!;
+    // "more than 90% full": less than 10% free.
+    if (tail.unit === '%' && !tail.fieldWord && n(tail.next) === 'full') {
+      const flip = { gt: 'lt', gte: 'lte', lt: 'gt', lte: 'gte', eq: 'eq', ne: 'ne' } as const;
+      s.push({ t: 'num', fieldWord: 'free', op: flip[cmp.op], value: 100 - tail.value, unit: '%' });
+      s.i = tail.next + 1;
+      return true;
+    }
     // "less than 30 days old": a date, read by the dates stage.
     if (tail.unit && TIME_UNITS_DAYS[tail.unit] !== undefined && !tail.fieldWord) return false;
     s.push({

@@ -1,6 +1,6 @@
 import { ENTITY_WORDS, RELATION_TARGETS } from './lexicon.js';
 import { clampLimit, type ParseState } from './parse-state.js';
-import { isFieldWord, SUPERLATIVE_FIELD_WORD, SUPERLATIVES } from './words.js';
+import { isFieldWord, isFieldWordOnly, SUPERLATIVE_FIELD_WORD, SUPERLATIVES } from './words.js';
 
 /** "vms by power state" is a breakdown; "top 10 vms by memory" and "sorted by" are orders. */
 const CATEGORICAL = new Set([
@@ -105,6 +105,12 @@ export function recogniseOrder(s: ParseState): boolean {
     if (s.isNum(j) && q.limit === undefined) {
       q.limit = clampLimit(s.num(j)!);
       j++;
+    }
+    // "the biggest disks": the field named right after decides the order.
+    if (sup.kind === 'size' && isFieldWordOnly(s.n(j))) {
+      q.sort = { fieldWord: s.n(j), dir: sup.dir };
+      s.i = j + 1;
+      return true;
     }
     q.sort = { fieldWord: SUPERLATIVE_FIELD_WORD[sup.kind], dir: sup.dir };
     s.i = j;

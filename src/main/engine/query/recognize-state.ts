@@ -1,6 +1,7 @@
 import type { StateKey } from './atoms.js';
 import { DATASTORE_TYPES, ENTITY_WORDS } from './lexicon.js';
 import type { ParseState } from './parse-state.js';
+import { datePhrase } from './recognize-dates.js';
 import { isFieldWord, STATE_WORDS } from './words.js';
 
 const ON_WORDS = new Set(['enabled', 'on', 'active', 'configured', 'turned']);
@@ -31,7 +32,8 @@ function toolsStateAt(s: ParseState, j: number): [StateKey, number] | undefined 
   for (const verb of ['need', 'needs', 'needing', 'require', 'requires'])
     if (n(j) === verb) {
       const k = ['an', 'a'].includes(n(j + 1)) ? j + 2 : j + 1;
-      if (n(k) === 'upgrade' || n(k) === 'update' || n(k) === 'upgrading') return ['toolsOld', k - j + 1];
+      if (['upgrade', 'update', 'upgrading', 'updating', 'updated', 'upgraded'].includes(n(k)))
+        return ['toolsOld', k - j + 1];
     }
   if (['missing', 'absent'].includes(n(j))) return ['toolsNotInstalled', 1];
   if (s.at(j, ['up', 'to', 'date'])) return ['toolsOk', 3];
@@ -59,6 +61,8 @@ export function recogniseState(s: ParseState): boolean {
   ) {
     s.push({ t: 'state', key: n(i + 1) === 'on' ? 'poweredOn' : 'poweredOff' });
     s.i = i + 2;
+    // "powered on since monday": the date is the boot time.
+    if (n(i + 1) === 'on' && datePhrase(s, i + 2)) s.dateWord = 'booted';
     return true;
   }
   if (
@@ -243,6 +247,7 @@ export function recogniseState(s: ParseState): boolean {
         (['older', 'newer', 'from', 'since', 'taken', 'created'].includes(n(j + 1)) || s.comparatorAt(j + 1));
       if (!dated) s.push({ t: 'has', what, present: true });
       s.lastFieldWord = what;
+      s.dateWord = undefined;
       s.i = j + 1;
       return true;
     }

@@ -120,6 +120,8 @@ export interface ResolveContext {
   now: Date;
   /** Names corrected on the way, to show the user ("prodction" → "Production"). */
   corrections: string[];
+  /** The vCenter the question is about, when it names one (ties between names are settled by it). */
+  vcenterScope?: string;
 }
 
 export function fieldForWord(
@@ -205,6 +207,14 @@ function resolveName(
   if (r.kind === 'fuzzy') {
     ctx.corrections.push(`${label} "${value}" → "${r.name}"`);
     return { op: 'equals', value: r.name };
+  }
+  if (r.kind === 'ambiguous' && ctx.vcenterScope && target !== 'vcenters') {
+    // "host esx04 in vcenter vc-1": the vCenter named in the same question decides.
+    const inScope = ctx.names.inVcenter(target, r.candidates, ctx.vcenterScope);
+    if (inScope.length === 1) {
+      ctx.corrections.push(`${label} "${value}" → "${inScope[0]!}"`);
+      return { op: 'equals', value: inScope[0]! };
+    }
   }
   if (r.kind === 'ambiguous') {
     throw new ResolveProblem(
@@ -363,6 +373,14 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
           'not_applicable',
         );
       if (field === undefined) throw noFit(`a date ("${a.label}")`);
+      // A VM row carries only its oldest snapshot's date: "older than" is exact with it, "a snapshot
+      // from last week" is not (an older snapshot hides the new one). Said so, never approximated.
+      if (field === 'oldestSnapshotAt' && a.form === 'period' && a.range.from)
+        throw new ResolveProblem(
+          `VMs carry only the date of their oldest snapshot, so "VMs with a snapshot ${a.label}" cannot be answered exactly. Ask for the snapshots themselves (each shows its VM): "snapshots ${a.label}".`,
+          'not_applicable',
+          [`snapshots ${a.label}`],
+        );
       const { from, to } = resolveDateRange(a.range, ctx.now);
       const parts: Filter[] = [];
       if (from) parts.push({ kind: 'cmp', field, op: 'gte', value: from });
@@ -490,6 +508,11 @@ export function timeUnitKnown(u: string): boolean {
 
 /** Builds the plan for a parsed question about `entity`. */
 export function buildPlan(entity: QueryEntity, p: ParsedQuestion, ctx: ResolveContext): QueryPlan {
+  const scope = p.atoms.find((a) => a.t === 'rel' && a.target === 'vcenters' && !a.negated);
+  if (scope?.t === 'rel') {
+    const r = ctx.names.resolve('vcenters', scope.value);
+    if (r.kind === 'exact' || r.kind === 'fuzzy') ctx.vcenterScope = r.name;
+  }
   const filters = p.atoms.map((a) => resolveAtom(entity, a, ctx));
   const plan: QueryPlan = { entity };
   const extra: Filter[] = [];

@@ -59,8 +59,18 @@ const memo = new Map<string, string | undefined>();
 
 function findCorrection(word: string): string | undefined {
   const max = allowedEdits(word);
-  if (max === 0 || /[\d*?.@/_]/.test(word)) return undefined;
+  if (/[\d*?.@/_]/.test(word) || word.length < 3) return undefined;
   if (isRealWord(word)) return undefined;
+  // Three letters: only two swapped letters of one keyword ("hwo" → "how", "vsm" → "vms").
+  if (max === 0) {
+    const swapped = VOCAB.filter(
+      (v) =>
+        v.length === 3 &&
+        [...v].sort().join('') === [...word].sort().join('') &&
+        editDistance(word, v, 1) === 1,
+    );
+    return swapped.length === 1 ? swapped[0] : undefined;
+  }
   let best: { word: string; dist: number; rank: number } | undefined;
   let candidates: { item: string; score?: number }[] = fuse.search(word, { limit: 8 });
   // fuse.js ranks transpositions low ("lsit"): when it proposes nothing close, scan the vocabulary.
