@@ -1,4 +1,4 @@
-import type { ParsedQuestion } from './atoms.js';
+import type { Atom, ParsedQuestion } from './atoms.js';
 import { unknownWords } from './leftovers.js';
 import { RELATION_TARGETS } from './lexicon.js';
 import { ParseState, type NameLookup } from './parse-state.js';
@@ -50,6 +50,22 @@ function recogniseConnectors(s: ParseState): boolean {
   }
   if (w === 'and' || w === 'but') {
     s.connector = 'and';
+    // "in prod-a and prod-b": a second value of the same relation, either of them.
+    const v = s.tokens[i + 1];
+    const last = s.q.atoms.at(-1);
+    if (
+      w === 'and' &&
+      last?.t === 'rel' &&
+      !last.negated &&
+      v &&
+      (v.kind === 'quoted' || (v.kind === 'word' && !isKnownWord(v.norm) && s.names.isName(v.norm)))
+    ) {
+      const val = s.takeValue(i + 1)!;
+      s.connector = 'or';
+      s.push({ t: 'rel', target: last.target, value: val.value, glob: /[*?]/.test(val.value) });
+      s.i = val.next;
+      return true;
+    }
     s.i = i + 1;
     return true;
   }
@@ -79,10 +95,26 @@ const RECOGNISERS: ((s: ParseState) => boolean)[] = [
   recogniseNames,
 ];
 
+const POWER = new Set(['poweredOn', 'poweredOff', 'suspended']);
+const CONNECTION = new Set(['connected', 'disconnected', 'notResponding']);
+
+/** Two values of one attribute joined by "and" mean either: "windows and linux vms", "suspended and off". */
+function sameAttribute(a: Atom, b: Atom): boolean {
+  if (a.negated || b.negated) return false;
+  if (a.t === 'os' && b.t === 'os') return true;
+  if (a.t === 'dstype' && b.t === 'dstype') return true;
+  if (a.t === 'state' && b.t === 'state')
+    return (POWER.has(a.key) && POWER.has(b.key)) || (CONNECTION.has(a.key) && CONNECTION.has(b.key));
+  return false;
+}
+
 /** Settles what the recognisers left open: top groups, "the largest datastore" (one), negations. */
 function finish(s: ParseState): void {
   const q = s.q;
   s.dropNegation();
+  q.connectors.forEach((c, k) => {
+    if (c === 'and' && sameAttribute(q.atoms[k]!, q.atoms[k + 1]!)) q.connectors[k] = 'or';
+  });
   if (q.groupTop) {
     q.entity = 'vms';
     q.groupWord = q.groupTop.groupWord;

@@ -19,6 +19,8 @@ import {
 import {
   DAY,
   GB,
+  clusters,
+  dss,
   avgGroups,
   count,
   cpu,
@@ -536,9 +538,90 @@ const DATES: Case[] = [
   ['datastores created last week', cannot(/creat|date/i)],
 ];
 
+/** A second batch of fresh phrasings, written after the first batch's fixes (result in the README). */
+const FRESH_2: Case[] = [
+  ['what vms are on the dmz vlan', refused()],
+  ['list all powered-off windows servers', vms((v) => off(v) && windows(v))],
+  ['how many vms are running in milan', vmCount((v) => on(v) && v.datacenter === 'Milan')],
+  ['vms with 32 gb of ram or more', vms((v) => (v.memoryMb ?? 0) >= 32 * 1024)],
+  ['hosts with 1 tb of memory', hosts((h) => (h.memoryMb ?? 0) === 1024 * 1024)],
+  [
+    'snapshots older than 2 weeks on lon-app-prd-109',
+    snaps((x) => x.vm === 'lon-app-prd-109' && x.createdMs < daysAgo(14)),
+  ],
+  ['which vms have more than 2 snapshots', vms((v) => v.snapshotCount > 2)],
+  ['which vcenter has the most hosts', orderedNames((r) => tally(r.hosts, (h) => h.vc), 'desc', 1)],
+  ['datastores with no vms on them', dss((d) => d.vmCount === 0)],
+  ['vms on datastores that are almost full', refused('almost')],
+  ['vms whose tools are not current', vms((v) => v.toolsStatus !== 'toolsOk')],
+  [
+    'windows vms with tools running but outdated',
+    vms(
+      (v) =>
+        windows(v) &&
+        v.toolsRunningStatus === 'guestToolsRunning' &&
+        (v.toolsStatus === 'toolsOld' ||
+          ['guestToolsNeedUpgrade', 'guestToolsSupportedOld', 'guestToolsTooOld'].includes(
+            v.toolsVersionStatus2 ?? '',
+          )),
+    ),
+  ],
+  ['hosts without maintenance mode', hosts((h) => !h.inMaintenanceMode)],
+  [
+    'vms in cluster prod-a sorted by memory',
+    ordered(
+      (r) => r.vms,
+      (v: Vm) => v.memoryMb ?? 0,
+      'desc',
+      undefined,
+      inCluster('Prod-A'),
+    ),
+  ],
+  ['count powered off vms per cluster', groups('cluster', (r) => tally(r.vms.filter(off), (v) => v.cluster))],
+  ['how many windows and linux vms', vmCount((v) => windows(v) || linux(v))],
+  ['vms in prod-a and prod-b', vms((v) => v.cluster === 'Prod-A' || v.cluster === 'Prod-B')],
+  ['list the 5 newest snapshots', snapOrder('desc', 5)],
+  ['how many datastores does each vcenter have', groups('vcenter', (r) => tally(r.ds, (d) => d.vc))],
+  ['clusters in sydney with drs', clusters((c) => c.datacenter === 'Sydney' && c.drsEnabled)],
+  ['vms on par-prod-d hosts', vms(inCluster('par-Prod-D'))],
+  ['vms that live on esx13.par.lab', vms((v) => v.vc === 'vc-1' && v.host === 'esx13.par.lab')],
+  ['templates running windows 2022', vms((v) => v.template && win2022(v))],
+  ['suspended or powered off vms', vms((v) => v.powerState === 'suspended' || off(v))],
+  ['snapshots taken more than a month ago', snaps((x) => x.createdMs < daysAgo(30))],
+  ['vms booted after 1 oct', vms(bootedAfter(() => lastDate(10, 1)))],
+  [
+    'number of powered on vms in each datacenter',
+    groups('datacenter', (r) => tally(r.vms.filter(on), (v) => v.datacenter)),
+  ],
+  ['average vcpu count of windows vms', value((r) => mean(r.vms.filter(windows).map(cpu)))],
+  [
+    "what's the total memory of vms in vcenter vc-2",
+    value((r) => sum(r.vms.filter((v) => v.vc === 'vc-2').map((v) => v.memoryMb ?? 0))),
+  ],
+  ['hosts with more memory than 700 gb', hosts((h) => (h.memoryMb ?? 0) > 700 * 1024)],
+  ['vms with snapshots but no ip', vms((v) => v.snapshotCount > 0 && !v.ipAddress)],
+  [
+    'biggest datastore in tokyo',
+    ordered(
+      (r) => r.ds,
+      (d) => (d.capacityBytes ?? 0) / GB,
+      'desc',
+      1,
+      (d) => d.datacenter === 'Tokyo',
+    ),
+  ],
+];
+
 defineQuestionSuite(
   'held-out questions, part 2 (snapshots, top-N, guest OS, aggregates, dates)',
-  { snapshots: SNAPSHOTS, 'top-N': TOP_N, 'guest OS': GUEST_OS, aggregates: AGGREGATES, dates: DATES },
+  {
+    snapshots: SNAPSHOTS,
+    'top-N': TOP_N,
+    'guest OS': GUEST_OS,
+    aggregates: AGGREGATES,
+    dates: DATES,
+    'fresh 2': FRESH_2,
+  },
   (ref) => {
     expect(ref.snaps.length).toBeGreaterThan(100);
     expect(ref.snaps.filter((s) => s.createdMs >= daysAgo(14)).length).toBeGreaterThan(0);

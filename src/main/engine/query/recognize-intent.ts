@@ -27,6 +27,9 @@ function fieldAt(s: ParseState, j: number): { word: string; len: number } | unde
   if (w === 'used' && (s.n(j + 1) === 'storage' || s.n(j + 1) === 'space')) return { word: 'used', len: 2 };
   if (w === 'provisioned' && (s.n(j + 1) === 'storage' || s.n(j + 1) === 'space'))
     return { word: 'provisioned', len: 2 };
+  // "vcpu count", "memory size": the field itself.
+  if (isFieldWord(w) && ['count', 'size', 'amount', 'total'].includes(s.n(j + 1)) && !ENTITY_WORDS[w])
+    return { word: w, len: 2 };
   if (isFieldWord(w)) return { word: w, len: 1 };
   return undefined;
 }

@@ -97,10 +97,29 @@ export function recogniseState(s: ParseState): boolean {
       s.i = j + 2;
       return true;
     }
+    // "tools are not current", "tools not running" (read above), "tools not up to date".
+    const negatedOk = n(j) === 'not' ? toolsStateAt(s, j + 1) : undefined;
+    if (negatedOk && (negatedOk[0] === 'toolsOk' || negatedOk[0] === 'toolsRunning')) {
+      if (negatedOk[0] === 'toolsOk') s.negateAt = s.negating ? -1 : i;
+      s.push({ t: 'state', key: negatedOk[0] === 'toolsOk' ? 'toolsOk' : 'toolsNotRunning' });
+      s.lastFieldWord = 'tools';
+      s.i = j + 1 + negatedOk[1];
+      return true;
+    }
     const st = toolsStateAt(s, j);
     if (st) {
       s.push({ t: 'state', key: st[0] });
+      s.lastFieldWord = 'tools';
       s.i = j + st[1];
+      return true;
+    }
+  }
+  // "tools running but outdated": a second tools state after the first.
+  if (s.lastFieldWord === 'tools' && ['but', 'and'].includes(n(i - 1))) {
+    const st = toolsStateAt(s, i);
+    if (st) {
+      s.push({ t: 'state', key: st[0] });
+      s.i = i + st[1];
       return true;
     }
   }
@@ -208,6 +227,12 @@ export function recogniseState(s: ParseState): boolean {
     let j = noAt >= 0 ? noAt + 1 : i + 1;
     while (['an', 'a', 'any', 'the'].includes(n(j))) j++;
     const what = n(j);
+    if (what === 'maintenance') {
+      s.negateAt = s.negating ? -1 : i;
+      s.push({ t: 'state', key: 'maintenance' });
+      s.i = j + 1 + (n(j + 1) === 'mode' ? 1 : 0);
+      return true;
+    }
     if (what === 'tools' || s.at(j, ['vmware', 'tools'])) {
       s.push({ t: 'state', key: 'toolsNotInstalled' });
       s.i = j + (what === 'tools' ? 1 : 2);

@@ -260,8 +260,22 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
         }
         target = types[0]!;
       }
-      const field = relationField(entity, target);
+      let field = relationField(entity, target);
       if (!field) throw noFit(`${entityLabel(target, false)}`);
+      // "vms on par-prod-d hosts": no host has that name, but a cluster does (the hosts of that cluster).
+      if (
+        a.target !== undefined &&
+        !a.glob &&
+        ctx.names.resolve(target as NamedType, a.value).kind === 'none'
+      ) {
+        const other = ctx.names
+          .typesOf(a.value.toLowerCase())
+          .find((t) => t !== 'vms' && relationField(entity, t));
+        if (other) {
+          target = other;
+          field = relationField(entity, other)!;
+        }
+      }
       const r = resolveName(ctx, target as NamedType, a.value, a.glob);
       return { kind: 'text', field, op: r.op, value: r.value };
     }

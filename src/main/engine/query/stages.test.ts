@@ -223,6 +223,16 @@ describe('recognisers', () => {
     ]);
   });
 
+  it('"and" between two values of one attribute means either', () => {
+    expect(parse('windows and linux vms').connectors).toEqual(['or']);
+    expect(parse('suspended and powered off vms').connectors).toEqual(['or']);
+    expect(parse('windows vms that are powered off').connectors).toEqual(['and']);
+    expect(parse('vms in prod-a and lon-uat')).toMatchObject({
+      connectors: ['or'],
+      atoms: [{ t: 'rel' }, { t: 'rel' }],
+    });
+  });
+
   it('aggregates in plain words', () => {
     expect(parse('how much memory do the vms in cluster prod-a use in total')).toMatchObject({
       intent: 'aggregate',
