@@ -46,8 +46,6 @@ export type AtomBody =
   | { t: 'ip'; value: string }
   | { t: 'dstype'; types: string[]; label: string }
   | { t: 'esxi'; version: string }
-  /** "which host runs web-01": the object of `entity` that holds this VM. */
-  | { t: 'placement'; vm: string }
   /** "vms on the same host as web-01". */
   | { t: 'sameAs'; target: QueryEntity; vm: string };
 

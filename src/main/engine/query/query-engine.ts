@@ -19,22 +19,13 @@ import {
   rowsQuery,
   type SqlQuery,
 } from './planner.js';
-import {
-  buildPlan,
-  combine,
-  entityLabel,
-  fieldForWord,
-  ResolveProblem,
-  resolveAtom,
-  resolveGroup,
-  resolveSort,
-  type ResolveContext,
-} from './resolve.js';
+import { buildPlan, entityLabel, fieldForWord, ResolveProblem, type ResolveContext } from './resolve.js';
+import { fieldsOf, inferEntity, looksLikeFollowUp, refinePlan, type FollowUpHints } from './follow-up.js';
 import { InventorySearch } from './search.js';
 import { DOMAIN_TERMS } from './lexicon.js';
 import { normalizeTokens } from './normalize.js';
-import { closestKeywords, correctTokens } from './spelling.js';
-import { tokenize, type Token } from './tokenize.js';
+import { closestKeywords, correctTokens, withCorrections } from './spelling.js';
+import { tokenize } from './tokenize.js';
 import type { Db } from '../db/database.js';
 
 export interface QueryEngineOptions {
@@ -59,62 +50,10 @@ export interface ParseOutcome {
 
 const exampleFuse = new Fuse(EXAMPLE_QUESTIONS, { includeScore: true, threshold: 0.6, ignoreLocation: true });
 
-function fieldsOf(f: Filter | undefined, out = new Set<string>()): Set<string> {
-  if (!f) return out;
-  if (f.kind === 'and' || f.kind === 'or') f.filters.forEach((x) => fieldsOf(x, out));
-  else if (f.kind === 'not') fieldsOf(f.filter, out);
-  else out.add(f.field);
-  return out;
-}
-
 function vcenterNamesIn(f: Filter | undefined, out: string[] = []): string[] {
   if (!f) return out;
   if (f.kind === 'and') f.filters.forEach((x) => vcenterNamesIn(x, out));
   else if (f.kind === 'text' && f.field === 'vcenter' && f.op === 'equals') out.push(f.value);
-  return out;
-}
-
-/** How a follow-up starts decides how it refines: "and in cluster B?" swaps, "show them" lists. */
-interface FollowUpHints {
-  swap: boolean;
-  rows: boolean;
-}
-
-function isSwap(p: ParsedQuestion, hints: FollowUpHints): boolean {
-  return hints.swap || (p.followUpHint && p.unknown.length === 0 && p.atoms.every((a) => a.t === 'rel'));
-}
-
-function inferEntity(p: ParsedQuestion): QueryEntity | undefined {
-  for (const a of p.atoms) {
-    if (a.t === 'state') {
-      if (['maintenance', 'connected', 'disconnected', 'notResponding', 'standalone'].includes(a.key))
-        return 'hosts';
-      if (['haOn', 'haOff', 'drsOn', 'drsOff'].includes(a.key)) return 'clusters';
-      if (['accessible', 'inaccessible', 'empty'].includes(a.key)) return 'datastores';
-      return 'vms';
-    }
-    if (a.t === 'dstype') return 'datastores';
-    if (a.t === 'esxi') return 'hosts';
-    if (a.t === 'os' || a.t === 'ip' || a.t === 'when' || a.t === 'sameAs') return 'vms';
-    if (a.t === 'num' || a.t === 'has' || a.t === 'name' || a.t === 'rel' || a.t === 'placement')
-      return 'vms';
-  }
-  return undefined;
-}
-
-/** The question as typed, with each corrected word swapped in (spacing and punctuation kept). */
-function withCorrections(question: string, raw: Token[], fixed: Token[]): string {
-  let out = question;
-  let from = 0;
-  for (const [i, t] of raw.entries()) {
-    const f = fixed[i]!;
-    const at = out.toLowerCase().indexOf(t.raw.toLowerCase(), from);
-    if (at < 0) continue;
-    if (f.norm !== t.norm) {
-      out = out.slice(0, at) + f.raw + out.slice(at + t.raw.length);
-      from = at + f.raw.length;
-    } else from = at + t.raw.length;
-  }
   return out;
 }
 
@@ -220,8 +159,8 @@ export class QueryEngine {
     const prev = conversationId ? this.conversations.get(conversationId)?.plan : undefined;
     try {
       if (parsed.entity) out.plan = buildPlan(parsed.entity, parsed, ctx);
-      else if (prev && (this.looksLikeFollowUp(parsed) || parsed.unknown.length === 0))
-        out.plan = this.refine(prev, parsed, ctx, hints);
+      else if (prev && (looksLikeFollowUp(parsed) || parsed.unknown.length === 0))
+        out.plan = refinePlan(prev, parsed, ctx, hints);
       else if (parsed.groupWord && !parsed.entity) {
         // "average cpu per host": the entity is the one after "per".
         const e = this.entityFromWord(parsed.groupWord);
@@ -260,83 +199,6 @@ export class QueryEngine {
       datastores: 'datastores',
     };
     return Object.hasOwn(map, w) ? map[w] : undefined;
-  }
-
-  private looksLikeFollowUp(p: ParsedQuestion): boolean {
-    return (
-      p.followUpHint ||
-      p.atoms.length > 0 ||
-      p.sort !== undefined ||
-      p.limit !== undefined ||
-      p.intent !== 'rows' ||
-      p.groupWord !== undefined ||
-      p.kind === 'export'
-    );
-  }
-
-  /** A follow-up narrows the previous plan; "and in cluster B?" swaps the constraint on the same field. */
-  private refine(prev: QueryPlan, p: ParsedQuestion, ctx: ResolveContext, hints: FollowUpHints): QueryPlan {
-    const entity = prev.entity;
-    const plan: QueryPlan = { entity };
-    let filter = prev.filter;
-    const added = p.atoms.map((a) => resolveAtom(entity, a, ctx));
-    if (added.length > 0) {
-      const add = combine(added, p.connectors)!;
-      const swap = !p.atoms.some((a) => a.negated) && !p.narrowing && isSwap(p, hints);
-      if (filter) {
-        // "and in cluster B?" swaps every condition on the fields it names; any follow-up replaces
-        // an equality on the same field ("powered on vms" → "only the powered off ones").
-        const fields = fieldsOf(add);
-        const eqFields = new Set(
-          (add.kind === 'and' ? add.filters : [add])
-            .filter((x) => x.kind === 'cmp' && x.op === 'eq')
-            .map((x) => (x as { field: string }).field),
-        );
-        const parts = filter.kind === 'and' ? filter.filters : [filter];
-        const kept = parts.filter((x) => {
-          const xf = [...fieldsOf(x)];
-          if (swap) return !xf.some((f) => fields.has(f));
-          return !(x.kind === 'cmp' && x.op === 'eq' && eqFields.has(x.field));
-        });
-        filter = kept.length === 0 ? undefined : kept.length === 1 ? kept[0] : { kind: 'and', filters: kept };
-      }
-      const merged = [
-        ...(filter ? (filter.kind === 'and' ? filter.filters : [filter]) : []),
-        ...(add.kind === 'and' ? add.filters : [add]),
-      ];
-      if (merged.length > 64)
-        throw new ResolveProblem(
-          'That conversation has too many conditions; start a new question.',
-          'not_applicable',
-        );
-      filter = merged.length === 1 ? merged[0] : { kind: 'and', filters: merged };
-    }
-    if (filter) plan.filter = filter;
-    // "top 3" after "sort them by cpu" keeps the cpu order.
-    const sort =
-      p.sort && !(p.sort.fieldWord === '$top' && prev.sort)
-        ? [resolveSort(entity, p.sort.fieldWord, p.sort.dir)]
-        : prev.sort;
-    if (sort) plan.sort = sort;
-    const limit = p.limit ?? prev.limit;
-    if (limit !== undefined) plan.limit = limit;
-    if (p.groupWord) {
-      plan.groupBy = resolveGroup(entity, p.groupWord);
-      plan.aggregate = { fn: 'count' };
-    } else if (p.intent === 'count') plan.aggregate = { fn: 'count' };
-    else if (p.intent === 'aggregate' && p.aggregateFn) {
-      const built = buildPlan(
-        entity,
-        { ...p, atoms: [], connectors: [], sort: undefined, limit: undefined },
-        ctx,
-      );
-      if (built.aggregate) plan.aggregate = built.aggregate;
-    } else if (prev.aggregate && !hints.rows && !p.sort && p.limit === undefined) {
-      // A follow-up that only narrows keeps the question's shape: "count vms by cluster" → "only windows".
-      plan.aggregate = prev.aggregate;
-      if (prev.groupBy) plan.groupBy = prev.groupBy;
-    }
-    return plan;
   }
 
   ask(req: AskRequest): Answer {

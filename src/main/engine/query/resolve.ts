@@ -329,8 +329,6 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
         ],
       };
     }
-    case 'placement':
-      return placementFilter(entity, placementOf(ctx, a.vm));
     case 'sameAs': {
       const p = placementOf(ctx, a.vm);
       const field = relationField(entity, a.target);

@@ -164,3 +164,19 @@ export function closestKeywords(word: string, n: number): string[] {
     .slice(0, n)
     .map((x) => x.v);
 }
+
+/** The question as typed, with each corrected word swapped in (spacing and punctuation kept). */
+export function withCorrections(question: string, raw: Token[], fixed: Token[]): string {
+  let out = question;
+  let from = 0;
+  for (const [i, t] of raw.entries()) {
+    const f = fixed[i]!;
+    const at = out.toLowerCase().indexOf(t.raw.toLowerCase(), from);
+    if (at < 0) continue;
+    if (f.norm !== t.norm) {
+      out = out.slice(0, at) + f.raw + out.slice(at + t.raw.length);
+      from = at + f.raw.length;
+    } else from = at + t.raw.length;
+  }
+  return out;
+}
