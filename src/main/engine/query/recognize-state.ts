@@ -4,7 +4,7 @@ import type { ParseState } from './parse-state.js';
 import { datePhrase } from './recognize-dates.js';
 import { isFieldWord, STATE_WORDS } from './words.js';
 
-const ON_WORDS = new Set(['enabled', 'on', 'active', 'configured', 'turned']);
+const ON_WORDS = new Set(['enabled', 'on', 'active', 'configured']);
 const SWITCH_WORDS = new Set(['enabled', 'disabled', 'on', 'off', 'active', 'inactive']);
 const WITHOUT = new Set(['without', 'missing', 'lacking', 'lacks', 'lack']);
 const HAVE = new Set(['with', 'have', 'has', 'having']);
@@ -162,10 +162,8 @@ export function recogniseState(s: ParseState): boolean {
       }
       if (['turned', 'switched', 'set'].includes(n(j))) j++;
       if (SWITCH_WORDS.has(n(j)) || n(j) === 'configured') {
-        if (!ON_WORDS.has(n(j)) || n(j) === 'turned') on = !on;
+        if (!ON_WORDS.has(n(j))) on = !on;
         j++;
-      } else if (n(at - 1) === 'not' && at === i) {
-        /* "not ha": read by the negation */
       }
     }
     s.push({ t: 'state', key: which === 'ha' ? (on ? 'haOn' : 'haOff') : on ? 'drsOn' : 'drsOff' });
