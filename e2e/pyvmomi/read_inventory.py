@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 e2e/pyvmomi/read_inventory.py URL USER PASSWORD
 
 URL is like https://127.0.0.1:PORT/sdk. TLS is not verified (loopback test simulators only).
 Prints one JSON document on stdout with the keys vms, hosts, datastores, clusters, vmDetails,
-datastoreDetails, networks, datacenters (each a list sorted by name). Uses one PropertyCollector RetrievePropertiesEx per managed object type over a
+datastoreDetails, hostDetails, networks, datacenters (each a list sorted by name). Uses one PropertyCollector RetrievePropertiesEx per managed object type over a
 recursive ContainerView, paging with ContinueRetrievePropertiesEx.
 """
 
@@ -37,6 +37,10 @@ VM_PATHS = [
     "guest.toolsRunningStatus",
     "guest.toolsVersionStatus2",
     "guest.net",
+    "runtime.bootTime",
+    "summary.storage.committed",
+    "summary.storage.uncommitted",
+    "guest.guestFullName",
 ]
 HOST_PATHS = [
     "name",
@@ -46,6 +50,8 @@ HOST_PATHS = [
     "summary.hardware.numCpuCores",
     "summary.hardware.memorySize",
     "vm",
+    "runtime.bootTime",
+    "config.product.version",
 ]
 DS_PATHS = ["name", "parent", "summary.type", "summary.capacity", "summary.freeSpace", "summary.accessible", "vm"]
 CLUSTER_PATHS = ["name", "parent", "host", "configurationEx"]
@@ -114,6 +120,10 @@ def snapshot_times(tree_list):
     return out
 
 
+def iso(t):
+    return t.isoformat() if t is not None else None
+
+
 def guest_ips(net):
     ips = []
     for nic in net or []:
@@ -175,6 +185,10 @@ def main(argv):
                 "toolsVersionStatus2": v.get("guest.toolsVersionStatus2"),
                 "ipAddresses": guest_ips(v.get("guest.net")),
                 "snapshotCreateTimes": snapshot_times(snap0.rootSnapshotList) if snap0 is not None else [],
+                "bootTime": iso(v.get("runtime.bootTime")),
+                "committedBytes": v.get("summary.storage.committed"),
+                "uncommittedBytes": v.get("summary.storage.uncommitted"),
+                "guestFullNameReported": v.get("guest.guestFullName") or None,
             }
         )
         host_id = moid(v.get("runtime.host"))
@@ -215,6 +229,15 @@ def main(argv):
                 "vmCount": len(v.get("vm") or []),
             }
         )
+
+    host_details = [
+        {
+            "name": v.get("name"),
+            "bootTime": iso(v.get("runtime.bootTime")),
+            "esxiVersion": v.get("config.product.version"),
+        }
+        for v in hosts.values()
+    ]
 
     ds_list = []
     for k, v in datastores.items():
@@ -269,6 +292,7 @@ def main(argv):
         # stay exactly what the sync test compares.
         "vmDetails": sorted(vm_details, key=by_name),
         "datastoreDetails": sorted(ds_details, key=by_name),
+        "hostDetails": sorted(host_details, key=by_name),
         "networks": sorted(net_list, key=by_name),
         "datacenters": sorted(dc_list, key=by_name),
     }

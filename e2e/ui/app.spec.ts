@@ -333,6 +333,21 @@ test('chat: a count, a typo corrected, a follow-up, open in grid', async () => {
   await expect(page.getByTestId('grid-total')).toHaveText(`${followTotal} VMs`);
 });
 
+test('chat: a word it does not know is named, never answered more broadly; suggestions are buttons', async () => {
+  await page.getByRole('button', { name: 'Chat' }).click();
+  const before = await page.getByTestId('exchange').count();
+  await page.getByLabel('Question').fill('zombie vms with snapshots');
+  await page.getByLabel('Question').press('Enter');
+  const answer = page.getByTestId('exchange').nth(before);
+  await expect(answer.locator('[data-kind="not_understood"]')).toBeVisible();
+  await expect(answer.locator('p.error')).toContainText('"zombie"');
+  await expect(answer.locator('table')).toHaveCount(0);
+  const suggestions = answer.locator('button.suggestion');
+  expect(await suggestions.count()).toBeGreaterThan(0);
+  await suggestions.first().click();
+  await expect(page.getByTestId('exchange')).toHaveCount(before + 2);
+});
+
 test('settings: the schedule turns on with a next run, and back off', async () => {
   await page.getByRole('button', { name: 'Settings' }).click();
   await page.getByLabel('Sync all vCenters on a schedule').check();

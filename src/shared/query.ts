@@ -83,6 +83,13 @@ export interface Answer {
   conversationId: string;
   question: string;
   kind: AnswerKind;
+  /**
+   * False when the question was not answered as asked: not understood, not answerable from the
+   * cache, or asked back about (kind `not_understood` / `clarify`). Never a broader answer.
+   */
+  understood: boolean;
+  /** The words of the question it did not understand (with `understood: false`). */
+  unknownWords?: string[];
   interpretation: string;
   correctedQuestion?: string;
   plan?: QueryPlan;

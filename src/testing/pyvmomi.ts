@@ -72,6 +72,20 @@ export interface PyVmDetails {
   ipAddresses: string[];
   /** Every snapshot's createTime (ISO, with offset), the whole tree. */
   snapshotCreateTimes: (string | null)[];
+  /** runtime.bootTime (ISO), null when powered off. */
+  bootTime: string | null;
+  /** summary.storage.committed / uncommitted (bytes). */
+  committedBytes: number | null;
+  uncommittedBytes: number | null;
+  /** guest.guestFullName, as VMware Tools report it. */
+  guestFullNameReported: string | null;
+}
+
+/** More of a host, kept apart from `PyHost` (which the sync test compares field for field). */
+export interface PyHostDetails {
+  name: string;
+  bootTime: string | null;
+  esxiVersion: string | null;
 }
 
 export interface PyDatastoreDetails {
@@ -93,6 +107,7 @@ export interface PyInventory {
   clusters: PyCluster[];
   vmDetails: PyVmDetails[];
   datastoreDetails: PyDatastoreDetails[];
+  hostDetails: PyHostDetails[];
   networks: PyNetwork[];
   datacenters: { name: string }[];
 }

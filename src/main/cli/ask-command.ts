@@ -17,6 +17,7 @@ function printAnswer(a: Answer): void {
   const out = process.stdout;
   if (a.correctedQuestion) out.write(`Showing results for: ${a.correctedQuestion}\n`);
   out.write(`Understood: ${a.interpretation}\n`);
+  if (!a.understood && a.unknownWords?.length) out.write(`Not understood: ${a.unknownWords.join(', ')}\n`);
   if (a.message) out.write(`${a.message}\n`);
   if (a.suggestions?.length) out.write(a.suggestions.map((s) => `  • ${s}`).join('\n') + '\n');
   if (a.kind === 'count' || a.kind === 'value') {
@@ -62,7 +63,8 @@ export function registerAskCommand(program: Command): void {
         const answer = engine.ask({ question: words.join(' '), conversationId: opts.conversation });
         if (opts.json) printJson(answer);
         else printAnswer(answer);
-        if (answer.kind === 'not_understood' || answer.kind === 'refused') process.exitCode = 3;
+        // Exit 3 when nothing was answered: not understood, asked back, or a refused change.
+        if (!answer.understood || answer.kind === 'refused') process.exitCode = 3;
       } finally {
         db.close();
       }

@@ -235,6 +235,25 @@ describe('vminer CLI', () => {
     expect(vminer(['list', 'widgets']).stderr).toMatch(/unknown entity "widgets"/);
   });
 
+  it('asks: an unknown word is named, machine-readable, with exit 3; never answered more broadly', () => {
+    const r = vminer(['ask', 'vms with lots of memory', '--json']);
+    expect(r.code, r.stderr).toBe(3);
+    const a = JSON.parse(r.stdout) as {
+      kind: string;
+      understood: boolean;
+      unknownWords: string[];
+      rows: unknown[];
+    };
+    expect(a).toMatchObject({ kind: 'not_understood', understood: false, rows: [] });
+    expect(a.unknownWords).toContain('lots');
+    const text = vminer(['ask', 'zombie', 'vms']);
+    expect(text.code).toBe(3);
+    expect(text.stdout).toContain('Not understood: zombie');
+    const ok = vminer(['ask', 'powered on vms', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ kind: 'rows', understood: true });
+  });
+
   it('prints stats per entity and per vCenter', () => {
     const s = JSON.parse(vminer(['stats', '--json']).stdout) as {
       totals: Record<string, number>;

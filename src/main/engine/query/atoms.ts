@@ -14,7 +14,9 @@ export type StateKey =
   | 'toolsOld'
   | 'toolsNotInstalled'
   | 'toolsOk'
+  | 'toolsUnhealthy'
   | 'template'
+  | 'standalone'
   | 'empty'
   | 'haOn'
   | 'haOff'
@@ -37,10 +39,35 @@ export type AtomBody =
       unit: string | undefined;
     }
   | { t: 'name'; op: 'equals' | 'contains' | 'startsWith' | 'endsWith' | 'glob'; value: string }
-  | { t: 'os'; needles: string[]; version: string | undefined; label: string }
+  | { t: 'os'; match: OsMatch; label: string }
   | { t: 'has'; what: string; present: boolean }
-  | { t: 'age'; fieldWord: string | undefined; older: boolean; days: number }
-  | { t: 'ip'; value: string };
+  /** `age`: "older / newer than …"; `period`: "from last week", "since monday", "in the last 7 days". */
+  | { t: 'when'; fieldWord: string | undefined; range: DateRange; label: string; form: 'age' | 'period' }
+  | { t: 'ip'; value: string }
+  | { t: 'dstype'; types: string[]; label: string }
+  | { t: 'esxi'; version: string }
+  /** "vms on the same host as web-01". */
+  | { t: 'sameAs'; target: QueryEntity; vm: string };
+
+/** A guest OS phrase: substrings of the full name (configured or reported) or guest id patterns. */
+export interface OsMatch {
+  names: string[];
+  /** `*` globs on the guest id ("rhel8_*"). */
+  ids: string[];
+}
+
+/** A point in time relative to the question's "now", resolved when the plan is built. */
+export type DateBound =
+  | { daysAgo: number }
+  | { startOf: 'day' | 'week' | 'month' | 'year'; offset: number }
+  | { weekday: number }
+  | { month: number; day: number; year?: number };
+
+/** `from` inclusive, `to` exclusive. */
+export interface DateRange {
+  from?: DateBound;
+  to?: DateBound;
+}
 
 export type Atom = AtomBody & { negated: boolean };
 
@@ -62,5 +89,12 @@ export interface ParsedQuestion {
   findText: string | undefined;
   exportFormat: 'xlsx' | 'csv' | 'json' | undefined;
   refusedVerb: string | undefined;
+  /** Words that are neither understood nor fillers: the question is not answered (never broadened). */
   unknown: string[];
+  /** The question starts "only …" / "just …": a follow-up that narrows. */
+  narrowing: boolean;
+  /** The entity was named in the singular ("the largest datastore"): a superlative means one. */
+  singular: boolean;
+  /** "which cluster has the most powered off vms": VMs counted per container, best first. */
+  groupTop: { dir: 'asc' | 'desc'; groupWord: string } | undefined;
 }

@@ -1,5 +1,12 @@
 import type { QueryEntity } from '../../../shared/fields.js';
 import { dict } from '../../../shared/own.js';
+import { MONTHS, NUMBER_WORDS, WEEKDAYS } from './calendar-words.js';
+import { OS_FAMILIES } from './guest-os.js';
+import { DATASTORE_TYPES, DOMAIN_TERMS } from './vsphere-terms.js';
+
+export { DATE_FIELDS, MONTHS, NUMBER_WORDS, WEEKDAYS } from './calendar-words.js';
+export { OS_FAMILIES, type OsFamily } from './guest-os.js';
+export { DATASTORE_TYPES, DOMAIN_TERMS } from './vsphere-terms.js';
 
 /** Words that name an entity (plural, singular and the synonyms ops people use). */
 export const ENTITY_WORDS: Record<string, QueryEntity | 'templates'> = dict({
@@ -13,6 +20,8 @@ export const ENTITY_WORDS: Record<string, QueryEntity | 'templates'> = dict({
   guests: 'vms',
   workload: 'vms',
   workloads: 'vms',
+  box: 'vms',
+  boxes: 'vms',
   template: 'templates',
   templates: 'templates',
   host: 'hosts',
@@ -213,22 +222,6 @@ export const SIZE_FIELD: Record<QueryEntity, string> = {
   vcenters: 'vmCount',
 };
 
-/** Guest OS families: a name typed in a question → substrings of the guest OS full name. */
-export const OS_FAMILIES: Record<string, string[]> = dict({
-  windows: ['windows'],
-  linux: ['linux', 'centos', 'photon', 'ubuntu', 'debian', 'rhel', 'red hat'],
-  ubuntu: ['ubuntu'],
-  rhel: ['red hat'],
-  redhat: ['red hat'],
-  centos: ['centos'],
-  suse: ['suse'],
-  sles: ['suse'],
-  debian: ['debian'],
-  photon: ['photon'],
-  oracle: ['oracle'],
-  freebsd: ['freebsd'],
-});
-
 export const UNITS_MB: Record<string, number> = dict({
   kb: 1 / 1024,
   k: 1 / 1024,
@@ -238,6 +231,16 @@ export const UNITS_MB: Record<string, number> = dict({
   gb: 1024,
   gib: 1024,
   g: 1024,
+  gig: 1024,
+  gigs: 1024,
+  gigabyte: 1024,
+  gigabytes: 1024,
+  meg: 1,
+  megs: 1,
+  megabyte: 1,
+  megabytes: 1,
+  terabyte: 1024 * 1024,
+  terabytes: 1024 * 1024,
   tb: 1024 * 1024,
   tib: 1024 * 1024,
   t: 1024 * 1024,
@@ -260,6 +263,9 @@ export const TIME_UNITS_DAYS: Record<string, number> = dict({
   hours: 1 / 24,
   h: 1 / 24,
 });
+
+/** Prepositions before a relation's value ("in cluster A", "on esx01"). */
+export const PREPS = new Set(['in', 'on', 'within', 'from', 'at', 'inside', 'under', 'across']);
 
 /** Words that carry no meaning for the plan. */
 export const STOP_WORDS = new Set([
@@ -399,6 +405,11 @@ export function keywordVocabulary(): string[] {
     ...Object.values(FIELD_WORDS).flatMap((m) => Object.keys(m)),
     ...Object.keys(OS_FAMILIES),
     ...Object.keys(TIME_UNITS_DAYS),
+    ...Object.keys(DATASTORE_TYPES),
+    ...Object.keys(MONTHS).filter((m) => m.length > 3),
+    ...Object.keys(WEEKDAYS).filter((d) => d.length > 3),
+    ...Object.keys(NUMBER_WORDS),
+    ...DOMAIN_TERMS,
     ...STOP_WORDS,
     ...CHANGE_VERBS,
     'powered',
@@ -512,6 +523,28 @@ export function keywordVocabulary(): string[] {
     'gb',
     'tb',
     'mb',
+    'atleast',
+    'atmost',
+    'today',
+    'yesterday',
+    'week',
+    'month',
+    'year',
+    'since',
+    'before',
+    'after',
+    'ago',
+    'booted',
+    'rebooted',
+    'created',
+    'uptime',
+    'unhealthy',
+    'healthy',
+    'outside',
+    'excluding',
+    'except',
+    'other',
+    'standalone',
   ]);
   return [...words];
 }

@@ -16,6 +16,22 @@ export const NAMED_TYPES = [
 ] as const;
 export type NamedType = (typeof NAMED_TYPES)[number];
 
+/** Where a VM is: the names its row carries (for "which host runs web-01"). */
+export interface VmPlacement {
+  name: string;
+  vcenter: string;
+  host: string | null;
+  cluster: string | null;
+  datacenter: string | null;
+  datastores: string[];
+  networks: string[];
+}
+
+/** "Prod A", "prod_a" and "prod-a" name the same object. */
+export function normalizeName(text: string): string {
+  return text.toLowerCase().replace(/[\s_]+/g, '-');
+}
+
 export type NameResolution =
   | { kind: 'exact'; name: string }
   | { kind: 'fuzzy'; name: string }
@@ -39,8 +55,17 @@ const TABLE: Record<NamedType, string> = {
 export class NameIndex {
   private byType = new Map<
     NamedType,
-    { exact: Map<string, string>; fuse: Fuse<string> | undefined; list: string[] }
+    {
+      exact: Map<string, string>;
+      normalized: Map<string, string[]>;
+      fuse: Fuse<string> | undefined;
+      list: string[];
+    }
   >();
+  /** Host names by their first label ("esx07" → esx07.fra.lab, esx07.ams.lab). */
+  private shortHosts: Map<string, string[]> | undefined;
+  private normalizedFirst: Set<string> | undefined;
+  private placementLookup: Database.Statement | undefined;
   private allLower: Set<string> | undefined;
   private multiWordFirst: Set<string> | undefined;
   /** VM names are too many to hold (100k+): they are looked up one at a time through the index. */
@@ -53,6 +78,8 @@ export class NameIndex {
     this.byType.clear();
     this.allLower = undefined;
     this.multiWordFirst = undefined;
+    this.shortHosts = undefined;
+    this.normalizedFirst = undefined;
     this.vmCache.clear();
   }
 
@@ -74,8 +101,13 @@ export class NameIndex {
     if (!entry) {
       const rows = this.sqlite.prepare(`SELECT DISTINCT name FROM ${TABLE[type]}`).pluck().all() as string[];
       const exact = new Map<string, string>();
-      for (const r of rows) exact.set(r.toLowerCase(), r);
-      entry = { exact, fuse: undefined, list: rows };
+      const normalized = new Map<string, string[]>();
+      for (const r of rows) {
+        exact.set(r.toLowerCase(), r);
+        const k = normalizeName(r);
+        normalized.set(k, [...(normalized.get(k) ?? []), r]);
+      }
+      entry = { exact, normalized, fuse: undefined, list: rows };
       this.byType.set(type, entry);
     }
     return entry;
@@ -85,24 +117,47 @@ export class NameIndex {
     if (!this.allLower) {
       this.allLower = new Set();
       this.multiWordFirst = new Set();
+      this.normalizedFirst = new Set();
       for (const t of NAMED_TYPES) {
         if (t === 'vms') continue;
         for (const k of this.load(t).exact.keys()) {
           this.allLower.add(k);
           if (k.includes(' ')) this.multiWordFirst.add(k.split(' ')[0]!);
         }
+        for (const k of this.load(t).normalized.keys()) {
+          this.allLower.add(k);
+          if (k.includes('-')) this.normalizedFirst.add(k.split('-')[0]!);
+        }
       }
     }
     return this.allLower;
   }
 
+  private short(): Map<string, string[]> {
+    if (!this.shortHosts) {
+      this.shortHosts = new Map();
+      for (const h of this.load('hosts').list) {
+        const dot = h.indexOf('.');
+        if (dot <= 0) continue;
+        const k = h.slice(0, dot).toLowerCase();
+        this.shortHosts.set(k, [...(this.shortHosts.get(k) ?? []), h]);
+      }
+    }
+    return this.shortHosts;
+  }
+
   isName(lower: string): boolean {
-    return this.all().has(lower) || this.vmName(lower) !== null;
+    return this.all().has(lower) || this.short().has(lower) || this.vmName(lower) !== null;
   }
 
   typesOf(lower: string): NamedType[] {
+    const norm = normalizeName(lower);
     return NAMED_TYPES.filter((t) =>
-      t === 'vms' ? this.vmName(lower) !== null : this.load(t).exact.has(lower),
+      t === 'vms'
+        ? this.vmName(lower) !== null
+        : this.load(t).exact.has(lower) ||
+          this.load(t).normalized.has(norm) ||
+          (t === 'hosts' && this.short().has(lower)),
     );
   }
 
@@ -110,16 +165,47 @@ export class NameIndex {
     const all = this.all();
     const first = tokens[start]?.norm;
     if (!first) return 0;
-    if (this.multiWordFirst!.has(first)) {
+    for (const [set, sep] of [
+      [this.multiWordFirst!, ' '],
+      [this.normalizedFirst!, '-'],
+    ] as const) {
+      if (!set.has(first)) continue;
       for (let len = Math.min(5, tokens.length - start); len > 1; len--) {
-        const text = tokens
-          .slice(start, start + len)
-          .map((t) => t.norm)
-          .join(' ');
+        const part = tokens.slice(start, start + len);
+        if (part.some((t) => t.kind !== 'word' && t.kind !== 'number')) continue;
+        const text = part.map((t) => t.norm).join(sep);
         if (all.has(text)) return len;
       }
     }
-    return all.has(first) || this.vmName(first) !== null ? 1 : 0;
+    return all.has(first) || this.short().has(first) || this.vmName(first) !== null ? 1 : 0;
+  }
+
+  /** Which of these names exist in that vCenter ("host esx04 in vcenter vc-1"). */
+  inVcenter(type: NamedType, names: string[], vcenter: string): string[] {
+    if (names.length === 0) return [];
+    const rows = this.sqlite
+      .prepare(
+        `SELECT DISTINCT t.name FROM ${TABLE[type]} t JOIN vcenters vc ON vc.id = t.vcenter_id
+         WHERE vc.name = ? COLLATE NOCASE AND t.name IN (${names.map(() => '?').join(', ')})`,
+      )
+      .pluck()
+      .all(vcenter, ...names) as string[];
+    return rows;
+  }
+
+  /** Where the VMs of this name are (one per vCenter that has one). */
+  vmPlacement(name: string): VmPlacement[] {
+    this.placementLookup ??= this.sqlite.prepare(
+      `SELECT t.name AS name, vc.name AS vcenter, t.host AS host, t.cluster AS cluster, t.datacenter AS datacenter,
+        t.datastores AS datastores, t.networks AS networks
+       FROM vms t JOIN vcenters vc ON vc.id = t.vcenter_id WHERE t.name = ? COLLATE NOCASE`,
+    );
+    const rows = this.placementLookup.all(name) as (Omit<VmPlacement, 'datastores' | 'networks'> & {
+      datastores: string | null;
+      networks: string | null;
+    })[];
+    const list = (v: string | null): string[] => (v ? v.split(', ').filter(Boolean) : []);
+    return rows.map((r) => ({ ...r, datastores: list(r.datastores), networks: list(r.networks) }));
   }
 
   /** Exact (case-insensitive) first; then fuzzy, surfacing ties instead of guessing. */
@@ -131,6 +217,26 @@ export class NameIndex {
     const entry = this.load(type);
     const hit = entry.exact.get(text.toLowerCase());
     if (hit) return { kind: 'exact', name: hit };
+    // "prod a" is Prod-A; two objects that differ only by case or separators are asked about.
+    const norm = normalizeName(text);
+    const same = entry.normalized.get(norm);
+    if (same?.length === 1) return { kind: 'exact', name: same[0]! };
+    if (same && same.length > 1) return { kind: 'ambiguous', candidates: same };
+    // "esx07" is esx07.fra.lab when only one host has that short name.
+    if (type === 'hosts') {
+      const hosts = this.short().get(text.toLowerCase());
+      if (hosts?.length === 1) return { kind: 'fuzzy', name: hosts[0]! };
+      if (hosts && hosts.length > 1) return { kind: 'ambiguous', candidates: hosts };
+    }
+    // "staging" is lon-Staging when one name has it as a whole part at its start or end.
+    if (norm.length >= 2) {
+      const parts = entry.list.filter((n) => {
+        const k = normalizeName(n);
+        return k.endsWith(`-${norm}`) || k.startsWith(`${norm}-`);
+      });
+      if (parts.length === 1) return { kind: 'fuzzy', name: parts[0]! };
+      if (parts.length > 1) return { kind: 'ambiguous', candidates: parts.sort() };
+    }
     entry.fuse ??= new Fuse(entry.list, { includeScore: true, threshold: 0.4, ignoreLocation: true });
     // fuse.js proposes; an edit-distance bound decides, so "ams-Prod-A" never becomes "fra-Prod-D".
     const lower = text.toLowerCase();

@@ -56,6 +56,17 @@ const text = (
   value: string,
 ): Filter => ({ kind: 'text', field, op, value });
 const and = (...filters: Filter[]): Filter => ({ kind: 'and', filters });
+/** A guest OS phrase: the configured or reported full name, or the guest id. */
+const guestOs = (names: string[], ids: string[]): Filter => ({
+  kind: 'or',
+  filters: [
+    ...names.flatMap((n) => [
+      text('guestFullName', 'contains', n),
+      text('guestFullNameReported', 'contains', n),
+    ]),
+    ...ids.map((id) => text('guestId', 'glob', id)),
+  ],
+});
 const GB = 1024;
 
 const PLANS: [string, QueryPlan][] = [
@@ -118,11 +129,11 @@ const PLANS: [string, QueryPlan][] = [
   ['vms starting with prod', { entity: 'vms', filter: text('name', 'startsWith', 'prod') }],
   ['vms ending with 01', { entity: 'vms', filter: text('name', 'endsWith', '01') }],
   ['show vm ams01-app-dev-001', { entity: 'vms', filter: text('name', 'equals', 'ams01-app-dev-001') }],
-  ['windows vms', { entity: 'vms', filter: text('guestFullName', 'contains', 'windows') }],
-  ['ubuntu vms', { entity: 'vms', filter: text('guestFullName', 'contains', 'ubuntu') }],
+  ['windows vms', { entity: 'vms', filter: guestOs(['windows'], ['win*']) }],
+  ['ubuntu vms', { entity: 'vms', filter: guestOs(['ubuntu'], ['ubuntu*']) }],
   [
     'windows server 2019 vms',
-    { entity: 'vms', filter: text('guestFullName', 'contains', 'windows server 2019') },
+    { entity: 'vms', filter: guestOs(['windows server 2019'], ['windows2019srv_64Guest']) },
   ],
   ['vms without an ip', { entity: 'vms', filter: { kind: 'empty', field: 'ipAddress', empty: true } }],
   ['vms with no snapshots', { entity: 'vms', filter: eq('snapshotCount', 0) }],
@@ -136,7 +147,7 @@ const PLANS: [string, QueryPlan][] = [
       entity: 'vms',
       filter: and(
         eq('powerState', 'poweredOn'),
-        text('guestFullName', 'contains', 'windows'),
+        guestOs(['windows'], ['win*']),
         text('cluster', 'equals', 'ams01-Prod-A'),
       ),
     },

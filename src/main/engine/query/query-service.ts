@@ -19,18 +19,12 @@ import {
   rowsQuery,
   type SqlQuery,
 } from './planner.js';
-import {
-  buildPlan,
-  combine,
-  entityLabel,
-  ResolveProblem,
-  resolveAtom,
-  resolveGroup,
-  resolveSort,
-  type ResolveContext,
-} from './resolve.js';
+import { buildPlan, entityLabel, fieldForWord, ResolveProblem, type ResolveContext } from './resolve.js';
+import { fieldsOf, inferEntity, looksLikeFollowUp, refinePlan, type FollowUpHints } from './follow-up.js';
 import { InventorySearch } from './search.js';
-import { correctTokens } from './spelling.js';
+import { DOMAIN_TERMS } from './lexicon.js';
+import { normalizeTokens } from './normalize.js';
+import { closestKeywords, correctTokens, withCorrections } from './spelling.js';
 import { tokenize } from './tokenize.js';
 import type { Db } from '../db/database.js';
 
@@ -56,14 +50,6 @@ export interface ParseOutcome {
 
 const exampleFuse = new Fuse(EXAMPLE_QUESTIONS, { includeScore: true, threshold: 0.6, ignoreLocation: true });
 
-function fieldsOf(f: Filter | undefined, out = new Set<string>()): Set<string> {
-  if (!f) return out;
-  if (f.kind === 'and' || f.kind === 'or') f.filters.forEach((x) => fieldsOf(x, out));
-  else if (f.kind === 'not') fieldsOf(f.filter, out);
-  else out.add(f.field);
-  return out;
-}
-
 function vcenterNamesIn(f: Filter | undefined, out: string[] = []): string[] {
   if (!f) return out;
   if (f.kind === 'and') f.filters.forEach((x) => vcenterNamesIn(x, out));
@@ -71,28 +57,10 @@ function vcenterNamesIn(f: Filter | undefined, out: string[] = []): string[] {
   return out;
 }
 
-/** How a follow-up starts decides how it refines: "and in cluster B?" swaps, "show them" lists. */
-interface FollowUpHints {
-  swap: boolean;
-  rows: boolean;
-}
-
-function isSwap(p: ParsedQuestion, hints: FollowUpHints): boolean {
-  return hints.swap || (p.followUpHint && p.unknown.length === 0 && p.atoms.every((a) => a.t === 'rel'));
-}
-
-function inferEntity(p: ParsedQuestion): QueryEntity | undefined {
-  for (const a of p.atoms) {
-    if (a.t === 'state') {
-      if (['maintenance', 'connected', 'disconnected', 'notResponding'].includes(a.key)) return 'hosts';
-      if (['haOn', 'haOff', 'drsOn', 'drsOff'].includes(a.key)) return 'clusters';
-      if (['accessible', 'inaccessible', 'empty'].includes(a.key)) return 'datastores';
-      return 'vms';
-    }
-    if (a.t === 'os' || a.t === 'ip' || a.t === 'age') return 'vms';
-    if (a.t === 'num' || a.t === 'has' || a.t === 'name' || a.t === 'rel') return 'vms';
-  }
-  return undefined;
+/** Quoted for a message: "lots", "lots" and "big". */
+function quoteList(words: string[]): string {
+  const q = words.map((w) => `"${w}"`);
+  return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} and ${q.at(-1)!}`;
 }
 
 /**
@@ -157,7 +125,7 @@ export class QueryService {
       swap: first === 'and' || first === 'what' || (first === 'how' && /^how about/i.test(question.trim())),
       rows: ['show', 'list', 'display', 'give', 'get', 'which', 'sort', 'order'].includes(first),
     };
-    const { tokens, changed } = correctTokens(
+    const corrected = correctTokens(
       raw,
       (w) => this.names.isName(w),
       (i) =>
@@ -165,11 +133,24 @@ export class QueryService {
         NAME_SLOT_WORDS.has(raw[i - 1]?.norm ?? '') ||
         (raw[i - 2]?.norm === 'starting' && raw[i - 1]?.norm === 'with'),
     );
+    const { changed } = corrected;
+    const tokens = normalizeTokens(corrected.tokens, (w) => this.names.isName(w));
     const parsed = parseQuestion(tokens, this.names);
+    // A word after "in"/"on" that names nothing in the inventory is a word not understood.
+    for (const a of parsed.atoms)
+      if (
+        a.t === 'rel' &&
+        a.target === undefined &&
+        !this.names.isName(a.value.toLowerCase()) &&
+        !/[*?]/.test(a.value)
+      ) {
+        const fuzzy = this.names.guessTypes(a.value);
+        if (fuzzy.length === 0) parsed.unknown.push(a.value);
+      }
     const ctx: ResolveContext = { names: this.names, now: this.now(), corrections: [] };
     const out: ParseOutcome = {
       parsed,
-      correctedQuestion: changed ? tokens.map((t) => t.raw).join(' ') : undefined,
+      correctedQuestion: changed ? withCorrections(question, raw, corrected.tokens) : undefined,
       plan: undefined,
       corrections: ctx.corrections,
       problem: undefined,
@@ -178,12 +159,22 @@ export class QueryService {
     const prev = conversationId ? this.conversations.get(conversationId)?.plan : undefined;
     try {
       if (parsed.entity) out.plan = buildPlan(parsed.entity, parsed, ctx);
-      else if (prev && (this.looksLikeFollowUp(parsed) || parsed.unknown.length === 0))
-        out.plan = this.refine(prev, parsed, ctx, hints);
+      else if (prev && (looksLikeFollowUp(parsed) || parsed.unknown.length === 0))
+        out.plan = refinePlan(prev, parsed, ctx, hints);
       else if (parsed.groupWord && !parsed.entity) {
         // "average cpu per host": the entity is the one after "per".
         const e = this.entityFromWord(parsed.groupWord);
-        if (e) out.plan = buildPlan(e, { ...parsed, groupWord: undefined }, ctx);
+        const word = parsed.aggregateFieldWord;
+        // "total vcpus per cluster": a VM field, added up per cluster; "average cpu per host": the hosts' own.
+        const own = !word || fieldDef(e ?? 'vms', fieldForWord(e ?? 'vms', word) ?? '')?.type === 'number';
+        if (
+          e &&
+          !own &&
+          parsed.intent === 'aggregate' &&
+          fieldDef('vms', fieldForWord('vms', word) ?? '')?.type === 'number'
+        )
+          out.plan = buildPlan('vms', parsed, ctx);
+        else if (e) out.plan = buildPlan(e, { ...parsed, groupWord: undefined }, ctx);
       } else {
         const e = inferEntity(parsed);
         if (e && (parsed.atoms.length > 0 || parsed.sort)) out.plan = buildPlan(e, parsed, ctx);
@@ -210,84 +201,6 @@ export class QueryService {
     return Object.hasOwn(map, w) ? map[w] : undefined;
   }
 
-  private looksLikeFollowUp(p: ParsedQuestion): boolean {
-    return (
-      p.followUpHint ||
-      p.atoms.length > 0 ||
-      p.sort !== undefined ||
-      p.limit !== undefined ||
-      p.intent !== 'rows' ||
-      p.groupWord !== undefined ||
-      p.kind === 'export'
-    );
-  }
-
-  /** A follow-up narrows the previous plan; "and in cluster B?" swaps the constraint on the same field. */
-  private refine(prev: QueryPlan, p: ParsedQuestion, ctx: ResolveContext, hints: FollowUpHints): QueryPlan {
-    const entity = prev.entity;
-    const plan: QueryPlan = { entity };
-    let filter = prev.filter;
-    const added = p.atoms.map((a) => resolveAtom(entity, a, ctx));
-    if (added.length > 0) {
-      const add = combine(added, p.connectors)!;
-      const swap =
-        !p.atoms.some((a) => a.negated) && !['only', 'just'].includes(p.unknown[0] ?? '') && isSwap(p, hints);
-      if (filter) {
-        // "and in cluster B?" swaps every condition on the fields it names; any follow-up replaces
-        // an equality on the same field ("powered on vms" → "only the powered off ones").
-        const fields = fieldsOf(add);
-        const eqFields = new Set(
-          (add.kind === 'and' ? add.filters : [add])
-            .filter((x) => x.kind === 'cmp' && x.op === 'eq')
-            .map((x) => (x as { field: string }).field),
-        );
-        const parts = filter.kind === 'and' ? filter.filters : [filter];
-        const kept = parts.filter((x) => {
-          const xf = [...fieldsOf(x)];
-          if (swap) return !xf.some((f) => fields.has(f));
-          return !(x.kind === 'cmp' && x.op === 'eq' && eqFields.has(x.field));
-        });
-        filter = kept.length === 0 ? undefined : kept.length === 1 ? kept[0] : { kind: 'and', filters: kept };
-      }
-      const merged = [
-        ...(filter ? (filter.kind === 'and' ? filter.filters : [filter]) : []),
-        ...(add.kind === 'and' ? add.filters : [add]),
-      ];
-      if (merged.length > 64)
-        throw new ResolveProblem(
-          'That conversation has too many conditions; start a new question.',
-          'not_applicable',
-        );
-      filter = merged.length === 1 ? merged[0] : { kind: 'and', filters: merged };
-    }
-    if (filter) plan.filter = filter;
-    // "top 3" after "sort them by cpu" keeps the cpu order.
-    const sort =
-      p.sort && !(p.sort.fieldWord === '$top' && prev.sort)
-        ? [resolveSort(entity, p.sort.fieldWord, p.sort.dir)]
-        : prev.sort;
-    if (sort) plan.sort = sort;
-    const limit = p.limit ?? prev.limit;
-    if (limit !== undefined) plan.limit = limit;
-    if (p.groupWord) {
-      plan.groupBy = resolveGroup(entity, p.groupWord);
-      plan.aggregate = { fn: 'count' };
-    } else if (p.intent === 'count') plan.aggregate = { fn: 'count' };
-    else if (p.intent === 'aggregate' && p.aggregateFn) {
-      const built = buildPlan(
-        entity,
-        { ...p, atoms: [], connectors: [], sort: undefined, limit: undefined },
-        ctx,
-      );
-      if (built.aggregate) plan.aggregate = built.aggregate;
-    } else if (prev.aggregate && !hints.rows && !p.sort && p.limit === undefined) {
-      // A follow-up that only narrows keeps the question's shape: "count vms by cluster" → "only windows".
-      plan.aggregate = prev.aggregate;
-      if (prev.groupBy) plan.groupBy = prev.groupBy;
-    }
-    return plan;
-  }
-
   ask(req: AskRequest): Answer {
     const question = req.question.slice(0, 2000);
     const conversationId = req.conversationId ?? randomUUID();
@@ -295,12 +208,14 @@ export class QueryService {
     const { parsed, correctedQuestion } = outcome;
     const base = { conversationId, question, ...(correctedQuestion ? { correctedQuestion } : {}) };
     const blank = { columns: [], rows: [], total: 0 };
+    const notUnderstood = { understood: false as const };
 
     if (parsed.kind === 'refused') {
       return {
         ...base,
         ...blank,
         kind: 'refused',
+        understood: true,
         interpretation: `a request to ${parsed.refusedVerb ?? 'change'} something`,
         message:
           'vMiner only reads inventory; it never changes anything in vCenter. Ask a question about the estate instead, e.g. "show powered off vms".',
@@ -309,15 +224,43 @@ export class QueryService {
     }
     if (parsed.kind === 'find') return this.find(base, parsed.findText ?? '');
 
+    // A word it does not know is never dropped: the question is not answered, the words are named.
+    if (parsed.unknown.length > 0) {
+      const words = parsed.unknown;
+      const domain = words.filter((w) => DOMAIN_TERMS.has(w.toLowerCase()));
+      const understoodPart = outcome.plan ? describePlan(outcome.plan) : undefined;
+      return {
+        ...base,
+        ...blank,
+        ...notUnderstood,
+        kind: 'not_understood',
+        unknownWords: words,
+        interpretation: `${understoodPart ? `${understoodPart} · ` : ''}not understood: ${words.join(' ')}`,
+        message:
+          `I don't know what ${quoteList(words)} means here, so I did not answer: leaving ${words.length === 1 ? 'it' : 'them'} out would answer a broader question than you asked.` +
+          (domain.length
+            ? ` (${quoteList(domain)} ${domain.length === 1 ? 'is a vSphere term' : 'are vSphere terms'} vMiner's cache does not hold.)`
+            : '') +
+          (understoodPart ? ` I understood: ${understoodPart}.` : '') +
+          ' Did you mean one of these?',
+        suggestions: this.suggestFor(question, words),
+        freshness: this.freshness(undefined),
+      };
+    }
+
     if (outcome.problem) {
       return {
         ...base,
         ...blank,
+        ...notUnderstood,
         kind: outcome.problem.kind === 'clarify' ? 'clarify' : 'not_understood',
+        unknownWords: [],
         interpretation: outcome.plan ? describePlan(outcome.plan) : 'not understood',
         message: outcome.problem.message,
         suggestions:
-          outcome.problem.kind === 'clarify' ? outcome.problem.suggestions : this.suggest(question),
+          outcome.problem.kind === 'clarify'
+            ? outcome.problem.suggestions
+            : [...outcome.problem.suggestions, ...this.suggest(question)].slice(0, 4),
         freshness: this.freshness(undefined),
       };
     }
@@ -328,7 +271,9 @@ export class QueryService {
       return {
         ...base,
         ...blank,
+        ...notUnderstood,
         kind: 'not_understood',
+        unknownWords: [],
         interpretation: 'not understood',
         message:
           parsed.kind === 'export'
@@ -341,7 +286,6 @@ export class QueryService {
     this.conversations.set(conversationId, { plan, updatedAt: Date.now() });
     const notes: string[] = [];
     if (outcome.corrections.length) notes.push(`names matched: ${outcome.corrections.join(', ')}`);
-    if (parsed.unknown.length) notes.push(`ignored: ${parsed.unknown.join(' ')}`);
     const interpretation = describePlan(plan) + (notes.length ? ` (${notes.join('; ')})` : '');
     const freshness = this.freshness(plan);
     const result = this.execute(plan);
@@ -350,13 +294,14 @@ export class QueryService {
         ...base,
         ...result,
         kind: 'export',
+        understood: true,
         plan,
         interpretation,
         message: `Ready to export ${result.total} ${entityLabel(plan.entity)}${parsed.exportFormat ? ` as ${parsed.exportFormat.toUpperCase()}` : ''}.`,
         freshness,
       };
     }
-    return { ...base, ...result, plan, interpretation, freshness };
+    return { ...base, ...result, understood: true, plan, interpretation, freshness };
   }
 
   /** Runs a plan: rows (first page + total), a count, grouped values or one aggregate value. */
@@ -424,6 +369,7 @@ export class QueryService {
     return {
       ...base,
       kind: 'find',
+      understood: true,
       interpretation: `find "${text}" in names, guest host names and IP addresses`,
       columns: [
         'entity',
@@ -451,6 +397,29 @@ export class QueryService {
     if (entity === 'vcenters') return undefined;
     return this.stmt({ sql: rowByKeyQuery(entity), params: [] }).get(vcenterId, moid) as
       Record<string, unknown> | undefined;
+  }
+
+  /**
+   * The closest interpretations of a question with words it does not know: each unknown word
+   * swapped for the nearest keywords, kept when the result is fully understood; then examples.
+   */
+  private suggestFor(question: string, unknown: string[]): string[] {
+    const out: string[] = [];
+    for (const word of unknown.slice(0, 3)) {
+      for (const alt of closestKeywords(word.toLowerCase(), 3)) {
+        const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const candidate = question.replace(
+          new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, 'iu'),
+          `$1${alt}`,
+        );
+        if (candidate === question || out.includes(candidate)) continue;
+        const p = this.parse(candidate);
+        if (p.parsed.unknown.length === 0 && !p.problem && p.plan) out.push(candidate);
+        if (out.length >= 3) break;
+      }
+    }
+    for (const s of this.suggest(question)) if (out.length < 4 && !out.includes(s)) out.push(s);
+    return out;
   }
 
   private suggest(question: string): string[] {

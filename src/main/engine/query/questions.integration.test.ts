@@ -4,250 +4,48 @@
  * compared with what the pyvmomi reading says it should be. A third vCenter at a closed port fails
  * its sync, so every answer's freshness must name it.
  */
-import { openTestEngine } from '../../../testing/engine.js';
-import { freePort } from '../../../testing/net.js';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulators, stopAll } from '../../../testing/vcsim.js';
 import {
-  readWithPyvmomi,
-  type PyCluster,
-  type PyDatastore,
-  type PyHost,
-  type PyInventory,
-  type PyNetwork,
-  type PyVm,
-  type PyVmDetails,
-} from '../../../testing/pyvmomi.js';
+  startQuestionEstate,
+  judgeCase,
+  type Case,
+  type QuestionEstate,
+} from '../../../testing/question-estate.js';
+import {
+  DAY,
+  GB,
+  TB,
+  clarify,
+  clusters,
+  count,
+  cpu,
+  dss,
+  exported,
+  found,
+  groups,
+  guest,
+  hosts,
+  inCluster,
+  kind,
+  linux,
+  mean,
+  memGb,
+  nets,
+  notUnderstood,
+  off,
+  olderThan,
+  on,
+  ordered,
+  refNow,
+  snaps,
+  tally,
+  toolsOld,
+  value,
+  avgGroups,
+  vmCount,
+  vms,
+} from '../../../testing/question-judge.js';
 import type { Answer } from '../../../shared/query.js';
-import { Engine } from '../engine.js';
-import { QueryService } from './query-service.js';
-
-// ---------------------------------------------------------------------------------------------
-// The reference: pyvmomi's reading of each simulator, tagged with the vCenter name vMiner uses.
-
-type Vm = PyVm & PyVmDetails & { vc: string; oldestSnapshotMs: number | null };
-type Host = PyHost & { vc: string };
-type Ds = PyDatastore & { vc: string; datacenter: string | null; freePercent: number };
-type Cluster = PyCluster & { vc: string };
-type Net = PyNetwork & { vc: string };
-interface Snapshot {
-  vc: string;
-  vm: string;
-  createdMs: number;
-}
-interface Ref {
-  vms: Vm[];
-  hosts: Host[];
-  ds: Ds[];
-  clusters: Cluster[];
-  nets: Net[];
-  snaps: Snapshot[];
-  datacenters: string[];
-}
-
-const DAY = 86_400_000;
-const GB = 1024 ** 3;
-const TB = 1024 ** 4;
-
-function buildRef(readings: PyInventory[]): Ref {
-  const ref: Ref = { vms: [], hosts: [], ds: [], clusters: [], nets: [], snaps: [], datacenters: [] };
-  readings.forEach((inv, i) => {
-    const vc = `vc-${i}`;
-    const details = new Map(inv.vmDetails.map((d) => [d.name, d]));
-    for (const v of inv.vms) {
-      const d = details.get(v.name)!;
-      const times = d.snapshotCreateTimes.flatMap((t) => (t ? [Date.parse(t)] : []));
-      ref.vms.push({ ...v, ...d, vc, oldestSnapshotMs: times.length ? Math.min(...times) : null });
-      for (const t of times) ref.snaps.push({ vc, vm: v.name, createdMs: t });
-    }
-    for (const h of inv.hosts) ref.hosts.push({ ...h, vc });
-    const dsDetails = new Map(inv.datastoreDetails.map((d) => [d.name, d]));
-    for (const d of inv.datastores) {
-      const cap = d.capacityBytes ?? 0;
-      ref.ds.push({
-        ...d,
-        vc,
-        datacenter: dsDetails.get(d.name)?.datacenter ?? null,
-        freePercent: cap > 0 ? ((d.freeBytes ?? 0) / cap) * 100 : 0,
-      });
-    }
-    for (const c of inv.clusters) ref.clusters.push({ ...c, vc });
-    for (const n of inv.networks) ref.nets.push({ ...n, vc });
-    for (const dc of inv.datacenters) ref.datacenters.push(dc.name);
-  });
-  return ref;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Expectations: each judges an answer against the reference.
-
-type Check = (a: Answer, ref: Ref) => void;
-
-const key = (vc: unknown, name: unknown): string => `${String(vc)}/${String(name)}`;
-const sorted = (xs: string[]): string[] => [...xs].sort();
-const rowKeys = (a: Answer): string[] => sorted(a.rows.map((r) => key(r['vcenter'], r['name'])));
-
-function rowsOf<T extends { vc: string; name: string }>(
-  pick: (r: Ref) => T[],
-  pred: (x: T) => boolean,
-): Check {
-  return (a, ref) => {
-    expect(a.kind, a.message).toBe('rows');
-    const want = sorted(
-      pick(ref)
-        .filter(pred)
-        .map((x) => key(x.vc, x.name)),
-    );
-    expect(rowKeys(a)).toEqual(want);
-    expect(a.total).toBe(want.length);
-  };
-}
-const vms = (pred: (v: Vm) => boolean): Check => rowsOf((r) => r.vms, pred);
-const hosts = (pred: (h: Host) => boolean): Check => rowsOf((r) => r.hosts, pred);
-const dss = (pred: (d: Ds) => boolean): Check => rowsOf((r) => r.ds, pred);
-const clusters = (pred: (c: Cluster) => boolean): Check => rowsOf((r) => r.clusters, pred);
-const nets = (pred: (n: Net) => boolean): Check => rowsOf((r) => r.nets, pred);
-const snaps =
-  (pred: (s: Snapshot) => boolean): Check =>
-  (a, ref) => {
-    expect(a.kind, a.message).toBe('rows');
-    const want = sorted(ref.snaps.filter(pred).map((s) => key(s.vc, s.vm)));
-    expect(sorted(a.rows.map((r) => key(r['vcenter'], r['vm'])))).toEqual(want);
-  };
-
-/** A count answer, also for vms/hosts/… counted from the reference. */
-const count =
-  (n: (ref: Ref) => number): Check =>
-  (a, ref) => {
-    expect(a.kind, a.message).toBe('count');
-    expect(a.value).toBe(n(ref));
-  };
-const vmCount = (pred: (v: Vm) => boolean): Check => count((r) => r.vms.filter(pred).length);
-
-const value =
-  (v: (ref: Ref) => number): Check =>
-  (a, ref) => {
-    expect(a.kind, a.message).toBe('value');
-    expect(a.value).toBeCloseTo(v(ref), 1);
-  };
-
-function tally<T>(xs: T[], k: (x: T) => string | null): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const x of xs) {
-    const g = String(k(x));
-    out[g] = (out[g] ?? 0) + 1;
-  }
-  return out;
-}
-const groups =
-  (field: string, want: (ref: Ref) => Record<string, number>): Check =>
-  (a, ref) => {
-    expect(a.kind, a.message).toBe('groups');
-    const got: Record<string, number> = {};
-    for (const r of a.rows) got[String(r[field])] = Number(r['value']);
-    expect(got).toEqual(want(ref));
-  };
-const avgGroups =
-  (field: string, want: (ref: Ref) => Record<string, number>): Check =>
-  (a, ref) => {
-    expect(a.kind, a.message).toBe('groups');
-    const w = want(ref);
-    expect(a.rows.map((r) => String(r[field])).sort()).toEqual(Object.keys(w).sort());
-    for (const r of a.rows) expect(Number(r['value'])).toBeCloseTo(w[String(r[field])]!, 2);
-  };
-const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
-
-/**
- * Sorted and limited answers: the reference values of the returned rows, in answer order, are the
- * reference's own best values (ties make the names ambiguous, never the values).
- */
-function ordered<T extends { vc: string; name: string }>(
-  pick: (r: Ref) => T[],
-  val: (x: T) => number,
-  dir: 'asc' | 'desc',
-  n?: number,
-  pred: (x: T) => boolean = () => true,
-): Check {
-  return (a, ref) => {
-    expect(a.kind, a.message).toBe('rows');
-    const all = pick(ref);
-    const byKey = new Map(all.map((x) => [key(x.vc, x.name), x]));
-    const got = a.rows.map((r) => {
-      const x = byKey.get(key(r['vcenter'], r['name']));
-      expect(x, key(r['vcenter'], r['name'])).toBeDefined();
-      expect(pred(x!)).toBe(true);
-      return Math.round(val(x!) * 10) / 10;
-    });
-    const want = all
-      .filter(pred)
-      .map((x) => Math.round(val(x) * 10) / 10)
-      .sort((p, q) => (dir === 'asc' ? p - q : q - p))
-      .slice(0, n);
-    expect(got).toEqual(want);
-  };
-}
-
-const kind =
-  (k: Answer['kind']): Check =>
-  (a) => {
-    expect(a.kind).toBe(k);
-    if (k !== 'export') expect(a.rows).toEqual([]);
-  };
-const notUnderstood: Check = (a) => {
-  expect(a.kind).toBe('not_understood');
-  expect(a.rows).toEqual([]);
-  expect(a.suggestions?.length ?? 0).toBeGreaterThan(0);
-  expect(a.message).toBeTruthy();
-};
-const clarify =
-  (...candidates: string[]): Check =>
-  (a) => {
-    expect(a.kind).toBe('clarify');
-    expect(a.rows).toEqual([]);
-    expect(sorted(a.suggestions ?? [])).toEqual(sorted(candidates));
-    for (const c of candidates) expect(a.message).toContain(c);
-  };
-/** A find answer whose first hit is the VM, with its vCenter, cluster and host from pyvmomi. */
-const found =
-  (vmName: string): Check =>
-  (a, ref) => {
-    expect(a.kind).toBe('find');
-    const v = ref.vms.find((x) => x.name === vmName)!;
-    expect(a.rows[0]).toMatchObject({
-      entity: 'VM',
-      name: vmName,
-      vcenter: v.vc,
-      cluster: v.cluster,
-      host: v.host,
-      ipAddress: v.ipAddress,
-    });
-  };
-const exported =
-  (inner: Check): Check =>
-  (a, ref) => {
-    expect(a.kind).toBe('export');
-    inner({ ...a, kind: 'rows' }, ref);
-  };
-
-// Predicates used more than once.
-const on = (v: Vm): boolean => v.powerState === 'poweredOn';
-const off = (v: Vm): boolean => v.powerState === 'poweredOff';
-const guest = (needle: string) => (v: Vm) => (v.guestFullName ?? '').toLowerCase().includes(needle);
-const LINUX = ['linux', 'centos', 'photon', 'ubuntu', 'debian', 'rhel', 'red hat'];
-const linux = (v: Vm): boolean => LINUX.some((n) => guest(n)(v));
-const inCluster = (c: string) => (v: { cluster: string | null }) => v.cluster === c;
-const olderThan = (days: number) => (v: Vm) =>
-  v.oldestSnapshotMs !== null && v.oldestSnapshotMs < Date.now() - days * DAY;
-const memGb = (v: Vm): number => (v.memoryMb ?? 0) / 1024;
-const cpu = (v: Vm): number => v.numCpu ?? 0;
-const toolsOld = (v: Vm): boolean =>
-  v.toolsStatus === 'toolsOld' || v.toolsVersionStatus2 === 'guestToolsNeedUpgrade';
-
-/** [question, expectation, the corrected question the answer must show (else: none)]. */
-type Case = [question: string, check: Check, corrected?: string];
 
 // The inventory (deterministic for these seeds and sizes): clusters ams-Mgmt, ams-Prod-A,
 // ams-Prod-B (Amsterdam, vc-0), fra-Backup, fra-Prod-A (Frankfurt, vc-1); hosts esxNN.ams.lab /
@@ -435,10 +233,10 @@ const CASES: Case[] = [
   ['vms with snapshots older than 3 months', vms(olderThan(90))],
   [
     'vms with snapshots newer than 7 days',
-    vms((v) => v.oldestSnapshotMs !== null && v.oldestSnapshotMs > Date.now() - 7 * DAY),
+    vms((v) => v.oldestSnapshotMs !== null && v.oldestSnapshotMs > refNow() - 7 * DAY),
   ],
-  ['snapshots older than 30 days', snaps((s) => s.createdMs < Date.now() - 30 * DAY)],
-  ['snapshots older than 2 months', snaps((s) => s.createdMs < Date.now() - 60 * DAY)],
+  ['snapshots older than 30 days', snaps((s) => s.createdMs < refNow() - 30 * DAY)],
+  ['snapshots older than 2 months', snaps((s) => s.createdMs < refNow() - 60 * DAY)],
   ['list snapshots', snaps(() => true)],
   ['how many snapshots', count((r) => r.snaps.length)],
   ['vms with more than 2 snapshots', vms((v) => v.snapshotCount > 2)],
@@ -623,84 +421,40 @@ const CHAINS: Case[][] = [
 
 // ---------------------------------------------------------------------------------------------
 
-let dataDir: string;
-let engine: Engine;
-let qe: QueryService;
-let ref: Ref;
+let estate: QuestionEstate;
 let totalQuestions = 0;
 
 beforeAll(async () => {
-  const sims = await startSimulators(2, (i) => ({
-    seed: 21 + i,
-    vms: [150, 130][i],
-    clusters: [3, 2][i],
-    hostsPerCluster: 3,
-    datastores: 4,
-    portgroups: 3,
-    namePrefix: ['ams', 'fra'][i],
-  }));
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-questions-'));
-  engine = await openTestEngine(dataDir);
-  for (const [i, s] of sims.entries()) {
-    const vc = engine.vcenters.add({
-      name: `vc-${i}`,
-      url: s.url,
-      username: 'reader',
-      thumbprint: s.thumbprintSha256,
-      caPem: null,
-    });
-    await engine.setPassword(vc.id, 'secret');
-  }
-  const down = engine.vcenters.add({
-    name: 'vc-down',
-    url: `https://127.0.0.1:${await freePort()}/sdk`,
-    username: 'reader',
-    thumbprint: null,
-    caPem: null,
-  });
-  await engine.setPassword(down.id, 'secret');
-  const [summary, ...readings] = await Promise.all([
-    engine.sync.sync(),
-    ...sims.map((s) => readWithPyvmomi(s.url, 'reader', 'secret')),
-  ]);
-  expect(summary.results.map((r) => [r.vcenter, r.status])).toEqual([
-    ['vc-0', 'ok'],
-    ['vc-1', 'ok'],
-    ['vc-down', 'failed'],
-  ]);
-  ref = buildRef(readings);
-  qe = new QueryService({ sqlite: engine.database.sqlite, pageSize: 100_000 });
+  estate = await startQuestionEstate(
+    [0, 1].map((i) => ({
+      seed: 21 + i,
+      vms: [150, 130][i],
+      clusters: [3, 2][i],
+      hostsPerCluster: 3,
+      datastores: 4,
+      portgroups: 3,
+      namePrefix: ['ams', 'fra'][i],
+    })),
+    { downVcenter: true },
+  );
 }, 60_000);
 
 afterAll(async () => {
-  engine?.close();
-  await stopAll();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await estate?.close();
 });
 
 function judge(c: Case, conversationId?: string): Answer {
-  const [question, check, corrected] = c;
-  const a = qe.ask({ question, ...(conversationId ? { conversationId } : {}) });
   totalQuestions++;
-  try {
-    check(a, ref);
-    expect(a.correctedQuestion).toBe(corrected);
-    // Freshness on every answer: as of the last good sync, naming the vCenter that failed
-    // (unless the question is about one vCenter only).
-    expect(a.freshness.asOf).toBeTruthy();
-    if (!/\bvc-\d\b/.test(question)) expect(a.freshness.failedVcenters).toEqual(['vc-down']);
-  } catch (err) {
-    const e = err as Error;
-    e.message = `${JSON.stringify(question)} → ${a.kind}: ${a.interpretation}${a.message ? ` (${a.message})` : ''}\n${e.message}`;
-    throw e;
-  }
-  return a;
+  return judgeCase(estate.qe, estate.ref, c, {
+    failedVcenters: ['vc-down'],
+    ...(conversationId ? { conversationId } : {}),
+  });
 }
 
 describe('questions against synced simulators, judged by pyvmomi', () => {
   it('the reference has what the table relies on', () => {
-    expect(ref.vms.length).toBe(280);
-    expect(ref.clusters.map((c) => c.name).sort()).toEqual([
+    expect(estate.ref.vms.length).toBe(280);
+    expect(estate.ref.clusters.map((c) => c.name).sort()).toEqual([
       'ams-Mgmt',
       'ams-Prod-A',
       'ams-Prod-B',
@@ -708,15 +462,15 @@ describe('questions against synced simulators, judged by pyvmomi', () => {
       'fra-Prod-A',
     ]);
     for (const name of ['ams-app-prd-001', 'fra-app-prd-101'])
-      expect(ref.vms.some((v) => v.name === name)).toBe(true);
-    expect(ref.vms.find((v) => v.name === 'ams-app-prd-001')?.ipAddress).toBe('10.62.0.8');
+      expect(estate.ref.vms.some((v) => v.name === name)).toBe(true);
+    expect(estate.ref.vms.find((v) => v.name === 'ams-app-prd-001')?.ipAddress).toBe('10.62.0.8');
     // Every predicate family has something to find, so empty answers cannot pass by accident.
-    expect(ref.vms.filter(olderThan(30)).length).toBeGreaterThan(0);
-    expect(ref.hosts.filter((h) => h.inMaintenanceMode).length).toBeGreaterThan(0);
-    expect(ref.hosts.filter((h) => h.connectionState === 'disconnected').length).toBeGreaterThan(0);
-    expect(ref.vms.filter(toolsOld).length).toBeGreaterThan(0);
-    expect(ref.ds.filter((d) => d.freePercent < 10).length).toBeGreaterThan(0);
-    expect(ref.clusters.filter((c) => !c.haEnabled).length).toBeGreaterThan(0);
+    expect(estate.ref.vms.filter(olderThan(30)).length).toBeGreaterThan(0);
+    expect(estate.ref.hosts.filter((h) => h.inMaintenanceMode).length).toBeGreaterThan(0);
+    expect(estate.ref.hosts.filter((h) => h.connectionState === 'disconnected').length).toBeGreaterThan(0);
+    expect(estate.ref.vms.filter(toolsOld).length).toBeGreaterThan(0);
+    expect(estate.ref.ds.filter((d) => d.freePercent < 10).length).toBeGreaterThan(0);
+    expect(estate.ref.clusters.filter((c) => !c.haEnabled).length).toBeGreaterThan(0);
   });
 
   it.each(SEEDS.map((c) => [c[0], c] as const))('seed: %s', (_q, c) => {

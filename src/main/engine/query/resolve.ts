@@ -2,8 +2,9 @@ import { entityLabel, fieldDef, type QueryEntity } from '../../../shared/fields.
 import { own } from '../../../shared/own.js';
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import type { Atom, ParsedQuestion, StateKey } from './atoms.js';
+import { resolveDateRange, dateFieldFor } from './dates.js';
 import { FIELD_WORDS, SIZE_FIELD, TIME_UNITS_DAYS, UNITS_MB } from './lexicon.js';
-import type { NameIndex, NamedType } from './names.js';
+import type { NameIndex, NamedType, VmPlacement } from './names.js';
 
 export { entityLabel };
 
@@ -46,17 +47,35 @@ function stateFilter(entity: QueryEntity, key: StateKey): Filter | undefined {
       return entity === 'vms' ? eq('toolsRunningStatus', 'guestToolsNotRunning') : undefined;
     case 'toolsRunning':
       return entity === 'vms' ? eq('toolsRunningStatus', 'guestToolsRunning') : undefined;
+    // The tools states people name, each a union of vSphere's (docs/questions.md).
     case 'toolsOld':
       return entity === 'vms'
         ? {
             kind: 'or',
-            filters: [eq('toolsStatus', 'toolsOld'), eq('toolsVersionStatus', 'guestToolsNeedUpgrade')],
+            filters: [
+              eq('toolsStatus', 'toolsOld'),
+              eq('toolsVersionStatus', 'guestToolsNeedUpgrade'),
+              eq('toolsVersionStatus', 'guestToolsSupportedOld'),
+              eq('toolsVersionStatus', 'guestToolsTooOld'),
+            ],
           }
         : undefined;
     case 'toolsNotInstalled':
-      return entity === 'vms' ? eq('toolsStatus', 'toolsNotInstalled') : undefined;
+      return entity === 'vms'
+        ? {
+            kind: 'or',
+            filters: [
+              eq('toolsStatus', 'toolsNotInstalled'),
+              eq('toolsVersionStatus', 'guestToolsNotInstalled'),
+            ],
+          }
+        : undefined;
     case 'toolsOk':
       return entity === 'vms' ? eq('toolsStatus', 'toolsOk') : undefined;
+    case 'toolsUnhealthy':
+      return entity === 'vms' ? { kind: 'cmp', field: 'toolsStatus', op: 'ne', value: 'toolsOk' } : undefined;
+    case 'standalone':
+      return entity === 'hosts' ? { kind: 'empty', field: 'cluster', empty: true } : undefined;
     case 'template':
       return entity === 'vms' ? eq('template', true) : undefined;
     case 'empty':
@@ -101,6 +120,8 @@ export interface ResolveContext {
   now: Date;
   /** Names corrected on the way, to show the user ("prodction" → "Production"). */
   corrections: string[];
+  /** The vCenter the question is about, when it names one (ties between names are settled by it). */
+  vcenterScope?: string;
 }
 
 export function fieldForWord(
@@ -136,8 +157,20 @@ function scale(entity: QueryEntity, field: string, value: number, unit: string |
 
 function numericField(entity: QueryEntity, a: Extract<Atom, { t: 'num' }>): string {
   const f = fieldForWord(entity, a.fieldWord, a.unit);
+  if (a.fieldWord && (!f || fieldDef(entity, f)?.type !== 'number')) {
+    throw new ResolveProblem(
+      `${entityLabel(entity)} have no number "${a.fieldWord}" to compare (the cache holds no such value).`,
+      'not_applicable',
+    );
+  }
   if (f && fieldDef(entity, f)?.type === 'number') {
     if (a.unit === '%' && entity === 'datastores' && f === 'freeBytes') return 'freePercent';
+    if (a.unit === '%' && fieldDef(entity, f)?.unit !== 'percent') {
+      throw new ResolveProblem(
+        `"${a.value}%" of ${fieldDef(entity, f)!.label.toLowerCase()}: the cache holds no usage percentage for ${entityLabel(entity)}, only the configured amount.`,
+        'not_applicable',
+      );
+    }
     return f;
   }
   if (a.unit === '%' && entity === 'datastores') return 'freePercent';
@@ -175,6 +208,14 @@ function resolveName(
     ctx.corrections.push(`${label} "${value}" → "${r.name}"`);
     return { op: 'equals', value: r.name };
   }
+  if (r.kind === 'ambiguous' && ctx.vcenterScope && target !== 'vcenters') {
+    // "host esx04 in vcenter vc-1": the vCenter named in the same question decides.
+    const inScope = ctx.names.inVcenter(target, r.candidates, ctx.vcenterScope);
+    if (inScope.length === 1) {
+      ctx.corrections.push(`${label} "${value}" → "${inScope[0]!}"`);
+      return { op: 'equals', value: inScope[0]! };
+    }
+  }
   if (r.kind === 'ambiguous') {
     throw new ResolveProblem(
       `Did you mean ${label} ${r.candidates.slice(0, -1).join(', ')} or ${r.candidates.at(-1)}?`,
@@ -201,7 +242,16 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
     case 'rel': {
       let target = a.target;
       if (target === undefined) {
-        const types = ctx.names.guessTypes(a.value).filter((t) => relationField(entity, t));
+        const all = ctx.names.guessTypes(a.value);
+        // "which host runs web-01": the host (cluster, datastore, vCenter …) of that VM.
+        if (
+          all.includes('vms') &&
+          !all.some((t) => t !== 'vms' && relationField(entity, t)) &&
+          entity !== 'vms' &&
+          entity !== 'snapshots'
+        )
+          return placementFilter(entity, placementOf(ctx, a.value));
+        const types = all.filter((t) => relationField(entity, t));
         if (types.length === 0) {
           throw new ResolveProblem(
             `I don't know "${a.value}": no cluster, host, datastore, datacenter, network or vCenter has that name.`,
@@ -210,8 +260,22 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
         }
         target = types[0]!;
       }
-      const field = relationField(entity, target);
+      let field = relationField(entity, target);
       if (!field) throw noFit(`${entityLabel(target, false)}`);
+      // "vms on par-prod-d hosts": no host has that name, but a cluster does (the hosts of that cluster).
+      if (
+        a.target !== undefined &&
+        !a.glob &&
+        ctx.names.resolve(target as NamedType, a.value).kind === 'none'
+      ) {
+        const other = ctx.names
+          .typesOf(a.value.toLowerCase())
+          .find((t) => t !== 'vms' && relationField(entity, t));
+        if (other) {
+          target = other;
+          field = relationField(entity, other)!;
+        }
+      }
       const r = resolveName(ctx, target as NamedType, a.value, a.glob);
       return { kind: 'text', field, op: r.op, value: r.value };
     }
@@ -234,22 +298,57 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
     }
     case 'os': {
       if (entity !== 'vms') throw noFit('guest OS');
-      const any: Filter = {
+      // The configured full name, the one VMware Tools report, or the guest id.
+      const filters: Filter[] = [
+        ...a.match.names.flatMap((needle): Filter[] => [
+          { kind: 'text', field: 'guestFullName', op: 'contains', value: needle },
+          { kind: 'text', field: 'guestFullNameReported', op: 'contains', value: needle },
+        ]),
+        ...a.match.ids.map((id): Filter => ({ kind: 'text', field: 'guestId', op: 'glob', value: id })),
+      ];
+      return filters.length === 1 ? filters[0]! : { kind: 'or', filters };
+    }
+    case 'dstype': {
+      if (entity !== 'datastores')
+        throw new ResolveProblem(
+          `${entityLabel(entity)} cannot be filtered by datastore type ("${a.label}"); ask about datastores, e.g. "${a.label} datastores".`,
+          'not_applicable',
+        );
+      const filters = a.types.map((t) => eq('type', t));
+      return filters.length === 1 ? filters[0]! : { kind: 'or', filters };
+    }
+    case 'esxi': {
+      if (entity !== 'hosts') throw noFit('ESXi version');
+      if (/^\d+\.\d+\.\d+$/.test(a.version))
+        return { kind: 'text', field: 'esxiVersion', op: 'equals', value: a.version };
+      return {
         kind: 'or',
-        filters: a.needles.map((needle) => ({
-          kind: 'text',
-          field: 'guestFullName',
-          op: 'contains',
-          value: needle,
-        })),
+        filters: [
+          { kind: 'text', field: 'esxiVersion', op: 'equals', value: a.version },
+          { kind: 'text', field: 'esxiVersion', op: 'startsWith', value: `${a.version}.` },
+        ],
       };
-      const base: Filter = any.kind === 'or' && any.filters.length === 1 ? any.filters[0]! : any;
-      return a.version
-        ? {
-            kind: 'and',
-            filters: [base, { kind: 'text', field: 'guestFullName', op: 'contains', value: a.version }],
-          }
-        : base;
+    }
+    case 'sameAs': {
+      const p = placementOf(ctx, a.vm);
+      const field = relationField(entity, a.target);
+      const value =
+        a.target === 'hosts'
+          ? p.host
+          : a.target === 'clusters'
+            ? p.cluster
+            : a.target === 'datacenters'
+              ? p.datacenter
+              : undefined;
+      if (!field || value === null || value === undefined)
+        throw noFit(`the same ${entityLabel(a.target, false)} as ${a.vm}`);
+      return {
+        kind: 'and',
+        filters: [
+          { kind: 'text', field: 'vcenter', op: 'equals', value: p.vcenter },
+          { kind: 'text', field, op: 'equals', value },
+        ],
+      };
     }
     case 'ip':
       if (entity !== 'vms') throw noFit('IP address');
@@ -278,24 +377,69 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
       if (countField) return { kind: 'empty', field: countField, empty: !a.present };
       throw noFit(`"${w}"`);
     }
-    case 'age': {
-      let field: string | undefined;
-      if (entity === 'snapshots') field = 'createdAt';
-      else if (entity === 'vms' && (a.fieldWord === undefined || a.fieldWord.startsWith('snapshot')))
-        field = 'oldestSnapshotAt';
-      else if (
-        (entity === 'vms' || entity === 'hosts') &&
-        a.fieldWord &&
-        ['boot', 'uptime', 'booted'].includes(a.fieldWord)
-      )
-        field = 'bootTime';
-      if (!field) throw noFit('age');
-      // Dates reach ±8.64e15 ms; "older than 99999999999 years" is simply before all of them.
-      const ms = ctx.now.getTime() - a.days * 86_400_000;
-      if (Number.isNaN(ms)) throw noFit('age');
-      const cutoff = new Date(Math.max(-8.64e15, Math.min(8.64e15, ms))).toISOString();
-      return { kind: 'cmp', field, op: a.older ? 'lt' : 'gt', value: cutoff };
+    case 'when': {
+      const field = dateFieldFor(entity, a.fieldWord);
+      if (field === null)
+        throw new ResolveProblem(
+          `${entityLabel(entity)} have no ${a.fieldWord === 'created' || !a.fieldWord ? 'creation' : `"${a.fieldWord}"`} date in the cache (vMiner does not collect it yet), so "${a.label}" cannot be answered.`,
+          'not_applicable',
+        );
+      if (field === undefined) throw noFit(`a date ("${a.label}")`);
+      // A VM row carries only its oldest snapshot's date: "older than" is exact with it, "a snapshot
+      // from last week" is not (an older snapshot hides the new one). Said so, never approximated.
+      if (field === 'oldestSnapshotAt' && a.form === 'period' && a.range.from)
+        throw new ResolveProblem(
+          `VMs carry only the date of their oldest snapshot, so "VMs with a snapshot ${a.label}" cannot be answered exactly. Ask for the snapshots themselves (each shows its VM): "snapshots ${a.label}".`,
+          'not_applicable',
+          [`snapshots ${a.label}`],
+        );
+      const { from, to } = resolveDateRange(a.range, ctx.now);
+      const parts: Filter[] = [];
+      if (from) parts.push({ kind: 'cmp', field, op: 'gte', value: from });
+      if (to) parts.push({ kind: 'cmp', field, op: 'lt', value: to });
+      if (parts.length === 0) throw noFit('date');
+      return parts.length === 1 ? parts[0]! : { kind: 'and', filters: parts };
     }
+  }
+}
+
+function placementOf(ctx: ResolveContext, vm: string): VmPlacement {
+  const found = ctx.names.vmPlacement(vm);
+  if (found.length === 0) throw new ResolveProblem(`There is no VM named "${vm}".`, 'not_found');
+  if (found.length > 1)
+    throw new ResolveProblem(
+      `${vm} exists in ${found.map((p) => p.vcenter).join(' and ')}: which vCenter?`,
+      'clarify',
+      found.map((p) => `${vm} in vcenter ${p.vcenter}`),
+    );
+  return found[0]!;
+}
+
+/** The objects of `entity` that hold a VM: its host, cluster, datastores, networks, vCenter. */
+function placementFilter(entity: QueryEntity, p: VmPlacement): Filter {
+  const inVc: Filter = { kind: 'text', field: 'vcenter', op: 'equals', value: p.vcenter };
+  const names = (xs: (string | null)[]): Filter => {
+    const list = xs.filter((x): x is string => !!x);
+    if (list.length === 0)
+      throw new ResolveProblem(`${p.name} has no ${entityLabel(entity, false)}.`, 'not_applicable');
+    const eqs = list.map((x): Filter => ({ kind: 'text', field: 'name', op: 'equals', value: x }));
+    return { kind: 'and', filters: [inVc, eqs.length === 1 ? eqs[0]! : { kind: 'or', filters: eqs }] };
+  };
+  switch (entity) {
+    case 'hosts':
+      return names([p.host]);
+    case 'clusters':
+      return names([p.cluster]);
+    case 'datacenters':
+      return names([p.datacenter]);
+    case 'datastores':
+      return names(p.datastores);
+    case 'networks':
+      return names(p.networks);
+    case 'vcenters':
+      return { kind: 'text', field: 'name', op: 'equals', value: p.vcenter };
+    default:
+      throw new ResolveProblem(`${entityLabel(entity)} cannot hold a VM.`, 'not_applicable');
   }
 }
 
@@ -376,16 +520,31 @@ export function timeUnitKnown(u: string): boolean {
 
 /** Builds the plan for a parsed question about `entity`. */
 export function buildPlan(entity: QueryEntity, p: ParsedQuestion, ctx: ResolveContext): QueryPlan {
+  const scope = p.atoms.find((a) => a.t === 'rel' && a.target === 'vcenters' && !a.negated);
+  if (scope?.t === 'rel') {
+    const r = ctx.names.resolve('vcenters', scope.value);
+    if (r.kind === 'exact' || r.kind === 'fuzzy') ctx.vcenterScope = r.name;
+  }
   const filters = p.atoms.map((a) => resolveAtom(entity, a, ctx));
   const plan: QueryPlan = { entity };
-  const filter = combine(filters, p.connectors);
-  if (filter) plan.filter = filter;
-  if (p.sort) plan.sort = [resolveSort(entity, p.sort.fieldWord, p.sort.dir)];
+  const extra: Filter[] = [];
+  if (p.sort) {
+    plan.sort = [resolveSort(entity, p.sort.fieldWord, p.sort.dir)];
+    // "the oldest snapshot": objects without the date have no place in the order.
+    if (p.sort.fieldWord === '$age') extra.push({ kind: 'empty', field: plan.sort[0]!.field, empty: false });
+  }
   if (p.limit !== undefined) plan.limit = p.limit;
   if (p.groupWord) {
     plan.groupBy = resolveGroup(entity, p.groupWord);
     if (p.intent === 'rows') plan.aggregate = { fn: 'count' };
+    if (p.groupTop) {
+      // "which cluster has the most …": VMs outside any cluster are no cluster's.
+      plan.sort = [{ field: plan.groupBy, dir: p.groupTop.dir }];
+      extra.push({ kind: 'empty', field: plan.groupBy, empty: false });
+    }
   }
+  const filter = combine([...filters, ...extra], [...p.connectors, ...extra.map(() => 'and' as const)]);
+  if (filter) plan.filter = filter;
   if (p.intent === 'count') plan.aggregate = { fn: 'count' };
   if (p.intent === 'aggregate' && p.aggregateFn) {
     const field = fieldForWord(entity, p.aggregateFieldWord);

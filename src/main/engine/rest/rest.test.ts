@@ -491,6 +491,16 @@ describe('questions', () => {
       body: { query: 'how many', conversation_id: a.conversation_id },
     });
     expect(c.json).toMatchObject({ kind: 'count', value: b.total });
+    // A word it does not know: not answered, and said so in machine-readable form.
+    const unknown = await call('POST', '/api/query/chat', { body: { query: 'zombie vms' } });
+    expect(unknown.status).toBe(200);
+    expect(unknown.json).toMatchObject({
+      kind: 'not_understood',
+      understood: false,
+      unknownWords: ['zombie'],
+      rows: [],
+    });
+    expect(r.json).toMatchObject({ understood: true });
     const empty = await call('POST', '/api/query/chat', { body: { query: '' } });
     expect(empty.status).toBe(400);
     expect(err(empty).message).toMatch(/query/);
