@@ -5,14 +5,20 @@ Usage: /usr/bin/python3 e2e/pyvmomi/read_inventory.py URL USER PASSWORD
 
 URL is like https://127.0.0.1:PORT/sdk. TLS is not verified (loopback test simulators only).
 Prints one JSON document on stdout with the keys vms, hosts, datastores, clusters, vmDetails,
-datastoreDetails, hostDetails, networks, datacenters (each a list sorted by name). Uses one PropertyCollector RetrievePropertiesEx per managed object type over a
-recursive ContainerView, paging with ContinueRetrievePropertiesEx.
+datastoreDetails, hostDetails, networks, datacenters (each a list sorted by name), and the
+RVTools-depth reading: disks, nics, partitions (per VM device and guest partition), vmDepth,
+hostDepth, clusterDepth, dvSwitches, customFields and tags (the tagging REST API, read with
+urllib from the same credentials). Uses one PropertyCollector RetrievePropertiesEx per managed
+object type over a recursive ContainerView, paging with ContinueRetrievePropertiesEx.
 """
 
+import base64
 import json
 import ssl
 import sys
-from urllib.parse import urlparse
+import urllib.error
+import urllib.request
+from urllib.parse import quote, urlparse
 
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim, vmodl
@@ -41,6 +47,20 @@ VM_PATHS = [
     "summary.storage.committed",
     "summary.storage.uncommitted",
     "guest.guestFullName",
+    "config.hardware.device",
+    "guest.disk",
+    "config.createDate",
+    "config.firmware",
+    "config.bootOptions",
+    "config.cpuAllocation",
+    "config.memoryAllocation",
+    "config.cpuHotAddEnabled",
+    "config.memoryHotAddEnabled",
+    "config.changeTrackingEnabled",
+    "runtime.consolidationNeeded",
+    "summary.config.vmPathName",
+    "customValue",
+    "resourcePool",
 ]
 HOST_PATHS = [
     "name",
@@ -52,6 +72,12 @@ HOST_PATHS = [
     "vm",
     "runtime.bootTime",
     "config.product.version",
+    "hardware.systemInfo",
+    "hardware.biosInfo",
+    "config.network.pnic",
+    "config.network.vnic",
+    "config.network.vswitch",
+    "customValue",
 ]
 DS_PATHS = ["name", "parent", "summary.type", "summary.capacity", "summary.freeSpace", "summary.accessible", "vm"]
 CLUSTER_PATHS = ["name", "parent", "host", "configurationEx"]
@@ -133,6 +159,208 @@ def guest_ips(net):
     return ips
 
 
+CONTROLLERS = {
+    "ParaVirtualSCSIController": "pvscsi",
+    "VirtualLsiLogicController": "lsilogic",
+    "VirtualLsiLogicSASController": "lsilogic-sas",
+    "VirtualBusLogicController": "buslogic",
+    "VirtualNVMEController": "nvme",
+    "VirtualAHCIController": "sata",
+    "VirtualIDEController": "ide",
+}
+NICS = {
+    "VirtualVmxnet3": "vmxnet3",
+    "VirtualE1000e": "e1000e",
+    "VirtualE1000": "e1000",
+    "VirtualPCNet32": "pcnet32",
+    "VirtualVmxnet2": "vmxnet2",
+    "VirtualSriovEthernetCard": "sriov",
+}
+
+
+def kind(obj):
+    """pyVmomi class name without the vim.vm.device prefix: VirtualDisk, ParaVirtualSCSIController, ..."""
+    return type(obj).__name__.split(".")[-1]
+
+
+def read_depth(vms, hosts, clusters, datastores, networks, pools, vapps, portgroups, switches, fields, net_names):
+    switch_names = {k: v.get("name") for k, v in switches.items()}
+    pg_by_key = {
+        v.get("key"): (v.get("name"), switch_names.get(moid(v.get("config.distributedVirtualSwitch"))))
+        for v in portgroups.values()
+    }
+    disks, nics, partitions, vm_depth = [], [], [], []
+    for k, v in vms.items():
+        name = v.get("name")
+        devices = v.get("config.hardware.device") or []
+        ctrls = {d.key: d for d in devices if kind(d) in CONTROLLERS}
+        ips_by_mac = {}
+        for n in v.get("guest.net") or []:
+            if n.macAddress:
+                ips_by_mac.setdefault(n.macAddress.lower(), []).extend(n.ipAddress or [])
+        for d in devices:
+            t = kind(d)
+            if t == "VirtualDisk":
+                b = d.backing
+                thin = getattr(b, "thinProvisioned", None)
+                eager = getattr(b, "eagerlyScrub", None)
+                prov = "thin" if thin else ("thick eager" if eager else "thick lazy")
+                c = ctrls.get(d.controllerKey)
+                disks.append({
+                    "vm": name,
+                    "key": d.key,
+                    "label": d.deviceInfo.label if d.deviceInfo else None,
+                    "capacityBytes": d.capacityInBytes or (d.capacityInKB * 1024 if d.capacityInKB else None),
+                    "provisioning": prov,
+                    "fileName": getattr(b, "fileName", None),
+                    "diskMode": getattr(b, "diskMode", None),
+                    "controllerType": CONTROLLERS.get(kind(c)) if c else None,
+                    "busNumber": c.busNumber if c else None,
+                    "unitNumber": d.unitNumber,
+                })
+            elif t in NICS:
+                b = d.backing
+                port = getattr(b, "port", None)
+                pg = pg_by_key.get(port.portgroupKey) if port else None
+                network = pg[0] if pg else (net_names.get(moid(getattr(b, "network", None))) or getattr(b, "deviceName", None))
+                ips = ips_by_mac.get((d.macAddress or "").lower(), [])
+                nics.append({
+                    "vm": name,
+                    "key": d.key,
+                    "adapterType": NICS[t],
+                    "network": network,
+                    "switch": pg[1] if pg else None,
+                    "macAddress": d.macAddress,
+                    "connected": bool(d.connectable.connected) if d.connectable else None,
+                    "ipv4": sorted(ip for ip in ips if ":" not in ip),
+                })
+        for g in v.get("guest.disk") or []:
+            partitions.append({
+                "vm": name,
+                "path": g.diskPath,
+                "capacityBytes": g.capacity,
+                "freeBytes": g.freeSpace,
+            })
+        cpu = v.get("config.cpuAllocation")
+        mem = v.get("config.memoryAllocation")
+        boot = v.get("config.bootOptions")
+        pool_ref = moid(v.get("resourcePool"))
+        path, vapp = [], None
+        cur = pool_ref
+        while cur in pools:
+            path.insert(0, pools[cur]["name"])
+            if cur in vapps and vapp is None:
+                vapp = pools[cur]["name"]
+            cur = moid(pools[cur].get("parent"))
+        vm_depth.append({
+            "name": name,
+            "createdAt": iso(v.get("config.createDate")),
+            "firmware": v.get("config.firmware"),
+            "secureBoot": getattr(boot, "efiSecureBootEnabled", None) if boot else None,
+            "cpuReservationMhz": cpu.reservation if cpu else None,
+            "cpuLimitMhz": cpu.limit if cpu else None,
+            "cpuSharesLevel": str(cpu.shares.level) if cpu and cpu.shares else None,
+            "memoryReservationMb": mem.reservation if mem else None,
+            "cpuHotAdd": v.get("config.cpuHotAddEnabled"),
+            "memoryHotAdd": v.get("config.memoryHotAddEnabled"),
+            "cbt": v.get("config.changeTrackingEnabled"),
+            "consolidationNeeded": v.get("runtime.consolidationNeeded"),
+            "vmPathName": v.get("summary.config.vmPathName"),
+            "resourcePoolPath": "/" + "/".join(path) if path else None,
+            "vapp": vapp,
+            "customValues": {fields.get(c.key, str(c.key)): c.value for c in (v.get("customValue") or [])},
+        })
+    host_depth = []
+    for k, v in hosts.items():
+        sysinfo = v.get("hardware.systemInfo")
+        bios = v.get("hardware.biosInfo")
+        pnics = v.get("config.network.pnic") or []
+        host_depth.append({
+            "name": v.get("name"),
+            "serialNumber": getattr(sysinfo, "serialNumber", None) if sysinfo else None,
+            "biosVersion": getattr(bios, "biosVersion", None) if bios else None,
+            "nics": sorted(
+                ({"device": p.device, "mac": p.mac, "driver": p.driver,
+                  "speedMb": p.linkSpeed.speedMb if p.linkSpeed else None} for p in pnics),
+                key=lambda x: x["device"],
+            ),
+            "vmkernelIps": [n.spec.ip.ipAddress for n in (v.get("config.network.vnic") or []) if n.spec and n.spec.ip],
+            "vswitches": sorted(s.name for s in (v.get("config.network.vswitch") or [])),
+            "customValues": {fields.get(c.key, str(c.key)): c.value for c in (v.get("customValue") or [])},
+        })
+    cluster_depth = []
+    for k, v in clusters.items():
+        cfg = v.get("configurationEx")
+        das = getattr(cfg, "dasConfig", None)
+        drs = getattr(cfg, "drsConfig", None)
+        cluster_depth.append({
+            "name": v.get("name"),
+            "haAdmissionControl": getattr(das, "admissionControlEnabled", None) if das else None,
+            "drsBehavior": str(drs.defaultVmBehavior) if drs and drs.defaultVmBehavior else None,
+        })
+    dvs = [
+        {"name": v.get("name"), "version": getattr(v.get("summary.productInfo"), "version", None)}
+        for v in switches.values()
+    ]
+    by = lambda *keys: (lambda x: tuple(str(x.get(k)) for k in keys))
+    return {
+        "disks": sorted(disks, key=by("vm", "key")),
+        "nics": sorted(nics, key=by("vm", "key")),
+        "partitions": sorted(partitions, key=by("vm", "path")),
+        "vmDepth": sorted(vm_depth, key=by("name")),
+        "hostDepth": sorted(host_depth, key=by("name")),
+        "clusterDepth": sorted(cluster_depth, key=by("name")),
+        "dvSwitches": sorted(dvs, key=by("name")),
+        "customFields": sorted(fields.values()),
+    }
+
+
+def read_tags(url, user, password, objects):
+    """The tagging REST API (vAPI /rest): categories, tags and the objects each is attached to."""
+    u = urlparse(url)
+    base = f"{u.scheme}://{u.netloc}/rest/com/vmware/cis/"
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    session = {}
+
+    def call(method, path, body=None, basic=False):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(base + path, data=data, method=method)
+        req.add_header("Accept", "application/json")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if basic:
+            req.add_header("Authorization", "Basic " + auth)
+        if "id" in session:
+            req.add_header("vmware-api-session-id", session["id"])
+        with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
+            text = r.read().decode()
+            return json.loads(text).get("value") if text.strip() else None
+
+    try:
+        session["id"] = call("POST", "session", basic=True)
+    except (urllib.error.HTTPError, urllib.error.URLError) as e:
+        return {"error": str(e), "assignments": []}
+    categories = {i: call("GET", "tagging/category/id:" + quote(i, safe="")) for i in call("GET", "tagging/category") or []}
+    tags = {i: call("GET", "tagging/tag/id:" + quote(i, safe="")) for i in call("GET", "tagging/tag") or []}
+    out = []
+    ids = list(tags)
+    for i in range(0, len(ids), 100):
+        for entry in call("POST", "tagging/tag-association?~action=list-attached-objects-on-tags", {"tag_ids": ids[i:i + 100]}) or []:
+            t = tags[entry["tag_id"]]
+            for o in entry.get("object_ids") or []:
+                out.append({
+                    "objectType": o["type"],
+                    "object": (objects.get(o["id"]) or {}).get("name"),
+                    "category": categories[t["category_id"]]["name"],
+                    "tag": t["name"],
+                })
+    call("DELETE", "session")
+    return {"error": None, "assignments": sorted(out, key=lambda x: (x["objectType"], str(x["object"]), x["category"], x["tag"]))}
+
+
 def main(argv):
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
@@ -148,6 +376,12 @@ def main(argv):
         datacenters = retrieve(si, vim.Datacenter, SIMPLE_PATHS)
         folders = retrieve(si, vim.Folder, SIMPLE_PATHS)
         networks = retrieve(si, vim.Network, ["name", "parent", "vm"])
+        pools = retrieve(si, vim.ResourcePool, ["name", "parent"])
+        vapps = set(retrieve(si, vim.VirtualApp, ["name"]))
+        portgroups = retrieve(si, vim.dvs.DistributedVirtualPortgroup, ["key", "name", "config.distributedVirtualSwitch"])
+        switches = retrieve(si, vim.DistributedVirtualSwitch, ["name", "summary.productInfo"])
+        content = si.RetrieveContent()
+        fields = {f.key: f.name for f in (content.customFieldsManager.field or [])} if content.customFieldsManager else {}
     finally:
         Disconnect(si)
 
@@ -282,6 +516,9 @@ def main(argv):
     ]
     dc_list = [{"name": v.get("name")} for v in datacenters.values()]
 
+    depth = read_depth(vms, hosts, clusters, datastores, networks, pools, vapps, portgroups, switches, fields, net_names)
+    depth["tags"] = read_tags(url, user, password, {**vms, **hosts, **clusters, **datastores, **networks})
+
     by_name = lambda x: (x["name"] or "")
     out = {
         "vms": sorted(vm_list, key=by_name),
@@ -295,6 +532,7 @@ def main(argv):
         "hostDetails": sorted(host_details, key=by_name),
         "networks": sorted(net_list, key=by_name),
         "datacenters": sorted(dc_list, key=by_name),
+        **depth,
     }
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")

@@ -194,7 +194,7 @@ type diversifier struct {
 	dom  string
 }
 
-func diversify(ctx context.Context, c *vim25.Client, o *options) error {
+func diversify(ctx context.Context, c *vim25.Client, o *options) ([]*vmPlan, error) {
 	// Guest ids newer than the simulator's validation list (0.24.2).
 	for _, g := range guestOSes {
 		known := false
@@ -220,13 +220,16 @@ func diversify(ctx context.Context, c *vim25.Client, o *options) error {
 	d.renameInfrastructure()
 	plans := d.planVMs()
 	if err := d.createVMs(plans); err != nil {
-		return err
+		return nil, err
 	}
 	d.fillVMs(plans)
 	d.fillHostsAndClusters(plans)
 	d.fillDatastores(plans)
 	d.fillNetworks(plans)
-	return nil
+	if err := d.fillDepth(plans); err != nil {
+		return nil, err
+	}
+	return plans, nil
 }
 
 // ---------------------------------------------------------------------------------------------

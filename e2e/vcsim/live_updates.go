@@ -47,6 +47,39 @@ func emitMissingUpdates(every time.Duration) {
 	}
 }
 
+func customValuesPrint(values []types.BaseCustomFieldValue) string {
+	out := ""
+	for _, v := range values {
+		if s, ok := v.(*types.CustomFieldStringValue); ok {
+			out += fmt.Sprintf("%d=%s;", s.Key, s.Value)
+		}
+	}
+	return out
+}
+
+// devicesPrint is a fingerprint of the device fields vMiner reads (disks, NICs).
+func devicesPrint(devices []types.BaseVirtualDevice) string {
+	out := ""
+	for _, d := range devices {
+		v := d.GetVirtualDevice()
+		out += fmt.Sprintf("%T/%d/%d/%v;", d, v.Key, v.ControllerKey, v.UnitNumber)
+		switch x := d.(type) {
+		case *types.VirtualDisk:
+			out += fmt.Sprint(x.CapacityInBytes)
+			if b, ok := x.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok {
+				out += fmt.Sprint(b.FileName, b.ThinProvisioned, b.EagerlyScrub, b.DiskMode)
+			}
+		case types.BaseVirtualEthernetCard:
+			c := x.GetVirtualEthernetCard()
+			out += c.MacAddress + fmt.Sprintf("%#v", c.Backing)
+			if c.Connectable != nil {
+				out += fmt.Sprint(c.Connectable.Connected, c.Connectable.StartConnected)
+			}
+		}
+	}
+	return out
+}
+
 // watchedProperties returns the watched properties of one object and a fingerprint of them.
 func watchedProperties(e mo.Entity) ([]types.PropertyChange, string) {
 	refs := func(r []types.ManagedObjectReference) []types.ManagedObjectReference {
@@ -76,13 +109,21 @@ func watchedProperties(e mo.Entity) ([]types.PropertyChange, string) {
 			changes = append(changes, types.PropertyChange{Name: "runtime.host", Val: *o.Runtime.Host})
 			print += o.Runtime.Host.Value
 		}
+		// Devices: ReconfigVM_Task adds or removes them silently, and a clone shares its source's
+		// disk backings, so the source's disk file names change with the clone's.
+		changes = append(changes, types.PropertyChange{Name: "config.hardware.device", Val: h.Device})
+		print += devicesPrint(h.Device)
+		// CustomFieldsManager.SetField changes customValue silently.
+		changes = append(changes, types.PropertyChange{Name: "customValue", Val: o.CustomValue})
+		print += customValuesPrint(o.CustomValue)
 		return changes, print
 	case *simulator.HostSystem:
 		vms := refs(o.Vm)
 		return []types.PropertyChange{
 			{Name: "vm", Val: vms},
 			{Name: "runtime.inMaintenanceMode", Val: o.Runtime.InMaintenanceMode},
-		}, fmt.Sprint(vms, o.Runtime.InMaintenanceMode)
+			{Name: "customValue", Val: o.CustomValue},
+		}, fmt.Sprint(vms, o.Runtime.InMaintenanceMode) + customValuesPrint(o.CustomValue)
 	case *simulator.Datastore:
 		vms := refs(o.Vm)
 		sum := o.Summary

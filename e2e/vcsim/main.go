@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
+	_ "github.com/vmware/govmomi/vapi/simulator" // the tagging REST API (/rest), mounted with RegisterEndpoints
 	"github.com/vmware/govmomi/vim25"
 )
 
@@ -68,6 +69,7 @@ type options struct {
 	exitWithParent bool
 	tlsDir         string
 	emitUpdates    bool
+	noTagging      bool
 }
 
 func fail(format string, args ...interface{}) {
@@ -93,6 +95,7 @@ func main() {
 	flag.StringVar(&o.namePrefix, "name-prefix", "", "prefix for VM/host/cluster names (seeded mode)")
 	flag.StringVar(&o.tlsDir, "tls-dir", "", "keep the certificate in DIR (cert.pem, key.pem): a restarted simulator presents the same one, like a restarted vCenter")
 	flag.BoolVar(&o.emitUpdates, "emit-updates", true, "report maintenance-mode and vm-list changes to WaitForUpdatesEx like vCenter does (see live_updates.go)")
+	flag.BoolVar(&o.noTagging, "no-tagging", false, "serve no tagging REST API (/rest answers 404), like a vCenter whose vAPI endpoint is down")
 	flag.BoolVar(&o.exitWithParent, "exit-with-parent", true, "exit (cleanly) when the parent process goes away, so no simulator is orphaned")
 	flag.Parse()
 
@@ -145,12 +148,13 @@ func main() {
 	}
 	defer m.Remove()
 
+	var plans []*vmPlan
 	if o.seed != 0 {
 		c, err := vim25.NewClient(context.Background(), m.Service)
 		if err != nil {
 			fail("internal client: %v", err)
 		}
-		if err := diversify(context.Background(), c, &o); err != nil {
+		if plans, err = diversify(context.Background(), c, &o); err != nil {
 			m.Remove()
 			fail("diversifying inventory: %v", err)
 		}
@@ -175,10 +179,18 @@ func main() {
 		listen.User = url.UserPassword(o.user, o.password)
 	}
 	m.Service.Listen = listen
-	m.DelayConfig.Delay = o.delayMs
+	m.Service.RegisterEndpoints = !o.noTagging
 
 	s := m.Service.NewServer()
 	port := s.Listener.Addr().(*net.TCPAddr).Port
+	if o.seed != 0 && !o.noTagging {
+		if err := seedTags(context.Background(), s.URL, o.seed, plans); err != nil {
+			s.Close()
+			m.Remove()
+			fail("tags: %v", err)
+		}
+	}
+	m.DelayConfig.Delay = o.delayMs
 	if o.emitUpdates {
 		go emitMissingUpdates(100 * time.Millisecond)
 	}

@@ -1,5 +1,6 @@
 import { entityLabel, fieldDef, type QueryEntity } from './fields.js';
 import type { Filter, QueryPlan } from './query.js';
+import { relationTarget } from './relations.js';
 
 /** A byte count in binary units: `grid` rounds for table cells (16.0 GB, 118 GB), else exact-ish (16 GB). */
 export function fmtBytes(n: number, style: 'exact' | 'grid' = 'exact'): string {
@@ -63,7 +64,27 @@ export function describeFilter(entity: QueryEntity, f: Filter): string {
     }
     case 'empty':
       return `${label(entity, f.field)} ${f.empty ? 'is empty' : 'is set'}`;
+    case 'has':
+      return describeHas(entity, f.relation, f.filter);
   }
+}
+
+/** "with disks (provisioning = "thin")", "tagged (category = "backup" or tag = "backup")", "attribute owner = "alice"". */
+function describeHas(entity: QueryEntity, relation: string, inner: Filter | undefined): string {
+  const target = relationTarget(entity, relation);
+  if (target === 'attributes') {
+    const parts = inner?.kind === 'and' ? inner.filters : inner ? [inner] : [];
+    const name = parts.find((p) => p.kind === 'text' && p.field === 'name');
+    const value = parts.find((p) => p.kind === 'text' && p.field === 'value');
+    if (name?.kind === 'text' && (!value || value.kind === 'text') && parts.length <= 2)
+      return value?.kind === 'text'
+        ? `attribute ${name.value} = "${value.value}"`
+        : `has attribute ${name.value}`;
+    return 'has custom attributes';
+  }
+  const lead = relation === 'tags' ? 'tagged' : `with ${relation}`;
+  if (!inner || !target) return lead;
+  return `${lead} (${describeFilter(target, inner)})`;
 }
 
 /** "VMs · power state = on · cluster = "Production" · sorted by memory desc · first 10" */

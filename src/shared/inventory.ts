@@ -39,6 +39,45 @@ export interface VmRow {
   bootTime: string | null;
   overallStatus: string | null;
   hostMoid: string | null;
+  /** config.createDate (vSphere 6.7+; null on older vCenters and VMs created before it existed). */
+  createdAt: string | null;
+  connectionState: string | null;
+  guestState: string | null;
+  /** 'bios' or 'efi'. */
+  firmware: string | null;
+  secureBoot: boolean | null;
+  cpuReservationMhz: number | null;
+  /** -1: unlimited, as vSphere says it. */
+  cpuLimitMhz: number | null;
+  cpuShares: number | null;
+  /** low / normal / high / custom. */
+  cpuSharesLevel: string | null;
+  memoryReservationMb: number | null;
+  memoryLimitMb: number | null;
+  memoryShares: number | null;
+  memorySharesLevel: string | null;
+  memoryReservationLocked: boolean | null;
+  cpuHotAdd: boolean | null;
+  cpuHotRemove: boolean | null;
+  memoryHotAdd: boolean | null;
+  cbt: boolean | null;
+  /** `/Resources/Prod/Web`: the pool path below the cluster or host (vApps included). */
+  resourcePoolPath: string | null;
+  /** The vApp the VM belongs to (the nearest one up its resource pool chain). */
+  vapp: string | null;
+  consolidationNeeded: boolean | null;
+  faultToleranceState: string | null;
+  /** `[datastore] vm/vm.vmx`. */
+  vmPathName: string | null;
+  diskCount: number | null;
+  nicCount: number | null;
+  /** Sum of the virtual disks' capacities. */
+  diskCapacityBytes: number | null;
+  numMonitors: number | null;
+  videoRamKb: number | null;
+  toolsVersion: string | null;
+  toolsUpgradePolicy: string | null;
+  toolsSyncTime: boolean | null;
 }
 
 export interface HostRow {
@@ -64,6 +103,18 @@ export interface HostRow {
   vmCount: number;
   bootTime: string | null;
   overallStatus: string | null;
+  /** hardware.systemInfo.serialNumber (ESXi 6.7+). */
+  serialNumber: string | null;
+  /** The service tag among hardware.systemInfo.otherIdentifyingInfo. */
+  serviceTag: string | null;
+  uuid: string | null;
+  biosVendor: string | null;
+  biosVersion: string | null;
+  biosDate: string | null;
+  /** Physical NICs. */
+  nicCount: number | null;
+  /** The VMkernel adapters' IPv4 addresses. */
+  vmkernelIps: string | null;
 }
 
 export interface DatastoreRow {
@@ -82,6 +133,14 @@ export interface DatastoreRow {
   hostCount: number;
   maintenanceMode: string | null;
   url: string | null;
+  /** VMFS version (e.g. 6.82) or NFS version; null when the vCenter does not say. */
+  version: string | null;
+  multipleHostAccess: boolean | null;
+  /** NFS server:path, or the VMFS extents' disks. */
+  address: string | null;
+  blockSizeMb: number | null;
+  extentCount: number | null;
+  vmfsUpgradable: boolean | null;
 }
 
 export interface ClusterRow {
@@ -100,6 +159,16 @@ export interface ClusterRow {
   totalCpuCores: number | null;
   totalMemoryBytes: number | null;
   overallStatus: string | null;
+  haAdmissionControl: boolean | null;
+  haFailoverLevel: number | null;
+  haHostMonitoring: string | null;
+  haVmMonitoring: string | null;
+  haRestartPriority: string | null;
+  haIsolationResponse: string | null;
+  drsVmotionRate: number | null;
+  /** summary.currentEVCModeKey, e.g. intel-cascadelake; null when EVC is off. */
+  evcMode: string | null;
+  vsanEnabled: boolean | null;
 }
 
 export interface DatacenterRow {
@@ -121,6 +190,21 @@ export interface NetworkRow {
   type: string | null;
   vlanId: string | null;
   vmCount: number;
+  /** The dvSwitch of a distributed port group; null for a standard one. */
+  switch: string | null;
+  /** The dvSwitch's uplink port group (not for VMs). */
+  uplink: boolean | null;
+  numPorts: number | null;
+  /** earlyBinding / ephemeral (distributed port groups). */
+  portBinding: string | null;
+  activeUplinks: string | null;
+  standbyUplinks: string | null;
+  allowPromiscuous: boolean | null;
+  macChanges: boolean | null;
+  forgedTransmits: boolean | null;
+  teamingPolicy: string | null;
+  /** The port group key of a distributed port group. */
+  key: string | null;
 }
 
 export interface SnapshotRow {
@@ -134,6 +218,186 @@ export interface SnapshotRow {
   createdAt: string | null;
   state: string | null;
   parentMoid: string | null;
+}
+
+/** A VM's virtual disk (from config.hardware.device); keyed by the VM and the device key. */
+export interface DiskRow {
+  vcenterId: number;
+  vcenter: string;
+  /** `<vm moid>/<device key>`: stable while the disk exists. */
+  moid: string;
+  vmMoid: string;
+  vm: string;
+  /** The label, e.g. "Hard disk 1". */
+  name: string;
+  deviceKey: number;
+  capacityBytes: number | null;
+  /** 'thin', 'thick lazy' or 'thick eager'; null for a raw device mapping or an unknown backing. */
+  provisioning: string | null;
+  thin: boolean | null;
+  eagerlyScrub: boolean | null;
+  datastore: string | null;
+  fileName: string | null;
+  /** The controller's label, e.g. "SCSI controller 0". */
+  controller: string | null;
+  /** pvscsi, lsilogic, lsilogic-sas, buslogic, nvme, sata, ide. */
+  controllerType: string | null;
+  busNumber: number | null;
+  unitNumber: number | null;
+  diskMode: string | null;
+  sharing: string | null;
+  split: boolean | null;
+  writeThrough: boolean | null;
+  raw: boolean | null;
+  uuid: string | null;
+  sharesLevel: string | null;
+  shares: number | null;
+  reservation: number | null;
+  limit: number | null;
+}
+
+/** A VM's network adapter, with the IPs the guest reports for its MAC. */
+export interface NicRow {
+  vcenterId: number;
+  vcenter: string;
+  moid: string;
+  vmMoid: string;
+  vm: string;
+  /** "Network adapter 1". */
+  name: string;
+  deviceKey: number;
+  /** vmxnet3, e1000e, e1000, pcnet32, vmxnet2, sriov. */
+  adapterType: string | null;
+  network: string | null;
+  /** The dvSwitch (distributed port group) or null. */
+  switch: string | null;
+  macAddress: string | null;
+  /** assigned / generated / manual (the MAC's origin). */
+  addressType: string | null;
+  connected: boolean | null;
+  startConnected: boolean | null;
+  ipv4: string | null;
+  ipv6: string | null;
+}
+
+/** A guest partition (guest.disk), as VMware Tools report it. */
+export interface PartitionRow {
+  vcenterId: number;
+  vcenter: string;
+  moid: string;
+  vmMoid: string;
+  vm: string;
+  /** The guest path: "C:\\", "/var". */
+  name: string;
+  capacityBytes: number | null;
+  freeBytes: number | null;
+  freePercent: number | null;
+  usedPercent: number | null;
+  /** The virtual disk the partition lives on (guest.disk[].mappings, vSphere 7+). */
+  diskKey: number | null;
+}
+
+/** One tag on one object (tagging REST API). */
+export interface TagRow {
+  vcenterId: number;
+  vcenter: string;
+  /** `<object moid>/<tag id>`. */
+  moid: string;
+  tagId: string;
+  /** The tag's name. */
+  name: string;
+  category: string;
+  description: string | null;
+  /** VirtualMachine, HostSystem, ClusterComputeResource, … */
+  objectType: string;
+  objectMoid: string;
+  /** The tagged object's name. */
+  object: string | null;
+}
+
+/** A custom attribute value of a VM or host, with the field's name from the CustomFieldsManager. */
+export interface CustomValueRow {
+  ownerMoid: string;
+  key: number;
+  name: string;
+  value: string | null;
+}
+
+export interface HostNicRow {
+  hostMoid: string;
+  device: string;
+  driver: string | null;
+  speedMb: number | null;
+  duplex: boolean | null;
+  mac: string | null;
+  pci: string | null;
+  /** The standard vSwitch or dvSwitch using it as an uplink. */
+  switch: string | null;
+  wakeOnLan: boolean | null;
+}
+
+export interface HostVmkernelRow {
+  hostMoid: string;
+  device: string;
+  portgroup: string | null;
+  mac: string | null;
+  dhcp: boolean | null;
+  ip: string | null;
+  subnetMask: string | null;
+  ipv6: string | null;
+  mtu: number | null;
+}
+
+export interface HostVswitchRow {
+  hostMoid: string;
+  name: string;
+  numPorts: number | null;
+  freePorts: number | null;
+  mtu: number | null;
+  uplinks: string | null;
+  allowPromiscuous: boolean | null;
+  macChanges: boolean | null;
+  forgedTransmits: boolean | null;
+  shaping: boolean | null;
+  shapingAverage: number | null;
+  shapingPeak: number | null;
+  shapingBurst: number | null;
+  teamingPolicy: string | null;
+  reversePolicy: boolean | null;
+  notifySwitches: boolean | null;
+  rollingOrder: boolean | null;
+  offload: boolean | null;
+  tso: boolean | null;
+  zeroCopyXmit: boolean | null;
+}
+
+export interface DvSwitchRow {
+  moid: string;
+  name: string;
+  datacenter: string | null;
+  vendor: string | null;
+  version: string | null;
+  description: string | null;
+  createdAt: string | null;
+  hostCount: number | null;
+  maxPorts: number | null;
+  numPorts: number | null;
+  vmCount: number | null;
+  maxMtu: number | null;
+  cdpType: string | null;
+  cdpOperation: string | null;
+  contact: string | null;
+  adminName: string | null;
+  uplinks: string | null;
+  uuid: string | null;
+}
+
+/** A vCenter's tags as last read from its tagging API. */
+export interface TagSet {
+  categories: { id: string; name: string; description: string | null; cardinality: string | null }[];
+  tags: { id: string; categoryId: string; name: string; description: string | null }[];
+  /** [object type, object moid, tag id]. */
+  attachments: [type: string, moid: string, tagId: string][];
 }
 
 export interface LinkRow {
@@ -151,9 +415,22 @@ export interface Inventory {
   networks: Omit<NetworkRow, 'vcenterId' | 'vcenter'>[];
   vms: Omit<VmRow, 'vcenterId' | 'vcenter'>[];
   snapshots: Omit<SnapshotRow, 'vcenterId' | 'vcenter'>[];
+  disks: Omit<DiskRow, 'vcenterId' | 'vcenter'>[];
+  nics: Omit<NicRow, 'vcenterId' | 'vcenter'>[];
+  partitions: Omit<PartitionRow, 'vcenterId' | 'vcenter'>[];
+  vmCustomValues: CustomValueRow[];
+  hostCustomValues: CustomValueRow[];
+  hostNics: HostNicRow[];
+  hostVmkernels: HostVmkernelRow[];
+  hostVswitches: HostVswitchRow[];
+  dvSwitches: DvSwitchRow[];
   vmDatastores: [vm: string, datastore: string][];
   vmNetworks: [vm: string, network: string][];
   hostDatastores: [host: string, datastore: string][];
+  /** Undefined: the tags were not read (the last good ones stay); see `tagsError`. */
+  tags?: TagSet;
+  /** Why the tagging API could not be read this time. */
+  tagsError?: string;
 }
 
 export const ENTITIES = [
@@ -164,6 +441,10 @@ export const ENTITIES = [
   'datacenters',
   'networks',
   'snapshots',
+  'disks',
+  'nics',
+  'partitions',
+  'tags',
 ] as const;
 export type Entity = (typeof ENTITIES)[number];
 
@@ -178,8 +459,21 @@ export function emptyInventory(): Inventory {
     networks: [],
     vms: [],
     snapshots: [],
+    disks: [],
+    nics: [],
+    partitions: [],
+    vmCustomValues: [],
+    hostCustomValues: [],
+    hostNics: [],
+    hostVmkernels: [],
+    hostVswitches: [],
+    dvSwitches: [],
     vmDatastores: [],
     vmNetworks: [],
     hostDatastores: [],
   };
 }
+
+/** One row of an inventory list (`InventoryRow<'vms'>`: a VM as collected, before it is stored). */
+export type InventoryRow<K extends keyof Inventory> =
+  NonNullable<Inventory[K]> extends readonly (infer R)[] ? R : never;

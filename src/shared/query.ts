@@ -22,7 +22,12 @@ export type Filter =
       op: 'equals' | 'contains' | 'startsWith' | 'endsWith' | 'glob';
       value: string;
     }
-  | { kind: 'empty'; field: string; empty: boolean };
+  | { kind: 'empty'; field: string; empty: boolean }
+  /**
+   * The row has a related row (a VM's disks, NICs, partitions, tags or custom attributes; a
+   * host's tags or attributes) matching `filter`, or any related row when there is none.
+   */
+  | { kind: 'has'; relation: string; filter?: Filter };
 
 export const FilterSchema: z.ZodType<Filter> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -48,6 +53,7 @@ export const FilterSchema: z.ZodType<Filter> = z.lazy(() =>
       value: z.string().max(1024),
     }),
     z.object({ kind: z.literal('empty'), field: z.string().max(64), empty: z.boolean() }),
+    z.object({ kind: z.literal('has'), relation: z.string().max(64), filter: FilterSchema.optional() }),
   ]),
 );
 

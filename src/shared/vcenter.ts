@@ -71,6 +71,11 @@ export interface SyncStateInfo {
   warnings: string[];
   /** Why the vCenter is in its status when that is not an error (e.g. why it is catching up). */
   detail: string | null;
+  /**
+   * The tags (read through the tagging REST API, apart from the inventory): when they were last
+   * read, and why the last read failed (they are then stale: the earlier ones are kept).
+   */
+  tags: { asOf: string | null; error: string | null; stale: boolean };
 }
 
 export interface VcenterWithState extends VcenterInfo {

@@ -14,6 +14,16 @@ import type { Db } from '../main/engine/db/database.js';
 import { refreshPlannerStats } from '../main/engine/db/planner-stats.js';
 import { InventoryStore, countsOf } from '../main/engine/db/inventory-store.js';
 import { VcenterRepo } from '../main/engine/db/vcenter-repo.js';
+import {
+  clusterDepth,
+  datastoreDepth,
+  dvSwitch,
+  hostDepth,
+  NO_PORTGROUP_DEPTH,
+  portgroupDepth,
+  tagSet,
+  vmDepth,
+} from './generate-depth.js';
 
 type VmOut = Inventory['vms'][number];
 type HostOut = Inventory['hosts'][number];
@@ -648,6 +658,8 @@ export interface GenerateOptions {
   namePrefix?: string;
   /** Reference time for boot and snapshot times (ms); default: the start of the current UTC day. */
   now?: number;
+  /** Every VM gets exactly this many disks and NICs (default: the usual mix). */
+  devices?: { disks: number; nics: number };
 }
 
 /** The site of vCenter `index`: code, city and the vCenter's number at that site. */
@@ -713,6 +725,8 @@ interface DcPlan {
 /** One vCenter's realistic inventory; same options → deep-equal output. */
 export function generateInventory(opts: GenerateOptions): Inventory {
   const rng = new Rng(mix(opts.seed, opts.vcenterIndex));
+  // The RVTools-depth values come from a stream of their own: the base values stay what they were.
+  const deep = new Rng(mix(opts.seed ^ 0x0de9, opts.vcenterIndex + 7919));
   const now = opts.now ?? startOfUtcDay();
   const site = siteOf(opts.vcenterIndex);
   const prefix = opts.namePrefix ?? namePrefixOf(opts.vcenterIndex);
@@ -780,7 +794,9 @@ export function generateInventory(opts: GenerateOptions): Inventory {
       totalCpuCores: 0,
       totalMemoryBytes: 0,
       overallStatus: 'green',
+      ...clusterDepth(deep, null),
     };
+    Object.assign(row, clusterDepth(deep, row.haEnabled));
     clusterPlans.push({ row, dc, hosts: [] });
     dcAt(dc).clusters.push(c);
   }
@@ -844,7 +860,26 @@ export function generateInventory(opts: GenerateOptions): Inventory {
         ['yellow', 8],
         ['red', 2],
       ] as const),
+      serialNumber: null,
+      serviceTag: null,
+      uuid: null,
+      biosVendor: null,
+      biosVersion: null,
+      biosDate: null,
+      nicCount: null,
+      vmkernelIps: null,
     };
+    const hd = hostDepth(
+      deep,
+      row.moid,
+      profile.vendor,
+      `10.${200 + (opts.vcenterIndex % 50)}.${Math.floor(h / 250)}.${(h % 250) + 2}`,
+      `dvs-${dcAt(dc).name.toLowerCase()}-01`,
+    );
+    Object.assign(row, hd.fields);
+    inv.hostNics.push(...hd.nics);
+    inv.hostVmkernels.push(...hd.vmkernels);
+    inv.hostVswitches.push(...hd.vswitches);
     hostPlans.push({ row, dc, cluster, placeable: true, weight: Math.sqrt(profile.cores * profile.memGb) });
     dcAt(dc).hosts.push(h);
     if (cluster !== null) clusterPlans[cluster]!.hosts.push(h);
@@ -909,6 +944,7 @@ export function generateInventory(opts: GenerateOptions): Inventory {
                 .replace(/-/g, '')
                 .slice(0, 24)
                 .replace(/(.{8})(.{8})(.{4})(.{4})/, '$1-$2-$3-$4')}/`,
+        ...datastoreDepth(deep, type, `${kind}-${pad(seq, 2)}`),
       };
       // ~12 % nearly full (91–98 % used), the rest 35–88 %.
       const fill = rng.chance(0.12) ? rng.range(91, 98) : rng.range(35, 88);
@@ -940,26 +976,31 @@ export function generateInventory(opts: GenerateOptions): Inventory {
       type: 'Network',
       vlanId: null,
       vmCount: 0,
+      ...NO_PORTGROUP_DEPTH,
     });
     const dvs = `dvs-${dc.name.toLowerCase()}-01`;
+    const uplinkMoid = `dvportgroup-${nextId()}`;
     netPlans.push({
-      moid: `dvportgroup-${nextId()}`,
+      moid: uplinkMoid,
       name: `${dvs}-DVUplinks-${nextId()}`,
       datacenter: dc.name,
       type: 'DistributedVirtualPortgroup',
       vlanId: null,
       vmCount: 0,
+      ...portgroupDepth(uplinkMoid, dvs, true),
     });
     for (let k = 0; k < pgPerDc; k++) {
       vlan += 1 + rng.int(9);
       dc.portgroups.push(netPlans.length);
+      const pgMoid = `dvportgroup-${nextId()}`;
       netPlans.push({
-        moid: `dvportgroup-${nextId()}`,
+        moid: pgMoid,
         name: `VLAN-${vlan}-${NET_PURPOSES[(k + d) % NET_PURPOSES.length]!}`,
         datacenter: dc.name,
         type: 'DistributedVirtualPortgroup',
         vlanId: String(vlan),
         vmCount: 0,
+        ...portgroupDepth(pgMoid, dvs, false),
       });
     }
   });
@@ -976,6 +1017,7 @@ export function generateInventory(opts: GenerateOptions): Inventory {
   const counters = new Map<string, number>();
   const ipA = 10 + (opts.vcenterIndex % 240);
   let ipSeq = 0;
+  const tagTargets: { moid: string; template: boolean; env: string }[] = [];
 
   for (let i = 0; i < nVms; i++) {
     const hostIdx = slots.length > 0 ? pickHost() : -1;
@@ -1145,6 +1187,28 @@ export function generateInventory(opts: GenerateOptions): Inventory {
 
     const dsNames = dsIdx.map((k) => dsPlans[k]!.row.name).sort();
     const netNames = [...new Set(netIdx.map((k) => netPlans[k]!.name))].sort();
+    const hwVersion = rng.weighted(HW_VERSIONS);
+    const depth = vmDepth(deep, {
+      moid,
+      name,
+      windows: os.windows,
+      template: isTemplate,
+      on,
+      toolsRunning,
+      hwVersion,
+      datastore: dsIdx.length > 0 ? dsPlans[dsIdx[0]!]!.row.name : null,
+      disks,
+      networks: netIdx.map((k) => ({ name: netPlans[k]!.name, switch: netPlans[k]!.switch })),
+      ips,
+      team: role ? role.name : 'misc',
+      now,
+      ...(opts.devices ? { devices: opts.devices } : {}),
+    });
+    inv.disks.push(...depth.disks);
+    inv.nics.push(...depth.nics);
+    inv.partitions.push(...depth.partitions);
+    inv.vmCustomValues.push(...depth.customValues);
+    tagTargets.push({ moid, template: isTemplate, env });
     const vm: VmOut = {
       moid,
       name,
@@ -1186,13 +1250,14 @@ export function generateInventory(opts: GenerateOptions): Inventory {
       oldestSnapshotAt,
       annotation,
       template: isTemplate,
-      hardwareVersion: rng.weighted(HW_VERSIONS),
+      hardwareVersion: hwVersion,
       instanceUuid: rng.uuid(),
       biosUuid: rng.uuid(),
       bootTime: on ? iso(now - rng.range(0, 240) * DAY - rng.int(DAY)) : null,
       overallStatus:
         host && host.row.connectionState === 'disconnected' ? 'gray' : rng.chance(0.96) ? 'green' : 'yellow',
       hostMoid: host ? host.row.moid : null,
+      ...depth.fields,
     };
     inv.vms.push(vm);
     if (host) host.row.vmCount++;
@@ -1253,7 +1318,7 @@ export function generateInventory(opts: GenerateOptions): Inventory {
   }
   for (const h of hostPlans) inv.hosts.push(h.row);
   inv.networks.push(...netPlans);
-  for (const dc of dcs) {
+  dcs.forEach((dc, d) => {
     inv.datacenters.push({
       moid: dc.moid,
       name: dc.name,
@@ -1261,7 +1326,15 @@ export function generateInventory(opts: GenerateOptions): Inventory {
       hostCount: dc.hosts.length,
       vmCount: dc.vmCount,
     });
-  }
+    inv.dvSwitches.push(
+      dvSwitch(`dvs-${d + 1}`, `dvs-${dc.name.toLowerCase()}-01`, dc.name, dc.hosts.length, dc.vmCount, now),
+    );
+  });
+  inv.tags = tagSet(
+    deep,
+    tagTargets,
+    hostPlans.map((h) => h.row.moid),
+  );
   return inv;
 }
 

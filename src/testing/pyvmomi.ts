@@ -100,7 +100,84 @@ export interface PyNetwork {
   vmCount: number;
 }
 
+/** The RVTools-depth reading (e2e/pyvmomi/read_inventory.py, read_depth and read_tags). */
+export interface PyDisk {
+  vm: string;
+  key: number;
+  label: string | null;
+  capacityBytes: number | null;
+  provisioning: 'thin' | 'thick lazy' | 'thick eager';
+  fileName: string | null;
+  diskMode: string | null;
+  controllerType: string | null;
+  busNumber: number | null;
+  unitNumber: number | null;
+}
+
+export interface PyNic {
+  vm: string;
+  key: number;
+  adapterType: string;
+  network: string | null;
+  switch: string | null;
+  macAddress: string | null;
+  connected: boolean | null;
+  ipv4: string[];
+}
+
+export interface PyPartition {
+  vm: string;
+  path: string;
+  capacityBytes: number;
+  freeBytes: number;
+}
+
+export interface PyVmDepth {
+  name: string;
+  createdAt: string | null;
+  firmware: string | null;
+  secureBoot: boolean | null;
+  cpuReservationMhz: number | null;
+  cpuLimitMhz: number | null;
+  cpuSharesLevel: string | null;
+  memoryReservationMb: number | null;
+  cpuHotAdd: boolean | null;
+  memoryHotAdd: boolean | null;
+  cbt: boolean | null;
+  consolidationNeeded: boolean | null;
+  vmPathName: string | null;
+  resourcePoolPath: string | null;
+  vapp: string | null;
+  customValues: Record<string, string>;
+}
+
+export interface PyHostDepth {
+  name: string;
+  serialNumber: string | null;
+  biosVersion: string | null;
+  nics: { device: string; mac: string | null; driver: string | null; speedMb: number | null }[];
+  vmkernelIps: string[];
+  vswitches: string[];
+  customValues: Record<string, string>;
+}
+
+export interface PyTagAssignment {
+  objectType: string;
+  object: string | null;
+  category: string;
+  tag: string;
+}
+
 export interface PyInventory {
+  disks: PyDisk[];
+  nics: PyNic[];
+  partitions: PyPartition[];
+  vmDepth: PyVmDepth[];
+  hostDepth: PyHostDepth[];
+  clusterDepth: { name: string; haAdmissionControl: boolean | null; drsBehavior: string | null }[];
+  dvSwitches: { name: string; version: string | null }[];
+  customFields: string[];
+  tags: { error: string | null; assignments: PyTagAssignment[] };
   vms: PyVm[];
   hosts: PyHost[];
   datastores: PyDatastore[];

@@ -33,6 +33,8 @@ export interface SimulatorOptions {
   tlsDir?: string;
   /** Report maintenance-mode and vm-list changes to WaitForUpdatesEx (default on; see live_updates.go). */
   emitUpdates?: boolean;
+  /** Serve no tagging REST API (like a vCenter whose vAPI endpoint is down). */
+  noTagging?: boolean;
 }
 
 export interface SimulatorCounts {
@@ -242,6 +244,7 @@ function buildArgs(o: SimulatorOptions): string[] {
   if (o.namePrefix !== undefined) args.push('-name-prefix', o.namePrefix);
   if (o.tlsDir !== undefined) args.push('-tls-dir', o.tlsDir);
   if (o.emitUpdates === false) args.push('-emit-updates=false');
+  if (o.noTagging) args.push('-no-tagging');
   args.push('-exit-with-parent');
   return args;
 }

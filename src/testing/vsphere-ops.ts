@@ -88,6 +88,58 @@ export class VsphereOps {
     );
   }
 
+  /** Adds a thin disk of `gb` GiB on the VM's first SCSI controller; returns the VM's disk count. */
+  async addDisk(vm: string, gb: number): Promise<void> {
+    const [node] = await retrieveObjects(this.client, [new MoRef('VirtualMachine', vm)], {
+      VirtualMachine: ['config.hardware.device'],
+    });
+    const devices =
+      node?.children.find((c) => c.name === 'propSet')?.children.find((c) => c.name === 'val')?.children ??
+      [];
+    const scsi = devices.find((d) => /SCSI|LsiLogic|BusLogic/i.test(d.xsiType ?? ''));
+    if (!scsi) throw new Error(`${vm} has no SCSI controller`);
+    const used = devices.filter((d) => childText(d, 'controllerKey') === childText(scsi, 'key')).length;
+    await this.task(
+      'ReconfigVM_Task',
+      new MoRef('VirtualMachine', vm),
+      '<spec><deviceChange><operation>add</operation><fileOperation>create</fileOperation>' +
+        '<device xsi:type="VirtualDisk"><key>-1</key>' +
+        '<backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName></fileName><diskMode>persistent</diskMode>' +
+        '<thinProvisioned>true</thinProvisioned></backing>' +
+        `<controllerKey>${childText(scsi, 'key') ?? ''}</controllerKey><unitNumber>${used + 1}</unitNumber>` +
+        `<capacityInKB>${gb * 1024 * 1024}</capacityInKB></device></deviceChange></spec>`,
+    );
+  }
+
+  /** Defines a custom attribute (CustomFieldsManager.AddCustomFieldDef); returns its key. */
+  async addCustomField(name: string, moType: string): Promise<number> {
+    const cfm = this.client.serviceContent.customFieldsManager;
+    if (!cfm) throw new Error('no CustomFieldsManager');
+    const res = await this.client.call(
+      'AddCustomFieldDef',
+      moRefXml('_this', 'CustomFieldsManager', cfm) +
+        `<name>${escapeXml(name)}</name><moType>${escapeXml(moType)}</moType>`,
+    );
+    return Number(
+      childText(
+        res.children.find((c) => c.name === 'returnval'),
+        'key',
+      ),
+    );
+  }
+
+  /** Sets a custom attribute's value on an object (CustomFieldsManager.SetField). */
+  async setCustomValue(ref: MoRef, key: number, value: string): Promise<void> {
+    const cfm = this.client.serviceContent.customFieldsManager;
+    if (!cfm) throw new Error('no CustomFieldsManager');
+    await this.client.call(
+      'SetField',
+      moRefXml('_this', 'CustomFieldsManager', cfm) +
+        moRefXml('entity', ref.type, ref.value) +
+        `<key>${key}</key><value>${escapeXml(value)}</value>`,
+    );
+  }
+
   /** Number of virtual disks (govmomi 0.24.2 cannot clone a VM with more than one). */
   async diskCount(vm: string): Promise<number> {
     const [node] = await retrieveObjects(this.client, [new MoRef('VirtualMachine', vm)], {

@@ -6,7 +6,8 @@ import { openDatabase } from './database.js';
 import { InventoryStore } from './inventory-store.js';
 import { listEntity } from './inventory-read.js';
 import { VcenterRepo } from './vcenter-repo.js';
-import type { Inventory } from '../../../shared/inventory.js';
+import { emptyInventory, type Inventory } from '../../../shared/inventory.js';
+import { NO_VM_DEPTH } from '../../../testing/generate-depth.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -53,19 +54,13 @@ const vm = (moid: string, name: string): Inventory['vms'][number] => ({
   bootTime: null,
   overallStatus: null,
   hostMoid: null,
+  ...NO_VM_DEPTH,
 });
 
 const inventory = (vms: Inventory['vms']): Inventory => ({
-  datacenters: [],
-  clusters: [],
-  hosts: [],
-  datastores: [],
-  networks: [],
+  ...emptyInventory(),
   vms,
-  snapshots: [],
   vmDatastores: vms.map((v) => [v.moid, 'ds-1']),
-  vmNetworks: [],
-  hostDatastores: [],
 });
 
 describe('database', () => {

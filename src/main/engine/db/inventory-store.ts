@@ -1,29 +1,9 @@
 import type Database from 'better-sqlite3';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { getTableColumns } from 'drizzle-orm';
-import type { Entity, EntityCounts, Inventory } from '../../../shared/inventory.js';
+import type { Entity, EntityCounts, Inventory, TagSet } from '../../../shared/inventory.js';
 import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import * as schema from './schema.js';
-
-type Bindable = string | number | bigint | null;
-
-/** Insert statement and row encoder generated from the drizzle table: the schema is stated once. */
-function inserter(sqlite: Database.Database, table: SQLiteTable, verb = 'INSERT') {
-  const cfg = getTableConfig(table);
-  const cols = Object.entries(getTableColumns(table)).map(([prop, col]) => ({ prop, name: col.name }));
-  const stmt = sqlite.prepare(
-    `${verb} INTO "${cfg.name}" (${cols.map((c) => `"${c.name}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`,
-  );
-  return (row: Record<string, unknown>): void => {
-    const values: Bindable[] = cols.map(({ prop }) => {
-      const v = row[prop];
-      if (v === undefined || v === null) return null;
-      if (typeof v === 'boolean') return v ? 1 : 0;
-      return v as Bindable;
-    });
-    stmt.run(values);
-  };
-}
+import { DetailStore, inserter, type ObjectNames } from './detail-store.js';
 
 export const ENTITY_TABLES: Record<Entity, SQLiteTable> = {
   vms: schema.vms,
@@ -33,6 +13,10 @@ export const ENTITY_TABLES: Record<Entity, SQLiteTable> = {
   datacenters: schema.datacenters,
   networks: schema.networks,
   snapshots: schema.snapshots,
+  disks: schema.vmDisks,
+  nics: schema.vmNics,
+  partitions: schema.vmPartitions,
+  tags: schema.tagAssignments,
 };
 
 const LINK_TABLES = [schema.vmDatastores, schema.vmNetworks, schema.hostDatastores];
@@ -46,17 +30,34 @@ export function countsOf(inv: Inventory): EntityCounts {
     datacenters: inv.datacenters.length,
     networks: inv.networks.length,
     snapshots: inv.snapshots.length,
+    disks: inv.disks.length,
+    nics: inv.nics.length,
+    partitions: inv.partitions.length,
+    tags: inv.tags?.attachments.length ?? 0,
   };
 }
+
+/** Entities this store writes itself; the child rows (disks, NICs, …) and tags go through `DetailStore`. */
+const OWN_ENTITIES = [
+  'vms',
+  'hosts',
+  'datastores',
+  'clusters',
+  'datacenters',
+  'networks',
+  'snapshots',
+] as const satisfies readonly Entity[];
+type OwnEntity = (typeof OWN_ENTITIES)[number];
 
 /**
  * Replaces one vCenter's inventory in a single transaction: readers see the old snapshot or the
  * new one, never half of each, and a failed write leaves the old one in place.
  */
 export class InventoryStore {
-  private readonly insert: Record<Entity, (row: Record<string, unknown>) => void>;
-  private readonly upsert: Record<Entity, (row: Record<string, unknown>) => void>;
-  private readonly deleteRow: Record<Entity, Database.Statement>;
+  private readonly insert: Record<OwnEntity, (row: Record<string, unknown>) => void>;
+  private readonly upsert: Record<OwnEntity, (row: Record<string, unknown>) => void>;
+  private readonly deleteRow: Record<OwnEntity, Database.Statement>;
+  private readonly details: DetailStore;
   private readonly deleteByVm: Database.Statement[];
   private readonly deleteHostLinks: Database.Statement;
   private readonly searchRows: Database.Statement;
@@ -69,12 +70,15 @@ export class InventoryStore {
   private readonly searchDelete: Database.Statement;
 
   constructor(private readonly sqlite: Database.Database) {
-    this.insert = Object.fromEntries(
-      Object.entries(ENTITY_TABLES).map(([e, t]) => [e, inserter(sqlite, t)]),
-    ) as Record<Entity, (row: Record<string, unknown>) => void>;
+    const own = OWN_ENTITIES.map((e) => [e, ENTITY_TABLES[e]] as const);
+    this.details = new DetailStore(sqlite);
+    this.insert = Object.fromEntries(own.map(([e, t]) => [e, inserter(sqlite, t)])) as Record<
+      OwnEntity,
+      (row: Record<string, unknown>) => void
+    >;
     // A vCenter may list the same link twice (e.g. a VM with two NICs on one portgroup).
     this.links = LINK_TABLES.map((t) => inserter(sqlite, t, 'INSERT OR IGNORE'));
-    this.deletes = [...Object.values(ENTITY_TABLES), ...LINK_TABLES].map((t) =>
+    this.deletes = [...own.map(([, t]) => t), ...LINK_TABLES].map((t) =>
       sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ?`),
     );
     // Search rows carry rowid = vcenterId * 2^32 + n, so one vCenter's rows go by a rowid range
@@ -84,14 +88,14 @@ export class InventoryStore {
       'INSERT INTO search_index (rowid, name, extra, entity, vcenter_id, moid) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.upsert = Object.fromEntries(
-      Object.entries(ENTITY_TABLES).map(([e, t]) => [e, inserter(sqlite, t, 'INSERT OR REPLACE')]),
-    ) as Record<Entity, (row: Record<string, unknown>) => void>;
+      own.map(([e, t]) => [e, inserter(sqlite, t, 'INSERT OR REPLACE')]),
+    ) as Record<OwnEntity, (row: Record<string, unknown>) => void>;
     this.deleteRow = Object.fromEntries(
-      Object.entries(ENTITY_TABLES).map(([e, t]) => [
+      own.map(([e, t]) => [
         e,
         sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ? AND moid = ?`),
       ]),
-    ) as Record<Entity, Database.Statement>;
+    ) as Record<OwnEntity, Database.Statement>;
     this.deleteByVm = [
       sqlite.prepare('DELETE FROM snapshots WHERE vcenter_id = ? AND vm_moid = ?'),
       sqlite.prepare(
@@ -133,20 +137,31 @@ export class InventoryStore {
         search.ids.delete(k);
       };
       const [vmDs, vmNet, hostDs] = this.links;
-      for (const [entity, moids] of Object.entries(d.removed) as [Entity, string[]][]) {
+      const details = this.details;
+      for (const [kind, moids] of Object.entries(d.removed) as [OwnEntity | 'dvSwitches', string[]][]) {
         for (const moid of moids) {
+          if (kind === 'dvSwitches') {
+            details.dvSwitchRemoved(vcenterId, moid);
+            continue;
+          }
+          const entity = kind;
+          if (entity === 'vms') details.clearVm(vcenterId, moid);
+          if (entity === 'hosts') details.clearHost(vcenterId, moid);
           this.deleteRow[entity].run(vcenterId, moid);
+          details.removed(vcenterId, moid);
           unindex(entity, moid);
           if (entity === 'vms') for (const s of this.deleteByVm) s.run(vcenterId, moid);
           if (entity === 'hosts') this.deleteHostLinks.run(vcenterId, moid);
         }
       }
       for (const v of d.vms) {
+        details.clearVm(vcenterId, v.row.moid);
         this.upsert.vms({ ...v.row, vcenterId });
         for (const s of this.deleteByVm) s.run(vcenterId, v.row.moid);
         for (const snap of v.snapshots) this.upsert.snapshots({ ...snap, vcenterId });
         for (const b of v.datastores) vmDs!({ vcenterId, a: v.row.moid, b });
         for (const b of v.networks) vmNet!({ vcenterId, a: v.row.moid, b });
+        details.vmChanged(vcenterId, v);
         index(
           'vms',
           v.row.moid,
@@ -155,20 +170,27 @@ export class InventoryStore {
         );
       }
       for (const h of d.hosts) {
+        details.clearHost(vcenterId, h.row.moid);
         this.upsert.hosts({ ...h.row, vcenterId });
         this.deleteHostLinks.run(vcenterId, h.row.moid);
         for (const b of h.datastores) hostDs!({ vcenterId, a: h.row.moid, b });
+        details.hostChanged(vcenterId, h);
         index('hosts', h.row.moid, h.row.name, '');
+      }
+      for (const sw of d.dvSwitches) {
+        details.dvSwitchChanged(vcenterId, { ...sw });
+        details.renamed(vcenterId, sw.moid, sw.name);
       }
       const simple = [
         ['clusters', d.clusters],
         ['datastores', d.datastores],
         ['networks', d.networks],
         ['datacenters', d.datacenters],
-      ] as [Entity, { moid: string; name: string }[]][];
+      ] as [OwnEntity, { moid: string; name: string }[]][];
       for (const [entity, rows] of simple) {
         for (const r of rows) {
           this.upsert[entity]({ ...r, vcenterId });
+          details.renamed(vcenterId, r.moid, r.name);
           index(entity, r.moid, r.name, '');
         }
       }
@@ -203,6 +225,19 @@ export class InventoryStore {
     return s;
   }
 
+  /**
+   * A fresh read of a vCenter's tags (a live session re-reads them on a timer): replaced in one
+   * short transaction, with `alongside` (the sync state's tags "as of").
+   */
+  replaceTags(vcenterId: number, tags: TagSet, names: ObjectNames, alongside?: () => void): void {
+    this.sqlite
+      .transaction(() => {
+        this.details.replaceTags(vcenterId, tags, names);
+        alongside?.();
+      })
+      .immediate();
+  }
+
   /** Drops what the store remembers about a vCenter (after it was removed). */
   forget(vcenterId: number): void {
     this.searchIds.delete(vcenterId);
@@ -215,6 +250,7 @@ export class InventoryStore {
   replace(vcenterId: number, inv: Inventory, alongside?: () => void): void {
     this.searchIds.delete(vcenterId);
     const tx = this.sqlite.transaction(() => {
+      this.details.clear(vcenterId);
       for (const d of this.deletes) d.run(vcenterId);
       const base = vcenterId * 2 ** 32;
       this.searchDelete.run(base, base + 2 ** 32 - 1);
@@ -226,7 +262,7 @@ export class InventoryStore {
         datacenters: inv.datacenters,
         networks: inv.networks,
         snapshots: inv.snapshots,
-      }) as [Entity, Record<string, unknown>[]][]) {
+      }) as [OwnEntity, Record<string, unknown>[]][]) {
         const ins = this.insert[entity];
         for (const row of rows) ins({ ...row, vcenterId });
       }
@@ -234,6 +270,7 @@ export class InventoryStore {
       for (const [a, b] of inv.vmDatastores) vmDs!({ vcenterId, a, b });
       for (const [a, b] of inv.vmNetworks) vmNet!({ vcenterId, a, b });
       for (const [a, b] of inv.hostDatastores) hostDs!({ vcenterId, a, b });
+      this.details.writeAll(vcenterId, inv);
       // What "where is …" searches: names everywhere, plus a VM's guest host name and IPs.
       let rowid = base;
       const idx = (name: string, extra: string, entity: Entity, moid: string): void => {

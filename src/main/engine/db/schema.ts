@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  sqliteTable,
+  text,
+  integer,
+  real,
+  primaryKey,
+  index,
+  uniqueIndex,
+  foreignKey,
+} from 'drizzle-orm/sqlite-core';
 
 /** Registered vCenters. Credentials live in the vault, never here. */
 export const vcenters = sqliteTable(
@@ -94,6 +103,10 @@ export const syncState = sqliteTable('sync_state', {
   errorMessage: text('error_message'),
   lastSuccessAt: text('last_success_at'),
   warnings: text('warnings'),
+  /** When the tags (tagging REST API) were last read; they may be older than the inventory. */
+  tagsAsOf: text('tags_as_of'),
+  /** Why the last read of the tags failed (null: it worked); the tags are then stale. */
+  tagsError: text('tags_error'),
 });
 
 export const settings = sqliteTable('settings', {
@@ -139,6 +152,15 @@ export const clusters = sqliteTable(
     totalCpuCores: integer('total_cpu_cores'),
     totalMemoryBytes: integer('total_memory_bytes'),
     overallStatus: text('overall_status'),
+    haAdmissionControl: integer('ha_admission_control', { mode: 'boolean' }),
+    haFailoverLevel: integer('ha_failover_level'),
+    haHostMonitoring: text('ha_host_monitoring'),
+    haVmMonitoring: text('ha_vm_monitoring'),
+    haRestartPriority: text('ha_restart_priority'),
+    haIsolationResponse: text('ha_isolation_response'),
+    drsVmotionRate: integer('drs_vmotion_rate'),
+    evcMode: text('evc_mode'),
+    vsanEnabled: integer('vsan_enabled', { mode: 'boolean' }),
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
@@ -169,6 +191,14 @@ export const hosts = sqliteTable(
     vmCount: integer('vm_count').notNull(),
     bootTime: text('boot_time'),
     overallStatus: text('overall_status'),
+    serialNumber: text('serial_number'),
+    serviceTag: text('service_tag'),
+    uuid: text('uuid'),
+    biosVendor: text('bios_vendor'),
+    biosVersion: text('bios_version'),
+    biosDate: text('bios_date'),
+    nicCount: integer('nic_count'),
+    vmkernelIps: text('vmkernel_ips'),
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
@@ -193,6 +223,12 @@ export const datastores = sqliteTable(
     hostCount: integer('host_count').notNull(),
     maintenanceMode: text('maintenance_mode'),
     url: text('url'),
+    version: text('version'),
+    multipleHostAccess: integer('multiple_host_access', { mode: 'boolean' }),
+    address: text('address'),
+    blockSizeMb: integer('block_size_mb'),
+    extentCount: integer('extent_count'),
+    vmfsUpgradable: integer('vmfs_upgradable', { mode: 'boolean' }),
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
@@ -209,6 +245,17 @@ export const networks = sqliteTable(
     type: text('type'),
     vlanId: text('vlan_id'),
     vmCount: integer('vm_count').notNull(),
+    switch: text('switch'),
+    uplink: integer('uplink', { mode: 'boolean' }),
+    numPorts: integer('num_ports'),
+    portBinding: text('port_binding'),
+    activeUplinks: text('active_uplinks'),
+    standbyUplinks: text('standby_uplinks'),
+    allowPromiscuous: integer('allow_promiscuous', { mode: 'boolean' }),
+    macChanges: integer('mac_changes', { mode: 'boolean' }),
+    forgedTransmits: integer('forged_transmits', { mode: 'boolean' }),
+    teamingPolicy: text('teaming_policy'),
+    key: text('key'),
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
@@ -253,6 +300,37 @@ export const vms = sqliteTable(
     bootTime: text('boot_time'),
     overallStatus: text('overall_status'),
     hostMoid: text('host_moid'),
+    createdAt: text('created_at'),
+    connectionState: text('connection_state'),
+    guestState: text('guest_state'),
+    firmware: text('firmware'),
+    secureBoot: integer('secure_boot', { mode: 'boolean' }),
+    cpuReservationMhz: integer('cpu_reservation_mhz'),
+    cpuLimitMhz: integer('cpu_limit_mhz'),
+    cpuShares: integer('cpu_shares'),
+    cpuSharesLevel: text('cpu_shares_level'),
+    memoryReservationMb: integer('memory_reservation_mb'),
+    memoryLimitMb: integer('memory_limit_mb'),
+    memoryShares: integer('memory_shares'),
+    memorySharesLevel: text('memory_shares_level'),
+    memoryReservationLocked: integer('memory_reservation_locked', { mode: 'boolean' }),
+    cpuHotAdd: integer('cpu_hot_add', { mode: 'boolean' }),
+    cpuHotRemove: integer('cpu_hot_remove', { mode: 'boolean' }),
+    memoryHotAdd: integer('memory_hot_add', { mode: 'boolean' }),
+    cbt: integer('cbt', { mode: 'boolean' }),
+    resourcePoolPath: text('resource_pool_path'),
+    vapp: text('vapp'),
+    consolidationNeeded: integer('consolidation_needed', { mode: 'boolean' }),
+    faultToleranceState: text('fault_tolerance_state'),
+    vmPathName: text('vm_path_name'),
+    diskCount: integer('disk_count'),
+    nicCount: integer('nic_count'),
+    diskCapacityBytes: integer('disk_capacity_bytes'),
+    numMonitors: integer('num_monitors'),
+    videoRamKb: integer('video_ram_kb'),
+    toolsVersion: text('tools_version'),
+    toolsUpgradePolicy: text('tools_upgrade_policy'),
+    toolsSyncTime: integer('tools_sync_time', { mode: 'boolean' }),
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
@@ -304,6 +382,311 @@ export const snapshots = sqliteTable(
     parentMoid: text('parent_moid'),
   },
   (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('snapshots_vm').on(t.vcenterId, t.vmMoid)],
+);
+
+/*
+ * Child tables. Each row belongs to one owner row (a VM or a host) through a composite foreign key
+ * (vCenter id + owner moid) that cascades, carries a key that is stable while the child exists
+ * (a device key, a partition path, a NIC device name), and is replaced with its owner in the
+ * per-vCenter transaction. The grid-facing ones (disks, NICs, partitions, tags) also carry a
+ * `moid` (owner moid + key) and a `name`, so lists, keyset paging and "row by key" treat them
+ * like every other entity.
+ */
+const vmChild = {
+  vcenterId: integer('vcenter_id').notNull(),
+  moid: text('moid').notNull(),
+  vmMoid: text('vm_moid').notNull(),
+  vm: text('vm').notNull(),
+  name: text('name').notNull(),
+};
+
+export const vmDisks = sqliteTable(
+  'vm_disks',
+  {
+    ...vmChild,
+    deviceKey: integer('device_key').notNull(),
+    capacityBytes: integer('capacity_bytes'),
+    provisioning: text('provisioning'),
+    thin: integer('thin', { mode: 'boolean' }),
+    eagerlyScrub: integer('eagerly_scrub', { mode: 'boolean' }),
+    datastore: text('datastore'),
+    fileName: text('file_name'),
+    controller: text('controller'),
+    controllerType: text('controller_type'),
+    busNumber: integer('bus_number'),
+    unitNumber: integer('unit_number'),
+    diskMode: text('disk_mode'),
+    sharing: text('sharing'),
+    split: integer('split', { mode: 'boolean' }),
+    writeThrough: integer('write_through', { mode: 'boolean' }),
+    raw: integer('raw', { mode: 'boolean' }),
+    uuid: text('uuid'),
+    sharesLevel: text('shares_level'),
+    shares: integer('shares'),
+    reservation: integer('reservation'),
+    limit: integer('io_limit'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    uniqueIndex('vm_disks_owner').on(t.vcenterId, t.vmMoid, t.deviceKey),
+    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
+      'cascade',
+    ),
+    index('vm_disks_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
+);
+
+export const vmNics = sqliteTable(
+  'vm_nics',
+  {
+    ...vmChild,
+    deviceKey: integer('device_key').notNull(),
+    adapterType: text('adapter_type'),
+    network: text('network'),
+    switch: text('switch'),
+    macAddress: text('mac_address'),
+    addressType: text('address_type'),
+    connected: integer('connected', { mode: 'boolean' }),
+    startConnected: integer('start_connected', { mode: 'boolean' }),
+    ipv4: text('ipv4'),
+    ipv6: text('ipv6'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    uniqueIndex('vm_nics_owner').on(t.vcenterId, t.vmMoid, t.deviceKey),
+    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
+      'cascade',
+    ),
+    index('vm_nics_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
+);
+
+export const vmPartitions = sqliteTable(
+  'vm_partitions',
+  {
+    ...vmChild,
+    capacityBytes: integer('capacity_bytes'),
+    freeBytes: integer('free_bytes'),
+    freePercent: real('free_percent'),
+    usedPercent: real('used_percent'),
+    diskKey: integer('disk_key'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    index('vm_partitions_owner').on(t.vcenterId, t.vmMoid),
+    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
+      'cascade',
+    ),
+    index('vm_partitions_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
+);
+
+/** Custom attribute values (`customValue`), with the field names of the CustomFieldsManager. */
+export const vmCustomValues = sqliteTable(
+  'vm_custom_values',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    vmMoid: text('vm_moid').notNull(),
+    key: integer('key').notNull(),
+    name: text('name').notNull(),
+    value: text('value'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.vmMoid, t.key] }),
+    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
+      'cascade',
+    ),
+    index('vm_custom_values_name').on(t.vcenterId, sql`${t.name} COLLATE NOCASE`),
+  ],
+);
+
+export const hostCustomValues = sqliteTable(
+  'host_custom_values',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    hostMoid: text('host_moid').notNull(),
+    key: integer('key').notNull(),
+    name: text('name').notNull(),
+    value: text('value'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.hostMoid, t.key] }),
+    foreignKey({
+      columns: [t.vcenterId, t.hostMoid],
+      foreignColumns: [hosts.vcenterId, hosts.moid],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** A host's physical NICs (config.network.pnic). */
+export const hostNics = sqliteTable(
+  'host_nics',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    hostMoid: text('host_moid').notNull(),
+    device: text('device').notNull(),
+    driver: text('driver'),
+    speedMb: integer('speed_mb'),
+    duplex: integer('duplex', { mode: 'boolean' }),
+    mac: text('mac'),
+    pci: text('pci'),
+    switch: text('switch'),
+    wakeOnLan: integer('wake_on_lan', { mode: 'boolean' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.hostMoid, t.device] }),
+    foreignKey({
+      columns: [t.vcenterId, t.hostMoid],
+      foreignColumns: [hosts.vcenterId, hosts.moid],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** A host's VMkernel adapters (config.network.vnic). */
+export const hostVmkernels = sqliteTable(
+  'host_vmkernels',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    hostMoid: text('host_moid').notNull(),
+    device: text('device').notNull(),
+    portgroup: text('portgroup'),
+    mac: text('mac'),
+    dhcp: integer('dhcp', { mode: 'boolean' }),
+    ip: text('ip'),
+    subnetMask: text('subnet_mask'),
+    ipv6: text('ipv6'),
+    mtu: integer('mtu'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.hostMoid, t.device] }),
+    foreignKey({
+      columns: [t.vcenterId, t.hostMoid],
+      foreignColumns: [hosts.vcenterId, hosts.moid],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** A host's standard vSwitches (config.network.vswitch). */
+export const hostVswitches = sqliteTable(
+  'host_vswitches',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    hostMoid: text('host_moid').notNull(),
+    name: text('name').notNull(),
+    numPorts: integer('num_ports'),
+    freePorts: integer('free_ports'),
+    mtu: integer('mtu'),
+    uplinks: text('uplinks'),
+    allowPromiscuous: integer('allow_promiscuous', { mode: 'boolean' }),
+    macChanges: integer('mac_changes', { mode: 'boolean' }),
+    forgedTransmits: integer('forged_transmits', { mode: 'boolean' }),
+    shaping: integer('shaping', { mode: 'boolean' }),
+    shapingAverage: integer('shaping_average'),
+    shapingPeak: integer('shaping_peak'),
+    shapingBurst: integer('shaping_burst'),
+    teamingPolicy: text('teaming_policy'),
+    reversePolicy: integer('reverse_policy', { mode: 'boolean' }),
+    notifySwitches: integer('notify_switches', { mode: 'boolean' }),
+    rollingOrder: integer('rolling_order', { mode: 'boolean' }),
+    offload: integer('offload', { mode: 'boolean' }),
+    tso: integer('tso', { mode: 'boolean' }),
+    zeroCopyXmit: integer('zero_copy_xmit', { mode: 'boolean' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.hostMoid, t.name] }),
+    foreignKey({
+      columns: [t.vcenterId, t.hostMoid],
+      foreignColumns: [hosts.vcenterId, hosts.moid],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** Distributed virtual switches. */
+export const dvSwitches = sqliteTable(
+  'dv_switches',
+  {
+    ...key,
+    name: text('name').notNull(),
+    datacenter: text('datacenter'),
+    vendor: text('vendor'),
+    version: text('version'),
+    description: text('description'),
+    createdAt: text('created_at'),
+    hostCount: integer('host_count'),
+    maxPorts: integer('max_ports'),
+    numPorts: integer('num_ports'),
+    vmCount: integer('vm_count'),
+    maxMtu: integer('max_mtu'),
+    cdpType: text('cdp_type'),
+    cdpOperation: text('cdp_operation'),
+    contact: text('contact'),
+    adminName: text('admin_name'),
+    uplinks: text('uplinks'),
+    uuid: text('uuid'),
+  },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.moid] })],
+);
+
+/** Tag categories and tags of a vCenter (tagging REST API), replaced when they are read. */
+export const tagCategories = sqliteTable(
+  'tag_categories',
+  {
+    vcenterId: integer('vcenter_id')
+      .notNull()
+      .references(() => vcenters.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    cardinality: text('cardinality'),
+  },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.id] })],
+);
+
+export const tagDefs = sqliteTable(
+  'tag_defs',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    id: text('id').notNull(),
+    categoryId: text('category_id').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.id] }),
+    foreignKey({
+      columns: [t.vcenterId, t.categoryId],
+      foreignColumns: [tagCategories.vcenterId, tagCategories.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * A tag on an object: owned by its tag (the object can be of any type, so it is named by type +
+ * moid, and its name is kept current when the object's row changes).
+ */
+export const tagAssignments = sqliteTable(
+  'tag_assignments',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    moid: text('moid').notNull(),
+    tagId: text('tag_id').notNull(),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    description: text('description'),
+    objectType: text('object_type').notNull(),
+    objectMoid: text('object_moid').notNull(),
+    object: text('object'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.moid] }),
+    foreignKey({
+      columns: [t.vcenterId, t.tagId],
+      foreignColumns: [tagDefs.vcenterId, tagDefs.id],
+    }).onDelete('cascade'),
+    index('tag_assignments_object').on(t.vcenterId, t.objectMoid),
+    index('tag_assignments_tag').on(t.vcenterId, t.tagId),
+    index('tag_assignments_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
 );
 
 const link = (name: string, a: string, b: string) =>

@@ -102,6 +102,7 @@ function toState(s: SyncRecord | undefined, enabled: boolean, retired: boolean):
     lastSuccessAt: s?.lastSuccessAt ?? null,
     warnings: parseJson<string[]>(s?.warnings ?? null) ?? [],
     detail: !s?.errorCode && s?.errorMessage ? s.errorMessage : null,
+    tags: { asOf: s?.tagsAsOf ?? null, error: s?.tagsError ?? null, stale: !!s?.tagsError },
   };
 }
 

@@ -109,6 +109,10 @@ export const SHEET_NAMES: Record<QueryEntity, string> = {
   datacenters: 'Datacenters',
   networks: 'Networks',
   snapshots: 'Snapshots',
+  disks: 'Disks',
+  nics: 'NICs',
+  partitions: 'Partitions',
+  tags: 'Tags',
   vcenters: 'vCenters',
 };
 

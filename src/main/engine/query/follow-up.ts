@@ -11,10 +11,19 @@ import {
   type ResolveContext,
 } from './resolve.js';
 
+/** The column that shows what a `has` filter looked at (an answer's rows show it). */
+const HAS_COLUMN: Record<string, string> = {
+  tags: 'tags',
+  attributes: 'attributes',
+  disks: 'diskCount',
+  nics: 'nicCount',
+};
+
 export function fieldsOf(f: Filter | undefined, out = new Set<string>()): Set<string> {
   if (!f) return out;
   if (f.kind === 'and' || f.kind === 'or') f.filters.forEach((x) => fieldsOf(x, out));
   else if (f.kind === 'not') fieldsOf(f.filter, out);
+  else if (f.kind === 'has') out.add(HAS_COLUMN[f.relation] ?? `has:${f.relation}`);
   else out.add(f.field);
   return out;
 }

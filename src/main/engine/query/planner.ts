@@ -1,7 +1,7 @@
 import { getTableColumns } from 'drizzle-orm';
 import { dict } from '../../../shared/own.js';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { FIELDS, fieldDef, type FieldDef, type QueryEntity } from '../../../shared/fields.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import { ENTITY_TABLES } from '../db/inventory-store.js';
@@ -31,21 +31,45 @@ const VCENTER_COLUMNS: Record<string, string> = {
   hostCount: 'host_count',
 };
 
-/** field → SQL expression, per entity, from the drizzle schema (stated once). */
-const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntries(
+/**
+ * Fields computed from child tables: a row's tags (`Category: tag`) and custom attributes
+ * (`name=value`), as lists. `$` stands for the row's table alias.
+ */
+const tagList = `(SELECT group_concat(x.category || ': ' || x.name, ', ') FROM tag_assignments x WHERE x.vcenter_id = $.vcenter_id AND x.object_moid = $.moid)`;
+const attributeList = (table: string, owner: string): string =>
+  `(SELECT group_concat(x.name || '=' || COALESCE(x.value, ''), ', ') FROM ${table} x WHERE x.vcenter_id = $.vcenter_id AND x.${owner} = $.moid)`;
+const COMPUTED: Partial<Record<QueryEntity, Record<string, string>>> = {
+  vms: { tags: tagList, attributes: attributeList('vm_custom_values', 'vm_moid') },
+  hosts: { tags: tagList, attributes: attributeList('host_custom_values', 'host_moid') },
+  clusters: { tags: tagList },
+  datastores: { tags: tagList },
+  networks: { tags: tagList },
+};
+
+/** field → SQL expression with `$` for the table alias, per entity, from the drizzle schema (stated once). */
+const COLUMN_SQL: Record<QueryEntity, Record<string, string>> = Object.fromEntries(
   (Object.keys(FIELDS) as QueryEntity[]).map((entity) => {
     const map: Record<string, string> = dict({});
     if (entity === 'vcenters') {
-      for (const [f, c] of Object.entries(VCENTER_COLUMNS)) map[f] = `t."${c}"`;
+      for (const [f, c] of Object.entries(VCENTER_COLUMNS)) map[f] = `$."${c}"`;
     } else {
       const cols = getTableColumns(ENTITY_TABLES[entity]) as Record<string, SQLiteColumn>;
       for (const f of Object.keys(FIELDS[entity])) {
         if (f === 'vcenter') map[f] = 'vc."name"';
-        else if (cols[f]) map[f] = `t."${cols[f].name}"`;
+        else if (cols[f]) map[f] = `$."${cols[f].name}"`;
+        else if (COMPUTED[entity]?.[f]) map[f] = COMPUTED[entity][f];
       }
     }
     return [entity, map];
   }),
+) as Record<QueryEntity, Record<string, string>>;
+
+/** field → SQL expression on the list's table (alias `t`). */
+const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntries(
+  Object.entries(COLUMN_SQL).map(([entity, map]) => [
+    entity,
+    dict(Object.fromEntries(Object.entries(map).map(([f, e]) => [f, e.replaceAll('$.', 't.')]))),
+  ]),
 ) as Record<QueryEntity, Record<string, string>>;
 
 function fromClause(entity: QueryEntity, needsVcenter = true): string {
@@ -65,7 +89,9 @@ function usesVcenter(plan: QueryPlan): boolean {
       ? f.filters.some(walk)
       : f.kind === 'not'
         ? walk(f.filter)
-        : f.field === 'vcenter');
+        : f.kind === 'has'
+          ? false
+          : f.field === 'vcenter');
   return walk(plan.filter) || plan.groupBy === 'vcenter';
 }
 
@@ -73,6 +99,95 @@ export function columnExpr(entity: QueryEntity, field: string): string {
   const e = COLUMN_EXPR[entity][field];
   if (!e) throw new VminerError('INVALID_INPUT', `unknown field "${field}" for ${entity}`);
   return e;
+}
+
+/**
+ * Where a filter's fields come from: a list's own table (`t`), or the related table of a `has`
+ * filter (`r1`, `r2`… when nested).
+ */
+interface Scope {
+  entity: QueryEntity | null;
+  label: string;
+  column(field: string): string;
+  def(field: string): FieldDef | undefined;
+  /** How `has` finds this scope's related rows. */
+  relations: Record<string, Relation>;
+  depth: number;
+}
+
+interface Relation {
+  table: string;
+  /** The related table's column naming the owner row. */
+  owner: string;
+  /** The related rows' fields: an entity's catalog, or a small one of its own. */
+  entity?: QueryEntity;
+  fields?: Record<string, { column: string; def: FieldDef }>;
+}
+
+const text = (label: string): FieldDef => ({ type: 'text', label });
+const ATTRIBUTES = (table: string, owner: string): Relation => ({
+  table,
+  owner,
+  fields: {
+    name: { column: 'name', def: text('Attribute') },
+    value: { column: 'value', def: text('Value') },
+  },
+});
+const TAGS: Relation = { table: 'tag_assignments', owner: 'object_moid', entity: 'tags' };
+
+/** The relations `has` filters may name, per entity. */
+export const RELATIONS: Partial<Record<QueryEntity, Record<string, Relation>>> = {
+  vms: {
+    disks: { table: 'vm_disks', owner: 'vm_moid', entity: 'disks' },
+    nics: { table: 'vm_nics', owner: 'vm_moid', entity: 'nics' },
+    partitions: { table: 'vm_partitions', owner: 'vm_moid', entity: 'partitions' },
+    tags: TAGS,
+    attributes: ATTRIBUTES('vm_custom_values', 'vm_moid'),
+  },
+  hosts: { tags: TAGS, attributes: ATTRIBUTES('host_custom_values', 'host_moid') },
+  clusters: { tags: TAGS },
+  datastores: { tags: TAGS },
+  networks: { tags: TAGS },
+};
+
+function entityScope(entity: QueryEntity): Scope {
+  return {
+    entity,
+    label: entity,
+    column: (field) => columnExpr(entity, field),
+    def: (field) => fieldDef(entity, field),
+    relations: RELATIONS[entity] ?? {},
+    depth: 0,
+  };
+}
+
+function relationScope(rel: Relation, name: string, alias: string, depth: number): Scope {
+  const unknown = (field: string): never => {
+    throw new VminerError('INVALID_INPUT', `unknown field "${field}" for ${name}`);
+  };
+  if (rel.entity) {
+    const entity = rel.entity;
+    return {
+      entity,
+      label: name,
+      column: (field) => {
+        const sql = field === 'vcenter' ? undefined : COLUMN_SQL[entity][field];
+        return sql ? sql.replaceAll('$.', `${alias}.`) : unknown(field);
+      },
+      def: (field) => (field === 'vcenter' ? undefined : fieldDef(entity, field)),
+      relations: {},
+      depth,
+    };
+  }
+  const fields = rel.fields ?? {};
+  return {
+    entity: null,
+    label: name,
+    column: (field) => (fields[field] ? `${alias}."${fields[field].column}"` : unknown(field)),
+    def: (field) => fields[field]?.def,
+    relations: {},
+    depth,
+  };
 }
 
 function likeEscape(s: string): string {
@@ -93,14 +208,10 @@ interface IndexUse {
   keepEq?: ReadonlySet<string>;
 }
 
-function compile(
-  entity: QueryEntity,
-  f: Filter,
-  params: Param[],
-  use: IndexUse = { unindexed: false },
-): string {
+function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { unindexed: false }): string {
+  const entity = scope.entity;
   const colOf = (field: string, eq = false): string =>
-    (use.unindexed && !(eq && use.keepEq?.has(field)) ? '+' : '') + columnExpr(entity, field);
+    (use.unindexed && !(eq && use.keepEq?.has(field)) ? '+' : '') + scope.column(field);
   // Below an OR or a NOT every term goes unindexed: only a top-level equality narrows a seek.
   const nested: IndexUse = { unindexed: use.unindexed };
   switch (f.kind) {
@@ -108,18 +219,38 @@ function compile(
     case 'or': {
       if (f.filters.length === 0) return f.kind === 'and' ? '1' : '0';
       const inner = f.kind === 'and' ? use : nested;
-      return `(${f.filters.map((x) => compile(entity, x, params, inner)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
+      return `(${f.filters.map((x) => compile(scope, x, params, inner)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
     }
     case 'not':
       // NULL-safe: "not in cluster X" keeps VMs that have no cluster.
-      return `NOT COALESCE(${compile(entity, f.filter, params, nested)}, 0)`;
+      return `NOT COALESCE(${compile(scope, f.filter, params, nested)}, 0)`;
+    case 'has': {
+      const rel = scope.relations[f.relation];
+      if (!rel || scope.depth > 0) {
+        const names = Object.keys(scope.relations);
+        throw new VminerError(
+          'INVALID_INPUT',
+          `${scope.label} have no related "${f.relation}"${names.length ? `; they have: ${names.join(', ')}` : ''}`,
+        );
+      }
+      const alias = `r${scope.depth + 1}`;
+      const inner = f.filter
+        ? ` AND (${compile(relationScope(rel, f.relation, alias, scope.depth + 1), f.filter, params, { unindexed: false })})`
+        : '';
+      return `EXISTS (SELECT 1 FROM "${rel.table}" ${alias} WHERE ${alias}.vcenter_id = t.vcenter_id AND ${alias}."${rel.owner}" = t.moid${inner})`;
+    }
     case 'cmp': {
-      if (f.field === 'vcenter' && (f.op === 'eq' || f.op === 'ne') && entity !== 'vcenters') {
+      if (
+        f.field === 'vcenter' &&
+        (f.op === 'eq' || f.op === 'ne') &&
+        entity !== 'vcenters' &&
+        scope.depth === 0
+      ) {
         params.push(String(f.value));
         return `t.vcenter_id ${f.op === 'ne' ? 'NOT ' : ''}IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
       }
       const col = colOf(f.field, f.op === 'eq');
-      const type = fieldDef(entity, f.field)?.type;
+      const type = scope.def(f.field)?.type;
       const ops = { eq: '=', ne: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
       if (type === 'boolean') {
         params.push(f.value === true || f.value === 'true' ? 1 : 0);
@@ -137,13 +268,19 @@ function compile(
       return `${colOf(f.field)} BETWEEN ? AND ?`;
     }
     case 'text': {
-      if (f.field === 'vcenter' && f.op === 'equals' && entity !== 'vcenters') {
+      if (f.field === 'vcenter' && f.op === 'equals' && entity !== 'vcenters' && scope.depth === 0) {
         params.push(f.value);
         return `t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
       }
       const col = colOf(f.field, f.op === 'equals');
-      const type = fieldDef(entity, f.field)?.type;
-      if (entity === 'vms' && f.field === 'ipAddresses' && f.op === 'equals' && f.value.length >= 3) {
+      const type = scope.def(f.field)?.type;
+      if (
+        entity === 'vms' &&
+        scope.depth === 0 &&
+        f.field === 'ipAddresses' &&
+        f.op === 'equals' &&
+        f.value.length >= 3
+      ) {
         // An IP among all of a VM's IPs: the trigram search index finds the few candidates, the
         // list match confirms the exact address (10.1.1.1 must not match 10.1.1.10).
         params.push(`"${f.value.replace(/"/g, '""')}"`, `%, ${likeEscape(f.value)}, %`);
@@ -176,7 +313,7 @@ function compile(
     }
     case 'empty': {
       const col = colOf(f.field);
-      const type = fieldDef(entity, f.field)?.type;
+      const type = scope.def(f.field)?.type;
       const isEmpty =
         type === 'text' || type === 'list' ? `(${col} IS NULL OR ${col} = '')` : `${col} IS NULL`;
       return f.empty ? isEmpty : `NOT ${isEmpty}`;
@@ -185,7 +322,9 @@ function compile(
 }
 
 export function whereClause(plan: QueryPlan, params: Param[], preferOrder = false): string {
-  return plan.filter ? `WHERE ${compile(plan.entity, plan.filter, params, indexUse(plan, preferOrder))}` : '';
+  return plan.filter
+    ? `WHERE ${compile(entityScope(plan.entity), plan.filter, params, indexUse(plan, preferOrder))}`
+    : '';
 }
 
 function indexUse(plan: QueryPlan, preferOrder = false): IndexUse {
@@ -461,7 +600,7 @@ export function pageQueries(
   return segments.map((seg) => {
     const params: Param[] = [];
     const where = plan.filter
-      ? compile(plan.entity, plan.filter, params, indexUse(plan, page.preferOrder))
+      ? compile(entityScope(plan.entity), plan.filter, params, indexUse(plan, page.preferOrder))
       : '1';
     params.push(...seg.params, page.limit);
     return {
@@ -491,7 +630,7 @@ export function pageQuery(
   const values = decodeCursor(page.cursor, keys.length);
   const params: Param[] = [];
   const where = plan.filter
-    ? compile(plan.entity, plan.filter, params, indexUse(plan, page.preferOrder))
+    ? compile(entityScope(plan.entity), plan.filter, params, indexUse(plan, page.preferOrder))
     : '1';
   const branches: string[] = [];
   const col = (k: SortKey): string => `${k.expr}${k.nocase ? ' COLLATE NOCASE' : ''}`;

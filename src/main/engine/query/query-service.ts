@@ -342,7 +342,7 @@ export class QueryService {
         if (fieldDef(plan.entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
     const columns = [...DEFAULT_COLUMNS[plan.entity]];
     for (const f of [...fieldsOf(plan.filter), ...(plan.sort ?? []).map((s) => s.field)])
-      if (!columns.includes(f)) columns.push(f);
+      if (!columns.includes(f) && fieldDef(plan.entity, f)) columns.push(f);
     return { kind: 'rows', columns, rows, total };
   }
 

@@ -58,6 +58,19 @@ function dump(e: Engine): Record<string, unknown[]> {
     'vm_datastores',
     'vm_networks',
     'host_datastores',
+    // The RVTools-depth child rows, dvSwitches and tags.
+    'vm_disks',
+    'vm_nics',
+    'vm_partitions',
+    'vm_custom_values',
+    'host_custom_values',
+    'host_nics',
+    'host_vmkernels',
+    'host_vswitches',
+    'dv_switches',
+    'tag_categories',
+    'tag_defs',
+    'tag_assignments',
   ]) {
     const rows = e.database.sqlite.prepare(`SELECT * FROM ${t}`).all() as Record<string, unknown>[];
     out[t] = rows.map((r) => JSON.stringify(r)).sort();

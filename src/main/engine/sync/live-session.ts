@@ -17,7 +17,9 @@ import { PROPERTY_PATHS, VIEW_TYPES } from '../vsphere/properties.js';
 import { isSessionExpired, SoapClient } from '../vsphere/soap-client.js';
 import type { TrustPolicy } from '../vsphere/transport.js';
 import type { MoRef } from '../vsphere/xml.js';
-import type { VcenterSyncResult } from './sync-runner.js';
+import { syncWarnings, tagsState, type VcenterSyncResult } from './sync-runner.js';
+import { tagsOrError } from '../vsphere/collect.js';
+import { readCustomFields } from '../vsphere/custom-fields.js';
 
 const log = createLogger('live');
 
@@ -30,6 +32,11 @@ export interface LiveOptions {
   backoffMaxMs: number;
   /** How often an idle session records that its data is still current (lastSuccessAt). */
   freshnessEveryMs: number;
+  /**
+   * How often the tags are read again (they have no change stream: the tagging REST API is read
+   * whole, between two long polls). Every full load reads them too.
+   */
+  tagsEveryMs: number;
   connectTimeoutMs: number;
   callTimeoutMs: number;
   /** Bounds on one answer (engine settings maxAnswerBytes / maxAnswerDepth). */
@@ -44,6 +51,7 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   backoffBaseMs: 1_000,
   backoffMaxMs: 120_000,
   freshnessEveryMs: 60_000,
+  tagsEveryMs: 15 * 60_000,
   connectTimeoutMs: 10_000,
   callTimeoutMs: 180_000,
   random: Math.random,
@@ -106,6 +114,7 @@ export class LiveSession {
   private waiters: Waiter[] = [];
   private failures = 0;
   private lastFresh = 0;
+  private lastTags = 0;
   private wake: (() => void) | undefined;
   private currentStatus: VcenterStatus = 'idle';
   private currentError: ErrorInfo | null = null;
@@ -332,6 +341,8 @@ export class LiveSession {
     const started = Date.now();
     const model = new LiveInventory(this.paths);
     const refetch: MoRef[] = [];
+    // The tags come over their own connection, alongside the filter's first answer.
+    const tags = this.readTags().catch(() => ({}) as Awaited<ReturnType<typeof tagsOrError>>);
     this.missing = [];
     let version = '';
     let objects = 0;
@@ -350,16 +361,15 @@ export class LiveSession {
       if (!b.truncated) break;
     }
     if (refetch.length > 0) await this.refetch(model, refetch);
+    model.setCustomFields(await readCustomFields(client, this.ac.signal));
+    const tagRead = await tags;
     if (this.stopped) return;
     const inv = model.buildAll();
+    Object.assign(inv, tagRead);
+    model.tagCount = tagRead.tags?.attachments.length ?? 0;
     const finished = Date.now();
     const counts = countsOf(inv);
-    const warnings = [
-      ...this.droppedPaths.map((p) => `property ${p} is unknown to this vCenter version; it was skipped`),
-      ...this.missing.map(
-        (m) => `${m.objectType}.${m.path} could not be read (${m.fault}); check the account's role`,
-      ),
-    ];
+    const warnings = syncWarnings(this.droppedPaths, this.missing, inv.tagsError);
     // The rows and their "as of" in one transaction.
     this.deps.store.replace(this.vcenterId, inv, () =>
       this.deps.repo.setState(this.vcenterId, {
@@ -369,8 +379,11 @@ export class LiveSession {
         counts: JSON.stringify(counts),
         lastSuccessAt: new Date(finished).toISOString(),
         warnings: JSON.stringify(warnings),
+        ...tagsState(inv.tagsError, finished),
       }),
     );
+    this.lastTags = finished;
+    this.lastTagJson = inv.tags ? JSON.stringify(inv.tags) : undefined;
     this.model = model;
     this.version = version;
     this.stats.fullLoads++;
@@ -442,7 +455,10 @@ export class LiveSession {
       this.stats.updateSets++;
       this.version = b.version;
       if (refetch.length > 0) await this.refetch(model, refetch);
+      // A custom attribute defined since the load: its name comes from the CustomFieldsManager.
+      if (model.unknownCustomField) model.setCustomFields(await readCustomFields(client, this.ac.signal));
       if (this.stopped) return;
+      if (Date.now() - this.lastTags >= this.opts.tagsEveryMs) await this.refreshTags(model);
       // A truncated answer is a prefix of a burst: store once the burst is complete.
       if (!b.truncated && model.pending) this.flush(model);
       else if (b.objects === 0 && Date.now() - this.lastFresh >= this.opts.freshnessEveryMs) {
@@ -477,6 +493,55 @@ export class LiveSession {
     this.stats.lastChangeAt = new Date(now).toISOString();
     if (rows > 0) this.deps.onChanged(this.vcenterId);
   }
+
+  private readTags(): ReturnType<typeof tagsOrError> {
+    const { vc } = this.target;
+    return tagsOrError({
+      url: vc.url,
+      trust: this.trust(),
+      user: this.target.user,
+      password: this.target.password,
+      connectTimeoutMs: this.opts.connectTimeoutMs,
+      callTimeoutMs: this.opts.callTimeoutMs,
+      maxAnswerBytes: this.opts.maxAnswerBytes,
+      signal: this.ac.signal,
+    });
+  }
+
+  /**
+   * The tags read again (no stream exists for them); written only when they changed. A failed
+   * read keeps the last good tags and marks them stale, with the reason.
+   */
+  private async refreshTags(model: LiveInventory): Promise<void> {
+    this.lastTags = Date.now();
+    const r = await this.readTags();
+    if (this.stopped) return;
+    const at = Date.now();
+    if (!r.tags) {
+      this.deps.repo.setState(this.vcenterId, tagsState(r.tagsError, at));
+      log.warn('live: tags could not be read; keeping the last good ones', {
+        vcenter: this.target.vc.name,
+        error: r.tagsError,
+      });
+      return;
+    }
+    const json = JSON.stringify(r.tags);
+    if (json === this.lastTagJson) {
+      this.deps.repo.setState(this.vcenterId, tagsState(undefined, at));
+      return;
+    }
+    this.lastTagJson = json;
+    model.tagCount = r.tags.attachments.length;
+    this.deps.store.replaceTags(this.vcenterId, r.tags, model.objectNames(), () =>
+      this.deps.repo.setState(this.vcenterId, {
+        ...tagsState(undefined, at),
+        counts: JSON.stringify(model.counts()),
+      }),
+    );
+    this.deps.onChanged(this.vcenterId);
+  }
+
+  private lastTagJson: string | undefined;
 
   /** Re-reads objects whose update was partial (a change below a requested path). */
   private async refetch(model: LiveInventory, refs: MoRef[]): Promise<void> {

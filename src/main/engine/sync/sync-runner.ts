@@ -12,6 +12,31 @@ import { collectInventory, type CollectOptions, type CollectResult } from '../vs
 
 const log = createLogger('sync');
 
+/** What a sync reports beside its rows: skipped paths, unreadable properties, stale tags. */
+export function syncWarnings(
+  droppedPaths: string[],
+  missing: { objectType: string; path: string; fault: string }[],
+  tagsError: string | undefined,
+): string[] {
+  return [
+    ...droppedPaths.map((p) => `property ${p} is unknown to this vCenter version; it was skipped`),
+    ...missing.map(
+      (m) => `${m.objectType}.${m.path} could not be read (${m.fault}); check the account's role`,
+    ),
+    ...(tagsError
+      ? [`the tags could not be read (${tagsError}); the tags shown are stale (from the last good read)`]
+      : []),
+  ];
+}
+
+/** The sync state's tag fields after a read: "as of" now when the tags were read, else the error. */
+export function tagsState(
+  tagsError: string | undefined,
+  at: number,
+): { tagsError: string | null; tagsAsOf?: string } {
+  return tagsError ? { tagsError } : { tagsError: null, tagsAsOf: new Date(at).toISOString() };
+}
+
 export interface VcenterSyncResult {
   vcenterId: number;
   vcenter: string;
@@ -162,12 +187,7 @@ export class SyncRunner {
       if (ac.signal.aborted) throw ac.signal.reason;
       emit({ phase: 'storing', status: 'syncing', objects: res.objects });
       const counts = countsOf(res.inventory);
-      const warnings = [
-        ...res.droppedPaths.map((p) => `property ${p} is unknown to this vCenter version; it was skipped`),
-        ...res.missing.map(
-          (m) => `${m.objectType}.${m.path} could not be read (${m.fault}); check the account's role`,
-        ),
-      ];
+      const warnings = syncWarnings(res.droppedPaths, res.missing, res.inventory.tagsError);
       const finished = Date.now();
       const a = res.about;
       // The rows and the state that describes them in one transaction: a crash between the two
@@ -189,6 +209,7 @@ export class SyncRunner {
           errorMessage: null,
           lastSuccessAt: new Date(finished).toISOString(),
           warnings: JSON.stringify(warnings),
+          ...tagsState(res.inventory.tagsError, finished),
         });
       });
       log.info('synced', {

@@ -4,6 +4,10 @@ import { createContainerView, retrieveFromView, type MissingProperty } from './p
 import { InventoryMapper } from './inventory-mapper.js';
 import { PROPERTY_PATHS, VIEW_TYPES } from './properties.js';
 import type { TrustPolicy } from './transport.js';
+import { readCustomFields } from './custom-fields.js';
+import { readTags } from './tagging.js';
+import { toErrorInfo } from '../../../shared/errors.js';
+import type { TagSet } from '../../../shared/inventory.js';
 
 export interface CollectOptions {
   url: string;
@@ -18,6 +22,24 @@ export interface CollectOptions {
   maxAnswerBytes?: number;
   maxAnswerDepth?: number;
   onProgress?: (p: { phase: 'connecting' | 'collecting' | 'mapping'; objects: number }) => void;
+  /** Read the tags through the tagging REST API as well (default true). */
+  tags?: boolean;
+}
+
+/** The tags of a vCenter, or why they could not be read (the sync goes on without them). */
+export async function tagsOrError(
+  opts: Pick<
+    CollectOptions,
+    'url' | 'trust' | 'user' | 'password' | 'connectTimeoutMs' | 'callTimeoutMs' | 'signal' | 'maxAnswerBytes'
+  >,
+): Promise<{ tags?: TagSet; tagsError?: string }> {
+  try {
+    return { tags: await readTags(opts) };
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    const e = toErrorInfo(err);
+    return { tagsError: `${e.code}: ${e.message}` };
+  }
 }
 
 export interface CollectResult {
@@ -55,6 +77,8 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     session = 'pending';
     await client.login(opts.user, opts.password);
     session = 'open';
+    // The tags come over their own connection, alongside the property collection.
+    const tags = (opts.tags === false ? Promise.resolve({}) : tagsOrError(opts)).catch(() => ({}));
     const view = await createContainerView(client, VIEW_TYPES);
     const mapper = new InventoryMapper();
     const result = await retrieveFromView(client, view, PROPERTY_PATHS, {
@@ -62,8 +86,11 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
       onObject: (o) => mapper.add(o),
       onPage: (objects) => opts.onProgress?.({ phase: 'collecting', objects }),
     });
+    mapper.setCustomFields(await readCustomFields(client, opts.signal));
     opts.onProgress?.({ phase: 'mapping', objects: result.objects });
-    return { about: sc.about, inventory: mapper.build(), ...result };
+    const inventory = mapper.build();
+    Object.assign(inventory, await tags);
+    return { about: sc.about, inventory, ...result };
   } finally {
     // The view dies with the session. logout() never throws and closes the connection.
     if (opts.signal?.aborted) {

@@ -1,65 +1,49 @@
-import { emptyInventory, type Inventory } from '../../../shared/inventory.js';
-import { MoRef, type XObject, type XValue } from './xml.js';
+import {
+  emptyInventory,
+  type CustomValueRow,
+  type Inventory,
+  type InventoryRow,
+} from '../../../shared/inventory.js';
+import { MoRef, type XValue } from './xml.js';
 import type { ObjectContent } from './property-collector.js';
+import { asArray, bool, date, field, num, obj, ref, refs, str } from './xvalue.js';
+import { compactGuestNet, guestIps, reduceDevices, vmDevices, vmPartitions } from './vm-devices.js';
+import { hostIdentity, hostNetwork, type HostNetwork } from './host-network.js';
+import { clusterDepth, datastoreDepth, dvSwitchRow, portgroupDepth } from './entity-depth.js';
 
-export function asArray(v: XValue | undefined): XValue[] {
-  if (v === undefined || v === '') return [];
-  return Array.isArray(v) ? v : [v];
+export { asArray } from './xvalue.js';
+export { compactGuestNet } from './vm-devices.js';
+
+/**
+ * Bulky values are reduced to what the rows need as soon as they are read (a full read and every
+ * live change), so the objects a live session holds stay small.
+ */
+export function compactProp(name: string, val: XValue): XValue {
+  if (name === 'guest.net') return compactGuestNet(val);
+  if (name === 'config.hardware.device') return reduceDevices(val);
+  return val;
 }
 
-function obj(v: XValue | undefined): XObject | undefined {
-  return v !== undefined && typeof v === 'object' && !Array.isArray(v) && !(v instanceof MoRef)
-    ? v
-    : undefined;
-}
-
-function str(v: XValue | undefined): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function num(v: XValue | undefined): number | null {
-  if (typeof v !== 'string' || v === '') return null;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-}
-
-/** vSphere dateTimes may carry nanoseconds; store them as plain ISO 8601 (ms, UTC) so they sort and compare. */
-function date(v: XValue | undefined): string | null {
-  const s = str(v);
-  if (s === null) return null;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-}
-
-function bool(v: XValue | undefined): boolean | null {
-  return v === 'true' ? true : v === 'false' ? false : null;
-}
-
-function ref(v: XValue | undefined): MoRef | undefined {
-  return v instanceof MoRef ? v : undefined;
-}
-
-function refs(v: XValue | undefined): MoRef[] {
-  return asArray(v).filter((x): x is MoRef => x instanceof MoRef);
-}
-
-function field(o: XObject | undefined, ...path: string[]): XValue | undefined {
-  let cur: XValue | undefined = o;
-  for (const p of path) {
-    const next = obj(cur);
-    if (!next) return undefined;
-    cur = next[p];
-  }
-  return cur;
-}
-
-type Row<K extends keyof Inventory> = Inventory[K][number];
+type Row<K extends keyof Inventory> = InventoryRow<K>;
 
 export interface VmRows {
   row: Row<'vms'>;
   snapshots: Row<'snapshots'>[];
   datastores: string[];
   networks: string[];
+  disks: Row<'disks'>[];
+  nics: Row<'nics'>[];
+  partitions: Row<'partitions'>[];
+  customValues: CustomValueRow[];
+}
+
+export interface HostRows {
+  row: Row<'hosts'>;
+  datastores: string[];
+  customValues: CustomValueRow[];
+  nics: HostNetwork['nics'];
+  vmkernels: HostNetwork['vmkernels'];
+  vswitches: HostNetwork['vswitches'];
 }
 
 export interface DatacenterCounts {
@@ -77,15 +61,65 @@ export const NETWORK_TYPES = ['Network', 'DistributedVirtualPortgroup', 'OpaqueN
  */
 export class InventoryMapper {
   protected readonly objects = new Map<string, ObjectContent>();
+  /** Custom attribute names by key (the CustomFieldsManager's `field`). */
+  private customFields = new Map<string, string>();
 
   add(o: ObjectContent): void {
-    const net = o.props.get('guest.net');
-    if (net !== undefined) o.props.set('guest.net', compactGuestNet(net));
+    for (const name of ['guest.net', 'config.hardware.device']) {
+      const v = o.props.get(name);
+      if (v !== undefined) o.props.set(name, compactProp(name, v));
+    }
     this.objects.set(o.ref.key, o);
+  }
+
+  /** The CustomFieldsManager's `field` (key → name); values of unknown keys are named by key. */
+  setCustomFields(fields: XValue | undefined): void {
+    this.customFields = new Map();
+    for (const f of asArray(fields)) {
+      const key = str(obj(f)?.['key']);
+      const name = str(obj(f)?.['name']);
+      if (key !== null && name !== null) this.customFields.set(key, name);
+    }
+  }
+
+  /** True when an object carries a custom value whose field name is not known (a new field). */
+  hasUnknownCustomField(o: ObjectContent): boolean {
+    for (const v of asArray(o.props.get('customValue'))) {
+      const key = str(obj(v)?.['key']);
+      if (key !== null && !this.customFields.has(key)) return true;
+    }
+    return false;
+  }
+
+  protected customValues(o: ObjectContent): CustomValueRow[] {
+    const out: CustomValueRow[] = [];
+    const seen = new Set<number>();
+    for (const v of asArray(o.props.get('customValue'))) {
+      const key = num(obj(v)?.['key']);
+      if (key === null || seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        ownerMoid: o.ref.value,
+        key,
+        name: this.customFields.get(String(key)) ?? `custom field ${key}`,
+        value: str(obj(v)?.['value']),
+      });
+    }
+    return out;
   }
 
   get size(): number {
     return this.objects.size;
+  }
+
+  /** moid → name of every object held (what a tag's object is called). */
+  objectNames(): (moid: string) => string | null {
+    const names = new Map<string, string>();
+    for (const o of this.objects.values()) {
+      const n = str(o.props.get('name'));
+      if (n !== null) names.set(o.ref.value, n);
+    }
+    return (moid) => names.get(moid) ?? null;
   }
 
   protected byType(...types: string[]): ObjectContent[] {
@@ -126,6 +160,87 @@ export class InventoryMapper {
     return cur ? `/${parts.join('/')}` : null;
   }
 
+  /**
+   * A VM's resource pool path below its cluster or host (`/Resources/Prod`), and the nearest vApp
+   * up that chain.
+   */
+  private poolPath(start: MoRef | undefined): { path: string | null; vapp: string | null } {
+    const parts: string[] = [];
+    let vapp: string | null = null;
+    let cur = start;
+    for (let guard = 0; cur && guard < 64; guard++) {
+      if (cur.type !== 'ResourcePool' && cur.type !== 'VirtualApp') break;
+      const name = this.name(cur) ?? cur.value;
+      if (cur.type === 'VirtualApp' && vapp === null) vapp = name;
+      parts.unshift(name);
+      cur = ref(this.objects.get(cur.key)?.props.get('parent'));
+    }
+    return { path: parts.length > 0 ? `/${parts.join('/')}` : null, vapp };
+  }
+
+  /** Distributed port groups by key (a NIC's backing names its port group by key). */
+  private portgroupKeys: Map<string, { name: string | null; switch: string | null }> | undefined;
+
+  protected portgroupByKey(key: string): { name: string | null; switch: string | null } | undefined {
+    if (!this.portgroupKeys) {
+      this.portgroupKeys = new Map();
+      for (const o of this.objects.values()) {
+        if (o.ref.type !== 'DistributedVirtualPortgroup') continue;
+        const k = str(o.props.get('key')) ?? o.ref.value;
+        this.portgroupKeys.set(k, {
+          name: str(o.props.get('name')),
+          switch: this.name(ref(o.props.get('config.distributedVirtualSwitch'))),
+        });
+      }
+    }
+    return this.portgroupKeys.get(key);
+  }
+
+  /** Forgets derived lookups (port groups by key, dvSwitch uplinks) after objects changed. */
+  protected resetLookups(): void {
+    this.portgroupKeys = undefined;
+    this.dvsUplinks = undefined;
+  }
+
+  /** `host moid` → pnic device → dvSwitch name (from the dvSwitches' host members). */
+  private dvsUplinks: Map<string, Map<string, string>> | undefined;
+
+  private dvsUplinksOf(hostMoid: string): Map<string, string> | undefined {
+    if (!this.dvsUplinks) {
+      this.dvsUplinks = new Map();
+      for (const o of this.objects.values()) {
+        if (!o.ref.type.endsWith('DistributedVirtualSwitch')) continue;
+        const sw = str(o.props.get('name')) ?? o.ref.value;
+        for (const member of asArray(field(obj(o.props.get('config')), 'host'))) {
+          const cfg = obj(obj(member)?.['config']);
+          const host = ref(cfg?.['host']);
+          if (!host) continue;
+          const map = this.dvsUplinks.get(host.value) ?? new Map<string, string>();
+          for (const spec of asArray(field(cfg, 'backing', 'pnicSpec'))) {
+            const dev = str(obj(spec)?.['pnicDevice']);
+            if (dev) map.set(dev, sw);
+          }
+          this.dvsUplinks.set(host.value, map);
+        }
+      }
+    }
+    return this.dvsUplinks.get(hostMoid);
+  }
+
+  /** Standard port group name → VLAN id, from the hosts' port group configuration. */
+  private standardVlans(): Map<string, string> {
+    const vlans = new Map<string, string>();
+    for (const o of this.objects.values()) {
+      if (o.ref.type !== 'HostSystem') continue;
+      for (const pg of asArray(o.props.get('config.network.portgroup'))) {
+        const name = str(field(obj(pg), 'spec', 'name'));
+        const vlan = str(field(obj(pg), 'spec', 'vlanId'));
+        if (name && vlan !== null && !vlans.has(name)) vlans.set(name, vlan);
+      }
+    }
+    return vlans;
+  }
+
   /** The cluster a host belongs to (undefined for a standalone host). */
   protected clusterOfHost(hostRef: MoRef | undefined): MoRef | undefined {
     if (!hostRef) return undefined;
@@ -133,8 +248,18 @@ export class InventoryMapper {
     return parent?.type === 'ClusterComputeResource' ? parent : undefined;
   }
 
-  hostRow(h: ObjectContent): { row: Row<'hosts'>; datastores: string[] } {
+  hostRow(h: ObjectContent): HostRows {
     const p = h.props;
+    const net = hostNetwork(
+      h.ref.value,
+      p.get('config.network.pnic'),
+      p.get('config.network.vnic'),
+      p.get('config.network.vswitch'),
+      p.get('config.network.portgroup'),
+      this.dvsUplinksOf(h.ref.value),
+    );
+    const identity = hostIdentity(p.get('hardware.systemInfo'), p.get('hardware.biosInfo'));
+    const sys = obj(p.get('hardware.systemInfo'));
     const parent = ref(p.get('parent'));
     const cluster = parent?.type === 'ClusterComputeResource' ? parent : undefined;
     const hw = obj(p.get('summary.hardware'));
@@ -149,8 +274,8 @@ export class InventoryMapper {
         connectionState: str(p.get('runtime.connectionState')),
         powerState: str(p.get('runtime.powerState')),
         inMaintenanceMode: bool(p.get('runtime.inMaintenanceMode')),
-        vendor: str(field(hw, 'vendor')),
-        model: str(field(hw, 'model')),
+        vendor: str(field(hw, 'vendor')) ?? str(sys?.['vendor']),
+        model: str(field(hw, 'model')) ?? str(sys?.['model']),
         cpuModel: str(field(hw, 'cpuModel')),
         numCpuSockets: num(field(hw, 'numCpuPkgs')),
         numCpuCores: num(field(hw, 'numCpuCores')),
@@ -162,8 +287,19 @@ export class InventoryMapper {
         vmCount: refs(p.get('vm')).length,
         bootTime: date(p.get('runtime.bootTime')),
         overallStatus: str(p.get('overallStatus')),
+        ...identity,
+        nicCount: p.has('config.network.pnic') ? net.nics.length : null,
+        vmkernelIps:
+          net.vmkernels
+            .map((v) => v.ip)
+            .filter((ip): ip is string => !!ip)
+            .join(', ') || null,
       },
       datastores: refs(p.get('datastore')).map((r) => r.value),
+      customValues: this.customValues(h),
+      nics: net.nics,
+      vmkernels: net.vmkernels,
+      vswitches: net.vswitches,
     };
   }
 
@@ -171,8 +307,7 @@ export class InventoryMapper {
     const p = v.props;
     const hostRef = ref(p.get('runtime.host'));
     const cluster = this.clusterOfHost(hostRef);
-    const ips = new Set<string>();
-    for (const ip of asArray(p.get('guest.net'))) if (typeof ip === 'string') ips.add(ip);
+    const ips = new Set<string>(guestIps(p.get('guest.net')));
     const primaryIp = str(p.get('guest.ipAddress'));
     if (primaryIp) ips.add(primaryIp);
     const dsRefs = refs(p.get('datastore'));
@@ -204,6 +339,15 @@ export class InventoryMapper {
     walk(asArray(field(obj(p.get('snapshot')), 'rootSnapshotList')), null);
     const committed = num(p.get('summary.storage.committed'));
     const uncommitted = num(p.get('summary.storage.uncommitted'));
+    const devices = vmDevices(v.ref.value, vmName, p.get('config.hardware.device'), p.get('guest.net'), {
+      name: (r) => this.name(r),
+      portgroup: (k) => this.portgroupByKey(k),
+    });
+    const hasDevices = p.has('config.hardware.device');
+    const cpu = obj(p.get('config.cpuAllocation'));
+    const mem = obj(p.get('config.memoryAllocation'));
+    const tools = obj(p.get('config.tools'));
+    const pool = this.poolPath(ref(p.get('resourcePool')));
     return {
       row: {
         moid: v.ref.value,
@@ -240,10 +384,45 @@ export class InventoryMapper {
         bootTime: date(p.get('runtime.bootTime')),
         overallStatus: str(p.get('overallStatus')),
         hostMoid: hostRef?.value ?? null,
+        createdAt: date(p.get('config.createDate')),
+        connectionState: str(p.get('runtime.connectionState')),
+        guestState: str(p.get('guest.guestState')),
+        firmware: str(p.get('config.firmware')),
+        secureBoot: bool(p.get('config.bootOptions.efiSecureBootEnabled')),
+        cpuReservationMhz: num(cpu?.['reservation']),
+        cpuLimitMhz: num(cpu?.['limit']),
+        cpuShares: num(field(cpu, 'shares', 'shares')),
+        cpuSharesLevel: str(field(cpu, 'shares', 'level')),
+        memoryReservationMb: num(mem?.['reservation']),
+        memoryLimitMb: num(mem?.['limit']),
+        memoryShares: num(field(mem, 'shares', 'shares')),
+        memorySharesLevel: str(field(mem, 'shares', 'level')),
+        memoryReservationLocked: bool(p.get('config.memoryReservationLockedToMax')),
+        cpuHotAdd: bool(p.get('config.cpuHotAddEnabled')),
+        cpuHotRemove: bool(p.get('config.cpuHotRemoveEnabled')),
+        memoryHotAdd: bool(p.get('config.memoryHotAddEnabled')),
+        cbt: bool(p.get('config.changeTrackingEnabled')),
+        resourcePoolPath: pool.path,
+        vapp: pool.vapp,
+        consolidationNeeded: bool(p.get('runtime.consolidationNeeded')),
+        faultToleranceState: str(p.get('runtime.faultToleranceState')),
+        vmPathName: str(p.get('summary.config.vmPathName')),
+        diskCount: hasDevices ? devices.diskCount : null,
+        nicCount: hasDevices ? devices.nicCount : null,
+        diskCapacityBytes: hasDevices ? devices.diskCapacityBytes : null,
+        numMonitors: devices.numMonitors,
+        videoRamKb: devices.videoRamKb,
+        toolsVersion: str(p.get('guest.toolsVersion')),
+        toolsUpgradePolicy: str(tools?.['toolsUpgradePolicy']),
+        toolsSyncTime: bool(tools?.['syncTimeWithHost']),
       },
       snapshots,
       datastores: dsRefs.map((r) => r.value),
       networks: netRefs.map((r) => r.value),
+      disks: devices.disks,
+      nics: devices.nics,
+      partitions: vmPartitions(v.ref.value, vmName, p.get('guest.disk')),
+      customValues: this.customValues(v),
     };
   }
 
@@ -303,6 +482,7 @@ export class InventoryMapper {
       totalCpuCores: num(sum('numCpuCores')),
       totalMemoryBytes: num(sum('totalMemory')),
       overallStatus: str(sum('overallStatus')),
+      ...clusterDepth(conf, sum('currentEVCModeKey')),
     };
   }
 
@@ -325,19 +505,43 @@ export class InventoryMapper {
       hostCount: asArray(d.props.get('host')).length,
       maintenanceMode: str(field(s, 'maintenanceMode')),
       url: str(field(s, 'url')),
+      ...datastoreDepth(s, obj(d.props.get('info'))),
     };
   }
 
-  networkRow(n: ObjectContent): Row<'networks'> {
-    const vlan = field(obj(n.props.get('config.defaultPortConfig')), 'vlan', 'vlanId');
+  networkRow(n: ObjectContent, standardVlans?: Map<string, string>): Row<'networks'> {
+    const name = str(n.props.get('name')) ?? n.ref.value;
+    const pg =
+      n.ref.type === 'DistributedVirtualPortgroup'
+        ? portgroupDepth(n.props, this.name(ref(n.props.get('config.distributedVirtualSwitch'))))
+        : undefined;
     return {
       moid: n.ref.value,
-      name: str(n.props.get('name')) ?? n.ref.value,
+      name,
       datacenter: this.datacenterOf(n),
       type: n.ref.type,
-      vlanId: typeof vlan === 'string' ? vlan : null,
+      vlanId: pg
+        ? pg.vlanId
+        : n.ref.type === 'Network'
+          ? ((standardVlans ?? this.standardVlans()).get(name) ?? null)
+          : null,
       vmCount: refs(n.props.get('vm')).length,
+      switch: pg?.switch ?? null,
+      uplink: pg?.uplink ?? null,
+      numPorts: pg?.numPorts ?? null,
+      portBinding: pg?.portBinding ?? null,
+      activeUplinks: pg?.activeUplinks ?? null,
+      standbyUplinks: pg?.standbyUplinks ?? null,
+      allowPromiscuous: pg?.allowPromiscuous ?? null,
+      macChanges: pg?.macChanges ?? null,
+      forgedTransmits: pg?.forgedTransmits ?? null,
+      teamingPolicy: pg?.teamingPolicy ?? null,
+      key: pg?.key ?? null,
     };
+  }
+
+  dvSwitchRow(d: ObjectContent): Row<'dvSwitches'> {
+    return dvSwitchRow(d.ref.value, d.props, this.datacenterOf(d));
   }
 
   datacenterRow(d: ObjectContent, counts: Map<string, DatacenterCounts>): Row<'datacenters'> {
@@ -348,10 +552,15 @@ export class InventoryMapper {
 
   build(): Inventory {
     const inv: Inventory = emptyInventory();
+    this.resetLookups();
     for (const h of this.byType('HostSystem')) {
-      const { row, datastores } = this.hostRow(h);
-      inv.hosts.push(row);
-      for (const ds of datastores) inv.hostDatastores.push([h.ref.value, ds]);
+      const r = this.hostRow(h);
+      inv.hosts.push(r.row);
+      for (const ds of r.datastores) inv.hostDatastores.push([h.ref.value, ds]);
+      inv.hostCustomValues.push(...r.customValues);
+      inv.hostNics.push(...r.nics);
+      inv.hostVmkernels.push(...r.vmkernels);
+      inv.hostVswitches.push(...r.vswitches);
     }
     for (const v of this.byType('VirtualMachine')) {
       const r = this.vmRow(v);
@@ -359,25 +568,23 @@ export class InventoryMapper {
       inv.snapshots.push(...r.snapshots);
       for (const ds of r.datastores) inv.vmDatastores.push([v.ref.value, ds]);
       for (const n of r.networks) inv.vmNetworks.push([v.ref.value, n]);
+      inv.disks.push(...r.disks);
+      inv.nics.push(...r.nics);
+      inv.partitions.push(...r.partitions);
+      inv.vmCustomValues.push(...r.customValues);
     }
+    for (const d of this.objects.values())
+      if (d.ref.type.endsWith('DistributedVirtualSwitch')) inv.dvSwitches.push(this.dvSwitchRow(d));
     const clusterVms = this.clusterVmCounts();
     for (const c of this.byType('ClusterComputeResource'))
       inv.clusters.push(this.clusterRow(c, clusterVms.get(c.ref.value) ?? 0));
     for (const d of this.byType('Datastore')) inv.datastores.push(this.datastoreRow(d));
-    for (const n of this.byType(...NETWORK_TYPES)) inv.networks.push(this.networkRow(n));
+    const vlans = this.standardVlans();
+    for (const n of this.byType(...NETWORK_TYPES)) inv.networks.push(this.networkRow(n, vlans));
     const dcCounts = this.datacenterCounts();
     for (const d of this.byType('Datacenter')) inv.datacenters.push(this.datacenterRow(d, dcCounts));
     return inv;
   }
-}
-
-/** guest.net is by far the bulkiest value (full NIC, DNS and routing state); only its IPs are kept. */
-export function compactGuestNet(net: XValue): string[] {
-  const ips: string[] = [];
-  for (const nic of asArray(net)) {
-    for (const ip of asArray(field(obj(nic), 'ipAddress'))) if (typeof ip === 'string' && ip) ips.push(ip);
-  }
-  return ips;
 }
 
 function joinNames(names: (string | null)[]): string | null {

@@ -1,21 +1,27 @@
-import type { EntityCounts, Inventory } from '../../../shared/inventory.js';
-import { InventoryMapper, NETWORK_TYPES, type VmRows } from './inventory-mapper.js';
+import type { EntityCounts, Inventory, InventoryRow } from '../../../shared/inventory.js';
+import {
+  compactProp,
+  InventoryMapper,
+  NETWORK_TYPES,
+  type HostRows,
+  type VmRows,
+} from './inventory-mapper.js';
 import type { ObjectContent } from './property-collector.js';
 import { pathsFor, type ObjectUpdate } from './property-filter.js';
 import { PROPERTY_PATHS } from './properties.js';
 import { MoRef, type XValue } from './xml.js';
-import { compactGuestNet } from './inventory-mapper.js';
 
-type Row<K extends keyof Inventory> = Inventory[K][number];
+type Row<K extends keyof Inventory> = InventoryRow<K>;
 
 /** Rows a batch of changes touched: upsert these, delete those. */
 export interface InventoryDelta {
   vms: VmRows[];
-  hosts: { row: Row<'hosts'>; datastores: string[] }[];
+  hosts: HostRows[];
   clusters: Row<'clusters'>[];
   datastores: Row<'datastores'>[];
   networks: Row<'networks'>[];
   datacenters: Row<'datacenters'>[];
+  dvSwitches: Row<'dvSwitches'>[];
   removed: {
     vms: string[];
     hosts: string[];
@@ -23,7 +29,9 @@ export interface InventoryDelta {
     datastores: string[];
     networks: string[];
     datacenters: string[];
+    dvSwitches: string[];
   };
+
   /** Object counts changed (something entered or left). */
   countsChanged: boolean;
 }
@@ -36,21 +44,22 @@ export function deltaSize(d: InventoryDelta): number {
     d.datastores.length +
     d.networks.length +
     d.datacenters.length +
+    d.dvSwitches.length +
     Object.values(d.removed).reduce((n, r) => n + r.length, 0)
   );
 }
 
-const ROW_TYPES = new Set(['VirtualMachine', 'HostSystem', 'Datastore', ...NETWORK_TYPES]);
+const DVS_TYPES = ['VmwareDistributedVirtualSwitch', 'DistributedVirtualSwitch'];
+const ROW_TYPES = new Set(['VirtualMachine', 'HostSystem', 'Datastore', ...NETWORK_TYPES, ...DVS_TYPES]);
 /** Types whose rename or move changes the rows of the objects beneath or using them. */
-const NAMED_BY_OTHERS = new Set([
-  'HostSystem',
-  'ClusterComputeResource',
-  'Datastore',
-  'ResourcePool',
-  ...NETWORK_TYPES,
-]);
-/** Types whose rename or move changes the datacenter or folder path of many rows. */
-const STRUCTURAL = new Set(['Datacenter', 'Folder']);
+const NAMED_BY_OTHERS = new Set(['HostSystem', 'ClusterComputeResource', 'Datastore', ...NETWORK_TYPES]);
+/**
+ * Types whose rename or move changes many rows: the datacenter or folder path, a VM's resource
+ * pool path or vApp, the switch names on port groups, NICs and host uplinks.
+ */
+const STRUCTURAL = new Set(['Datacenter', 'Folder', 'ResourcePool', 'VirtualApp', ...DVS_TYPES]);
+/** Host paths whose change changes other rows (a standard port group's VLAN, a dvSwitch's uplinks). */
+const HOST_PATHS_SHOWN_ELSEWHERE = new Set(['config.network.portgroup']);
 
 /**
  * A vCenter's objects as the live stream last described them (the same property sets a full sync
@@ -69,6 +78,11 @@ export class LiveInventory extends InventoryMapper {
   private clusterRows = new Map<string, string>();
   private datacenterRows = new Map<string, string>();
   private readonly snapshotCounts = new Map<string, number>();
+  private networksDirty = false;
+  /** Per VM: [disks, NICs, partitions], for the counts the sync state shows. */
+  private readonly childCounts = new Map<string, [number, number, number]>();
+  /** Tag assignments as last read (the tags are read apart from the stream). */
+  tagCount = 0;
 
   /** `paths`: what the filter asks for (the full-sync paths minus any the vCenter rejected). */
   constructor(private readonly paths: Record<string, string[]> = PROPERTY_PATHS) {
@@ -101,10 +115,12 @@ export class LiveInventory extends InventoryMapper {
     const known = pathsFor(u.ref.type, this.paths);
     for (const c of u.changes) {
       if (known.includes(c.name) && c.op !== 'add') {
-        if (c.op === 'assign' && c.val !== undefined)
-          o.props.set(c.name, c.name === 'guest.net' ? compactGuestNet(c.val) : c.val);
+        if (c.op === 'assign' && c.val !== undefined) o.props.set(c.name, compactProp(c.name, c.val));
         else o.props.delete(c.name);
         if (c.name === 'name' || c.name === 'parent') this.noteStructure(u.ref.type, key, false);
+        if (u.ref.type === 'HostSystem' && HOST_PATHS_SHOWN_ELSEWHERE.has(c.name)) this.networksDirty = true;
+        if (c.name === 'key' || c.name === 'config.distributedVirtualSwitch') this.resetLookups();
+        if (c.name === 'config' && DVS_TYPES.includes(u.ref.type)) this.structural = true;
         if (c.name === 'runtime.host' || (c.name === 'parent' && u.ref.type === 'HostSystem'))
           this.countsDirty = true;
       } else exact = false;
@@ -131,11 +147,28 @@ export class LiveInventory extends InventoryMapper {
       this.noteStructure(o.ref.type, o.ref.key, true);
       this.countsDirty = true;
     }
+    if (o.ref.type === 'HostSystem') this.networksDirty = true;
+    if (o.ref.type === 'DistributedVirtualPortgroup') this.resetLookups();
     this.dirty.add(o.ref.key);
+  }
+
+  /** A changed VM or host carries a custom value of a field not known yet (a field added since). */
+  get unknownCustomField(): boolean {
+    for (const k of this.dirty) {
+      const o = this.objects.get(k);
+      if (
+        o &&
+        (o.ref.type === 'VirtualMachine' || o.ref.type === 'HostSystem') &&
+        this.hasUnknownCustomField(o)
+      )
+        return true;
+    }
+    return false;
   }
 
   private noteStructure(type: string, key: string, membership: boolean): void {
     if (STRUCTURAL.has(type)) this.structural = true;
+    if (type === 'DistributedVirtualPortgroup') this.resetLookups();
     if (NAMED_BY_OTHERS.has(type)) this.renamed.add(key);
     if (
       membership &&
@@ -158,6 +191,15 @@ export class LiveInventory extends InventoryMapper {
     this.datacenterRows = new Map(inv.datacenters.map((r) => [r.moid, JSON.stringify(r)]));
     this.snapshotCounts.clear();
     for (const v of inv.vms) if (v.snapshotCount > 0) this.snapshotCounts.set(v.moid, v.snapshotCount);
+    this.childCounts.clear();
+    const add = (moid: string, i: 0 | 1 | 2): void => {
+      const c = this.childCounts.get(moid) ?? [0, 0, 0];
+      c[i]++;
+      this.childCounts.set(moid, c);
+    };
+    for (const d of inv.disks) add(d.vmMoid, 0);
+    for (const n of inv.nics) add(n.vmMoid, 1);
+    for (const p of inv.partitions) add(p.vmMoid, 2);
     return inv;
   }
 
@@ -168,6 +210,7 @@ export class LiveInventory extends InventoryMapper {
     this.structural = false;
     this.countsDirty = false;
     this.entered = false;
+    this.networksDirty = false;
   }
 
   counts(): EntityCounts {
@@ -179,6 +222,10 @@ export class LiveInventory extends InventoryMapper {
       datacenters: 0,
       networks: 0,
       snapshots: 0,
+      disks: 0,
+      nics: 0,
+      partitions: 0,
+      tags: this.tagCount,
     };
     for (const o of this.objects.values()) {
       const t = o.ref.type;
@@ -190,6 +237,11 @@ export class LiveInventory extends InventoryMapper {
       else if (NETWORK_TYPES.includes(t)) c.networks++;
     }
     for (const n of this.snapshotCounts.values()) c.snapshots += n;
+    for (const [disks, nics, partitions] of this.childCounts.values()) {
+      c.disks += disks;
+      c.nics += nics;
+      c.partitions += partitions;
+    }
     return c;
   }
 
@@ -202,15 +254,27 @@ export class LiveInventory extends InventoryMapper {
       datastores: [],
       networks: [],
       datacenters: [],
-      removed: { vms: [], hosts: [], clusters: [], datastores: [], networks: [], datacenters: [] },
+      dvSwitches: [],
+      removed: {
+        vms: [],
+        hosts: [],
+        clusters: [],
+        datastores: [],
+        networks: [],
+        datacenters: [],
+        dvSwitches: [],
+      },
       countsChanged: this.entered || this.removed.size > 0,
     };
     const targets = new Set<string>();
     if (this.structural) {
+      this.resetLookups();
       for (const o of this.objects.values()) if (ROW_TYPES.has(o.ref.type)) targets.add(o.ref.key);
     } else {
       for (const k of this.dirty) targets.add(k);
       if (this.renamed.size > 0) this.expandRenames(targets);
+      if (this.networksDirty)
+        for (const o of this.objects.values()) if (o.ref.type === 'Network') targets.add(o.ref.key);
     }
     for (const key of targets) {
       const o = this.objects.get(key);
@@ -221,18 +285,25 @@ export class LiveInventory extends InventoryMapper {
         delta.vms.push(r);
         if (r.snapshots.length > 0) this.snapshotCounts.set(o.ref.value, r.snapshots.length);
         else this.snapshotCounts.delete(o.ref.value);
+        const before = this.childCounts.get(o.ref.value);
+        const now: [number, number, number] = [r.disks.length, r.nics.length, r.partitions.length];
+        if (!before || before.some((n, i) => n !== now[i])) delta.countsChanged = true;
+        this.childCounts.set(o.ref.value, now);
       } else if (t === 'HostSystem') delta.hosts.push(this.hostRow(o));
       else if (t === 'Datastore') delta.datastores.push(this.datastoreRow(o));
       else if (NETWORK_TYPES.includes(t)) delta.networks.push(this.networkRow(o));
+      else if (DVS_TYPES.includes(t)) delta.dvSwitches.push(this.dvSwitchRow(o));
     }
     for (const r of this.removed.values()) {
       const t = r.type;
       if (t === 'VirtualMachine') {
         delta.removed.vms.push(r.value);
         this.snapshotCounts.delete(r.value);
+        this.childCounts.delete(r.value);
       } else if (t === 'HostSystem') delta.removed.hosts.push(r.value);
       else if (t === 'Datastore') delta.removed.datastores.push(r.value);
       else if (NETWORK_TYPES.includes(t)) delta.removed.networks.push(r.value);
+      else if (DVS_TYPES.includes(t)) delta.removed.dvSwitches.push(r.value);
     }
     const clustersTouched = [...this.dirty, ...this.removed.keys()].some(
       (k) => k.startsWith('ClusterComputeResource:') || k.startsWith('Datacenter:'),
@@ -261,10 +332,8 @@ export class LiveInventory extends InventoryMapper {
       if (o.ref.type !== 'VirtualMachine') continue;
       const p = o.props;
       const host = p.get('runtime.host');
-      const pool = p.get('resourcePool');
       if (
         (host instanceof MoRef && hosts.has(host.key)) ||
-        (pool instanceof MoRef && this.renamed.has(pool.key)) ||
         listHas(p.get('datastore'), this.renamed) ||
         listHas(p.get('network'), this.renamed)
       )

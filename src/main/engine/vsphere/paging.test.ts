@@ -53,7 +53,29 @@ function sorted(inv: Inventory): Inventory {
     [...rows].sort((a, b) => a.moid.localeCompare(b.moid));
   const pairs = (rows: [string, string][]): [string, string][] =>
     [...rows].sort((a, b) => a.join('\0').localeCompare(b.join('\0')));
+  const byKey = <T extends object>(rows: T[]): T[] =>
+    [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   return {
+    ...inv,
+    disks: byMoid(inv.disks),
+    nics: byMoid(inv.nics),
+    partitions: byMoid(inv.partitions),
+    vmCustomValues: byKey(inv.vmCustomValues),
+    hostCustomValues: byKey(inv.hostCustomValues),
+    hostNics: byKey(inv.hostNics),
+    hostVmkernels: byKey(inv.hostVmkernels),
+    hostVswitches: byKey(inv.hostVswitches),
+    dvSwitches: byMoid(inv.dvSwitches),
+    // The tagging API lists in no particular order.
+    ...(inv.tags
+      ? {
+          tags: {
+            categories: byKey(inv.tags.categories),
+            tags: byKey(inv.tags.tags),
+            attachments: byKey(inv.tags.attachments),
+          },
+        }
+      : {}),
     datacenters: byMoid(inv.datacenters),
     clusters: byMoid(inv.clusters),
     hosts: byMoid(inv.hosts),
@@ -105,9 +127,11 @@ describe('paged RetrievePropertiesEx through a paging proxy', () => {
     const pages = Math.ceil(res.objects / PAGE);
     expect(pages).toBeGreaterThanOrEqual(6);
     expect(res.pages).toBe(pages);
-    expect(p.callCount('RetrievePropertiesEx')).toBe(1);
+    // One for the view, one for the custom attribute names (CustomFieldsManager.field).
+    expect(p.callCount('RetrievePropertiesEx')).toBe(2);
     expect(p.callCount('ContinueRetrievePropertiesEx')).toBe(pages - 1);
-    expect(p.pagesServed).toBe(pages);
+    // …plus the one page of custom attribute names.
+    expect(p.pagesServed).toBe(pages + 1);
     expect(sorted(res.inventory)).toEqual(sorted(direct.inventory));
     expect(res.about).toEqual(direct.about);
     expect(res.droppedPaths).toEqual([]);
@@ -152,7 +176,8 @@ describe('paged RetrievePropertiesEx through a paging proxy', () => {
     const p = await proxy({ injectInvalidProperty: 'guest.toolsVersionStatus2' });
     const res = await viaProxy(p);
     expect(res.droppedPaths).toEqual(['VirtualMachine.guest.toolsVersionStatus2']);
-    expect(p.callCount('RetrievePropertiesEx')).toBe(2);
+    // The rejected call, the retry, and the custom attribute names.
+    expect(p.callCount('RetrievePropertiesEx')).toBe(3);
     expect(res.pages).toBe(Math.ceil(res.objects / PAGE));
     expect(res.inventory.vms).toHaveLength(sim.counts.vms);
     // The simulator does report the status: it is only missing because the path was dropped.
@@ -176,10 +201,12 @@ describe('paged RetrievePropertiesEx through a paging proxy', () => {
     expect(res.missing.filter((m) => m.path === 'summary.hardware')).toHaveLength(1);
     expect(res.inventory.hosts).toHaveLength(sim.counts.hosts);
     expect(direct.inventory.hosts.every((h) => h.cpuModel !== null)).toBe(true);
+    const byMoid = new Map(direct.inventory.hosts.map((h) => [h.moid, h]));
     for (const h of res.inventory.hosts) {
+      // Vendor and model are in hardware.systemInfo too, which the account could still read.
+      expect(h.vendor).toBe(byMoid.get(h.moid)!.vendor);
+      expect(h.model).toBe(byMoid.get(h.moid)!.model);
       expect(h).toMatchObject({
-        vendor: null,
-        model: null,
         cpuModel: null,
         numCpuSockets: null,
         numCpuCores: null,

@@ -21,6 +21,9 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     'summary.overallStatus',
     'configurationEx',
   ],
+  // A cluster's summary (ClusterComputeResourceSummary) has the EVC mode; a standalone host's
+  // ComputeResource summary has not, so it is asked for clusters only.
+  ClusterComputeResource: ['summary.currentEVCModeKey'],
   HostSystem: [
     'name',
     'parent',
@@ -33,10 +36,29 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     'vm',
     'datastore',
     'overallStatus',
+    // Depth (RVTools vHost, vNIC, vSwitch): hardware identity and the network configuration.
+    'hardware.systemInfo',
+    'hardware.biosInfo',
+    'config.network.pnic',
+    'config.network.vnic',
+    'config.network.vswitch',
+    'config.network.portgroup',
+    'customValue',
   ],
-  Datastore: ['name', 'parent', 'summary', 'vm', 'host'],
+  // `info` gives the VMFS/NFS version, block size and extents (it also repeats the free space,
+  // which `summary` already streams when it changes).
+  Datastore: ['name', 'parent', 'summary', 'info', 'vm', 'host'],
   Network: ['name', 'parent', 'vm'],
-  DistributedVirtualPortgroup: ['config.defaultPortConfig'],
+  DistributedVirtualPortgroup: [
+    'key',
+    'config.defaultPortConfig',
+    'config.distributedVirtualSwitch',
+    'config.numPorts',
+    'config.type',
+    'config.uplink',
+  ],
+  // Few and stable: the whole summary and config (product, ports, uplinks, discovery protocol).
+  DistributedVirtualSwitch: ['name', 'parent', 'summary', 'config'],
   VirtualMachine: [
     'name',
     'parent',
@@ -67,8 +89,33 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     'network',
     'snapshot',
     'overallStatus',
+    // Depth (RVTools vInfo, vCPU, vMemory, vDisk, vNetwork, vPartition, vTools). The device list
+    // is reduced to disks, NICs, their controllers and the video card as it is read (vm-devices.ts).
+    'config.hardware.device',
+    'guest.disk',
+    'config.createDate',
+    'config.firmware',
+    'config.bootOptions.efiSecureBootEnabled',
+    'config.cpuAllocation',
+    'config.memoryAllocation',
+    'config.memoryReservationLockedToMax',
+    'config.cpuHotAddEnabled',
+    'config.cpuHotRemoveEnabled',
+    'config.memoryHotAddEnabled',
+    'config.changeTrackingEnabled',
+    'config.tools',
+    'guest.toolsVersion',
+    'guest.guestState',
+    'runtime.connectionState',
+    'runtime.consolidationNeeded',
+    'runtime.faultToleranceState',
+    'summary.config.vmPathName',
+    'customValue',
   ],
 };
+
+/** The managed object whose `field` property names the custom attributes (`customValue` keys). */
+export const CUSTOM_FIELD_PATHS = ['field'];
 
 /** Types the container view is asked for; subtypes (clusters, portgroups) come with them. */
 export const VIEW_TYPES = [
@@ -79,5 +126,6 @@ export const VIEW_TYPES = [
   'HostSystem',
   'Datastore',
   'Network',
+  'DistributedVirtualSwitch',
   'VirtualMachine',
 ];

@@ -200,6 +200,7 @@ export function pathsFor(type: string, paths: Record<string, string[]>): string[
     OpaqueNetwork: ['Network'],
     VirtualApp: ['ResourcePool'],
     StoragePod: ['Folder'],
+    VmwareDistributedVirtualSwitch: ['DistributedVirtualSwitch'],
   };
   const out = new Set<string>(paths[type] ?? []);
   for (const b of bases[type] ?? []) for (const p of paths[b] ?? []) out.add(p);

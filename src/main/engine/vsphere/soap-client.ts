@@ -47,6 +47,8 @@ export interface ServiceContent {
   propertyCollector: string;
   viewManager: string;
   sessionManager: string;
+  /** Absent on an ESXi host without custom attributes support (and in old test doubles). */
+  customFieldsManager: string | undefined;
 }
 
 export interface CallOptions {
@@ -317,6 +319,7 @@ export class SoapClient {
       propertyCollector: ref('propertyCollector'),
       viewManager: childText(rv, 'viewManager') ?? '',
       sessionManager: ref('sessionManager'),
+      customFieldsManager: childText(rv, 'customFieldsManager') || undefined,
     };
     if (this.content.about.apiVersion) this.soapAction = `urn:vim25/${this.content.about.apiVersion}`;
     return this.content;

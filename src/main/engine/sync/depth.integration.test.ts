@@ -1,0 +1,242 @@
+/**
+ * RVTools depth against real simulators, judged against an independent pyvmomi reading: a VM's
+ * disks, NICs (with the guest's IPs per MAC), partitions, creation date, firmware, reservations,
+ * hot-add, resource pool path and vApp, custom attributes by name; a host's identity and network;
+ * the tags of the tagging REST API. A vCenter whose tagging API fails still syncs, keeps its last
+ * good tags and marks them stale with the reason.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestEngine } from '../../../testing/engine.js';
+import { readWithPyvmomi, type PyInventory } from '../../../testing/pyvmomi.js';
+import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
+import type { Engine } from '../engine.js';
+
+const USER = 'depth-ro@vsphere.local';
+const PASSWORD = 'depth-Secret-1';
+const SIM = {
+  seed: 11,
+  vms: 60,
+  clusters: 2,
+  hostsPerCluster: 2,
+  namePrefix: 'dp',
+  user: USER,
+  password: PASSWORD,
+};
+
+let dataDir: string;
+let tlsDir: string;
+let engine: Engine;
+let sim: RunningSimulator;
+let ref: PyInventory;
+let vcId: number;
+
+type Row = Record<string, unknown>;
+const all = (sql: string, ...params: unknown[]): Row[] =>
+  engine.database.sqlite.prepare(sql).all(...params) as Row[];
+
+beforeAll(async () => {
+  tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-depth-tls-'));
+  sim = await startSimulator({ ...SIM, tlsDir });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-depth-'));
+  engine = await openTestEngine(dataDir);
+  const vc = engine.vcenters.add({
+    name: 'vc-depth',
+    url: sim.url,
+    username: USER,
+    thumbprint: sim.thumbprintSha256,
+    caPem: null,
+  });
+  vcId = vc.id;
+  await engine.setPassword(vcId, PASSWORD);
+  ref = await readWithPyvmomi(sim.url, USER, PASSWORD);
+  const summary = await engine.sync.sync([vcId]);
+  expect(summary.results[0]).toMatchObject({ status: 'ok', error: null });
+}, 120_000);
+
+afterAll(async () => {
+  engine?.close();
+  await stopAll();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(tlsDir, { recursive: true, force: true });
+});
+
+describe('RVTools depth of a sync', () => {
+  it("stores every VM's disks as pyvmomi reads them from the device list", () => {
+    const got = all(
+      `SELECT vm, device_key AS key, name AS label, capacity_bytes AS capacityBytes, provisioning,
+         file_name AS fileName, disk_mode AS diskMode, controller_type AS controllerType,
+         bus_number AS busNumber, unit_number AS unitNumber
+       FROM vm_disks WHERE vcenter_id = ? ORDER BY vm, device_key`,
+      vcId,
+    );
+    expect(ref.disks.length).toBeGreaterThan(SIM.vms);
+    expect(got).toEqual(ref.disks);
+    // The seeded inventory has every kind of provisioning.
+    expect(new Set(got.map((d) => d['provisioning']))).toEqual(
+      new Set(['thin', 'thick lazy', 'thick eager']),
+    );
+  });
+
+  it("stores every NIC with its network, switch and the guest's IPs for its MAC", () => {
+    const got = all(
+      `SELECT vm, device_key AS key, adapter_type AS adapterType, network, switch, mac_address AS macAddress,
+         connected, ipv4 FROM vm_nics WHERE vcenter_id = ? ORDER BY vm, device_key`,
+      vcId,
+    ).map((n) => ({
+      ...n,
+      connected: n['connected'] === null ? null : n['connected'] === 1,
+      ipv4: n['ipv4'] ? String(n['ipv4']).split(', ').sort() : [],
+    }));
+    expect(got).toEqual(ref.nics);
+    expect(got.some((n) => (n['ipv4'] as string[]).length > 0)).toBe(true);
+  });
+
+  it('stores the guest partitions with their capacity and free space', () => {
+    const got = all(
+      `SELECT vm, name AS path, capacity_bytes AS capacityBytes, free_bytes AS freeBytes
+       FROM vm_partitions WHERE vcenter_id = ? ORDER BY vm, name`,
+      vcId,
+    );
+    expect(ref.partitions.length).toBeGreaterThan(0);
+    expect(got).toEqual(ref.partitions);
+    const full = all(
+      'SELECT used_percent AS used FROM vm_partitions WHERE vcenter_id = ? AND used_percent > 90',
+      vcId,
+    );
+    expect(full.length).toBeGreaterThan(0);
+  });
+
+  it('stores creation date, firmware, reservations, hot-add, pool path, vApp and custom attributes per VM', () => {
+    const vms = new Map(
+      all('SELECT * FROM vms WHERE vcenter_id = ?', vcId).map((v) => [String(v['name']), v]),
+    );
+    const attrs = new Map<string, Record<string, string>>();
+    for (const a of all(
+      `SELECT v.name AS vm, c.name, c.value FROM vm_custom_values c JOIN vms v
+         ON v.vcenter_id = c.vcenter_id AND v.moid = c.vm_moid WHERE c.vcenter_id = ?`,
+      vcId,
+    )) {
+      const m = attrs.get(String(a['vm'])) ?? {};
+      m[String(a['name'])] = String(a['value']);
+      attrs.set(String(a['vm']), m);
+    }
+    const bool = (v: unknown): boolean | null => (v === null ? null : v === 1);
+    for (const want of ref.vmDepth) {
+      const v = vms.get(want.name)!;
+      expect(v, want.name).toBeDefined();
+      expect({
+        name: want.name,
+        createdAt: v['created_at'],
+        firmware: v['firmware'],
+        secureBoot: bool(v['secure_boot']),
+        cpuReservationMhz: v['cpu_reservation_mhz'],
+        cpuLimitMhz: v['cpu_limit_mhz'],
+        cpuSharesLevel: v['cpu_shares_level'],
+        memoryReservationMb: v['memory_reservation_mb'],
+        cpuHotAdd: bool(v['cpu_hot_add']),
+        memoryHotAdd: bool(v['memory_hot_add']),
+        cbt: bool(v['cbt']),
+        consolidationNeeded: bool(v['consolidation_needed']),
+        vmPathName: v['vm_path_name'],
+        resourcePoolPath: v['resource_pool_path'],
+        vapp: v['vapp'],
+        customValues: attrs.get(want.name) ?? {},
+      }).toEqual({ ...want, createdAt: want.createdAt && new Date(want.createdAt).toISOString() });
+      expect(v['disk_count'], want.name).toBe(ref.disks.filter((d) => d.vm === want.name).length);
+      expect(v['nic_count'], want.name).toBe(ref.nics.filter((n) => n.vm === want.name).length);
+    }
+    expect(ref.vmDepth.some((v) => v.vapp !== null)).toBe(true);
+    expect(ref.vmDepth.some((v) => v.firmware === 'efi')).toBe(true);
+    expect(ref.customFields).toEqual(expect.arrayContaining(['owner', 'cost-center']));
+  });
+
+  it("stores the hosts' identity, physical NICs, VMkernel IPs, vSwitches and custom attributes", () => {
+    for (const want of ref.hostDepth) {
+      const [h] = all('SELECT * FROM hosts WHERE vcenter_id = ? AND name = ?', vcId, want.name);
+      expect(h, want.name).toBeDefined();
+      const moid = h!['moid'];
+      const nics = all(
+        'SELECT device, mac, driver, speed_mb AS speedMb FROM host_nics WHERE vcenter_id = ? AND host_moid = ? ORDER BY device',
+        vcId,
+        moid,
+      );
+      const vmk = all('SELECT ip FROM host_vmkernels WHERE vcenter_id = ? AND host_moid = ?', vcId, moid);
+      const sw = all(
+        'SELECT name FROM host_vswitches WHERE vcenter_id = ? AND host_moid = ? ORDER BY name',
+        vcId,
+        moid,
+      );
+      const cv = all(
+        'SELECT name, value FROM host_custom_values WHERE vcenter_id = ? AND host_moid = ?',
+        vcId,
+        moid,
+      );
+      expect({
+        name: want.name,
+        serialNumber: h!['serial_number'],
+        biosVersion: h!['bios_version'],
+        nics,
+        vmkernelIps: vmk.map((v) => v['ip']),
+        vswitches: sw.map((v) => v['name']),
+        customValues: Object.fromEntries(cv.map((c) => [c['name'], c['value']])),
+      }).toEqual(want);
+    }
+  });
+
+  it('stores the tags of the tagging REST API with the names of the objects they are on', () => {
+    expect(ref.tags.error).toBeNull();
+    const got = all(
+      `SELECT object_type AS objectType, object, category, name AS tag FROM tag_assignments
+       WHERE vcenter_id = ? ORDER BY object_type, object, category, name`,
+      vcId,
+    );
+    expect(ref.tags.assignments.length).toBeGreaterThan(10);
+    expect(got).toEqual(ref.tags.assignments);
+    const state = engine.vcenters.list().find((v) => v.id === vcId)!.sync;
+    expect(state.tags).toMatchObject({ error: null, stale: false });
+    expect(state.tags.asOf).not.toBeNull();
+    expect(state.counts?.tags).toBe(ref.tags.assignments.length);
+  });
+
+  it('a vCenter whose tagging API fails still syncs, keeps its last good tags and marks them stale with the reason', async () => {
+    const before = all('SELECT moid FROM tag_assignments WHERE vcenter_id = ? ORDER BY moid', vcId);
+    const asOf = engine.vcenters.list().find((v) => v.id === vcId)!.sync.tags.asOf;
+    await sim.stop();
+    // The same vCenter (port, certificate, inventory) with its vAPI endpoint down.
+    sim = await startSimulator({ ...SIM, tlsDir, port: sim.port, noTagging: true });
+    const summary = await engine.sync.sync([vcId]);
+    expect(summary.results[0]).toMatchObject({ status: 'ok', error: null });
+    expect(summary.results[0]!.warnings.join('\n')).toMatch(
+      /tags could not be read \(NOT_FOUND: .*tagging API.*stale/,
+    );
+    const state = engine.vcenters.list().find((v) => v.id === vcId)!.sync;
+    expect(state.tags.stale).toBe(true);
+    expect(state.tags.error).toMatch(/^NOT_FOUND: .*no tagging API/);
+    expect(state.tags.asOf).toBe(asOf);
+    expect(all('SELECT moid FROM tag_assignments WHERE vcenter_id = ? ORDER BY moid', vcId)).toEqual(before);
+    // The inventory itself was read: the disks are there.
+    expect(all('SELECT count(*) AS n FROM vm_disks WHERE vcenter_id = ?', vcId)[0]!['n']).toBe(
+      ref.disks.length,
+    );
+  });
+
+  it('removing a VM removes its child rows with it (foreign keys cascade)', () => {
+    const [vm] = all('SELECT moid FROM vms WHERE vcenter_id = ? AND disk_count > 0 LIMIT 1', vcId);
+    const db = engine.database.sqlite;
+    db.prepare('DELETE FROM vms WHERE vcenter_id = ? AND moid = ?').run(vcId, vm!['moid']);
+    for (const t of ['vm_disks', 'vm_nics', 'vm_partitions', 'vm_custom_values'])
+      expect(all(`SELECT * FROM ${t} WHERE vcenter_id = ? AND vm_moid = ?`, vcId, vm!['moid']), t).toEqual(
+        [],
+      );
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO vm_disks (vcenter_id, moid, vm_moid, vm, name, device_key) VALUES (?, 'x/1', 'vm-none', 'x', 'x', 1)",
+        )
+        .run(vcId),
+    ).toThrow(/FOREIGN KEY/);
+  });
+});
