@@ -10,8 +10,10 @@ FILE is JSON like {"VirtualMachine": ["name", "runtime.powerState", ...], "HostS
 For each vCenter URL (https://host:port/sdk): log in, for each type create one recursive
 ContainerView from the rootFolder, RetrievePropertiesEx (maxObjects 1000, paging with
 ContinueRetrievePropertiesEx), convert every result to plain Python dicts in memory (so the work
-is comparable with a real consumer), destroy the view, log out. With --workers N > 1 the vCenters
-are collected concurrently by a ThreadPoolExecutor.
+is comparable with a real consumer), destroy the view, read the custom attribute names
+(CustomFieldsManager.field), log out; and, as vMiner does, read the tags through the tagging REST
+API (a vAPI session from the same credentials, urllib). With --workers N > 1 the vCenters are
+collected concurrently by a ThreadPoolExecutor.
 
 Prints exactly one JSON line on stdout:
   {"seconds": <total wall time>, "objects": <objects collected>, "vcenters": <count>}
@@ -21,6 +23,7 @@ benchmark runs against loopback simulators only.
 """
 
 import argparse
+import base64
 import datetime
 import json
 import ssl
@@ -28,7 +31,9 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlparse
+import urllib.error
+import urllib.request
+from urllib.parse import quote, urlparse
 
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim, vmodl
@@ -45,6 +50,7 @@ KNOWN_TYPES = (
     "Datacenter",
     "Folder",
     "ResourcePool",
+    "DistributedVirtualSwitch",
 )
 
 _unknown_lock = threading.Lock()
@@ -143,6 +149,44 @@ def retrieve_type(content, type_name, paths, url):
         view.Destroy()
 
 
+def read_tags(url, user, password):
+    """Categories, tags and attached objects through the tagging REST API (plain dicts)."""
+    u = urlparse(url)
+    base = f"{u.scheme}://{u.netloc}/rest/com/vmware/cis/"
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    session = {}
+
+    def call(method, path, body=None, auth=None):
+        req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None, method=method)
+        req.add_header("Accept", "application/json")
+        if body is not None:
+            req.add_header("Content-Type", "application/json")
+        if auth:
+            req.add_header("Authorization", auth)
+        if "id" in session:
+            req.add_header("vmware-api-session-id", session["id"])
+        with urllib.request.urlopen(req, context=ctx, timeout=120) as r:
+            text = r.read().decode()
+            return json.loads(text).get("value") if text.strip() else None
+
+    try:
+        session["id"] = call("POST", "session", auth="Basic " + base64.b64encode(f"{user}:{password}".encode()).decode())
+    except (urllib.error.HTTPError, urllib.error.URLError):
+        return None  # no tagging API: vMiner goes on without tags too
+    try:
+        categories = [call("GET", "tagging/category/id:" + quote(i, safe="")) for i in call("GET", "tagging/category") or []]
+        tag_ids = call("GET", "tagging/tag") or []
+        tags = [call("GET", "tagging/tag/id:" + quote(i, safe="")) for i in tag_ids]
+        attached = []
+        for i in range(0, len(tag_ids), 100):
+            attached.extend(call("POST", "tagging/tag-association?~action=list-attached-objects-on-tags", {"tag_ids": tag_ids[i:i + 100]}) or [])
+        return {"categories": categories, "tags": tags, "attached": attached}
+    finally:
+        call("DELETE", "session")
+
+
 def collect_vcenter(url, user, password, paths_by_type):
     si = connect(url, user, password)
     try:
@@ -150,9 +194,12 @@ def collect_vcenter(url, user, password, paths_by_type):
         inventory = {}
         for type_name, paths in paths_by_type.items():
             inventory[type_name] = retrieve_type(content, type_name, paths, url)
+        if content.customFieldsManager:
+            inventory["_customFields"] = to_plain(content.customFieldsManager.field)
+        inventory["_tags"] = read_tags(url, user, password)
         # One view per type: a subtype (a DistributedVirtualPortgroup is also a Network) comes back
         # under both types, so count distinct managed objects, as vMiner's single view does.
-        return len({o["_moid"] for objects in inventory.values() for o in objects})
+        return len({o["_moid"] for t, objects in inventory.items() if not t.startswith("_") for o in objects})
     finally:
         Disconnect(si)
 

@@ -245,8 +245,6 @@ ALTER TABLE `networks` ADD `key` text;--> statement-breakpoint
 ALTER TABLE `sync_state` ADD `tags_as_of` text;--> statement-breakpoint
 ALTER TABLE `sync_state` ADD `tags_error` text;--> statement-breakpoint
 ALTER TABLE `vms` ADD `created_at` text;--> statement-breakpoint
-ALTER TABLE `vms` ADD `connection_state` text;--> statement-breakpoint
-ALTER TABLE `vms` ADD `guest_state` text;--> statement-breakpoint
 ALTER TABLE `vms` ADD `firmware` text;--> statement-breakpoint
 ALTER TABLE `vms` ADD `secure_boot` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `cpu_reservation_mhz` integer;--> statement-breakpoint
@@ -257,21 +255,14 @@ ALTER TABLE `vms` ADD `memory_reservation_mb` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `memory_limit_mb` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `memory_shares` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `memory_shares_level` text;--> statement-breakpoint
-ALTER TABLE `vms` ADD `memory_reservation_locked` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `cpu_hot_add` integer;--> statement-breakpoint
-ALTER TABLE `vms` ADD `cpu_hot_remove` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `memory_hot_add` integer;--> statement-breakpoint
-ALTER TABLE `vms` ADD `cbt` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `resource_pool_path` text;--> statement-breakpoint
 ALTER TABLE `vms` ADD `vapp` text;--> statement-breakpoint
 ALTER TABLE `vms` ADD `consolidation_needed` integer;--> statement-breakpoint
-ALTER TABLE `vms` ADD `fault_tolerance_state` text;--> statement-breakpoint
 ALTER TABLE `vms` ADD `vm_path_name` text;--> statement-breakpoint
 ALTER TABLE `vms` ADD `disk_count` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `nic_count` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `disk_capacity_bytes` integer;--> statement-breakpoint
 ALTER TABLE `vms` ADD `num_monitors` integer;--> statement-breakpoint
-ALTER TABLE `vms` ADD `video_ram_kb` integer;--> statement-breakpoint
-ALTER TABLE `vms` ADD `tools_version` text;--> statement-breakpoint
-ALTER TABLE `vms` ADD `tools_upgrade_policy` text;--> statement-breakpoint
-ALTER TABLE `vms` ADD `tools_sync_time` integer;
+ALTER TABLE `vms` ADD `video_ram_kb` integer;

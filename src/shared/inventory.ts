@@ -41,8 +41,6 @@ export interface VmRow {
   hostMoid: string | null;
   /** config.createDate (vSphere 6.7+; null on older vCenters and VMs created before it existed). */
   createdAt: string | null;
-  connectionState: string | null;
-  guestState: string | null;
   /** 'bios' or 'efi'. */
   firmware: string | null;
   secureBoot: boolean | null;
@@ -56,17 +54,13 @@ export interface VmRow {
   memoryLimitMb: number | null;
   memoryShares: number | null;
   memorySharesLevel: string | null;
-  memoryReservationLocked: boolean | null;
   cpuHotAdd: boolean | null;
-  cpuHotRemove: boolean | null;
   memoryHotAdd: boolean | null;
-  cbt: boolean | null;
   /** `/Resources/Prod/Web`: the pool path below the cluster or host (vApps included). */
   resourcePoolPath: string | null;
   /** The vApp the VM belongs to (the nearest one up its resource pool chain). */
   vapp: string | null;
   consolidationNeeded: boolean | null;
-  faultToleranceState: string | null;
   /** `[datastore] vm/vm.vmx`. */
   vmPathName: string | null;
   diskCount: number | null;
@@ -75,9 +69,6 @@ export interface VmRow {
   diskCapacityBytes: number | null;
   numMonitors: number | null;
   videoRamKb: number | null;
-  toolsVersion: string | null;
-  toolsUpgradePolicy: string | null;
-  toolsSyncTime: boolean | null;
 }
 
 export interface HostRow {

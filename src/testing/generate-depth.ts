@@ -41,8 +41,6 @@ export interface VmDepthInput {
 type RvtVmFields = Pick<
   InventoryRow<'vms'>,
   | 'createdAt'
-  | 'connectionState'
-  | 'guestState'
   | 'firmware'
   | 'secureBoot'
   | 'cpuReservationMhz'
@@ -53,24 +51,17 @@ type RvtVmFields = Pick<
   | 'memoryLimitMb'
   | 'memoryShares'
   | 'memorySharesLevel'
-  | 'memoryReservationLocked'
   | 'cpuHotAdd'
-  | 'cpuHotRemove'
   | 'memoryHotAdd'
-  | 'cbt'
   | 'resourcePoolPath'
   | 'vapp'
   | 'consolidationNeeded'
-  | 'faultToleranceState'
   | 'vmPathName'
   | 'diskCount'
   | 'nicCount'
   | 'diskCapacityBytes'
   | 'numMonitors'
   | 'videoRamKb'
-  | 'toolsVersion'
-  | 'toolsUpgradePolicy'
-  | 'toolsSyncTime'
 >;
 
 export interface VmDepth {
@@ -194,8 +185,6 @@ export function vmDepth(rng: DepthRng, v: VmDepthInput): VmDepth {
   return {
     fields: {
       createdAt: v.template || rng.chance(0.97) ? iso(v.now - rng.range(1, 1500) * DAY - rng.int(DAY)) : null,
-      connectionState: 'connected',
-      guestState: v.toolsRunning ? 'running' : 'notRunning',
       firmware: efi ? 'efi' : 'bios',
       secureBoot: efi ? rng.chance(0.6) : false,
       cpuReservationMhz: reserved ? rng.pick([500, 1000, 2000]) : 0,
@@ -206,24 +195,17 @@ export function vmDepth(rng: DepthRng, v: VmDepthInput): VmDepth {
       memoryLimitMb: -1,
       memoryShares: 20480,
       memorySharesLevel: 'normal',
-      memoryReservationLocked: false,
       cpuHotAdd: rng.chance(0.3),
-      cpuHotRemove: false,
       memoryHotAdd: rng.chance(0.3),
-      cbt: rng.chance(0.6),
       resourcePoolPath: v.template ? null : '/Resources',
       vapp: null,
       consolidationNeeded: rng.chance(0.01),
-      faultToleranceState: 'notConfigured',
       vmPathName: path,
       diskCount: disks.length,
       nicCount: nics.length,
       diskCapacityBytes: disks.reduce((n, d) => n + (d.capacityBytes ?? 0), 0),
       numMonitors: 1,
       videoRamKb: 4096,
-      toolsVersion: v.toolsRunning ? '12352' : null,
-      toolsUpgradePolicy: 'manual',
-      toolsSyncTime: false,
     },
     disks,
     nics,
@@ -482,8 +464,6 @@ export function tagSet(
 /** A VM row's depth fields all unknown (test rows written by hand). */
 export const NO_VM_DEPTH: RvtVmFields = {
   createdAt: null,
-  connectionState: null,
-  guestState: null,
   firmware: null,
   secureBoot: null,
   cpuReservationMhz: null,
@@ -494,22 +474,15 @@ export const NO_VM_DEPTH: RvtVmFields = {
   memoryLimitMb: null,
   memoryShares: null,
   memorySharesLevel: null,
-  memoryReservationLocked: null,
   cpuHotAdd: null,
-  cpuHotRemove: null,
   memoryHotAdd: null,
-  cbt: null,
   resourcePoolPath: null,
   vapp: null,
   consolidationNeeded: null,
-  faultToleranceState: null,
   vmPathName: null,
   diskCount: null,
   nicCount: null,
   diskCapacityBytes: null,
   numMonitors: null,
   videoRamKb: null,
-  toolsVersion: null,
-  toolsUpgradePolicy: null,
-  toolsSyncTime: null,
 };

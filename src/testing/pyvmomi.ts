@@ -143,7 +143,6 @@ export interface PyVmDepth {
   memoryReservationMb: number | null;
   cpuHotAdd: boolean | null;
   memoryHotAdd: boolean | null;
-  cbt: boolean | null;
   consolidationNeeded: boolean | null;
   vmPathName: string | null;
   resourcePoolPath: string | null;

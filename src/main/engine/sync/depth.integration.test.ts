@@ -138,7 +138,6 @@ describe('RVTools depth of a sync', () => {
         memoryReservationMb: v['memory_reservation_mb'],
         cpuHotAdd: bool(v['cpu_hot_add']),
         memoryHotAdd: bool(v['memory_hot_add']),
-        cbt: bool(v['cbt']),
         consolidationNeeded: bool(v['consolidation_needed']),
         vmPathName: v['vm_path_name'],
         resourcePoolPath: v['resource_pool_path'],

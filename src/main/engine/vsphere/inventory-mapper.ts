@@ -346,7 +346,6 @@ export class InventoryMapper {
     const hasDevices = p.has('config.hardware.device');
     const cpu = obj(p.get('config.cpuAllocation'));
     const mem = obj(p.get('config.memoryAllocation'));
-    const tools = obj(p.get('config.tools'));
     const pool = this.poolPath(ref(p.get('resourcePool')));
     return {
       row: {
@@ -385,8 +384,6 @@ export class InventoryMapper {
         overallStatus: str(p.get('overallStatus')),
         hostMoid: hostRef?.value ?? null,
         createdAt: date(p.get('config.createDate')),
-        connectionState: str(p.get('runtime.connectionState')),
-        guestState: str(p.get('guest.guestState')),
         firmware: str(p.get('config.firmware')),
         secureBoot: bool(p.get('config.bootOptions.efiSecureBootEnabled')),
         cpuReservationMhz: num(cpu?.['reservation']),
@@ -397,24 +394,17 @@ export class InventoryMapper {
         memoryLimitMb: num(mem?.['limit']),
         memoryShares: num(field(mem, 'shares', 'shares')),
         memorySharesLevel: str(field(mem, 'shares', 'level')),
-        memoryReservationLocked: bool(p.get('config.memoryReservationLockedToMax')),
         cpuHotAdd: bool(p.get('config.cpuHotAddEnabled')),
-        cpuHotRemove: bool(p.get('config.cpuHotRemoveEnabled')),
         memoryHotAdd: bool(p.get('config.memoryHotAddEnabled')),
-        cbt: bool(p.get('config.changeTrackingEnabled')),
         resourcePoolPath: pool.path,
         vapp: pool.vapp,
         consolidationNeeded: bool(p.get('runtime.consolidationNeeded')),
-        faultToleranceState: str(p.get('runtime.faultToleranceState')),
         vmPathName: str(p.get('summary.config.vmPathName')),
         diskCount: hasDevices ? devices.diskCount : null,
         nicCount: hasDevices ? devices.nicCount : null,
         diskCapacityBytes: hasDevices ? devices.diskCapacityBytes : null,
         numMonitors: devices.numMonitors,
         videoRamKb: devices.videoRamKb,
-        toolsVersion: str(p.get('guest.toolsVersion')),
-        toolsUpgradePolicy: str(tools?.['toolsUpgradePolicy']),
-        toolsSyncTime: bool(tools?.['syncTimeWithHost']),
       },
       snapshots,
       datastores: dsRefs.map((r) => r.value),

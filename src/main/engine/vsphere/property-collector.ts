@@ -1,6 +1,7 @@
 import { VminerError } from '../../../shared/errors.js';
 import { moRefXml, SoapFault, type SoapClient } from './soap-client.js';
 import { escapeXml, childText, MoRef, toValue, type XNode, type XValue } from './xml.js';
+import { pruneDevices } from './vm-devices.js';
 
 export interface ObjectContent {
   ref: MoRef;
@@ -107,6 +108,7 @@ export async function retrieveFromView(
   const handlers = {
     emitName: 'objects',
     emitDepth: 5, // Envelope > Body > Retrieve…Response > returnval > objects
+    prune: pruneDevices,
     onEmit: (node: XNode) => {
       objects++;
       opts.onObject(parseObjectContent(node, missing));

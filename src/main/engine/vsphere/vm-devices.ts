@@ -5,7 +5,7 @@
  * turned into rows with names resolved.
  */
 import type { Inventory, InventoryRow } from '../../../shared/inventory.js';
-import { MoRef, type XObject, type XValue } from './xml.js';
+import { MoRef, type XNode, type XObject, type XValue } from './xml.js';
 import { asArray, bool, field, joinList, num, obj, ref, str, strs } from './xvalue.js';
 
 type Row<K extends keyof Inventory> = InventoryRow<K>;
@@ -36,6 +36,27 @@ function pick(o: XObject | undefined, keys: readonly string[]): XObject | undefi
   const out: XObject = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
   return out;
+}
+
+/** Device types `reduceDevices` keeps; the parser drops the others unread (`pruneDevices`). */
+const KEPT_TYPES = new Set([
+  'VirtualDisk',
+  'VirtualMachineVideoCard',
+  ...Object.keys(CONTROLLER_TYPES),
+  ...Object.keys(NIC_TYPES),
+]);
+
+/**
+ * A parser `prune` hook: inside the value of `config.hardware.device` (a propSet of a retrieval,
+ * a changeSet of an update), devices of other types are skipped as they are read, so a VM's PCI,
+ * IDE, PS/2, SIO, keyboard, VMCI and CD-ROM devices cost no nodes and no conversion.
+ */
+export function pruneDevices(node: XNode, open: readonly XNode[]): boolean {
+  if (node.xsiType === undefined) return false;
+  const parent = open[open.length - 1];
+  if (parent?.name !== 'val') return false;
+  const first = open[open.length - 2]?.children[0];
+  return first?.name === 'name' && first.text === 'config.hardware.device' && !KEPT_TYPES.has(node.xsiType);
 }
 
 const DISK_BACKING_KEYS = [

@@ -69,6 +69,12 @@ export interface StreamHandlers {
   emitName?: string;
   emitDepth?: number;
   onEmit?: (node: XNode) => void;
+  /**
+   * Asked for each element as it opens, with the elements around it (the root first): true drops
+   * it and everything inside it unread — no nodes, no attributes, no text (well-formedness inside
+   * is not checked). Lets a reader skip the parts of a bulky value it reduces away anyway.
+   */
+  prune?: (node: XNode, open: readonly XNode[]) => boolean;
 }
 
 /** Bounds on what one answer may make the parser hold (a hostile or broken server). */
@@ -168,6 +174,8 @@ export class SoapStreamParser {
   private at = 0;
   private readonly maxDepth: number;
   private readonly maxHeld: number;
+  /** > 0 while inside a pruned element: its nesting depth so far. */
+  private pruned = 0;
 
   constructor(
     private readonly handlers: StreamHandlers = {},
@@ -199,6 +207,10 @@ export class SoapStreamParser {
   }
 
   private open(body: string, selfClosing: boolean): void {
+    if (this.pruned > 0) {
+      if (!selfClosing) this.pruned++;
+      return;
+    }
     let end = 0;
     while (end < body.length) {
       const c = body.charCodeAt(end);
@@ -224,6 +236,11 @@ export class SoapStreamParser {
     }
     const node: XNode = { name: localName(qname), xsiType, moType, text: '', children: [] };
     if (xsiType === 'ManagedObjectReference' && moType === undefined) node.moType = '';
+    if (this.handlers.prune?.(node, this.stack)) {
+      this.held--;
+      if (!selfClosing) this.pruned = 1;
+      return;
+    }
     // The parent now has a child: its text (whitespace between elements) is not kept.
     this.pendingText = '';
     this.stack.push(node);
@@ -232,6 +249,10 @@ export class SoapStreamParser {
   }
 
   private close(qname: string | undefined): void {
+    if (this.pruned > 0) {
+      this.pruned--;
+      return;
+    }
     const node = this.stack.pop();
     if (!node) this.fail(`unexpected closing tag </${qname ?? ''}>`);
     const openedAt = this.openedAt.pop()!;
@@ -252,6 +273,7 @@ export class SoapStreamParser {
   }
 
   private text(raw: string): void {
+    if (this.pruned > 0) return;
     const top = this.stack[this.stack.length - 1];
     if (top) {
       if (top.children.length === 0) this.pendingText += decodeEntities(raw);
@@ -303,7 +325,7 @@ export class SoapStreamParser {
         }
         if (isCdata) {
           const top = this.stack[this.stack.length - 1];
-          if (top && top.children.length === 0) this.pendingText += s.slice(lt + 9, e);
+          if (this.pruned === 0 && top && top.children.length === 0) this.pendingText += s.slice(lt + 9, e);
         }
         i = e + endMark.length;
         continue;

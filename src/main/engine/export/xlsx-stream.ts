@@ -1,0 +1,208 @@
+/**
+ * A lean streaming XLSX writer for wide, long sheets (the RVTools-layout workbook: a hundred
+ * columns × 100k rows, several sheets): the sheet XML is written directly — inline strings,
+ * numbers, dates as Excel serial numbers with a date style, empty cells left out — and deflated as
+ * it goes (zip-stream.ts). exceljs builds an object per cell, which is several times slower at
+ * this size; the other exports keep using it (xlsx.ts).
+ *
+ * Each sheet has its header row frozen and bold and an auto-filter. Strings are always strings
+ * (never formulas), with characters XML 1.0 cannot carry removed.
+ */
+import type { Sink } from './sink.js';
+import { tick } from './sink.js';
+import { ZipStream, type ZipEntry } from './zip-stream.js';
+
+/** How a column's values are written. */
+export type CellKind = 'text' | 'number' | 'date';
+
+export interface StreamColumn {
+  header: string;
+  kind: CellKind;
+}
+
+const NEEDS_ESCAPE = /[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const XML_ESCAPE = /[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+const escapeText = (s: string): string =>
+  NEEDS_ESCAPE.test(s)
+    ? s.replace(XML_ESCAPE, (c) =>
+        c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '',
+      )
+    : s;
+
+function columnName(i: number): string {
+  let n = i + 1;
+  let s = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
+
+/** Excel's serial date (days since 1899-12-30, UTC). */
+function serial(iso: string): number | null {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t / 86_400_000 + 25569;
+}
+
+/** Style ids of styles.xml below. */
+const STYLE_DATE = 1;
+const STYLE_HEADER = 2;
+
+const STYLES =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+  '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
+  '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy/mm/dd hh:mm:ss"/></numFmts>' +
+  '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>' +
+  '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>' +
+  '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
+  '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
+  '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' +
+  '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' +
+  '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>' +
+  '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
+  '</styleSheet>';
+
+const YIELD_EVERY = 2_000;
+
+export class XlsxStream {
+  private readonly zip: ZipStream;
+  private readonly sheets: string[] = [];
+
+  constructor(private readonly sink: Sink) {
+    this.zip = new ZipStream(sink);
+  }
+
+  /**
+   * Writes one sheet from rows of values in column order (null/undefined: an empty cell).
+   * Returns the number of data rows. `progress` hears the running count now and then.
+   */
+  async sheet(
+    name: string,
+    columns: readonly StreamColumn[],
+    rows: Iterable<readonly unknown[]>,
+    progress?: (rows: number) => void,
+  ): Promise<number> {
+    const index = this.sheets.length + 1;
+    this.sheets.push(name);
+    const entry = await this.zip.entry(`xl/worksheets/sheet${index}.xml`);
+    const letters = columns.map((_, i) => columnName(i));
+    const widths = columns.map((c) => Math.min(40, Math.max(9, c.header.length + 3)));
+    await entry.write(
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' +
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' +
+        '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>' +
+        widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('') +
+        '</cols><sheetData>',
+    );
+    await entry.write(
+      '<row r="1">' +
+        columns
+          .map(
+            (c, i) =>
+              `<c r="${letters[i]}1" s="${STYLE_HEADER}" t="inlineStr"><is><t>${escapeText(c.header)}</t></is></c>`,
+          )
+          .join('') +
+        '</row>',
+    );
+    let n = 0;
+    const kinds = columns.map((c) => c.kind);
+    const width = columns.length;
+    let batch = '';
+    for (const row of rows) {
+      n++;
+      const r = n + 1;
+      let xml = `<row r="${r}">`;
+      for (let i = 0; i < width; i++) {
+        const v = row[i];
+        if (v === null || v === undefined || v === '') continue;
+        const ref = letters[i]! + r;
+        if (typeof v === 'number') {
+          if (Number.isFinite(v)) xml += `<c r="${ref}"><v>${v}</v></c>`;
+        } else if (kinds[i] === 'date' && typeof v === 'string') {
+          const d = serial(v);
+          xml +=
+            d === null
+              ? `<c r="${ref}" t="inlineStr"><is><t>${escapeText(v)}</t></is></c>`
+              : `<c r="${ref}" s="${STYLE_DATE}"><v>${d}</v></c>`;
+        } else {
+          const s = typeof v === 'string' ? v : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v);
+          xml += `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${escapeText(s)}</t></is></c>`;
+        }
+      }
+      batch += xml + '</row>';
+      if (n % YIELD_EVERY === 0) {
+        await entry.write(batch);
+        batch = '';
+        progress?.(n);
+        await tick();
+      }
+    }
+    const last = `${letters[width - 1] ?? 'A'}${n + 1}`;
+    await entry.write(`${batch}</sheetData><autoFilter ref="A1:${last}"/></worksheet>`);
+    await entry.close();
+    progress?.(n);
+    return n;
+  }
+
+  /** Writes the workbook parts that list the sheets, and the zip's directory. */
+  async finish(): Promise<void> {
+    const put = async (name: string, text: string): Promise<void> => {
+      const e: ZipEntry = await this.zip.entry(name);
+      await e.write(text);
+      await e.close();
+    };
+    const head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+    await put(
+      '[Content_Types].xml',
+      head +
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+        '<Default Extension="xml" ContentType="application/xml"/>' +
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
+        this.sheets
+          .map(
+            (_, i) =>
+              `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+          )
+          .join('') +
+        '</Types>',
+    );
+    await put(
+      '_rels/.rels',
+      head +
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>' +
+        '</Relationships>',
+    );
+    await put(
+      'xl/workbook.xml',
+      head +
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' +
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>' +
+        this.sheets
+          .map((s, i) => `<sheet name="${escapeText(s)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`)
+          .join('') +
+        '</sheets></workbook>',
+    );
+    await put(
+      'xl/_rels/workbook.xml.rels',
+      head +
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+        this.sheets
+          .map(
+            (_, i) =>
+              `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
+          )
+          .join('') +
+        `<Relationship Id="rId${this.sheets.length + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
+        '</Relationships>',
+    );
+    await put('xl/styles.xml', STYLES);
+    await this.zip.finish();
+  }
+}

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { parseObject } from './property-collector.js';
+import { SoapStreamParser, type XNode } from './xml.js';
+import { datastoreOfPath, pruneDevices, reduceDevices, vmDevices, vmPartitions } from './vm-devices.js';
+
+const DEVICES = `
+<val xsi:type="ArrayOfVirtualDevice">
+  <VirtualDevice xsi:type="VirtualPCIController"><key>100</key><deviceInfo><label>PCI controller 0</label></deviceInfo><busNumber>0</busNumber></VirtualDevice>
+  <VirtualDevice xsi:type="ParaVirtualSCSIController"><key>1000</key><deviceInfo><label>SCSI controller 0</label></deviceInfo><busNumber>0</busNumber><sharedBus>noSharing</sharedBus></VirtualDevice>
+  <VirtualDevice xsi:type="VirtualDisk"><key>2000</key><deviceInfo><label>Hard disk 1</label><summary>41,943,040 KB</summary></deviceInfo>
+    <backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds-01] web/web.vmdk</fileName><datastore type="Datastore">datastore-9</datastore>
+      <diskMode>persistent</diskMode><thinProvisioned>false</thinProvisioned><eagerlyScrub>true</eagerlyScrub><uuid>6000C29a</uuid></backing>
+    <controllerKey>1000</controllerKey><unitNumber>0</unitNumber><capacityInKB>41943040</capacityInKB><capacityInBytes>42949672960</capacityInBytes>
+    <storageIOAllocation><limit>-1</limit><shares><shares>1000</shares><level>normal</level></shares><reservation>0</reservation></storageIOAllocation></VirtualDevice>
+  <VirtualDevice xsi:type="VirtualDisk"><key>2001</key><deviceInfo><label>Hard disk 2</label></deviceInfo>
+    <backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds-02] web/web_1.vmdk</fileName><thinProvisioned>true</thinProvisioned></backing>
+    <controllerKey>1000</controllerKey><unitNumber>1</unitNumber><capacityInKB>1048576</capacityInKB></VirtualDevice>
+  <VirtualDevice xsi:type="VirtualVmxnet3"><key>4000</key><deviceInfo><label>Network adapter 1</label></deviceInfo>
+    <backing xsi:type="VirtualEthernetCardDistributedVirtualPortBackingInfo"><port><switchUuid>50 2a</switchUuid><portgroupKey>dvportgroup-21</portgroupKey></port></backing>
+    <connectable><startConnected>true</startConnected><connected>true</connected><allowGuestControl>true</allowGuestControl></connectable>
+    <addressType>assigned</addressType><macAddress>00:50:56:AA:BB:01</macAddress></VirtualDevice>
+  <VirtualDevice xsi:type="VirtualCdrom"><key>3000</key><deviceInfo><label>CD/DVD drive 1</label></deviceInfo></VirtualDevice>
+  <VirtualDevice xsi:type="VirtualMachineVideoCard"><key>500</key><videoRamSizeInKB>8192</videoRamSizeInKB><numDisplays>2</numDisplays></VirtualDevice>
+</val>`;
+
+const GUEST_NET = `
+<val xsi:type="ArrayOfGuestNicInfo">
+  <GuestNicInfo><network>Prod</network><ipAddress>10.0.0.5</ipAddress><ipAddress>fe80::1</ipAddress><macAddress>00:50:56:aa:bb:01</macAddress><connected>true</connected></GuestNicInfo>
+</val>`;
+
+/** An ObjectContent answer with the given propSets, parsed the way a retrieval parses it. */
+function object(
+  props: Record<string, string>,
+  prune?: (n: XNode, open: readonly XNode[]) => boolean,
+): ReturnType<typeof parseObject> {
+  const xml =
+    `<Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Body><R><returnval><objects><obj type="VirtualMachine">vm-7</obj>` +
+    Object.entries(props)
+      .map(([name, val]) => `<propSet><name>${name}</name>${val}</propSet>`)
+      .join('') +
+    `</objects></returnval></R></Body></Envelope>`;
+  let out: ReturnType<typeof parseObject> | undefined;
+  const p = new SoapStreamParser({
+    emitName: 'objects',
+    emitDepth: 5,
+    ...(prune ? { prune } : {}),
+    onEmit: (n) => (out = parseObject(n, new Map())),
+  });
+  p.write(xml);
+  p.end();
+  return out!;
+}
+
+const names = {
+  name: (r: { value: string } | undefined) => (r?.value === 'datastore-9' ? 'ds-01' : null),
+  portgroup: (k: string) => (k === 'dvportgroup-21' ? { name: 'VLAN-21-Web', switch: 'dvs-01' } : undefined),
+};
+
+describe('VM devices', () => {
+  it('turns the device list into disk and NIC rows with controllers, provisioning and the guest IPs per MAC', () => {
+    const o = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET });
+    const d = vmDevices(
+      'vm-7',
+      'web',
+      reduceDevices(o.props.get('config.hardware.device')!),
+      o.props.get('guest.net'),
+      names,
+    );
+    expect(d.disks).toEqual([
+      expect.objectContaining({
+        moid: 'vm-7/2000',
+        name: 'Hard disk 1',
+        capacityBytes: 42949672960,
+        provisioning: 'thick eager',
+        thin: false,
+        eagerlyScrub: true,
+        datastore: 'ds-01',
+        fileName: '[ds-01] web/web.vmdk',
+        controller: 'SCSI controller 0',
+        controllerType: 'pvscsi',
+        busNumber: 0,
+        unitNumber: 0,
+        diskMode: 'persistent',
+        uuid: '6000C29a',
+        sharesLevel: 'normal',
+        shares: 1000,
+        limit: -1,
+      }),
+      // No datastore reference: the name comes from the file path; no capacityInBytes: KB × 1024.
+      expect.objectContaining({
+        moid: 'vm-7/2001',
+        provisioning: 'thin',
+        datastore: 'ds-02',
+        capacityBytes: 1073741824,
+      }),
+    ]);
+    expect(d.nics).toEqual([
+      {
+        moid: 'vm-7/4000',
+        vmMoid: 'vm-7',
+        vm: 'web',
+        name: 'Network adapter 1',
+        deviceKey: 4000,
+        adapterType: 'vmxnet3',
+        network: 'VLAN-21-Web',
+        switch: 'dvs-01',
+        macAddress: '00:50:56:AA:BB:01',
+        addressType: 'assigned',
+        connected: true,
+        startConnected: true,
+        ipv4: '10.0.0.5',
+        ipv6: 'fe80::1',
+      },
+    ]);
+    expect(d).toMatchObject({
+      diskCount: 2,
+      nicCount: 1,
+      diskCapacityBytes: 42949672960 + 1073741824,
+      numMonitors: 2,
+      videoRamKb: 8192,
+    });
+  });
+
+  it('the parser drops the devices vMiner does not keep, unread, and the rows come out the same', () => {
+    let pruned = 0;
+    const prune = (n: XNode, open: readonly XNode[]): boolean => {
+      const r = pruneDevices(n, open);
+      if (r) pruned++;
+      return r;
+    };
+    const full = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET });
+    const lean = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET }, prune);
+    expect(pruned).toBe(2); // the PCI controller and the CD-ROM
+    const types = (o: typeof full) =>
+      (o.props.get('config.hardware.device') as { _type: string }[]).map((d) => d._type);
+    expect(types(lean)).toEqual([
+      'ParaVirtualSCSIController',
+      'VirtualDisk',
+      'VirtualDisk',
+      'VirtualVmxnet3',
+      'VirtualMachineVideoCard',
+    ]);
+    const rows = (o: typeof full) =>
+      vmDevices(
+        'vm-7',
+        'web',
+        reduceDevices(o.props.get('config.hardware.device')!),
+        o.props.get('guest.net'),
+        names,
+      );
+    expect(rows(lean)).toEqual(rows(full));
+    // Other properties are never pruned.
+    expect(lean.props.get('guest.net')).toEqual(full.props.get('guest.net'));
+  });
+
+  it('names the datastore of a path and reads the guest partitions with free and used shares', () => {
+    expect(datastoreOfPath('[nfs vol 1] a/b.vmdk')).toBe('nfs vol 1');
+    expect(datastoreOfPath('a/b.vmdk')).toBeNull();
+    const o = object({
+      'guest.disk':
+        '<val xsi:type="ArrayOfGuestDiskInfo"><GuestDiskInfo><diskPath>C:\\</diskPath><capacity>1000</capacity><freeSpace>75</freeSpace></GuestDiskInfo>' +
+        '<GuestDiskInfo><diskPath>C:\\</diskPath><capacity>1</capacity><freeSpace>1</freeSpace></GuestDiskInfo></val>',
+    });
+    expect(vmPartitions('vm-7', 'web', o.props.get('guest.disk'))).toEqual([
+      {
+        moid: 'vm-7/C:\\',
+        vmMoid: 'vm-7',
+        vm: 'web',
+        name: 'C:\\',
+        capacityBytes: 1000,
+        freeBytes: 75,
+        freePercent: 7.5,
+        usedPercent: 92.5,
+        diskKey: null,
+      },
+    ]);
+  });
+});
