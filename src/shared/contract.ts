@@ -139,7 +139,8 @@ export const ExportRequestSchema = z.object({
 });
 export type ExportRequest = z.infer<typeof ExportRequestSchema>;
 
-export const EXPORT_FORMATS = ['csv', 'json', 'xlsx'] as const;
+/** `rvtools`: the whole estate as one .xlsx workbook in RVTools' layout (sheets vInfo … vMetaData). */
+export const EXPORT_FORMATS = ['csv', 'json', 'xlsx', 'rvtools'] as const;
 export type ExportFileFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ProbeInfo {

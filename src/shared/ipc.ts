@@ -42,7 +42,7 @@ export interface ExportSpec {
   /** File name offered in the save dialog, without folder. */
   suggestedName?: string;
   /** Desktop: the format chosen before the save dialog, which then offers only its file type. */
-  format?: 'csv' | 'json' | 'xlsx';
+  format?: 'csv' | 'json' | 'xlsx' | 'rvtools';
 }
 
 export interface SaveExportResult {

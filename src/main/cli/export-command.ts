@@ -4,6 +4,7 @@ import { VminerError } from '../../shared/errors.js';
 import { QUERY_ENTITIES, type QueryEntity } from '../../shared/fields.js';
 import { openDatabase } from '../engine/db/database.js';
 import { exportFull, exportRows, type ExportResult } from '../engine/export/exporter.js';
+import { exportRvtools } from '../engine/export/rvtools/rvtools-export.js';
 import { checkExportTarget } from '../engine/export/target.js';
 import { EXPORT_FORMATS, freshnessLine, type ExportFormat } from '../engine/export/table.js';
 import { QueryService } from '../engine/query/query-service.js';
@@ -24,16 +25,19 @@ interface ExportOptions extends CommonOptions {
 /** `--out -`: the export itself goes to standard output, so the report goes to standard error. */
 const STDOUT = '-';
 
-function formatOf(opts: ExportOptions): ExportFormat {
+const CLI_FORMATS = [...EXPORT_FORMATS, 'rvtools'] as const;
+type CliFormat = ExportFormat | 'rvtools';
+
+function formatOf(opts: ExportOptions): CliFormat {
   const given = opts.format ?? path.extname(opts.out).slice(1).toLowerCase();
-  if ((EXPORT_FORMATS as readonly string[]).includes(given)) return given as ExportFormat;
+  if ((CLI_FORMATS as readonly string[]).includes(given)) return given as CliFormat;
   throw new VminerError(
     'INVALID_INPUT',
     opts.format
-      ? `unknown format "${opts.format}": use ${EXPORT_FORMATS.join(', ')}`
+      ? `unknown format "${opts.format}": use ${CLI_FORMATS.join(', ')}`
       : opts.out === STDOUT
-        ? `give --format (${EXPORT_FORMATS.join(', ')}) with --out - (standard output)`
-        : `give --format (${EXPORT_FORMATS.join(', ')}): it cannot be told from "${opts.out}"`,
+        ? `give --format (${CLI_FORMATS.join(', ')}) with --out - (standard output)`
+        : `give --format (${CLI_FORMATS.join(', ')}): it cannot be told from "${opts.out}"`,
   );
 }
 
@@ -68,7 +72,10 @@ export function registerExportCommand(program: Command): void {
       '--out <file>',
       'the file to write (written to a temp file, renamed into place when complete); - writes to standard output',
     )
-    .option('--format <format>', `${EXPORT_FORMATS.join(' | ')} (default: from the --out extension)`)
+    .option(
+      '--format <format>',
+      `${CLI_FORMATS.join(' | ')} (default: from the --out extension); rvtools: the whole estate in RVTools' layout (.xlsx)`,
+    )
     .option('--entity <entity>', `export one entity: ${QUERY_ENTITIES.join(', ')}`)
     .option('--query <question>', 'export the answer to a question, e.g. "powered off vms in cluster Prod"')
     .option(
@@ -79,14 +86,16 @@ export function registerExportCommand(program: Command): void {
     .option('--field-names', 'CSV: field names (memoryMb) instead of labels (Memory (MB)) in the header')
     .addHelpText(
       'after',
-      '\nWith neither --entity nor --query: the whole inventory, as xlsx (one sheet per entity) or json.\n' +
+      '\nWith neither --entity nor --query: the whole inventory, as xlsx (one sheet per entity) or json, or with\n' +
+        "--format rvtools as one workbook in RVTools' layout (vInfo, vCPU, vMemory, vDisk, vPartition, vNetwork,\n" +
+        'vSnapshot, vTools, vCluster, vHost, vNIC, vSwitch, dvSwitch, dvPort, vDatastore, vMetaData).\n' +
         'Every export records its "as of" time and the failed or stale vCenters: JSON in "meta", XLSX in an\n' +
         '"About" sheet, CSV in <file>.meta.json beside the file.',
     )
     .action(async (opts: ExportOptions) => {
       const format = formatOf(opts);
       const toStdout = opts.out === STDOUT;
-      if (toStdout && format === 'xlsx' && process.stdout.isTTY)
+      if (toStdout && (format === 'xlsx' || format === 'rvtools') && process.stdout.isTTY)
         throw new VminerError(
           'INVALID_INPUT',
           'an Excel workbook is binary: redirect standard output to a file (> estate.xlsx), or give --out FILE',
@@ -94,6 +103,11 @@ export function registerExportCommand(program: Command): void {
       // Never into the data folder: an export must not replace the cache it reads.
       if (!toStdout) checkExportTarget(opts.out, dataDirOf(opts));
       const out = toStdout ? process.stdout : opts.out;
+      if (format === 'rvtools' && (opts.entity || opts.query || opts.columns))
+        throw new VminerError(
+          'INVALID_INPUT',
+          'the RVTools layout is the whole estate: give no --entity, --query or --columns',
+        );
       if (opts.entity && opts.query) {
         throw new VminerError(
           'INVALID_INPUT',
@@ -121,7 +135,9 @@ export function registerExportCommand(program: Command): void {
         };
         const progress = line.onProgress ? { onProgress: line.onProgress } : {};
         let res: ExportResult;
-        if (opts.query) {
+        if (format === 'rvtools') {
+          res = await exportRvtools({ sqlite: db.sqlite, out, ...progress });
+        } else if (opts.query) {
           const engine = new QueryService({ sqlite: db.sqlite, pageSize: 1 });
           const answer = engine.ask({ question: opts.query });
           if (

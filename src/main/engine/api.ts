@@ -10,6 +10,7 @@ import { createLogger } from './log.js';
 import { AuthService } from './auth/auth-service.js';
 
 import { VERSION } from './version.js';
+import { exportRvtools } from './export/rvtools/rvtools-export.js';
 import { exportFull, exportRows } from './export/exporter.js';
 import { resolveExportRequest } from './export/request.js';
 import { checkExportTarget } from './export/target.js';
@@ -182,6 +183,20 @@ export function createHandlers(
           'INVALID_INPUT',
           'a CSV file holds one table: export an entity or a question, or use xlsx or json',
         );
+      if (format === 'rvtools') {
+        if (plan)
+          throw new VminerError(
+            'INVALID_INPUT',
+            'the RVTools layout is the whole estate: export it without an entity or a question',
+          );
+        const r = await exportRvtools({
+          sqlite: engine.database.sqlite,
+          out: path,
+          freshness,
+          onProgress: ctx?.progress,
+        });
+        return { path: r.file ?? path, rows: r.rows, bytes: r.bytes ?? null };
+      }
       const r = plan
         ? await exportRows({
             sqlite: engine.database.sqlite,

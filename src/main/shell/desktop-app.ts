@@ -311,6 +311,7 @@ export function startDesktopApp(opts: DesktopAppOptions): { showWindow(): void }
         actions: {
           navigate,
           exportEstate: () => runService(services.saveExport({}), 'Export'),
+          exportRvtools: () => runService(services.saveExport({ format: 'rvtools' }), 'Export'),
           syncNow,
           openLogsFolder: () => runService(services.openLogsFolder(undefined), 'Opening the logs folder'),
           copyDiagnostics: () => runService(services.copyDiagnostics(undefined), 'Copying diagnostics'),

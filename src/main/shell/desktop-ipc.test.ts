@@ -186,6 +186,7 @@ describe('application menu', () => {
   const actions = (doctor?: MenuActions['runDoctor']): MenuActions => ({
     navigate: vi.fn(),
     exportEstate: vi.fn(),
+    exportRvtools: vi.fn(),
     syncNow: vi.fn(),
     openLogsFolder: vi.fn(),
     copyDiagnostics: vi.fn(),

@@ -5,6 +5,8 @@ import type { MenuItemSpec } from './tray.js';
 export interface MenuActions {
   navigate(to: NavigationTarget): void;
   exportEstate(): void;
+  /** The whole estate as a workbook in RVTools' layout (the save dialog offers that file type only). */
+  exportRvtools(): void;
   syncNow(): void;
   openLogsFolder(): void;
   copyDiagnostics(): void;
@@ -51,6 +53,7 @@ export function appMenu(opts: {
       submenu: [
         { id: 'sync-now', label: 'Sync all now', accelerator: 'CmdOrCtrl+R', click: a.syncNow },
         { id: 'export', label: 'Export everything…', accelerator: 'CmdOrCtrl+E', click: a.exportEstate },
+        { id: 'export-rvtools', label: 'Export in RVTools layout…', click: a.exportRvtools },
         ...(mac ? [] : [{ type: 'separator' } as MenuItemSpec, settings]),
         { type: 'separator' },
         mac ? { role: 'close' } : { role: 'quit', label: 'Quit vMiner' },

@@ -25,11 +25,15 @@ const FILTERS: Record<ExportFileFormat, FileFilter> = {
   xlsx: { name: 'Excel workbook (.xlsx)', extensions: ['xlsx'] },
   csv: { name: 'CSV, UTF-8 (.csv)', extensions: ['csv'] },
   json: { name: 'JSON (.json)', extensions: ['json'] },
+  rvtools: { name: 'RVTools layout workbook (.xlsx)', extensions: ['xlsx'] },
 };
+
+/** The file extension of a format (the RVTools layout is an .xlsx workbook). */
+const extensionOf = (f: ExportFileFormat): string => (f === 'rvtools' ? 'xlsx' : f);
 
 /** The whole estate (no entity, no question) is several tables: a CSV file cannot hold it. */
 export function formatsFor(spec: ExportSpec): ExportFileFormat[] {
-  return spec.entity || spec.query ? ['xlsx', 'csv', 'json'] : ['xlsx', 'json'];
+  return spec.entity || spec.query ? ['xlsx', 'csv', 'json'] : ['xlsx', 'json', 'rvtools'];
 }
 
 /**
@@ -44,6 +48,8 @@ export function formatFromPath(
   filter: ExportFileFormat,
 ): { path: string; format: ExportFileFormat } {
   const ext = path.extname(file).slice(1).toLowerCase();
+  // An .xlsx name under the RVTools filter is the RVTools layout (both are workbooks).
+  if (ext === 'xlsx' && filter === 'rvtools') return { path: file, format: 'rvtools' };
   const named = EXPORT_FORMATS.find((f) => f === ext);
   if (named && !offered.includes(named))
     throw new VminerError(
@@ -57,7 +63,7 @@ export function formatFromPath(
 export function defaultFileName(spec: ExportSpec, now: Date, format: ExportFileFormat): string {
   const stem = spec.suggestedName
     ? path.basename(spec.suggestedName.replace(/\\/g, '/'))
-    : `vminer-${spec.entity ?? (spec.query ? 'answer' : 'estate')}-${now.toISOString().slice(0, 10)}`;
+    : `vminer-${spec.entity ?? (spec.query ? 'answer' : format === 'rvtools' ? 'rvtools' : 'estate')}-${now.toISOString().slice(0, 10)}`;
   // Characters Windows refuses in file names, control characters included.
   const clean =
     Array.from(stem, (c) => (c.charCodeAt(0) < 32 || '<>:"/\\|?*'.includes(c) ? '_' : c))
@@ -65,9 +71,9 @@ export function defaultFileName(spec: ExportSpec, now: Date, format: ExportFileF
       .replace(/^\.+/, '')
       .slice(0, 200) || 'vminer-export';
   // The dialog's filter decides the extension of the name it offers.
-  const known = EXPORT_FORMATS.find((f) => f === path.extname(clean).slice(1).toLowerCase());
+  const known = EXPORT_FORMATS.map(extensionOf).find((f) => f === path.extname(clean).slice(1).toLowerCase());
   const base = known ? clean.slice(0, -(known.length + 1)) : clean;
-  return `${base || 'vminer-export'}.${format}`;
+  return `${base || 'vminer-export'}.${extensionOf(format)}`;
 }
 
 export interface SaveDialogLike {
@@ -109,7 +115,9 @@ export async function saveExport(rawSpec: unknown, deps: SaveExportDeps): Promis
   if (spec.format && !offered.includes(spec.format))
     throw new VminerError(
       'INVALID_INPUT',
-      `the whole estate is several tables: export it as ${offered.map((f) => f.toUpperCase()).join(' or ')}`,
+      spec.format === 'rvtools'
+        ? 'the RVTools layout is the whole estate: export it from "Export in RVTools layout…", not from a list'
+        : `the whole estate is several tables: export it as ${offered.map((f) => f.toUpperCase()).join(' or ')}`,
     );
   // A format chosen beforehand (the Export CSV / Excel / JSON buttons) is the dialog's one filter.
   const filter = spec.format ?? offered[0] ?? 'xlsx';

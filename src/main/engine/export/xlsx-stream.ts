@@ -20,14 +20,24 @@ export interface StreamColumn {
   kind: CellKind;
 }
 
-const NEEDS_ESCAPE = /[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
-const XML_ESCAPE = /[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-const escapeText = (s: string): string =>
-  NEEDS_ESCAPE.test(s)
-    ? s.replace(XML_ESCAPE, (c) =>
-        c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '',
-      )
-    : s;
+/** Escapes XML's special characters and drops the characters XML 1.0 cannot carry. */
+function escapeText(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string;
+    if (c === 38) rep = '&amp;';
+    else if (c === 60) rep = '&lt;';
+    else if (c === 62) rep = '&gt;';
+    else if (c === 34) rep = '&quot;';
+    else if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffe || c === 0xffff) rep = '';
+    else continue;
+    out += s.slice(last, i) + rep;
+    last = i + 1;
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
 
 function columnName(i: number): string {
   let n = i + 1;

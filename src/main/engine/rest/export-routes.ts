@@ -4,6 +4,7 @@ import { ExportRequestSchema } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Engine } from '../engine.js';
 import { exportFull, exportRows } from '../export/exporter.js';
+import { exportRvtools } from '../export/rvtools/rvtools-export.js';
 import type { ExportFormat } from '../export/table.js';
 import { resolveExportRequest } from '../export/request.js';
 import type { RouteContext } from './server.js';
@@ -95,4 +96,42 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
       },
     );
   }
+
+  app.post(
+    '/api/export/rvtools',
+    {
+      schema: {
+        summary:
+          'Download the whole estate as a workbook in RVTools’ layout (vInfo, vCPU, vMemory, vDisk, vPartition, vNetwork, vSnapshot, vTools, vCluster, vHost, vNIC, vSwitch, dvSwitch, dvPort, vDatastore, vMetaData)',
+        description:
+          'No body (or an empty one): the layout is the whole estate. RVTools’ headers, units (MiB) and value spellings; ' +
+          'columns vMiner does not read are present and empty (docs/rvtools-columns.md). Freshness in the same ' +
+          'X-Vminer-* headers as the other exports.',
+        tags: ['export'],
+      },
+    },
+    async (req, reply) => {
+      ctx.user(req);
+      const b = ExportBodySchema.parse(req.body ?? {});
+      if (b.entity || b.query || b.filters)
+        throw new VminerError(
+          'INVALID_INPUT',
+          'the RVTools layout is the whole estate: send no entity, filters or query',
+        );
+      const freshness = engine.query.freshness(undefined);
+      reply.hijack();
+      try {
+        reply.raw.writeHead(200, {
+          'Content-Type': FORMATS['excel']!.type,
+          'Content-Disposition': `attachment; filename="vminer-rvtools-${new Date().toISOString().slice(0, 10)}.xlsx"`,
+          'X-Vminer-As-Of': freshness.asOf ?? 'never',
+          'X-Vminer-Failed-Vcenters': nameList(freshness.failedVcenters),
+          'X-Vminer-Stale-Vcenters': nameList(freshness.staleVcenters),
+        });
+        await exportRvtools({ sqlite: engine.database.sqlite, out: reply.raw, freshness });
+      } catch {
+        reply.raw.destroy();
+      }
+    },
+  );
 }

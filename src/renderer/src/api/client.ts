@@ -70,7 +70,8 @@ export const api = {
   },
 };
 
-export type ExportFormat = 'csv' | 'xlsx' | 'json';
+/** `rvtools`: the whole estate in RVTools' layout (an .xlsx workbook). */
+export type ExportFormat = 'csv' | 'xlsx' | 'json' | 'rvtools';
 
 /**
  * Exports what a grid or an answer shows. Desktop: the native save dialog for the chosen format
@@ -83,6 +84,7 @@ export async function exportView(spec: ExportSpec, format: ExportFormat): Promis
   }
   const { suggestedName: _name, ...body } = spec;
   const route = format === 'xlsx' ? 'excel' : format;
+  // (`rvtools` is its own route: POST /api/export/rvtools.)
   const { blob, fileName } = await http.download(route, {
     ...body,
     ...(format === 'csv' ? { bom: true } : {}),

@@ -89,8 +89,11 @@ export class HttpApi implements VminerApi {
     return ((await res.json()) as { result: ContractResults[K] }).result;
   }
 
-  /** A download of `POST /api/export/{csv|json|excel}`: the blob and the server's file name. */
-  async download(route: 'csv' | 'json' | 'excel', body: unknown): Promise<{ blob: Blob; fileName: string }> {
+  /** A download of `POST /api/export/{csv|json|excel|rvtools}`: the blob and the server's file name. */
+  async download(
+    route: 'csv' | 'json' | 'excel' | 'rvtools',
+    body: unknown,
+  ): Promise<{ blob: Blob; fileName: string }> {
     const res = await fetch(`${this.base}/api/export/${route}`, {
       method: 'POST',
       headers: this.headers(true),

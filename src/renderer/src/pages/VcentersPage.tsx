@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { EstateExport } from '../components/EstateExport.js';
 import type { VcenterWithState } from '../../../shared/vcenter.js';
 import { api } from '../api/client.js';
 import { CertReviewDialog } from '../components/CertReviewDialog.js';
@@ -55,6 +56,7 @@ export function VcentersPage(props: { openAdd?: boolean; openImport?: boolean })
       <header className="toolbar">
         <h1>vCenters</h1>
         <span className="spacer" />
+        <EstateExport />
         <button onClick={() => setDialog({})}>Add vCenter</button>
         <button className="ghost" onClick={() => setImporting(true)}>
           Import list…
