@@ -1350,6 +1350,8 @@ export interface PopulateOptions {
   failedVcenters?: number;
   /** Reference time (ms); default: now. Inventory times are relative to the start of its UTC day. */
   now?: number;
+  /** Every VM gets exactly this many disks and NICs (the export benchmark's estate). */
+  devices?: { disks: number; nics: number };
   onProgress?: (done: number, total: number, vcenter: string) => void;
 }
 
@@ -1414,6 +1416,7 @@ export function populateCache(
       hosts: p.hosts,
       datastores: p.datastores,
       now: invNow,
+      ...(opts.devices ? { devices: opts.devices } : {}),
     });
     store.replace(vc.id, inv);
     const durationMs = 20_000 + rng.int(100_000);

@@ -33,10 +33,8 @@ export function attributeColumns(attributes: readonly string[]): RvColumn[] {
       name,
       'text',
       `custom attribute "${name}" (customValue, named by the CustomFieldsManager)`,
-      (r) => {
-        const a = json<Record<string, string | null>>(r, 'attrs', {});
-        return a[name] ?? null;
-      },
+      // The exporter puts the row owner's attribute values on the row as `__attrs`.
+      (r) => (r['__attrs'] as Record<string, string | null> | null | undefined)?.[name] ?? null,
     ),
   );
 }
