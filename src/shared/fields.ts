@@ -4,7 +4,7 @@
  */
 import { own } from './own.js';
 export type FieldType = 'text' | 'number' | 'boolean' | 'date' | 'list';
-export type FieldUnit = 'mb' | 'bytes' | 'percent' | 'mhz';
+export type FieldUnit = 'mb' | 'bytes' | 'percent' | 'mhz' | 'days';
 
 export interface FieldDef {
   type: FieldType;
@@ -81,6 +81,7 @@ export const FIELDS = {
     datacenter: f('text', 'Datacenter'),
     type: f('text', 'Type'),
     capacityBytes: f('number', 'Capacity', 'bytes'),
+    usedBytes: f('number', 'Used', 'bytes'),
     freeBytes: f('number', 'Free', 'bytes'),
     provisionedBytes: f('number', 'Provisioned', 'bytes'),
     freePercent: f('number', 'Free %', 'percent'),
@@ -122,6 +123,7 @@ export const FIELDS = {
     vm: f('text', 'VM'),
     description: f('text', 'Description'),
     createdAt: f('date', 'Created'),
+    ageDays: f('number', 'Age', 'days'),
     state: f('text', 'Power state at snapshot'),
   },
   vcenters: {
@@ -158,6 +160,15 @@ export function entityLabel(e: QueryEntity, plural = true): string {
   return plural ? (l === 'VM' ? 'VMs' : `${l}s`) : l;
 }
 
+/**
+ * Fields worked out from stored columns when read (SQL over the entity's table `t`): a datastore's
+ * used space, a snapshot's age in whole days.
+ */
+export const COMPUTED_FIELDS: Partial<Record<QueryEntity, Record<string, string>>> = {
+  datastores: { usedBytes: '(t."capacity_bytes" - t."free_bytes")' },
+  snapshots: { ageDays: `CAST(julianday('now') - julianday(t."created_at") AS INTEGER)` },
+};
+
 /** Columns a result shows by default, per entity (every field is still available). */
 export const DEFAULT_COLUMNS: Record<QueryEntity, string[]> = {
   vms: [
@@ -177,14 +188,27 @@ export const DEFAULT_COLUMNS: Record<QueryEntity, string[]> = {
     'cluster',
     'connectionState',
     'inMaintenanceMode',
+    'esxiVersion',
+    'esxiBuild',
+    'model',
     'numCpuCores',
     'memoryMb',
     'vmCount',
   ],
-  datastores: ['vcenter', 'name', 'type', 'capacityBytes', 'freeBytes', 'freePercent', 'vmCount'],
+  datastores: [
+    'vcenter',
+    'name',
+    'type',
+    'capacityBytes',
+    'usedBytes',
+    'provisionedBytes',
+    'freeBytes',
+    'freePercent',
+    'vmCount',
+  ],
   clusters: ['vcenter', 'datacenter', 'name', 'hostCount', 'vmCount', 'drsEnabled', 'haEnabled'],
   datacenters: ['vcenter', 'name', 'clusterCount', 'hostCount', 'vmCount'],
   networks: ['vcenter', 'datacenter', 'name', 'type', 'vlanId', 'vmCount'],
-  snapshots: ['vcenter', 'vm', 'name', 'createdAt', 'description'],
+  snapshots: ['vcenter', 'vm', 'name', 'createdAt', 'ageDays', 'description'],
   vcenters: ['name', 'url', 'version', 'status', 'lastSuccessAt', 'vmCount', 'hostCount'],
 };

@@ -1,7 +1,7 @@
 import { getTableColumns } from 'drizzle-orm';
 import { dict } from '../../../shared/own.js';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { COMPUTED_FIELDS, FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import { ENTITY_TABLES } from '../db/inventory-store.js';
@@ -42,6 +42,7 @@ const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntr
       for (const f of Object.keys(FIELDS[entity])) {
         if (f === 'vcenter') map[f] = 'vc."name"';
         else if (cols[f]) map[f] = `t."${cols[f].name}"`;
+        else if (COMPUTED_FIELDS[entity]?.[f]) map[f] = COMPUTED_FIELDS[entity][f];
       }
     }
     return [entity, map];
