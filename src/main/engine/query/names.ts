@@ -131,6 +131,10 @@ export class NameIndex {
     const entry = this.load(type);
     const hit = entry.exact.get(text.toLowerCase());
     if (hit) return { kind: 'exact', name: hit };
+    // A whole part of a name: "fra" for vc-fra, "prod-a" for ams-prod-a, when only one fits.
+    const parts = this.partial(type, text.toLowerCase());
+    if (parts.length === 1) return { kind: 'fuzzy', name: parts[0]! };
+    if (parts.length > 1 && parts.length <= 6) return { kind: 'ambiguous', candidates: parts.sort() };
     entry.fuse ??= new Fuse(entry.list, { includeScore: true, threshold: 0.4, ignoreLocation: true });
     // fuse.js proposes; an edit-distance bound decides, so "ams-Prod-A" never becomes "fra-Prod-D".
     const lower = text.toLowerCase();
@@ -149,11 +153,32 @@ export class NameIndex {
     return { kind: 'fuzzy', name: best.name };
   }
 
-  /** Which named types know this text (exactly, else by a confident fuzzy match). */
+  /**
+   * Names that contain the text as whole parts, split at `-`, `_`, `.` or a space ("fra" in
+   * "vc-fra", "prod-a" in "ams-Prod-A"; never "pro" in "prod-a").
+   */
+  private partial(type: NamedType, lower: string): string[] {
+    if (lower.length < 2) return [];
+    const sep = /[-_. ]/;
+    return this.load(type).list.filter((name) => {
+      const l = name.toLowerCase();
+      for (let i = l.indexOf(lower); i >= 0; i = l.indexOf(lower, i + 1)) {
+        const end = i + lower.length;
+        if ((i === 0 || sep.test(l[i - 1]!)) && (end === l.length || sep.test(l[end]!))) return true;
+      }
+      return false;
+    });
+  }
+
+  /**
+   * Which named types know this text (exactly, else by a confident fuzzy or partial match). A
+   * vCenter comes first: "vms in fra" means the vCenter vc-fra more often than its datacenter.
+   */
   guessTypes(text: string): NamedType[] {
     const exact = this.typesOf(text.toLowerCase());
     if (exact.length > 0) return exact;
-    return NAMED_TYPES.filter((t) => t !== 'vms' && this.resolve(t, text).kind === 'fuzzy');
+    const found = NAMED_TYPES.filter((t) => t !== 'vms' && this.resolve(t, text).kind === 'fuzzy');
+    return found.includes('vcenters') ? ['vcenters', ...found.filter((t) => t !== 'vcenters')] : found;
   }
 }
 

@@ -290,6 +290,10 @@ export function parseQuestion(tokens: readonly Token[], names: NameLookup): Pars
     if (n(j) === 'free' && n(j + 1) === 'space') {
       fieldWord = 'free';
       j += 2;
+    } else if (unit === '%' && (n(j) === 'full' || n(j) === 'used')) {
+      // "80% full": a share of the space in use (resolved against free %).
+      fieldWord = 'full';
+      j++;
     } else if (isFieldWord(n(j))) {
       fieldWord = n(j);
       j++;

@@ -216,6 +216,17 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
       return { kind: 'text', field, op: r.op, value: r.value };
     }
     case 'num': {
+      if (a.fieldWord === 'full' && a.unit === '%') {
+        // "more than 80% full" is less than 20% free: the space in use, not the space left.
+        if (entity !== 'datastores') throw noFit('how full it is');
+        const flip = { gt: 'lt', gte: 'lte', lt: 'gt', lte: 'gte', eq: 'eq', ne: 'ne' } as const;
+        if (a.op === 'between') {
+          const lo = Math.min(a.value, a.value2 ?? a.value);
+          const hi = Math.max(a.value, a.value2 ?? a.value);
+          return { kind: 'between', field: 'freePercent', min: 100 - hi, max: 100 - lo };
+        }
+        return { kind: 'cmp', field: 'freePercent', op: flip[a.op], value: 100 - a.value };
+      }
       const field = numericField(entity, a);
       if (a.op === 'between') {
         const lo = scale(entity, field, Math.min(a.value, a.value2 ?? a.value), a.unit);
