@@ -1,6 +1,7 @@
 import sql from 'mssql';
 import pg from 'pg';
 import { VminerError } from '../../../shared/errors.js';
+import { readOnlyQueryProblem } from '../../../shared/read-only-query.js';
 import type { SourceConfig, SourceKind } from '../../../shared/sources.js';
 
 export type SqlCell = string | number | boolean | null;
@@ -98,8 +99,15 @@ async function readMssql(
       throw connectionError(name, where, c.user, err);
     }
     let result: sql.IResult<Record<string, unknown>>;
+    // SQL Server has no read-only transaction: the query runs in one that is always rolled back.
+    const tx = new sql.Transaction(pool);
     try {
-      result = await pool.request().query(cfg.query);
+      await tx.begin();
+      try {
+        result = await new sql.Request(tx).query(cfg.query);
+      } finally {
+        await tx.rollback().catch(() => undefined);
+      }
     } catch (err) {
       const e = err as DriverError;
       if (e.code === 'EREQUEST')
@@ -150,7 +158,13 @@ async function readPostgres(
     }
     let result: pg.QueryResult<Record<string, unknown>>;
     try {
-      result = await client.query(cfg.query);
+      // A read-only transaction: PostgreSQL itself refuses any write the text check missed.
+      await client.query('BEGIN TRANSACTION READ ONLY');
+      try {
+        result = await client.query(cfg.query);
+      } finally {
+        await client.query('ROLLBACK').catch(() => undefined);
+      }
     } catch (err) {
       const e = err as DriverError;
       if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code))
@@ -180,6 +194,9 @@ export function readSqlSource(
   password: string,
   maxRows = 100_000,
 ): Promise<SqlRows> {
+  // Sources saved before queries were checked are checked here, before anything connects.
+  const problem = readOnlyQueryProblem(cfg.query);
+  if (problem) return Promise.reject(new VminerError('INVALID_INPUT', `${name}: ${problem}`));
   return kind === 'mssql'
     ? readMssql(name, cfg, password, maxRows)
     : readPostgres(name, cfg, password, maxRows);
