@@ -62,7 +62,7 @@ describe('numbers in the unit the column shows (issue 19)', () => {
     });
     expect(columnFilter('datastores', 'freeBytes', '< 1000')).toMatchObject({
       filter: { kind: 'cmp', field: 'freeBytes', op: 'lt', value: 1000 * 1024 ** 3 },
-      understood: 'free < 1000 GB',
+      understood: 'free < 1,000 GB',
     });
     expect(columnFilter('vms', 'memoryMb', '4-8')).toMatchObject({
       filter: { kind: 'between', field: 'memoryMb', min: 4096, max: 8192 },

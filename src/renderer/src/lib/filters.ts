@@ -174,6 +174,21 @@ function dateFilter(entity: QueryEntity, field: string, t: string, now: number):
   };
 }
 
+const OP_TEXT = { eq: '=', ne: '≠', lt: '<', lte: '≤', gt: '>', gte: '≥' } as const;
+
+/** A filter said back in the column's own unit ("free < 1,000 GB", never "free < 1.3 TB"). */
+function echo(entity: QueryEntity, f: Filter): string {
+  const shown = shownUnit(entity, 'field' in f ? f.field : '');
+  if (!shown || shown.label !== 'GB' || (f.kind !== 'cmp' && f.kind !== 'between'))
+    return describeFilter(entity, f);
+  const label = (fieldDef(entity, f.field)?.label ?? f.field).toLowerCase();
+  const v = (n: number | string | boolean): string =>
+    `${(Number(n) / shown.stored).toLocaleString('en-US', { maximumFractionDigits: 2 })} GB`;
+  return f.kind === 'cmp'
+    ? `${label} ${OP_TEXT[f.op]} ${v(f.value)}`
+    : `${label} between ${v(f.min)} and ${v(f.max)}`;
+}
+
 /**
  * A column's filter box: text columns match "contains" (or `=exact`, `!text`, `empty`); numbers
  * take `>8`, `<=4`, `4-8`, `=2`, read in the unit the column shows (GB for sizes) unless the text
@@ -192,7 +207,7 @@ export function columnFilter(
   if (!def) return { error: `unknown column ${field}` };
   const said = (filter: Filter): ColumnFilterResult => ({
     filter,
-    understood: describeFilter(entity, filter),
+    understood: echo(entity, filter),
   });
   if (/^(empty|blank)$/i.test(t)) return said({ kind: 'empty', field, empty: true });
   if (/^(not empty|!empty)$/i.test(t)) return said({ kind: 'empty', field, empty: false });
