@@ -118,7 +118,10 @@ export async function pageFor(
   password = ADMIN_PW,
   viewport = { width: 1440, height: 900 },
 ): Promise<Page> {
-  const page = await browser.newPage({ viewport });
+  // A context of its own per page: separate storage, and axe-core can inspect it.
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('close', () => void context.close().catch(() => undefined));
   await logIn(page, estate.served.url, user, password);
   return page;
 }

@@ -74,7 +74,7 @@ export function ImportDialog(props: { onClose: (result: ImportResult | null) => 
           <p data-testid="import-counts">
             {preview.counts.add} to add · {preview.counts.update} to update · {preview.counts.skip} skipped
           </p>
-          <div className="answer-table-wrap">
+          <div className="answer-table-wrap" tabIndex={0} role="region" aria-label="Import preview">
             <table className="list" data-testid="import-preview">
               <thead>
                 <tr>

@@ -37,7 +37,7 @@ function label(entity: QueryEntity, field: string): string {
 function RowsTable({ entity, a }: { entity: QueryEntity; a: Answer }): React.JSX.Element {
   const cols = a.columns.length ? a.columns : Object.keys(a.rows[0] ?? {});
   return (
-    <div className="answer-table-wrap">
+    <div className="answer-table-wrap" tabIndex={0} role="region" aria-label="Answer rows">
       <table className="answer-table">
         <thead>
           <tr>
