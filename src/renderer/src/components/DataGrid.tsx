@@ -180,10 +180,10 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
     if (jump && jump.index >= 0) {
       const index = Math.min(jump.index, Math.max(0, total - 1));
       virtualizer.scrollToIndex(index, { align: 'start' });
-      // The row it went to is marked, and is where the arrow keys and Enter continue from.
+      // The row it went to is marked, and is where the arrow keys and Enter continue from; the
+      // selection's anchor stays, so a shift-click there still selects from the row chosen before.
       setJumped(index);
       setCursor(index);
-      setAnchor(index);
     }
     // Only a new jump request scrolls.
   }, [jump?.seq]);
