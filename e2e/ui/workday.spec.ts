@@ -410,6 +410,24 @@ test('10. grids as RVTools users expect: columns, colour cues, capitalised title
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Datastores');
   for (const h of ['Used', 'Provisioned'])
     await expect(headers.filter({ hasText: new RegExp(`^${h}`) })).toHaveCount(1);
+  // Used space and age are worked out by the engine, sortable and filterable like stored fields.
+  const dss = await estate.rpc<{ items: { capacityBytes: number; freeBytes: number; usedBytes: number }[] }>(
+    'inventory.list',
+    { entity: 'datastores', limit: 20, sort: [{ field: 'usedBytes', dir: 'desc' }] },
+  );
+  for (const d of dss.items) expect(d.usedBytes).toBe(d.capacityBytes - d.freeBytes);
+  const used = dss.items.map((d) => d.usedBytes);
+  expect(used).toEqual([...used].sort((a, b) => b - a));
+  const snaps = await estate.rpc<{ items: { createdAt: string; ageDays: number }[] }>('inventory.list', {
+    entity: 'snapshots',
+    limit: 20,
+    filter: { kind: 'cmp', field: 'ageDays', op: 'gt', value: 30 },
+  });
+  expect(snaps.items.length).toBeGreaterThan(0);
+  for (const x of snaps.items) {
+    expect(x.ageDays).toBeGreaterThan(30);
+    expect(Math.abs(x.ageDays - (Date.now() - Date.parse(x.createdAt)) / 86_400_000)).toBeLessThan(1.01);
+  }
   await nav(page, 'Snapshots');
   await expect(headers.filter({ hasText: /^Age/ })).toHaveCount(1);
   // The last column takes the room left: no cut-off Description beside empty space.

@@ -160,15 +160,6 @@ export function entityLabel(e: QueryEntity, plural = true): string {
   return plural ? (l === 'VM' ? 'VMs' : `${l}s`) : l;
 }
 
-/**
- * Fields worked out from stored columns when read (SQL over the entity's table `t`): a datastore's
- * used space, a snapshot's age in whole days.
- */
-export const COMPUTED_FIELDS: Partial<Record<QueryEntity, Record<string, string>>> = {
-  datastores: { usedBytes: '(t."capacity_bytes" - t."free_bytes")' },
-  snapshots: { ageDays: `CAST(julianday('now') - julianday(t."created_at") AS INTEGER)` },
-};
-
 /** Columns a result shows by default, per entity (every field is still available). */
 export const DEFAULT_COLUMNS: Record<QueryEntity, string[]> = {
   vms: [

@@ -1,7 +1,7 @@
 import { getTableColumns } from 'drizzle-orm';
 import { dict } from '../../../shared/own.js';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { COMPUTED_FIELDS, FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import { ENTITY_TABLES } from '../db/inventory-store.js';
@@ -29,6 +29,15 @@ const VCENTER_COLUMNS: Record<string, string> = {
   lastSuccessAt: 'last_success_at',
   vmCount: 'vm_count',
   hostCount: 'host_count',
+};
+
+/**
+ * Fields worked out from stored columns when read (SQL over the entity's table `t`): a datastore's
+ * used space, a snapshot's age in whole days.
+ */
+const COMPUTED_FIELDS: Partial<Record<QueryEntity, Record<string, string>>> = {
+  datastores: { usedBytes: '(t."capacity_bytes" - t."free_bytes")' },
+  snapshots: { ageDays: `CAST(julianday('now') - julianday(t."created_at") AS INTEGER)` },
 };
 
 /** field → SQL expression, per entity, from the drizzle schema (stated once). */
