@@ -31,6 +31,15 @@ const VCENTER_COLUMNS: Record<string, string> = {
   hostCount: 'host_count',
 };
 
+/**
+ * Fields worked out from stored columns when read (SQL over the entity's table `t`): a datastore's
+ * used space, a snapshot's age in whole days.
+ */
+const COMPUTED_FIELDS: Partial<Record<QueryEntity, Record<string, string>>> = {
+  datastores: { usedBytes: '(t."capacity_bytes" - t."free_bytes")' },
+  snapshots: { ageDays: `CAST(julianday('now') - julianday(t."created_at") AS INTEGER)` },
+};
+
 /** field → SQL expression, per entity, from the drizzle schema (stated once). */
 const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntries(
   (Object.keys(FIELDS) as QueryEntity[]).map((entity) => {
@@ -42,6 +51,7 @@ const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntr
       for (const f of Object.keys(FIELDS[entity])) {
         if (f === 'vcenter') map[f] = 'vc."name"';
         else if (cols[f]) map[f] = `t."${cols[f].name}"`;
+        else if (COMPUTED_FIELDS[entity]?.[f]) map[f] = COMPUTED_FIELDS[entity][f];
       }
     }
     return [entity, map];
