@@ -211,6 +211,17 @@ export interface LiveStatusResult {
 const empty = z.object({});
 
 /**
+ * The running engine: its version, data folder, and where the credential vault's key comes from
+ * (`keychain`: the OS keychain; `env`: the VMINER_SECRET_KEY variable; `file`: a key file beside
+ * the vault, protected only by file permissions).
+ */
+export interface EngineInfo {
+  version: string;
+  dataDir: string;
+  vaultKey: 'keychain' | 'env' | 'file';
+}
+
+/**
  * Who may make a call over REST (the browser UI and scripts): `viewer` calls read the inventory and
  * its state; `admin` calls change something, make the engine connect somewhere (probes, source
  * tests, certificate reviews), or reveal configuration. Every call needs a logged-in user.
@@ -578,8 +589,8 @@ export const CONTRACT = {
     http: true,
     mutates: false,
     role: 'admin',
-    result: returns<{ version: string; dataDir: string }>(),
-    summary: 'Version and data folder of the running engine',
+    result: returns<EngineInfo>(),
+    summary: 'Version, data folder and vault key protection of the running engine',
   },
   'export.toFile': {
     args: ExportRequestSchema.extend({

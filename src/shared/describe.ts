@@ -21,6 +21,7 @@ export function formatValue(entity: QueryEntity, field: string, value: unknown):
     if (def?.unit === 'mb') return value >= 1024 ? fmtBytes(value * 1024 * 1024) : `${value} MB`;
     if (def?.unit === 'bytes') return fmtBytes(value);
     if (def?.unit === 'percent') return `${value}%`;
+    if (def?.unit === 'days') return `${value} day${value === 1 ? '' : 's'}`;
     return String(value);
   }
   if (typeof value === 'boolean') return value ? 'yes' : 'no';

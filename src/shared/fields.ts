@@ -4,7 +4,7 @@
  */
 import { own } from './own.js';
 export type FieldType = 'text' | 'number' | 'boolean' | 'date' | 'list';
-export type FieldUnit = 'mb' | 'bytes' | 'percent' | 'mhz';
+export type FieldUnit = 'mb' | 'bytes' | 'percent' | 'mhz' | 'days';
 
 export interface FieldDef {
   type: FieldType;
@@ -115,6 +115,7 @@ export const FIELDS = {
     datacenter: f('text', 'Datacenter'),
     type: f('text', 'Type'),
     capacityBytes: f('number', 'Capacity', 'bytes'),
+    usedBytes: f('number', 'Used', 'bytes'),
     freeBytes: f('number', 'Free', 'bytes'),
     provisionedBytes: f('number', 'Provisioned', 'bytes'),
     freePercent: f('number', 'Free %', 'percent'),
@@ -185,6 +186,7 @@ export const FIELDS = {
     vm: f('text', 'VM'),
     description: f('text', 'Description'),
     createdAt: f('date', 'Created'),
+    ageDays: f('number', 'Age', 'days'),
     state: f('text', 'Power state at snapshot'),
   },
   disks: {
@@ -299,15 +301,28 @@ export const DEFAULT_COLUMNS: Record<QueryEntity, string[]> = {
     'cluster',
     'connectionState',
     'inMaintenanceMode',
+    'esxiVersion',
+    'esxiBuild',
+    'model',
     'numCpuCores',
     'memoryMb',
     'vmCount',
   ],
-  datastores: ['vcenter', 'name', 'type', 'capacityBytes', 'freeBytes', 'freePercent', 'vmCount'],
+  datastores: [
+    'vcenter',
+    'name',
+    'type',
+    'capacityBytes',
+    'usedBytes',
+    'provisionedBytes',
+    'freeBytes',
+    'freePercent',
+    'vmCount',
+  ],
   clusters: ['vcenter', 'datacenter', 'name', 'hostCount', 'vmCount', 'drsEnabled', 'haEnabled'],
   datacenters: ['vcenter', 'name', 'clusterCount', 'hostCount', 'vmCount'],
   networks: ['vcenter', 'datacenter', 'name', 'type', 'vlanId', 'vmCount'],
-  snapshots: ['vcenter', 'vm', 'name', 'createdAt', 'description'],
+  snapshots: ['vcenter', 'vm', 'name', 'createdAt', 'ageDays', 'description'],
   disks: ['vcenter', 'vm', 'name', 'capacityBytes', 'provisioning', 'datastore', 'controller', 'diskMode'],
   nics: ['vcenter', 'vm', 'name', 'adapterType', 'network', 'macAddress', 'connected', 'ipv4'],
   partitions: ['vcenter', 'vm', 'name', 'capacityBytes', 'freeBytes', 'usedPercent'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readOnlyQueryProblem } from './read-only-query.js';
 
 /** Import a vCenter list from a file's content (over HTTP) or a local path (CLI, desktop only). */
 export const ImportContentSchema = z.object({
@@ -175,13 +176,24 @@ export interface CertReviewItem {
   error: string | null;
 }
 
+/** A source query as a request gives it: one read-only SELECT, or refused with the reason. */
+const ReadOnlyQuerySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(20_000)
+  .superRefine((q, ctx) => {
+    const problem = readOnlyQueryProblem(q);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 export const SourceAddSchema = z.object({
   name: z.string().trim().min(1).max(100),
   kind: z.enum(SOURCE_KINDS),
   connection: SourceConnectionSchema,
   /** The database password; kept in the credential vault only. */
   password: z.string().min(1).max(1000),
-  query: z.string().trim().min(1).max(20_000).optional(),
+  query: ReadOnlyQuerySchema.optional(),
   mapping: SourceMappingSchema.partial().optional(),
   timeoutSeconds: z.number().int().min(1).max(600).optional(),
   maxRows: z.number().int().min(1).max(MAX_SOURCE_ROWS).optional(),
@@ -196,7 +208,7 @@ export const SourceUpdateSchema = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   connection: SourceConnectionPatchSchema.optional(),
   password: z.string().min(1).max(1000).optional(),
-  query: z.string().trim().min(1).max(20_000).optional(),
+  query: ReadOnlyQuerySchema.optional(),
   mapping: SourceMappingSchema.partial().optional(),
   timeoutSeconds: z.number().int().min(1).max(600).optional(),
   maxRows: z.number().int().min(1).max(MAX_SOURCE_ROWS).optional(),

@@ -172,7 +172,11 @@ export function createHandlers(
       a.removeUser(username);
       return a.listUsers();
     },
-    'engine.info': async () => ({ version: VERSION, dataDir: engine.dataDir }),
+    'engine.info': async () => ({
+      version: VERSION,
+      dataDir: engine.dataDir,
+      vaultKey: engine.vault.backend,
+    }),
     'export.toFile': async ({ path, format, ...req }, ctx) => {
       if (!isAbsolute(path)) throw new VminerError('INVALID_INPUT', `export path must be absolute: ${path}`);
       checkExportTarget(path, engine.dataDir);

@@ -11,6 +11,8 @@ import { WelcomePage } from './pages/WelcomePage.js';
 import { isGridView, useNav, type View } from './stores/nav.js';
 import { useStatus } from './stores/status.js';
 import { applyTheme, useTheme } from './stores/theme.js';
+import { useChat } from './stores/chat.js';
+import { useUser } from './stores/user.js';
 import { useVcenters } from './stores/vcenters.js';
 
 const NAV: { view: View; label: string }[] = [
@@ -32,6 +34,7 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
   const { list, load } = useVcenters();
   const [openAdd, setOpenAdd] = useState(false);
   const [openImport, setOpenImport] = useState(false);
+  const user = useUser();
   useEffect(() => start(), [start]);
   useEffect(() => {
     void load();
@@ -80,6 +83,12 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
         ))}
         <span className="spacer" />
         {onLogout && (
+          <p className="who small" data-testid="who">
+            {user.name || 'signed in'}
+            <span className="muted"> · {user.role === 'viewer' ? 'viewer (read only)' : 'admin'}</span>
+          </p>
+        )}
+        {onLogout && (
           <button className="ghost" onClick={onLogout}>
             Log out
           </button>
@@ -114,6 +123,9 @@ export function App(): React.JSX.Element {
         reason={reason}
         onLoggedIn={() => {
           setReason(null);
+          useUser.getState().refresh();
+          // This user's conversations (kept across reloads, per account).
+          void useChat.persist.rehydrate();
           setLoggedIn(true);
         }}
       />

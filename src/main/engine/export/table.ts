@@ -66,7 +66,13 @@ export interface ExportMeta {
   rows: Record<string, number>;
 }
 
-const UNIT_LABEL: Record<FieldUnit, string> = { mb: 'MB', bytes: 'bytes', percent: '%', mhz: 'MHz' };
+const UNIT_LABEL: Record<FieldUnit, string> = {
+  mb: 'MB',
+  bytes: 'bytes',
+  percent: '%',
+  mhz: 'MHz',
+  days: 'days',
+};
 
 export function headerLabel(label: string, unit: FieldUnit | undefined): string {
   if (!unit || label.includes(UNIT_LABEL[unit])) return label;

@@ -228,7 +228,6 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     size: 'capacityBytes',
     free: 'freeBytes',
     space: 'freeBytes',
-    full: 'usedPercent',
     used: 'usedPercent',
     usage: 'usedPercent',
     vm: 'vm',

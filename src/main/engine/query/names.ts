@@ -255,11 +255,15 @@ export class NameIndex {
     return { kind: 'fuzzy', name: best.name };
   }
 
-  /** Which named types know this text (exactly, else by a confident fuzzy match). */
+  /**
+   * Which named types know this text (exactly, else by a confident fuzzy or partial match). A
+   * vCenter comes first: "vms in fra" means the vCenter vc-fra more often than its datacenter.
+   */
   guessTypes(text: string): NamedType[] {
     const exact = this.typesOf(text.toLowerCase());
     if (exact.length > 0) return exact;
-    return NAMED_TYPES.filter((t) => t !== 'vms' && this.resolve(t, text).kind === 'fuzzy');
+    const found = NAMED_TYPES.filter((t) => t !== 'vms' && this.resolve(t, text).kind === 'fuzzy');
+    return found.includes('vcenters') ? ['vcenters', ...found.filter((t) => t !== 'vcenters')] : found;
   }
 }
 

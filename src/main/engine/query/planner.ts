@@ -38,12 +38,14 @@ const VCENTER_COLUMNS: Record<string, string> = {
 const tagList = `(SELECT group_concat(x.category || ': ' || x.name, ', ') FROM tag_assignments x WHERE x.vcenter_id = $.vcenter_id AND x.object_moid = $.moid)`;
 const attributeList = (table: string, owner: string): string =>
   `(SELECT group_concat(x.name || '=' || COALESCE(x.value, ''), ', ') FROM ${table} x WHERE x.vcenter_id = $.vcenter_id AND x.${owner} = $.moid)`;
+/** Also worked out from stored columns when read: a datastore's used space, a snapshot's age in whole days. */
 const COMPUTED: Partial<Record<QueryEntity, Record<string, string>>> = {
   vms: { tags: tagList, attributes: attributeList('vm_custom_values', 'vm_moid') },
   hosts: { tags: tagList, attributes: attributeList('host_custom_values', 'host_moid') },
   clusters: { tags: tagList },
-  datastores: { tags: tagList },
+  datastores: { tags: tagList, usedBytes: '($."capacity_bytes" - $."free_bytes")' },
   networks: { tags: tagList },
+  snapshots: { ageDays: `CAST(julianday('now') - julianday($."created_at") AS INTEGER)` },
 };
 
 /** field → SQL expression with `$` for the table alias, per entity, from the drizzle schema (stated once). */

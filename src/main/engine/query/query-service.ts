@@ -48,7 +48,8 @@ export interface ParseOutcome {
   problem: ResolveProblem | undefined;
 }
 
-const exampleFuse = new Fuse(EXAMPLE_QUESTIONS, { includeScore: true, threshold: 0.6, ignoreLocation: true });
+const sameQuestion = (a: string, b: string): boolean =>
+  a.toLowerCase().replace(/\s+/g, ' ').trim() === b.toLowerCase().replace(/\s+/g, ' ').trim();
 
 function vcenterNamesIn(f: Filter | undefined, out: string[] = []): string[] {
   if (!f) return out;
@@ -61,6 +62,25 @@ function vcenterNamesIn(f: Filter | undefined, out: string[] = []): string[] {
 function quoteList(words: string[]): string {
   const q = words.map((w) => `"${w}"`);
   return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} and ${q.at(-1)!}`;
+}
+
+/** Fields that place an object somewhere: an answer filtered by one involves only some vCenters. */
+const PLACE_FIELDS = new Set(['cluster', 'host', 'datacenter', 'datastores', 'networks', 'vm', 'name']);
+
+/** The table whose objects a place field names. */
+const PLACE_TABLE: Record<string, string> = {
+  cluster: 'clusters',
+  host: 'hosts',
+  datacenter: 'datacenters',
+  datastores: 'datastores',
+  networks: 'networks',
+  vm: 'vms',
+};
+
+export function placedBy(f: Filter | undefined): boolean {
+  if (!f) return false;
+  if (f.kind === 'and') return f.filters.some(placedBy);
+  return f.kind === 'text' && (f.op === 'equals' || f.op === 'glob') && PLACE_FIELDS.has(f.field);
 }
 
 /**
@@ -219,7 +239,7 @@ export class QueryService {
         interpretation: `a request to ${parsed.refusedVerb ?? 'change'} something`,
         message:
           'vMiner only reads inventory; it never changes anything in vCenter. Ask a question about the estate instead, e.g. "show powered off vms".',
-        freshness: this.freshness(undefined),
+        freshness: this.freshness(undefined, []),
       };
     }
     if (parsed.kind === 'find') return this.find(base, parsed.findText ?? '');
@@ -244,7 +264,7 @@ export class QueryService {
           (understoodPart ? ` I understood: ${understoodPart}.` : '') +
           ' Did you mean one of these?',
         suggestions: this.suggestFor(question, words),
-        freshness: this.freshness(undefined),
+        freshness: this.freshness(undefined, []),
       };
     }
 
@@ -261,7 +281,7 @@ export class QueryService {
           outcome.problem.kind === 'clarify'
             ? outcome.problem.suggestions
             : [...outcome.problem.suggestions, ...this.suggest(question)].slice(0, 4),
-        freshness: this.freshness(undefined),
+        freshness: this.freshness(undefined, []),
       };
     }
     const plan =
@@ -280,7 +300,7 @@ export class QueryService {
             ? 'There is no previous answer to export in this conversation: ask a question first, or say what to export ("export powered off vms to excel").'
             : `I did not understand "${question}". Try one of these:`,
         suggestions: this.suggest(question),
-        freshness: this.freshness(undefined),
+        freshness: this.freshness(undefined, []),
       };
     }
     this.conversations.set(conversationId, { plan, updatedAt: Date.now() });
@@ -385,7 +405,11 @@ export class QueryService {
       rows,
       total: rows.length,
       ...(rows.length === 0 ? { message: `Nothing in the inventory matches "${text}".` } : {}),
-      freshness: this.freshness(undefined),
+      // The vCenters the hits live in; none found: any of them might have it.
+      freshness: this.freshness(
+        undefined,
+        rows.length > 0 ? [...new Set(rows.map((r) => String(r.vcenter ?? '')))] : undefined,
+      ),
     };
   }
 
@@ -422,21 +446,78 @@ export class QueryService {
     return out;
   }
 
-  private suggest(question: string): string[] {
-    const found = exampleFuse.search(question, { limit: 3 }).map((r) => r.item);
-    return found.length > 0 ? found : EXAMPLE_QUESTIONS.slice(0, 3);
+  /**
+   * The example questions with names from this inventory in place of the samples ("cluster
+   * Prod-A", "web-prd-012"); an example whose kind of object is missing is left out.
+   */
+  private examples(): string[] {
+    const cluster = this.opts.sqlite
+      .prepare('SELECT name FROM clusters ORDER BY vm_count DESC, name LIMIT 1')
+      .pluck()
+      .get() as string | undefined;
+    const vm = this.opts.sqlite.prepare('SELECT name FROM vms ORDER BY name LIMIT 1').pluck().get() as
+      string | undefined;
+    return EXAMPLE_QUESTIONS.flatMap((q) => {
+      if (q.includes('Prod-A')) return cluster ? [q.replace('Prod-A', cluster)] : [];
+      if (q.includes('web-prd-012')) return vm ? [q.replace('web-prd-012', vm)] : [];
+      return [q];
+    });
   }
 
-  /** "As of" the oldest last good sync among the vCenters involved, and which are failed or stale. */
-  freshness(plan: QueryPlan | undefined): Freshness {
+  /** Examples close to what was typed, never the question itself (it was just not understood). */
+  private suggest(question: string): string[] {
+    const list = this.examples().filter((q) => !sameQuestion(q, question));
+    const found = new Fuse(list, { includeScore: true, threshold: 0.6, ignoreLocation: true })
+      .search(question, { limit: 3 })
+      .map((r) => r.item);
+    return found.length > 0 ? found : list.slice(0, 3);
+  }
+
+  /**
+   * The vCenters that hold the places a plan names ("in cluster fra-Prod-A", "on host esx03"):
+   * only those are involved in its answer. Undefined when it names none, or none is known.
+   */
+  private placesOf(plan: QueryPlan | undefined): string[] | undefined {
+    if (!plan || plan.entity === 'vcenters' || !placedBy(plan.filter)) return undefined;
+    const parts = plan.filter!.kind === 'and' ? plan.filter!.filters : [plan.filter!];
+    let found: Set<string> | undefined;
+    for (const f of parts) {
+      if (f.kind !== 'text' || !PLACE_FIELDS.has(f.field) || (f.op !== 'equals' && f.op !== 'glob')) continue;
+      const table = PLACE_TABLE[f.field] ?? plan.entity;
+      const like =
+        f.op === 'glob'
+          ? f.value
+              .replace(/[\\%_]/g, (c) => `\\${c}`)
+              .replace(/\*/g, '%')
+              .replace(/\?/g, '_')
+          : null;
+      const names = this.opts.sqlite
+        .prepare(
+          `SELECT DISTINCT vc.name FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id WHERE t.name ${like === null ? '= ? COLLATE NOCASE' : "LIKE ? ESCAPE '\\'"}`,
+        )
+        .pluck()
+        .all(like ?? f.value) as string[];
+      found = found ? new Set(names.filter((n) => found!.has(n))) : new Set(names);
+    }
+    return found && found.size > 0 ? [...found] : undefined;
+  }
+
+  /**
+   * "As of" the oldest last good sync among the vCenters involved, and which are failed or stale.
+   * Involved: `only` when given (none for an answer that read no data), else the vCenters the plan
+   * names, else those holding the places it names, else every enabled vCenter.
+   */
+  freshness(plan: QueryPlan | undefined, only?: string[]): Freshness {
     const rows = this.opts.sqlite
       .prepare(
         'SELECT v.name AS name, v.enabled AS enabled, s.status AS status, s.last_success_at AS lastSuccessAt FROM vcenters v LEFT JOIN sync_state s ON s.vcenter_id = v.id',
       )
       .all() as { name: string; enabled: number; status: string | null; lastSuccessAt: string | null }[];
-    const only = vcenterNamesIn(plan?.filter).map((n) => n.toLowerCase());
+    const named =
+      only ?? (vcenterNamesIn(plan?.filter).length > 0 ? vcenterNamesIn(plan?.filter) : this.placesOf(plan));
+    const wanted = named?.map((n) => n.toLowerCase());
     const involved = rows.filter(
-      (r) => r.enabled && (only.length === 0 || only.includes(r.name.toLowerCase())),
+      (r) => r.enabled && (wanted === undefined || wanted.includes(r.name.toLowerCase())),
     );
     const staleBefore = this.now().getTime() - (this.opts.staleAfterMs ?? 24 * 3600_000);
     const synced = involved

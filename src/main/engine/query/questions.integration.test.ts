@@ -219,6 +219,12 @@ const CASES: Case[] = [
   ['vms with between 4 and 8 vcpus', vms((v) => cpu(v) >= 4 && cpu(v) <= 8)],
   ['vms with memory between 8 and 16 gb', vms((v) => memGb(v) >= 8 && memGb(v) <= 16)],
   ['datastores with less than 10% free', dss((d) => d.freePercent < 10)],
+  // "X % full" is the space in use (issue 19).
+  ['datastores more than 90% full', dss((d) => d.freePercent < 10)],
+  ['datastores at least 50% full', dss((d) => d.freePercent <= 50)],
+  // A unique whole part of a cluster name is enough (issue 19).
+  ['vms in cluster prod-b', vms(inCluster('ams-Prod-B'))],
+  ['vms in backup', vms(inCluster('fra-Backup'))],
   ['datastores with less than 20 percent free', dss((d) => d.freePercent < 20)],
   ['datastores over 2 TB', dss((d) => (d.capacityBytes ?? 0) > 2 * TB)],
   ['datastores larger than 4tb', dss((d) => (d.capacityBytes ?? 0) > 4 * TB)],
@@ -488,6 +494,32 @@ describe('questions against synced simulators, judged by pyvmomi', () => {
       for (const c of chain) conversationId = judge(c, conversationId).conversationId;
     },
   );
+
+  it('a part of a name that fits several asks which one was meant', () => {
+    const a = estate.qe.ask({ question: 'vms in cluster prod-a' });
+    expect(a.kind).toBe('clarify');
+    expect(a.suggestions).toEqual(['ams-Prod-A', 'fra-Prod-A']);
+  });
+
+  it('an answer that read no data carries no incompleteness note; suggestions work and never repeat the question', () => {
+    const lost = estate.qe.ask({ question: 'florble the wuggets' });
+    expect(lost.kind).toBe('not_understood');
+    expect(lost.freshness.failedVcenters).toEqual([]);
+    expect(lost.suggestions?.length).toBeGreaterThan(0);
+    const seen = new Set<string>();
+    const queue = [...(lost.suggestions ?? [])];
+    while (queue.length > 0 && seen.size < 12) {
+      const q = queue.shift()!;
+      if (seen.has(q)) continue;
+      seen.add(q);
+      const a = estate.qe.ask({ question: q });
+      expect(['not_understood', 'clarify'], `${q} → ${a.kind}: ${a.message ?? ''}`).not.toContain(a.kind);
+      expect(a.suggestions ?? []).not.toContain(q);
+    }
+    // Every example names objects of this inventory, so each one is answered.
+    const mock = estate.qe.ask({ question: 'vms in cluster Prod-A with more than 8 cpus please frobnicate' });
+    for (const q of mock.suggestions ?? []) expect(q).not.toMatch(/cluster Prod-A\b/);
+  });
 
   it('covers the required number of questions', () => {
     expect(CASES.length + CHAINS.flat().length).toBeGreaterThanOrEqual(150);

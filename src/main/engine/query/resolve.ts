@@ -124,13 +124,16 @@ export interface ResolveContext {
   vcenterScope?: string;
 }
 
+/** Entities with a free space percentage ("90% full" reads as "less than 10% free"). */
+const HAS_FREE_PERCENT: ReadonlySet<QueryEntity> = new Set(['datastores', 'partitions']);
+
 export function fieldForWord(
   entity: QueryEntity,
   word: string | undefined,
   unit?: string,
 ): string | undefined {
   if (!word) return undefined;
-  if (word === 'free' && entity === 'datastores') return unit === '%' ? 'freePercent' : 'freeBytes';
+  if (word === 'free' && HAS_FREE_PERCENT.has(entity)) return unit === '%' ? 'freePercent' : 'freeBytes';
   const mapped = (FIELD_WORDS[entity] as Record<string, string>)[word];
   if (mapped) return mapped;
   if (fieldDef(entity, word)) return word;
@@ -164,7 +167,7 @@ function numericField(entity: QueryEntity, a: Extract<Atom, { t: 'num' }>): stri
     );
   }
   if (f && fieldDef(entity, f)?.type === 'number') {
-    if (a.unit === '%' && entity === 'datastores' && f === 'freeBytes') return 'freePercent';
+    if (a.unit === '%' && HAS_FREE_PERCENT.has(entity) && f === 'freeBytes') return 'freePercent';
     if (a.unit === '%' && fieldDef(entity, f)?.unit !== 'percent') {
       throw new ResolveProblem(
         `"${a.value}%" of ${fieldDef(entity, f)!.label.toLowerCase()}: the cache holds no usage percentage for ${entityLabel(entity)}, only the configured amount.`,
@@ -173,7 +176,7 @@ function numericField(entity: QueryEntity, a: Extract<Atom, { t: 'num' }>): stri
     }
     return f;
   }
-  if (a.unit === '%' && entity === 'datastores') return 'freePercent';
+  if (a.unit === '%' && HAS_FREE_PERCENT.has(entity)) return 'freePercent';
   if (a.unit && UNITS_MB[a.unit] !== undefined) {
     if (entity === 'vms') {
       const mb = a.value * UNITS_MB[a.unit]!;

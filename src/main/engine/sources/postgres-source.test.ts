@@ -110,4 +110,38 @@ describe('PostgreSQL source (a real server from Debian packages)', () => {
       'vc-old-01:idle',
     ]);
   });
+
+  it('runs the query in a read-only transaction, and refuses a query that is not a single SELECT (issue 19)', async () => {
+    await admin.query('CREATE SEQUENCE vc_seq');
+    await admin.query('GRANT USAGE, SELECT, UPDATE ON vc_seq TO vminer_reader');
+    // Text cannot tell that nextval() writes; PostgreSQL's read-only transaction can.
+    const src = await call('sources.add', {
+      name: 'cmdb-ro',
+      kind: 'postgres',
+      connection: {
+        server: server.host,
+        port: server.port,
+        database: 'postgres',
+        user: 'vminer_reader',
+        encrypt: false,
+      },
+      password: READER_PW,
+      query: "SELECT nextval('vc_seq') AS name, 'vc.corp' AS host",
+      enabled: false,
+    });
+    await expect(call('sources.test', { id: src.id })).rejects.toMatchObject({
+      code: 'QUERY_FAILED',
+      message: expect.stringMatching(/read-only transaction/),
+    });
+    const seq = await admin.query<{ last_value: string; is_called: boolean }>(
+      'SELECT last_value, is_called FROM vc_seq',
+    );
+    expect(seq.rows[0]!.is_called).toBe(false);
+    // A statement that changes data is refused before anything connects, with the reason.
+    expect(() =>
+      CONTRACT['sources.update'].args.parse({ id: src.id, query: 'DELETE FROM cmdb_vcenters' }),
+    ).toThrow(/read-only SELECT/);
+    const before = await admin.query('SELECT count(*)::int AS n FROM cmdb_vcenters');
+    expect(before.rows[0]!.n).toBe(3);
+  });
 });

@@ -3,6 +3,7 @@ import type tls from 'node:tls';
 import sql from 'mssql';
 import pg from 'pg';
 import { VminerError } from '../../../shared/errors.js';
+import { readOnlyQueryProblem } from '../../../shared/read-only-query.js';
 import type { SourceConfig, SourceKind } from '../../../shared/sources.js';
 
 export type SqlCell = string | number | boolean | null;
@@ -209,38 +210,54 @@ async function readMssql(
       if (tls) throw untrusted(name, where, tls);
       throw connectionError(name, where, c.user, err);
     }
-    return await new Promise<SqlRows>((resolve, reject) => {
-      const request = pool.request();
-      request.stream = true;
-      let collector: RowCollector | null = null;
-      let sets = 0;
-      let over = false;
-      request.on('recordset', (columns: Record<string, unknown>) => {
-        // The first result set is the list; any later ones are ignored.
-        if (++sets === 1) collector = new RowCollector(Object.keys(columns), maxRows);
-      });
-      request.on('row', (r: Record<string, unknown>) => {
-        if (sets !== 1 || over || !collector) return;
-        if (!collector.add(r)) {
-          // One row past the cap: stop the server (ATTENTION) instead of reading the rest.
-          over = true;
-          request.cancel();
-        }
-      });
-      request.on('error', (err: DriverError) => {
-        if (over && err.code === 'ECANCEL') return;
-        if (err.code === 'EREQUEST')
-          reject(
-            new VminerError(
+    // SQL Server has no read-only transaction: the query runs in one that is always rolled back.
+    const tx = new sql.Transaction(pool);
+    try {
+      await tx.begin();
+    } catch (err) {
+      throw connectionError(name, where, c.user, err);
+    }
+    try {
+      return await new Promise<SqlRows>((resolve, reject) => {
+        const request = new sql.Request(tx);
+        request.stream = true;
+        let collector: RowCollector | null = null;
+        let sets = 0;
+        let over = false;
+        request.on('recordset', (columns: Record<string, unknown>) => {
+          // The first result set is the list; any later ones are ignored.
+          if (++sets === 1) collector = new RowCollector(Object.keys(columns), maxRows);
+        });
+        request.on('row', (r: Record<string, unknown>) => {
+          if (sets !== 1 || over || !collector) return;
+          if (!collector.add(r)) {
+            // One row past the cap: stop the server (ATTENTION) instead of reading the rest.
+            over = true;
+            request.cancel();
+          }
+        });
+        // A query error is followed by 'done': settle then, so the transaction is idle when it is
+        // rolled back (a rollback while the request is in progress is refused, and the pool hangs).
+        let failed: VminerError | null = null;
+        request.on('error', (err: DriverError) => {
+          if (over && err.code === 'ECANCEL') return;
+          if (err.code === 'EREQUEST')
+            failed ??= new VminerError(
               'QUERY_FAILED',
               `${name}: the query failed: ${err.message ?? ''}${err.number ? ` (SQL Server error ${err.number})` : ''}`,
-            ),
-          );
-        else reject(connectionError(name, where, c.user, err));
+            );
+          else reject(connectionError(name, where, c.user, err));
+        });
+        request.on('done', () =>
+          failed
+            ? reject(failed)
+            : resolve(collector?.result() ?? { columns: [], rows: [], truncated: false }),
+        );
+        request.query(cfg.query);
       });
-      request.on('done', () => resolve(collector?.result() ?? { columns: [], rows: [], truncated: false }));
-      request.query(cfg.query);
-    });
+    } finally {
+      await tx.rollback().catch(() => undefined);
+    }
   } finally {
     await pool.close().catch(() => undefined);
   }
@@ -341,13 +358,19 @@ async function readPostgres(
     }
     let result: pg.QueryResult<Record<string, unknown>>;
     try {
-      result = await new Promise<pg.QueryResult<Record<string, unknown>>>((resolve, reject) => {
-        client.query(
-          new CappedQuery(cfg.query, maxRows + 1, (err, r) =>
-            err ? reject(err) : resolve(r as pg.QueryResult<Record<string, unknown>>),
-          ),
-        );
-      });
+      // A read-only transaction: PostgreSQL itself refuses any write the text check missed.
+      await client.query('BEGIN TRANSACTION READ ONLY');
+      try {
+        result = await new Promise<pg.QueryResult<Record<string, unknown>>>((resolve, reject) => {
+          client.query(
+            new CappedQuery(cfg.query, maxRows + 1, (err, r) =>
+              err ? reject(err) : resolve(r as pg.QueryResult<Record<string, unknown>>),
+            ),
+          );
+        });
+      } finally {
+        await client.query('ROLLBACK').catch(() => undefined);
+      }
     } catch (err) {
       const e = err as DriverError;
       if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code))
@@ -380,6 +403,9 @@ export function readSqlSource(
   password: string,
   maxRows = cfg.maxRows,
 ): Promise<SqlRows> {
+  // Sources saved before queries were checked are checked here, before anything connects.
+  const problem = readOnlyQueryProblem(cfg.query);
+  if (problem) return Promise.reject(new VminerError('INVALID_INPUT', `${name}: ${problem}`));
   return kind === 'mssql'
     ? readMssql(name, cfg, password, maxRows)
     : readPostgres(name, cfg, password, maxRows);

@@ -27,6 +27,7 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
   HostSystem: [
     'name',
     'parent',
+    'runtime.connectionState',
     'runtime.powerState',
     'runtime.inMaintenanceMode',
     'runtime.bootTime',

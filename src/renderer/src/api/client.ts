@@ -1,4 +1,4 @@
-import type { ContractResults, RequestArgs, RequestName } from '../../../shared/contract.js';
+import type { CallRole, ContractResults, RequestArgs, RequestName } from '../../../shared/contract.js';
 import type { EngineEvents } from '../../../shared/events.js';
 import {
   apiFromBridge,
@@ -38,6 +38,30 @@ export const session = {
   },
 };
 
+/** The logged-in user as the token says (its payload is readable; the server checks its signature). */
+export interface SessionUser {
+  name: string;
+  role: CallRole;
+}
+
+/** Decodes a JWT's payload (base64url JSON); null when it is not one. */
+export function userOfToken(token: string): SessionUser | null {
+  const part = token.split('.')[1];
+  if (!part) return null;
+  try {
+    const b64 = part.replace(/-/g, '+').replace(/_/g, '/');
+    const json = decodeURIComponent(
+      Array.from(atob(b64.padEnd(b64.length + ((4 - (b64.length % 4)) % 4), '=')))
+        .map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+        .join(''),
+    );
+    const p = JSON.parse(json) as { sub?: unknown; role?: unknown };
+    return { name: typeof p.sub === 'string' ? p.sub : '', role: p.role === 'viewer' ? 'viewer' : 'admin' };
+  } catch {
+    return null;
+  }
+}
+
 const unauthorizedHandlers = new Set<() => void>();
 /** Called when the server rejects the token (expired, revoked): the app shows the login page. */
 export function onUnauthorized(fn: () => void): () => void {
@@ -47,6 +71,13 @@ export function onUnauthorized(fn: () => void): () => void {
 
 export const bridge: VminerBridge | undefined = typeof window !== 'undefined' ? window.vminer : undefined;
 export const isDesktop = bridge !== undefined;
+
+/** Who is using the UI: the desktop app's user is always an admin; a browser's is its token's. */
+export function currentUser(): SessionUser {
+  if (isDesktop) return { name: '', role: 'admin' };
+  const t = session.get();
+  return (t ? userOfToken(t) : null) ?? { name: '', role: 'viewer' };
+}
 
 export const http = new HttpApi(
   '',

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ServiceAccountInfo } from '../../../shared/vcenter.js';
 import { api } from '../api/client.js';
 import { useNotice } from '../lib/use-notice.js';
+import { GatedButton } from './GatedButton.js';
 
 /** Shared vCenter service accounts: the default one many vCenters use, and named others. */
 export function AccountsPanel(): React.JSX.Element {
@@ -43,7 +44,9 @@ export function AccountsPanel(): React.JSX.Element {
                 <td className="muted small">{a.usedBy} vCenters</td>
                 <td className="actions">
                   {!a.isDefault && (
-                    <button
+                    <GatedButton
+                      call="accounts.update"
+                      what="Changing the default account"
                       type="button"
                       className="ghost"
                       onClick={() =>
@@ -54,9 +57,11 @@ export function AccountsPanel(): React.JSX.Element {
                       }
                     >
                       Make default
-                    </button>
+                    </GatedButton>
                   )}
-                  <button
+                  <GatedButton
+                    call="accounts.update"
+                    what="Setting a password"
                     type="button"
                     className="ghost"
                     onClick={() => {
@@ -69,8 +74,10 @@ export function AccountsPanel(): React.JSX.Element {
                     }}
                   >
                     Set password
-                  </button>
-                  <button
+                  </GatedButton>
+                  <GatedButton
+                    call="accounts.remove"
+                    what="Removing a service account"
                     type="button"
                     className="ghost danger"
                     onClick={() =>
@@ -78,7 +85,7 @@ export function AccountsPanel(): React.JSX.Element {
                     }
                   >
                     Remove
-                  </button>
+                  </GatedButton>
                 </td>
               </tr>
             ))}
@@ -106,7 +113,9 @@ export function AccountsPanel(): React.JSX.Element {
           value={pw}
           onChange={(e) => setPw(e.target.value)}
         />
-        <button
+        <GatedButton
+          call="accounts.add"
+          what="Adding a service account"
           type="button"
           disabled={!name || !user || !pw}
           onClick={() =>
@@ -124,7 +133,7 @@ export function AccountsPanel(): React.JSX.Element {
           }
         >
           Add service account
-        </button>
+        </GatedButton>
       </div>
       {loadError && <p className="error small">{loadError}</p>}
       {msg && <p className={msg.error ? 'error small' : 'ok small'}>{msg.text}</p>}

@@ -1,5 +1,31 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { FIELDS, type FieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { useDialog } from '../lib/use-dialog.js';
+
+/** The open popover: focus moves in, Esc or a click outside closes it, focus returns to the button. */
+function Popover(props: {
+  label: string;
+  anchor: React.RefObject<HTMLElement | null>;
+  onClose: () => void;
+  children: React.ReactNode;
+}): React.JSX.Element {
+  const ref = useRef<HTMLDivElement>(null);
+  useDialog(ref, props.onClose);
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
+  useEffect(() => {
+    const onDown = (e: MouseEvent): void => {
+      if (e.target instanceof Node && !props.anchor.current?.contains(e.target)) close.current();
+    };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [props.anchor]);
+  return (
+    <div className="popover" role="dialog" aria-label={props.label} ref={ref}>
+      {props.children}
+    </div>
+  );
+}
 
 /** Pick and order a grid's columns (remembered per grid). */
 export function ColumnChooser(props: {
@@ -9,6 +35,7 @@ export function ColumnChooser(props: {
   onReset: () => void;
 }): React.JSX.Element {
   const [open, setOpen] = useState(false);
+  const anchor = useRef<HTMLSpanElement>(null);
   const all = Object.entries(FIELDS[props.entity] as Record<string, FieldDef>);
   const move = (field: string, by: number): void => {
     const cols = [...props.columns];
@@ -26,12 +53,12 @@ export function ColumnChooser(props: {
   const shown = props.columns.map((c) => [c, (FIELDS[props.entity] as Record<string, FieldDef>)[c]] as const);
   const hidden = all.filter(([f]) => !props.columns.includes(f));
   return (
-    <span className="popover-anchor">
-      <button onClick={() => setOpen(!open)} aria-expanded={open}>
+    <span className="popover-anchor" ref={anchor}>
+      <button onClick={() => setOpen(!open)} aria-expanded={open} aria-haspopup="dialog">
         Columns
       </button>
       {open && (
-        <div className="popover" role="dialog" aria-label="Choose columns">
+        <Popover label="Choose columns" anchor={anchor} onClose={() => setOpen(false)}>
           <ul className="col-list">
             {shown.map(([f, def], i) => (
               <li key={f}>
@@ -42,7 +69,7 @@ export function ColumnChooser(props: {
                   className="ghost"
                   disabled={i === 0}
                   onClick={() => move(f, -1)}
-                  aria-label={`Move ${f} left`}
+                  aria-label={`Move ${def?.label ?? f} left`}
                 >
                   ↑
                 </button>
@@ -50,7 +77,7 @@ export function ColumnChooser(props: {
                   className="ghost"
                   disabled={i === shown.length - 1}
                   onClick={() => move(f, 1)}
-                  aria-label={`Move ${f} right`}
+                  aria-label={`Move ${def?.label ?? f} right`}
                 >
                   ↓
                 </button>
@@ -70,7 +97,7 @@ export function ColumnChooser(props: {
             </button>
             <button onClick={() => setOpen(false)}>Done</button>
           </div>
-        </div>
+        </Popover>
       )}
     </span>
   );

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
 import {
   columnResizingFeature,
   columnSizingFeature,
@@ -22,6 +22,7 @@ import {
   type IndexSelection,
 } from '../lib/index-selection.js';
 import { PageCache, type Page } from '../lib/page-cache.js';
+import { filterHint } from '../lib/filters.js';
 
 export type GridRow = Record<string, unknown>;
 export interface GridSort {
@@ -69,29 +70,55 @@ export interface DataGridProps {
   columnFilters: Record<string, string>;
   filterErrors: Record<string, string>;
   onColumnFilter: (field: string, text: string) => void;
-  /** Scroll to this row (0-based) when it changes. */
+  /** What each column's filter was understood as ("memory > 16 GB"), for its tooltip. */
+  filterEcho?: Record<string, string>;
+  /** Scroll to this row (0-based) when it changes, and mark it. */
   jump?: { index: number; seq: number } | null;
+  /** The grid's accessible name ("VMs"). */
+  label: string;
 }
+
+/** A colour cue for a row, RVTools-style: off, in maintenance, disconnected, nearly full. */
+export function rowCue(entity: QueryEntity, r: GridRow): string {
+  if (entity === 'vms' && r['powerState'] && r['powerState'] !== 'poweredOn') return 'cue-off';
+  if (entity === 'hosts') {
+    if (r['connectionState'] && r['connectionState'] !== 'connected') return 'cue-bad';
+    if (r['inMaintenanceMode'] === true) return 'cue-warn';
+  }
+  if (entity === 'datastores') {
+    const free = r['freePercent'];
+    if (typeof free === 'number' && free < 10) return 'cue-bad';
+    if (r['accessible'] === false) return 'cue-bad';
+  }
+  return '';
+}
+
+/** The field that names a row: a click on it opens the row's details. */
+const NAME_FIELD = 'name';
+
+const WIDE_TEXT = new Set([
+  'guestFullName',
+  'guestFullNameReported',
+  'description',
+  'annotation',
+  'cpuModel',
+  'url',
+]);
 
 function defaultWidth(entity: QueryEntity, field: string): number {
   if (field === 'name' || field === 'vm') return 240;
+  if (WIDE_TEXT.has(field)) return 280;
   const t = fieldDef(entity, field)?.type;
-  if (t === 'number' || t === 'boolean') return 110;
-  if (t === 'date') return 170;
+  if (t === 'number' || t === 'boolean') return 120;
+  if (t === 'date') return 200;
   return 150;
-}
-
-function filterHint(entity: QueryEntity, field: string): string {
-  const t = fieldDef(entity, field)?.type;
-  if (t === 'number') return '>8, 4-8';
-  if (t === 'boolean') return 'yes / no';
-  return 'contains…';
 }
 
 /** One typed, virtual, server-driven grid for every entity. */
 export function DataGrid(props: DataGridProps): React.JSX.Element {
   const { entity, columns, sort, selection, onTotal, jump } = props;
   const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const gridId = useId();
   const fetchRef = useRef(props.fetchPage);
   fetchRef.current = props.fetchPage;
   const cache = useMemo(
@@ -106,12 +133,24 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
   const [anchor, setAnchor] = useState<number | null>(null);
   const [cursor, setCursor] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const [jumped, setJumped] = useState<number | null>(null);
+  // The last column takes up the room left over, so no column is cut off beside empty space.
+  const [room, setRoom] = useState(0);
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return undefined;
+    const ro = new ResizeObserver(() => setRoom(el.clientWidth));
+    ro.observe(el);
+    setRoom(el.clientWidth);
+    return () => ro.disconnect();
+  }, []);
   if (props.cacheRef) props.cacheRef.current = cache;
 
   useEffect(() => {
     cache.reset();
     setAnchor(null);
     setCursor(null);
+    setJumped(null);
     rerender();
   }, [cache, props.queryKey]);
   useEffect(() => {
@@ -138,8 +177,14 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
   });
 
   useEffect(() => {
-    if (jump && jump.index >= 0)
-      virtualizer.scrollToIndex(Math.min(jump.index, Math.max(0, total - 1)), { align: 'start' });
+    if (jump && jump.index >= 0) {
+      const index = Math.min(jump.index, Math.max(0, total - 1));
+      virtualizer.scrollToIndex(index, { align: 'start' });
+      // The row it went to is marked, and is where the arrow keys and Enter continue from; the
+      // selection's anchor stays, so a shift-click there still selects from the row chosen before.
+      setJumped(index);
+      setCursor(index);
+    }
     // Only a new jump request scrolls.
   }, [jump?.seq]);
 
@@ -190,7 +235,11 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
   });
 
   const rows = table.getRowModel().rows;
-  const width = table.getTotalSize() + 8;
+  const natural = table.getTotalSize();
+  const lastField = columns.at(-1);
+  const extra = Math.max(0, room - natural - 2);
+  const widthOf = (field: string, size: number): number => (field === lastField ? size + extra : size);
+  const width = natural + extra;
 
   const { onSelectionChange, onCopy, onOpen } = props;
   const select = useCallback(
@@ -223,9 +272,18 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
       onSelectionChange(selectRange(0, cache.total - 1));
     } else if (e.key === 'Escape') {
       onSelectionChange(NO_SELECTION);
-    } else if (e.key === 'Enter' && cursor !== null) {
-      const r = cache.get(cursor);
+    } else if (e.key === 'Enter' && e.target === e.currentTarget && cache.total) {
+      e.preventDefault();
+      // Enter opens the row under the cursor (the first row when none was chosen yet).
+      const at = cursor ?? 0;
+      const r = cache.get(at);
+      if (cursor === null) select(at, e);
       if (r) onOpen(r);
+    } else if ((e.key === 'Home' || e.key === 'End') && e.target === e.currentTarget && cache.total) {
+      e.preventDefault();
+      const next = e.key === 'Home' ? 0 : cache.total - 1;
+      select(next, e);
+      virtualizer.scrollToIndex(next);
     } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && cache.total) {
       e.preventDefault();
       const next = Math.min(cache.total - 1, Math.max(0, (cursor ?? -1) + (e.key === 'ArrowDown' ? 1 : -1)));
@@ -234,84 +292,121 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
     }
   };
 
+  const rowId = (index: number): string => `${gridId}-r${index}`;
   return (
-    <div className="grid" role="grid" aria-rowcount={cache.total ?? -1} aria-colcount={columns.length}>
+    <div className="grid">
       <div
         className="grid-scroll"
+        role="grid"
+        aria-label={props.label}
+        aria-rowcount={cache.total === null ? -1 : cache.total + 2}
+        aria-colcount={columns.length}
+        aria-multiselectable
+        aria-activedescendant={cursor !== null && cache.get(cursor) ? rowId(cursor) : undefined}
         ref={scrollRef}
         tabIndex={0}
         onKeyDown={onKeyDown}
         data-testid="grid-scroll"
       >
-        <div className="grid-header" role="row" style={{ width }}>
-          {table.getHeaderGroups()[0]?.headers.map((h) => {
-            const dir = h.column.getIsSorted();
-            const idx = sort.findIndex((s) => s.field === h.column.id);
-            return (
-              <div
-                key={h.id}
-                role="columnheader"
-                aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
-                className={`grid-th ${h.column.getCanSort() ? 'sortable' : ''}`}
-                style={{ width: h.getSize() }}
-                data-field={h.column.id}
-                title={h.column.getCanSort() ? 'Sort (shift-click to add a sort key)' : undefined}
-                onClick={h.column.getToggleSortingHandler()}
-              >
-                <span className="grid-th-label">
-                  <table.FlexRender header={h} />
-                </span>
-                {dir && (
-                  <span className="sort-mark">
-                    {dir === 'asc' ? '▲' : '▼'}
-                    {sort.length > 1 ? idx + 1 : ''}
-                  </span>
-                )}
-                <span
-                  className="resizer"
-                  onMouseDown={h.getResizeHandler()}
-                  onClick={(e) => e.stopPropagation()}
-                  role="separator"
-                  aria-label={`Resize ${String(h.column.id)}`}
-                />
-              </div>
-            );
-          })}
+        <div className="grid-head" role="rowgroup" style={{ width }}>
+          <div className="grid-header" role="row" aria-rowindex={1}>
+            {table.getHeaderGroups()[0]?.headers.map((h, ci) => {
+              const dir = h.column.getIsSorted();
+              const idx = sort.findIndex((s) => s.field === h.column.id);
+              const label = fieldDef(entity, h.column.id)?.label ?? h.column.id;
+              const sortable = h.column.getCanSort();
+              return (
+                <div
+                  key={h.id}
+                  role="columnheader"
+                  aria-colindex={ci + 1}
+                  aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+                  className={`grid-th ${sortable ? 'sortable' : ''}`}
+                  style={{ width: widthOf(h.column.id, h.getSize()) }}
+                  data-field={h.column.id}
+                  title={sortable ? 'Sort (shift-click or Shift+Enter adds a sort key)' : undefined}
+                  onClick={h.column.getToggleSortingHandler()}
+                >
+                  {sortable ? (
+                    <button
+                      type="button"
+                      className="grid-th-label"
+                      aria-label={`${label}: sort${dir ? (dir === 'asc' ? ', sorted ascending' : ', sorted descending') : ''}`}
+                      onClick={(e) => {
+                        // The header's own click handler sorts (it reads the shift key).
+                        e.currentTarget.focus();
+                      }}
+                    >
+                      <table.FlexRender header={h} />
+                    </button>
+                  ) : (
+                    <span className="grid-th-label">
+                      <table.FlexRender header={h} />
+                    </span>
+                  )}
+                  {dir && (
+                    <span className="sort-mark" aria-hidden>
+                      {dir === 'asc' ? '▲' : '▼'}
+                      {sort.length > 1 ? idx + 1 : ''}
+                    </span>
+                  )}
+                  <span
+                    className="resizer"
+                    onMouseDown={h.getResizeHandler()}
+                    onClick={(e) => e.stopPropagation()}
+                    aria-hidden
+                  />
+                </div>
+              );
+            })}
+          </div>
+          <div className="grid-filters" role="row" aria-rowindex={2}>
+            {table.getHeaderGroups()[0]?.headers.map((h, ci) => {
+              const field = String(h.column.id);
+              const err = props.filterErrors[field];
+              return (
+                <div
+                  key={h.id}
+                  role="gridcell"
+                  aria-colindex={ci + 1}
+                  className="grid-fc"
+                  style={{ width: widthOf(field, h.getSize()) }}
+                >
+                  <input
+                    aria-label={`Filter ${fieldDef(entity, field)?.label ?? field}`}
+                    aria-invalid={err ? true : undefined}
+                    data-filter={field}
+                    className={err ? 'invalid' : ''}
+                    title={err ?? props.filterEcho?.[field] ?? filterHint(entity, field)}
+                    placeholder={filterHint(entity, field)}
+                    value={props.columnFilters[field] ?? ''}
+                    onChange={(e) => props.onColumnFilter(field, e.target.value)}
+                  />
+                </div>
+              );
+            })}
+          </div>
         </div>
-        <div className="grid-filters" role="row" style={{ width }}>
-          {table.getHeaderGroups()[0]?.headers.map((h) => {
-            const field = String(h.column.id);
-            const err = props.filterErrors[field];
-            return (
-              <div key={h.id} className="grid-fc" style={{ width: h.getSize() }}>
-                <input
-                  aria-label={`Filter ${fieldDef(entity, field)?.label ?? field}`}
-                  data-filter={field}
-                  className={err ? 'invalid' : ''}
-                  title={err ?? filterHint(entity, field)}
-                  placeholder={filterHint(entity, field)}
-                  value={props.columnFilters[field] ?? ''}
-                  onChange={(e) => props.onColumnFilter(field, e.target.value)}
-                />
-              </div>
-            );
-          })}
-        </div>
-        <div style={{ height: virtualizer.getTotalSize(), width, position: 'relative' }}>
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), width, position: 'relative' }}>
           {items.map((it, i) => {
             const row = rows[i];
             if (!row) return null;
             const loading = row.original[LOADING] !== undefined;
             const selected = isSelected(selection, it.index);
+            const cue = loading ? '' : rowCue(entity, row.original);
             return (
               <div
                 key={it.key}
+                id={rowId(it.index)}
                 role="row"
-                aria-rowindex={it.index + 1}
+                aria-rowindex={it.index + 3}
                 aria-selected={selected}
                 data-row-index={it.index}
                 data-loading={loading || undefined}
-                className={`grid-row ${selected ? 'selected' : ''} ${it.index % 2 ? 'odd' : ''}`}
+                data-cue={cue || undefined}
+                className={`grid-row ${selected ? 'selected' : ''} ${it.index % 2 ? 'odd' : ''} ${cue} ${
+                  cursor === it.index ? 'cursor' : ''
+                } ${jumped === it.index ? 'jumped' : ''}`}
                 style={{ transform: `translateY(${it.start}px)`, height: ROW_HEIGHT, width }}
                 // Text selection would follow a shift-click across the grid; the grid selects rows.
                 onMouseDown={(e) => e.shiftKey && e.preventDefault()}
@@ -322,30 +417,52 @@ export function DataGrid(props: DataGridProps): React.JSX.Element {
                 onDoubleClick={loading ? undefined : () => props.onOpen(row.original)}
               >
                 {loading ? (
-                  <div className="grid-td muted">…</div>
+                  <div role="gridcell" className="grid-td muted">
+                    …
+                  </div>
                 ) : (
-                  row.getAllCells().map((c) => (
-                    <div
-                      key={c.id}
-                      role="gridcell"
-                      className={`grid-td ${fieldDef(entity, c.column.id)?.type === 'number' ? 'num' : ''}`}
-                      style={{ width: c.column.getSize() }}
-                    >
-                      {formatCell(entity, c.column.id, c.getValue())}
-                    </div>
-                  ))
+                  row.getAllCells().map((c, ci) => {
+                    const text = formatCell(entity, c.column.id, c.getValue());
+                    const isName = c.column.id === NAME_FIELD;
+                    return (
+                      <div
+                        key={c.id}
+                        role="gridcell"
+                        aria-colindex={ci + 1}
+                        className={`grid-td ${fieldDef(entity, c.column.id)?.type === 'number' ? 'num' : ''}`}
+                        style={{ width: widthOf(c.column.id, c.column.getSize()) }}
+                        // The whole value on hover, for cells too narrow to show it.
+                        title={text.length > 12 ? text : undefined}
+                      >
+                        {isName && text ? (
+                          <span
+                            className="cell-link"
+                            data-open-row
+                            onClick={(e) => {
+                              if (e.shiftKey || e.ctrlKey || e.metaKey) return;
+                              props.onOpen(row.original);
+                            }}
+                          >
+                            {text}
+                          </span>
+                        ) : (
+                          text
+                        )}
+                      </div>
+                    );
+                  })
                 )}
               </div>
             );
           })}
         </div>
-        {cache.total === 0 && <div className="grid-empty">No rows match.</div>}
-        {cache.error && (
-          <div className="grid-error" role="alert">
-            Could not load rows: {cache.error}
-          </div>
-        )}
       </div>
+      {cache.total === 0 && <div className="grid-empty">No rows match.</div>}
+      {cache.error && (
+        <div className="grid-error" role="alert">
+          Could not load rows: {cache.error}
+        </div>
+      )}
     </div>
   );
 }

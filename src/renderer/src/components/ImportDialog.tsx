@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ImportPreview, ImportResult } from '../../../shared/sources.js';
 import { api } from '../api/client.js';
+import { Modal } from './Modal.js';
 
 async function readFile(
   f: File,
@@ -50,69 +51,71 @@ export function ImportDialog(props: { onClose: (result: ImportResult | null) => 
   };
 
   return (
-    <div className="modal-backdrop">
-      <div className="modal wide" role="dialog" aria-label="Import vCenters">
-        <h2>Import a vCenter list</h2>
-        <p className="muted small">
-          CSV (comma, semicolon or tab) or Excel, with columns <code>name, host</code> and optionally{' '}
-          <code>port, username, site, tags</code>. Nothing changes until you apply; then every row lands or
-          none does.
-        </p>
-        <input
-          type="file"
-          accept=".csv,.txt,.xlsx"
-          aria-label="vCenter list file"
-          onChange={(e) => void pick(e.target.files?.[0])}
-        />
-        {busy && !preview && <p className="muted">Reading…</p>}
-        {preview && (
-          <>
-            <p data-testid="import-counts">
-              {preview.counts.add} to add · {preview.counts.update} to update · {preview.counts.skip} skipped
-            </p>
-            <div className="answer-table-wrap">
-              <table className="list" data-testid="import-preview">
-                <thead>
-                  <tr>
-                    <th>Line</th>
-                    <th>Name</th>
-                    <th>Address</th>
-                    <th>Action</th>
-                    <th>Why / login</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {preview.items.map((i) => (
-                    <tr key={i.line} className={`import-${i.action}`}>
-                      <td className="num">{i.line}</td>
-                      <td>{i.name}</td>
-                      <td className="mono small">{i.url ?? '—'}</td>
-                      <td>{i.action}</td>
-                      <td className="small">{i.reason ?? i.login ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
-        {error && (
-          <p className="error" role="alert">
-            {error}
+    <Modal
+      title="Import a vCenter list"
+      label="Import vCenters"
+      className="wide"
+      onClose={() => props.onClose(null)}
+    >
+      <p className="muted small">
+        CSV (comma, semicolon or tab) or Excel, with columns <code>name, host</code> and optionally{' '}
+        <code>port, username, site, tags</code>. Nothing changes until you apply; then every row lands or none
+        does.
+      </p>
+      <input
+        type="file"
+        accept=".csv,.txt,.xlsx"
+        aria-label="vCenter list file"
+        onChange={(e) => void pick(e.target.files?.[0])}
+      />
+      {busy && !preview && <p className="muted">Reading…</p>}
+      {preview && (
+        <>
+          <p data-testid="import-counts">
+            {preview.counts.add} to add · {preview.counts.update} to update · {preview.counts.skip} skipped
           </p>
-        )}
-        <div className="modal-foot">
-          <button className="ghost" onClick={() => props.onClose(null)}>
-            Cancel
-          </button>
-          <button
-            onClick={() => void apply()}
-            disabled={busy || !preview || preview.counts.add + preview.counts.update === 0}
-          >
-            Apply {preview ? preview.counts.add + preview.counts.update : ''} changes
-          </button>
-        </div>
+          <div className="answer-table-wrap" tabIndex={0} role="region" aria-label="Import preview">
+            <table className="list" data-testid="import-preview">
+              <thead>
+                <tr>
+                  <th>Line</th>
+                  <th>Name</th>
+                  <th>Address</th>
+                  <th>Action</th>
+                  <th>Why / login</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.items.map((i) => (
+                  <tr key={i.line} className={`import-${i.action}`}>
+                    <td className="num">{i.line}</td>
+                    <td>{i.name}</td>
+                    <td className="mono small">{i.url ?? '—'}</td>
+                    <td>{i.action}</td>
+                    <td className="small">{i.reason ?? i.login ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="modal-foot">
+        <button className="ghost" onClick={() => props.onClose(null)}>
+          Cancel
+        </button>
+        <button
+          onClick={() => void apply()}
+          disabled={busy || !preview || preview.counts.add + preview.counts.update === 0}
+        >
+          Apply {preview ? preview.counts.add + preview.counts.update : ''} changes
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

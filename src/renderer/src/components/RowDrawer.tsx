@@ -1,8 +1,29 @@
-import { useEffect, useState } from 'react';
-import { FIELDS, fieldDef, type FieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { useEffect, useRef, useState } from 'react';
+import { entityLabel, FIELDS, type FieldDef, type QueryEntity } from '../../../shared/fields.js';
+import type { Filter } from '../../../shared/query.js';
 import { api } from '../api/client.js';
 import { formatCell } from '../lib/format.js';
+import { useDialog } from '../lib/use-dialog.js';
+import { useGrids } from '../stores/grids.js';
+import { isGridView, useNav } from '../stores/nav.js';
 import type { GridRow } from './DataGrid.js';
+
+/** Counts that open the counted objects in their grid: a host's VMs, a cluster's hosts… */
+const COUNT_LINKS: Partial<Record<QueryEntity, Record<string, { entity: QueryEntity; field: string }>>> = {
+  hosts: { vmCount: { entity: 'vms', field: 'host' } },
+  clusters: {
+    vmCount: { entity: 'vms', field: 'cluster' },
+    hostCount: { entity: 'hosts', field: 'cluster' },
+  },
+  datastores: { vmCount: { entity: 'vms', field: 'datastores' } },
+  networks: { vmCount: { entity: 'vms', field: 'networks' } },
+  datacenters: {
+    clusterCount: { entity: 'clusters', field: 'datacenter' },
+    hostCount: { entity: 'hosts', field: 'datacenter' },
+    vmCount: { entity: 'vms', field: 'datacenter' },
+  },
+  vms: { snapshotCount: { entity: 'snapshots', field: 'vm' } },
+};
 
 interface Related {
   entity: QueryEntity;
@@ -50,13 +71,22 @@ export function RowDrawer(props: {
   }, [props.entity, props.row]);
   const top = stack.at(-1)!;
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape') props.onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [props]);
+  const ref = useRef<HTMLDivElement>(null);
+  useDialog(ref, props.onClose);
+  const patchGrid = useGrids((s) => s.patch);
+  const go = useNav((s) => s.go);
+
+  /** A count opens the counted objects in their grid, filtered to this object. */
+  const openCounted = (target: { entity: QueryEntity; field: string }): void => {
+    if (!isGridView(target.entity as never)) return;
+    const chips: Filter[] = [
+      { kind: 'text', field: 'vcenter', op: 'equals', value: String(top.row['vcenter'] ?? '') },
+      { kind: 'text', field: target.field, op: 'equals', value: String(top.row['name'] ?? '') },
+    ];
+    patchGrid(target.entity, { chips, quick: '', columnFilters: {} });
+    props.onClose();
+    go(target.entity as never);
+  };
 
   const open = async (entity: QueryEntity, name: string): Promise<void> => {
     setError(null);
@@ -82,40 +112,52 @@ export function RowDrawer(props: {
 
   const defs = Object.entries(FIELDS[top.entity] as Record<string, FieldDef>);
   return (
-    <aside className="drawer" role="dialog" aria-label="Row details">
-      <header className="drawer-head">
+    <div className="drawer" role="dialog" aria-label="Row details" ref={ref}>
+      <div className="drawer-head">
         {stack.length > 1 && (
           <button className="ghost" onClick={() => setStack(stack.slice(0, -1))} aria-label="Back">
             ←
           </button>
         )}
         <h2>{String(top.row['name'] ?? '')}</h2>
-        <button className="ghost" onClick={props.onClose} aria-label="Close details">
+        <button className="ghost" onClick={props.onClose} aria-label="Close details" data-autofocus>
           ✕
         </button>
-      </header>
-      <p className="muted">{fieldDef(top.entity, 'name') ? top.entity.replace(/s$/, '') : top.entity}</p>
+      </div>
+      <p className="muted">{entityLabel(top.entity, false)}</p>
       {error && <p className="error">{error}</p>}
       <dl className="fields">
         {defs.map(([field, def]) => {
           const v = top.row[field];
           const rel = related(top.entity, field, v);
+          const counted = COUNT_LINKS[top.entity]?.[field];
           return (
             <div key={field} className="field">
               <dt>{def.label}</dt>
               <dd>
-                {rel
-                  ? rel.names.map((n) => (
-                      <button key={n} className="link" onClick={() => void open(rel.entity, n)}>
-                        {n}
-                      </button>
-                    ))
-                  : formatCell(top.entity, field, v) || <span className="muted">—</span>}
+                {rel ? (
+                  rel.names.map((n) => (
+                    <button key={n} className="link" onClick={() => void open(rel.entity, n)}>
+                      {n}
+                    </button>
+                  ))
+                ) : counted && typeof v === 'number' && v > 0 && isGridView(counted.entity as never) ? (
+                  <button
+                    className="link"
+                    data-count={field}
+                    title={`Show these ${entityLabel(counted.entity)} in their grid`}
+                    onClick={() => openCounted(counted)}
+                  >
+                    {formatCell(top.entity, field, v)}
+                  </button>
+                ) : (
+                  formatCell(top.entity, field, v) || <span className="muted">—</span>
+                )}
               </dd>
             </div>
           );
         })}
       </dl>
-    </aside>
+    </div>
   );
 }

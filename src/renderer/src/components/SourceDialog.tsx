@@ -17,6 +17,7 @@ import {
   type SourceForm,
   type SourceFormField,
 } from '../lib/source-form.js';
+import { Modal } from './Modal.js';
 import { SourceTestView } from './SourceTestView.js';
 
 type Test = { result: SourceTestResult; enabledColumn: string | null } | { error: string };
@@ -113,18 +114,18 @@ export function SourceDialog(props: {
   const title = source ? `Edit SQL source ${source.name}` : 'Add a SQL source';
   const mssql = form.kind === 'mssql';
   return (
-    <div className="modal-backdrop">
+    <Modal
+      title={title}
+      className="wide source-form"
+      onClose={() => props.onClose(savedHere ? source : null)}
+    >
       <form
-        className="modal wide source-form"
-        role="dialog"
-        aria-label={title}
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
           void save();
         }}
       >
-        <h2>{title}</h2>
         <p className="muted small">
           A table or view in your CMDB that lists the vCenters; vMiner runs the query on its own interval,
           adds new vCenters and retires those that disappear. A read-only login is enough.
@@ -458,6 +459,6 @@ export function SourceDialog(props: {
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

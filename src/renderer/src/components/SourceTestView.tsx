@@ -15,7 +15,7 @@ export function SourceTestView(props: {
         {testSummaryText(summarizeTest(result, props.enabledColumn))}
       </p>
       {result.mapped.length > 0 && (
-        <div className="answer-table-wrap">
+        <div className="answer-table-wrap" tabIndex={0} role="region" aria-label="Rows the query returned">
           <table className="list small">
             <thead>
               <tr>

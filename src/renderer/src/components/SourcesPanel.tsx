@@ -4,6 +4,7 @@ import { api } from '../api/client.js';
 import { useNotice } from '../lib/use-notice.js';
 import { ago } from '../lib/format.js';
 import { KIND_LABEL, summarizeTest, testSummaryText } from '../lib/source-form.js';
+import { GatedButton } from './GatedButton.js';
 import { SourceDialog } from './SourceDialog.js';
 import { SourceTestView } from './SourceTestView.js';
 
@@ -62,7 +63,9 @@ export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Elemen
       <div className="row">
         <h2>SQL sources</h2>
         <span className="spacer" />
-        <button onClick={() => setDialog({})}>Add SQL source</button>
+        <GatedButton call="sources.add" what="Adding a SQL source" onClick={() => setDialog({})}>
+          Add SQL source
+        </GatedButton>
       </div>
       {loadError && <p className="error small">SQL sources: {loadError}</p>}
       {sources !== null && sources.length === 0 && (
@@ -79,7 +82,9 @@ export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Elemen
               <th>vCenters</th>
               <th>Last refresh</th>
               <th>Every</th>
-              <th />
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -112,7 +117,9 @@ export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Elemen
                   {s.refreshMinutes} min{!s.enabled && <span className="badge">schedule off</span>}
                 </td>
                 <td className="actions">
-                  <button
+                  <GatedButton
+                    call="sources.test"
+                    what="Testing a SQL source"
                     className="ghost"
                     onClick={() =>
                       void act(async () => {
@@ -124,8 +131,10 @@ export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Elemen
                     }
                   >
                     Test
-                  </button>
-                  <button
+                  </GatedButton>
+                  <GatedButton
+                    call="sources.refresh"
+                    what="Refreshing a SQL source"
                     onClick={() =>
                       void act(async () => {
                         const r = await api.call('sources.refresh', { id: s.id });
@@ -135,11 +144,18 @@ export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Elemen
                     }
                   >
                     Refresh now
-                  </button>
-                  <button className="ghost" onClick={() => setDialog({ existing: s })}>
+                  </GatedButton>
+                  <GatedButton
+                    call="sources.update"
+                    what="Editing a SQL source"
+                    className="ghost"
+                    onClick={() => setDialog({ existing: s })}
+                  >
                     Edit
-                  </button>
-                  <button
+                  </GatedButton>
+                  <GatedButton
+                    call="sources.remove"
+                    what="Removing a SQL source"
                     className="ghost danger"
                     onClick={() => {
                       if (confirm(`Remove the source ${s.name}? Its vCenters stay, in the local list.`))
@@ -150,7 +166,7 @@ export function SourcesPanel(props: { onChanged: () => void }): React.JSX.Elemen
                     }}
                   >
                     Remove
-                  </button>
+                  </GatedButton>
                 </td>
               </tr>
             ))}

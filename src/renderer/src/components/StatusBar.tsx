@@ -1,8 +1,9 @@
 import { ago } from '../lib/format.js';
+import { isFailing } from '../lib/failing.js';
 import { useStatus } from '../stores/status.js';
 import { useNav } from '../stores/nav.js';
 
-/** Objects cached, last sync, failed vCenters, running syncs, the schedule's next run. */
+/** Objects cached, last sync, live and failed vCenters, running syncs, the schedule's next run. */
 export function StatusBar(): React.JSX.Element {
   const { stats, scheduler, syncing, error } = useStatus();
   const go = useNav((s) => s.go);
@@ -13,6 +14,8 @@ export function StatusBar(): React.JSX.Element {
     .filter((x): x is string => Boolean(x))
     .sort()
     .at(-1);
+  const live = stats?.vcenters.filter((v) => v.status === 'live').length ?? 0;
+  const failing = stats?.vcenters.filter((v) => isFailing(v.status)) ?? [];
   return (
     <footer className="statusbar" data-testid="statusbar">
       {error ? (
@@ -21,12 +24,19 @@ export function StatusBar(): React.JSX.Element {
         <>
           <span>{objects === null ? '…' : `${objects.toLocaleString()} objects cached`}</span>
           <span>last sync {ago(last)}</span>
-          {stats && stats.vcenters.some((v) => v.status === 'live') && (
-            <span className="ok">{stats.vcenters.filter((v) => v.status === 'live').length} live</span>
+          {live > 0 && (
+            <span className="ok" data-testid="live-count">
+              {live} live
+            </span>
           )}
-          {stats && stats.failedVcenters.length > 0 && (
-            <button className="link error" onClick={() => go('vcenters')}>
-              {stats.failedVcenters.length} vCenter{stats.failedVcenters.length === 1 ? '' : 's'} failed
+          {failing.length > 0 && (
+            <button
+              className="failed-count"
+              data-testid="failed-count"
+              title={`Not up to date: ${failing.map((v) => v.name).join(', ')}. Show them on the vCenters page.`}
+              onClick={() => go('vcenters', { vcenterFilter: 'failing' })}
+            >
+              {failing.length} failed
             </button>
           )}
           {running.length > 0 && (

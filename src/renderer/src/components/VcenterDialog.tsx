@@ -1,7 +1,24 @@
-import { useEffect, useState } from 'react';
-import type { ProbeInfo } from '../../../shared/contract.js';
+import { useEffect, useId, useState } from 'react';
+import type { EngineInfo, ProbeInfo } from '../../../shared/contract.js';
 import type { ServiceAccountInfo, VcenterWithState } from '../../../shared/vcenter.js';
 import { api } from '../api/client.js';
+import { vcenterAddressProblem } from '../lib/vcenter-address.js';
+import { Modal } from './Modal.js';
+
+/** Where the passwords go, for the help text: the protection actually in effect. */
+export function vaultText(key: EngineInfo['vaultKey'] | null): string {
+  const base = 'Passwords go to an encrypted vault file, never into the database or logs';
+  switch (key) {
+    case 'keychain':
+      return `${base}; its key is kept in the OS keychain.`;
+    case 'env':
+      return `${base}; its key comes from the VMINER_SECRET_KEY environment variable of the server.`;
+    case 'file':
+      return `${base}. Its key is in a file beside the vault (no OS keychain here), so anyone who can read the data folder can read the passwords: keep that folder private.`;
+    default:
+      return `${base}.`;
+  }
+}
 
 /**
  * Add or edit a vCenter. "Test connection" shows what the server presents (product, version,
@@ -21,6 +38,10 @@ export function VcenterDialog(props: {
   const [trust, setTrust] = useState(false);
   const [busy, setBusy] = useState<'test' | 'save' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** A new vCenter that did not answer: saved only on a second, deliberate click. */
+  const [unreachable, setUnreachable] = useState<string | null>(null);
+  const [vaultKey, setVaultKey] = useState<EngineInfo['vaultKey'] | null>(null);
+  const ids = useId();
   const [accounts, setAccounts] = useState<ServiceAccountInfo[]>([]);
   /** 'own', 'default' or a service account id. */
   const [login, setLogin] = useState<string>(
@@ -30,6 +51,12 @@ export function VcenterDialog(props: {
         : String(ex.credential.accountId)
       : 'own',
   );
+  useEffect(() => {
+    api
+      .call('engine.info', {})
+      .then((i) => setVaultKey(i.vaultKey))
+      .catch(() => undefined);
+  }, []);
   useEffect(() => {
     api
       .call('accounts.list', {})
@@ -47,6 +74,7 @@ export function VcenterDialog(props: {
   const test = async (): Promise<void> => {
     setBusy('test');
     setError(null);
+    setUnreachable(null);
     setProbe(null);
     setTrust(false);
     try {
@@ -58,6 +86,12 @@ export function VcenterDialog(props: {
     }
   };
 
+  /** A field changed: what was said about the old values no longer applies. */
+  const edited = (): void => {
+    setError(null);
+    setUnreachable(null);
+  };
+
   const needsTrust = probe !== null && !probe.certificate.trustedByCa;
   const pinned = ex?.thumbprint ?? null;
   const certChanged = needsTrust && pinned !== null && pinned !== probe.certificate.thumbprintSha256;
@@ -66,6 +100,19 @@ export function VcenterDialog(props: {
     setBusy('save');
     setError(null);
     try {
+      // Like `vminer vcenter add`, say so when a new vCenter cannot be reached; saving anyway is a
+      // second click on the same button.
+      if (!ex && !probe && unreachable === null) {
+        try {
+          setProbe(await api.call('vcenters.probe', { url }));
+          setBusy(null);
+          return; // the certificate is shown now: review it, then save
+        } catch (e) {
+          setUnreachable((e as Error).message);
+          setBusy(null);
+          return;
+        }
+      }
       const thumbprint = needsTrust && trust ? probe.certificate.thumbprintSha256 : undefined;
       const v = ex
         ? await api.call('vcenters.update', {
@@ -91,23 +138,32 @@ export function VcenterDialog(props: {
     }
   };
 
-  const valid = name.trim() && url.trim() && (login !== 'own' || (username.trim() && (ex || password)));
+  const addressProblem = url === '' && !ex ? null : vcenterAddressProblem(url);
+  const valid =
+    name.trim() &&
+    url.trim() &&
+    addressProblem === null &&
+    (login !== 'own' || (username.trim() && (ex || password)));
   const blocked = needsTrust && !trust && (!ex || certChanged);
   return (
-    <div className="modal-backdrop">
+    <Modal title={ex ? `Edit ${ex.name}` : 'Add a vCenter'} onClose={props.onClose}>
       <form
-        className="modal"
-        role="dialog"
-        aria-label={ex ? `Edit ${ex.name}` : 'Add a vCenter'}
         onSubmit={(e) => {
           e.preventDefault();
           void save();
         }}
       >
-        <h2>{ex ? `Edit ${ex.name}` : 'Add a vCenter'}</h2>
         <label>
           Name
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="vc-ams-01" required />
+          <input
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              edited();
+            }}
+            placeholder="vc-ams-01"
+            required
+          />
         </label>
         <label>
           Address
@@ -116,15 +172,31 @@ export function VcenterDialog(props: {
             onChange={(e) => {
               setUrl(e.target.value);
               setProbe(null);
+              edited();
             }}
             placeholder="vcenter.example.com or https://host:443/sdk"
             required
+            aria-invalid={addressProblem ? true : undefined}
+            aria-describedby={addressProblem ? `${ids}-address` : undefined}
+            className={addressProblem ? 'invalid' : undefined}
           />
         </label>
+        {addressProblem && (
+          <span className="error small" id={`${ids}-address`} data-testid="address-problem">
+            {addressProblem}
+          </span>
+        )}
         {accounts.length > 0 && (
           <label>
             Log in with
-            <select value={login} onChange={(e) => setLogin(e.target.value)} aria-label="Log in with">
+            <select
+              value={login}
+              onChange={(e) => {
+                setLogin(e.target.value);
+                edited();
+              }}
+              aria-label="Log in with"
+            >
               <option value="default">the default service account</option>
               {accounts.map((a) => (
                 <option key={a.id} value={String(a.id)}>
@@ -141,7 +213,10 @@ export function VcenterDialog(props: {
               User (a read-only role is enough)
               <input
                 value={username}
-                onChange={(e) => setUsername(e.target.value)}
+                onChange={(e) => {
+                  setUsername(e.target.value);
+                  edited();
+                }}
                 placeholder="svc-vminer@vsphere.local"
               />
             </label>
@@ -150,17 +225,24 @@ export function VcenterDialog(props: {
               <input
                 type="password"
                 value={password}
-                onChange={(e) => setPassword(e.target.value)}
+                onChange={(e) => {
+                  setPassword(e.target.value);
+                  edited();
+                }}
                 autoComplete="new-password"
               />
             </label>
           </>
         )}
-        <p className="muted small">
-          Passwords go to the OS keychain-backed vault, never into the database or logs.
+        <p className="muted small" data-testid="vault-text">
+          {vaultText(vaultKey)}
         </p>
         <div className="row">
-          <button type="button" onClick={() => void test()} disabled={!url.trim() || busy !== null}>
+          <button
+            type="button"
+            onClick={() => void test()}
+            disabled={addressProblem !== null || busy !== null}
+          >
             {busy === 'test' ? 'Testing…' : 'Test connection'}
           </button>
         </div>
@@ -201,6 +283,12 @@ export function VcenterDialog(props: {
             certificate is trusted.
           </p>
         )}
+        {unreachable && (
+          <p className="warning" role="alert" data-testid="unreachable">
+            {name.trim() || 'This vCenter'} could not be reached: {unreachable}. It can be saved anyway and
+            will sync once it answers (and its certificate is trusted).
+          </p>
+        )}
         {error && (
           <p className="error" role="alert">
             {error}
@@ -210,11 +298,21 @@ export function VcenterDialog(props: {
           <button type="button" className="ghost" onClick={props.onClose}>
             Cancel
           </button>
-          <button type="submit" disabled={!valid || busy !== null || blocked}>
-            {busy === 'save' ? 'Saving…' : 'Save'}
+          <button
+            type="submit"
+            disabled={!valid || busy !== null || blocked}
+            title={addressProblem ?? undefined}
+          >
+            {busy === 'save'
+              ? unreachable === null && !ex && !probe
+                ? 'Checking…'
+                : 'Saving…'
+              : unreachable
+                ? 'Save anyway'
+                : 'Save'}
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

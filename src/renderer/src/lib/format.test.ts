@@ -4,8 +4,10 @@ import { ago, formatCell, toTsv } from './format.js';
 describe('cells as people read them', () => {
   it('shows units, yes/no, lists and blanks', () => {
     expect(formatCell('vms', 'memoryMb', 16_384)).toBe('16.0 GB');
-    expect(formatCell('vms', 'memoryMb', 512)).toBe('512 MB');
-    expect(formatCell('datastores', 'capacityBytes', 2 * 1024 ** 4)).toBe('2.0 TB');
+    expect(formatCell('vms', 'memoryMb', 512)).toBe('0.5 GB');
+    expect(formatCell('datastores', 'capacityBytes', 2 * 1024 ** 4)).toBe('2,048 GB');
+    expect(formatCell('datastores', 'freeBytes', 0)).toBe('0 GB');
+    expect(formatCell('snapshots', 'ageDays', 45)).toBe('45 d');
     expect(formatCell('datastores', 'freePercent', 12.345)).toBe('12.3%');
     expect(formatCell('vms', 'template', false)).toBe('no');
     expect(formatCell('vms', 'datastores', ['ds1', 'ds2'])).toBe('ds1, ds2');

@@ -1,15 +1,20 @@
-import { fmtBytes } from '../../../shared/describe.js';
 import { fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import { shownUnit } from './filters.js';
 
-const bytes = (n: number): string => fmtBytes(n, 'grid');
+/** A size in GB, the one unit of every size column (so a filter's bare number means GB too). */
+function gb(n: number): string {
+  const abs = Math.abs(n);
+  const digits = abs >= 100 || abs === 0 ? 0 : abs >= 10 ? 1 : abs >= 0.1 ? 1 : 2;
+  return `${n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} GB`;
+}
 
 /** A cell as people read it: units, yes/no, local dates, lists joined. */
 export function formatCell(entity: QueryEntity, field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '';
   const def = fieldDef(entity, field);
   if (typeof value === 'number') {
-    if (def?.unit === 'mb') return value >= 1024 ? bytes(value * 1024 * 1024) : `${value} MB`;
-    if (def?.unit === 'bytes') return bytes(value);
+    if (def?.unit === 'mb' || def?.unit === 'bytes') return gb(value / shownUnit(entity, field)!.stored);
+    if (def?.unit === 'days') return `${value.toLocaleString()} d`;
     if (def?.unit === 'percent') return `${Math.round(value * 10) / 10}%`;
     if (def?.unit === 'mhz') return `${value.toLocaleString()} MHz`;
     return value.toLocaleString();

@@ -1,3 +1,4 @@
+import { readOnlyQueryProblem } from '../../../shared/read-only-query.js';
 import type { RequestArgs } from '../../../shared/contract.js';
 import type { SourceInfo, SourceKind, SourceMapping, SourceTestResult } from '../../../shared/sources.js';
 
@@ -198,6 +199,10 @@ export function validateSourceForm(form: SourceForm, mode: 'add' | 'edit'): Sour
   const query = form.query.trim();
   if (!query) e.query = 'The SELECT that lists the vCenters.';
   else if (query.length > 20_000) e.query = 'At most 20,000 characters.';
+  else {
+    const problem = readOnlyQueryProblem(query);
+    if (problem) e.query = problem;
+  }
 
   for (const f of MAPPING_FIELDS) {
     const col = form.mapping[f.key].trim();

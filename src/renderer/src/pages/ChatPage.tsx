@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { NAMES_SHOWN } from '../../../shared/freshness-text.js';
 import { entityLabel, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import type { Answer } from '../../../shared/query.js';
+import { api } from '../api/client.js';
 import { ExportButtons } from '../components/ExportButtons.js';
 import { chipsOf } from '../lib/filters.js';
 import { ago, formatCell } from '../lib/format.js';
@@ -9,14 +10,26 @@ import { useChat, type ChatMessage } from '../stores/chat.js';
 import { useGrids } from '../stores/grids.js';
 import { isGridView, useNav } from '../stores/nav.js';
 
-const EXAMPLES = [
-  'how many vms are powered off',
-  'vms with more than 8 vcpus in cluster Production',
-  'hosts in maintenance mode',
-  'datastores with less than 10% free',
-  'vms by power state',
-  'snapshots older than 30 days',
-];
+/** Example questions that work on the inventory at hand: names come from it, not from a brochure. */
+function useExamples(): string[] {
+  const [cluster, setCluster] = useState<string | null>(null);
+  useEffect(() => {
+    api
+      .call('inventory.list', { entity: 'clusters', limit: 1, sort: [{ field: 'vmCount', dir: 'desc' }] })
+      .then((r) =>
+        setCluster(typeof r.items[0]?.['name'] === 'string' ? (r.items[0]['name'] as string) : null),
+      )
+      .catch(() => undefined);
+  }, []);
+  return [
+    'how many vms are powered off',
+    cluster ? `vms with more than 8 vcpus in cluster ${cluster}` : 'vms with more than 8 vcpus',
+    'hosts in maintenance mode',
+    'datastores with less than 10% free',
+    'vms by power state',
+    'snapshots older than 30 days',
+  ];
+}
 
 function label(entity: QueryEntity, field: string): string {
   return fieldDef(entity, field)?.label ?? field;
@@ -25,7 +38,7 @@ function label(entity: QueryEntity, field: string): string {
 function RowsTable({ entity, a }: { entity: QueryEntity; a: Answer }): React.JSX.Element {
   const cols = a.columns.length ? a.columns : Object.keys(a.rows[0] ?? {});
   return (
-    <div className="answer-table-wrap">
+    <div className="answer-table-wrap" tabIndex={0} role="region" aria-label="Answer rows">
       <table className="answer-table">
         <thead>
           <tr>
@@ -37,11 +50,18 @@ function RowsTable({ entity, a }: { entity: QueryEntity; a: Answer }): React.JSX
         <tbody>
           {a.rows.map((r, i) => (
             <tr key={i}>
-              {cols.map((c) => (
-                <td key={c} className={typeof r[c] === 'number' ? 'num' : ''}>
-                  {formatCell(entity, c, r[c])}
-                </td>
-              ))}
+              {cols.map((c) => {
+                const text = formatCell(entity, c, r[c]);
+                return (
+                  <td
+                    key={c}
+                    className={typeof r[c] === 'number' ? 'num' : ''}
+                    title={text.length > 20 ? text : undefined}
+                  >
+                    {text}
+                  </td>
+                );
+              })}
             </tr>
           ))}
         </tbody>
@@ -190,6 +210,7 @@ export function ChatPage(): React.JSX.Element {
   const [text, setText] = useState('');
   const [recall, setRecall] = useState<number | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const examples = useExamples();
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     void end.current?.scrollIntoView({ block: 'end' });
@@ -229,6 +250,7 @@ export function ChatPage(): React.JSX.Element {
 
   return (
     <section className="page chat">
+      <h1 className="sr-only">Chat</h1>
       <aside className="conversations" aria-label="Conversations">
         <button onClick={newConversation}>+ New conversation</button>
         <ul>
@@ -248,7 +270,7 @@ export function ChatPage(): React.JSX.Element {
               <h2>Ask about your estate</h2>
               <p className="muted">Plain English, answered from the local cache in milliseconds. Try:</p>
               <div className="suggestions">
-                {EXAMPLES.map((q) => (
+                {examples.map((q) => (
                   <button key={q} className="suggestion" onClick={() => void ask(q)}>
                     {q}
                   </button>

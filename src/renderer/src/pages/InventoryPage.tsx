@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { entityLabel, type QueryEntity } from '../../../shared/fields.js';
+import { entityLabel, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import type { Filter } from '../../../shared/query.js';
 import { api } from '../api/client.js';
 import { ColumnChooser } from '../components/ColumnChooser.js';
@@ -14,6 +14,8 @@ import { useGridCopy } from '../lib/use-grid-copy.js';
 import { useGrid, useGrids } from '../stores/grids.js';
 import { useStatus } from '../stores/status.js';
 
+const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** One entity's grid: quick search, filter chips, per-column filters, sort, details, copy, export. */
 export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.Element {
   const g = useGrid(entity);
@@ -27,16 +29,20 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
   const [jump, setJump] = useState<{ index: number; seq: number } | null>(null);
   const jumpInput = useRef<HTMLInputElement>(null);
 
-  const { filter, errors } = useMemo(() => {
+  const { filter, errors, echo } = useMemo(() => {
     const errs: Record<string, string> = {};
+    const said: Record<string, string> = {};
     const parts: (Filter | undefined)[] = [...g.chips, quickSearchFilter(entity, g.quick)];
     for (const [field, text] of Object.entries(g.columnFilters)) {
       if (!g.columns.includes(field)) continue;
       const r = columnFilter(entity, field, text);
       if ('error' in r) errs[field] = r.error;
-      else parts.push(r.filter);
+      else {
+        parts.push(r.filter);
+        if (r.understood) said[field] = r.understood;
+      }
     }
-    return { filter: and(...parts), errors: errs };
+    return { filter: and(...parts), errors: errs, echo: said };
   }, [entity, g.chips, g.quick, g.columnFilters, g.columns]);
 
   const queryKey = JSON.stringify([entity, filter ?? null, g.sort]);
@@ -68,10 +74,13 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
   const copying = copier.state.phase === 'copying';
 
   const chips = chipsOf(entity, and(...g.chips));
+  const title = capitalised(entityLabel(entity));
+  const understood = g.columns.filter((f) => echo[f]).map((f) => echo[f]!);
+  const problems = g.columns.filter((f) => errors[f]);
   return (
     <section className="page inventory">
       <header className="toolbar">
-        <h1>{entityLabel(entity)}</h1>
+        <h1>{title}</h1>
         <input
           type="search"
           className="quick"
@@ -95,6 +104,9 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
           }}
         >
           <input ref={jumpInput} type="number" min={1} placeholder="Go to row" aria-label="Go to row" />
+          <button type="submit" className="sr-only">
+            Go
+          </button>
         </form>
         {selected > 0 && (
           <span
@@ -149,6 +161,22 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
           </button>
         </div>
       )}
+      {(understood.length > 0 || problems.length > 0) && (
+        <p className="filter-echo small" data-testid="filter-echo" aria-live="polite">
+          {understood.length > 0 && (
+            <>
+              <span className="muted">Column filters: </span>
+              {understood.join(' · ')}
+            </>
+          )}
+          {problems.map((f) => (
+            <span key={f} className="error">
+              {' '}
+              {fieldDef(entity, f)?.label ?? f}: {errors[f]}
+            </span>
+          ))}
+        </p>
+      )}
       <CopyStatus
         state={copier.state}
         cleared={cleared && selected === 0}
@@ -180,8 +208,23 @@ export function InventoryPage({ entity }: { entity: QueryEntity }): React.JSX.El
           patch(entity, { columnFilters: { ...g.columnFilters, [field]: text } })
         }
         jump={jump}
+        label={title}
+        filterEcho={echo}
       />
-      {open && <RowDrawer entity={entity} row={open} onClose={() => setOpen(null)} />}
+      {open && (
+        <RowDrawer
+          entity={entity}
+          row={open}
+          onClose={() => {
+            setOpen(null);
+            // Opened from a row that scrolled away: focus goes back to the grid itself.
+            requestAnimationFrame(() => {
+              if (document.activeElement === document.body)
+                document.querySelector<HTMLElement>('[data-testid="grid-scroll"]')?.focus();
+            });
+          }}
+        />
+      )}
     </section>
   );
 }

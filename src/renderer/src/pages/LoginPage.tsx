@@ -9,7 +9,7 @@ export function LoginPage(props: { onLoggedIn: () => void; reason?: string | nul
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
-    <div className="login">
+    <main className="login">
       <form
         className="modal"
         aria-label="Log in"
@@ -60,6 +60,6 @@ export function LoginPage(props: { onLoggedIn: () => void; reason?: string | nul
           Accounts are managed with <code>vminer user add|passwd</code> on the server.
         </p>
       </form>
-    </div>
+    </main>
   );
 }

@@ -1,8 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
+import { cronPreview } from '../lib/cron-preview.js';
 import type { EngineSettings } from '../../../shared/settings.js';
 import { api, bridge, isDesktop } from '../api/client.js';
 import { AccountsPanel } from '../components/AccountsPanel.js';
+import { GatedButton } from '../components/GatedButton.js';
 import { UsersPanel } from '../components/UsersPanel.js';
+import { may } from '../lib/role.js';
+import { useUser } from '../stores/user.js';
 import { useStatus } from '../stores/status.js';
 import { useTheme, type Theme } from '../stores/theme.js';
 
@@ -18,17 +22,21 @@ function NumberField(props: {
   min: number;
   max: number;
   hint?: string;
+  /** Stored units per shown unit: 1000 shows milliseconds as seconds, 60000 as minutes. */
+  scale?: number;
   onChange: (n: number) => void;
 }): React.JSX.Element {
+  const scale = props.scale ?? 1;
   return (
     <label>
       {props.label}
       <input
         type="number"
-        min={props.min}
-        max={props.max}
-        value={props.value}
-        onChange={(e) => props.onChange(Number(e.target.value))}
+        min={props.min / scale}
+        max={props.max / scale}
+        step={scale === 1 ? 1 : 'any'}
+        value={Math.round((props.value / scale) * 1000) / 1000}
+        onChange={(e) => props.onChange(Math.round(Number(e.target.value) * scale))}
       />
       {props.hint && <span className="muted small">{props.hint}</span>}
     </label>
@@ -42,17 +50,21 @@ export function SettingsPage(): React.JSX.Element {
   const scheduler = useStatus((s) => s.scheduler);
   const { theme, set: setTheme } = useTheme();
   const [info, setInfo] = useState<{ version: string; dataDir: string } | null>(null);
+  const role = useUser((s) => s.role);
+  const admin = may(role, 'settings.update');
+  const ids = useId();
 
   useEffect(() => {
     api
       .call('settings.get', {})
       .then(setDraft)
       .catch((e: unknown) => setMsg({ text: (e as Error).message, error: true }));
-    api
-      .call('engine.info', {})
-      .then(setInfo)
-      .catch(() => undefined);
-  }, []);
+    if (may(role, 'engine.info'))
+      api
+        .call('engine.info', {})
+        .then(setInfo)
+        .catch(() => undefined);
+  }, [role]);
 
   if (!draft)
     return (
@@ -65,7 +77,8 @@ export function SettingsPage(): React.JSX.Element {
   const save = async (): Promise<void> => {
     setMsg(null);
     try {
-      const saved = await api.call('settings.update', draft);
+      const cron = draft.scheduler.cron?.trim() || null;
+      const saved = await api.call('settings.update', { ...draft, scheduler: { ...draft.scheduler, cron } });
       setDraft(saved);
       await useStatus.getState().refresh();
       setMsg({ text: 'Settings saved.', error: false });
@@ -75,6 +88,8 @@ export function SettingsPage(): React.JSX.Element {
   };
 
   const s = draft.scheduler;
+  const cron = s.cron ? cronPreview(s.cron) : null;
+  const cronError = cron && 'error' in cron ? cron.error : null;
   return (
     <section className="page settings">
       <header className="toolbar">
@@ -131,9 +146,25 @@ export function SettingsPage(): React.JSX.Element {
             <input
               value={s.cron ?? ''}
               placeholder="0 */2 * * *"
-              onChange={(e) => patch({ scheduler: { ...s, cron: e.target.value.trim() || null } })}
+              aria-invalid={cronError ? true : undefined}
+              aria-describedby={`${ids}-cron`}
+              className={cronError ? 'invalid' : undefined}
+              onChange={(e) =>
+                patch({ scheduler: { ...s, cron: e.target.value.trim() ? e.target.value : null } })
+              }
             />
           </label>
+          <div id={`${ids}-cron`} className="small" data-testid="cron-preview">
+            {cronError ? (
+              <span className="error">{cronError}</span>
+            ) : cron && 'runs' in cron ? (
+              <span className="muted">Next runs: {cron.runs.map((d) => d.toLocaleString()).join(' · ')}</span>
+            ) : (
+              <span className="muted">
+                minute hour day-of-month month weekday, e.g. 0 2 * * * for 02:00 daily
+              </span>
+            )}
+          </div>
           {scheduler?.nextRunAt && (
             <p className="muted small">Next run: {new Date(scheduler.nextRunAt).toLocaleString()}</p>
           )}
@@ -148,21 +179,24 @@ export function SettingsPage(): React.JSX.Element {
             onChange={(n) => patch({ syncWorkers: n })}
           />
           <NumberField
-            label="Connect timeout (ms)"
+            label="Connect timeout (seconds)"
+            scale={1000}
             value={draft.connectTimeoutMs}
             min={500}
             max={120_000}
             onChange={(n) => patch({ connectTimeoutMs: n })}
           />
           <NumberField
-            label="Call timeout (ms)"
+            label="Call timeout (seconds)"
+            scale={1000}
             value={draft.callTimeoutMs}
             min={1000}
             max={3_600_000}
             onChange={(n) => patch({ callTimeoutMs: n })}
           />
           <NumberField
-            label="Deadline per vCenter (ms)"
+            label="Deadline per vCenter (minutes)"
+            scale={60_000}
             value={draft.vcenterDeadlineMs}
             min={5000}
             max={21_600_000}
@@ -224,7 +258,7 @@ export function SettingsPage(): React.JSX.Element {
         <fieldset>
           <legend>Data folder</legend>
           <p className="mono small" data-testid="data-dir">
-            {info?.dataDir ?? '…'}
+            {info?.dataDir ?? (admin ? '…' : 'shown to admins')}
           </p>
           <p className="muted small">
             The cache, settings and encrypted credentials live here. To move it, quit vMiner, move the folder
@@ -243,7 +277,7 @@ export function SettingsPage(): React.JSX.Element {
           </label>
         </fieldset>
         <AccountsPanel />
-        <UsersPanel />
+        {may(role, 'users.list') && <UsersPanel />}
         {bridge && (
           <fieldset>
             <legend>About</legend>
@@ -260,7 +294,16 @@ export function SettingsPage(): React.JSX.Element {
           </fieldset>
         )}
         <div className="row">
-          <button type="submit">Save settings</button>
+          <GatedButton
+            call="settings.update"
+            what="Changing settings"
+            type="submit"
+            disabled={cronError !== null}
+            title={cronError ? 'Fix the cron expression first' : undefined}
+          >
+            Save settings
+          </GatedButton>
+          {!admin && <span className="muted small">Read only: settings are changed by an admin.</span>}
           {msg && (
             <span className={msg.error ? 'error' : 'ok'} role="status">
               {msg.text}

@@ -1,3 +1,4 @@
+import { GatedButton } from '../components/GatedButton.js';
 import { useNav } from '../stores/nav.js';
 
 /** First launch with no vCenters: the three ways to begin. */
@@ -14,7 +15,9 @@ export function WelcomePage(props: { onAdd: () => void; onImport: () => void }):
         <div className="card">
           <h2>Add a vCenter</h2>
           <p>Enter its address and a read-only account, test the connection and trust its certificate.</p>
-          <button onClick={props.onAdd}>Add a vCenter</button>
+          <GatedButton call="vcenters.add" what="Adding a vCenter" onClick={props.onAdd}>
+            Add a vCenter
+          </GatedButton>
         </div>
         <div className="card">
           <h2>Import a list</h2>
@@ -23,7 +26,9 @@ export function WelcomePage(props: { onAdd: () => void; onImport: () => void }):
             <code>port, username, site, tags</code>): see what will be added, updated or skipped before
             anything changes.
           </p>
-          <button onClick={props.onImport}>Import a list</button>
+          <GatedButton call="import.apply" what="Importing a vCenter list" onClick={props.onImport}>
+            Import a list
+          </GatedButton>
         </div>
         <div className="card">
           <h2>Connect a SQL Server source</h2>

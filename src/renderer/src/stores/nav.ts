@@ -16,20 +16,30 @@ function fromHash(): View {
   return (VIEWS as readonly string[]).includes(h) ? (h as View) : 'chat';
 }
 
+/** What the vCenters page lists: all, or only the failing ones (from the status bar). */
+export type VcenterFilter = 'all' | 'failing';
+
 interface NavState {
   view: View;
-  go: (v: View) => void;
+  vcenterFilter: VcenterFilter;
+  go: (v: View, opts?: { vcenterFilter?: VcenterFilter }) => void;
+  setVcenterFilter: (f: VcenterFilter) => void;
 }
 
 /** Which screen is shown; kept in the URL hash so reload and back/forward work. */
 export const useNav = create<NavState>()((set) => ({
   view: fromHash(),
-  go: (view) => {
+  vcenterFilter: 'all',
+  go: (view, opts) => {
     if (typeof location !== 'undefined' && location.hash !== `#/${view}`) location.hash = `#/${view}`;
-    set({ view });
+    set({ view, vcenterFilter: opts?.vcenterFilter ?? 'all' });
   },
+  setVcenterFilter: (vcenterFilter) => set({ vcenterFilter }),
 }));
 
 if (typeof window !== 'undefined') {
-  window.addEventListener('hashchange', () => useNav.setState({ view: fromHash() }));
+  window.addEventListener('hashchange', () => {
+    const view = fromHash();
+    if (view !== useNav.getState().view) useNav.setState({ view, vcenterFilter: 'all' });
+  });
 }
