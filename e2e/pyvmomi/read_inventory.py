@@ -275,6 +275,8 @@ def read_depth(vms, hosts, clusters, datastores, networks, pools, vapps, portgro
         pnics = v.get("config.network.pnic") or []
         host_depth.append({
             "name": v.get("name"),
+            "vendor": getattr(sysinfo, "vendor", None) if sysinfo else None,
+            "model": getattr(sysinfo, "model", None) if sysinfo else None,
             "serialNumber": getattr(sysinfo, "serialNumber", None) if sysinfo else None,
             "biosVersion": getattr(bios, "biosVersion", None) if bios else None,
             "nics": sorted(

@@ -127,10 +127,44 @@ func (d *diversifier) fillDepth(plans []*vmPlan) error {
 			vm.Guest.Disk = disks
 		}
 	}
+	d.addThirdNics(plans)
 	if err := d.addVApp(plans); err != nil {
 		return err
 	}
 	return d.setCustomFields(plans, r)
+}
+
+// addThirdNics gives a third of the VMs with two NICs a third one, a vmxnet3 on the first NIC's
+// network (RVTools vNetwork rows of other adapter types; "vms with more than 2 nics"). It draws
+// from a random stream of its own, so the values drawn before it are unchanged.
+func (d *diversifier) addThirdNics(plans []*vmPlan) {
+	rn := rand.New(rand.NewSource(d.o.seed*6151 + 29))
+	for _, p := range plans {
+		if len(p.nets) < 2 || rn.Intn(3) != 0 {
+			continue
+		}
+		vm := simulator.Map.Get(p.vmRef).(*simulator.VirtualMachine)
+		var first *types.VirtualEthernetCard
+		maxKey := int32(0)
+		for _, dev := range vm.Config.Hardware.Device {
+			if k := dev.GetVirtualDevice().Key; k > maxKey {
+				maxKey = k
+			}
+			if c, ok := dev.(types.BaseVirtualEthernetCard); ok && first == nil {
+				first = c.GetVirtualEthernetCard()
+			}
+		}
+		if first == nil {
+			continue
+		}
+		card := &types.VirtualVmxnet3{VirtualVmxnet: types.VirtualVmxnet{VirtualEthernetCard: *first}}
+		card.Key = maxKey + 1
+		label := fmt.Sprintf("Network adapter %d", len(p.nets)+1)
+		card.DeviceInfo = &types.Description{Label: label, Summary: label}
+		card.MacAddress = fmt.Sprintf("00:50:56:%02x:%02x:%02x", 0x20+rn.Intn(0x1f), rn.Intn(256), rn.Intn(256))
+		vm.Config.Hardware.Device = append(vm.Config.Hardware.Device, card)
+		vm.Summary.Config.NumEthernetCards++
+	}
 }
 
 // addVApp puts two VMs of the first cluster into a vApp (RVTools' vInfo "vApp" column).

@@ -152,6 +152,8 @@ export interface PyVmDepth {
 
 export interface PyHostDepth {
   name: string;
+  vendor: string | null;
+  model: string | null;
   serialNumber: string | null;
   biosVersion: string | null;
   nics: { device: string; mac: string | null; driver: string | null; speedMb: number | null }[];

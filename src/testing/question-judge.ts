@@ -9,12 +9,21 @@ import type {
   PyCluster,
   PyDatastore,
   PyHost,
+  PyDisk,
   PyHostDetails,
   PyInventory,
   PyNetwork,
+  PyNic,
+  PyPartition,
   PyVm,
   PyVmDetails,
 } from './pyvmomi.js';
+
+/** A tag on an object, as the tagging REST API lists it. */
+export interface TagOn {
+  category: string;
+  tag: string;
+}
 
 export type Vm = PyVm &
   PyVmDetails & {
@@ -23,8 +32,24 @@ export type Vm = PyVm &
     bootMs: number | null;
     usedBytes: number | null;
     provisionedBytes: number | null;
+    /** The RVTools depth (issue 16): config.createDate, firmware, custom attributes, devices, tags. */
+    createdMs: number | null;
+    firmware: string | null;
+    secureBoot: boolean | null;
+    attributes: Record<string, string>;
+    disks: PyDisk[];
+    nics: PyNic[];
+    tags: TagOn[];
   };
-export type Host = PyHost & PyHostDetails & { vc: string; bootMs: number | null };
+export type Host = PyHost &
+  PyHostDetails & {
+    vc: string;
+    bootMs: number | null;
+    vendor: string | null;
+    model: string | null;
+    tags: TagOn[];
+  };
+export type Partition = PyPartition & { vc: string };
 export type Ds = PyDatastore & {
   vc: string;
   datacenter: string | null;
@@ -46,6 +71,7 @@ export interface Ref {
   nets: Net[];
   snaps: Snapshot[];
   datacenters: { vc: string; name: string }[];
+  partitions: Partition[];
 }
 
 export const DAY = 86_400_000;
@@ -63,13 +89,28 @@ export const TB = 1024 ** 4;
 
 /** pyvmomi's reading of each simulator, tagged with the vCenter name vMiner uses (`vc-<i>`). */
 export function buildRef(readings: PyInventory[]): Ref {
-  const ref: Ref = { vms: [], hosts: [], ds: [], clusters: [], nets: [], snaps: [], datacenters: [] };
+  const ref: Ref = {
+    vms: [],
+    hosts: [],
+    ds: [],
+    clusters: [],
+    nets: [],
+    snaps: [],
+    datacenters: [],
+    partitions: [],
+  };
   const ms = (t: string | null | undefined): number | null => (t ? Date.parse(t) : null);
   readings.forEach((inv, i) => {
     const vc = `vc-${i}`;
     const details = new Map(inv.vmDetails.map((d) => [d.name, d]));
+    const depth = new Map(inv.vmDepth.map((d) => [d.name, d]));
+    const tagsOf = (type: string, name: string): TagOn[] =>
+      inv.tags.assignments
+        .filter((t) => t.objectType === type && t.object === name)
+        .map((t) => ({ category: t.category, tag: t.tag }));
     for (const v of inv.vms) {
       const d = details.get(v.name)!;
+      const x = depth.get(v.name);
       const times = d.snapshotCreateTimes.flatMap((t) => (t ? [Date.parse(t)] : []));
       ref.vms.push({
         ...v,
@@ -79,13 +120,29 @@ export function buildRef(readings: PyInventory[]): Ref {
         bootMs: ms(d.bootTime),
         usedBytes: d.committedBytes ?? null,
         provisionedBytes: d.committedBytes === null ? null : d.committedBytes + (d.uncommittedBytes ?? 0),
+        createdMs: ms(x?.createdAt),
+        firmware: x?.firmware ?? null,
+        secureBoot: x?.secureBoot ?? null,
+        attributes: x?.customValues ?? {},
+        disks: inv.disks.filter((k) => k.vm === v.name),
+        nics: inv.nics.filter((k) => k.vm === v.name),
+        tags: tagsOf('VirtualMachine', v.name),
       });
       for (const t of times) ref.snaps.push({ vc, vm: v.name, createdMs: t });
     }
     const hostDetails = new Map((inv.hostDetails ?? []).map((d) => [d.name, d]));
     for (const h of inv.hosts) {
       const d = hostDetails.get(h.name) ?? { name: h.name, bootTime: null, esxiVersion: null };
-      ref.hosts.push({ ...h, ...d, vc, bootMs: ms(d.bootTime) });
+      const x = inv.hostDepth.find((k) => k.name === h.name);
+      ref.hosts.push({
+        ...h,
+        ...d,
+        vc,
+        bootMs: ms(d.bootTime),
+        vendor: x?.vendor ?? null,
+        model: x?.model ?? null,
+        tags: tagsOf('HostSystem', h.name),
+      });
     }
     const dsDetails = new Map(inv.datastoreDetails.map((d) => [d.name, d]));
     for (const d of inv.datastores) {
@@ -101,6 +158,7 @@ export function buildRef(readings: PyInventory[]): Ref {
     for (const c of inv.clusters) ref.clusters.push({ ...c, vc });
     for (const n of inv.networks) ref.nets.push({ ...n, vc });
     for (const dc of inv.datacenters) ref.datacenters.push({ vc, name: dc.name });
+    for (const p of inv.partitions) ref.partitions.push({ ...p, vc });
   });
   return ref;
 }

@@ -75,6 +75,7 @@ const STYLES =
   '</styleSheet>';
 
 const YIELD_EVERY = 2_000;
+const BATCH_CHARS = 131_072;
 
 export class XlsxStream {
   private readonly zip: ZipStream;
@@ -144,9 +145,12 @@ export class XlsxStream {
         }
       }
       batch += xml + '</row>';
-      if (n % YIELD_EVERY === 0) {
+      // Handed on in pieces of ~128K characters: a batch of wide rows held whole would be megabytes.
+      if (batch.length >= BATCH_CHARS) {
         await entry.write(batch);
         batch = '';
+      }
+      if (n % YIELD_EVERY === 0) {
         progress?.(n);
         await tick();
       }

@@ -23,7 +23,13 @@ export type StateKey =
   | 'drsOn'
   | 'drsOff'
   | 'accessible'
-  | 'inaccessible';
+  | 'inaccessible'
+  | 'efi'
+  | 'bios'
+  | 'secureBoot';
+
+/** Kinds of virtual disk people ask about: provisioning, raw device mappings, independent mode. */
+export type DiskKind = 'thin' | 'thick' | 'eager' | 'lazy' | 'rdm' | 'independent';
 
 export type CmpOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte';
 
@@ -37,6 +43,8 @@ export type AtomBody =
       value: number;
       value2?: number;
       unit: string | undefined;
+      /** The field word counts things after a bare number ("more than 2 disks"), not an amount. */
+      counted?: boolean;
     }
   | { t: 'name'; op: 'equals' | 'contains' | 'startsWith' | 'endsWith' | 'glob'; value: string }
   | { t: 'os'; match: OsMatch; label: string }
@@ -47,7 +55,18 @@ export type AtomBody =
   | { t: 'dstype'; types: string[]; label: string }
   | { t: 'esxi'; version: string }
   /** "vms on the same host as web-01". */
-  | { t: 'sameAs'; target: QueryEntity; vm: string };
+  | { t: 'sameAs'; target: QueryEntity; vm: string }
+  /** "vms with thin disks", "thick disks", "vms with rdms". */
+  | { t: 'disk'; kind: DiskKind; label: string }
+  /** "vms with e1000 nics". */
+  | { t: 'nic'; adapter: string }
+  /**
+   * "vms tagged backup" (a tag or a category of that name), "tagged backup=gold" (that tag of that
+   * category), "tagged" / "untagged" (any tag).
+   */
+  | { t: 'tag'; value?: string; category?: string; tag?: string }
+  /** "vms where owner is alice" (a custom attribute and its value), "vms with an owner" (set at all). */
+  | { t: 'attr'; name: string; value?: string };
 
 /** A guest OS phrase: substrings of the full name (configured or reported) or guest id patterns. */
 export interface OsMatch {

@@ -36,10 +36,10 @@ export const NUMBER_WORDS: Record<string, number> = dict({
 export const DATE_FIELDS: { words: string[]; fields: Partial<Record<QueryEntity, string | null>> }[] = [
   {
     words: ['created', 'creation', 'taken', 'made', 'deployed', 'built', 'added'],
-    // VM creation date: not collected yet (vms: null); once the cache has it, name the field here.
+    // A VM's creation date is config.createDate (vCenter 6.7 and later; older VMs have none).
     fields: {
       snapshots: 'createdAt',
-      vms: null,
+      vms: 'createdAt',
       hosts: null,
       datastores: null,
       clusters: null,

@@ -3,6 +3,7 @@ import { dict } from '../../../shared/own.js';
 import { MONTHS, NUMBER_WORDS, WEEKDAYS } from './calendar-words.js';
 import { OS_FAMILIES } from './guest-os.js';
 import { DATASTORE_TYPES, DOMAIN_TERMS } from './vsphere-terms.js';
+import { DEPTH_WORDS } from './depth-terms.js';
 
 export { DATE_FIELDS, MONTHS, NUMBER_WORDS, WEEKDAYS } from './calendar-words.js';
 export { OS_FAMILIES, type OsFamily } from './guest-os.js';
@@ -122,6 +123,10 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     datastore: 'datastores',
     pool: 'resourcePool',
     age: 'oldestSnapshotAt',
+    nics: 'nicCount',
+    nic: 'nicCount',
+    firmware: 'firmware',
+    created: 'createdAt',
   }),
   hosts: dict({
     cpu: 'numCpuCores',
@@ -147,6 +152,9 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     model: 'model',
     state: 'connectionState',
     connection: 'connectionState',
+    nics: 'nicCount',
+    nic: 'nicCount',
+    serial: 'serialNumber',
   }),
   datastores: dict({
     capacity: 'capacityBytes',
@@ -458,6 +466,7 @@ export function keywordVocabulary(): string[] {
     ...DOMAIN_TERMS,
     ...STOP_WORDS,
     ...CHANGE_VERBS,
+    ...DEPTH_WORDS,
     'powered',
     'power',
     'running',

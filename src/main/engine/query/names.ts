@@ -68,6 +68,9 @@ export class NameIndex {
   private placementLookup: Database.Statement | undefined;
   private allLower: Set<string> | undefined;
   private multiWordFirst: Set<string> | undefined;
+  /** Tag and category names (tag_defs, tag_categories) and custom attribute names, lowercased → as stored. */
+  private tagVocab: { tags: Map<string, string>; categories: Map<string, string> } | undefined;
+  private attributeNames: Map<string, string> | undefined;
   /** VM names are too many to hold (100k+): they are looked up one at a time through the index. */
   private readonly vmCache = new Map<string, string | null>();
   private vmLookup: Database.Statement | undefined;
@@ -80,7 +83,32 @@ export class NameIndex {
     this.multiWordFirst = undefined;
     this.shortHosts = undefined;
     this.normalizedFirst = undefined;
+    this.tagVocab = undefined;
+    this.attributeNames = undefined;
     this.vmCache.clear();
+  }
+
+  private byLower(sql: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const n of this.sqlite.prepare(sql).pluck().all() as string[]) out.set(n.toLowerCase(), n);
+    return out;
+  }
+
+  /** The tags and tag categories the vCenters define ("backup", "gold"). */
+  tagNames(): { tags: Map<string, string>; categories: Map<string, string> } {
+    this.tagVocab ??= {
+      tags: this.byLower('SELECT DISTINCT name FROM tag_defs'),
+      categories: this.byLower('SELECT DISTINCT name FROM tag_categories'),
+    };
+    return this.tagVocab;
+  }
+
+  /** A custom attribute's name as stored ("owner", "cost-center"), when some VM or host has it set. */
+  attribute(lower: string): string | undefined {
+    this.attributeNames ??= this.byLower(
+      'SELECT DISTINCT name FROM vm_custom_values UNION SELECT DISTINCT name FROM host_custom_values',
+    );
+    return this.attributeNames.get(lower);
   }
 
   private vmName(lower: string): string | null {

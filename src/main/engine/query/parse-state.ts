@@ -10,6 +10,8 @@ export interface NameLookup {
   isName(text: string): boolean;
   /** The longest run of tokens from `start` that spells a known name (names may contain spaces). */
   longestName(tokens: readonly Token[], start: number): number;
+  /** A custom attribute's name as stored, when this (lowercased) word names one ("owner"). */
+  attribute?(lower: string): string | undefined;
 }
 
 export function emptyQuestion(): ParsedQuestion {

@@ -3,6 +3,7 @@ import { unknownWords } from './leftovers.js';
 import { RELATION_TARGETS } from './lexicon.js';
 import { ParseState, type NameLookup } from './parse-state.js';
 import { recogniseDates } from './recognize-dates.js';
+import { recogniseDepth } from './recognize-depth.js';
 import { recogniseIntent } from './recognize-intent.js';
 import { recogniseNames } from './recognize-names.js';
 import { recogniseNumbers } from './recognize-numbers.js';
@@ -26,6 +27,9 @@ export const NAME_SLOT_WORDS = new Set([
   'matching',
   'prefixed',
   'is',
+  'tagged',
+  'tag',
+  '=',
   ...Object.keys(RELATION_TARGETS),
 ]);
 
@@ -90,6 +94,7 @@ const RECOGNISERS: ((s: ParseState) => boolean)[] = [
   recogniseDates,
   recogniseOrder,
   recogniseOs,
+  recogniseDepth,
   recogniseState,
   recogniseNumbers,
   recogniseNames,

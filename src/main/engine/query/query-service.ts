@@ -151,6 +151,9 @@ export class QueryService {
       (i) =>
         raw[i]!.kind === 'quoted' ||
         NAME_SLOT_WORDS.has(raw[i - 1]?.norm ?? '') ||
+        // A custom attribute's name and the value after it ("owner alice", "cost-center web").
+        this.names.attribute(raw[i]!.norm) !== undefined ||
+        this.names.attribute(raw[i - 1]?.norm ?? '') !== undefined ||
         (raw[i - 2]?.norm === 'starting' && raw[i - 1]?.norm === 'with'),
     );
     const { changed } = corrected;

@@ -532,8 +532,12 @@ const DATES: Case[] = [
     'how many hosts were booted in the last 90 days',
     count((r) => r.hosts.filter(bootedAfter(() => daysAgo(90))).length),
   ],
-  ['vms created this week', cannot(/creat/i)],
-  ['vms created before 2025', cannot(/creat/i)],
+  // config.createDate (issue 16).
+  ['vms created this week', vms((v) => v.createdMs !== null && v.createdMs >= startOfWeek(refNow()))],
+  [
+    'vms created before 2025',
+    vms((v) => v.createdMs !== null && v.createdMs < new Date(2025, 0, 1).getTime()),
+  ],
   ['vms booted on a rainy day', refused('rainy')],
   ['datastores created last week', cannot(/creat|date/i)],
 ];

@@ -96,7 +96,10 @@ const sameHostAs =
 
 // ---------------------------------------------------------------------------------------------
 
-/** Never broader than asked: a word it does not know is refused or asked about. */
+/**
+ * Never broader than asked: a word it does not know is refused or asked about. (Disks, NICs,
+ * tags, custom attributes and creation dates are answered since issue 16: questions-depth.)
+ */
 const TRAPS: Case[] = [
   ['vms with lots of memory', refused('lots')],
   ['big vms', refused('big')],
@@ -108,7 +111,6 @@ const TRAPS: Case[] = [
   ['clusters with evc mode enabled', refused('evc')],
   ['hosts with lockdown mode', refused('lockdown')],
   ['hosts where ntp is not configured', refused('ntp')],
-  ['vms with thin disks', refused('thin')],
   ['datastores with sioc enabled', refused('sioc')],
   ['vms inside a vapp', refused('vapp')],
   ['vms with memory reservations', refused('reservations')],
@@ -119,7 +121,6 @@ const TRAPS: Case[] = [
   ['hosts with failed disks', refused('failed')],
   ['vms that were deleted', refused('deleted')],
   ['vms owned by the payments team', refused('owned')],
-  ['vms tagged backup', refused('tagged')],
   ['prod vms', refused('prod')],
   ['critical vms in tokyo', refused('critical')],
   ['vms with active alarms', refused('alarms')],
@@ -130,8 +131,6 @@ const TRAPS: Case[] = [
   ['vms with cpu ready above 5%', refused('ready')],
   ['vms with duplicate ips', refused('duplicate')],
   ['vms with ipv6 addresses', refused('ipv6')],
-  ['vms whose owner is bob', refused('owner')],
-  ['vms with more than 2 nics', refused('nics')],
   ['vms with many snapshots', refused('many')],
   ['vms with snapshots older than a few weeks', refused('few')],
   ['recently booted hosts', refused('recently')],
@@ -152,8 +151,6 @@ const TRAPS: Case[] = [
   ['windows vms without antivirus', refused('antivirus')],
   ['vms in the dev environment', refused('environment')],
   ['vms in cluster prod', refused()],
-  ['vms created last week', cannot(/creat/i)],
-  ['vms deployed this month', cannot(/creat|deploy/i)],
 ];
 
 /** Typos are corrected (and the answer says so); real words and vSphere terms never are. */

@@ -83,6 +83,7 @@ export function recogniseNumbers(s: ParseState): boolean {
       op: cmp.op,
       value: tail.value,
       unit: tail.unit,
+      ...(!fieldBefore && tail.fieldWord && !tail.unit ? { counted: true } : {}),
     });
     s.i = tail.next;
     return true;
@@ -106,7 +107,14 @@ export function recogniseNumbers(s: ParseState): boolean {
     if (tail.fieldWord || tail.unit) {
       // "with 8 cpus", "16gb vms", "8 vcpu vms"; "8 cpus or more", "2gb or less".
       const orMore = n(tail.next) === 'or' ? ORDER_WORDS[n(tail.next + 1)] : undefined;
-      s.push({ t: 'num', fieldWord: tail.fieldWord, op: orMore ?? 'eq', value: tail.value, unit: tail.unit });
+      s.push({
+        t: 'num',
+        fieldWord: tail.fieldWord,
+        op: orMore ?? 'eq',
+        value: tail.value,
+        unit: tail.unit,
+        ...(tail.fieldWord && !tail.unit ? { counted: true } : {}),
+      });
       s.i = tail.next + (orMore ? 2 : 0);
       return true;
     }

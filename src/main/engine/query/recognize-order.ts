@@ -21,6 +21,11 @@ const CATEGORICAL = new Set([
   'site',
   'datastore',
   'network',
+  'firmware',
+  'provisioning',
+  'adapter',
+  'category',
+  'controller',
 ]);
 const SORT_WORDS = new Set(['sorted', 'sort', 'order', 'ordered', 'rank', 'ranked']);
 const CONTAINERS = new Set(['clusters', 'hosts', 'datastores', 'datacenters', 'vcenters', 'networks']);

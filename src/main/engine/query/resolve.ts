@@ -5,6 +5,7 @@ import type { Atom, ParsedQuestion, StateKey } from './atoms.js';
 import { resolveDateRange, dateFieldFor } from './dates.js';
 import { FIELD_WORDS, SIZE_FIELD, TIME_UNITS_DAYS, UNITS_MB } from './lexicon.js';
 import type { NameIndex, NamedType, VmPlacement } from './names.js';
+import { DepthProblem, resolveDepthAtom } from './resolve-depth.js';
 
 export { entityLabel };
 
@@ -89,6 +90,11 @@ function stateFilter(entity: QueryEntity, key: StateKey): Filter | undefined {
     case 'accessible':
     case 'inaccessible':
       return entity === 'datastores' ? eq('accessible', key === 'accessible') : undefined;
+    case 'efi':
+    case 'bios':
+      return entity === 'vms' ? { kind: 'text', field: 'firmware', op: 'equals', value: key } : undefined;
+    case 'secureBoot':
+      return entity === 'vms' ? eq('secureBoot', true) : undefined;
   }
 }
 
@@ -109,7 +115,7 @@ function relationField(entity: QueryEntity, target: QueryEntity): string | undef
     case 'vcenters':
       return fieldDef(entity, 'vcenter') ? 'vcenter' : undefined;
     case 'vms':
-      return entity === 'snapshots' ? 'vm' : undefined;
+      return ['snapshots', 'disks', 'nics', 'partitions'].includes(entity) ? 'vm' : undefined;
     default:
       return undefined;
   }
@@ -159,6 +165,9 @@ function scale(entity: QueryEntity, field: string, value: number, unit: string |
 }
 
 function numericField(entity: QueryEntity, a: Extract<Atom, { t: 'num' }>): string {
+  // "more than 2 disks" counts disks; "disks over 100 gb" is their size.
+  if (a.counted && entity === 'vms' && (a.fieldWord === 'disks' || a.fieldWord === 'disk'))
+    return 'diskCount';
   const f = fieldForWord(entity, a.fieldWord, a.unit);
   if (a.fieldWord && (!f || fieldDef(entity, f)?.type !== 'number')) {
     throw new ResolveProblem(
@@ -182,7 +191,7 @@ function numericField(entity: QueryEntity, a: Extract<Atom, { t: 'num' }>): stri
       const mb = a.value * UNITS_MB[a.unit]!;
       return a.unit.startsWith('t') || mb >= 512 * 1024 ? 'provisionedBytes' : 'memoryMb';
     }
-    if (entity === 'datastores') return 'capacityBytes';
+    if (entity === 'datastores' || entity === 'disks' || entity === 'partitions') return 'capacityBytes';
     if (entity === 'hosts') return 'memoryMb';
     if (entity === 'clusters') return 'totalMemoryBytes';
   }
@@ -380,6 +389,16 @@ function resolveAtomInner(entity: QueryEntity, a: Atom, ctx: ResolveContext): Fi
       if (countField) return { kind: 'empty', field: countField, empty: !a.present };
       throw noFit(`"${w}"`);
     }
+    case 'disk':
+    case 'nic':
+    case 'tag':
+    case 'attr':
+      try {
+        return resolveDepthAtom(entity, a, ctx.names);
+      } catch (err) {
+        if (err instanceof DepthProblem) throw new ResolveProblem(err.message, err.kind, err.suggestions);
+        throw err;
+      }
     case 'when': {
       const field = dateFieldFor(entity, a.fieldWord);
       if (field === null)
@@ -480,7 +499,7 @@ export function resolveSort(
 ): { field: string; dir: 'asc' | 'desc' } {
   let field: string | undefined;
   if (word === '$size' || word === '$default' || word === '$top') field = SIZE_FIELD[entity];
-  else if (word === '$freePercent') field = entity === 'datastores' ? 'freePercent' : SIZE_FIELD[entity];
+  else if (word === '$freePercent') field = HAS_FREE_PERCENT.has(entity) ? 'freePercent' : SIZE_FIELD[entity];
   else if (word === '$age')
     field = entity === 'snapshots' ? 'createdAt' : entity === 'vms' ? 'oldestSnapshotAt' : 'bootTime';
   else if (word === '$busy') field = fieldDef(entity, 'vmCount') ? 'vmCount' : SIZE_FIELD[entity];

@@ -6,12 +6,12 @@ export interface Token {
   /** Lowercased, and spelling-corrected where that applies. */
   norm: string;
   kind: TokenKind;
-  /** For numbers: the value; a unit typed against it ("32gb", "10%") becomes the next token. */
+  /** For numbers: the value; a unit typed against it ("32gb", "10%", "10 %") becomes the next token. */
   value?: number;
 }
 
 const TOKEN_RE =
-  /"([^"]*)"|'([^']*)'|(\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?)|(\d{4}-\d{2}-\d{2}|\d+\.\d+\.\d+)(?![\d.])|(\d+(?:\.\d+)?)([a-z%]+)?|(>=|<=|!=|<>|[<>=])|([\p{L}\p{N}_*?][\p{L}\p{N}_*?.\-/@:]*)/giu;
+  /"([^"]*)"|'([^']*)'|(\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?)|(\d{4}-\d{2}-\d{2}|\d+\.\d+\.\d+)(?![\d.])|(\d+(?:\.\d+)?)( ?%|[a-z%]+)?|(>=|<=|!=|<>|[<>=])|([\p{L}\p{N}_*?][\p{L}\p{N}_*?.\-/@:]*)/giu;
 
 /** "don't" → "do not", "isn't" → "is not", "what's" → "what is", "host's" → "host". */
 function expandContractions(text: string): string {
@@ -35,7 +35,8 @@ export function tokenize(question: string): Token[] {
     else if (dotted !== undefined) out.push({ raw: dotted, norm: dotted, kind: 'word' });
     else if (num !== undefined) {
       out.push({ raw: num, norm: num, kind: 'number', value: Number(num) });
-      if (unit) out.push({ raw: unit, norm: unit.toLowerCase(), kind: 'word' });
+      // "90 %" is "90%".
+      if (unit) out.push({ raw: unit.trim(), norm: unit.trim().toLowerCase(), kind: 'word' });
     } else if (sym !== undefined) out.push({ raw: sym, norm: sym, kind: 'symbol' });
     else if (word !== undefined) {
       // A trailing dot or hyphen is punctuation, not part of a name ("web01." at the end of a sentence).

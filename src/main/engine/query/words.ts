@@ -1,5 +1,6 @@
 import { dict } from '../../../shared/own.js';
 import type { StateKey } from './atoms.js';
+import { DEPTH_WORDS } from './depth-terms.js';
 import { FILLER_WORDS } from './leftovers.js';
 import {
   DATASTORE_TYPES,
@@ -96,6 +97,7 @@ const KNOWN = new Set<string>([
   ...Object.keys(DATASTORE_TYPES),
   ...DOMAIN_TERMS,
   ...STOP_WORDS,
+  ...DEPTH_WORDS,
   'powered',
   'power',
   'not',

@@ -175,6 +175,8 @@ describe('RVTools depth of a sync', () => {
       );
       expect({
         name: want.name,
+        vendor: h!['vendor'],
+        model: h!['model'],
         serialNumber: h!['serial_number'],
         biosVersion: h!['bios_version'],
         nics,
