@@ -39,7 +39,6 @@ import {
   type ExportMeta,
   type ExportTable,
 } from './table.js';
-import { XlsxWriter } from './xlsx.js';
 
 export interface ExportResult {
   /** Rows written (all tables together). */
@@ -262,6 +261,8 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
       return { [t.key]: n };
     }
     if (format === 'json') return writeJson(sink, meta, tables, meter);
+    // exceljs loads with the first workbook: CSV and JSON exports (and every other command) never pay for it.
+    const { XlsxWriter } = await import('./xlsx.js');
     const xlsx = new XlsxWriter(sink);
     const counts: Record<string, number> = {};
     for (const t of tables) {

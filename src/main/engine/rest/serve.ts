@@ -29,6 +29,8 @@ export interface StartRestOptions {
   allowedHosts?: readonly string[] | undefined;
   /** Caps on open event streams (tests lower them). */
   eventLimits?: EventLimits;
+  /** A line per request goes here (see access-log.ts). */
+  accessLog?: RestOptions['accessLog'];
 }
 
 /**
@@ -84,6 +86,7 @@ export async function startRest(
     ...(isLoopback(opts.host) ? { allowedHosts: loopbackHostNames(opts.host, opts.allowedHosts) } : {}),
     ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
     ...(opts.eventLimits ? { eventLimits: opts.eventLimits } : {}),
+    ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
     ...(opts.uiRoot ? { uiRoot: opts.uiRoot } : {}),
     extend: (app, ctx) => {
       registerExportRoutes(app, engine, ctx);
