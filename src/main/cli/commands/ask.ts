@@ -11,5 +11,5 @@ export function registerAskCommand(program: Command): void {
       'ask the cached inventory a question in plain English, e.g. vminer ask "powered off vms in cluster Prod"; exit 3 when it was not understood (for scripts: vminer list --where)',
     )
     .option('--conversation <id>', 'continue a conversation (follow-ups such as "only the windows ones")')
-    .action(lazy(() => import('../actions/ask.js'), 'ask'));
+    .action(lazy(() => import('../ask-command.js'), 'ask'));
 }

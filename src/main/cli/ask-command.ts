@@ -1,13 +1,13 @@
-import type { Answer } from '../../../shared/query.js';
-import { fieldDef } from '../../../shared/fields.js';
-import { FileConversations } from '../../engine/query/conversation.js';
-import { formatValue } from '../../../shared/describe.js';
-import { freshnessText } from '../../../shared/freshness-text.js';
-import { QueryService } from '../../engine/query/query-service.js';
-import { EXIT } from '../exit-codes.js';
-import type { CommonOptions } from '../options.js';
-import { printJson, printTable } from '../output.js';
-import { withDatabase } from '../session.js';
+import type { Answer } from '../../shared/query.js';
+import { fieldDef } from '../../shared/fields.js';
+import { FileConversations } from '../engine/query/conversation.js';
+import { formatValue } from '../../shared/describe.js';
+import { freshnessText } from '../../shared/freshness-text.js';
+import { QueryService } from '../engine/query/query-service.js';
+import { EXIT } from './exit-codes.js';
+import type { CommonOptions } from './options.js';
+import { printJson, printTable } from './output.js';
+import { withDatabase } from './session.js';
 
 interface AskOptions extends CommonOptions {
   conversation?: string;
