@@ -32,7 +32,8 @@ export const ENVIRONMENT_HELP = `Environment:
   VMINER_TRUST_PROXY     serve: proxies whose X-Forwarded-For names the client
   VMINER_PAGE_WORKERS    serve: worker threads building list pages (0: none; default one per core, at most 4)
   VMINER_SECRET_KEY      the credential vault's key where no OS keychain is available (64 hex
-                         characters, base64 of 32 bytes, or a long passphrase)`;
+                         characters, base64 of 32 bytes, or a long passphrase)
+  VMINER_MIGRATIONS_DIR  the database migrations (drizzle/) when they are not beside the program`;
 
 export function buildProgram(version: string, output: Partial<OutputConfiguration> = {}): Command {
   const program = new Command('vminer')
