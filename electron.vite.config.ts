@@ -24,6 +24,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli.ts'),
           // Worker threads that build REST list pages (found beside the entry by page-pool.ts).
           'page-worker': resolve(__dirname, 'src/main/engine/rest/page-worker.ts'),
+          // The desktop engine's start-up check of the cache (db/background-check.ts).
+          'check-worker': resolve(__dirname, 'src/main/engine/db/check-worker.ts'),
         },
       },
     },
