@@ -36,13 +36,14 @@ const BUILD = path.resolve(arg('root') ?? ROOT);
 const CLI = path.join(BUILD, 'out', 'main', 'cli.js');
 const HOST = path.join(BUILD, 'out', 'main', 'engine-host.js');
 const SHIM = path.join(HERE, 'lib', 'parent-port-shim.mjs');
-// Peak RSS at exit, in KB, from inside the process. On Linux from /proc (VmHWM): getrusage's
+// Peak RSS at exit (KB) and the CPU time spent (µs), from inside the process. On Linux from /proc (VmHWM): getrusage's
 // maxRSS there keeps the high-water mark of the process it was forked from — this benchmark's own.
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent(`import fs from 'node:fs';
 process.on('exit', () => {
   let kb = process.resourceUsage().maxRSS;
   try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
-  process.stderr.write('\\n@@rss=' + kb + '\\n');
+  const cpu = process.cpuUsage();
+  process.stderr.write('\\n@@rss=' + kb + ' cpu=' + (cpu.user + cpu.system) + '\\n');
 });`)}`;
 
 interface Case {
@@ -60,12 +61,18 @@ interface Figure {
   what: string;
   runs: number[];
   rssMb: number[];
+  /** CPU time (user + system) of the runs that measured memory, in ms. */
+  cpuMs: number[];
   target?: Case['target'];
 }
 
 const log = (line: string): void => void process.stdout.write(line + '\n');
 
-async function timeCli(c: Case, dataDir: string, rss: boolean): Promise<{ ms: number; rssMb?: number }> {
+async function timeCli(
+  c: Case,
+  dataDir: string,
+  rss: boolean,
+): Promise<{ ms: number; rssMb?: number; cpuMs?: number }> {
   const args = [
     ...(rss ? ['--import', RSS_HOOK] : []),
     CLI,
@@ -75,8 +82,8 @@ async function timeCli(c: Case, dataDir: string, rss: boolean): Promise<{ ms: nu
   const r = await runProcess(process.execPath, args, { timeoutMs: 60_000 });
   if (r.code === null || !(c.codes ?? [0]).includes(r.code))
     throw new Error(`${c.what} exited with ${r.code ?? r.signal}: ${r.stderr.slice(-500)}`);
-  const m = /@@rss=(\d+)/.exec(r.stderr);
-  return { ms: r.ms, ...(m ? { rssMb: Number(m[1]) / 1024 } : {}) };
+  const m = /@@rss=(\d+) cpu=(\d+)/.exec(r.stderr);
+  return { ms: r.ms, ...(m ? { rssMb: Number(m[1]) / 1024, cpuMs: Number(m[2]) / 1000 } : {}) };
 }
 
 /** One start of the desktop engine host: spawn → init → "ready" (then a clean shutdown). */
@@ -177,6 +184,7 @@ async function main(): Promise<void> {
       what: c.what,
       runs: [],
       rssMb: [],
+      cpuMs: [],
       target: c.target,
     }));
     // One warm-up run each (the page cache, the file system's), then the cases take turns.
@@ -187,12 +195,14 @@ async function main(): Promise<void> {
       for (const [i, c] of cases.entries()) {
         const m = await timeCli(c, dataDir, true);
         if (m.rssMb !== undefined) figures[i]!.rssMb.push(m.rssMb);
+        if (m.cpuMs !== undefined) figures[i]!.cpuMs.push(m.cpuMs);
       }
     const engine: Figure = {
       id: 'engine-ready',
       what: 'desktop engine host: start → "ready"',
       runs: [],
       rssMb: [],
+      cpuMs: [],
       target: { seconds: 0.5 },
     };
     await timeEngineReady(dataDir);
@@ -212,6 +222,7 @@ async function main(): Promise<void> {
           f.what,
           s(median(f.runs)),
           `${s(Math.min(...f.runs))}–${s(Math.max(...f.runs))}`,
+          f.cpuMs.length ? s(median(f.cpuMs)) : '',
           rss === undefined ? '' : rss.toFixed(0),
           f.target
             ? `< ${f.target.seconds.toFixed(2)} s${f.target.rssMb ? `, < ${f.target.rssMb} MB` : ''}`
@@ -241,6 +252,7 @@ async function main(): Promise<void> {
           cpus: os.cpus().length,
           cpu: os.cpus()[0]?.model,
           runs: RUNS,
+          loadAverage: os.loadavg(),
           figures: rows.map((r) => ({ ...r.figure, medianMs: median(r.figure.runs), pass: r.pass })),
         },
         null,

@@ -15,3 +15,5 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { runCli } = await import('./cli/run.js');
   await runCli(process.argv, VERSION);
 }
+
+export {};
