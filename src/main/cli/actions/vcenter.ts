@@ -175,13 +175,15 @@ export async function trust(names: string[], opts: OutputOptions & { accept?: bo
     const ids = names.length ? names.map((n) => engine.vcenters.resolve(n).id) : undefined;
     const items = await call('certs.review', { vcenterIds: ids });
     const toPin = items.filter((i) => (i.state === 'new' || i.state === 'changed') && i.thumbprint);
-    const trusted = opts.accept
-      ? (
-          await call('certs.trust', {
-            items: toPin.map((i) => ({ vcenterId: i.vcenterId, thumbprint: i.thumbprint! })),
-          })
-        ).trusted
-      : [];
+    // Nothing to pin is not a request to make (the contract wants at least one).
+    const trusted =
+      opts.accept && toPin.length > 0
+        ? (
+            await call('certs.trust', {
+              items: toPin.map((i) => ({ vcenterId: i.vcenterId, thumbprint: i.thumbprint! })),
+            })
+          ).trusted
+        : [];
     emit(opts, { items, trusted }, () => ({
       rows: items.map((i) => ({
         ...i,
