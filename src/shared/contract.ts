@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EngineSettingsSchema, type EngineSettings, type UpdateMode } from './settings.js';
+import { EXPORT_FORMATS, type ExportFormat } from './export-formats.js';
+import { EngineSettingsPatchSchema, type EngineSettings, type UpdateMode } from './settings.js';
 import { AskRequestSchema, FilterSchema, type Answer } from './query.js';
 import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
@@ -139,8 +140,8 @@ export const ExportRequestSchema = z.object({
 });
 export type ExportRequest = z.infer<typeof ExportRequestSchema>;
 
-export const EXPORT_FORMATS = ['csv', 'json', 'xlsx'] as const;
-export type ExportFileFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS };
+export type ExportFileFormat = ExportFormat;
 
 export interface ProbeInfo {
   url: string;
@@ -489,7 +490,7 @@ export const CONTRACT = {
     summary: 'Engine settings',
   },
   'settings.update': {
-    args: EngineSettingsSchema.partial(),
+    args: EngineSettingsPatchSchema,
     http: true,
     mutates: true,
     role: 'admin',
