@@ -31,12 +31,16 @@ export function cliDoc(): string {
   const parts = [
     '# The `vminer` command line',
     '',
-    'Generated from `vminer --help` and each command’s `--help` by `npm run docs:cli`; do not edit by hand.',
+    'Generated from `vminer --help` and each command’s `--help` by `npm run docs:cli`; do not edit by hand.\nEvery command exits with one of the codes listed under `vminer` (0 success, 1 failed, 2 partly\nfailed, 3 not understood, 64 usage); with `--json` a failure prints `{"error": {"code", "message"}}` on stdout.',
     '',
   ];
   for (const cmd of walk(program)) {
+    // What `--help` prints, the text added after it (examples, environment, exit codes) included.
+    let text = '';
     cmd.configureHelp({ helpWidth: 100 });
-    parts.push(`## ${fullName(cmd)}`, '', '```text', cmd.helpInformation().trimEnd(), '```', '');
+    cmd.configureOutput({ writeOut: (s) => (text += s), getOutHelpWidth: () => 100 });
+    cmd.outputHelp();
+    parts.push(`## ${fullName(cmd)}`, '', '```text', text.trimEnd(), '```', '');
   }
   return parts.join('\n');
 }

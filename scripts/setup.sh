@@ -27,7 +27,8 @@ TOOLS="$ROOT/.tools/node"
 
 major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
-PKGS=(golang-go golang-github-vmware-govmomi-dev python3-pyvmomi dbus gnome-keyring libsecret-1-0 openssl chromium postgresql)
+# zsh: the completion test runs the generated zsh script.
+PKGS=(golang-go golang-github-vmware-govmomi-dev python3-pyvmomi dbus gnome-keyring libsecret-1-0 openssl chromium postgresql zsh)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,20 +1,19 @@
 #!/usr/bin/env node
-import { toErrorInfo } from '../shared/errors.js';
-import { buildProgram } from './cli/program.js';
-import { configureLogging } from './engine/log.js';
-import { VERSION } from './engine/version.js';
+// The `vminer` command line. This entry loads almost nothing: `--version` answers from here, and
+// everything else — the command definitions, then the one command's own code — loads on demand,
+// so a command never pays for another's libraries (issue 15; a test holds `--version` to it).
+declare const __VMINER_VERSION__: string | undefined;
 
-configureLogging({ stderrLevel: 'none' });
-// `vminer list vms | head` closes the pipe early: that is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
+// The build writes the version in; from the sources it comes from package.json (engine/version.ts).
+const VERSION =
+  typeof __VMINER_VERSION__ === 'string' ? __VMINER_VERSION__ : (await import('./engine/version.js')).VERSION;
 
-buildProgram(VERSION)
-  .parseAsync(process.argv)
-  .catch((err: unknown) => {
-    // The same words as over REST and IPC (a damaged cache says how to repair it).
-    process.stderr.write(`error: ${toErrorInfo(err).message}\n`);
-    process.exitCode = 1;
-  });
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { runCli } = await import('./cli/run.js');
+  await runCli(process.argv, VERSION);
+}
+
+export {};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EngineSettingsSchema, type EngineSettings, type UpdateMode } from './settings.js';
+import { EXPORT_FORMATS, FILE_FORMATS, type ExportFileFormat } from './export-formats.js';
+import { EngineSettingsPatchSchema, type EngineSettings, type UpdateMode } from './settings.js';
 import { AskRequestSchema, FilterSchema, type Answer } from './query.js';
 import { QUERY_ENTITIES, type QueryEntity } from './fields.js';
 import type { SchedulerStateEvent } from './events.js';
@@ -139,9 +140,7 @@ export const ExportRequestSchema = z.object({
 });
 export type ExportRequest = z.infer<typeof ExportRequestSchema>;
 
-/** `rvtools`: the whole estate as one .xlsx workbook in RVTools' layout (sheets vInfo … vMetaData). */
-export const EXPORT_FORMATS = ['csv', 'json', 'xlsx', 'rvtools'] as const;
-export type ExportFileFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, FILE_FORMATS, type ExportFileFormat };
 
 export interface ProbeInfo {
   url: string;
@@ -490,7 +489,7 @@ export const CONTRACT = {
     summary: 'Engine settings',
   },
   'settings.update': {
-    args: EngineSettingsSchema.partial(),
+    args: EngineSettingsPatchSchema,
     http: true,
     mutates: true,
     role: 'admin',
@@ -596,7 +595,7 @@ export const CONTRACT = {
     args: ExportRequestSchema.extend({
       /** An absolute local path: written to a temp file and renamed into place when complete. */
       path: z.string().min(1).max(4096),
-      format: z.enum(EXPORT_FORMATS),
+      format: z.enum(FILE_FORMATS),
     }),
     // Takes a local file path: never over HTTP (downloads use POST /api/export/*).
     http: false,

@@ -65,3 +65,30 @@ export type UpdateMode = (typeof UPDATE_MODES)[number];
 export type EngineSettings = z.infer<typeof EngineSettingsSchema>;
 export type RestSettings = z.infer<typeof RestSettingsSchema>;
 export type SchedulerSettings = z.infer<typeof SchedulerSettingsSchema>;
+
+/** A change of settings: only the fields it names, nested ones too. */
+export type EngineSettingsPatch = Partial<Omit<EngineSettings, 'scheduler' | 'rest'>> & {
+  scheduler?: Partial<SchedulerSettings>;
+  rest?: Partial<RestSettings>;
+};
+
+/** Each field optional and without its default: a patch must never fill in what it does not name. */
+function withoutDefaults(shape: Record<string, z.ZodType>): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    Object.entries(shape).map(([k, s]) => [
+      k,
+      z.optional(s instanceof z.ZodDefault ? (s.unwrap() as z.ZodType) : s),
+    ]),
+  );
+}
+
+/**
+ * `settings.update`'s argument. Not `EngineSettingsSchema.partial()`: zod fills the defaults of the
+ * fields a patch leaves out, so `{"paused": true}` used to put every other setting back to its
+ * default (the update mode to "live", the REST listener off, the schedule to hourly).
+ */
+export const EngineSettingsPatchSchema = z.object({
+  ...withoutDefaults(EngineSettingsSchema.shape),
+  scheduler: z.object(withoutDefaults(SchedulerSettingsSchema.shape)).optional(),
+  rest: z.object(withoutDefaults(RestSettingsSchema.shape)).optional(),
+}) as unknown as z.ZodType<EngineSettingsPatch, EngineSettingsPatch>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readOnlyQueryProblem } from './read-only-query.js';
+import { SOURCE_KINDS, type SourceKind } from './source-kinds.js';
 
 /** Import a vCenter list from a file's content (over HTTP) or a local path (CLI, desktop only). */
 export const ImportContentSchema = z.object({
@@ -59,8 +60,7 @@ export const SourceMappingSchema = z.object({
 });
 export type SourceMapping = z.infer<typeof SourceMappingSchema>;
 
-export const SOURCE_KINDS = ['mssql', 'postgres'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+export { SOURCE_KINDS, type SourceKind };
 
 const connectionFields = {
   server: z.string().trim().min(1).max(255),

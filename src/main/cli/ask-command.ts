@@ -1,13 +1,13 @@
-import type { Command } from 'commander';
 import type { Answer } from '../../shared/query.js';
 import { fieldDef } from '../../shared/fields.js';
-import { openDatabase } from '../engine/db/database.js';
 import { FileConversations } from '../engine/query/conversation.js';
 import { formatValue } from '../../shared/describe.js';
 import { freshnessText } from '../../shared/freshness-text.js';
 import { QueryService } from '../engine/query/query-service.js';
-import { dataDirOf, withDataDir, withJson, type CommonOptions } from './common.js';
+import { EXIT } from './exit-codes.js';
+import type { CommonOptions } from './options.js';
 import { printJson, printTable } from './output.js';
+import { withDatabase } from './session.js';
 
 interface AskOptions extends CommonOptions {
   conversation?: string;
@@ -49,24 +49,14 @@ function printAnswer(a: Answer): void {
   out.write(`\n${freshnessText(a.freshness)} · conversation ${a.conversationId}\n`);
 }
 
-export function registerAskCommand(program: Command): void {
-  withJson(withDataDir(program.command('ask <question...>')))
-    .description(
-      'ask the cached inventory a question in plain English, e.g. vminer ask "powered off vms in cluster Prod"',
-    )
-    .option('--conversation <id>', 'continue a conversation (follow-ups such as "only the windows ones")')
-    .action((words: string[], opts: AskOptions) => {
-      const dataDir = dataDirOf(opts);
-      const db = openDatabase(dataDir, { readonly: true });
-      try {
-        const engine = new QueryService({ sqlite: db.sqlite, conversations: new FileConversations(dataDir) });
-        const answer = engine.ask({ question: words.join(' '), conversationId: opts.conversation });
-        if (opts.json) printJson(answer);
-        else printAnswer(answer);
-        // Exit 3 when nothing was answered: not understood, asked back, or a refused change.
-        if (!answer.understood || answer.kind === 'refused') process.exitCode = 3;
-      } finally {
-        db.close();
-      }
-    });
+/** `vminer ask`: a question in plain English, answered from the cache (read-only, beside any engine). */
+export async function ask(words: string[], opts: AskOptions): Promise<void> {
+  await withDatabase(opts, (db, dataDir) => {
+    const engine = new QueryService({ sqlite: db.sqlite, conversations: new FileConversations(dataDir) });
+    const answer = engine.ask({ question: words.join(' '), conversationId: opts.conversation });
+    if (opts.json) printJson(answer);
+    else printAnswer(answer);
+    // Exit 3 when nothing was answered: not understood, asked back, or a refused change.
+    if (!answer.understood || answer.kind === 'refused') process.exitCode = EXIT.notAnswered;
+  });
 }

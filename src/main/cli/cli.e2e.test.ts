@@ -1,5 +1,6 @@
 import { freePort } from '../../testing/net.js';
 import { waitUntil } from '../../testing/wait.js';
+import ExcelJS from 'exceljs';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -233,6 +234,27 @@ describe('vminer CLI', () => {
     expect(csv[0]).toMatch(/^vcenter,moid,name,/);
     expect(csv.filter(Boolean)).toHaveLength(1 + sim.counts.hosts);
     expect(vminer(['list', 'widgets']).stderr).toMatch(/unknown entity "widgets"/);
+  });
+
+  it("exports the estate in RVTools' layout with --format rvtools, and refuses it for one entity", async () => {
+    const out = path.join(os.tmpdir(), `vminer-cli-rvtools-${process.pid}.xlsx`);
+    try {
+      const r = vminer(['export', '--format', 'rvtools', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/vInfo 30\b/);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(out);
+      expect(wb.worksheets.map((w) => w.name).slice(0, 4)).toEqual(['vInfo', 'vCPU', 'vMemory', 'vDisk']);
+      const vInfo = wb.getWorksheet('vInfo')!;
+      expect(vInfo.getRow(1).getCell(1).value).toBe('VM');
+      expect(vInfo.rowCount).toBe(31);
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
+    const one = vminer(['export', '--format', 'rvtools', '--entity', 'vms', '--out', out]);
+    expect(one.code).toBe(1);
+    expect(one.stderr).toMatch(/RVTools layout is the whole estate/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('asks: an unknown word is named, machine-readable, with exit 3; never answered more broadly', () => {

@@ -123,6 +123,32 @@ describe('settings.update', () => {
     expect(st).toMatchObject({ enabled: false, nextRunAt: null, intervalMinutes: 15 });
   });
 
+  it('changes only what a patch names, nested settings field by field', async () => {
+    const set = (patch: unknown): ReturnType<Handlers['settings.update']> =>
+      h['settings.update'](CONTRACT['settings.update'].args.parse(patch));
+    await set({
+      updateMode: 'both',
+      syncWorkers: 7,
+      rest: { enabled: false, host: '127.0.0.2', port: 8123 },
+      scheduler: { enabled: false, intervalMinutes: 45, cron: null },
+    });
+    const paused = await set({ paused: true });
+    expect(paused).toMatchObject({ paused: true, updateMode: 'both', syncWorkers: 7 });
+    expect(paused.rest).toEqual({ enabled: false, host: '127.0.0.2', port: 8123 });
+    expect(paused.scheduler).toMatchObject({ intervalMinutes: 45 });
+    const moved = await set({ rest: { port: 8124 }, scheduler: { cron: '0 3 * * *' } });
+    expect(moved.rest).toEqual({ enabled: false, host: '127.0.0.2', port: 8124 });
+    expect(moved.scheduler).toMatchObject({ enabled: false, intervalMinutes: 45, cron: '0 3 * * *' });
+    expect(moved).toMatchObject({ paused: true, updateMode: 'both', syncWorkers: 7 });
+    await set({
+      paused: false,
+      updateMode: 'live',
+      syncWorkers: 10,
+      rest: { host: '127.0.0.1', port: 8000 },
+      scheduler: { intervalMinutes: 60, cron: null },
+    });
+  });
+
   it('validates what it stores and keeps the REST listener off by default', async () => {
     const s = await h['settings.get']({});
     expect(s.rest).toEqual({ enabled: false, host: '127.0.0.1', port: 8000 });

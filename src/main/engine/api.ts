@@ -7,7 +7,7 @@ import { ListPages } from './list-pages.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
-import { AuthService } from './auth/auth-service.js';
+import type { AuthService } from './auth/auth-service.js';
 
 import { VERSION } from './version.js';
 import { exportRvtools } from './export/rvtools/rvtools-export.js';
@@ -31,7 +31,10 @@ export function createHandlers(
 
   // Accounts are the REST listener's; one AuthService per handler set, made on first use.
   let authP: Promise<AuthService> | undefined;
-  const auth = (): Promise<AuthService> => (authP ??= AuthService.create(engine.database.db, engine.vault));
+  const auth = (): Promise<AuthService> =>
+    (authP ??= import('./auth/auth-service.js').then(({ AuthService }) =>
+      AuthService.create(engine.database.db, engine.vault),
+    ));
 
   return afterWrites(engine, {
     'vcenters.list': async () => engine.vcenters.list(),
@@ -104,12 +107,7 @@ export function createHandlers(
     'vcenters.remove': async ({ id }) => ({ removed: await engine.removeVcenter(id) }),
     ...sourceHandlers(engine),
     'sync.start': async ({ vcenterIds }) => {
-      const ids =
-        vcenterIds ??
-        engine.vcenters
-          .list()
-          .filter((v) => v.enabled && v.retiredAt === null)
-          .map((v) => v.id);
+      const ids = vcenterIds ?? engine.syncableIds();
       for (const i of ids) withState(i);
       engine.sync.sync(ids).catch((err: unknown) => log.error('sync failed', { error: String(err) }));
       return { started: ids };
@@ -123,8 +121,12 @@ export function createHandlers(
     'stats.get': async () => inventoryStats(engine.database),
     'settings.get': async () => engine.settings.get(),
     'settings.update': async (patch) => {
-      const { scheduler, ...rest } = patch;
-      const next = engine.settings.update(rest);
+      const { scheduler, rest, ...flat } = patch;
+      // Nested settings change field by field too: {rest: {port}} keeps the listener's address.
+      const next = engine.settings.update({
+        ...flat,
+        ...(rest ? { rest: { ...engine.settings.get().rest, ...rest } } : {}),
+      });
       if (scheduler) {
         const { enabled, ...timing } = scheduler;
         engine.scheduler.configure(timing);

@@ -157,6 +157,17 @@ export class Engine {
     await this.vault.set(vaultId(vcenterId), password);
   }
 
+  /**
+   * The vCenters a sync of "all" covers: enabled ones, not those a source retired. The handlers, the
+   * CLI and the scheduler's runner all take this one list.
+   */
+  syncableIds(): number[] {
+    return this.vcenters
+      .list()
+      .filter((v) => v.enabled && v.retiredAt === null)
+      .map((v) => v.id);
+  }
+
   /** The login `vc` uses: its own account, the service account it names, or the default one. */
   credentialsFor(vc: CredentialTarget): {
     user: string;

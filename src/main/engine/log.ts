@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir } from './private-files.js';
+import { RotatingFile, type RotationOptions } from './rotating-file.js';
 import { redact } from './secrets/redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -11,14 +11,51 @@ interface LogConfig {
   level: LogLevel;
   /** Also echo warnings and errors to stderr (CLI); the desktop app and tests leave this off. */
   stderrLevel: LogLevel | 'none';
+  /** Size-based rotation of the file (see RotatingFile). */
+  rotation: RotationOptions;
 }
 
-const config: LogConfig = { file: undefined, level: 'info', stderrLevel: 'none' };
+/**
+ * Where entries go instead of the file: `vminer serve` hands them to its pino logger, which writes
+ * them (and the access log) to the same file. Entries arrive redacted.
+ */
+export type LogSink = (level: LogLevel, entry: Record<string, unknown>) => void;
+
+const config: LogConfig = { file: undefined, level: 'info', stderrLevel: 'none', rotation: {} };
 const secrets = new Set<string>();
+let out: RotatingFile | undefined;
+let sink: LogSink | undefined;
 
 export function configureLogging(patch: Partial<LogConfig>): void {
   Object.assign(config, patch);
+  if (out && (out.file !== config.file || 'rotation' in patch)) {
+    out.close();
+    out = undefined;
+  }
   if (config.file) ensurePrivateDir(path.dirname(config.file));
+  if (config.file && !out) out = new RotatingFile(config.file, config.rotation);
+}
+
+/** Routes entries to `next` (undefined: back to the file). */
+export function setLogSink(next: LogSink | undefined): void {
+  sink = next;
+  // The sink may rotate the same file: the writer here reopens it by name when it is needed again.
+  out?.close();
+}
+
+/** The level entries must reach to be written. */
+export function logLevel(): LogLevel {
+  return config.level;
+}
+
+/** `value` with every registered secret masked in every string (keys too), ready to serialise. */
+export function redactValue(value: unknown): unknown {
+  return scrub(value, new Set());
+}
+
+/** `text` with every registered secret masked: the last net over a finished line. */
+export function redactText(text: string): string {
+  return redact(text, secrets);
 }
 
 /** Every password the engine handles is registered here, so no log line can carry it. */
@@ -34,18 +71,16 @@ export interface Logger {
 }
 
 function write(level: LogLevel, module: string, msg: string, data?: Record<string, unknown>): void {
-  const wantFile = config.file !== undefined && ORDER[level] >= ORDER[config.level];
+  const wantFile = (sink !== undefined || out !== undefined) && ORDER[level] >= ORDER[config.level];
   const wantErr = config.stderrLevel !== 'none' && ORDER[level] >= ORDER[config.stderrLevel];
   if (!wantFile && !wantErr) return;
-  // Redact the values before serialising: JSON escapes `"` and `\`, so a password holding either
-  // would no longer match once the line is written. The pass over the finished line stays as a net.
-  const entry = scrub({ t: new Date().toISOString(), level, module, msg, ...data }, new Set());
-  const line = redact(JSON.stringify(entry), secrets);
   if (wantFile) {
-    try {
-      fs.appendFileSync(config.file!, line + '\n', { mode: 0o600 });
-    } catch {
-      /* a full disk must not take the engine down with it */
+    // Redact the values before serialising: JSON escapes `"` and `\`, so a password holding either
+    // would no longer match once the line is written. The pass over the finished line stays as a net.
+    if (sink) sink(level, scrub({ module, msg, ...data }, new Set()) as Record<string, unknown>);
+    else {
+      const entry = scrub({ t: new Date().toISOString(), level, module, msg, ...data }, new Set());
+      out!.write(redact(JSON.stringify(entry), secrets) + '\n');
     }
   }
   if (wantErr) process.stderr.write(`${level}: ${redact(msg, secrets)}\n`);

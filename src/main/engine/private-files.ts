@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { KEY_FILE_NAME, VAULT_FILE_NAME } from './secrets/format.js';
+import { KEY_FILE_NAME, VAULT_FILE_NAME } from './secrets/file-names.js';
 
 /**
  * The data folder holds the inventory of every vCenter, the logs and the credential vault: only

@@ -110,6 +110,31 @@ describe('saveExport (native save dialog → engine export.toFile)', () => {
     expect(csv.calls[0]!.args).not.toHaveProperty('suggestedName');
   });
 
+  it('the RVTools layout: its own file type, an .xlsx of the whole estate, never of one list', async () => {
+    const d = deps({ canceled: false, filePath: '/tmp/estate-rv.xlsx' });
+    await saveExport({ format: 'rvtools' }, d.deps);
+    expect(d.dialogCalls[0]).toMatchObject({
+      defaultPath: path.join('/home/ops/Documents', 'vminer-rvtools-2026-11-26.xlsx'),
+      filters: [{ name: 'RVTools layout workbook (.xlsx)', extensions: ['xlsx'] }],
+    });
+    expect(d.calls[0]!.args).toMatchObject({ path: '/tmp/estate-rv.xlsx', format: 'rvtools', bom: false });
+    // A bare name is the RVTools layout too (the dialog's one file type).
+    const bare = deps({ canceled: false, filePath: '/tmp/estate-rv' });
+    await saveExport({ format: 'rvtools' }, bare.deps);
+    expect(bare.calls[0]!.args).toMatchObject({ path: '/tmp/estate-rv', format: 'rvtools' });
+    const json = deps({ canceled: false, filePath: '/tmp/estate-rv.json' });
+    await expect(saveExport({ format: 'rvtools' }, json.deps)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/RVTools layout is a workbook\); choose \.xlsx$/),
+    });
+    await expect(saveExport({ entity: 'vms', format: 'rvtools' }, d.deps)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/RVTools layout is the whole estate/),
+    });
+    // The plain estate dialog offers the usual workbook and JSON.
+    expect(formatsFor({})).toEqual(['xlsx', 'json']);
+  });
+
   it('a typed extension of another offered format wins over the filter; one the export cannot be is refused', async () => {
     const d = deps({ canceled: false, filePath: '/tmp/hosts.json' });
     await saveExport({ entity: 'hosts', format: 'csv' }, d.deps);

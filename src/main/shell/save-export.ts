@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { EXPORT_FORMATS, ExportRequestSchema, type ExportFileFormat } from '../../shared/contract.js';
+import { ExportRequestSchema, FILE_FORMATS, type ExportFileFormat } from '../../shared/contract.js';
 import { VminerError } from '../../shared/errors.js';
 import type { ExportProgress, ExportSpec, SaveExportResult } from '../../shared/ipc.js';
 import type { EngineCaller } from './process-supervisor.js';
@@ -13,7 +13,7 @@ export const ExportSpecSchema = ExportRequestSchema.pick({
   sort: true,
 }).extend({
   suggestedName: z.string().max(255).optional(),
-  format: z.enum(EXPORT_FORMATS).optional(),
+  format: z.enum(FILE_FORMATS).optional(),
 });
 
 export interface FileFilter {
@@ -31,9 +31,14 @@ const FILTERS: Record<ExportFileFormat, FileFilter> = {
 /** The file extension of a format (the RVTools layout is an .xlsx workbook). */
 const extensionOf = (f: ExportFileFormat): string => (f === 'rvtools' ? 'xlsx' : f);
 
-/** The whole estate (no entity, no question) is several tables: a CSV file cannot hold it. */
+/**
+ * The whole estate (no entity, no question) is several tables: a CSV file cannot hold it. The
+ * RVTools layout has a menu item of its own ("Export in RVTools layout…"): the dialog cannot say
+ * which of two .xlsx file types was chosen, so it is offered alone.
+ */
 export function formatsFor(spec: ExportSpec): ExportFileFormat[] {
-  return spec.entity || spec.query ? ['xlsx', 'csv', 'json'] : ['xlsx', 'json', 'rvtools'];
+  if (spec.entity || spec.query) return ['xlsx', 'csv', 'json'];
+  return spec.format === 'rvtools' ? ['rvtools'] : ['xlsx', 'json'];
 }
 
 /**
@@ -50,11 +55,11 @@ export function formatFromPath(
   const ext = path.extname(file).slice(1).toLowerCase();
   // An .xlsx name under the RVTools filter is the RVTools layout (both are workbooks).
   if (ext === 'xlsx' && filter === 'rvtools') return { path: file, format: 'rvtools' };
-  const named = EXPORT_FORMATS.find((f) => f === ext);
+  const named = FILE_FORMATS.find((f) => f === ext);
   if (named && !offered.includes(named))
     throw new VminerError(
       'INVALID_INPUT',
-      `${path.basename(file)}: this export cannot be written as ${named.toUpperCase()} (it holds several tables); choose ${offered.map((f) => `.${f}`).join(' or ')}`,
+      `${path.basename(file)}: this export cannot be written as ${named.toUpperCase()} (${filter === 'rvtools' ? 'the RVTools layout is a workbook' : 'it holds several tables'}); choose ${[...new Set(offered.map((f) => `.${extensionOf(f)}`))].join(' or ')}`,
     );
   return { path: file, format: named ?? filter };
 }
@@ -71,7 +76,7 @@ export function defaultFileName(spec: ExportSpec, now: Date, format: ExportFileF
       .replace(/^\.+/, '')
       .slice(0, 200) || 'vminer-export';
   // The dialog's filter decides the extension of the name it offers.
-  const known = EXPORT_FORMATS.map(extensionOf).find((f) => f === path.extname(clean).slice(1).toLowerCase());
+  const known = FILE_FORMATS.map(extensionOf).find((f) => f === path.extname(clean).slice(1).toLowerCase());
   const base = known ? clean.slice(0, -(known.length + 1)) : clean;
   return `${base || 'vminer-export'}.${extensionOf(format)}`;
 }

@@ -62,3 +62,32 @@ export function countsByVcenter(db: Db): Map<number, EntityCounts> {
   }
   return out;
 }
+
+/** One column of a list row: its key, the SQL that reads it (table alias `t`, vCenters `vc`), and whether it is a boolean. */
+export interface ListColumn {
+  key: string;
+  sql: string;
+  boolean: boolean;
+}
+
+/**
+ * The columns of `listEntity`'s rows, in the same order and shape (vCenter name, every stored
+ * column, derived uptime, vCenter id), as SQL over the planner's FROM clause: `vminer list` reads
+ * them with the plan's filter and order (see `planRowsQuery`).
+ */
+export function listColumns(entity: Entity): ListColumn[] {
+  const cols = getTableColumns(ENTITY_TABLES[entity]) as Record<string, SQLiteColumn>;
+  const out: ListColumn[] = [{ key: 'vcenter', sql: 'vc."name"', boolean: false }];
+  for (const [key, col] of Object.entries(cols)) {
+    if (key === 'vcenterId') continue;
+    out.push({ key, sql: `t."${col.name}"`, boolean: col.columnType === 'SQLiteBoolean' });
+  }
+  if (cols['bootTime'])
+    out.push({
+      key: 'uptimeSeconds',
+      sql: `CAST((julianday('now') - julianday(t."${cols['bootTime'].name}")) * 86400 AS INTEGER)`,
+      boolean: false,
+    });
+  out.push({ key: 'vcenterId', sql: 't."vcenter_id"', boolean: false });
+  return out;
+}

@@ -12,6 +12,7 @@ import { QueryService } from '../query/query-service.js';
 import { csvCell, csvLine } from './csv.js';
 import { exportFull, exportRows, exportTables } from './exporter.js';
 import { metaOf } from './table.js';
+import { EXCEL_MAX_ROWS } from './xlsx.js';
 
 /** A small RFC 4180 parser (quoted fields, doubled quotes, CRLF or LF inside quotes). */
 function parseCsv(text: string): string[][] {
@@ -206,6 +207,43 @@ describe('XLSX', () => {
     const ps = header.indexOf('Power state') + 1;
     for (let r = 2; r <= ws.rowCount; r++) expect(ws.getRow(r).getCell(ps).value).toBe('poweredOff');
     expect(JSON.stringify(wb.getWorksheet('About')!.getSheetValues())).toContain('powered off vms');
+  });
+
+  it("never writes a sheet past Excel's row limit: the table goes on in further sheets, the About sheet says where", async () => {
+    expect(EXCEL_MAX_ROWS).toBe(1_048_576);
+    const file = out('continued.xlsx');
+    // 250 rows a sheet (249 and the header): 600 VMs take three sheets, the sample of 200 rows too.
+    const res = await exportRows({
+      sqlite: opened.sqlite,
+      plan: { entity: 'vms', sort: [{ field: 'name', dir: 'asc' }] },
+      columns: ['name', 'memoryMb'],
+      format: 'xlsx',
+      out: file,
+      xlsx: { maxRowsPerSheet: 250 },
+    });
+    expect(res.rows).toBe(vmCount);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['VMs', 'VMs (2)', 'VMs (3)', 'About']);
+    const names: unknown[] = [];
+    for (const name of ['VMs', 'VMs (2)', 'VMs (3)']) {
+      const ws = wb.getWorksheet(name)!;
+      expect(ws.rowCount, name).toBeLessThanOrEqual(250);
+      expect(ws.getRow(1).getCell(1).value, name).toBe('Name');
+      for (let r = 2; r <= ws.rowCount; r++) names.push(ws.getRow(r).getCell(1).value);
+    }
+    // Every row once, in order, none lost at a sheet boundary.
+    const want = (
+      opened.sqlite.prepare('SELECT name FROM vms ORDER BY name COLLATE NOCASE, vcenter_id, moid').all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
+    expect(names).toEqual(want);
+    const about = JSON.stringify(wb.getWorksheet('About')!.getSheetValues());
+    expect(about).toContain(
+      `rows 1–249 on \\"VMs\\", rows 250–498 on \\"VMs (2)\\", rows 499–${vmCount} on \\"VMs (3)\\"`,
+    );
+    expect(about).toContain('1,048,576');
   });
 
   it('a grouped question exports its groups', async () => {

@@ -29,6 +29,7 @@ import { writeCsv } from './csv.js';
 import { writeJson } from './json.js';
 import { ProgressMeter, type OnExportProgress, type ProgressPace } from './progress.js';
 import { withSink } from './sink.js';
+import type { XlsxOptions } from './xlsx.js';
 import {
   columnOf,
   columnsFor,
@@ -39,7 +40,6 @@ import {
   type ExportMeta,
   type ExportTable,
 } from './table.js';
-import { XlsxWriter } from './xlsx.js';
 
 export interface ExportResult {
   /** Rows written (all tables together). */
@@ -68,6 +68,8 @@ interface CommonOptions {
   onProgress?: OnExportProgress;
   /** How often `onProgress` may be called (default: every 1000 rows and 250 ms at most). */
   progressPace?: ProgressPace;
+  /** XLSX: rows per sheet (default Excel's limit; see xlsx.ts). */
+  xlsx?: XlsxOptions;
 }
 
 export interface ExportRowsOptions extends CommonOptions {
@@ -266,16 +268,15 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
       return { [t.key]: n };
     }
     if (format === 'json') return writeJson(sink, meta, tables, meter);
-    const xlsx = new XlsxWriter(sink);
+    // exceljs loads with the first workbook: CSV and JSON exports (and every other command) never pay for it.
+    const { XlsxWriter } = await import('./xlsx.js');
+    const xlsx = new XlsxWriter(sink, opts.xlsx);
     const counts: Record<string, number> = {};
     for (const t of tables) {
       counts[t.key] = await xlsx.addTable(t, meter.at);
       meter.tableDone(counts[t.key]!);
     }
-    xlsx.addAbout(
-      meta,
-      tables.map((t) => ({ sheet: t.sheet, rows: counts[t.key] ?? 0 })),
-    );
+    xlsx.addAbout(meta);
     await xlsx.commit();
     return counts;
   });
@@ -328,6 +329,7 @@ export async function exportRows(opts: ExportRowsOptions): Promise<ExportResult>
       meta,
       total: count,
       ...progressOptions(opts),
+      ...(opts.xlsx ? { xlsx: opts.xlsx } : {}),
       ...(opts.bom !== undefined ? { bom: opts.bom } : {}),
       ...(opts.header ? { header: opts.header } : {}),
     });
@@ -402,6 +404,7 @@ export async function exportFull(opts: ExportFullOptions): Promise<ExportResult>
       meta,
       total,
       ...progressOptions(opts),
+      ...(opts.xlsx ? { xlsx: opts.xlsx } : {}),
     });
   });
 }

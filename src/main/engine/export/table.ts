@@ -14,8 +14,7 @@ import {
 import { VminerError } from '../../../shared/errors.js';
 import type { Freshness, QueryPlan } from '../../../shared/query.js';
 
-export type ExportFormat = 'csv' | 'json' | 'xlsx';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'json', 'xlsx'];
+export { EXPORT_FORMATS, type ExportFormat } from '../../../shared/export-formats.js';
 
 export interface ExportColumn {
   /** The field name: the JSON key and the row property read. */

@@ -6,6 +6,9 @@
  * cells (ISO strings → Date, shown in UTC), booleans are boolean cells. Strings are always written
  * as strings, so a value such as "=1+1" is never a formula. The last sheet, "About", records when
  * the data is from and which vCenters failed or are stale.
+ *
+ * A sheet holds at most 1,048,576 rows, Excel's limit (its header included): a longer table goes on
+ * in further sheets ("VMs (2)", "VMs (3)", each with the header), and the About sheet says where.
  */
 import ExcelJS from 'exceljs';
 import type { ExportColumn, ExportMeta, ExportTable } from './table.js';
@@ -25,6 +28,22 @@ const MAX_WIDTH = 60;
 const YIELD_EVERY = 500;
 /** Sheet XML allowed to wait for compression before the writer pauses (keeps RSS flat). */
 const MAX_BACKLOG = 4 * 1024 * 1024;
+/** Rows in one Excel worksheet at most, the header row included (Excel 2007 and later). */
+export const EXCEL_MAX_ROWS = 1_048_576;
+
+/** Where one table went: its sheets, in order, with their data rows. */
+export interface TableSheets {
+  table: string;
+  rows: number;
+  sheets: { name: string; rows: number }[];
+}
+
+/** The n-th sheet of a table: "VMs", "VMs (2)", … (sheet names have 31 characters at most). */
+export function continuationName(sheet: string, n: number): string {
+  if (n === 1) return sheet.slice(0, 31);
+  const suffix = ` (${n})`;
+  return sheet.slice(0, 31 - suffix.length) + suffix;
+}
 
 /** One shared style object per kind of column: exceljs maps a seen object to its style id at once. */
 function styleOf(col: ExportColumn): Style {
@@ -87,10 +106,23 @@ async function drainQueue(ws: ExcelJS.Worksheet): Promise<void> {
   while (queuedBytes(ws) > MAX_BACKLOG) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
+export interface XlsxOptions {
+  /** Rows per sheet, the header included (default Excel's 1,048,576; tests use a few). */
+  maxRowsPerSheet?: number;
+}
+
 export class XlsxWriter {
   private readonly wb: ExcelJS.stream.xlsx.WorkbookWriter;
+  private readonly perSheet: number;
+  /** Every table written so far and the sheets it took. */
+  readonly written: TableSheets[] = [];
 
-  constructor(private readonly sink: Sink) {
+  constructor(
+    private readonly sink: Sink,
+    opts: XlsxOptions = {},
+  ) {
+    // Data rows per sheet: the header takes one of Excel's rows.
+    this.perSheet = Math.max(1, (opts.maxRowsPerSheet ?? EXCEL_MAX_ROWS) - 1);
     this.wb = new ExcelJS.stream.xlsx.WorkbookWriter({
       stream: sink.stream,
       useStyles: true,
@@ -100,45 +132,74 @@ export class XlsxWriter {
     this.wb.creator = 'vMiner';
   }
 
-  /** Writes one table as a sheet; returns its row count. `progress` hears the running count every 500 rows. */
+  /**
+   * Writes one table as a sheet — or several, past Excel's row limit; returns its row count.
+   * `progress` hears the running count every 500 rows.
+   */
   async addTable(t: ExportTable, progress?: (rows: number) => void): Promise<number> {
     const it = t.rows[Symbol.iterator]();
+    const record: TableSheets = { table: t.sheet, rows: 0, sheets: [] };
+    this.written.push(record);
     try {
-      return await this.writeSheet(t, it, progress);
+      // The first rows size the columns of every sheet (widths go before the first row in the file).
+      const pending: ExcelJS.CellValue[][] = [];
+      let done = false;
+      const read = (): ExcelJS.CellValue[] | undefined => {
+        if (done) return undefined;
+        const r = it.next();
+        if (r.done) {
+          done = true;
+          return undefined;
+        }
+        return t.columns.map((c, i) => xlsxValue(c, r.value[i]));
+      };
+      while (pending.length < SAMPLE_ROWS) {
+        const row = read();
+        if (!row) break;
+        pending.push(row);
+      }
+      const rows = { next: (): ExcelJS.CellValue[] | undefined => pending.shift() ?? read() };
+      const widths = this.widths(t.columns, pending);
+      for (;;) {
+        const name = continuationName(t.sheet, record.sheets.length + 1);
+        const n = await this.writeSheet(name, t.columns, widths, rows, (r) => progress?.(record.rows + r));
+        record.sheets.push({ name, rows: n });
+        record.rows += n;
+        // Another sheet only when a row is left over.
+        const left = rows.next();
+        if (!left) break;
+        pending.unshift(left);
+      }
+      return record.rows;
     } finally {
       // Releases the SQLite statement when the sheet stopped early (an error).
       it.return?.();
     }
   }
 
-  private async writeSheet(
-    t: ExportTable,
-    it: Iterator<readonly unknown[]>,
-    progress: ((rows: number) => void) | undefined,
-  ): Promise<number> {
-    const cols = t.columns;
-    const styles = cols.map(styleOf);
-    // The first rows size the columns (widths go before the first row in the file).
-    const sample: ExcelJS.CellValue[][] = [];
-    let exhausted = false;
-    while (sample.length < SAMPLE_ROWS) {
-      const r = it.next();
-      if (r.done) {
-        exhausted = true;
-        break;
-      }
-      sample.push(cols.map((c, i) => xlsxValue(c, r.value[i])));
-    }
-    const ws = this.wb.addWorksheet(t.sheet, {
-      views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
-    });
-    ws.columns = cols.map((c, i) => {
+  private widths(cols: readonly ExportColumn[], sample: ExcelJS.CellValue[][]): number[] {
+    return cols.map((c, i) => {
       const longest = Math.max(
         headerOf(c).length + 3, // bold text and the filter button
         ...sample.map((row) => shownLength(c, row[i] ?? null) + 1),
       );
-      return { key: c.field, width: Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, longest)) };
+      return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, longest));
     });
+  }
+
+  /** One sheet with the header and rows from `rows` until they end or the sheet is full; returns its data rows. */
+  private async writeSheet(
+    name: string,
+    cols: readonly ExportColumn[],
+    widths: number[],
+    rows: { next(): ExcelJS.CellValue[] | undefined },
+    progress: (rows: number) => void,
+  ): Promise<number> {
+    const styles = cols.map(styleOf);
+    const ws = this.wb.addWorksheet(name, {
+      views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+    });
+    ws.columns = cols.map((c, i) => ({ key: c.field, width: widths[i]! }));
     const header = ws.addRow(cols.map(headerOf));
     header.eachCell((cell) => {
       cell.style = HEADER_STYLE;
@@ -146,31 +207,28 @@ export class XlsxWriter {
     header.commit();
 
     let n = 0;
-    const put = async (values: ExcelJS.CellValue[]): Promise<void> => {
+    while (n < this.perSheet) {
+      const values = rows.next();
+      if (!values) break;
       const row = ws.addRow(values);
       for (let i = 0; i < values.length; i++) {
         if (values[i] !== null) row.getCell(i + 1).style = styles[i]!;
       }
       row.commit();
       if (++n % YIELD_EVERY === 0) {
-        progress?.(n);
+        progress(n);
         await tick();
         await drainQueue(ws);
         await this.sink.relieve();
       }
-    };
-    for (const values of sample) await put(values);
-    sample.length = 0;
-    if (!exhausted) {
-      for (let r = it.next(); !r.done; r = it.next()) await put(cols.map((c, i) => xlsxValue(c, r.value[i])));
     }
     ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: n + 1, column: Math.max(1, cols.length) } };
     ws.commit();
     return n;
   }
 
-  /** The "About" sheet: what was exported, as of when, which vCenters failed or are stale. */
-  addAbout(meta: ExportMeta, sheets: { sheet: string; rows: number }[]): void {
+  /** The "About" sheet: what was exported, as of when, which vCenters failed or are stale, which sheets hold what. */
+  addAbout(meta: ExportMeta): void {
     const ws = this.wb.addWorksheet('About');
     ws.columns = [{ width: 24 }, { width: 80 }];
     const line = (label: string, value: ExcelJS.CellValue, style?: Style): void => {
@@ -192,7 +250,21 @@ export class XlsxWriter {
     line('Never synced vCenters', list(meta.neverSyncedVcenters));
     if (meta.question !== undefined) line('Question', meta.question);
     if (meta.interpretation !== undefined) line('Understood as', meta.interpretation);
-    for (const s of sheets) line(`Rows in ${s.sheet}`, s.rows, COUNT_STYLE);
+    for (const t of this.written) {
+      line(`Rows in ${t.table}`, t.rows, COUNT_STYLE);
+      if (t.sheets.length > 1) {
+        let first = 1;
+        const parts = t.sheets.map((sh) => {
+          const part = `rows ${first.toLocaleString('en-US')}–${(first + sh.rows - 1).toLocaleString('en-US')} on "${sh.name}"`;
+          first += sh.rows;
+          return part;
+        });
+        line(
+          `${t.table}: continued`,
+          `${t.rows.toLocaleString('en-US')} rows are more than one Excel sheet holds (${EXCEL_MAX_ROWS.toLocaleString('en-US')} with its header): ${parts.join(', ')}.`,
+        );
+      }
+    }
     line('Note', '"As of" is the oldest last good sync among the vCenters involved; times are UTC.');
     ws.commit();
   }

@@ -681,3 +681,15 @@ export function pageQuery(
 export function rowByKeyQuery(entity: Exclude<QueryEntity, 'vcenters'>): string {
   return `SELECT ${selectList(entity)} ${fromClause(entity)} WHERE t.vcenter_id = ? AND t.moid = ?`;
 }
+
+/**
+ * A plan's rows under another select list (`vminer list` prints every stored column): the same
+ * FROM, WHERE and ORDER BY as `rowsQuery`, then the plan's limit.
+ */
+export function planRowsQuery(plan: QueryPlan, select: string): SqlQuery {
+  const params: Param[] = [];
+  const where = whereClause(plan, params);
+  const limit = plan.limit !== undefined ? ' LIMIT ?' : '';
+  if (plan.limit !== undefined) params.push(plan.limit);
+  return { sql: `SELECT ${select} ${fromClause(plan.entity)} ${where} ${orderBy(plan)}${limit}`, params };
+}

@@ -1,38 +1,18 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ListRequest } from '../../../shared/contract.js';
 import { VminerError, type ErrorCode } from '../../../shared/errors.js';
 import { createLogger } from '../log.js';
 import type { JsonPage, PageMemory } from '../list-pages.js';
+import { workerScript, type WorkerScript } from '../worker-script.js';
 import type { PageJob, PageReply, PageWorkerData } from './page-worker.js';
 
 const log = createLogger('rest');
 
-/** How to start a page worker: the built script, or (from the sources) a tsx bootstrap. */
-export interface WorkerScript {
-  file: string | URL;
-  eval: boolean;
-}
+export type { WorkerScript };
 
-/** Where the worker's script is: the built entry beside this module, or the sources through tsx. */
+/** Where the page worker's script is: the built entry beside this module, or the sources through tsx. */
 export function pageWorkerScript(): WorkerScript | undefined {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // Running from the sources (tests, `--tsx`): a worker thread does not inherit tsx's hooks, so
-    // a small bootstrap registers them before importing the TypeScript entry.
-    const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
-    const entry = new URL('./page-worker.ts', here).href;
-    const source = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-    return { file: source, eval: true };
-  }
-  // Built: out/main/page-worker.js, beside the entry or one folder up from a chunk.
-  for (const rel of ['./page-worker.js', '../page-worker.js']) {
-    const file = fileURLToPath(new URL(rel, here));
-    if (fs.existsSync(file)) return { file, eval: false };
-  }
-  return undefined;
+  return workerScript(import.meta.url, './page-worker.ts', 'page-worker');
 }
 
 interface Pending {

@@ -1,5 +1,5 @@
 import type { RestSettings } from '../../../shared/settings.js';
-import { isLoopback } from './serve.js';
+import { isLoopback } from './loopback.js';
 import type { NoticeLevel } from '../../../shared/ipc.js';
 
 export interface RunningRest {

@@ -9,6 +9,7 @@ import { FairQueue } from './fair-queue.js';
 import { PagePool } from './page-pool.js';
 import { buildRestServer, type RestOptions } from './server.js';
 import { registerExportRoutes } from './export-routes.js';
+import { isLoopback, loopbackHostNames } from './loopback.js';
 import type { EventLimits } from './events-route.js';
 
 export interface StartRestOptions {
@@ -29,6 +30,8 @@ export interface StartRestOptions {
   allowedHosts?: readonly string[] | undefined;
   /** Caps on open event streams (tests lower them). */
   eventLimits?: EventLimits;
+  /** A line per request goes here (see access-log.ts). */
+  accessLog?: RestOptions['accessLog'];
 }
 
 /**
@@ -45,14 +48,7 @@ export function defaultPageWorkers(): number {
 /** SQLite's page cache while serving REST, in KiB. */
 const REST_CACHE_KIB = 64 * 1024;
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-/** The host names a loopback listener answers to (any port): its own address, localhost's, and `extra`. */
-export function loopbackHostNames(host: string, extra: readonly string[] = []): string[] {
-  return [...new Set(['localhost', '127.0.0.1', '::1', host, ...extra].map((h) => h.toLowerCase()))];
-}
+export { isLoopback, loopbackHostNames };
 
 /** Builds the REST listener over an open engine and starts listening. */
 export async function startRest(
@@ -84,6 +80,7 @@ export async function startRest(
     ...(isLoopback(opts.host) ? { allowedHosts: loopbackHostNames(opts.host, opts.allowedHosts) } : {}),
     ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
     ...(opts.eventLimits ? { eventLimits: opts.eventLimits } : {}),
+    ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
     ...(opts.uiRoot ? { uiRoot: opts.uiRoot } : {}),
     extend: (app, ctx) => {
       registerExportRoutes(app, engine, ctx);

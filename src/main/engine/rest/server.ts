@@ -1,3 +1,4 @@
+import { installAccessLog, type AccessLogger } from './access-log.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -50,6 +51,8 @@ export interface RestOptions {
   trustedProxies?: readonly string[];
   /** Caps on open event streams (tests lower them). */
   eventLimits?: EventLimits;
+  /** Where the access log goes: a line per request (`vminer serve`'s pino logger). None by default. */
+  accessLog?: AccessLogger;
 }
 
 export interface RouteContext {
@@ -131,6 +134,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     void reply.status(e.status).send(e.body);
   });
   app.decorate('vminerRoutes', collectRoutes(app));
+  if (opts.accessLog) installAccessLog(app, opts.accessLog);
   installRouteAuth(app, { auth: opts.auth, allowedHosts: opts.allowedHosts });
   app.setNotFoundHandler((req, reply) => {
     void reply

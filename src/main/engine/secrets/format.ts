@@ -26,10 +26,8 @@ import {
 } from 'node:crypto';
 import { z } from 'zod';
 import { VaultError } from './errors.js';
-
-export const VAULT_FILE_NAME = 'credentials.vault';
-export const KEY_FILE_NAME = 'vault.key';
-export const SECRET_KEY_ENV = 'VMINER_SECRET_KEY';
+import { SECRET_KEY_ENV } from './file-names.js';
+export { KEY_FILE_NAME, SECRET_KEY_ENV, VAULT_FILE_NAME } from './file-names.js';
 
 const FORMAT = 'vminer-credential-vault';
 const VERSION = 1;

@@ -1,8 +1,12 @@
 /**
  * A tolerant reader for the CSV files people export from Excel, CMDBs and scripts: UTF-8 with or
- * without a BOM, UTF-16 with a BOM, `,`/`;`/tab delimiters (detected from the header line), quoted
- * fields with doubled quotes and line breaks inside, CRLF/LF/CR line ends, blank lines.
+ * without a BOM, UTF-16 with a BOM, Windows-1252 (what older Excel versions save as "CSV"),
+ * `,`/`;`/tab delimiters (detected from the header line), quoted fields with doubled quotes and
+ * line breaks inside, CRLF/LF/CR line ends, blank lines. Tolerant, not lenient: a quote that never
+ * closes is an error naming its line, never the rest of the file swallowed into one cell.
  */
+import { VminerError } from '../../../shared/errors.js';
+
 export interface DelimitedRow {
   /** Physical line the record starts on (1-based). */
   line: number;
@@ -21,8 +25,13 @@ export function decodeText(buf: Buffer): string {
     swapped.swap16();
     return swapped.toString('utf16le');
   }
-  const text = buf.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    // Not UTF-8 (a byte sequence UTF-8 cannot hold): Windows-1252, not U+FFFD in place of "ü".
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return new TextDecoder('windows-1252').decode(buf);
+  }
 }
 
 /** The delimiter that splits the first non-blank line most often, quotes respected. */
@@ -57,6 +66,8 @@ export function parseDelimited(input: string, delimiter?: string): DelimitedTabl
   let cells: string[] = [];
   let cell = '';
   let quoted = false;
+  /** Where the open quoted field started, for the error when it never closes. */
+  let quoteLine = 0;
   let i = 0;
   const endRecord = (): void => {
     cells.push(cell);
@@ -85,6 +96,7 @@ export function parseDelimited(input: string, delimiter?: string): DelimitedTabl
       // A quote opens a quoted field only at its start (spaces before it are dropped).
       cell = '';
       quoted = true;
+      quoteLine = line;
     } else if (ch === d) {
       cells.push(cell);
       cell = '';
@@ -96,6 +108,11 @@ export function parseDelimited(input: string, delimiter?: string): DelimitedTabl
     } else cell += ch;
     i++;
   }
+  if (quoted)
+    throw new VminerError(
+      'INVALID_INPUT',
+      `line ${quoteLine}: a quoted field starts here and never ends (a closing " is missing); fix the file and import it again`,
+    );
   if (cell !== '' || cells.length > 0) endRecord();
   return { delimiter: d, rows };
 }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
 import { createHandlers } from '../api.js';
 import { Engine } from '../engine.js';
-import { parseDelimited } from './delimited.js';
+import { decodeText, parseDelimited } from './delimited.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 let dataDir: string;
@@ -221,5 +221,48 @@ describe('delimited text', () => {
       { line: 2, cells: ['x\ny', '2'] },
       { line: 6, cells: ['last', 'q"uote'] },
     ]);
+  });
+
+  it('refuses a quoted field that never closes, naming the line it opens on (not the rest of the file in one cell)', () => {
+    const text = 'name,host,site\nvc1,vc1.corp,"Zurich\nvc2,vc2.corp,Paris\nvc3,vc3.corp,Rome\n';
+    expect(() => parseDelimited(text)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^line 2: a quoted field starts here and never ends/),
+      }),
+    );
+    // A closed quote spanning lines is still one cell.
+    expect(parseDelimited('name,site\nvc1,"a\nb"\nvc2,c\n').rows.map((r) => r.cells)).toEqual([
+      ['name', 'site'],
+      ['vc1', 'a\nb'],
+      ['vc2', 'c'],
+    ]);
+  });
+
+  it('reads Windows-1252 text from older Excel versions as such, UTF-8 as UTF-8', () => {
+    // "Zürich;Genève;Œuvre – €" as Windows-1252 bytes: ü e8 Œ – € are no UTF-8.
+    const cp1252 = Buffer.from([
+      0x5a, 0xfc, 0x72, 0x69, 0x63, 0x68, 0x3b, 0x47, 0x65, 0x6e, 0xe8, 0x76, 0x65, 0x3b, 0x8c, 0x75, 0x76,
+      0x72, 0x65, 0x20, 0x96, 0x20, 0x80,
+    ]);
+    expect(decodeText(cp1252)).toBe('Zürich;Genève;Œuvre – €');
+    expect(decodeText(Buffer.from('\uFEFFZürich;Genève – €', 'utf8'))).toBe('Zürich;Genève – €');
+    expect(decodeText(Buffer.from('Zürich', 'utf8'))).toBe('Zürich');
+  });
+});
+
+describe('CSV import of Windows-1252 and broken files', () => {
+  it('imports the sites of a Windows-1252 file correctly and refuses an unclosed quote with its line', async () => {
+    const csv = Buffer.concat([
+      Buffer.from('name;host;site\r\nvc-zrh-01;vc-zrh-01.corp.example;Z', 'latin1'),
+      Buffer.from([0xfc]),
+      Buffer.from('rich\r\n', 'latin1'),
+    ]);
+    const preview = await call('import.preview', { content: csv.toString('base64'), encoding: 'base64' });
+    expect(preview.items.map((i) => [i.name, i.site])).toEqual([['vc-zrh-01', 'Zürich']]);
+    await expect(
+      call('import.preview', { content: 'name,host\nvc1,"vc1.corp\nvc2,vc2.corp\n' }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^line 2: /) });
+    expect(engine.vcenters.list()).toEqual([]);
   });
 });

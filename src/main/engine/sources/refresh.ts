@@ -11,7 +11,7 @@ import { toCandidate, type Candidate } from './candidates.js';
 import { loginFor } from './logins.js';
 import type { ServiceAccountRepo } from './service-accounts.js';
 import type { SourceRepo } from './source-repo.js';
-import { readSqlSource, type SqlCell, type SqlRows } from './sql-read.js';
+import type { readSqlSource, SqlCell, SqlRows } from './sql-read.js';
 
 const log = createLogger('sources');
 
@@ -79,6 +79,10 @@ export function mapRows(
   });
 }
 
+/** The real drivers (mssql, pg), loaded when a source is first read: other commands never pay for them. */
+const readWithDrivers: typeof readSqlSource = async (...args) =>
+  (await import('./sql-read.js')).readSqlSource(...args);
+
 function deps(d: RefreshDeps, source: SourceInfo): { password: string; read: typeof readSqlSource } {
   const password = d.password(source.id);
   if (password === undefined)
@@ -86,7 +90,7 @@ function deps(d: RefreshDeps, source: SourceInfo): { password: string; read: typ
       'LOGIN_FAILED',
       `${source.name}: no database password is stored (\`vminer source set-password ${source.name}\`)`,
     );
-  return { password, read: d.read ?? readSqlSource };
+  return { password, read: d.read ?? readWithDrivers };
 }
 
 /** "Test": runs the query and shows the first rows, raw and through the mapping. Changes nothing. */

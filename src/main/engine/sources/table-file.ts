@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { VminerError } from '../../../shared/errors.js';
 import { decodeText, parseDelimited, type DelimitedRow } from './delimited.js';
 import { checkZipBudget } from './zip-guard.js';
@@ -20,6 +19,8 @@ export async function readTableFile(buf: Buffer, format?: 'csv' | 'xlsx'): Promi
   if (fmt === 'xlsx') {
     if (!isZip(buf)) throw new VminerError('INVALID_INPUT', 'this is not an XLSX workbook (not a ZIP file)');
     checkZipBudget(buf);
+    // Loaded for a workbook only: a CSV import (and every other command) never pays for exceljs.
+    const { default: ExcelJS } = await import('exceljs');
     const wb = new ExcelJS.Workbook();
     try {
       await wb.xlsx.load(buf as unknown as ArrayBuffer);

@@ -1,14 +1,18 @@
-import type { Command } from 'commander';
-import { VminerError } from '../../shared/errors.js';
-import { AuthService } from '../engine/auth/auth-service.js';
-import { isLoopback, startRest } from '../engine/rest/serve.js';
-import { findUiRoot } from '../engine/rest/ui-route.js';
-import { VERSION } from '../engine/version.js';
-import { openEngine, readPassword, warn, withDataDir, type CommonOptions } from './common.js';
+import path from 'node:path';
+import { VminerError } from '../../../shared/errors.js';
+import { AuthService } from '../../engine/auth/auth-service.js';
+import { configureLogging, type LogLevel } from '../../engine/log.js';
+import { isLoopback, startRest } from '../../engine/rest/serve.js';
+import { findUiRoot } from '../../engine/rest/ui-route.js';
+import { createServerLog } from '../../engine/server-log.js';
+import { VERSION } from '../../engine/version.js';
+import type { CommonOptions } from '../options.js';
+import { readPassword, warn, withEngine } from '../session.js';
 
 interface ServeOptions extends CommonOptions {
   host: string;
   port: string;
+  logLevel: LogLevel;
   cors?: string;
   allowedHosts?: string;
   trustProxy?: string;
@@ -20,34 +24,21 @@ const list = (v: string | undefined): string[] | undefined =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-export function registerServeCommand(program: Command): void {
-  withDataDir(program.command('serve'))
-    .description(
-      'run the engine headless: REST API (with OpenAPI docs at /docs), live updates of every vCenter (see `vminer live`) and the background sync schedule',
-    )
-    .option(
-      '--host <address>',
-      'address to bind (anything but loopback exposes the API to the network)',
-      '127.0.0.1',
-    )
-    .option('--port <port>', 'TCP port', '8000')
-    .option('--cors <origins>', 'comma-separated browser origins allowed to call the API (off by default)')
-    .option(
-      '--allowed-hosts <names>',
-      'on a loopback address, host names besides localhost/127.0.0.1/::1 that requests may name, e.g. the name a reverse proxy passes on (others are refused: DNS rebinding)',
-      process.env['VMINER_ALLOWED_HOSTS'],
-    )
-    .option(
-      '--trust-proxy <addresses>',
-      "comma-separated proxy addresses/CIDRs whose X-Forwarded-For names the client (the login limit's address); none by default",
-      process.env['VMINER_TRUST_PROXY'],
-    )
-    .action(async (opts: ServeOptions) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new VminerError('INVALID_INPUT', '--port takes 0–65535');
-      // A server runs for weeks: check the whole cache file once before serving it.
-      const engine = await openEngine(opts, 'vminer serve', { check: 'quick' });
+export async function serve(opts: ServeOptions): Promise<void> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new VminerError('INVALID_INPUT', '--port takes 0–65535');
+  // A server runs for weeks: check the whole cache file once before serving it.
+  await withEngine(
+    opts,
+    'vminer serve',
+    async (engine) => {
+      // From here on the log goes through pino: the engine's entries and an access line per request.
+      configureLogging({ level: opts.logLevel });
+      const log = createServerLog({
+        file: path.join(engine.dataDir, 'logs', 'vminer.log'),
+        level: opts.logLevel,
+      });
       try {
         const auth = await AuthService.create(engine.database.db, engine.vault);
         if (!auth.hasUsers()) {
@@ -78,7 +69,9 @@ export function registerServeCommand(program: Command): void {
           corsOrigins: list(opts.cors),
           allowedHosts: list(opts.allowedHosts),
           trustedProxies: list(opts.trustProxy),
+          accessLog: log.logger,
         });
+        log.logger.info({ module: 'serve', url: rest.url, dataDir: engine.dataDir }, 'listening');
         engine.scheduler.resume();
         // SQL sources refresh on their own intervals (no scheduled sync needed).
         engine.sourceRefresher.start();
@@ -116,8 +109,11 @@ export function registerServeCommand(program: Command): void {
         await rest.app.close();
         // Live sessions log out, so 100 vCenters are not left with 100 idle sessions.
         await engine.shutdown();
+        log.logger.info({ module: 'serve' }, 'stopped');
       } finally {
-        engine.close();
+        log.close();
       }
-    });
+    },
+    { check: 'quick' },
+  );
 }
