@@ -126,6 +126,27 @@ export interface ListResult {
   nextCursor: string | null;
 }
 
+/** The related rows of one VM or host (the row drawer): by vCenter id and managed object id. */
+export const DetailsRequestSchema = z.object({
+  entity: z.enum(['vms', 'hosts']),
+  vcenterId: z.number().int().positive(),
+  moid: z.string().min(1).max(200),
+});
+export type DetailsRequest = z.infer<typeof DetailsRequestSchema>;
+
+/**
+ * A VM's disks, NICs, partitions and snapshots (rows in their grids' field form; empty for a
+ * host), and the tags and custom attributes of a VM or host.
+ */
+export interface ObjectDetails {
+  disks: Record<string, unknown>[];
+  nics: Record<string, unknown>[];
+  partitions: Record<string, unknown>[];
+  snapshots: Record<string, unknown>[];
+  tags: { category: string; name: string; description: string | null }[];
+  attributes: { name: string; value: string | null }[];
+}
+
 /** What to export: `{entity, filters?}`, `{query}` (a question), or neither for the whole estate. */
 export const ExportRequestSchema = z.object({
   entity: z.enum(QUERY_ENTITIES as [QueryEntity, ...QueryEntity[]]).optional(),
@@ -471,6 +492,14 @@ export const CONTRACT = {
     role: 'viewer',
     result: returns<ListResult>(),
     summary: 'One page of an entity, filtered and sorted by a query plan',
+  },
+  'inventory.details': {
+    args: DetailsRequestSchema,
+    http: true,
+    mutates: false,
+    role: 'viewer',
+    result: returns<ObjectDetails>(),
+    summary: "A VM's disks, NICs, partitions and snapshots, and a VM's or host's tags and custom attributes",
   },
   'stats.get': {
     args: empty,

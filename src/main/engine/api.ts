@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import { VminerError } from '../../shared/errors.js';
 import { CONTRACT, type ContractResults, type Handlers, type RequestName } from '../../shared/contract.js';
 import { inventoryStats } from './db/stats.js';
+import { objectDetails } from './query/details.js';
 import type { Engine } from './engine.js';
 import { ListPages } from './list-pages.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
@@ -118,6 +119,7 @@ export function createHandlers(
     },
     'query.ask': async (req) => engine.query.ask(req),
     'inventory.list': async (req) => lists.page(req),
+    'inventory.details': async (req) => objectDetails(engine.database.sqlite, req),
     'stats.get': async () => inventoryStats(engine.database),
     'settings.get': async () => engine.settings.get(),
     'settings.update': async (patch) => {

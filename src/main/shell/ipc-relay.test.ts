@@ -17,6 +17,7 @@ const MINIMAL: { [K in RequestName]: unknown } = {
   'sync.cancel': {},
   'query.ask': { question: 'vms' },
   'inventory.list': { entity: 'vms' },
+  'inventory.details': { entity: 'vms', vcenterId: 1, moid: 'vm-1' },
   'stats.get': {},
   'settings.get': {},
   'settings.update': {},

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestArgs } from '../../shared/contract.js';
+import type { ObjectDetails, RequestArgs } from '../../shared/contract.js';
 import { IPC, type CallOutcome, type ExportProgress } from '../../shared/ipc.js';
 import { openDatabase } from '../engine/db/database.js';
 import { populateCache } from '../../testing/generate-inventory.js';
@@ -35,6 +35,15 @@ const sent: { name: string; payload: unknown }[] = [];
 const notices: { level: string; message: string }[] = [];
 let exitCode: number | undefined;
 let vcIds: number[];
+let detailVm: {
+  vcenterId: number;
+  moid: string;
+  disks: number;
+  nics: number;
+  partitions: number;
+  tags: number;
+  attributes: number;
+};
 
 const trusted: IpcEventLike = {
   sender: { id: 1 },
@@ -56,6 +65,16 @@ beforeAll(async () => {
     datastoresTotal: 6,
     seed: 5,
   }).vcenterIds;
+  // A VM with disks, NICs, partitions, tags and custom attributes, for inventory.details.
+  detailVm = opened.sqlite
+    .prepare(
+      `SELECT v.vcenter_id AS vcenterId, v.moid, v.disk_count AS disks, v.nic_count AS nics,
+        (SELECT count(*) FROM vm_partitions p WHERE p.vcenter_id = v.vcenter_id AND p.vm_moid = v.moid) AS partitions,
+        (SELECT count(*) FROM tag_assignments t WHERE t.vcenter_id = v.vcenter_id AND t.object_moid = v.moid) AS tags,
+        (SELECT count(*) FROM vm_custom_values c WHERE c.vcenter_id = v.vcenter_id AND c.vm_moid = v.moid) AS attributes
+       FROM vms v WHERE disk_count > 1 AND nic_count > 0 AND partitions > 0 AND tags > 0 AND attributes > 0 LIMIT 1`,
+    )
+    .get() as typeof detailVm;
   opened.close();
 
   const { port1, port2 } = new MessageChannel();
@@ -168,6 +187,26 @@ describe('the relay, end to end over a MessageChannel', () => {
           expect(r.total).toBe(300);
           expect(r.items).toHaveLength(5);
           expect(r.items[0]!.memoryMb).toBeGreaterThanOrEqual(r.items[4]!.memoryMb);
+        },
+      },
+      'inventory.details': {
+        args: () => ({ entity: 'vms', vcenterId: detailVm.vcenterId, moid: detailVm.moid }),
+        check: (o) => {
+          const d = value<ObjectDetails>(o);
+          expect({
+            disks: d.disks.length,
+            nics: d.nics.length,
+            partitions: d.partitions.length,
+            tags: d.tags.length,
+            attributes: d.attributes.length,
+          }).toEqual({
+            disks: detailVm.disks,
+            nics: detailVm.nics,
+            partitions: detailVm.partitions,
+            tags: detailVm.tags,
+            attributes: detailVm.attributes,
+          });
+          expect(d.disks[0]).toMatchObject({ name: 'Hard disk 1', thin: expect.any(Boolean) });
         },
       },
       'stats.get': {

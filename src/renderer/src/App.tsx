@@ -23,6 +23,10 @@ const NAV: { view: View; label: string }[] = [
   { view: 'clusters', label: 'Clusters' },
   { view: 'networks', label: 'Networks' },
   { view: 'snapshots', label: 'Snapshots' },
+  { view: 'disks', label: 'Disks' },
+  { view: 'nics', label: 'NICs' },
+  { view: 'partitions', label: 'Partitions' },
+  { view: 'tags', label: 'Tags' },
   { view: 'vcenters', label: 'vCenters' },
   { view: 'settings', label: 'Settings' },
 ];

@@ -7,6 +7,7 @@ import { useDialog } from '../lib/use-dialog.js';
 import { useGrids } from '../stores/grids.js';
 import { isGridView, useNav } from '../stores/nav.js';
 import type { GridRow } from './DataGrid.js';
+import { DetailSections } from './DetailSections.js';
 
 /** Counts that open the counted objects in their grid: a host's VMs, a cluster's hosts… */
 const COUNT_LINKS: Partial<Record<QueryEntity, Record<string, { entity: QueryEntity; field: string }>>> = {
@@ -22,7 +23,11 @@ const COUNT_LINKS: Partial<Record<QueryEntity, Record<string, { entity: QueryEnt
     hostCount: { entity: 'hosts', field: 'datacenter' },
     vmCount: { entity: 'vms', field: 'datacenter' },
   },
-  vms: { snapshotCount: { entity: 'snapshots', field: 'vm' } },
+  vms: {
+    snapshotCount: { entity: 'snapshots', field: 'vm' },
+    diskCount: { entity: 'disks', field: 'vm' },
+    nicCount: { entity: 'nics', field: 'vm' },
+  },
 };
 
 interface Related {
@@ -41,6 +46,9 @@ const LINKS: Partial<Record<QueryEntity, Record<string, QueryEntity>>> = {
   },
   hosts: { cluster: 'clusters', datacenter: 'datacenters' },
   snapshots: { vm: 'vms' },
+  disks: { vm: 'vms', datastore: 'datastores' },
+  nics: { vm: 'vms', network: 'networks' },
+  partitions: { vm: 'vms' },
   datastores: { datacenter: 'datacenters' },
   networks: { datacenter: 'datacenters' },
   clusters: { datacenter: 'datacenters' },
@@ -158,6 +166,9 @@ export function RowDrawer(props: {
           );
         })}
       </dl>
+      {(top.entity === 'vms' || top.entity === 'hosts') && (
+        <DetailSections entity={top.entity} row={top.row} />
+      )}
     </div>
   );
 }

@@ -1,7 +1,18 @@
 import { create } from 'zustand';
 import { QUERY_ENTITIES, type QueryEntity } from '../../../shared/fields.js';
 
-export const GRID_VIEWS = ['vms', 'hosts', 'datastores', 'clusters', 'networks', 'snapshots'] as const;
+export const GRID_VIEWS = [
+  'vms',
+  'hosts',
+  'datastores',
+  'clusters',
+  'networks',
+  'snapshots',
+  'disks',
+  'nics',
+  'partitions',
+  'tags',
+] as const;
 export type GridView = (typeof GRID_VIEWS)[number];
 export type View = 'chat' | GridView | 'vcenters' | 'settings';
 
