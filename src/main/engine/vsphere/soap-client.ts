@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import { VminerError } from '../../../shared/errors.js';
@@ -197,6 +198,9 @@ export class SoapClient {
           }
           const parser = new SoapStreamParser(handlers, { maxDepth: this.maxAnswerDepth });
           const decoder = new StringDecoder('utf8');
+          // While every chunk so far was ASCII the decoder holds no partial character, and an ASCII
+          // chunk is its own text: copied as Latin-1, several times cheaper than UTF-8 decoding.
+          let ascii = true;
           let received = 0;
           // The parse error is recorded before the response is destroyed: destroying a response
           // emits 'aborted' at once, which would report a dropped connection instead.
@@ -212,7 +216,11 @@ export class SoapClient {
               return;
             }
             try {
-              parser.write(decoder.write(chunk));
+              if (ascii && isAscii(chunk)) parser.write(chunk.toString('latin1'));
+              else {
+                ascii = false;
+                parser.write(decoder.write(chunk));
+              }
             } catch (err) {
               stop(err);
             }
