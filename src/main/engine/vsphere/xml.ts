@@ -13,12 +13,13 @@ export {
 
 /** A managed object reference, e.g. `HostSystem:host-42`. */
 export class MoRef {
+  /** `type:value`, what objects are looked up by (made once: lookups are many). */
+  readonly key: string;
   constructor(
     readonly type: string,
     readonly value: string,
-  ) {}
-  get key(): string {
-    return `${this.type}:${this.value}`;
+  ) {
+    this.key = `${type}:${value}`;
   }
 }
 
