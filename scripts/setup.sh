@@ -75,7 +75,7 @@ fi
 stamp=node_modules/.vminer-node-major
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
   [ "$(cat "$stamp" 2>/dev/null || true)" != "$(major node)" ]; then
-  echo "setup: installing node modules (better-sqlite3 compiles from source: ~2-3 min)"
+  echo "setup: installing node modules (under a minute)"
   ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
   major node >"$stamp"
 fi

@@ -336,7 +336,7 @@ const TOOLS: Case[] = [
 
 /**
  * Written after the parser work, to estimate how well it does on phrasings it was not fixed
- * against (the first run's result is in the README).
+ * against (the first run's result is in docs/questions.md).
  */
 const FRESH: Case[] = [
   ['give me a list of vms that are switched off', vms(off)],
