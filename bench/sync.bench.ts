@@ -4,7 +4,9 @@
  *
  *   npm run bench:sync   (builds first; = node --import tsx bench/sync.bench.ts)
  *   options: --quick (small sizes, smoke test), --only=S,B, --skip-pyvmomi, --workers=N,
- *            --repeats=N (default 5), --node-flag=<flag for the worker's and the CLI's node>
+ *            --repeats=N (default 5), --node-flag=<flag for the worker's and the CLI's node>,
+ *            --root=DIR (`vminer sync` from another checkout's build, for a before/after; its log
+ *            may lack the phases, which then count as the rest of the sync)
  *
  * Scenarios: S one simulator with 3,000 varied VMs, `vminer sync` as a whole process (the built
  * CLI) alternating with the pyvmomi script as a whole process, target ratio ≤ 0.5, with the split
@@ -56,6 +58,8 @@ const REPEATS =
   argValues('--repeats')
     .map(Number)
     .find((n) => Number.isInteger(n) && n > 0) ?? 5;
+/** Where the measured `vminer sync` comes from (its out/main/cli.js). */
+const CLI_ROOT = path.resolve(argValues('--root')[0] ?? ROOT);
 /** Scenario S: vMiner's whole process at most this share of pyvmomi's. */
 const RATIO_TARGET = 0.5;
 const RSS_TARGET_MB = 300;
@@ -315,7 +319,7 @@ async function runScenario(
       );
     }
     if (sc.cli) {
-      const c = await prepareCli(ROOT, tmpRoot, sims, sc.id.toLowerCase(), USER, PASSWORD);
+      const c = await prepareCli(CLI_ROOT, tmpRoot, sims, sc.id.toLowerCase(), USER, PASSWORD);
       const first = await runCliSync(c, WORKER_NODE_FLAGS);
       log(`    vminer sync (whole process), first sync into an empty cache: ${s(first.wallMs)} s`);
       const cliRuns: CliRun[] = [];
@@ -481,7 +485,7 @@ async function runRatioScenario(tmpRoot: string, pathsJson: string): Promise<Rat
   let firstSyncMs: number;
   let simCpu: number | null = null;
   try {
-    const c = await prepareCli(ROOT, tmpRoot, [sim!], 's', USER, PASSWORD);
+    const c = await prepareCli(CLI_ROOT, tmpRoot, [sim!], 's', USER, PASSWORD);
     // The cache a scheduled `vminer sync` finds: the first sync fills it, the measured ones refresh it.
     firstSyncMs = (await runCliSync(c, WORKER_NODE_FLAGS)).wallMs;
     log(`    vminer sync into an empty cache (not in the figures): ${s(firstSyncMs)} s`);
@@ -753,9 +757,10 @@ async function main(): Promise<number> {
       .join(' ')}`,
   );
   if (WORKER_NODE_FLAGS.length) log(`worker node flags: ${WORKER_NODE_FLAGS.join(' ')}`);
-  if (!fs.existsSync(path.join(ROOT, 'out', 'main', 'cli.js'))) {
-    throw new Error('out/main/cli.js is missing: run `npm run build` first (npm run bench:sync does)');
+  if (!fs.existsSync(path.join(CLI_ROOT, 'out', 'main', 'cli.js'))) {
+    throw new Error(`${CLI_ROOT}/out/main/cli.js is missing: build it first (npm run bench:sync does)`);
   }
+  if (CLI_ROOT !== ROOT) log(`vminer sync from ${CLI_ROOT}`);
 
   const worker = await buildWorker(ROOT);
   const results: ScenarioResult[] = [];
@@ -779,32 +784,33 @@ async function main(): Promise<number> {
   }
 
   log('\n=== Summary');
-  log(
-    table(
-      [
-        'scenario',
-        'VMs',
-        'best s',
-        'median s',
-        'objects/s',
-        'peak RSS MB',
-        'DB B/object',
-        'vs pyvmomi w1',
-        'vs w10',
-      ],
-      results.map((r) => [
-        `${r.id} ${r.simulators}×${int(r.vms / r.simulators)}`,
-        int(r.vms),
-        s(r.bestMs),
-        s(r.medianMs),
-        int(r.objectsPerSec.median),
-        mb(r.peakRssMb),
-        int(r.dbBytesPerObject),
-        r.ratios.workers1 !== undefined ? r.ratios.workers1.toFixed(2) : '-',
-        r.ratios.workers10 !== undefined ? r.ratios.workers10.toFixed(2) : '-',
-      ]),
-    ),
-  );
+  if (results.length > 0)
+    log(
+      table(
+        [
+          'scenario',
+          'VMs',
+          'best s',
+          'median s',
+          'objects/s',
+          'peak RSS MB',
+          'DB B/object',
+          'vs pyvmomi w1',
+          'vs w10',
+        ],
+        results.map((r) => [
+          `${r.id} ${r.simulators}×${int(r.vms / r.simulators)}`,
+          int(r.vms),
+          s(r.bestMs),
+          s(r.medianMs),
+          int(r.objectsPerSec.median),
+          mb(r.peakRssMb),
+          int(r.dbBytesPerObject),
+          r.ratios.workers1 !== undefined ? r.ratios.workers1.toFixed(2) : '-',
+          r.ratios.workers10 !== undefined ? r.ratios.workers10.toFixed(2) : '-',
+        ]),
+      ),
+    );
   if (ratio) {
     log(
       `S 1×${int(ratio.vms)}: vminer sync ${s(ratio.vminerMedianMs)} s, pyvmomi ${s(ratio.pyvmomiMedianMs)} s ` +
