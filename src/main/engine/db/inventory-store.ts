@@ -1,29 +1,9 @@
 import type Database from 'better-sqlite3';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { getTableColumns } from 'drizzle-orm';
 import type { Entity, EntityCounts, Inventory } from '../../../shared/inventory.js';
 import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import * as schema from './schema.js';
-
-type Bindable = string | number | bigint | null;
-
-/** Insert statement and row encoder generated from the drizzle table: the schema is stated once. */
-function inserter(sqlite: Database.Database, table: SQLiteTable, verb = 'INSERT') {
-  const cfg = getTableConfig(table);
-  const cols = Object.entries(getTableColumns(table)).map(([prop, col]) => ({ prop, name: col.name }));
-  const stmt = sqlite.prepare(
-    `${verb} INTO "${cfg.name}" (${cols.map((c) => `"${c.name}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`,
-  );
-  return (row: Record<string, unknown>): void => {
-    const values: Bindable[] = cols.map(({ prop }) => {
-      const v = row[prop];
-      if (v === undefined || v === null) return null;
-      if (typeof v === 'boolean') return v ? 1 : 0;
-      return v as Bindable;
-    });
-    stmt.run(values);
-  };
-}
+import { TableWriter } from './table-writer.js';
 
 export const ENTITY_TABLES: Record<Entity, SQLiteTable> = {
   vms: schema.vms,
@@ -49,49 +29,59 @@ export function countsOf(inv: Inventory): EntityCounts {
   };
 }
 
+/** What "where is …" searches, per object: names everywhere, plus a VM's guest host name and IPs. */
+interface SearchEntry {
+  name: string;
+  extra: string;
+  entity: Entity;
+  moid: string;
+}
+
+function searchEntries(inv: Inventory): SearchEntry[] {
+  const out: SearchEntry[] = [];
+  for (const v of inv.vms) {
+    const extra = [v.guestHostName, v.ipAddresses].filter(Boolean).join(' ');
+    out.push({ name: v.name, extra, entity: 'vms', moid: v.moid });
+  }
+  const plain = [
+    ['hosts', inv.hosts],
+    ['datastores', inv.datastores],
+    ['clusters', inv.clusters],
+    ['networks', inv.networks],
+    ['datacenters', inv.datacenters],
+  ] as [Entity, { name: string; moid: string }[]][];
+  for (const [entity, rows] of plain)
+    for (const r of rows) out.push({ name: r.name, extra: '', entity, moid: r.moid });
+  return out;
+}
+
 /**
- * Replaces one vCenter's inventory in a single transaction: readers see the old snapshot or the
+ * Writes one vCenter's inventory in a single transaction: readers see the old snapshot or the
  * new one, never half of each, and a failed write leaves the old one in place.
  */
 export class InventoryStore {
-  private readonly insert: Record<Entity, (row: Record<string, unknown>) => void>;
-  private readonly upsert: Record<Entity, (row: Record<string, unknown>) => void>;
-  private readonly deleteRow: Record<Entity, Database.Statement>;
+  private readonly tables: Record<Entity, TableWriter>;
+  /** vm_datastores, vm_networks, host_datastores: a vCenter may list the same link twice. */
+  private readonly links: [TableWriter, TableWriter, TableWriter];
   private readonly deleteByVm: Database.Statement[];
   private readonly deleteHostLinks: Database.Statement;
   private readonly searchRows: Database.Statement;
   private readonly searchDeleteOne: Database.Statement;
+  private readonly searchInsert: Database.Statement;
   /** Per vCenter (loaded on its first live change): search rowid by `entity:moid`, and the next free rowid. */
   private readonly searchIds = new Map<number, { ids: Map<string, number>; next: number }>();
-  private readonly links: ((row: Record<string, unknown>) => void)[];
-  private readonly deletes: Database.Statement[];
-  private readonly searchInsert: Database.Statement;
-  private readonly searchDelete: Database.Statement;
 
   constructor(private readonly sqlite: Database.Database) {
-    this.insert = Object.fromEntries(
-      Object.entries(ENTITY_TABLES).map(([e, t]) => [e, inserter(sqlite, t)]),
-    ) as Record<Entity, (row: Record<string, unknown>) => void>;
-    // A vCenter may list the same link twice (e.g. a VM with two NICs on one portgroup).
-    this.links = LINK_TABLES.map((t) => inserter(sqlite, t, 'INSERT OR IGNORE'));
-    this.deletes = [...Object.values(ENTITY_TABLES), ...LINK_TABLES].map((t) =>
-      sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ?`),
-    );
+    this.tables = Object.fromEntries(
+      Object.entries(ENTITY_TABLES).map(([e, t]) => [e, new TableWriter(sqlite, t)]),
+    ) as Record<Entity, TableWriter>;
+    const [vmDs, vmNet, hostDs] = LINK_TABLES.map((t) => new TableWriter(sqlite, t, 'INSERT OR IGNORE'));
+    this.links = [vmDs!, vmNet!, hostDs!];
     // Search rows carry rowid = vcenterId * 2^32 + n, so one vCenter's rows go by a rowid range
     // instead of a scan of the whole full-text table.
-    this.searchDelete = sqlite.prepare('DELETE FROM search_index WHERE rowid BETWEEN ? AND ?');
     this.searchInsert = sqlite.prepare(
       'INSERT INTO search_index (rowid, name, extra, entity, vcenter_id, moid) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.upsert = Object.fromEntries(
-      Object.entries(ENTITY_TABLES).map(([e, t]) => [e, inserter(sqlite, t, 'INSERT OR REPLACE')]),
-    ) as Record<Entity, (row: Record<string, unknown>) => void>;
-    this.deleteRow = Object.fromEntries(
-      Object.entries(ENTITY_TABLES).map(([e, t]) => [
-        e,
-        sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ? AND moid = ?`),
-      ]),
-    ) as Record<Entity, Database.Statement>;
     this.deleteByVm = [
       sqlite.prepare('DELETE FROM snapshots WHERE vcenter_id = ? AND vm_moid = ?'),
       sqlite.prepare(
@@ -105,7 +95,7 @@ export class InventoryStore {
       `DELETE FROM "${getTableConfig(schema.hostDatastores).name}" WHERE vcenter_id = ? AND host_moid = ?`,
     );
     this.searchRows = sqlite.prepare(
-      'SELECT rowid AS id, entity, moid FROM search_index WHERE rowid BETWEEN ? AND ?',
+      'SELECT rowid AS id, name, extra, entity, moid FROM search_index WHERE rowid BETWEEN ? AND ?',
     );
     this.searchDeleteOne = sqlite.prepare('DELETE FROM search_index WHERE rowid = ?');
   }
@@ -135,18 +125,18 @@ export class InventoryStore {
       const [vmDs, vmNet, hostDs] = this.links;
       for (const [entity, moids] of Object.entries(d.removed) as [Entity, string[]][]) {
         for (const moid of moids) {
-          this.deleteRow[entity].run(vcenterId, moid);
+          this.tables[entity].deleteKey(vcenterId, moid);
           unindex(entity, moid);
           if (entity === 'vms') for (const s of this.deleteByVm) s.run(vcenterId, moid);
           if (entity === 'hosts') this.deleteHostLinks.run(vcenterId, moid);
         }
       }
       for (const v of d.vms) {
-        this.upsert.vms({ ...v.row, vcenterId });
+        this.tables.vms.upsert(vcenterId, v.row);
         for (const s of this.deleteByVm) s.run(vcenterId, v.row.moid);
-        for (const snap of v.snapshots) this.upsert.snapshots({ ...snap, vcenterId });
-        for (const b of v.datastores) vmDs!({ vcenterId, a: v.row.moid, b });
-        for (const b of v.networks) vmNet!({ vcenterId, a: v.row.moid, b });
+        for (const snap of v.snapshots) this.tables.snapshots.upsert(vcenterId, snap);
+        for (const b of v.datastores) vmDs.insert(vcenterId, { a: v.row.moid, b });
+        for (const b of v.networks) vmNet.insert(vcenterId, { a: v.row.moid, b });
         index(
           'vms',
           v.row.moid,
@@ -155,9 +145,9 @@ export class InventoryStore {
         );
       }
       for (const h of d.hosts) {
-        this.upsert.hosts({ ...h.row, vcenterId });
+        this.tables.hosts.upsert(vcenterId, h.row);
         this.deleteHostLinks.run(vcenterId, h.row.moid);
-        for (const b of h.datastores) hostDs!({ vcenterId, a: h.row.moid, b });
+        for (const b of h.datastores) hostDs.insert(vcenterId, { a: h.row.moid, b });
         index('hosts', h.row.moid, h.row.name, '');
       }
       const simple = [
@@ -168,7 +158,7 @@ export class InventoryStore {
       ] as [Entity, { moid: string; name: string }[]][];
       for (const [entity, rows] of simple) {
         for (const r of rows) {
-          this.upsert[entity]({ ...r, vcenterId });
+          this.tables[entity].upsert(vcenterId, r);
           index(entity, r.moid, r.name, '');
         }
       }
@@ -209,45 +199,67 @@ export class InventoryStore {
   }
 
   /**
+   * Makes the stored inventory of a vCenter exactly `inv`, writing only what differs from what is
+   * stored: a re-sync of an unchanged vCenter writes no row (and so no index or full-text page),
+   * which is most of what a sync used to spend in SQLite. The result is the same as deleting the
+   * vCenter's rows and inserting `inv`, search rowids included. Returns the rows written.
+   *
    * `alongside` runs in the same transaction (the vCenter's sync state): the new rows and the
    * state that describes them ("as of", counts) are written together or not at all.
    */
-  replace(vcenterId: number, inv: Inventory, alongside?: () => void): void {
+  replace(vcenterId: number, inv: Inventory, alongside?: () => void): number {
     this.searchIds.delete(vcenterId);
+    let written = 0;
     const tx = this.sqlite.transaction(() => {
-      for (const d of this.deletes) d.run(vcenterId);
-      const base = vcenterId * 2 ** 32;
-      this.searchDelete.run(base, base + 2 ** 32 - 1);
-      for (const [entity, rows] of Object.entries({
-        vms: inv.vms,
-        hosts: inv.hosts,
-        datastores: inv.datastores,
-        clusters: inv.clusters,
-        datacenters: inv.datacenters,
-        networks: inv.networks,
-        snapshots: inv.snapshots,
-      }) as [Entity, Record<string, unknown>[]][]) {
-        const ins = this.insert[entity];
-        for (const row of rows) ins({ ...row, vcenterId });
-      }
+      const t = this.tables;
+      written += t.vms.sync(vcenterId, inv.vms);
+      written += t.hosts.sync(vcenterId, inv.hosts);
+      written += t.datastores.sync(vcenterId, inv.datastores);
+      written += t.clusters.sync(vcenterId, inv.clusters);
+      written += t.datacenters.sync(vcenterId, inv.datacenters);
+      written += t.networks.sync(vcenterId, inv.networks);
+      written += t.snapshots.sync(vcenterId, inv.snapshots);
       const [vmDs, vmNet, hostDs] = this.links;
-      for (const [a, b] of inv.vmDatastores) vmDs!({ vcenterId, a, b });
-      for (const [a, b] of inv.vmNetworks) vmNet!({ vcenterId, a, b });
-      for (const [a, b] of inv.hostDatastores) hostDs!({ vcenterId, a, b });
-      // What "where is …" searches: names everywhere, plus a VM's guest host name and IPs.
-      let rowid = base;
-      const idx = (name: string, extra: string, entity: Entity, moid: string): void => {
-        this.searchInsert.run(++rowid, name, extra, entity, vcenterId, moid);
-      };
-      for (const v of inv.vms)
-        idx(v.name, [v.guestHostName, v.ipAddresses].filter(Boolean).join(' '), 'vms', v.moid);
-      for (const h of inv.hosts) idx(h.name, '', 'hosts', h.moid);
-      for (const d of inv.datastores) idx(d.name, '', 'datastores', d.moid);
-      for (const c of inv.clusters) idx(c.name, '', 'clusters', c.moid);
-      for (const n of inv.networks) idx(n.name, '', 'networks', n.moid);
-      for (const d of inv.datacenters) idx(d.name, '', 'datacenters', d.moid);
+      const pairs = (list: [string, string][]): { a: string; b: string }[] =>
+        list.map(([a, b]) => ({ a, b }));
+      written += vmDs.sync(vcenterId, pairs(inv.vmDatastores));
+      written += vmNet.sync(vcenterId, pairs(inv.vmNetworks));
+      written += hostDs.sync(vcenterId, pairs(inv.hostDatastores));
+      written += this.syncSearch(vcenterId, searchEntries(inv));
       alongside?.();
     });
     tx.immediate();
+    return written;
+  }
+
+  /**
+   * The search rows of a vCenter, numbered as a rewrite numbers them (base + 1, 2, … in entry
+   * order): an entry already stored under its number with the same values stays.
+   */
+  private syncSearch(vcenterId: number, entries: SearchEntry[]): number {
+    const base = vcenterId * 2 ** 32;
+    const stored = new Map<number, SearchEntry>();
+    for (const r of this.searchRows.all(base, base + 2 ** 32 - 1) as (SearchEntry & { id: number })[]) {
+      stored.set(r.id, r);
+    }
+    let written = 0;
+    let rowid = base;
+    for (const e of entries) {
+      const id = ++rowid;
+      const old = stored.get(id);
+      if (old !== undefined) {
+        stored.delete(id);
+        if (old.name === e.name && old.extra === e.extra && old.entity === e.entity && old.moid === e.moid)
+          continue;
+        this.searchDeleteOne.run(id);
+      }
+      this.searchInsert.run(id, e.name, e.extra, e.entity, vcenterId, e.moid);
+      written++;
+    }
+    for (const id of stored.keys()) {
+      this.searchDeleteOne.run(id);
+      written++;
+    }
+    return written;
   }
 }
