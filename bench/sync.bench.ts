@@ -3,16 +3,21 @@
  * best-practice pyvmomi reference collector (bench/pyvmomi_collect.py) on the same simulators.
  *
  *   npm run bench:sync   (builds first; = node --import tsx bench/sync.bench.ts)
- *   options: --quick (small sizes, smoke test), --only=B,C, --skip-pyvmomi, --workers=N,
- *            --node-flag=<flag for the worker's node>
+ *   options: --quick (small sizes, smoke test), --only=S,B, --skip-pyvmomi, --workers=N,
+ *            --repeats=N (default 5), --node-flag=<flag for the worker's and the CLI's node>,
+ *            --root=DIR (`vminer sync` from another checkout's build, for a before/after; its log
+ *            may lack the phases, which then count as the rest of the sync)
  *
- * Scenarios: A one simulator with 10k VMs; B 20 simulators × 500 VMs; C the same 20 with 50 ms
- * added to every SOAP call; D one simulator with 3,000 VMs (five runs: the case the RVTools-depth
- * property set is held to, at most 40 % more sync time than before it). Each vMiner measurement runs in its own child process (bundled worker,
- * plain `node`), into a fresh data folder with the `file` vault backend and pinned thumbprints.
- * Prints a table per scenario and one JSON summary line at the end; writes the details to
- * bench/results/sync-<date>.json. Missed targets are reported, never turned into an exit code;
- * only a crash or a failed sync exits non-zero.
+ * Scenarios: S one simulator with 3,000 varied VMs, `vminer sync` as a whole process (the built
+ * CLI) alternating with the pyvmomi script as a whole process, target ratio ≤ 0.5, with the split
+ * of vMiner's time (start-up, connect, the simulator's answer, read + parse, map, store, planner
+ * statistics, exit) and the simulator's own answer time read without parsing; A one simulator
+ * with 10k VMs; B 20 simulators × 500 VMs, target < 3 s, as a whole process and in the engine;
+ * C the same 20 with 50 ms added to every SOAP call. Engine runs (A, B, C) go in their own child
+ * process (bundled worker, plain `node`), into a fresh data folder with the `file` vault backend
+ * and pinned thumbprints. Prints a table per scenario and one JSON summary line at the end;
+ * writes the details to bench/results/sync-<date>.json. Missed targets are reported, never turned
+ * into an exit code; only a crash or a failed sync exits non-zero.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,6 +36,16 @@ import { buildWorker, type BuiltWorker } from './lib/build-worker.js';
 import { summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { int, mark, mb, median, s, table } from './lib/format.js';
 import { killActive, runProcess } from './lib/proc.js';
+import {
+  prepareCli,
+  runCliSync,
+  runPyvmomiProcess,
+  simulatorAnswer,
+  type CliRun,
+  type CliSplit,
+  type PyvmomiProcess,
+  type SimulatorAnswer,
+} from './lib/cli-sync.js';
 import { parseWorkerResult, type WorkerConfig, type WorkerResult } from './lib/worker-protocol.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,10 +54,17 @@ const PYTHON = '/usr/bin/python3'; // the system Python has pyVmomi; a venv `pyt
 const PYVMOMI = path.join(ROOT, 'bench', 'pyvmomi_collect.py');
 const USER = 'bench@vsphere.local';
 const PASSWORD = 'bench-Secret-42';
-const REPEATS = 2;
+const REPEATS =
+  argValues('--repeats')
+    .map(Number)
+    .find((n) => Number.isInteger(n) && n > 0) ?? 5;
+/** Where the measured `vminer sync` comes from (its out/main/cli.js). */
+const CLI_ROOT = path.resolve(argValues('--root')[0] ?? ROOT);
+/** Scenario S: vMiner's whole process at most this share of pyvmomi's. */
+const RATIO_TARGET = 0.5;
 const RSS_TARGET_MB = 300;
 const QUICK = process.argv.includes('--quick');
-/** --only=A,C runs a subset; --skip-pyvmomi; --node-flag=--max-semi-space-size=64 (repeatable) goes to the worker's node. */
+/** --only=S,C runs a subset; --skip-pyvmomi; --node-flag=--max-semi-space-size=64 (repeatable) goes to the worker's and the CLI's node. */
 const ONLY = argValues('--only').flatMap((v) => v.split(','));
 const WORKER_NODE_FLAGS = argValues('--node-flag');
 const SKIP_PYVMOMI = process.argv.includes('--skip-pyvmomi'); // for quick engine experiments
@@ -64,12 +86,15 @@ interface Scenario {
   /** Wall-time target for the vMiner median, in ms; undefined = "faster than pyvmomi --workers 1". */
   targetMs?: number;
   profile: boolean;
-  /** vMiner runs (default REPEATS). */
-  repeats?: number;
+  /** Also run `vminer sync` as a whole process (the built CLI) this many times. */
+  cli?: boolean;
 }
 
 const small = (n: number, quick: number): number => (QUICK ? quick : n);
 
+// Every simulator runs without its live-update emulation (e2e/vcsim/live_updates.go): that loop
+// re-reads every object ten times a second to report changes, which costs a 3,000-VM simulator
+// 20 % of a core and twenty 500-VM ones 60 %, taken from the two cores vMiner and pyvmomi share.
 const SCENARIOS: Scenario[] = [
   {
     id: 'A',
@@ -87,6 +112,7 @@ const SCENARIOS: Scenario[] = [
       namePrefix: 'a',
       user: USER,
       password: PASSWORD,
+      emitUpdates: false,
     }),
     pyWorkers: [1],
     profile: false,
@@ -105,10 +131,12 @@ const SCENARIOS: Scenario[] = [
       namePrefix: `b${i + 1}`,
       user: USER,
       password: PASSWORD,
+      emitUpdates: false,
     }),
     pyWorkers: [1, 10],
     targetMs: 3_000,
     profile: true,
+    cli: true,
   },
   {
     id: 'C',
@@ -125,32 +153,11 @@ const SCENARIOS: Scenario[] = [
       delayMs: 50,
       user: USER,
       password: PASSWORD,
+      emitUpdates: false,
     }),
     pyWorkers: [1, 10],
     targetMs: 4_000,
     profile: false,
-  },
-  {
-    id: 'D',
-    title: `1 simulator × ${int(small(3_000, 600))} VMs (3 clusters, 18 hosts)`,
-    simulators: 1,
-    opts: () => ({
-      vms: small(3_000, 600),
-      seed: 101,
-      clusters: 3,
-      hostsPerCluster: 6,
-      datastores: 4,
-      portgroups: 3,
-      namePrefix: 'd',
-      user: USER,
-      password: PASSWORD,
-      // No live-update watcher (it compares every VM ten times a second, for the live tests):
-      // its CPU would land in the figures of a sync that does not use it.
-      emitUpdates: false,
-    }),
-    pyWorkers: [1],
-    profile: false,
-    repeats: 5,
   },
 ];
 
@@ -189,6 +196,8 @@ interface ScenarioResult {
   ratios: Record<string, number>;
   targets: Target[];
   profile?: ProfileSummary;
+  /** Whole-process `vminer sync` runs (scenario B). */
+  cli?: { runs: CliRun[]; medianMs: number; split: CliSplit };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -291,8 +300,9 @@ async function runScenario(
   const runs: Run[] = [];
   const pyvmomi: PyvmomiRun[] = [];
   let profile: ProfileSummary | undefined;
+  let cli: ScenarioResult['cli'];
   try {
-    for (let r = 1; r <= (sc.repeats ?? REPEATS); r++) {
+    for (let r = 1; r <= REPEATS; r++) {
       const cpu0 = simulatorCpuMs(sims);
       const res: Run = { ...(await runWorker(worker, tmpRoot, sims, sc.id)), simulatorCpuMs: null };
       const cpu1 = simulatorCpuMs(sims);
@@ -313,6 +323,21 @@ async function runScenario(
         `    CPU profile (extra run, not in the figures: ${s(prof.wallMs)} s under the profiler): ` +
           path.relative(ROOT, file),
       );
+    }
+    if (sc.cli) {
+      const c = await prepareCli(CLI_ROOT, tmpRoot, sims, sc.id.toLowerCase(), USER, PASSWORD);
+      const first = await runCliSync(c, WORKER_NODE_FLAGS);
+      log(`    vminer sync (whole process), first sync into an empty cache: ${s(first.wallMs)} s`);
+      const cliRuns: CliRun[] = [];
+      for (let r = 1; r <= REPEATS; r++) {
+        const run = await runCliSync(c, WORKER_NODE_FLAGS);
+        cliRuns.push(run);
+        log(
+          `    vminer sync (whole process) run ${r}: ${s(run.wallMs)} s` +
+            (run.failures.length ? `, FAILED: ${run.failures.join('; ')}` : ''),
+        );
+      }
+      cli = { runs: cliRuns, medianMs: median(cliRuns.map((r) => r.wallMs)), split: medianSplit(cliRuns) };
     }
     for (const w of SKIP_PYVMOMI ? [] : sc.pyWorkers) {
       const py = await runPyvmomi(sims, pathsJson, w);
@@ -337,10 +362,17 @@ async function runScenario(
   const targets: Target[] = [];
   if (sc.targetMs !== undefined) {
     targets.push({
-      name: `${sc.id}: under ${s(sc.targetMs)} s`,
+      name: `${sc.id}: under ${s(sc.targetMs)} s${cli ? ' (in the engine)' : ''}`,
       pass: medianMs < sc.targetMs,
       detail: `median ${s(medianMs)} s`,
     });
+    if (cli) {
+      targets.push({
+        name: `${sc.id}: under ${s(sc.targetMs)} s (vminer sync, whole process)`,
+        pass: cli.medianMs < sc.targetMs,
+        detail: `median ${s(cli.medianMs)} s`,
+      });
+    }
   } else {
     const ref = pyvmomi.find((p) => p.workers === 1);
     if (ref) {
@@ -377,7 +409,203 @@ async function runScenario(
     ratios,
     targets,
     profile,
+    cli,
   };
+}
+
+/** Field by field median of the runs' splits. */
+function medianSplit(runs: CliRun[]): CliSplit {
+  const keys = Object.keys(runs[0]!.split) as (keyof CliSplit)[];
+  return Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r.split[k]))])) as unknown as CliSplit;
+}
+
+const SPLIT_ROWS: [keyof CliSplit, string][] = [
+  ['startupMs', 'start-up: Node, modules, engine open'],
+  ['connectMs', 'TLS + login + container view'],
+  ['waitMs', 'waiting for the answer (simulator)'],
+  ['readMs', 'reading + parsing the answer'],
+  ['mapMs', 'mapping objects to rows'],
+  ['storeMs', 'storing (SQLite, one transaction)'],
+  ['otherSyncMs', 'rest of the sync'],
+  ['plannerMs', 'planner statistics'],
+  ['exitMs', 'output, close, exit'],
+];
+
+function splitTable(splits: { label: string; split: CliSplit; wallMs: number }[]): string {
+  return table(
+    ['where the time went (median, ms)', ...splits.map((x) => x.label)],
+    [
+      ...SPLIT_ROWS.map(([k, label]) => [label, ...splits.map((x) => int(x.split[k]))]),
+      ['whole process (median wall)', ...splits.map((x) => int(x.wallMs))],
+    ],
+  );
+}
+
+// ------------------------------------------------------------------------------------------
+// Scenario S: the ratio to pyvmomi, whole processes, alternating
+
+const RATIO_VMS = (): number => small(3_000, 500);
+
+interface RatioResult {
+  id: 'S';
+  title: string;
+  vms: number;
+  objects: number;
+  startupMs: number;
+  firstSyncMs: number;
+  vminer: CliRun[];
+  pyvmomi: PyvmomiProcess[];
+  vminerMedianMs: number;
+  pyvmomiMedianMs: number;
+  /** pyvmomi's own figure (its collection, without Python's start-up and imports). */
+  pyvmomiCollectMedianMs: number;
+  ratio: number;
+  split: CliSplit;
+  simulator: SimulatorAnswer[];
+  simulatorCpuMs: number | null;
+  targets: Target[];
+}
+
+async function runRatioScenario(tmpRoot: string, pathsJson: string): Promise<RatioResult> {
+  const vms = RATIO_VMS();
+  const title = `1 simulator × ${int(vms)} varied VMs: vminer sync vs pyvmomi, whole processes, alternating`;
+  log(`\n=== Scenario S: ${title}`);
+  const t0 = performance.now();
+  const [sim] = await startSimulators(1, () => ({
+    vms,
+    seed: 303,
+    datacenters: 2,
+    clusters: 3,
+    hostsPerCluster: 4,
+    datastores: 4,
+    portgroups: 3,
+    namePrefix: 's',
+    user: USER,
+    password: PASSWORD,
+    emitUpdates: false,
+  }));
+  const startupMs = performance.now() - t0;
+  log(`    simulator up in ${s(startupMs)} s: ${int(sim!.counts.vms)} VMs, ${int(sim!.counts.hosts)} hosts`);
+  const vminer: CliRun[] = [];
+  const pyvmomi: PyvmomiProcess[] = [];
+  let simulator: SimulatorAnswer[];
+  let firstSyncMs: number;
+  let simCpu: number | null = null;
+  try {
+    const c = await prepareCli(CLI_ROOT, tmpRoot, [sim!], 's', USER, PASSWORD);
+    // The cache a scheduled `vminer sync` finds: the first sync fills it, the measured ones refresh it.
+    firstSyncMs = (await runCliSync(c, WORKER_NODE_FLAGS)).wallMs;
+    log(`    vminer sync into an empty cache (not in the figures): ${s(firstSyncMs)} s`);
+    simulator = await simulatorAnswer(sim!, USER, PASSWORD, 3);
+    const cpu0 = simulatorCpuMs([sim!]);
+    for (let r = 1; r <= REPEATS; r++) {
+      const v = await runCliSync(c, WORKER_NODE_FLAGS);
+      vminer.push(v);
+      if (v.failures.length) throw new Error(`vminer sync failed: ${v.failures.join('; ')}`);
+      let line = `    run ${r}: vminer sync ${s(v.wallMs)} s`;
+      if (!SKIP_PYVMOMI) {
+        const p = await runPyvmomiProcess(
+          PYTHON,
+          PYVMOMI,
+          pathsJson,
+          [sim!],
+          USER,
+          PASSWORD,
+          1,
+          ROOT,
+          tmpRoot,
+        );
+        pyvmomi.push(p);
+        line += `, pyvmomi ${s(p.wallMs)} s (its own collection figure ${s(p.collectMs)} s)`;
+      }
+      log(line);
+    }
+    const cpu1 = simulatorCpuMs([sim!]);
+    if (cpu0 !== null && cpu1 !== null) simCpu = cpu1 - cpu0;
+  } finally {
+    await sim!.stop();
+  }
+  const vminerMedianMs = median(vminer.map((r) => r.wallMs));
+  const pyvmomiMedianMs = median(pyvmomi.map((r) => r.wallMs));
+  const ratio = vminerMedianMs / pyvmomiMedianMs;
+  const targets: Target[] = pyvmomi.length
+    ? [
+        {
+          name: `S: vminer sync at most ${RATIO_TARGET} × pyvmomi (whole processes)`,
+          pass: ratio <= RATIO_TARGET,
+          detail: `ratio ${ratio.toFixed(2)}: ${s(vminerMedianMs)} s vs ${s(pyvmomiMedianMs)} s`,
+        },
+      ]
+    : [];
+  return {
+    id: 'S',
+    title,
+    vms,
+    objects: vminer[0]?.objects ?? 0,
+    startupMs,
+    firstSyncMs,
+    vminer,
+    pyvmomi,
+    vminerMedianMs,
+    pyvmomiMedianMs,
+    pyvmomiCollectMedianMs: median(pyvmomi.map((r) => r.collectMs)),
+    ratio,
+    split: medianSplit(vminer),
+    simulator,
+    simulatorCpuMs: simCpu,
+    targets,
+  };
+}
+
+function printRatio(r: RatioResult): void {
+  log(`\n--- Scenario S: ${r.title}`);
+  log(
+    `    ${REPEATS} runs each, alternating; ${int(r.objects)} objects per sync; simulator, vMiner and ` +
+      `pyvmomi share the same ${os.cpus().length} cores; load average before: ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  const usage = (xs: (CliRun | PyvmomiProcess)[], f: (u: NonNullable<CliRun['usage']>) => number): string =>
+    xs.every((x) => x.usage) ? s(median(xs.map((x) => f(x.usage!)))) : '-';
+  log(
+    table(
+      ['whole process', 'median s', 'runs (s)', 'CPU s (median)', 'peak RSS MB'],
+      [
+        [
+          'vminer sync',
+          s(r.vminerMedianMs),
+          r.vminer.map((x) => s(x.wallMs)).join(' '),
+          usage(r.vminer, (u) => u.cpuMs),
+          r.vminer.every((x) => x.usage) ? mb(Math.max(...r.vminer.map((x) => x.usage!.maxRssMb))) : '-',
+        ],
+        [
+          'pyvmomi_collect.py',
+          s(r.pyvmomiMedianMs),
+          r.pyvmomi.map((x) => s(x.wallMs)).join(' '),
+          usage(r.pyvmomi, (u) => u.cpuMs),
+          r.pyvmomi.every((x) => x.usage) ? mb(Math.max(...r.pyvmomi.map((x) => x.usage!.maxRssMb))) : '-',
+        ],
+      ],
+    ),
+  );
+  log(
+    `    pyvmomi's own figure (collection only, no Python start-up): median ${s(r.pyvmomiCollectMedianMs)} s`,
+  );
+  log('');
+  log(indent(splitTable([{ label: 'vminer sync', split: r.split, wallMs: r.vminerMedianMs }])));
+  const a = r.simulator;
+  if (a.length) {
+    log(
+      `\n    the simulator alone (the same retrieval read to the end without parsing, ${a.length} times): ` +
+        `first byte after ${a.map((x) => int(x.firstByteMs)).join(' / ')} ms, last byte after ` +
+        `${a.map((x) => int(x.lastByteMs)).join(' / ')} ms, ${(a[0]!.bytes / 1e6).toFixed(1)} MB`,
+    );
+  }
+  if (r.simulatorCpuMs !== null) {
+    log(
+      `    simulator CPU during the ${r.vminer.length + r.pyvmomi.length} measured runs: ${s(r.simulatorCpuMs)} s`,
+    );
+  }
+  log('');
+  for (const t of r.targets) log(`    [${mark(t.pass)}] ${t.name} (${t.detail})`);
 }
 
 function printScenario(r: ScenarioResult): void {
@@ -424,6 +652,11 @@ function printScenario(r: ScenarioResult): void {
         ]),
       ),
     );
+  }
+  if (r.cli) {
+    log('');
+    log(indent(splitTable([{ label: 'vminer sync', split: r.cli.split, wallMs: r.cli.medianMs }])));
+    log(`    (summed over the ${r.simulators} vCenters, which are synced concurrently: phases overlap)`);
   }
   log('');
   for (const t of r.targets) log(`    [${mark(t.pass)}] ${t.name} (${t.detail})`);
@@ -520,13 +753,31 @@ async function main(): Promise<number> {
     `NOTE: the simulators run on the same ${machine.cores} cores as vMiner and pyvmomi, so every wall time ` +
       `includes the simulators' own CPU work (serialising the answers).`,
   );
-  log(`each vMiner figure: ${REPEATS} runs, each a fresh child process and a fresh data folder`);
+  log(
+    `each vMiner figure: the median of ${REPEATS} runs; engine runs each in a fresh child process and data ` +
+      'folder, `vminer sync` runs as whole processes refreshing a filled cache (as a scheduled sync does)',
+  );
+  log(
+    `load average at the start: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   if (WORKER_NODE_FLAGS.length) log(`worker node flags: ${WORKER_NODE_FLAGS.join(' ')}`);
+  if (!fs.existsSync(path.join(CLI_ROOT, 'out', 'main', 'cli.js'))) {
+    throw new Error(`${CLI_ROOT}/out/main/cli.js is missing: build it first (npm run bench:sync does)`);
+  }
+  if (CLI_ROOT !== ROOT) log(`vminer sync from ${CLI_ROOT}`);
 
   const worker = await buildWorker(ROOT);
   const results: ScenarioResult[] = [];
+  let ratio: RatioResult | undefined;
   let exitCode = 0;
   try {
+    if (ONLY.length === 0 || ONLY.includes('S')) {
+      ratio = await runRatioScenario(tmpRoot, pathsJson);
+      printRatio(ratio);
+    }
     for (const sc of SCENARIOS.filter((x) => ONLY.length === 0 || ONLY.includes(x.id))) {
       const r = await runScenario(sc, worker, tmpRoot, pathsJson, stamp);
       results.push(r);
@@ -540,40 +791,56 @@ async function main(): Promise<number> {
   }
 
   log('\n=== Summary');
-  log(
-    table(
-      [
-        'scenario',
-        'VMs',
-        'best s',
-        'median s',
-        'objects/s',
-        'peak RSS MB',
-        'DB B/object',
-        'vs pyvmomi w1',
-        'vs w10',
-      ],
-      results.map((r) => [
-        `${r.id} ${r.simulators}×${int(r.vms / r.simulators)}`,
-        int(r.vms),
-        s(r.bestMs),
-        s(r.medianMs),
-        int(r.objectsPerSec.median),
-        mb(r.peakRssMb),
-        int(r.dbBytesPerObject),
-        r.ratios.workers1 !== undefined ? r.ratios.workers1.toFixed(2) : '-',
-        r.ratios.workers10 !== undefined ? r.ratios.workers10.toFixed(2) : '-',
-      ]),
-    ),
-  );
-  for (const r of results) for (const t of r.targets) log(`[${mark(t.pass)}] ${t.name} (${t.detail})`);
+  if (results.length > 0)
+    log(
+      table(
+        [
+          'scenario',
+          'VMs',
+          'best s',
+          'median s',
+          'objects/s',
+          'peak RSS MB',
+          'DB B/object',
+          'vs pyvmomi w1',
+          'vs w10',
+        ],
+        results.map((r) => [
+          `${r.id} ${r.simulators}×${int(r.vms / r.simulators)}`,
+          int(r.vms),
+          s(r.bestMs),
+          s(r.medianMs),
+          int(r.objectsPerSec.median),
+          mb(r.peakRssMb),
+          int(r.dbBytesPerObject),
+          r.ratios.workers1 !== undefined ? r.ratios.workers1.toFixed(2) : '-',
+          r.ratios.workers10 !== undefined ? r.ratios.workers10.toFixed(2) : '-',
+        ]),
+      ),
+    );
+  if (ratio) {
+    log(
+      `S 1×${int(ratio.vms)}: vminer sync ${s(ratio.vminerMedianMs)} s, pyvmomi ${s(ratio.pyvmomiMedianMs)} s ` +
+        `(whole processes, medians): ratio ${ratio.ratio.toFixed(2)}, target ≤ ${RATIO_TARGET}`,
+    );
+  }
+  for (const r of [...(ratio ? [ratio] : []), ...results])
+    for (const t of r.targets) log(`[${mark(t.pass)}] ${t.name} (${t.detail})`);
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const outFile = path.join(RESULTS_DIR, `sync-${stamp}.json`);
   fs.writeFileSync(
     outFile,
     JSON.stringify(
-      { date: now.toISOString(), quick: QUICK, workerNodeFlags: WORKER_NODE_FLAGS, machine, results },
+      {
+        date: now.toISOString(),
+        quick: QUICK,
+        workerNodeFlags: WORKER_NODE_FLAGS,
+        machine,
+        loadAverage: os.loadavg(),
+        ratio,
+        results,
+      },
       null,
       2,
     ),
@@ -586,6 +853,14 @@ async function main(): Promise<number> {
     quick: QUICK,
     workerNodeFlags: WORKER_NODE_FLAGS,
     cores: machine.cores,
+    ratio: ratio && {
+      vms: ratio.vms,
+      vminerS: +(ratio.vminerMedianMs / 1000).toFixed(3),
+      pyvmomiS: +(ratio.pyvmomiMedianMs / 1000).toFixed(3),
+      ratio: +ratio.ratio.toFixed(3),
+      target: RATIO_TARGET,
+      splitMs: Object.fromEntries(Object.entries(ratio.split).map(([k, v]) => [k, Math.round(v)])),
+    },
     scenarios: results.map((r) => ({
       id: r.id,
       vcenters: r.simulators,

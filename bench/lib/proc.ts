@@ -15,11 +15,11 @@ const active = new Set<ChildProcess>();
 export function runProcess(
   cmd: string,
   args: string[],
-  opts: { input?: string; timeoutMs: number; cwd?: string },
+  opts: { input?: string; timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv },
 ): Promise<ProcResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
     active.add(child);
     let stdout = '';
     let stderr = '';

@@ -10,6 +10,7 @@ import { getTableColumns } from 'drizzle-orm';
 import type { Inventory, TagSet } from '../../../shared/inventory.js';
 import type { HostRows, VmRows } from '../vsphere/inventory-mapper.js';
 import * as schema from './schema.js';
+import { TableWriter } from './table-writer.js';
 
 type Bindable = string | number | bigint | null;
 export type RowWriter = (row: Record<string, unknown>) => void;
@@ -54,6 +55,10 @@ export function inventoryNames(inv: Inventory): ObjectNames {
   return (moid) => names.get(moid) ?? null;
 }
 
+/** The row types are interfaces; a TableWriter reads them by property name. */
+const asRows = (xs: readonly object[]): readonly Record<string, unknown>[] =>
+  xs as readonly Record<string, unknown>[];
+
 export class DetailStore {
   private readonly write: {
     disks: RowWriter;
@@ -64,15 +69,23 @@ export class DetailStore {
     hostNics: RowWriter;
     hostVmkernels: RowWriter;
     hostVswitches: RowWriter;
-    dvSwitches: RowWriter;
     dvSwitchUpsert: RowWriter;
-    categories: RowWriter;
-    tags: RowWriter;
-    assignments: RowWriter;
   };
-  /** Children first, so deleting their owners afterwards finds nothing to cascade. */
-  private readonly deleteAll: Database.Statement[];
-  private readonly deleteTags: Database.Statement;
+  /** A full read's tables, written by difference (an unchanged re-sync writes no row). */
+  private readonly full: {
+    disks: TableWriter;
+    nics: TableWriter;
+    partitions: TableWriter;
+    vmCustomValues: TableWriter;
+    hostCustomValues: TableWriter;
+    hostNics: TableWriter;
+    hostVmkernels: TableWriter;
+    hostVswitches: TableWriter;
+    dvSwitches: TableWriter;
+    categories: TableWriter;
+    tags: TableWriter;
+    assignments: TableWriter;
+  };
   private readonly deleteByVm: Database.Statement[];
   private readonly deleteByHost: Database.Statement[];
   private readonly deleteDvSwitch: Database.Statement;
@@ -90,17 +103,25 @@ export class DetailStore {
       hostNics: inserter(sqlite, schema.hostNics, 'INSERT OR IGNORE'),
       hostVmkernels: inserter(sqlite, schema.hostVmkernels, 'INSERT OR IGNORE'),
       hostVswitches: inserter(sqlite, schema.hostVswitches, 'INSERT OR IGNORE'),
-      dvSwitches: inserter(sqlite, schema.dvSwitches),
       dvSwitchUpsert: inserter(sqlite, schema.dvSwitches, 'INSERT OR REPLACE'),
-      categories: inserter(sqlite, schema.tagCategories, 'INSERT OR IGNORE'),
-      tags: inserter(sqlite, schema.tagDefs, 'INSERT OR IGNORE'),
-      assignments: inserter(sqlite, schema.tagAssignments, 'INSERT OR IGNORE'),
     };
-    this.deleteAll = [...VM_CHILDREN, ...HOST_CHILDREN, schema.dvSwitches].map((t) =>
-      sqlite.prepare(`DELETE FROM "${name(t)}" WHERE vcenter_id = ?`),
-    );
-    // Assignments and tags go with their categories (cascade).
-    this.deleteTags = sqlite.prepare(`DELETE FROM "${name(schema.tagCategories)}" WHERE vcenter_id = ?`);
+    const tw = (t: SQLiteTable, verb: 'INSERT' | 'INSERT OR IGNORE' = 'INSERT'): TableWriter =>
+      new TableWriter(sqlite, t, verb);
+    this.full = {
+      disks: tw(schema.vmDisks),
+      nics: tw(schema.vmNics),
+      partitions: tw(schema.vmPartitions),
+      vmCustomValues: tw(schema.vmCustomValues),
+      hostCustomValues: tw(schema.hostCustomValues),
+      // A host may list a device or switch name twice.
+      hostNics: tw(schema.hostNics, 'INSERT OR IGNORE'),
+      hostVmkernels: tw(schema.hostVmkernels, 'INSERT OR IGNORE'),
+      hostVswitches: tw(schema.hostVswitches, 'INSERT OR IGNORE'),
+      dvSwitches: tw(schema.dvSwitches),
+      categories: tw(schema.tagCategories, 'INSERT OR IGNORE'),
+      tags: tw(schema.tagDefs, 'INSERT OR IGNORE'),
+      assignments: tw(schema.tagAssignments, 'INSERT OR IGNORE'),
+    };
     this.deleteByVm = VM_CHILDREN.map((t) =>
       sqlite.prepare(`DELETE FROM "${name(t)}" WHERE vcenter_id = ? AND vm_moid = ?`),
     );
@@ -121,49 +142,59 @@ export class DetailStore {
     );
   }
 
-  /** Before a vCenter's inventory rows are deleted: its child rows (its tags stay until replaced). */
-  clear(vcenterId: number): void {
-    for (const d of this.deleteAll) d.run(vcenterId);
-  }
-
-  /** A full read's child rows, dvSwitches and (when they were read) tags. */
-  writeAll(vcenterId: number, inv: Inventory): void {
-    const w = this.write;
-    for (const r of inv.disks) w.disks({ ...r, vcenterId });
-    for (const r of inv.nics) w.nics({ ...r, vcenterId });
-    for (const r of inv.partitions) w.partitions({ ...r, vcenterId });
-    for (const r of inv.vmCustomValues) w.vmCustomValues({ ...r, vcenterId, vmMoid: r.ownerMoid });
-    for (const r of inv.hostCustomValues) w.hostCustomValues({ ...r, vcenterId, hostMoid: r.ownerMoid });
-    for (const r of inv.hostNics) w.hostNics({ ...r, vcenterId });
-    for (const r of inv.hostVmkernels) w.hostVmkernels({ ...r, vcenterId });
-    for (const r of inv.hostVswitches) w.hostVswitches({ ...r, vcenterId });
-    for (const r of inv.dvSwitches) w.dvSwitches({ ...r, vcenterId });
+  /**
+   * A full read's child rows, dvSwitches and (when they were read) tags, written by difference:
+   * what is stored with the same values stays, so an unchanged re-sync writes no row. Runs after
+   * the owners' rows (a removed VM's or host's children went with it). Returns the rows written.
+   */
+  syncAll(vcenterId: number, inv: Inventory): number {
+    const f = this.full;
+    let written = 0;
+    written += f.disks.sync(vcenterId, asRows(inv.disks));
+    written += f.nics.sync(vcenterId, asRows(inv.nics));
+    written += f.partitions.sync(vcenterId, asRows(inv.partitions));
+    written += f.vmCustomValues.sync(
+      vcenterId,
+      inv.vmCustomValues.map((r) => ({ ...r, vmMoid: r.ownerMoid })),
+    );
+    written += f.hostCustomValues.sync(
+      vcenterId,
+      inv.hostCustomValues.map((r) => ({ ...r, hostMoid: r.ownerMoid })),
+    );
+    written += f.hostNics.sync(vcenterId, asRows(inv.hostNics));
+    written += f.hostVmkernels.sync(vcenterId, asRows(inv.hostVmkernels));
+    written += f.hostVswitches.sync(vcenterId, asRows(inv.hostVswitches));
+    written += f.dvSwitches.sync(vcenterId, asRows(inv.dvSwitches));
     const names = inventoryNames(inv);
-    if (inv.tags) this.replaceTags(vcenterId, inv.tags, names);
-    else this.renameTagged(vcenterId, names);
+    if (inv.tags) written += this.syncTags(vcenterId, inv.tags, names);
+    else written += this.renameTagged(vcenterId, names);
+    return written;
   }
 
-  /** Replaces a vCenter's categories, tags and assignments (object names resolved now). */
-  replaceTags(vcenterId: number, tags: TagSet, names: ObjectNames): void {
-    const w = this.write;
-    this.deleteTags.run(vcenterId);
+  /**
+   * Makes a vCenter's categories, tags and assignments those of `tags` (object names resolved
+   * now), writing only what differs. Categories first: one that is gone takes its tags and their
+   * assignments with it (cascade); a new tag finds its category in place.
+   */
+  syncTags(vcenterId: number, tags: TagSet, names: ObjectNames): number {
+    const f = this.full;
+    let written = f.categories.sync(vcenterId, asRows(tags.categories));
     const categories = new Map<string, string>();
-    for (const c of tags.categories) {
-      categories.set(c.id, c.name);
-      w.categories({ ...c, vcenterId });
-    }
+    for (const c of tags.categories) categories.set(c.id, c.name);
     const defs = new Map<string, { name: string; category: string; description: string | null }>();
+    const tagRows: typeof tags.tags = [];
     for (const t of tags.tags) {
       const category = categories.get(t.categoryId);
       if (category === undefined) continue; // a tag whose category was removed meanwhile
       defs.set(t.id, { name: t.name, category, description: t.description });
-      w.tags({ ...t, vcenterId });
+      tagRows.push(t);
     }
+    written += f.tags.sync(vcenterId, asRows(tagRows));
+    const assignments: Record<string, unknown>[] = [];
     for (const [objectType, objectMoid, tagId] of tags.attachments) {
       const def = defs.get(tagId);
       if (!def) continue;
-      w.assignments({
-        vcenterId,
+      assignments.push({
         moid: `${objectMoid}/${tagId}`,
         tagId,
         name: def.name,
@@ -174,14 +205,18 @@ export class DetailStore {
         object: names(objectMoid),
       });
     }
+    written += f.assignments.sync(vcenterId, assignments);
+    return written;
   }
 
   /** Tags kept from an earlier read: their objects' names as the new inventory has them. */
-  private renameTagged(vcenterId: number, names: ObjectNames): void {
+  private renameTagged(vcenterId: number, names: ObjectNames): number {
+    let written = 0;
     for (const { moid } of this.taggedObjects.all(vcenterId) as { moid: string }[]) {
       const n = names(moid);
-      this.renameObject.run(n, vcenterId, moid, n);
+      written += this.renameObject.run(n, vcenterId, moid, n).changes;
     }
+    return written;
   }
 
   /** Before a VM's row is replaced: its child rows go (so the replace has nothing to cascade). */

@@ -3,7 +3,8 @@ import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Entity, EntityCounts, Inventory, TagSet } from '../../../shared/inventory.js';
 import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import * as schema from './schema.js';
-import { DetailStore, inserter, type ObjectNames } from './detail-store.js';
+import { DetailStore, type ObjectNames } from './detail-store.js';
+import { TableWriter } from './table-writer.js';
 
 export const ENTITY_TABLES: Record<Entity, SQLiteTable> = {
   vms: schema.vms,
@@ -49,53 +50,61 @@ const OWN_ENTITIES = [
 ] as const satisfies readonly Entity[];
 type OwnEntity = (typeof OWN_ENTITIES)[number];
 
+/** What "where is …" searches, per object: names everywhere, plus a VM's guest host name and IPs. */
+interface SearchEntry {
+  name: string;
+  extra: string;
+  entity: Entity;
+  moid: string;
+}
+
+function searchEntries(inv: Inventory): SearchEntry[] {
+  const out: SearchEntry[] = [];
+  for (const v of inv.vms) {
+    const extra = [v.guestHostName, v.ipAddresses].filter(Boolean).join(' ');
+    out.push({ name: v.name, extra, entity: 'vms', moid: v.moid });
+  }
+  const plain = [
+    ['hosts', inv.hosts],
+    ['datastores', inv.datastores],
+    ['clusters', inv.clusters],
+    ['networks', inv.networks],
+    ['datacenters', inv.datacenters],
+  ] as [Entity, { name: string; moid: string }[]][];
+  for (const [entity, rows] of plain)
+    for (const r of rows) out.push({ name: r.name, extra: '', entity, moid: r.moid });
+  return out;
+}
+
 /**
- * Replaces one vCenter's inventory in a single transaction: readers see the old snapshot or the
+ * Writes one vCenter's inventory in a single transaction: readers see the old snapshot or the
  * new one, never half of each, and a failed write leaves the old one in place.
  */
 export class InventoryStore {
-  private readonly insert: Record<OwnEntity, (row: Record<string, unknown>) => void>;
-  private readonly upsert: Record<OwnEntity, (row: Record<string, unknown>) => void>;
-  private readonly deleteRow: Record<OwnEntity, Database.Statement>;
+  private readonly tables: Record<OwnEntity, TableWriter>;
   private readonly details: DetailStore;
+  /** vm_datastores, vm_networks, host_datastores: a vCenter may list the same link twice. */
+  private readonly links: [TableWriter, TableWriter, TableWriter];
   private readonly deleteByVm: Database.Statement[];
   private readonly deleteHostLinks: Database.Statement;
   private readonly searchRows: Database.Statement;
   private readonly searchDeleteOne: Database.Statement;
+  private readonly searchInsert: Database.Statement;
   /** Per vCenter (loaded on its first live change): search rowid by `entity:moid`, and the next free rowid. */
   private readonly searchIds = new Map<number, { ids: Map<string, number>; next: number }>();
-  private readonly links: ((row: Record<string, unknown>) => void)[];
-  private readonly deletes: Database.Statement[];
-  private readonly searchInsert: Database.Statement;
-  private readonly searchDelete: Database.Statement;
 
   constructor(private readonly sqlite: Database.Database) {
-    const own = OWN_ENTITIES.map((e) => [e, ENTITY_TABLES[e]] as const);
+    this.tables = Object.fromEntries(
+      OWN_ENTITIES.map((e) => [e, new TableWriter(sqlite, ENTITY_TABLES[e])]),
+    ) as Record<OwnEntity, TableWriter>;
     this.details = new DetailStore(sqlite);
-    this.insert = Object.fromEntries(own.map(([e, t]) => [e, inserter(sqlite, t)])) as Record<
-      OwnEntity,
-      (row: Record<string, unknown>) => void
-    >;
-    // A vCenter may list the same link twice (e.g. a VM with two NICs on one portgroup).
-    this.links = LINK_TABLES.map((t) => inserter(sqlite, t, 'INSERT OR IGNORE'));
-    this.deletes = [...own.map(([, t]) => t), ...LINK_TABLES].map((t) =>
-      sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ?`),
-    );
+    const [vmDs, vmNet, hostDs] = LINK_TABLES.map((t) => new TableWriter(sqlite, t, 'INSERT OR IGNORE'));
+    this.links = [vmDs!, vmNet!, hostDs!];
     // Search rows carry rowid = vcenterId * 2^32 + n, so one vCenter's rows go by a rowid range
     // instead of a scan of the whole full-text table.
-    this.searchDelete = sqlite.prepare('DELETE FROM search_index WHERE rowid BETWEEN ? AND ?');
     this.searchInsert = sqlite.prepare(
       'INSERT INTO search_index (rowid, name, extra, entity, vcenter_id, moid) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.upsert = Object.fromEntries(
-      own.map(([e, t]) => [e, inserter(sqlite, t, 'INSERT OR REPLACE')]),
-    ) as Record<OwnEntity, (row: Record<string, unknown>) => void>;
-    this.deleteRow = Object.fromEntries(
-      own.map(([e, t]) => [
-        e,
-        sqlite.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE vcenter_id = ? AND moid = ?`),
-      ]),
-    ) as Record<OwnEntity, Database.Statement>;
     this.deleteByVm = [
       sqlite.prepare('DELETE FROM snapshots WHERE vcenter_id = ? AND vm_moid = ?'),
       sqlite.prepare(
@@ -109,7 +118,7 @@ export class InventoryStore {
       `DELETE FROM "${getTableConfig(schema.hostDatastores).name}" WHERE vcenter_id = ? AND host_moid = ?`,
     );
     this.searchRows = sqlite.prepare(
-      'SELECT rowid AS id, entity, moid FROM search_index WHERE rowid BETWEEN ? AND ?',
+      'SELECT rowid AS id, name, extra, entity, moid FROM search_index WHERE rowid BETWEEN ? AND ?',
     );
     this.searchDeleteOne = sqlite.prepare('DELETE FROM search_index WHERE rowid = ?');
   }
@@ -147,7 +156,7 @@ export class InventoryStore {
           const entity = kind;
           if (entity === 'vms') details.clearVm(vcenterId, moid);
           if (entity === 'hosts') details.clearHost(vcenterId, moid);
-          this.deleteRow[entity].run(vcenterId, moid);
+          this.tables[entity].deleteKey(vcenterId, moid);
           details.removed(vcenterId, moid);
           unindex(entity, moid);
           if (entity === 'vms') for (const s of this.deleteByVm) s.run(vcenterId, moid);
@@ -155,12 +164,13 @@ export class InventoryStore {
         }
       }
       for (const v of d.vms) {
+        // Its child rows go first, so the row's replace has nothing to cascade; then they come back.
         details.clearVm(vcenterId, v.row.moid);
-        this.upsert.vms({ ...v.row, vcenterId });
+        this.tables.vms.upsert(vcenterId, v.row);
         for (const s of this.deleteByVm) s.run(vcenterId, v.row.moid);
-        for (const snap of v.snapshots) this.upsert.snapshots({ ...snap, vcenterId });
-        for (const b of v.datastores) vmDs!({ vcenterId, a: v.row.moid, b });
-        for (const b of v.networks) vmNet!({ vcenterId, a: v.row.moid, b });
+        for (const snap of v.snapshots) this.tables.snapshots.upsert(vcenterId, snap);
+        for (const b of v.datastores) vmDs.insert(vcenterId, { a: v.row.moid, b });
+        for (const b of v.networks) vmNet.insert(vcenterId, { a: v.row.moid, b });
         details.vmChanged(vcenterId, v);
         index(
           'vms',
@@ -171,9 +181,9 @@ export class InventoryStore {
       }
       for (const h of d.hosts) {
         details.clearHost(vcenterId, h.row.moid);
-        this.upsert.hosts({ ...h.row, vcenterId });
+        this.tables.hosts.upsert(vcenterId, h.row);
         this.deleteHostLinks.run(vcenterId, h.row.moid);
-        for (const b of h.datastores) hostDs!({ vcenterId, a: h.row.moid, b });
+        for (const b of h.datastores) hostDs.insert(vcenterId, { a: h.row.moid, b });
         details.hostChanged(vcenterId, h);
         index('hosts', h.row.moid, h.row.name, '');
       }
@@ -189,7 +199,7 @@ export class InventoryStore {
       ] as [OwnEntity, { moid: string; name: string }[]][];
       for (const [entity, rows] of simple) {
         for (const r of rows) {
-          this.upsert[entity]({ ...r, vcenterId });
+          this.tables[entity].upsert(vcenterId, r);
           details.renamed(vcenterId, r.moid, r.name);
           index(entity, r.moid, r.name, '');
         }
@@ -226,16 +236,18 @@ export class InventoryStore {
   }
 
   /**
-   * A fresh read of a vCenter's tags (a live session re-reads them on a timer): replaced in one
-   * short transaction, with `alongside` (the sync state's tags "as of").
+   * A fresh read of a vCenter's tags (a live session re-reads them on a timer): written in one
+   * short transaction (only what differs), with `alongside` (the sync state's tags "as of").
    */
-  replaceTags(vcenterId: number, tags: TagSet, names: ObjectNames, alongside?: () => void): void {
+  replaceTags(vcenterId: number, tags: TagSet, names: ObjectNames, alongside?: () => void): number {
+    let written = 0;
     this.sqlite
       .transaction(() => {
-        this.details.replaceTags(vcenterId, tags, names);
+        written = this.details.syncTags(vcenterId, tags, names);
         alongside?.();
       })
       .immediate();
+    return written;
   }
 
   /** Drops what the store remembers about a vCenter (after it was removed). */
@@ -244,47 +256,69 @@ export class InventoryStore {
   }
 
   /**
+   * Makes the stored inventory of a vCenter exactly `inv`, writing only what differs from what is
+   * stored: a re-sync of an unchanged vCenter writes no row (and so no index or full-text page),
+   * which is most of what a sync used to spend in SQLite. The result is the same as deleting the
+   * vCenter's rows and inserting `inv`, search rowids included. Returns the rows written.
+   *
    * `alongside` runs in the same transaction (the vCenter's sync state): the new rows and the
    * state that describes them ("as of", counts) are written together or not at all.
    */
-  replace(vcenterId: number, inv: Inventory, alongside?: () => void): void {
+  replace(vcenterId: number, inv: Inventory, alongside?: () => void): number {
     this.searchIds.delete(vcenterId);
+    let written = 0;
     const tx = this.sqlite.transaction(() => {
-      this.details.clear(vcenterId);
-      for (const d of this.deletes) d.run(vcenterId);
-      const base = vcenterId * 2 ** 32;
-      this.searchDelete.run(base, base + 2 ** 32 - 1);
-      for (const [entity, rows] of Object.entries({
-        vms: inv.vms,
-        hosts: inv.hosts,
-        datastores: inv.datastores,
-        clusters: inv.clusters,
-        datacenters: inv.datacenters,
-        networks: inv.networks,
-        snapshots: inv.snapshots,
-      }) as [OwnEntity, Record<string, unknown>[]][]) {
-        const ins = this.insert[entity];
-        for (const row of rows) ins({ ...row, vcenterId });
-      }
+      const t = this.tables;
+      written += t.vms.sync(vcenterId, inv.vms);
+      written += t.hosts.sync(vcenterId, inv.hosts);
+      written += t.datastores.sync(vcenterId, inv.datastores);
+      written += t.clusters.sync(vcenterId, inv.clusters);
+      written += t.datacenters.sync(vcenterId, inv.datacenters);
+      written += t.networks.sync(vcenterId, inv.networks);
+      written += t.snapshots.sync(vcenterId, inv.snapshots);
       const [vmDs, vmNet, hostDs] = this.links;
-      for (const [a, b] of inv.vmDatastores) vmDs!({ vcenterId, a, b });
-      for (const [a, b] of inv.vmNetworks) vmNet!({ vcenterId, a, b });
-      for (const [a, b] of inv.hostDatastores) hostDs!({ vcenterId, a, b });
-      this.details.writeAll(vcenterId, inv);
-      // What "where is …" searches: names everywhere, plus a VM's guest host name and IPs.
-      let rowid = base;
-      const idx = (name: string, extra: string, entity: Entity, moid: string): void => {
-        this.searchInsert.run(++rowid, name, extra, entity, vcenterId, moid);
-      };
-      for (const v of inv.vms)
-        idx(v.name, [v.guestHostName, v.ipAddresses].filter(Boolean).join(' '), 'vms', v.moid);
-      for (const h of inv.hosts) idx(h.name, '', 'hosts', h.moid);
-      for (const d of inv.datastores) idx(d.name, '', 'datastores', d.moid);
-      for (const c of inv.clusters) idx(c.name, '', 'clusters', c.moid);
-      for (const n of inv.networks) idx(n.name, '', 'networks', n.moid);
-      for (const d of inv.datacenters) idx(d.name, '', 'datacenters', d.moid);
+      const pairs = (list: [string, string][]): { a: string; b: string }[] =>
+        list.map(([a, b]) => ({ a, b }));
+      written += vmDs.sync(vcenterId, pairs(inv.vmDatastores));
+      written += vmNet.sync(vcenterId, pairs(inv.vmNetworks));
+      written += hostDs.sync(vcenterId, pairs(inv.hostDatastores));
+      // After their owners: a removed VM's or host's child rows went with it (cascade).
+      written += this.details.syncAll(vcenterId, inv);
+      written += this.syncSearch(vcenterId, searchEntries(inv));
       alongside?.();
     });
     tx.immediate();
+    return written;
+  }
+
+  /**
+   * The search rows of a vCenter, numbered as a rewrite numbers them (base + 1, 2, … in entry
+   * order): an entry already stored under its number with the same values stays.
+   */
+  private syncSearch(vcenterId: number, entries: SearchEntry[]): number {
+    const base = vcenterId * 2 ** 32;
+    const stored = new Map<number, SearchEntry>();
+    for (const r of this.searchRows.all(base, base + 2 ** 32 - 1) as (SearchEntry & { id: number })[]) {
+      stored.set(r.id, r);
+    }
+    let written = 0;
+    let rowid = base;
+    for (const e of entries) {
+      const id = ++rowid;
+      const old = stored.get(id);
+      if (old !== undefined) {
+        stored.delete(id);
+        if (old.name === e.name && old.extra === e.extra && old.entity === e.entity && old.moid === e.moid)
+          continue;
+        this.searchDeleteOne.run(id);
+      }
+      this.searchInsert.run(id, e.name, e.extra, e.entity, vcenterId, e.moid);
+      written++;
+    }
+    for (const id of stored.keys()) {
+      this.searchDeleteOne.run(id);
+      written++;
+    }
+    return written;
   }
 }

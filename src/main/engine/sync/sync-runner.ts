@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import { VminerError, toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
 import type { EntityCounts } from '../../../shared/inventory.js';
@@ -103,7 +104,9 @@ export class SyncRunner {
     const finished = Date.now();
     if (results.some((r) => r.status === 'ok')) {
       try {
+        const t0 = performance.now();
         this.deps.afterSync?.();
+        log.info('post-sync maintenance', { ms: Math.round(performance.now() - t0) });
       } catch (err) {
         log.warn('post-sync maintenance failed', { error: String(err) });
       }
@@ -190,9 +193,10 @@ export class SyncRunner {
       const warnings = syncWarnings(res.droppedPaths, res.missing, res.inventory.tagsError);
       const finished = Date.now();
       const a = res.about;
+      const storing = performance.now();
       // The rows and the state that describes them in one transaction: a crash between the two
       // can never leave new data with an old "as of".
-      store.replace(vc.id, res.inventory, () => {
+      const written = store.replace(vc.id, res.inventory, () => {
         repo.setAbout(vc.id, {
           productName: a.fullName || a.name,
           version: a.version,
@@ -217,6 +221,8 @@ export class SyncRunner {
         ms: finished - started,
         objects: res.objects,
         pages: res.pages,
+        rowsWritten: written,
+        phases: { ...res.phases, storeMs: Math.round(performance.now() - storing) },
       });
       emit({ phase: 'finished', status: 'ok', counts, durationMs: finished - started });
       bus.emit('inventory:changed', { vcenterIds: [vc.id] });

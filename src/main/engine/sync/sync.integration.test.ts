@@ -112,6 +112,42 @@ describe('multi-vCenter sync against simulators', () => {
     expect(states[0]!.sync.counts?.vms).toBe(sims[0]!.counts.vms);
   });
 
+  it('logs where a sync spent its time, and a re-sync of an unchanged vCenter writes no row', async () => {
+    // 200 ms added to every call of this simulator: its share must land in the call phases.
+    const slow = await startSimulator({ seed: 9, vms: 20, delayMs: 200, namePrefix: 'phases' });
+    const vc = engine.vcenters.add({
+      name: 'phases',
+      url: slow.url,
+      username: 'u',
+      thumbprint: slow.thumbprintSha256,
+      caPem: null,
+    });
+    await engine.setPassword(vc.id, 'p');
+    const logFile = path.join(dataDir, 'logs', 'vminer.log');
+    const synced = (): Record<string, unknown>[] =>
+      fs
+        .readFileSync(logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((e) => e['msg'] === 'synced' && e['vcenter'] === 'phases');
+    expect((await engine.sync.sync([vc.id])).results[0]!.status).toBe('ok');
+    expect((await engine.sync.sync([vc.id])).results[0]!.status).toBe('ok');
+    const [first, again] = synced();
+    const phases = again!['phases'] as Record<string, number>;
+    for (const k of ['connectMs', 'loginMs', 'viewMs', 'waitMs'])
+      expect(phases[k], k).toBeGreaterThanOrEqual(195);
+    for (const k of ['readMs', 'mapMs', 'storeMs']) expect(phases[k], k).toBeGreaterThanOrEqual(0);
+    const sum = Object.values(phases).reduce((a, b) => a + b, 0);
+    expect(sum).toBeLessThanOrEqual((again!['ms'] as number) + 5);
+    expect(first!['rowsWritten']).toBeGreaterThan(20);
+    expect(again!['rowsWritten']).toBe(0);
+    const log = fs.readFileSync(logFile, 'utf8');
+    expect(log).toMatch(/"msg":"post-sync maintenance","ms":\d+/);
+    await engine.removeVcenter(vc.id);
+    await slow.stop();
+  });
+
   it('a second sync of a vCenter already syncing joins it instead of starting another', async () => {
     const [a, b] = await Promise.all([engine.sync.sync([ids[0]!]), engine.sync.sync([ids[0]!])]);
     expect(a.results[0]).toBe(b.results[0]);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Inventory } from '../../../shared/inventory.js';
 import { SoapClient, type AboutInfo } from './soap-client.js';
 import { createContainerView, retrieveFromView, type MissingProperty } from './property-collector.js';
@@ -42,6 +43,20 @@ export async function tagsOrError(
   }
 }
 
+/** Where a collection's time went, in ms. */
+export interface CollectPhases {
+  /** DNS, TCP and TLS, and the service content (the first call). */
+  connectMs: number;
+  loginMs: number;
+  viewMs: number;
+  /** The retrieval calls: waiting for each answer to start (the vCenter at work, plus the round trip). */
+  waitMs: number;
+  /** The retrieval calls: reading the answers, parsing included (objects are parsed as they arrive). */
+  readMs: number;
+  /** Turning the objects into rows. */
+  mapMs: number;
+}
+
 export interface CollectResult {
   about: AboutInfo;
   inventory: Inventory;
@@ -49,6 +64,7 @@ export interface CollectResult {
   missing: MissingProperty[];
   pages: number;
   objects: number;
+  phases?: CollectPhases;
 }
 
 /**
@@ -73,24 +89,39 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
   // session on the vCenter.
   let session: 'none' | 'pending' | 'open' = 'none';
   try {
+    let mark = performance.now();
+    const lap = (): number => {
+      const now = performance.now();
+      const ms = now - mark;
+      mark = now;
+      return Math.round(ms);
+    };
     const sc = await client.retrieveServiceContent();
+    const connectMs = lap();
     session = 'pending';
     await client.login(opts.user, opts.password);
     session = 'open';
+    const loginMs = lap();
     // The tags come over their own connection, alongside the property collection.
     const tags = (opts.tags === false ? Promise.resolve({}) : tagsOrError(opts)).catch(() => ({}));
     const view = await createContainerView(client, VIEW_TYPES);
+    const viewMs = lap();
     const mapper = new InventoryMapper();
+    const before = { ...client.timing };
     const result = await retrieveFromView(client, view, PROPERTY_PATHS, {
       maxObjects: opts.maxObjects ?? 1000,
       onObject: (o) => mapper.add(o),
       onPage: (objects) => opts.onProgress?.({ phase: 'collecting', objects }),
     });
+    const waitMs = Math.round(client.timing.waitMs - before.waitMs);
+    const readMs = Math.round(client.timing.readMs - before.readMs);
     mapper.setCustomFields(await readCustomFields(client, opts.signal));
     opts.onProgress?.({ phase: 'mapping', objects: result.objects });
+    lap();
     const inventory = mapper.build();
+    const phases = { connectMs, loginMs, viewMs, waitMs, readMs, mapMs: lap() };
     Object.assign(inventory, await tags);
-    return { about: sc.about, inventory, ...result };
+    return { about: sc.about, inventory, ...result, phases };
   } finally {
     // The view dies with the session. logout() never throws and closes the connection.
     if (opts.signal?.aborted) {

@@ -63,6 +63,11 @@ export class InventoryMapper {
   protected readonly objects = new Map<string, ObjectContent>();
   /** Custom attribute names by key (the CustomFieldsManager's `field`). */
   private customFields = new Map<string, string>();
+  /**
+   * While `build()` runs: what many objects share, looked up once (a parent's datacenter and
+   * folder path). Nothing changes meanwhile; the row builders called one by one go without it.
+   */
+  private memo: { datacenters: Map<string, string | null>; folders: Map<string, string | null> } | undefined;
 
   add(o: ObjectContent): void {
     for (const name of ['guest.net', 'config.hardware.device']) {
@@ -143,13 +148,35 @@ export class InventoryMapper {
   }
 
   protected datacenterOf(o: ObjectContent): string | null {
-    return this.name(this.ancestor(ref(o.props.get('parent')), 'Datacenter'));
+    const parent = ref(o.props.get('parent'));
+    const memo = this.memo;
+    if (!memo || !parent) return this.name(this.ancestor(parent, 'Datacenter'));
+    const k = parent.key;
+    let dc = memo.datacenters.get(k);
+    if (dc === undefined) {
+      dc = this.name(this.ancestor(parent, 'Datacenter'));
+      memo.datacenters.set(k, dc);
+    }
+    return dc;
   }
 
   /** `/Prod/Web` for a VM in vm/Prod/Web; the datacenter's own `vm` folder is left out. */
   private folderPath(o: ObjectContent): string | null {
+    const parent = ref(o.props.get('parent'));
+    const memo = this.memo;
+    if (!memo || !parent) return this.folderPathFrom(parent);
+    const k = parent.key;
+    let path = memo.folders.get(k);
+    if (path === undefined) {
+      path = this.folderPathFrom(parent);
+      memo.folders.set(k, path);
+    }
+    return path;
+  }
+
+  private folderPathFrom(parent: MoRef | undefined): string | null {
     const parts: string[] = [];
-    let cur = ref(o.props.get('parent'));
+    let cur = parent;
     for (let guard = 0; cur && cur.type === 'Folder' && guard < 64; guard++) {
       const f = this.objects.get(cur.key);
       const parent = ref(f?.props.get('parent'));
@@ -541,38 +568,56 @@ export class InventoryMapper {
   }
 
   build(): Inventory {
+    this.memo = { datacenters: new Map(), folders: new Map() };
+    try {
+      return this.mapAll();
+    } finally {
+      this.memo = undefined;
+    }
+  }
+
+  private mapAll(): Inventory {
     const inv: Inventory = emptyInventory();
     this.resetLookups();
-    for (const h of this.byType('HostSystem')) {
+    // One pass sorts the objects by kind, in the order they came (every kind of network together).
+    const byKind = new Map<string, ObjectContent[]>();
+    for (const o of this.objects.values()) {
+      const kind = NETWORK_TYPES.includes(o.ref.type) ? 'Network' : o.ref.type;
+      const list = byKind.get(kind);
+      if (list) list.push(o);
+      else byKind.set(kind, [o]);
+    }
+    const of = (kind: string): ObjectContent[] => byKind.get(kind) ?? [];
+    for (const h of of('HostSystem')) {
       const r = this.hostRow(h);
       inv.hosts.push(r.row);
       for (const ds of r.datastores) inv.hostDatastores.push([h.ref.value, ds]);
-      inv.hostCustomValues.push(...r.customValues);
-      inv.hostNics.push(...r.nics);
-      inv.hostVmkernels.push(...r.vmkernels);
-      inv.hostVswitches.push(...r.vswitches);
+      for (const x of r.customValues) inv.hostCustomValues.push(x);
+      for (const x of r.nics) inv.hostNics.push(x);
+      for (const x of r.vmkernels) inv.hostVmkernels.push(x);
+      for (const x of r.vswitches) inv.hostVswitches.push(x);
     }
-    for (const v of this.byType('VirtualMachine')) {
+    for (const v of of('VirtualMachine')) {
       const r = this.vmRow(v);
       inv.vms.push(r.row);
-      inv.snapshots.push(...r.snapshots);
+      for (const snap of r.snapshots) inv.snapshots.push(snap);
       for (const ds of r.datastores) inv.vmDatastores.push([v.ref.value, ds]);
       for (const n of r.networks) inv.vmNetworks.push([v.ref.value, n]);
-      inv.disks.push(...r.disks);
-      inv.nics.push(...r.nics);
-      inv.partitions.push(...r.partitions);
-      inv.vmCustomValues.push(...r.customValues);
+      for (const x of r.disks) inv.disks.push(x);
+      for (const x of r.nics) inv.nics.push(x);
+      for (const x of r.partitions) inv.partitions.push(x);
+      for (const x of r.customValues) inv.vmCustomValues.push(x);
     }
     for (const d of this.objects.values())
       if (d.ref.type.endsWith('DistributedVirtualSwitch')) inv.dvSwitches.push(this.dvSwitchRow(d));
     const clusterVms = this.clusterVmCounts();
-    for (const c of this.byType('ClusterComputeResource'))
+    for (const c of of('ClusterComputeResource'))
       inv.clusters.push(this.clusterRow(c, clusterVms.get(c.ref.value) ?? 0));
-    for (const d of this.byType('Datastore')) inv.datastores.push(this.datastoreRow(d));
+    for (const d of of('Datastore')) inv.datastores.push(this.datastoreRow(d));
     const vlans = this.standardVlans();
-    for (const n of this.byType(...NETWORK_TYPES)) inv.networks.push(this.networkRow(n, vlans));
+    for (const n of of('Network')) inv.networks.push(this.networkRow(n, vlans));
     const dcCounts = this.datacenterCounts();
-    for (const d of this.byType('Datacenter')) inv.datacenters.push(this.datacenterRow(d, dcCounts));
+    for (const d of of('Datacenter')) inv.datacenters.push(this.datacenterRow(d, dcCounts));
     return inv;
   }
 }

@@ -1,18 +1,15 @@
 import { VminerError } from '../../../shared/errors.js';
 import { moRefXml, SoapFault, type SoapClient } from './soap-client.js';
-import { escapeXml, childText, MoRef, toValue, type XNode, type XValue } from './xml.js';
-import { pruneDevices } from './vm-devices.js';
+import { escapeXml, childText, MoRef, toValue, type StreamHandlers, type XNode, type XValue } from './xml.js';
+import {
+  noteMissing,
+  ObjectContentBuilder,
+  type MissingProperty,
+  type ObjectContent,
+} from './object-content.js';
+import { skipDevice } from './vm-devices.js';
 
-export interface ObjectContent {
-  ref: MoRef;
-  props: Map<string, XValue>;
-}
-
-export interface MissingProperty {
-  objectType: string;
-  path: string;
-  fault: string;
-}
+export type { MissingProperty, ObjectContent };
 
 export interface RetrieveResult {
   /** Paths a vCenter did not know (InvalidProperty) and that were dropped from the request. */
@@ -29,6 +26,10 @@ export interface RetrieveOptions {
   onPage?: (objectsSoFar: number) => void;
 }
 
+/**
+ * One ObjectContent element from its node tree (a targeted re-read); a full retrieval builds them
+ * from the parser's events instead (`ObjectContentBuilder`), with the same result.
+ */
 function parseObjectContent(node: XNode, missing: Map<string, MissingProperty>): ObjectContent {
   let ref: MoRef | undefined;
   const props = new Map<string, XValue>();
@@ -38,14 +39,7 @@ function parseObjectContent(node: XNode, missing: Map<string, MissingProperty>):
       const name = childText(c, 'name');
       const val = c.children.find((x) => x.name === 'val');
       if (name !== undefined && val) props.set(name, toValue(val));
-    } else if (c.name === 'missingSet') {
-      const path = childText(c, 'path') ?? '';
-      const fault = c.children.find((x) => x.name === 'fault');
-      const faultType =
-        fault?.children.find((x) => x.name === 'fault')?.xsiType ?? fault?.xsiType ?? 'unknown';
-      const key = `${ref?.type ?? ''}.${path}`;
-      if (!missing.has(key)) missing.set(key, { objectType: ref?.type ?? '', path, fault: faultType });
-    }
+    } else if (c.name === 'missingSet') noteMissing(c, ref, missing);
   }
   if (!ref) throw new VminerError('PROTOCOL', 'an object in the answer has no reference');
   return { ref, props };
@@ -105,15 +99,19 @@ export async function retrieveFromView(
   let objects = 0;
   let pages = 0;
 
-  const handlers = {
+  // A builder per call: one that failed half-way never leaves state behind for the next.
+  const handlers = (): StreamHandlers => ({
     emitName: 'objects',
     emitDepth: 5, // Envelope > Body > Retrieve…Response > returnval > objects
-    prune: pruneDevices,
-    onEmit: (node: XNode) => {
-      objects++;
-      opts.onObject(parseObjectContent(node, missing));
-    },
-  };
+    builder: new ObjectContentBuilder(
+      missing,
+      (o) => {
+        objects++;
+        opts.onObject(o);
+      },
+      skipDevice,
+    ),
+  });
 
   const specXml = (): string => `<specSet>${viewSpecXml(viewRef, active)}</specSet>`;
 
@@ -125,7 +123,7 @@ export async function retrieveFromView(
         moRefXml('_this', 'PropertyCollector', pc) +
           specXml() +
           `<options><maxObjects>${opts.maxObjects ?? 1000}</maxObjects></options>`,
-        handlers,
+        handlers(),
       );
       break;
     } catch (err) {
@@ -150,7 +148,7 @@ export async function retrieveFromView(
       next = await client.call(
         'ContinueRetrievePropertiesEx',
         moRefXml('_this', 'PropertyCollector', pc) + `<token>${escapeXml(token)}</token>`,
-        handlers,
+        handlers(),
       );
     } catch (err) {
       // A rejected token (expired or lost retrieval) must fail the collection, never truncate it.

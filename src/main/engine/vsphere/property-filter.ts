@@ -4,7 +4,6 @@
  */
 import { VminerError } from '../../../shared/errors.js';
 import { moRefXml, SoapFault, type SoapClient } from './soap-client.js';
-import { pruneDevices } from './vm-devices.js';
 import { dropInvalidPath, viewSpecXml } from './property-collector.js';
 import { child, childText, escapeXml, MoRef, toValue, type XNode, type XValue } from './xml.js';
 
@@ -131,7 +130,6 @@ export async function waitForUpdates(client: SoapClient, opts: WaitOptions): Pro
     {
       emitName: 'objectSet',
       emitDepth: 6, // Envelope > Body > WaitForUpdatesExResponse > returnval > filterSet > objectSet
-      prune: pruneDevices,
       onEmit: (node) => {
         objects++;
         opts.onObject(parseObjectUpdate(node));
@@ -183,7 +181,7 @@ export async function retrieveObjects(
       'RetrievePropertiesEx',
       moRefXml('_this', 'PropertyCollector', client.serviceContent.propertyCollector) +
         `<specSet>${propSets}${objectSets}</specSet><options></options>`,
-      { emitName: 'objects', emitDepth: 5, prune: pruneDevices, onEmit: (n) => out.push(n) },
+      { emitName: 'objects', emitDepth: 5, onEmit: (n) => out.push(n) },
       { signal },
     );
   } catch (err) {

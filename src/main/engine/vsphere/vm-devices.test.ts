@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ObjectContentBuilder } from './object-content.js';
 import { parseObject } from './property-collector.js';
-import { SoapStreamParser, type XNode } from './xml.js';
-import { datastoreOfPath, pruneDevices, reduceDevices, vmDevices, vmPartitions } from './vm-devices.js';
+import { SoapStreamParser } from './xml.js';
+import { datastoreOfPath, reduceDevices, skipDevice, vmDevices, vmPartitions } from './vm-devices.js';
 
 const DEVICES = `
 <val xsi:type="ArrayOfVirtualDevice">
@@ -28,10 +29,13 @@ const GUEST_NET = `
   <GuestNicInfo><network>Prod</network><ipAddress>10.0.0.5</ipAddress><ipAddress>fe80::1</ipAddress><macAddress>00:50:56:aa:bb:01</macAddress><connected>true</connected></GuestNicInfo>
 </val>`;
 
-/** An ObjectContent answer with the given propSets, parsed the way a retrieval parses it. */
+/**
+ * An ObjectContent answer with the given propSets, parsed the way a retrieval parses it: by the
+ * builder (with `skip`: leaving some array items unbuilt), or as nodes (`parseObject`, the reference).
+ */
 function object(
   props: Record<string, string>,
-  prune?: (n: XNode, open: readonly XNode[]) => boolean,
+  skip?: (property: string, xsiType: string | undefined) => boolean,
 ): ReturnType<typeof parseObject> {
   const xml =
     `<Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Body><R><returnval><objects><obj type="VirtualMachine">vm-7</obj>` +
@@ -43,8 +47,9 @@ function object(
   const p = new SoapStreamParser({
     emitName: 'objects',
     emitDepth: 5,
-    ...(prune ? { prune } : {}),
-    onEmit: (n) => (out = parseObject(n, new Map())),
+    ...(skip
+      ? { builder: new ObjectContentBuilder(new Map(), (o) => (out = o), skip) }
+      : { onEmit: (n) => (out = parseObject(n, new Map())) }),
   });
   p.write(xml);
   p.end();
@@ -121,16 +126,16 @@ describe('VM devices', () => {
     });
   });
 
-  it('the parser drops the devices vMiner does not keep, unread, and the rows come out the same', () => {
-    let pruned = 0;
-    const prune = (n: XNode, open: readonly XNode[]): boolean => {
-      const r = pruneDevices(n, open);
-      if (r) pruned++;
+  it('a retrieval leaves the devices vMiner does not keep unbuilt, and the rows come out the same', () => {
+    let skipped = 0;
+    const skip = (property: string, xsiType: string | undefined): boolean => {
+      const r = skipDevice(property, xsiType);
+      if (r) skipped++;
       return r;
     };
     const full = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET });
-    const lean = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET }, prune);
-    expect(pruned).toBe(2); // the PCI controller and the CD-ROM
+    const lean = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET }, skip);
+    expect(skipped).toBe(2); // the PCI controller and the CD-ROM
     const types = (o: typeof full) =>
       (o.props.get('config.hardware.device') as { _type: string }[]).map((d) => d._type);
     expect(types(lean)).toEqual([
@@ -149,7 +154,7 @@ describe('VM devices', () => {
         names,
       );
     expect(rows(lean)).toEqual(rows(full));
-    // Other properties are never pruned.
+    // Other properties are never skipped.
     expect(lean.props.get('guest.net')).toEqual(full.props.get('guest.net'));
   });
 

@@ -5,7 +5,7 @@
  * turned into rows with names resolved.
  */
 import type { Inventory, InventoryRow } from '../../../shared/inventory.js';
-import { MoRef, type XNode, type XObject, type XValue } from './xml.js';
+import { MoRef, type XObject, type XValue } from './xml.js';
 import { asArray, bool, field, joinList, num, obj, ref, str, strs } from './xvalue.js';
 
 type Row<K extends keyof Inventory> = InventoryRow<K>;
@@ -38,7 +38,7 @@ function pick(o: XObject | undefined, keys: readonly string[]): XObject | undefi
   return out;
 }
 
-/** Device types `reduceDevices` keeps; the parser drops the others unread (`pruneDevices`). */
+/** Device types `reduceDevices` keeps; a full read leaves the others unbuilt (`skipDevice`). */
 const KEPT_TYPES = new Set([
   'VirtualDisk',
   'VirtualMachineVideoCard',
@@ -47,16 +47,12 @@ const KEPT_TYPES = new Set([
 ]);
 
 /**
- * A parser `prune` hook: inside the value of `config.hardware.device` (a propSet of a retrieval,
- * a changeSet of an update), devices of other types are skipped as they are read, so a VM's PCI,
- * IDE, PS/2, SIO, keyboard, VMCI and CD-ROM devices cost no nodes and no conversion.
+ * Inside the value of `config.hardware.device`, devices of other types are left unbuilt as they
+ * are read (ObjectContentBuilder's `skipItem`), so a VM's PCI, IDE, PS/2, SIO, keyboard, VMCI and
+ * CD-ROM devices cost no objects and no conversion.
  */
-export function pruneDevices(node: XNode, open: readonly XNode[]): boolean {
-  if (node.xsiType === undefined) return false;
-  const parent = open[open.length - 1];
-  if (parent?.name !== 'val') return false;
-  const first = open[open.length - 2]?.children[0];
-  return first?.name === 'name' && first.text === 'config.hardware.device' && !KEPT_TYPES.has(node.xsiType);
+export function skipDevice(property: string, xsiType: string | undefined): boolean {
+  return property === 'config.hardware.device' && xsiType !== undefined && !KEPT_TYPES.has(xsiType);
 }
 
 const DISK_BACKING_KEYS = [

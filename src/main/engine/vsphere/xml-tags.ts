@@ -1,0 +1,170 @@
+/** Reading the parts of a SOAP answer's tags that vMiner uses (see `SoapStreamParser`). */
+
+const ENTITY_RE = /&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(ENTITY_RE, (_, e: string) =>
+    e[0] === '#'
+      ? String.fromCodePoint(
+          e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10),
+        )
+      : NAMED[e]!,
+  );
+}
+
+/** `&#x10FFFF;` is the longest entity: a text piece ending in an `&` this close may be cut in half. */
+export const LONGEST_ENTITY = 10;
+export const NON_SPACE = /\S/;
+
+export const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+
+/** The part of a qualified name after its prefix. */
+function localName(qname: string): string {
+  const i = qname.indexOf(':');
+  return i < 0 ? qname : qname.slice(i + 1);
+}
+
+/** What a start tag says; one object is reused for every tag. */
+export interface StartTag {
+  /** The local name (after the first colon). */
+  name: string;
+  /** `…:type` (xsi:type), without its prefix. */
+  xsiType: string | undefined;
+  /** `type` (a managed object reference's type). */
+  moType: string | undefined;
+  selfClosing: boolean;
+}
+
+/**
+ * Reads the start tag `s[start..end)` (without `<`, `>` and a self-closing `/`) into `out`, any
+ * spacing and quoting; false when it has no name. Only `type` and `…:type` are read of the
+ * attributes (vim25 carries its types in them); anything unreadable is passed over.
+ */
+export function readStartTag(s: string, start: number, end: number, out: StartTag): boolean {
+  let i = start;
+  let local = start;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 47) break;
+    if (c === 58 /* : */ && local === start) local = i + 1;
+    i++;
+  }
+  if (i === start) return false;
+  out.name = s.slice(local, i);
+  out.xsiType = undefined;
+  out.moType = undefined;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (isSpace(c) || c === 47) {
+      i++;
+      continue;
+    }
+    const nameStart = i;
+    while (i < end) {
+      const d = s.charCodeAt(i);
+      if (isSpace(d) || d === 61 /* = */ || d === 47) break;
+      i++;
+    }
+    const nameEnd = i;
+    while (i < end && isSpace(s.charCodeAt(i))) i++;
+    if (i >= end || s.charCodeAt(i) !== 61) {
+      if (i === nameStart) i++;
+      continue;
+    }
+    i++;
+    while (i < end && isSpace(s.charCodeAt(i))) i++;
+    const q = s.charCodeAt(i);
+    if (q !== 34 && q !== 39) continue;
+    const close = s.indexOf(q === 34 ? '"' : "'", i + 1);
+    if (close === -1 || close >= end) break;
+    readTypeAttribute(s, nameStart, nameEnd, i + 1, close, out);
+    i = close + 1;
+  }
+  return true;
+}
+
+function readTypeAttribute(
+  s: string,
+  nameStart: number,
+  nameEnd: number,
+  valueStart: number,
+  valueEnd: number,
+  out: StartTag,
+): void {
+  const len = nameEnd - nameStart;
+  if (len === 4 && s.startsWith('type', nameStart)) {
+    out.moType = decodeEntities(s.slice(valueStart, valueEnd));
+  } else if (len >= 5 && s.startsWith(':type', nameEnd - 5)) {
+    out.xsiType = localName(decodeEntities(s.slice(valueStart, valueEnd)));
+  }
+}
+
+/**
+ * The fast path for the tags a vim25 answer is made of: a complete start tag at `lt` with plainly
+ * written attributes (`name="value"` after one or more spaces). Returns the index after the tag,
+ * with `out` filled in, or -1 for anything else (cut by the end of `s`, tabs or newlines inside,
+ * spaces around `=`), which the general path then reads.
+ */
+export function readPlainStartTag(s: string, lt: number, out: StartTag): number {
+  // Every read is bounds-checked: a read past the end would make V8 drop the optimised code.
+  const len = s.length;
+  const start = lt + 1;
+  let j = start;
+  let local = start;
+  let c = 0;
+  for (; j < len; j++) {
+    c = s.charCodeAt(j);
+    if (c === 62 || c === 32 || c === 47) break;
+    if (c === 58 /* : */) {
+      if (local === start) local = j + 1;
+    } else if (c === 34 || c === 39 || c === 60 || c === 9 || c === 10 || c === 13) return -1;
+  }
+  if (j === start || j >= len) return -1;
+  const nameEnd = j;
+  out.xsiType = undefined;
+  out.moType = undefined;
+  for (;;) {
+    while (c === 32) {
+      if (++j >= len) return -1;
+      c = s.charCodeAt(j);
+    }
+    if (c === 62 /* > */) break;
+    if (c === 47 /* / */) {
+      if (j + 1 >= len || s.charCodeAt(j + 1) !== 62) return -1;
+      j++;
+      break;
+    }
+    const attrStart = j;
+    for (; j < len; j++) {
+      c = s.charCodeAt(j);
+      if (c === 61 /* = */) break;
+      if (
+        c === 32 ||
+        c === 62 ||
+        c === 47 ||
+        c === 34 ||
+        c === 39 ||
+        c === 60 ||
+        c === 9 ||
+        c === 10 ||
+        c === 13
+      )
+        return -1;
+    }
+    if (j + 1 >= len) return -1;
+    const q = s.charCodeAt(j + 1);
+    if (q !== 34 && q !== 39) return -1;
+    const close = s.indexOf(q === 34 ? '"' : "'", j + 2);
+    if (close === -1 || close + 1 >= len) return -1;
+    readTypeAttribute(s, attrStart, j, j + 2, close, out);
+    j = close + 1;
+    c = s.charCodeAt(j);
+    if (c !== 32 && c !== 62 && c !== 47) return -1;
+  }
+  // j is at the closing '>' (after a '/' for a self-closing tag).
+  out.name = s.slice(local, nameEnd);
+  out.selfClosing = s.charCodeAt(j - 1) === 47;
+  return j + 1;
+}
