@@ -11,7 +11,7 @@ For each vCenter URL (https://host:port/sdk): log in, for each type create one r
 ContainerView from the rootFolder, RetrievePropertiesEx (maxObjects 1000, paging with
 ContinueRetrievePropertiesEx), convert every result to plain Python dicts in memory (so the work
 is comparable with a real consumer), destroy the view, read the custom attribute names
-(CustomFieldsManager.field), log out; and, as vMiner does, read the tags through the tagging REST
+(CustomFieldsManager.field) and the file layout of the VMs with snapshots (their sizes), log out; and, as vMiner does, read the tags through the tagging REST
 API (a vAPI session from the same credentials, urllib). With --workers N > 1 the vCenters are
 collected concurrently by a ThreadPoolExecutor.
 
@@ -187,6 +187,26 @@ def read_tags(url, user, password):
         call("DELETE", "session")
 
 
+LAYOUT_PATHS = ["layoutEx.file", "layoutEx.snapshot", "layoutEx.disk"]
+
+
+def read_snapshot_layouts(content, vms):
+    """As vMiner does: the file layout (snapshot sizes) of the VMs that have snapshots, 200 per call."""
+    with_snaps = [v["_moid"] for v in vms if (v.get("snapshot") or {}).get("rootSnapshotList")]
+    pc = content.propertyCollector
+    out = []
+    for i in range(0, len(with_snaps), 200):
+        objs = [
+            vmodl.query.PropertyCollector.ObjectSpec(obj=vim.VirtualMachine(m, pc._stub), skip=False)
+            for m in with_snaps[i:i + 200]
+        ]
+        prop = vmodl.query.PropertyCollector.PropertySpec(type=vim.VirtualMachine, pathSet=LAYOUT_PATHS, all=False)
+        spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=objs, propSet=[prop])
+        for oc in pc.RetrieveContents([spec]) or []:
+            out.append({p.name: to_plain(p.val) for p in oc.propSet or []})
+    return out
+
+
 def collect_vcenter(url, user, password, paths_by_type):
     si = connect(url, user, password)
     try:
@@ -196,6 +216,7 @@ def collect_vcenter(url, user, password, paths_by_type):
             inventory[type_name] = retrieve_type(content, type_name, paths, url)
         if content.customFieldsManager:
             inventory["_customFields"] = to_plain(content.customFieldsManager.field)
+        inventory["_snapshotLayouts"] = read_snapshot_layouts(content, inventory.get("VirtualMachine", []))
         inventory["_tags"] = read_tags(url, user, password)
         # One view per type: a subtype (a DistributedVirtualPortgroup is also a Network) comes back
         # under both types, so count distinct managed objects, as vMiner's single view does.

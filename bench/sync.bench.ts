@@ -31,7 +31,7 @@ import {
   type RunningSimulator,
   type SimulatorOptions,
 } from '../src/testing/vcsim.js';
-import { PROPERTY_PATHS } from '../src/main/engine/vsphere/properties.js';
+import { DEVICE_PATH, PROPERTY_PATHS } from '../src/main/engine/vsphere/properties.js';
 import { buildWorker, type BuiltWorker } from './lib/build-worker.js';
 import { summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { int, mark, mb, median, s, table } from './lib/format.js';
@@ -738,7 +738,10 @@ async function main(): Promise<number> {
   const stamp = now.toISOString().slice(0, 19).replace(/:/g, '').replace('T', '-');
   tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-bench-'));
   const pathsJson = path.join(tmpRoot, 'property-paths.json');
-  fs.writeFileSync(pathsJson, JSON.stringify(PROPERTY_PATHS));
+  // pyvmomi keeps no state between runs: it reads every VM's devices, which vMiner reads only for
+  // VMs whose config.changeVersion moved since its cache read them (a first sync reads them all).
+  const pyPaths = { ...PROPERTY_PATHS, VirtualMachine: [...PROPERTY_PATHS['VirtualMachine']!, DEVICE_PATH] };
+  fs.writeFileSync(pathsJson, JSON.stringify(pyPaths));
 
   const machine = {
     cores: os.cpus().length,

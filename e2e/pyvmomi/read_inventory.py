@@ -49,6 +49,9 @@ VM_PATHS = [
     "guest.guestFullName",
     "config.hardware.device",
     "guest.disk",
+    "layoutEx.file",
+    "layoutEx.snapshot",
+    "layoutEx.disk",
     "config.createDate",
     "config.firmware",
     "config.bootOptions",
@@ -182,13 +185,45 @@ def kind(obj):
     return type(obj).__name__.split(".")[-1]
 
 
+def snapshot_sizes(vm_name, layout_files, layout_snaps, running):
+    """RVTools' vSnapshot sizes: the .vmsn file, and .vmsn + .vmem + the delta disks made on top of the
+    snapshot (the chain units right after its own chain in the chains that extend it)."""
+    size = {f.key: f.size for f in layout_files or []}
+
+    def chains(disks):
+        return {d.key: [",".join(str(k) for k in (u.fileKey or [])) for u in (d.chain or [])] for d in disks or []}
+
+    snaps = [(s, chains(s.disk)) for s in layout_snaps or []]
+    states = [c for _, c in snaps] + [chains(running)]
+    out = []
+    for s, own in snaps:
+        vmsn = size.get(s.dataKey)
+        total = None
+        if vmsn is not None:
+            total = vmsn + (size.get(s.memoryKey, 0) if s.memoryKey is not None and s.memoryKey >= 0 else 0)
+            deltas = set()
+            for disk, chain in own.items():
+                for state in states:
+                    other = state.get(disk)
+                    if other is None or other is chain or len(other) <= len(chain):
+                        continue
+                    if other[:len(chain)] == chain:
+                        deltas.add(other[len(chain)])
+            for unit in deltas:
+                for k in unit.split(","):
+                    if k:
+                        total += size.get(int(k), 0)
+        out.append({"vm": vm_name, "moid": s.key._moId, "vmsnBytes": vmsn, "totalBytes": total})
+    return out
+
+
 def read_depth(vms, hosts, clusters, datastores, networks, pools, vapps, portgroups, switches, fields, net_names):
     switch_names = {k: v.get("name") for k, v in switches.items()}
     pg_by_key = {
         v.get("key"): (v.get("name"), switch_names.get(moid(v.get("config.distributedVirtualSwitch"))))
         for v in portgroups.values()
     }
-    disks, nics, partitions, vm_depth = [], [], [], []
+    disks, nics, partitions, vm_depth, snap_sizes = [], [], [], [], []
     for k, v in vms.items():
         name = v.get("name")
         devices = v.get("config.hardware.device") or []
@@ -251,6 +286,7 @@ def read_depth(vms, hosts, clusters, datastores, networks, pools, vapps, portgro
             if cur in vapps and vapp is None:
                 vapp = pools[cur]["name"]
             cur = moid(pools[cur].get("parent"))
+        snap_sizes.extend(snapshot_sizes(name, v.get("layoutEx.file"), v.get("layoutEx.snapshot"), v.get("layoutEx.disk")))
         vm_depth.append({
             "name": name,
             "createdAt": iso(v.get("config.createDate")),
@@ -308,6 +344,7 @@ def read_depth(vms, hosts, clusters, datastores, networks, pools, vapps, portgro
         "nics": sorted(nics, key=by("vm", "key")),
         "partitions": sorted(partitions, key=by("vm", "path")),
         "vmDepth": sorted(vm_depth, key=by("name")),
+        "snapshotSizes": sorted(snap_sizes, key=by("vm", "moid")),
         "hostDepth": sorted(host_depth, key=by("name")),
         "clusterDepth": sorted(cluster_depth, key=by("name")),
         "dvSwitches": sorted(dvs, key=by("name")),

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/vmware/govmomi"
@@ -38,6 +39,9 @@ func (d *diversifier) fillDepth(plans []*vmPlan) error {
 			created = d.now.Add(-time.Duration(1+r.Intn(48)) * time.Hour)
 		}
 		cfg.CreateDate = &created
+		// config.changeVersion, as vCenter keeps it: the time of the last configuration change
+		// (the simulator leaves it empty; the watcher in live_updates.go moves it on).
+		cfg.ChangeVersion = created.UTC().Format(time.RFC3339Nano)
 
 		efi := r.Intn(100) < 35
 		if p.os.windows {
@@ -128,10 +132,79 @@ func (d *diversifier) fillDepth(plans []*vmPlan) error {
 		}
 	}
 	d.addThirdNics(plans)
+	d.fillSnapshotFiles(plans)
 	if err := d.addVApp(plans); err != nil {
 		return err
 	}
 	return d.setCustomFields(plans, r)
+}
+
+// fillSnapshotFiles gives the snapshots files with sizes in layoutEx, as a vCenter reports them
+// (the simulator makes empty .vmsn files and no delta disks): a .vmsn of some MB, a .vmem for some,
+// and for each disk a delta disk made when the snapshot was taken, so that each snapshot's disks
+// are the chain as it was then and the running chain goes on through every delta (RVTools'
+// vSnapshot "Size MiB (vmsn)" and "Size MiB (total)"). A random stream of its own.
+func (d *diversifier) fillSnapshotFiles(plans []*vmPlan) {
+	const mib = int64(1024 * 1024)
+	rs := rand.New(rand.NewSource(d.o.seed*4099 + 7))
+	for _, p := range plans {
+		vm := simulator.Map.Get(p.vmRef).(*simulator.VirtualMachine)
+		lx := vm.LayoutEx
+		if lx == nil || len(lx.Snapshot) == 0 {
+			continue
+		}
+		next := int32(0)
+		for _, f := range lx.File {
+			if f.Key >= next {
+				next = f.Key + 1
+			}
+		}
+		add := func(name, kind string, size int64) int32 {
+			k := next
+			next++
+			lx.File = append(lx.File, types.VirtualMachineFileLayoutExFileInfo{
+				Key: k, Name: name, Type: kind, Size: size, UniqueSize: size, Accessible: types.NewBool(true),
+			})
+			return k
+		}
+		setSize := func(key int32, size int64) {
+			for i := range lx.File {
+				if lx.File[i].Key == key {
+					lx.File[i].Size, lx.File[i].UniqueSize = size, size
+				}
+			}
+		}
+		dir := vm.Config.Files.VmPathName
+		if i := strings.LastIndex(dir, "/"); i >= 0 {
+			dir = dir[:i]
+		}
+		running := make([][]types.VirtualMachineFileLayoutExDiskUnit, len(lx.Disk))
+		for j := range lx.Disk {
+			running[j] = append([]types.VirtualMachineFileLayoutExDiskUnit{}, lx.Disk[j].Chain...)
+		}
+		for i := range lx.Snapshot {
+			s := &lx.Snapshot[i]
+			setSize(s.DataKey, int64(1+rs.Intn(48))*mib)
+			if rs.Intn(3) == 0 {
+				s.MemoryKey = add(fmt.Sprintf("%s/%s-Snapshot%d.vmem", dir, vm.Name, i+1), "snapshotMemory", int64(p.memMB)*mib)
+			}
+			disks := make([]types.VirtualMachineFileLayoutExDiskLayout, len(lx.Disk))
+			for j := range lx.Disk {
+				disks[j] = types.VirtualMachineFileLayoutExDiskLayout{
+					Key: lx.Disk[j].Key, Chain: append([]types.VirtualMachineFileLayoutExDiskUnit{}, running[j]...),
+				}
+			}
+			s.Disk = disks
+			for j := range running {
+				desc := add(fmt.Sprintf("%s/%s_%d-%06d.vmdk", dir, vm.Name, j, i+1), "diskDescriptor", 512)
+				ext := add(fmt.Sprintf("%s/%s_%d-%06d-delta.vmdk", dir, vm.Name, j, i+1), "diskExtent", int64(1+rs.Intn(4096))*mib)
+				running[j] = append(running[j], types.VirtualMachineFileLayoutExDiskUnit{FileKey: []int32{desc, ext}})
+			}
+		}
+		for j := range lx.Disk {
+			lx.Disk[j].Chain = running[j]
+		}
+	}
 }
 
 // addThirdNics gives a third of the VMs with two NICs a third one, a vmxnet3 on the first NIC's

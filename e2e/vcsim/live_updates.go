@@ -36,6 +36,13 @@ func emitMissingUpdates(every time.Duration) {
 				last, known := seen[ref]
 				seen[ref] = print
 				if known && last != print {
+					// A VM's configuration changed: vCenter moves config.changeVersion on with it.
+					if vm, ok := e.(*simulator.VirtualMachine); ok && vm.Config != nil {
+						simulator.Map.WithLock(e, func() {
+							vm.Config.ChangeVersion = time.Now().UTC().Format(time.RFC3339Nano)
+						})
+						changes = append(changes, types.PropertyChange{Name: "config.changeVersion", Val: vm.Config.ChangeVersion})
+					}
 					simulator.Map.Update(e, changes)
 				}
 			}

@@ -188,6 +188,8 @@ export const FIELDS = {
     createdAt: f('date', 'Created'),
     ageDays: f('number', 'Age', 'days'),
     state: f('text', 'Power state at snapshot'),
+    sizeTotalBytes: f('number', 'Size', 'bytes'),
+    sizeVmsnBytes: f('number', 'Size (vmsn)', 'bytes'),
   },
   disks: {
     ...common,
@@ -322,7 +324,7 @@ export const DEFAULT_COLUMNS: Record<QueryEntity, string[]> = {
   clusters: ['vcenter', 'datacenter', 'name', 'hostCount', 'vmCount', 'drsEnabled', 'haEnabled'],
   datacenters: ['vcenter', 'name', 'clusterCount', 'hostCount', 'vmCount'],
   networks: ['vcenter', 'datacenter', 'name', 'type', 'vlanId', 'vmCount'],
-  snapshots: ['vcenter', 'vm', 'name', 'createdAt', 'ageDays', 'description'],
+  snapshots: ['vcenter', 'vm', 'name', 'createdAt', 'ageDays', 'sizeTotalBytes', 'description'],
   disks: ['vcenter', 'vm', 'name', 'capacityBytes', 'provisioning', 'datastore', 'controller', 'diskMode'],
   nics: ['vcenter', 'vm', 'name', 'adapterType', 'network', 'macAddress', 'connected', 'ipv4'],
   partitions: ['vcenter', 'vm', 'name', 'capacityBytes', 'freeBytes', 'usedPercent'],

@@ -209,6 +209,10 @@ export interface SnapshotRow {
   createdAt: string | null;
   state: string | null;
   parentMoid: string | null;
+  /** The snapshot's .vmsn file (layoutEx); null when not read. RVTools' "Size MiB (vmsn)". */
+  sizeVmsnBytes?: number | null;
+  /** .vmsn + .vmem + the delta disks made on top of it (layoutEx). RVTools' "Size MiB (total)". */
+  sizeTotalBytes?: number | null;
 }
 
 /** A VM's virtual disk (from config.hardware.device); keyed by the VM and the device key. */
@@ -398,6 +402,16 @@ export interface LinkRow {
 }
 
 /** One vCenter's complete inventory as collected; rows carry the vCenter's name and id once stored. */
+/**
+ * The device cache of a VM: its reduced device list (JSON) as read at `changeVersion`. A sync reads
+ * a VM's devices only when its config.changeVersion moved (devices are the bulk of a VM's answer).
+ */
+export interface VmDevicesRow {
+  vmMoid: string;
+  changeVersion: string;
+  devices: string;
+}
+
 export interface Inventory {
   datacenters: Omit<DatacenterRow, 'vcenterId' | 'vcenter'>[];
   clusters: Omit<ClusterRow, 'vcenterId' | 'vcenter'>[];
@@ -410,6 +424,8 @@ export interface Inventory {
   nics: Omit<NicRow, 'vcenterId' | 'vcenter'>[];
   partitions: Omit<PartitionRow, 'vcenterId' | 'vcenter'>[];
   vmCustomValues: CustomValueRow[];
+  /** Each VM's reduced device list as last read, with the config.changeVersion it was read at. */
+  vmDevices: VmDevicesRow[];
   hostCustomValues: CustomValueRow[];
   hostNics: HostNicRow[];
   hostVmkernels: HostVmkernelRow[];
@@ -454,6 +470,7 @@ export function emptyInventory(): Inventory {
     nics: [],
     partitions: [],
     vmCustomValues: [],
+    vmDevices: [],
     hostCustomValues: [],
     hostNics: [],
     hostVmkernels: [],

@@ -169,7 +169,16 @@ export interface PyTagAssignment {
   tag: string;
 }
 
+/** RVTools' vSnapshot sizes from layoutEx, per snapshot (moid). */
+export interface PySnapshotSize {
+  vm: string;
+  moid: string;
+  vmsnBytes: number | null;
+  totalBytes: number | null;
+}
+
 export interface PyInventory {
+  snapshotSizes: PySnapshotSize[];
   disks: PyDisk[];
   nics: PyNic[];
   partitions: PyPartition[];

@@ -33,7 +33,13 @@ export function inserter(sqlite: Database.Database, table: SQLiteTable, verb = '
   };
 }
 
-const VM_CHILDREN = [schema.vmDisks, schema.vmNics, schema.vmPartitions, schema.vmCustomValues];
+const VM_CHILDREN = [
+  schema.vmDisks,
+  schema.vmNics,
+  schema.vmPartitions,
+  schema.vmCustomValues,
+  schema.vmDevices,
+];
 const HOST_CHILDREN = [schema.hostNics, schema.hostVmkernels, schema.hostVswitches, schema.hostCustomValues];
 const name = (t: SQLiteTable): string => getTableConfig(t).name;
 
@@ -65,6 +71,7 @@ export class DetailStore {
     nics: RowWriter;
     partitions: RowWriter;
     vmCustomValues: RowWriter;
+    vmDevices: RowWriter;
     hostCustomValues: RowWriter;
     hostNics: RowWriter;
     hostVmkernels: RowWriter;
@@ -77,6 +84,7 @@ export class DetailStore {
     nics: TableWriter;
     partitions: TableWriter;
     vmCustomValues: TableWriter;
+    vmDevices: TableWriter;
     hostCustomValues: TableWriter;
     hostNics: TableWriter;
     hostVmkernels: TableWriter;
@@ -99,6 +107,7 @@ export class DetailStore {
       nics: inserter(sqlite, schema.vmNics),
       partitions: inserter(sqlite, schema.vmPartitions),
       vmCustomValues: inserter(sqlite, schema.vmCustomValues),
+      vmDevices: inserter(sqlite, schema.vmDevices),
       hostCustomValues: inserter(sqlite, schema.hostCustomValues),
       hostNics: inserter(sqlite, schema.hostNics, 'INSERT OR IGNORE'),
       hostVmkernels: inserter(sqlite, schema.hostVmkernels, 'INSERT OR IGNORE'),
@@ -112,6 +121,7 @@ export class DetailStore {
       nics: tw(schema.vmNics),
       partitions: tw(schema.vmPartitions),
       vmCustomValues: tw(schema.vmCustomValues),
+      vmDevices: tw(schema.vmDevices),
       hostCustomValues: tw(schema.hostCustomValues),
       // A host may list a device or switch name twice.
       hostNics: tw(schema.hostNics, 'INSERT OR IGNORE'),
@@ -153,6 +163,7 @@ export class DetailStore {
     written += f.disks.sync(vcenterId, asRows(inv.disks));
     written += f.nics.sync(vcenterId, asRows(inv.nics));
     written += f.partitions.sync(vcenterId, asRows(inv.partitions));
+    written += f.vmDevices.sync(vcenterId, asRows(inv.vmDevices));
     written += f.vmCustomValues.sync(
       vcenterId,
       inv.vmCustomValues.map((r) => ({ ...r, vmMoid: r.ownerMoid })),
@@ -236,6 +247,7 @@ export class DetailStore {
     for (const r of v.nics) w.nics({ ...r, vcenterId });
     for (const r of v.partitions) w.partitions({ ...r, vcenterId });
     for (const r of v.customValues) w.vmCustomValues({ ...r, vcenterId, vmMoid: moid });
+    if (v.deviceCache) w.vmDevices({ ...v.deviceCache, vcenterId });
     this.renameObject.run(v.row.name, vcenterId, moid, v.row.name);
   }
 

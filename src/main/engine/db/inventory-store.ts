@@ -5,6 +5,7 @@ import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import * as schema from './schema.js';
 import { DetailStore, type ObjectNames } from './detail-store.js';
 import { TableWriter } from './table-writer.js';
+import type { DeviceCache } from '../vsphere/device-cache.js';
 
 export const ENTITY_TABLES: Record<Entity, SQLiteTable> = {
   vms: schema.vms,
@@ -248,6 +249,28 @@ export class InventoryStore {
       })
       .immediate();
     return written;
+  }
+
+  /**
+   * The devices stored for a vCenter's VMs, by VM and config.changeVersion (collect reads the
+   * devices of the other VMs): the versions are loaded now, a device list when asked for.
+   */
+  deviceCache(vcenterId: number): DeviceCache {
+    const versions = new Map<string, string>();
+    for (const [moid, version] of this.sqlite
+      .prepare('SELECT vm_moid, change_version FROM vm_devices WHERE vcenter_id = ?')
+      .raw(true)
+      .iterate(vcenterId) as IterableIterator<[string, string]>)
+      versions.set(moid, version);
+    const devices = this.sqlite
+      .prepare('SELECT devices FROM vm_devices WHERE vcenter_id = ? AND vm_moid = ?')
+      .pluck();
+    return {
+      get: (vmMoid, changeVersion) =>
+        versions.get(vmMoid) === changeVersion
+          ? (devices.get(vcenterId, vmMoid) as string | undefined)
+          : undefined,
+    };
   }
 
   /** Drops what the store remembers about a vCenter (after it was removed). */

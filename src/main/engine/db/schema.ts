@@ -371,6 +371,8 @@ export const snapshots = sqliteTable(
     createdAt: text('created_at'),
     state: text('state'),
     parentMoid: text('parent_moid'),
+    sizeVmsnBytes: integer('size_vmsn_bytes'),
+    sizeTotalBytes: integer('size_total_bytes'),
   },
   (t) => [primaryKey({ columns: [t.vcenterId, t.moid] }), index('snapshots_vm').on(t.vcenterId, t.vmMoid)],
 );
@@ -469,6 +471,26 @@ export const vmPartitions = sqliteTable(
       'cascade',
     ),
     index('vm_partitions_name').on(sql`${t.name} COLLATE NOCASE`),
+  ],
+);
+
+/**
+ * The device cache: a VM's reduced device list (JSON) as read at its config.changeVersion. A sync
+ * asks a vCenter for a VM's devices only when that version moved (vm-devices.ts, device-cache.ts).
+ */
+export const vmDevices = sqliteTable(
+  'vm_devices',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    vmMoid: text('vm_moid').notNull(),
+    changeVersion: text('change_version').notNull(),
+    devices: text('devices').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vcenterId, t.vmMoid] }),
+    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
+      'cascade',
+    ),
   ],
 );
 

@@ -137,6 +137,10 @@ describe('XLSX', () => {
       'Datacenters',
       'Networks',
       'Snapshots',
+      'Disks',
+      'NICs',
+      'Partitions',
+      'Tags',
       'vCenters',
       'About',
     ]);
@@ -362,6 +366,10 @@ describe('JSON', () => {
       'datacenters',
       'networks',
       'snapshots',
+      'disks',
+      'nics',
+      'partitions',
+      'tags',
       'vcenters',
     ]);
     expect(doc['vms']).toHaveLength(vmCount);

@@ -13,6 +13,7 @@ import { openTestEngine } from '../../../testing/engine.js';
 import { readWithPyvmomi, type PyInventory } from '../../../testing/pyvmomi.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
 import type { Engine } from '../engine.js';
+import { collectInventory } from '../vsphere/collect.js';
 
 const USER = 'depth-ro@vsphere.local';
 const PASSWORD = 'depth-Secret-1';
@@ -222,6 +223,54 @@ describe('RVTools depth of a sync', () => {
     expect(all('SELECT count(*) AS n FROM vm_disks WHERE vcenter_id = ?', vcId)[0]!['n']).toBe(
       ref.disks.length,
     );
+  });
+
+  it("stores each snapshot's size as RVTools shows it: the .vmsn, and with its memory and delta disks", () => {
+    const got = all(
+      `SELECT vm, moid, size_vmsn_bytes AS vmsnBytes, size_total_bytes AS totalBytes FROM snapshots
+       WHERE vcenter_id = ? ORDER BY vm, moid`,
+      vcId,
+    );
+    expect(ref.snapshotSizes.length).toBeGreaterThan(5);
+    expect(got).toEqual([...ref.snapshotSizes].sort((a, b) => (a.vm + a.moid < b.vm + b.moid ? -1 : 1)));
+    // Delta disks and memory files count in the total.
+    expect(ref.snapshotSizes.every((s) => s.totalBytes! > s.vmsnBytes!)).toBe(true);
+  });
+
+  it('reads the devices only of VMs whose config.changeVersion moved since the cache read them', async () => {
+    const collect = (): ReturnType<typeof collectInventory> =>
+      collectInventory({
+        url: sim.url,
+        user: USER,
+        password: PASSWORD,
+        trust: { kind: 'thumbprint', sha256: sim.thumbprintSha256 },
+        tags: false,
+        devices: engine.store.deviceCache(vcId),
+      });
+    const cached = all('SELECT vm_moid AS moid FROM vm_devices WHERE vcenter_id = ? ORDER BY vm_moid', vcId);
+    expect(cached).toHaveLength(SIM.vms);
+    const again = await collect();
+    expect(again.devicesRead).toBe(0);
+    const disks = (inv: typeof again.inventory) =>
+      inv.disks.map((d) => [d.vmMoid, d.deviceKey, d.capacityBytes, d.fileName]).sort();
+    const stored = all(
+      'SELECT vm_moid, device_key, capacity_bytes, file_name FROM vm_disks WHERE vcenter_id = ?',
+      vcId,
+    ).map((r) => Object.values(r));
+    expect(disks(again.inventory)).toEqual(stored.sort());
+    // One VM reconfigured (its version moved): only its devices are read, and they come out the same.
+    const moid = String(cached[0]!['moid']);
+    engine.database.sqlite
+      .prepare("UPDATE vm_devices SET change_version = 'older' WHERE vcenter_id = ? AND vm_moid = ?")
+      .run(vcId, moid);
+    const one = await collect();
+    expect(one.devicesRead).toBe(1);
+    expect(disks(one.inventory)).toEqual(disks(again.inventory));
+    // A full sync leaves the cache as it found it when nothing changed, and repairs the version.
+    await engine.sync.sync([vcId]);
+    expect(
+      all('SELECT change_version FROM vm_devices WHERE vcenter_id = ? AND vm_moid = ?', vcId, moid)[0],
+    ).not.toEqual({ change_version: 'older' });
   });
 
   it('removing a VM removes its child rows with it (foreign keys cascade)', () => {

@@ -71,8 +71,16 @@ function dump(e: Engine): Record<string, unknown[]> {
     'tag_categories',
     'tag_defs',
     'tag_assignments',
+    'vm_devices',
   ]) {
     const rows = e.database.sqlite.prepare(`SELECT * FROM ${t}`).all() as Record<string, unknown>[];
+    // Snapshot sizes (layoutEx) are not streamed — file sizes change all the time — but read with
+    // each full load and when a VM's snapshots change: a live cache has them as of then.
+    if (t === 'snapshots')
+      for (const r of rows) {
+        delete r['size_vmsn_bytes'];
+        delete r['size_total_bytes'];
+      }
     out[t] = rows.map((r) => JSON.stringify(r)).sort();
   }
   out['search_index'] = (

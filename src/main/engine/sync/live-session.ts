@@ -20,6 +20,8 @@ import type { MoRef } from '../vsphere/xml.js';
 import { syncWarnings, tagsState, type VcenterSyncResult } from './sync-runner.js';
 import { tagsOrError } from '../vsphere/collect.js';
 import { readCustomFields } from '../vsphere/custom-fields.js';
+import { readSnapshotSizes } from '../vsphere/snapshot-sizes.js';
+import { fillDevices } from '../vsphere/device-cache.js';
 
 const log = createLogger('live');
 
@@ -361,7 +363,10 @@ export class LiveSession {
       if (!b.truncated) break;
     }
     if (refetch.length > 0) await this.refetch(model, refetch);
+    await fillDevices(client, model, this.deps.store.deviceCache(this.vcenterId), this.ac.signal);
     model.setCustomFields(await readCustomFields(client, this.ac.signal));
+    model.takeSnapshotChanges();
+    model.setSnapshotSizes(await readSnapshotSizes(client, model.vmsWithSnapshots(), this.ac.signal));
     const tagRead = await tags;
     if (this.stopped) return;
     const inv = model.buildAll();
@@ -455,6 +460,12 @@ export class LiveSession {
       this.stats.updateSets++;
       this.version = b.version;
       if (refetch.length > 0) await this.refetch(model, refetch);
+      // A VM added or reconfigured (its config.changeVersion moved): its devices as they are now.
+      await fillDevices(client, model, undefined, this.ac.signal);
+      // A snapshot taken or removed: the VM's snapshot sizes as they are now.
+      const snapshotted = model.takeSnapshotChanges();
+      if (snapshotted.length > 0)
+        model.setSnapshotSizes(await readSnapshotSizes(client, snapshotted, this.ac.signal));
       // A custom attribute defined since the load: its name comes from the CustomFieldsManager.
       if (model.unknownCustomField) model.setCustomFields(await readCustomFields(client, this.ac.signal));
       if (this.stopped) return;

@@ -184,6 +184,7 @@ export class SyncRunner {
         maxObjects: settings.pageSize,
         maxAnswerBytes: settings.maxAnswerBytes,
         maxAnswerDepth: settings.maxAnswerDepth,
+        devices: store.deviceCache(vc.id),
         signal: ac.signal,
         onProgress: (p) => emit({ phase: 'collecting', status: 'syncing', objects: p.objects }),
       });
@@ -222,6 +223,7 @@ export class SyncRunner {
         objects: res.objects,
         pages: res.pages,
         rowsWritten: written,
+        devicesRead: res.devicesRead,
         phases: { ...res.phases, storeMs: Math.round(performance.now() - storing) },
       });
       emit({ phase: 'finished', status: 'ok', counts, durationMs: finished - started });

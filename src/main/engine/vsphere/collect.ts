@@ -7,6 +7,8 @@ import { PROPERTY_PATHS, VIEW_TYPES } from './properties.js';
 import type { TrustPolicy } from './transport.js';
 import { readCustomFields } from './custom-fields.js';
 import { readTags } from './tagging.js';
+import { readSnapshotSizes } from './snapshot-sizes.js';
+import { fillDevices, type DeviceCache } from './device-cache.js';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { TagSet } from '../../../shared/inventory.js';
 
@@ -25,6 +27,8 @@ export interface CollectOptions {
   onProgress?: (p: { phase: 'connecting' | 'collecting' | 'mapping'; objects: number }) => void;
   /** Read the tags through the tagging REST API as well (default true). */
   tags?: boolean;
+  /** The devices read before, by VM and config.changeVersion (only changed VMs are read again). */
+  devices?: DeviceCache;
 }
 
 /** The tags of a vCenter, or why they could not be read (the sync goes on without them). */
@@ -65,6 +69,8 @@ export interface CollectResult {
   pages: number;
   objects: number;
   phases?: CollectPhases;
+  /** VMs whose devices were read (the others came from the device cache). */
+  devicesRead?: number;
 }
 
 /**
@@ -113,15 +119,19 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
       onObject: (o) => mapper.add(o),
       onPage: (objects) => opts.onProgress?.({ phase: 'collecting', objects }),
     });
+    // The devices of changed VMs, the custom attribute names and the snapshot sizes: more calls,
+    // counted with the retrieval's wait and read.
+    const devicesRead = await fillDevices(client, mapper, opts.devices, opts.signal);
+    mapper.setCustomFields(await readCustomFields(client, opts.signal));
+    mapper.setSnapshotSizes(await readSnapshotSizes(client, mapper.vmsWithSnapshots(), opts.signal));
     const waitMs = Math.round(client.timing.waitMs - before.waitMs);
     const readMs = Math.round(client.timing.readMs - before.readMs);
-    mapper.setCustomFields(await readCustomFields(client, opts.signal));
     opts.onProgress?.({ phase: 'mapping', objects: result.objects });
     lap();
     const inventory = mapper.build();
     const phases = { connectMs, loginMs, viewMs, waitMs, readMs, mapMs: lap() };
     Object.assign(inventory, await tags);
-    return { about: sc.about, inventory, ...result, phases };
+    return { about: sc.about, inventory, ...result, phases, devicesRead };
   } finally {
     // The view dies with the session. logout() never throws and closes the connection.
     if (opts.signal?.aborted) {

@@ -3,13 +3,24 @@ import {
   type CustomValueRow,
   type Inventory,
   type InventoryRow,
+  type VmDevicesRow,
 } from '../../../shared/inventory.js';
+import { DEVICE_PATH } from './properties.js';
 import { MoRef, type XValue } from './xml.js';
 import type { ObjectContent } from './property-collector.js';
 import { asArray, bool, date, field, num, obj, ref, refs, str } from './xvalue.js';
-import { compactGuestNet, guestIps, reduceDevices, vmDevices, vmPartitions } from './vm-devices.js';
+import {
+  compactGuestNet,
+  decodeDevices,
+  encodeDevices,
+  guestIps,
+  reduceDevices,
+  vmDevices,
+  vmPartitions,
+} from './vm-devices.js';
 import { hostIdentity, hostNetwork, type HostNetwork } from './host-network.js';
 import { clusterDepth, datastoreDepth, dvSwitchRow, portgroupDepth } from './entity-depth.js';
+import type { SnapshotSize } from './snapshot-sizes.js';
 
 export { asArray } from './xvalue.js';
 export { compactGuestNet } from './vm-devices.js';
@@ -26,6 +37,8 @@ export function compactProp(name: string, val: XValue): XValue {
 
 type Row<K extends keyof Inventory> = InventoryRow<K>;
 
+const CHANGE_VERSION = 'config.changeVersion';
+
 export interface VmRows {
   row: Row<'vms'>;
   snapshots: Row<'snapshots'>[];
@@ -35,6 +48,8 @@ export interface VmRows {
   nics: Row<'nics'>[];
   partitions: Row<'partitions'>[];
   customValues: CustomValueRow[];
+  /** The VM's device list for the cache, when it has a config.changeVersion to key it by. */
+  deviceCache: VmDevicesRow | null;
 }
 
 export interface HostRows {
@@ -63,6 +78,25 @@ export class InventoryMapper {
   protected readonly objects = new Map<string, ObjectContent>();
   /** Custom attribute names by key (the CustomFieldsManager's `field`). */
   private customFields = new Map<string, string>();
+  /** Snapshot sizes by VM moid, then snapshot moid (layoutEx, read apart: snapshot-sizes.ts). */
+  private readonly snapshotSizes = new Map<string, Map<string, SnapshotSize>>();
+
+  /** Sizes read for these VMs (their earlier sizes are replaced). */
+  setSnapshotSizes(sizes: Map<string, Map<string, SnapshotSize>>): void {
+    for (const [vm, m] of sizes) this.snapshotSizes.set(vm, m);
+  }
+
+  /** The VMs that have a snapshot tree (whose sizes are worth reading). */
+  vmsWithSnapshots(): MoRef[] {
+    const out: MoRef[] = [];
+    for (const o of this.objects.values())
+      if (
+        o.ref.type === 'VirtualMachine' &&
+        asArray(field(obj(o.props.get('snapshot')), 'rootSnapshotList')).length
+      )
+        out.push(o.ref);
+    return out;
+  }
   /**
    * While `build()` runs: what many objects share, looked up once (a parent's datacenter and
    * folder path). Nothing changes meanwhile; the row builders called one by one go without it.
@@ -70,11 +104,56 @@ export class InventoryMapper {
   private memo: { datacenters: Map<string, string | null>; folders: Map<string, string | null> } | undefined;
 
   add(o: ObjectContent): void {
-    for (const name of ['guest.net', 'config.hardware.device']) {
+    for (const name of ['guest.net', DEVICE_PATH]) {
       const v = o.props.get(name);
       if (v !== undefined) o.props.set(name, compactProp(name, v));
     }
+    if (o.ref.type === 'VirtualMachine' && !o.props.has(DEVICE_PATH)) {
+      // Re-read without its devices (they are read apart): the ones held stay while the version does.
+      const prev = this.objects.get(o.ref.key);
+      const kept = prev?.props.get(DEVICE_PATH);
+      if (kept !== undefined && prev!.props.get(CHANGE_VERSION) === o.props.get(CHANGE_VERSION)) {
+        o.props.set(DEVICE_PATH, kept);
+      } else {
+        this.deviceJson.delete(o.ref.value);
+        this.devicesWanted.set(o.ref.key, o.ref);
+      }
+    }
     this.objects.set(o.ref.key, o);
+  }
+
+  /** VMs whose device list is not held (new, or their config.changeVersion moved): to be read. */
+  protected readonly devicesWanted = new Map<string, MoRef>();
+  /** The cache's JSON of a VM's devices, when they came from the cache (not re-encoded). */
+  private readonly deviceJson = new Map<string, string>();
+
+  /** The VMs whose devices are wanted, and forgets them (the caller reads or finds them). */
+  takeDevicesWanted(): MoRef[] {
+    const out = [...this.devicesWanted.values()];
+    this.devicesWanted.clear();
+    return out;
+  }
+
+  changeVersionOf(key: string): string | null {
+    return str(this.objects.get(key)?.props.get(CHANGE_VERSION));
+  }
+
+  /** A VM's devices as just read (`[]` when the vCenter sent none). */
+  setDevices(key: string, devices: XValue): void {
+    const o = this.objects.get(key);
+    if (!o) return;
+    o.props.set(DEVICE_PATH, compactProp(DEVICE_PATH, devices));
+    this.deviceJson.delete(o.ref.value);
+    this.devicesWanted.delete(key);
+  }
+
+  /** A VM's devices from the cache (read at the VM's current config.changeVersion). */
+  setDevicesJson(key: string, json: string): void {
+    const o = this.objects.get(key);
+    if (!o) return;
+    o.props.set(DEVICE_PATH, decodeDevices(json));
+    this.deviceJson.set(o.ref.value, json);
+    this.devicesWanted.delete(key);
   }
 
   /** The CustomFieldsManager's `field` (key → name); values of unknown keys are named by key. */
@@ -341,6 +420,7 @@ export class InventoryMapper {
     const netRefs = refs(p.get('network'));
     const vmName = str(p.get('name')) ?? v.ref.value;
     const snapshots: Row<'snapshots'>[] = [];
+    const sizes = this.snapshotSizes.get(v.ref.value);
     let oldest: string | null = null;
     const walk = (trees: XValue[], parent: string | null): void => {
       for (const t of trees) {
@@ -359,6 +439,8 @@ export class InventoryMapper {
           createdAt: created,
           state: str(tree['state']),
           parentMoid: parent,
+          sizeVmsnBytes: sizes?.get(moid)?.vmsnBytes ?? null,
+          sizeTotalBytes: sizes?.get(moid)?.totalBytes ?? null,
         });
         walk(asArray(tree['childSnapshotList']), moid);
       }
@@ -440,7 +522,20 @@ export class InventoryMapper {
       nics: devices.nics,
       partitions: vmPartitions(v.ref.value, vmName, p.get('guest.disk')),
       customValues: this.customValues(v),
+      deviceCache: this.deviceCacheRow(v),
     };
+  }
+
+  private deviceCacheRow(v: ObjectContent): VmDevicesRow | null {
+    const version = str(v.props.get(CHANGE_VERSION));
+    const devices = v.props.get(DEVICE_PATH);
+    if (version === null || devices === undefined) return null;
+    let json = this.deviceJson.get(v.ref.value);
+    if (json === undefined) {
+      json = encodeDevices(devices);
+      this.deviceJson.set(v.ref.value, json);
+    }
+    return { vmMoid: v.ref.value, changeVersion: version, devices: json };
   }
 
   /** VMs per cluster (through the VM's host): a pass over the VMs without building rows. */
@@ -607,6 +702,7 @@ export class InventoryMapper {
       for (const x of r.nics) inv.nics.push(x);
       for (const x of r.partitions) inv.partitions.push(x);
       for (const x of r.customValues) inv.vmCustomValues.push(x);
+      if (r.deviceCache) inv.vmDevices.push(r.deviceCache);
     }
     for (const d of this.objects.values())
       if (d.ref.type.endsWith('DistributedVirtualSwitch')) inv.dvSwitches.push(this.dvSwitchRow(d));

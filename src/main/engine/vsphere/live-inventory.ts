@@ -8,7 +8,7 @@ import {
 } from './inventory-mapper.js';
 import type { ObjectContent } from './property-collector.js';
 import { pathsFor, type ObjectUpdate } from './property-filter.js';
-import { PROPERTY_PATHS } from './properties.js';
+import { DEVICE_PATH, PROPERTY_PATHS } from './properties.js';
 import { MoRef, type XValue } from './xml.js';
 
 type Row<K extends keyof Inventory> = InventoryRow<K>;
@@ -83,6 +83,15 @@ export class LiveInventory extends InventoryMapper {
   private readonly childCounts = new Map<string, [number, number, number]>();
   /** Tag assignments as last read (the tags are read apart from the stream). */
   tagCount = 0;
+  /** VMs whose snapshot tree changed: their snapshot sizes are re-read (layoutEx is not streamed). */
+  private readonly snapshotChanged = new Map<string, MoRef>();
+
+  /** The VMs whose snapshot tree changed since the last call. */
+  takeSnapshotChanges(): MoRef[] {
+    const out = [...this.snapshotChanged.values()];
+    this.snapshotChanged.clear();
+    return out;
+  }
 
   /** `paths`: what the filter asks for (the full-sync paths minus any the vCenter rejected). */
   constructor(private readonly paths: Record<string, string[]> = PROPERTY_PATHS) {
@@ -110,10 +119,19 @@ export class LiveInventory extends InventoryMapper {
       o = { ref: u.ref, props: new Map<string, XValue>() };
       this.objects.set(key, o);
       this.removed.delete(key);
+      // Its devices are not streamed: they come from the cache or are read after this batch.
+      if (u.ref.type === 'VirtualMachine') this.devicesWanted.set(key, u.ref);
     }
     let exact = true;
     const known = pathsFor(u.ref.type, this.paths);
     for (const c of u.changes) {
+      if (u.ref.type === 'VirtualMachine' && (c.name === 'snapshot' || c.name.startsWith('snapshot.')))
+        this.snapshotChanged.set(key, u.ref);
+      // A reconfigured VM: its devices (not streamed) are read again.
+      if (u.ref.type === 'VirtualMachine' && c.name === 'config.changeVersion') {
+        o.props.delete(DEVICE_PATH);
+        this.devicesWanted.set(key, u.ref);
+      }
       if (known.includes(c.name) && c.op !== 'add') {
         if (c.op === 'assign' && c.val !== undefined) o.props.set(c.name, compactProp(c.name, c.val));
         else o.props.delete(c.name);

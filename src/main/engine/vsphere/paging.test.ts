@@ -127,11 +127,12 @@ describe('paged RetrievePropertiesEx through a paging proxy', () => {
     const pages = Math.ceil(res.objects / PAGE);
     expect(pages).toBeGreaterThanOrEqual(6);
     expect(res.pages).toBe(pages);
-    // One for the view, one for the custom attribute names (CustomFieldsManager.field).
-    expect(p.callCount('RetrievePropertiesEx')).toBe(2);
+    // One for the view, then one each for the VMs' devices (no cache here: all of them), the
+    // custom attribute names (CustomFieldsManager.field) and the snapshot sizes (layoutEx).
+    expect(p.callCount('RetrievePropertiesEx')).toBe(4);
     expect(p.callCount('ContinueRetrievePropertiesEx')).toBe(pages - 1);
-    // …plus the one page of custom attribute names.
-    expect(p.pagesServed).toBe(pages + 1);
+    // …plus their one page each.
+    expect(p.pagesServed).toBe(pages + 3);
     expect(sorted(res.inventory)).toEqual(sorted(direct.inventory));
     expect(res.about).toEqual(direct.about);
     expect(res.droppedPaths).toEqual([]);
@@ -176,8 +177,8 @@ describe('paged RetrievePropertiesEx through a paging proxy', () => {
     const p = await proxy({ injectInvalidProperty: 'guest.toolsVersionStatus2' });
     const res = await viaProxy(p);
     expect(res.droppedPaths).toEqual(['VirtualMachine.guest.toolsVersionStatus2']);
-    // The rejected call, the retry, and the custom attribute names.
-    expect(p.callCount('RetrievePropertiesEx')).toBe(3);
+    // The rejected call, the retry, the devices, the custom attribute names and the snapshot sizes.
+    expect(p.callCount('RetrievePropertiesEx')).toBe(5);
     expect(res.pages).toBe(Math.ceil(res.objects / PAGE));
     expect(res.inventory.vms).toHaveLength(sim.counts.vms);
     // The simulator does report the status: it is only missing because the path was dropped.

@@ -90,8 +90,9 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     'snapshot',
     'overallStatus',
     // Depth (RVTools vInfo, vCPU, vMemory, vDisk, vNetwork, vPartition, vTools). The device list
-    // is reduced to disks, NICs, their controllers and the video card as it is read (vm-devices.ts).
-    'config.hardware.device',
+    // is the bulk of a VM and rarely changes: it is read apart (DEVICE_PATHS), only for VMs whose
+    // config.changeVersion moved since the cache last read it (device-cache.ts).
+    'config.changeVersion',
     'guest.disk',
     'config.createDate',
     'config.firmware',
@@ -105,6 +106,13 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     'customValue',
   ],
 };
+
+/**
+ * A VM's devices, reduced to disks, NICs, their controllers and the video card as they are read
+ * (vm-devices.ts): read per VM when its config.changeVersion differs from the cached one.
+ */
+export const DEVICE_PATH = 'config.hardware.device';
+export const DEVICE_PATHS: Record<string, string[]> = { VirtualMachine: [DEVICE_PATH] };
 
 /** The managed object whose `field` property names the custom attributes (`customValue` keys). */
 export const CUSTOM_FIELD_PATHS = ['field'];

@@ -193,3 +193,51 @@ export async function destroyView(client: SoapClient, viewRef: string): Promise<
     /* views die with the session */
   }
 }
+
+/**
+ * Reads the given paths of the given objects (no view), `perCall` objects per call, objects
+ * handed to `onObject` as they are parsed; an object deleted meanwhile is simply not there.
+ */
+export async function retrieveRefs(
+  client: SoapClient,
+  refs: readonly MoRef[],
+  paths: Record<string, string[]>,
+  onObject: (o: ObjectContent) => void,
+  opts: { signal?: AbortSignal; perCall?: number } = {},
+): Promise<void> {
+  const perCall = opts.perCall ?? 1000;
+  const missing = new Map<string, MissingProperty>();
+  for (let i = 0; i < refs.length; i += perCall) {
+    const chunk = refs.slice(i, i + perCall);
+    const types = [...new Set(chunk.map((r) => r.type))];
+    const propSets = types
+      .map(
+        (t) =>
+          `<propSet><type>${t}</type><all>false</all>${(paths[t] ?? []).map((x) => `<pathSet>${escapeXml(x)}</pathSet>`).join('')}</propSet>`,
+      )
+      .join('');
+    const objectSets = chunk
+      .map((r) => `<objectSet>${moRefXml('obj', r.type, r.value)}</objectSet>`)
+      .join('');
+    try {
+      await client.call(
+        'RetrievePropertiesEx',
+        moRefXml('_this', 'PropertyCollector', client.serviceContent.propertyCollector) +
+          `<specSet>${propSets}${objectSets}</specSet><options></options>`,
+        {
+          emitName: 'objects',
+          emitDepth: 5,
+          builder: new ObjectContentBuilder(missing, onObject, skipDevice),
+        },
+        opts.signal ? { signal: opts.signal } : {},
+      );
+    } catch (err) {
+      // One object of the call deleted in the meantime fails the call: read the others one by one.
+      if (!(err instanceof SoapFault) || err.faultType !== 'ManagedObjectNotFound' || chunk.length === 1) {
+        if (err instanceof SoapFault && err.faultType === 'ManagedObjectNotFound') continue;
+        throw err;
+      }
+      await retrieveRefs(client, chunk, paths, onObject, { ...opts, perCall: Math.ceil(chunk.length / 8) });
+    }
+  }
+}

@@ -55,6 +55,24 @@ export function skipDevice(property: string, xsiType: string | undefined): boole
   return property === 'config.hardware.device' && xsiType !== undefined && !KEPT_TYPES.has(xsiType);
 }
 
+/**
+ * A reduced device list as JSON, for the device cache (references kept as references). Decoding
+ * gives back what `reduceDevices` made.
+ */
+export function encodeDevices(devices: XValue): string {
+  return JSON.stringify(devices, (_k, v: unknown) => (v instanceof MoRef ? { $ref: [v.type, v.value] } : v));
+}
+
+export function decodeDevices(json: string): XValue {
+  return JSON.parse(json, (_k, v: unknown) => {
+    if (v !== null && typeof v === 'object' && '$ref' in v) {
+      const [type, value] = (v as { $ref: [string, string] }).$ref;
+      return new MoRef(type, value);
+    }
+    return v;
+  }) as XValue;
+}
+
 const DISK_BACKING_KEYS = [
   '_type',
   'fileName',
