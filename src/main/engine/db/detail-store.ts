@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { getTableColumns } from 'drizzle-orm';
-import type { Inventory, TagSet } from '../../../shared/inventory.js';
+import type { Inventory, TagSet, VmDevicesRow } from '../../../shared/inventory.js';
 import type { HostRows, VmRows } from '../vsphere/inventory-mapper.js';
 import * as schema from './schema.js';
 import { TableWriter } from './table-writer.js';
@@ -84,7 +84,6 @@ export class DetailStore {
     nics: TableWriter;
     partitions: TableWriter;
     vmCustomValues: TableWriter;
-    vmDevices: TableWriter;
     hostCustomValues: TableWriter;
     hostNics: TableWriter;
     hostVmkernels: TableWriter;
@@ -100,6 +99,9 @@ export class DetailStore {
   private readonly renameObject: Database.Statement;
   private readonly untagObject: Database.Statement;
   private readonly taggedObjects: Database.Statement;
+  private readonly deviceVersions: Database.Statement;
+  private readonly deviceUpsert: Database.Statement;
+  private readonly deviceDelete: Database.Statement;
 
   constructor(sqlite: Database.Database) {
     this.write = {
@@ -121,7 +123,6 @@ export class DetailStore {
       nics: tw(schema.vmNics),
       partitions: tw(schema.vmPartitions),
       vmCustomValues: tw(schema.vmCustomValues),
-      vmDevices: tw(schema.vmDevices),
       hostCustomValues: tw(schema.hostCustomValues),
       // A host may list a device or switch name twice.
       hostNics: tw(schema.hostNics, 'INSERT OR IGNORE'),
@@ -147,6 +148,14 @@ export class DetailStore {
     this.untagObject = sqlite.prepare(
       `DELETE FROM "${name(schema.tagAssignments)}" WHERE vcenter_id = ? AND object_moid = ?`,
     );
+    this.deviceVersions = sqlite.prepare(
+      'SELECT vm_moid, change_version FROM vm_devices WHERE vcenter_id = ?',
+    );
+    this.deviceUpsert = sqlite.prepare(
+      'INSERT INTO vm_devices (vcenter_id, vm_moid, change_version, devices) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (vcenter_id, vm_moid) DO UPDATE SET change_version = excluded.change_version, devices = excluded.devices',
+    );
+    this.deviceDelete = sqlite.prepare('DELETE FROM vm_devices WHERE vcenter_id = ? AND vm_moid = ?');
     this.taggedObjects = sqlite.prepare(
       `SELECT DISTINCT object_moid AS moid FROM "${name(schema.tagAssignments)}" WHERE vcenter_id = ?`,
     );
@@ -163,7 +172,7 @@ export class DetailStore {
     written += f.disks.sync(vcenterId, asRows(inv.disks));
     written += f.nics.sync(vcenterId, asRows(inv.nics));
     written += f.partitions.sync(vcenterId, asRows(inv.partitions));
-    written += f.vmDevices.sync(vcenterId, asRows(inv.vmDevices));
+    written += this.syncDevices(vcenterId, inv.vmDevices);
     written += f.vmCustomValues.sync(
       vcenterId,
       inv.vmCustomValues.map((r) => ({ ...r, vmMoid: r.ownerMoid })),
@@ -179,6 +188,31 @@ export class DetailStore {
     const names = inventoryNames(inv);
     if (inv.tags) written += this.syncTags(vcenterId, inv.tags, names);
     else written += this.renameTagged(vcenterId, names);
+    return written;
+  }
+
+  /**
+   * The device cache by difference of versions: a list read at the stored version is the stored
+   * list (that is what the version says), so the lists themselves are not read back to compare.
+   */
+  private syncDevices(vcenterId: number, rows: readonly VmDevicesRow[]): number {
+    const stored = new Map<string, string>();
+    for (const [moid, version] of this.deviceVersions.raw(true).iterate(vcenterId) as IterableIterator<
+      [string, string]
+    >)
+      stored.set(moid, version);
+    let written = 0;
+    for (const r of rows) {
+      const v = stored.get(r.vmMoid);
+      stored.delete(r.vmMoid);
+      if (v === r.changeVersion) continue;
+      this.deviceUpsert.run(vcenterId, r.vmMoid, r.changeVersion, r.devices);
+      written++;
+    }
+    for (const moid of stored.keys()) {
+      this.deviceDelete.run(vcenterId, moid);
+      written++;
+    }
     return written;
   }
 

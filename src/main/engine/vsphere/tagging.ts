@@ -22,6 +22,9 @@ export interface TaggingOptions {
   maxAnswerBytes?: number;
 }
 
+/** Requests in flight at once to the tagging API (a vCenter serves a few per session well). */
+const PARALLEL = 6;
+
 /** Tags whose attached objects one request asks for. */
 const BATCH = 100;
 const SESSION_HEADER = 'vmware-api-session-id';
@@ -45,6 +48,7 @@ class TaggingClient {
       url: opts.url,
       trust: opts.trust,
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+      maxSockets: PARALLEL,
     });
   }
 
@@ -187,30 +191,53 @@ class TaggingClient {
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+/** `f` of every item, at most PARALLEL at a time; results in the items' order; the first failure fails all. */
+async function inParallel<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  return out;
+}
+
 /** Reads every category, tag and tag attachment of a vCenter. */
 export async function readTags(opts: TaggingOptions): Promise<TagSet> {
   const c = new TaggingClient(opts);
   try {
     await c.login();
     const out: TagSet = { categories: [], tags: [], attachments: [] };
-    for (const id of await c.ids('com/vmware/cis/tagging/category')) {
-      const cat = await c.get(`com/vmware/cis/tagging/category/id:${encodeURIComponent(id)}`);
+    // One GET per category and per tag: a few at a time, in the order they were listed.
+    const categoryIds = await c.ids('com/vmware/cis/tagging/category');
+    const categories = await inParallel(categoryIds, (id) =>
+      c.get(`com/vmware/cis/tagging/category/id:${encodeURIComponent(id)}`),
+    );
+    categoryIds.forEach((id, i) => {
+      const cat = categories[i]!;
       out.categories.push({
         id,
         name: text(cat['name']) ?? id,
         description: text(cat['description']),
         cardinality: text(cat['cardinality']),
       });
-    }
-    for (const id of await c.ids('com/vmware/cis/tagging/tag')) {
-      const tag = await c.get(`com/vmware/cis/tagging/tag/id:${encodeURIComponent(id)}`);
+    });
+    const ids = await c.ids('com/vmware/cis/tagging/tag');
+    const tags = await inParallel(ids, (id) =>
+      c.get(`com/vmware/cis/tagging/tag/id:${encodeURIComponent(id)}`),
+    );
+    ids.forEach((id, i) => {
+      const tag = tags[i]!;
       out.tags.push({
         id,
         categoryId: text(tag['category_id']) ?? '',
         name: text(tag['name']) ?? id,
         description: text(tag['description']),
       });
-    }
+    });
     const tagIds = out.tags.map((t) => t.id);
     for (let i = 0; i < tagIds.length; i += BATCH) {
       for (const entry of await c.attached(tagIds.slice(i, i + BATCH))) {

@@ -14,6 +14,8 @@ export interface TransportOptions {
   url: string;
   trust: TrustPolicy;
   connectTimeoutMs: number;
+  /** Connections at once (default 1: a SOAP session is one conversation). */
+  maxSockets?: number;
   /** Resolver timeout; DNS goes through c-ares first so a dead resolver never blocks libuv's pool. */
   dnsTimeoutMs?: number;
 }
@@ -225,7 +227,7 @@ export function createAgent(opts: TransportOptions): https.Agent {
       return undefined;
     }
   }
-  return new VerifyingAgent({ keepAlive: true, maxSockets: 1, keepAliveMsecs: 15_000 });
+  return new VerifyingAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 1, keepAliveMsecs: 15_000 });
 }
 
 /** Connects without trusting anything, to show what the server presents (`vminer vcenter probe`). */

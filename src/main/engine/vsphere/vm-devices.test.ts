@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ObjectContentBuilder } from './object-content.js';
 import { parseObject } from './property-collector.js';
 import { SoapStreamParser } from './xml.js';
-import { datastoreOfPath, reduceDevices, skipDevice, vmDevices, vmPartitions } from './vm-devices.js';
+import {
+  datastoreOfPath,
+  decodeDevices,
+  encodeDevices,
+  reduceDevices,
+  skipDevice,
+  vmDevices,
+  vmPartitions,
+} from './vm-devices.js';
 
 const DEVICES = `
 <val xsi:type="ArrayOfVirtualDevice">
@@ -156,6 +164,18 @@ describe('VM devices', () => {
     expect(rows(lean)).toEqual(rows(full));
     // Other properties are never skipped.
     expect(lean.props.get('guest.net')).toEqual(full.props.get('guest.net'));
+  });
+
+  it('a reduced device list survives the device cache: encoded, decoded, the same rows', () => {
+    const o = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET });
+    const reduced = reduceDevices(o.props.get('config.hardware.device')!);
+    const back = decodeDevices(encodeDevices(reduced));
+    expect(back).toEqual(reduced);
+    // The references are references again (the rows name their datastore and network through them).
+    expect(vmDevices('vm-7', 'web', back, o.props.get('guest.net'), names)).toEqual(
+      vmDevices('vm-7', 'web', reduced, o.props.get('guest.net'), names),
+    );
+    expect(vmDevices('vm-7', 'web', back, o.props.get('guest.net'), names).disks[0]!.datastore).toBe('ds-01');
   });
 
   it('names the datastore of a path and reads the guest partitions with free and used shares', () => {
