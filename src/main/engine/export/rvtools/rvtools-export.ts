@@ -250,7 +250,18 @@ function* sheetRows(
 ): Generator<unknown[]> {
   const getters = sheet.columns.map((c) => c.get);
   const owner = sheet.owner;
-  for (const row of conn.prepare(sheet.sql).iterate(...params) as IterableIterator<SqlRow>) {
+  const stmt = conn.prepare(sheet.sql).raw(true);
+  const names = stmt.columns().map((c) => c.name);
+  // One row object for the whole sheet, its values replaced row by row: a fresh object of a
+  // hundred properties per row (a million rows) is most of the garbage, and of the peak memory.
+  const row: SqlRow = {};
+  for (const n of names) row[n] = null;
+  row['__attrs'] = null;
+  row['__cache'] = undefined;
+  const width = names.length;
+  for (const values of stmt.iterate(...params) as IterableIterator<unknown[]>) {
+    for (let i = 0; i < width; i++) row[names[i]!] = values[i];
+    row['__cache'] = undefined;
     if (attributes && owner)
       row['__attrs'] = attributes.get(`${String(row['vcenter_id'])}/${String(row[owner])}`) ?? null;
     const out = new Array<unknown>(getters.length);

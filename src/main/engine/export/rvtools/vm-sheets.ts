@@ -21,9 +21,10 @@ import {
 export function json<T>(row: SqlRow, field: string, fallback: T): T {
   const v = row[field];
   if (typeof v !== 'string') return fallback;
-  const cacheKey = `__${field}`;
-  if (row[cacheKey] === undefined) row[cacheKey] = JSON.parse(v) as T;
-  return row[cacheKey] as T;
+  // Parsed once per row: the exporter clears `__cache` for each row it reuses the object for.
+  const cache = (row['__cache'] ??= {}) as Record<string, unknown>;
+  if (cache[field] === undefined) cache[field] = JSON.parse(v) as T;
+  return cache[field] as T;
 }
 
 /** One column per custom attribute name (RVTools puts them after "Annotation"). */
