@@ -247,7 +247,7 @@ test('row details: all fields, and the VM’s host opens from a link', async () 
   const name = await row.locator('[role="gridcell"]').nth(1).textContent();
   await row.dblclick();
   const drawer = page.getByRole('dialog', { name: 'Row details' });
-  await expect(drawer.getByRole('heading')).toHaveText(name!);
+  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(name!);
   await expect(drawer).toContainText('Guest OS');
   await expect(drawer).toContainText('Instance UUID');
   await shot('details');
@@ -258,10 +258,10 @@ test('row details: all fields, and the VM’s host opens from a link', async () 
   await expect(hostLink).toHaveCount(1);
   const host = await hostLink.textContent();
   await hostLink.click();
-  await expect(drawer.getByRole('heading')).toHaveText(host!);
+  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(host!);
   await expect(drawer).toContainText('ESXi version');
   await drawer.getByRole('button', { name: 'Back' }).click();
-  await expect(drawer.getByRole('heading')).toHaveText(name!);
+  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(name!);
   await drawer.getByRole('button', { name: 'Close details' }).click();
   await expect(drawer).toBeHidden();
 });

@@ -265,7 +265,7 @@ test('6. dialogs trap focus and close on Esc; the column chooser closes outside;
   const hostName = (await host.textContent())!;
   await host.click();
   const drawer = page.getByRole('dialog', { name: 'Row details' });
-  await expect(drawer.getByRole('heading')).toHaveText(hostName);
+  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(hostName);
   expect(await drawer.evaluate((d) => d.contains(document.activeElement))).toBe(true);
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
