@@ -5,7 +5,7 @@
  *
  *   npm run bench:api      node --import tsx bench/api.bench.ts [--quick] [--seconds N]
  *                          [--clients N] [--mix shared|distinct|both] [--data-dir DIR] [--tsx]
- *                          [--url URL --password PW]
+ *                          [--url URL --password PW] [--root DIR]
  *
  * The server runs in a child process (`vminer serve --port 0`, the built CLI; rebuilt with
  * `electron-vite build` when older than the sources, or the sources through tsx with `--tsx` or
@@ -17,9 +17,12 @@
  * Target: p99 < 100 ms. Prints a table and one JSON line, writes
  * bench/results/api-<date>.json. A missed target is reported, never an exit code.
  * `--url` (with `--password` for "admin") benchmarks a server that is already running on a cache
- * of your own (e.g. one started with `node --cpu-prof`).
+ * of your own (e.g. one started with `node --cpu-prof`). `--root DIR` serves with another
+ * checkout's build (`DIR/out/main/cli.js`, not rebuilt), for a before/after. The server runs with
+ * the engine's V8 flags (src/main/node-flags.ts; `--no-engine-flags`: Node's defaults).
  */
 import { ensureBenchCache } from './lib/cache.js';
+import { BENCH_ENGINE_FLAGS } from './lib/engine-flags.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -33,7 +36,8 @@ import { int, mark, table } from './lib/format.js';
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-const CLI = path.join(ROOT, 'out', 'main', 'cli.js');
+const CLI_ROOT = path.resolve(arg('--root') ?? ROOT);
+const CLI = path.join(CLI_ROOT, 'out', 'main', 'cli.js');
 const TARGET_P99_MS = 100;
 const PASSWORD = 'bench-admin-password';
 
@@ -90,6 +94,7 @@ function newestMtime(dir: string): number {
 function serverCommand(log: (s: string) => void): { argv: string[]; how: string } {
   const fromSource = { argv: ['--import', 'tsx', path.join(ROOT, 'src', 'main', 'cli.ts')], how: 'tsx src' };
   if (flag('--tsx')) return fromSource;
+  if (CLI_ROOT !== ROOT) return { argv: [CLI], how: `${CLI} (--root)` };
   const srcNewest = Math.max(
     newestMtime(path.join(ROOT, 'src', 'main')),
     newestMtime(path.join(ROOT, 'src', 'shared')),
@@ -117,17 +122,21 @@ async function startServer(
   log: (s: string) => void,
 ): Promise<{ child: ChildProcess; url: string; how: string }> {
   const { argv, how } = serverCommand(log);
-  const child = spawn(process.execPath, [...argv, 'serve', '--data-dir', dataDir, '--port', '0'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      VMINER_ADMIN_PASSWORD: PASSWORD,
-      // A fixed vault key from the environment: no OS keychain prompt, no key file, and a
-      // --data-dir cache made by an earlier run opens again. (Only for benchmark caches.)
-      VMINER_SECRET_KEY: createHash('sha256').update('vminer-api-bench').digest('hex'),
+  const child = spawn(
+    process.execPath,
+    [...BENCH_ENGINE_FLAGS, ...argv, 'serve', '--data-dir', dataDir, '--port', '0'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        VMINER_ADMIN_PASSWORD: PASSWORD,
+        // A fixed vault key from the environment: no OS keychain prompt, no key file, and a
+        // --data-dir cache made by an earlier run opens again. (Only for benchmark caches.)
+        VMINER_SECRET_KEY: createHash('sha256').update('vminer-api-bench').digest('hex'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let out = '';
   let errText = '';
   child.stderr!.on('data', (c: Buffer) => (errText += c.toString()));

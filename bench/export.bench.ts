@@ -8,11 +8,13 @@
  * Each export runs in its own child process (a read-only connection, as `vminer export` uses), so
  * its peak RSS (`process.resourceUsage().maxRSS`) is the exporter's alone. Targets: all VMs to
  * XLSX < 10 s with peak RSS < 300 MB, to CSV < 2 s; the RVTools layout < 20 s with peak RSS < 400 MB. Prints a table, one JSON summary line, and
- * writes bench/results/export-<date>.json. A missed target is reported, never an exit code.
+ * writes bench/results/export-<date>.json. The children run with the engine's V8 flags
+ * (src/main/node-flags.ts; `--no-engine-flags`: Node's defaults). A missed target is reported, never an exit code.
  *
  * Internal: `--child DIR FORMAT OUT [full]` runs one export and prints one JSON line.
  */
 import { ensureBenchCache } from './lib/cache.js';
+import { BENCH_ENGINE_FLAGS } from './lib/engine-flags.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -83,7 +85,16 @@ function runChild(dir: string, format: ExportFormat, out: string, full: boolean)
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, SELF, '--child', dir, format, out, ...(full ? ['full'] : [])],
+      [
+        ...BENCH_ENGINE_FLAGS,
+        ...process.execArgv,
+        SELF,
+        '--child',
+        dir,
+        format,
+        out,
+        ...(full ? ['full'] : []),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let buf = '';

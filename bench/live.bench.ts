@@ -14,6 +14,7 @@
  * Prints tables and one JSON summary line; writes bench/results/live-<date>.json.
  */
 import { mulberry32 } from '../src/testing/random.js';
+import { BENCH_ENGINE_FLAGS } from './lib/engine-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,7 +49,7 @@ class Worker {
     const flags = process.argv.filter((a) => a.startsWith('--node-flag=')).map((a) => a.slice(12));
     this.child = spawn(
       process.execPath,
-      [...flags, '--import', 'tsx', path.join(ROOT, 'bench', 'live-worker.ts')],
+      [...BENCH_ENGINE_FLAGS, ...flags, '--import', 'tsx', path.join(ROOT, 'bench', 'live-worker.ts')],
       {
         cwd: ROOT,
         stdio: ['pipe', 'pipe', 'inherit'],

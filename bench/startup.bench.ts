@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/main/engine/db/database.js';
 import { ensureBenchCache } from './lib/cache.js';
+import { BENCH_ENGINE_FLAGS } from './lib/engine-flags.js';
 import { mark, median, s, table } from './lib/format.js';
 import { killActive, runProcess } from './lib/proc.js';
 
@@ -91,7 +92,7 @@ function timeEngineReady(dataDir: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = fork(HOST, [], {
-      execArgv: ['--import', SHIM],
+      execArgv: [...BENCH_ENGINE_FLAGS, '--import', SHIM],
       env: { ...process.env, VMINER_SECRET_KEY: SECRET_KEY, VMINER_DATA_DIR: '' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

@@ -5,6 +5,7 @@
  *   npm run bench:sync   (builds first; = node --import tsx bench/sync.bench.ts)
  *   options: --quick (small sizes, smoke test), --only=S,B, --skip-pyvmomi, --workers=N,
  *            --repeats=N (default 5), --node-flag=<flag for the worker's and the CLI's node>,
+ *            --no-engine-flags (Node's defaults instead of src/main/node-flags.ts's V8 flags),
  *            --root=DIR (`vminer sync` from another checkout's build, for a before/after; its log
  *            may lack the phases, which then count as the rest of the sync)
  *
@@ -20,6 +21,7 @@
  * into an exit code; only a crash or a failed sync exits non-zero.
  */
 import { execFileSync } from 'node:child_process';
+import { BENCH_ENGINE_FLAGS } from './lib/engine-flags.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,7 +68,8 @@ const RSS_TARGET_MB = 300;
 const QUICK = process.argv.includes('--quick');
 /** --only=S,C runs a subset; --skip-pyvmomi; --node-flag=--max-semi-space-size=64 (repeatable) goes to the worker's and the CLI's node. */
 const ONLY = argValues('--only').flatMap((v) => v.split(','));
-const WORKER_NODE_FLAGS = argValues('--node-flag');
+/** The engine's own V8 flags first (none with --no-engine-flags), then any --node-flag. */
+const WORKER_NODE_FLAGS = [...BENCH_ENGINE_FLAGS, ...argValues('--node-flag')];
 const SKIP_PYVMOMI = process.argv.includes('--skip-pyvmomi'); // for quick engine experiments
 /** --workers=N overrides the engine's sync concurrency (default: the engine setting). */
 const WORKERS = argValues('--workers')

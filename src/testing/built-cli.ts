@@ -87,3 +87,47 @@ export function loadedModules(args: string[], opts: CliRunOptions = {}): LoadedM
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+// Records, at exit, the process's id, its node flags and the re-exec marker (node-flags.ts).
+const FLAGS_HOOK = `
+import { writeFileSync } from 'node:fs';
+process.on('exit', () => writeFileSync(process.env.VMINER_TEST_FLAGS, JSON.stringify({
+  pid: process.pid, execArgv: process.execArgv, marker: process.env.VMINER_NODE_FLAGS_APPLIED ?? null,
+})));
+`;
+
+export interface ProcessFlags extends CliRun {
+  /** The id of the process spawned, and of the one that exited (the same after an in-place restart). */
+  spawnedPid: number;
+  pid: number;
+  execArgv: string[];
+  marker: string | null;
+}
+
+/** Runs the built CLI and says which node flags the process that ran the command had. */
+export function processFlags(args: string[], opts: CliRunOptions = {}): ProcessFlags {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-flags-'));
+  try {
+    const hook = path.join(dir, 'hook.mjs');
+    const out = path.join(dir, 'flags.json');
+    fs.writeFileSync(hook, FLAGS_HOOK);
+    const r = spawnSync(
+      process.execPath,
+      ['--import', hook, ...(opts.nodeArgs ?? []), ensureBuiltCli(), ...args],
+      {
+        input: opts.input ?? '',
+        encoding: 'utf8',
+        env: { ...process.env, VMINER_DATA_DIR: '', ...opts.env, VMINER_TEST_FLAGS: out },
+        timeout: opts.timeoutMs ?? 60_000,
+      },
+    );
+    const seen = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      pid: number;
+      execArgv: string[];
+      marker: string | null;
+    };
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, spawnedPid: r.pid ?? -1, ...seen };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ensurePrivateDir } from './private-files.js';
 import { RotatingFile, type RotationOptions } from './rotating-file.js';
-import { redact } from './secrets/redact.js';
+import { Redactor } from './secrets/redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -22,7 +22,8 @@ interface LogConfig {
 export type LogSink = (level: LogLevel, entry: Record<string, unknown>) => void;
 
 const config: LogConfig = { file: undefined, level: 'info', stderrLevel: 'none', rotation: {} };
-const secrets = new Set<string>();
+/** Every registered secret, its masked forms worked out once (not for each line). */
+const redactor = new Redactor();
 let out: RotatingFile | undefined;
 let sink: LogSink | undefined;
 
@@ -55,12 +56,12 @@ export function redactValue(value: unknown): unknown {
 
 /** `text` with every registered secret masked: the last net over a finished line. */
 export function redactText(text: string): string {
-  return redact(text, secrets);
+  return redactor.redact(text);
 }
 
 /** Every password the engine handles is registered here, so no log line can carry it. */
 export function registerSecret(secret: string): void {
-  if (secret.length >= 3) secrets.add(secret);
+  if (secret.length >= 3) redactor.add(secret);
 }
 
 export interface Logger {
@@ -80,15 +81,15 @@ function write(level: LogLevel, module: string, msg: string, data?: Record<strin
     if (sink) sink(level, scrub({ module, msg, ...data }, new Set()) as Record<string, unknown>);
     else {
       const entry = scrub({ t: new Date().toISOString(), level, module, msg, ...data }, new Set());
-      out!.write(redact(JSON.stringify(entry), secrets) + '\n');
+      out!.write(redactor.redact(JSON.stringify(entry)) + '\n');
     }
   }
-  if (wantErr) process.stderr.write(`${level}: ${redact(msg, secrets)}\n`);
+  if (wantErr) process.stderr.write(`${level}: ${redactor.redact(msg)}\n`);
 }
 
 /** A JSON-ready copy of `value` with every string (keys too) redacted; errors keep their message. */
 function scrub(value: unknown, seen: Set<object>): unknown {
-  if (typeof value === 'string') return redact(value, secrets);
+  if (typeof value === 'string') return redactor.redact(value);
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return '[circular]';
@@ -105,7 +106,7 @@ function scrub(value: unknown, seen: Set<object>): unknown {
     if (typeof own.toJSON === 'function') return scrub((own.toJSON as () => unknown).call(value), seen);
     if (Array.isArray(value)) return value.map((v) => scrub(v, seen));
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[redact(k, secrets)] = scrub(v, seen);
+    for (const [k, v] of Object.entries(value)) out[redactor.redact(k)] = scrub(v, seen);
     return out;
   } finally {
     seen.delete(value);

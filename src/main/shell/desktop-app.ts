@@ -30,6 +30,7 @@ import {
 import { buildDiagnostics } from './diagnostics.js';
 import { doctorSummary, engineDoctor, type DoctorRunner } from './doctor.js';
 import { createLogger } from '../engine/log.js';
+import { engineHostForkOptions } from '../node-flags.js';
 import { ProcessSupervisor, type EngineProcess } from './process-supervisor.js';
 import { forwardEngineEvents, registerContractRelay } from './ipc-relay.js';
 import { applyLoginItem, HIDDEN_ARG } from './login-item.js';
@@ -91,7 +92,7 @@ export function startDesktopApp(opts: DesktopAppOptions): { showWindow(): void }
   const supervisor = new ProcessSupervisor({
     config: { dataDir: opts.dataDir, version },
     spawn: (): EngineProcess => {
-      const child = utilityProcess.fork(hostPath, [], { serviceName: 'vMiner engine', stdio: 'inherit' });
+      const child = utilityProcess.fork(hostPath, [], engineHostForkOptions());
       return {
         port: fromNodePort<FromEngine, ToEngine>(child, isFromEngine),
         onExit: (l) => void child.on('exit', l),

@@ -7,18 +7,54 @@
 export const REDACTED = '***';
 
 export function redact(text: string, secrets: Iterable<string>): string {
-  const needles = new Set<string>();
-  for (const secret of secrets) {
-    if (typeof secret !== 'string' || secret.length === 0) continue;
-    for (const form of formsOf(secret)) if (form.length > 0) needles.add(form);
+  return new Redactor(secrets).redact(text);
+}
+
+/**
+ * Secrets compiled once into every form to look for, longest first: a logger redacts each string
+ * of every line (`vminer serve` writes one access-log line per request), and working out the
+ * escaped and encoded forms costs far more than looking for them.
+ */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+  /** Every form of every secret, longest first, so a form that contains another is replaced whole. */
+  private needles: readonly string[] = [];
+
+  constructor(secrets: Iterable<string> = []) {
+    for (const secret of secrets) this.addOne(secret);
+    this.compile();
   }
-  if (needles.size === 0) return text;
-  // Longest first, so a form that contains another form is replaced whole.
-  let out = text;
-  for (const needle of [...needles].sort((a, b) => b.length - a.length)) {
-    if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+
+  /** Adds a secret (a repeat or an empty one changes nothing). */
+  add(secret: string): void {
+    if (this.addOne(secret)) this.compile();
   }
-  return out;
+
+  /** How many distinct forms are looked for. */
+  get formCount(): number {
+    return this.needles.length;
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const needle of this.needles) {
+      if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+    }
+    return out;
+  }
+
+  private addOne(secret: unknown): boolean {
+    if (typeof secret !== 'string' || secret.length === 0 || this.secrets.has(secret)) return false;
+    this.secrets.add(secret);
+    return true;
+  }
+
+  private compile(): void {
+    const needles = new Set<string>();
+    for (const secret of this.secrets)
+      for (const form of formsOf(secret)) if (form.length > 0) needles.add(form);
+    this.needles = [...needles].sort((a, b) => b.length - a.length);
+  }
 }
 
 function formsOf(secret: string): string[] {
