@@ -446,6 +446,34 @@ function phaseJson(r: PhaseResult, scen: Scenario[]): Record<string, unknown> {
   };
 }
 
+/**
+ * The server process's CPU time so far (user + system, all its threads), from /proc (Linux;
+ * undefined elsewhere or for an external server). CPU per request holds still on a busy machine
+ * where requests per second swing with what else runs on the cores.
+ */
+function serverCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line (11 and 12 after the name), in 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server process's peak RSS in MB (Linux /proc: VmHWM). */
+function serverPeakRssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const log = (s = ''): void => console.log(s);
   const given = arg('--data-dir');
@@ -487,13 +515,24 @@ async function main(): Promise<void> {
     for (const s of scen) await request(agent, base, 'GET', `/api/vms?limit=${LIMIT}&${s.query}`, headers);
 
     const results: PhaseResult[] = [];
+    const serverCpu = new Map<Mix, number>();
+    const pid = server.child?.pid;
     for (const mix of mixes) {
       log('');
       log(`${mix}: ${clients} clients paging /api/vms for ${seconds} s …`);
+      const cpu0 = serverCpuMs(pid);
       const r = await runPhase({ agent, base, headers, scen }, mix);
+      const cpu1 = serverCpuMs(pid);
       report(r, scen, log);
+      if (cpu0 !== undefined && cpu1 !== undefined && r.total.requests > 0) {
+        const perRequestUs = ((cpu1 - cpu0) * 1000) / r.total.requests;
+        serverCpu.set(mix, Math.round(perRequestUs));
+        log(`server CPU: ${((cpu1 - cpu0) / 1000).toFixed(1)} s, ${int(perRequestUs)} µs per request`);
+      }
       results.push(r);
     }
+    const peakRssMb = serverPeakRssMb(pid);
+    if (peakRssMb !== undefined) log(`server peak RSS: ${peakRssMb} MB`);
 
     const result = {
       bench: 'api',
@@ -505,10 +544,16 @@ async function main(): Promise<void> {
         platform: process.platform,
       },
       server: server.how,
+      serverPeakRssMb: peakRssMb ?? null,
       cache: { ...(external ? {} : size), vms: vmTotal, generateMs: Math.round(genMs) },
       clients,
       pageSize: { shared: LIMIT, distinct: [60, 159] },
-      phases: Object.fromEntries(results.map((r) => [r.mix, phaseJson(r, scen)])),
+      phases: Object.fromEntries(
+        results.map((r) => [
+          r.mix,
+          { ...phaseJson(r, scen), serverCpuUsPerRequest: serverCpu.get(r.mix) ?? null },
+        ]),
+      ),
     };
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     const stamp = result.date
