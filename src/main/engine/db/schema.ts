@@ -773,5 +773,7 @@ export const changes = sqliteTable(
     index('changes_at').on(t.at, t.id),
     index('changes_object').on(t.vcenterId, t.moid, t.at),
     index('changes_field').on(t.field, t.at),
+    // "What happened to web-01": the objects that ever had a name, found without a scan.
+    index('changes_name').on(sql`${t.objectName} COLLATE NOCASE`),
   ],
 );
