@@ -1,22 +1,14 @@
 import { z } from 'zod';
 
-/** What a change history row records (see the `changes` table). */
-export const CHANGE_KINDS = ['changed', 'created', 'removed', 'first-sync'] as const;
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
-export const CHANGE_SOURCES = ['live', 'sync'] as const;
-export type ChangeSource = (typeof CHANGE_SOURCES)[number];
+import {
+  CHANGE_ENTITIES,
+  CHANGE_KINDS,
+  CHANGE_SOURCES,
+  type ChangeKind,
+  type ChangeSource,
+} from './change-kinds.js';
 
-/** The entities whose objects have a history (the query plan's entity names). */
-export const CHANGE_ENTITIES = [
-  'vms',
-  'hosts',
-  'clusters',
-  'datastores',
-  'networks',
-  'datacenters',
-  'snapshots',
-  'vcenters',
-] as const;
+export { CHANGE_ENTITIES, CHANGE_KINDS, CHANGE_SOURCES, type ChangeKind, type ChangeSource };
 
 /**
  * A time bound as people type it: relative ("24h", "7d", "30m", "2w"), a date ("2026-11-01", the
