@@ -246,6 +246,18 @@ export const FIELDS = {
     object: f('text', 'Object'),
     description: f('text', 'Description'),
   },
+  /** The change history: one row per change of an object (see db/history). */
+  changes: {
+    at: f('date', 'When'),
+    vcenter: f('text', 'vCenter'),
+    entity: f('text', 'Object type'),
+    object: f('text', 'Object'),
+    kind: f('text', 'Change'),
+    field: f('text', 'Field'),
+    old: f('text', 'Old value'),
+    new: f('text', 'New value'),
+    source: f('text', 'Seen by'),
+  },
   vcenters: {
     name: f('text', 'Name'),
     url: f('text', 'URL'),
@@ -276,6 +288,7 @@ const LABEL: Record<QueryEntity, string> = {
   nics: 'NIC',
   partitions: 'partition',
   tags: 'tag',
+  changes: 'change',
   vcenters: 'vCenter',
 };
 
@@ -329,5 +342,6 @@ export const DEFAULT_COLUMNS: Record<QueryEntity, string[]> = {
   nics: ['vcenter', 'vm', 'name', 'adapterType', 'network', 'macAddress', 'connected', 'ipv4'],
   partitions: ['vcenter', 'vm', 'name', 'capacityBytes', 'freeBytes', 'usedPercent'],
   tags: ['vcenter', 'category', 'name', 'objectType', 'object'],
+  changes: ['at', 'vcenter', 'entity', 'object', 'kind', 'field', 'old', 'new', 'source'],
   vcenters: ['name', 'url', 'version', 'status', 'lastSuccessAt', 'vmCount', 'hostCount'],
 };
