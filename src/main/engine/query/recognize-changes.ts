@@ -2,9 +2,10 @@
  * Questions about the change history ("what changed since yesterday", "which vms were powered off
  * today", "what happened to web-01", "hosts that entered maintenance this month") as a plan of the
  * `changes` entity. A question is read here only when it says something happened — changed,
- * happened, history, was powered on/off, entered/left maintenance, was removed/deleted, renamed,
- * moved, or "what was created"; "vms created this week" stays the VMs' creation date, and "which
- * vms are powered off" the present state. Every word is either understood or named back.
+ * happened, history, was powered off, entered/left maintenance, was removed/deleted (in a time
+ * window), renamed, moved, or "what was created"; "vms created this week" stays the VMs' creation
+ * date, "which vms are powered off" the present state, and "vms powered on since monday" the VMs
+ * on now and booted since then. Every word is either understood or named back.
  */
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import type { QueryEntity } from '../../../shared/fields.js';
@@ -125,13 +126,17 @@ function isHistoryQuestion(s: ParseState, entity: QueryEntity | undefined): bool
     ['changed', 'changes', 'change', 'happened', 'history', 'renamed', 'vmotioned'].some((w) => words.has(w))
   )
     return true;
-  if (['removed', 'deleted', 'destroyed', 'moved', 'migrated'].some((w) => words.has(w)))
-    return dated || past;
+  // Removed in a time window; "vms that were deleted" (ever) is more than the history keeps.
+  if (['removed', 'deleted', 'destroyed'].some((w) => words.has(w))) return dated;
+  if (['moved', 'migrated'].some((w) => words.has(w))) return dated || past;
   if (words.has('maintenance') && ['entered', 'exited', 'went', 'came', 'left'].some((w) => words.has(w)))
     return true;
-  // "were powered off today": an event; "powered off vms" is the present state.
-  if (['powered', 'turned', 'switched'].some((w) => words.has(w)) || (words.has('shut') && words.has('down')))
-    return dated || past;
+  // "were powered off today": an event; "powered off vms" is the present state. "Powered on since
+  // monday" keeps its inventory reading: on now, and booted since then.
+  const off = t.some(
+    (x, k) => ['powered', 'turned', 'switched'].includes(x.norm) && t[k + 1]?.norm === 'off',
+  );
+  if (off || (words.has('shut') && words.has('down'))) return dated || past;
   // "what was created this week": nothing but the history knows objects created (and since removed);
   // "vms created this week" is the VMs' creation date.
   if (words.has('created') && entity === undefined) return dated || past;
