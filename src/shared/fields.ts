@@ -78,6 +78,7 @@ export const FIELDS = {
     videoRamKb: f('number', 'Video RAM (KB)'),
     tags: f('list', 'Tags'),
     attributes: f('list', 'Custom attributes'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   hosts: {
     ...common,
@@ -109,6 +110,7 @@ export const FIELDS = {
     vmkernelIps: f('list', 'VMkernel IPs'),
     tags: f('list', 'Tags'),
     attributes: f('list', 'Custom attributes'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   datastores: {
     ...common,
@@ -131,6 +133,7 @@ export const FIELDS = {
     extentCount: f('number', 'Extents'),
     vmfsUpgradable: f('boolean', 'VMFS upgradable'),
     tags: f('list', 'Tags'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   clusters: {
     ...common,
@@ -155,6 +158,7 @@ export const FIELDS = {
     evcMode: f('text', 'EVC mode'),
     vsanEnabled: f('boolean', 'vSAN'),
     tags: f('list', 'Tags'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   datacenters: {
     ...common,
@@ -180,6 +184,7 @@ export const FIELDS = {
     teamingPolicy: f('text', 'Teaming policy'),
     key: f('text', 'Port group key'),
     tags: f('list', 'Tags'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   snapshots: {
     ...common,

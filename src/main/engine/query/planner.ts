@@ -69,12 +69,26 @@ const tagList = `(SELECT group_concat(x.category || ': ' || x.name, ', ') FROM t
 const attributeList = (table: string, owner: string): string =>
   `(SELECT group_concat(x.name || '=' || COALESCE(x.value, ''), ', ') FROM ${table} x WHERE x.vcenter_id = $.vcenter_id AND x.${owner} = $.moid)`;
 /** Also worked out from stored columns when read: a datastore's used space, a snapshot's age in whole days. */
+/** An object's latest change: one seek of the history's (vcenter_id, moid, at) index per row shown. */
+const lastChanged = `(SELECT max(x.at) FROM changes x WHERE x.vcenter_id = $.vcenter_id AND x.moid = $.moid)`;
 const COMPUTED: Partial<Record<QueryEntity, Record<string, string>>> = {
-  vms: { tags: tagList, attributes: attributeList('vm_custom_values', 'vm_moid') },
-  hosts: { tags: tagList, attributes: attributeList('host_custom_values', 'host_moid') },
-  clusters: { tags: tagList },
-  datastores: { tags: tagList, usedBytes: '($."capacity_bytes" - $."free_bytes")' },
-  networks: { tags: tagList },
+  vms: {
+    tags: tagList,
+    attributes: attributeList('vm_custom_values', 'vm_moid'),
+    lastChangedAt: lastChanged,
+  },
+  hosts: {
+    tags: tagList,
+    attributes: attributeList('host_custom_values', 'host_moid'),
+    lastChangedAt: lastChanged,
+  },
+  clusters: { tags: tagList, lastChangedAt: lastChanged },
+  datastores: {
+    tags: tagList,
+    usedBytes: '($."capacity_bytes" - $."free_bytes")',
+    lastChangedAt: lastChanged,
+  },
+  networks: { tags: tagList, lastChangedAt: lastChanged },
   snapshots: { ageDays: `CAST(julianday('now') - julianday($."created_at") AS INTEGER)` },
 };
 

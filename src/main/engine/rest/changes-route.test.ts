@@ -144,3 +144,44 @@ describe('GET /api/changes', () => {
     expect(p.items.every((x) => x.kind === 'changed')).toBe(true);
   });
 });
+
+describe('the "Last changed" column', () => {
+  it('gives each listed object its latest change, and sorts by it', async () => {
+    const sqlite = engine.database.sqlite;
+    const vm = sqlite
+      .prepare('SELECT vcenter_id AS vcenterId, moid, name FROM vms ORDER BY name LIMIT 1')
+      .get() as {
+      vcenterId: number;
+      moid: string;
+      name: string;
+    };
+    const at = new Date(NOW.getTime() + 60_000).toISOString();
+    insertChanges(sqlite, [
+      {
+        at,
+        vcenterId: vm.vcenterId,
+        vcenter: 'x',
+        entity: 'vms',
+        moid: vm.moid,
+        objectName: vm.name,
+        kind: 'changed',
+        field: 'numCpu',
+        oldValue: '1',
+        newValue: '2',
+      },
+    ]);
+    const list = (await get('/api/vms?limit=20&sort=name')).body as { items: Record<string, unknown>[] };
+    for (const r of list.items) {
+      const want = sqlite
+        .prepare('SELECT max(at) FROM changes WHERE vcenter_id = ? AND moid = ?')
+        .pluck()
+        .get(r['vcenterId'], r['moid']) as string | null;
+      expect(r['lastChangedAt'], String(r['name'])).toBe(want);
+    }
+    expect(list.items[0]).toMatchObject({ name: vm.name, lastChangedAt: at });
+    const newest = (await get('/api/vms?limit=1&sort=lastChangedAt:desc')).body as {
+      items: Record<string, unknown>[];
+    };
+    expect(newest.items[0]).toMatchObject({ moid: vm.moid, lastChangedAt: at });
+  });
+});
