@@ -106,7 +106,7 @@ export function groupTimeline(rows: ChangeRow[]): { by: 'hour' | 'day'; groups: 
 
 /** "memoryMb 4096 → 8192", "created", "removed", "first sync". */
 export function describeChange(r: ChangeRow): string {
-  if (r.kind === 'changed') return `${r.field ?? ''}: ${r.oldValue ?? '—'} → ${r.newValue ?? '—'}`;
+  if (r.kind === 'changed') return `${r.field ?? ''}: ${r.oldValue || '—'} → ${r.newValue || '—'}`;
   if (r.kind === 'first-sync') return 'first sync of this vCenter';
   return r.kind;
 }

@@ -137,7 +137,7 @@ export function ChangesPage(): React.JSX.Element {
           return (
             <button
               key={k}
-              className={`chip kind-${k}${on ? ' active' : ''}`}
+              className={`kind-chip kind-${k}${on ? ' active' : ''}`}
               aria-pressed={on}
               data-kind={k}
               onClick={() => set('kinds', on ? f.kinds.filter((x) => x !== k) : [...f.kinds, k])}
@@ -167,7 +167,7 @@ export function ChangesPage(): React.JSX.Element {
               {g.rows.map((r) => (
                 <li key={r.id} className={`change kind-${r.kind}`} data-change-id={r.id}>
                   <time dateTime={r.at}>{new Date(r.at).toLocaleTimeString()}</time>
-                  <span className="badge">{KIND_LABEL[r.kind]}</span>
+                  <span className="kind-badge">{KIND_LABEL[r.kind]}</span>
                   <strong>{r.objectName ?? r.moid}</strong>
                   <span className="muted small">
                     {r.entity} · {r.vcenter}
