@@ -61,6 +61,12 @@ function objectNamedSql(params: Param[], name: string): string {
   return `(t.vcenter_id, t.moid) IN (${parts.join(' UNION ')})`;
 }
 
+/** A vCenter of the history: by the name it had then, or the one it has now (as changes.list reads it). */
+function historyVcenterSql(params: Param[], name: string, negate: boolean): string {
+  params.push(name, name);
+  return `${negate ? 'NOT ' : ''}(t.vcenter = ? COLLATE NOCASE OR t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE))`;
+}
+
 /**
  * Fields computed from child tables: a row's tags (`Category: tag`) and custom attributes
  * (`name=value`), as lists. `$` stands for the row's table alias.
@@ -293,6 +299,13 @@ function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { uni
       if (entity === 'changes' && scope.depth === 0 && f.field === 'object' && f.op === 'eq')
         return objectNamedSql(params, String(f.value));
       if (
+        entity === 'changes' &&
+        scope.depth === 0 &&
+        f.field === 'vcenter' &&
+        (f.op === 'eq' || f.op === 'ne')
+      )
+        return historyVcenterSql(params, String(f.value), f.op === 'ne');
+      if (
         f.field === 'vcenter' &&
         (f.op === 'eq' || f.op === 'ne') &&
         entity !== 'vcenters' &&
@@ -323,6 +336,8 @@ function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { uni
     case 'text': {
       if (entity === 'changes' && scope.depth === 0 && f.field === 'object' && f.op === 'equals')
         return objectNamedSql(params, f.value);
+      if (entity === 'changes' && scope.depth === 0 && f.field === 'vcenter' && f.op === 'equals')
+        return historyVcenterSql(params, f.value, false);
       if (
         f.field === 'vcenter' &&
         f.op === 'equals' &&

@@ -340,3 +340,21 @@ describe('questions that must not be misread', () => {
     }
   });
 });
+
+describe('the changes entity in a plan', () => {
+  it('finds a vCenter by the name it had then or the one it has now', () => {
+    const recorded = ids('vcenter = ?', vc1.name);
+    opened.sqlite.prepare('UPDATE vcenters SET name = ? WHERE id = ?').run('vc-renamed', vc1.id);
+    try {
+      for (const name of [vc1.name, 'VC-RENAMED']) {
+        const r = qe.execute({
+          entity: 'changes',
+          filter: { kind: 'text', field: 'vcenter', op: 'equals', value: name },
+        });
+        expect(r.total, name).toBe(recorded.length);
+      }
+    } finally {
+      opened.sqlite.prepare('UPDATE vcenters SET name = ? WHERE id = ?').run(vc1.name, vc1.id);
+    }
+  });
+});
