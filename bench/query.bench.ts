@@ -3,6 +3,7 @@
  * (100k VMs, 5k hosts, 2k datastores, 100 vCenters; written through the sync's own store).
  *
  *   npm run bench:query        npx tsx bench/query.bench.ts [--quick] [--data-dir DIR] [--seconds N]
+ *                              npx tsx bench/query.bench.ts --history-only [--quick]
  *
  * Measures, for 30 representative questions: parse + plan (no SQL), end-to-end answers (first
  * page of a list, counts, groups) and answers while a sync writes 20 vCenters' inventories into
@@ -26,6 +27,7 @@ import { QueryService } from '../src/main/engine/query/query-service.js';
 import type { Answer, QueryPlan } from '../src/shared/query.js';
 import { ensureBenchCache } from './lib/cache.js';
 import { int, mark, table } from './lib/format.js';
+import { HISTORY_TARGET, historyBench, type HistoryCase } from './lib/history.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
@@ -97,6 +99,48 @@ async function writerMain(dir: string, idsCsv: string, seed: number): Promise<vo
 }
 
 // ---------------------------------------------------------------------------------------------
+// The change history: 1M changes (100k with --quick), read by time and by object.
+
+function runHistory(
+  quick: boolean,
+  log: (s?: string) => void,
+): { seedMs: number; cases: HistoryCase[]; pass: { last24h: boolean; object: boolean } } {
+  const r = historyBench({ rows: quick ? 100_000 : 1_000_000, iterations: quick ? 50 : 300, log });
+  const target = (c: HistoryCase): number | undefined =>
+    c.name.startsWith('last 24 h, first')
+      ? HISTORY_TARGET.last24hP95
+      : c.name.startsWith('one object')
+        ? HISTORY_TARGET.objectP95
+        : undefined;
+  log();
+  log(
+    table(
+      ['history read (ms)', 'rows matched', 'samples', 'p50', 'p95', 'max', 'target p95', ''],
+      r.cases.map((c) => {
+        const t = target(c);
+        return [
+          c.name,
+          int(c.rows),
+          int(c.n),
+          ms(c.p50),
+          ms(c.p95),
+          ms(c.max),
+          t === undefined ? '–' : `< ${t}`,
+          t === undefined ? '' : mark(c.p95 < t),
+        ];
+      }),
+    ),
+  );
+  const pass = {
+    last24h: r.cases
+      .filter((c) => target(c) === HISTORY_TARGET.last24hP95)
+      .every((c) => c.p95 < HISTORY_TARGET.last24hP95),
+    object: r.cases
+      .filter((c) => target(c) === HISTORY_TARGET.objectP95)
+      .every((c) => c.p95 < HISTORY_TARGET.objectP95),
+  };
+  return { ...r, pass };
+}
 
 type Category = 'list' | 'count' | 'group' | 'find';
 
@@ -323,6 +367,21 @@ async function main(): Promise<void> {
   const answerBudgetMs = 20_000; // per question; fewer samples (reported) if a question is that slow
   const concurrentSeconds = Number(arg('--seconds') ?? (quick ? 8 : 30));
   const log = (s = ''): void => console.log(s);
+  if (process.argv.includes('--history-only')) {
+    const h = runHistory(quick, log);
+    log(
+      JSON.stringify({
+        bench: 'query-history',
+        date: new Date().toISOString(),
+        quick,
+        machine: machineInfo(),
+        seedMs: Math.round(h.seedMs),
+        cases: h.cases,
+        pass: h.pass,
+      }),
+    );
+    return;
+  }
 
   const given = arg('--data-dir');
   const dir = given ? path.resolve(given) : fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-qbench-'));
@@ -559,6 +618,8 @@ async function main(): Promise<void> {
     for (const line of r.explain ?? ['(no plan available)']) log(`  ${line}`);
   }
 
+  const history = runHistory(quick, log);
+
   const now = new Date();
   const stamp = now.toISOString().slice(0, 19).replace(/:/g, '').replace('T', '-');
   const summary = {
@@ -585,7 +646,10 @@ async function main(): Promise<void> {
       lists: lists.p95 < TARGET.listP95,
       counts: counts.p95 < TARGET.countP95,
       duringSync: conc.p95 < TARGET.concurrentP95,
+      history24h: history.pass.last24h,
+      historyObject: history.pass.object,
     },
+    history: history.cases.map((c) => ({ name: c.name, p50Ms: c.p50, p95Ms: c.p95 })),
     slow: slow.map((r) => r.question),
   };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });

@@ -8,6 +8,7 @@ import type { ServiceAccountInfo, VcenterStatus, VcenterWithState } from './vcen
 import type { EntityCounts } from './inventory.js';
 import type { ErrorInfo } from './errors.js';
 import { DoctorRequestSchema, type DoctorReport } from './doctor.js';
+import { ChangesRequestSchema, type ChangesPage } from './changes.js';
 import {
   ImportContentSchema,
   ImportFileSchema,
@@ -500,6 +501,15 @@ export const CONTRACT = {
     role: 'viewer',
     result: returns<ObjectDetails>(),
     summary: "A VM's disks, NICs, partitions and snapshots, and a VM's or host's tags and custom attributes",
+  },
+  'changes.list': {
+    args: ChangesRequestSchema,
+    http: true,
+    mutates: false,
+    role: 'viewer',
+    result: returns<ChangesPage>(),
+    summary:
+      'One page of the change history, newest first: filtered by time, vCenter, entity, field, object (current or past name), kind and source, with counts per kind',
   },
   'stats.get': {
     args: empty,

@@ -78,6 +78,7 @@ export const FIELDS = {
     videoRamKb: f('number', 'Video RAM (KB)'),
     tags: f('list', 'Tags'),
     attributes: f('list', 'Custom attributes'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   hosts: {
     ...common,
@@ -109,6 +110,7 @@ export const FIELDS = {
     vmkernelIps: f('list', 'VMkernel IPs'),
     tags: f('list', 'Tags'),
     attributes: f('list', 'Custom attributes'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   datastores: {
     ...common,
@@ -131,6 +133,7 @@ export const FIELDS = {
     extentCount: f('number', 'Extents'),
     vmfsUpgradable: f('boolean', 'VMFS upgradable'),
     tags: f('list', 'Tags'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   clusters: {
     ...common,
@@ -155,6 +158,7 @@ export const FIELDS = {
     evcMode: f('text', 'EVC mode'),
     vsanEnabled: f('boolean', 'vSAN'),
     tags: f('list', 'Tags'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   datacenters: {
     ...common,
@@ -180,6 +184,7 @@ export const FIELDS = {
     teamingPolicy: f('text', 'Teaming policy'),
     key: f('text', 'Port group key'),
     tags: f('list', 'Tags'),
+    lastChangedAt: f('date', 'Last changed'),
   },
   snapshots: {
     ...common,
@@ -246,6 +251,18 @@ export const FIELDS = {
     object: f('text', 'Object'),
     description: f('text', 'Description'),
   },
+  /** The change history: one row per change of an object (see db/history). */
+  changes: {
+    at: f('date', 'When'),
+    vcenter: f('text', 'vCenter'),
+    entity: f('text', 'Object type'),
+    object: f('text', 'Object'),
+    kind: f('text', 'Change'),
+    field: f('text', 'Field'),
+    old: f('text', 'Old value'),
+    new: f('text', 'New value'),
+    source: f('text', 'Seen by'),
+  },
   vcenters: {
     name: f('text', 'Name'),
     url: f('text', 'URL'),
@@ -276,6 +293,7 @@ const LABEL: Record<QueryEntity, string> = {
   nics: 'NIC',
   partitions: 'partition',
   tags: 'tag',
+  changes: 'change',
   vcenters: 'vCenter',
 };
 
@@ -329,5 +347,6 @@ export const DEFAULT_COLUMNS: Record<QueryEntity, string[]> = {
   nics: ['vcenter', 'vm', 'name', 'adapterType', 'network', 'macAddress', 'connected', 'ipv4'],
   partitions: ['vcenter', 'vm', 'name', 'capacityBytes', 'freeBytes', 'usedPercent'],
   tags: ['vcenter', 'category', 'name', 'objectType', 'object'],
+  changes: ['at', 'vcenter', 'entity', 'object', 'kind', 'field', 'old', 'new', 'source'],
   vcenters: ['name', 'url', 'version', 'status', 'lastSuccessAt', 'vmCount', 'hostCount'],
 };

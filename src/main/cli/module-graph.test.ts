@@ -46,6 +46,7 @@ describe('the built CLI loads per command', { timeout: 120_000 }, () => {
       ['ask', 'powered', 'on', 'vms', '--json'],
       ['list', 'vms', '--json', '--where', 'numCpu>=2'],
       ['stats', '--json'],
+      ['changes', '--since', '7d', '--json'],
       ['vcenter', 'list', '--json'],
     ]) {
       const r = loadedModules([...args, '--data-dir', dir]);

@@ -6,6 +6,7 @@
 import { Command, type OutputConfiguration } from 'commander';
 import { registerAccountCommands } from './commands/account.js';
 import { registerAskCommand } from './commands/ask.js';
+import { registerChangesCommand } from './commands/changes.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -58,6 +59,7 @@ export function buildProgram(version: string, output: Partial<OutputConfiguratio
   registerSyncCommand(program);
   registerInventoryCommands(program);
   registerAskCommand(program);
+  registerChangesCommand(program);
   registerExportCommand(program);
   registerSchedulerCommand(program);
   registerLiveCommand(program);

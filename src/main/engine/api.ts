@@ -16,6 +16,7 @@ import { exportFull, exportRows } from './export/exporter.js';
 import { resolveExportRequest } from './export/request.js';
 import { checkExportTarget } from './export/target.js';
 import { sourceHandlers } from './sources/handlers.js';
+import { ChangesReader } from './db/history/changes-read.js';
 
 const log = createLogger('api');
 
@@ -36,6 +37,8 @@ export function createHandlers(
     (authP ??= import('./auth/auth-service.js').then(({ AuthService }) =>
       AuthService.create(engine.database.db, engine.vault),
     ));
+
+  const changes = new ChangesReader(engine.database.sqlite);
 
   return afterWrites(engine, {
     'vcenters.list': async () => engine.vcenters.list(),
@@ -120,6 +123,7 @@ export function createHandlers(
     'query.ask': async (req) => engine.query.ask(req),
     'inventory.list': async (req) => lists.page(req),
     'inventory.details': async (req) => objectDetails(engine.database.sqlite, req),
+    'changes.list': async (req) => changes.page(req),
     'stats.get': async () => inventoryStats(engine.database),
     'settings.get': async () => engine.settings.get(),
     'settings.update': async (patch) => {

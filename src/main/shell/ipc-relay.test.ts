@@ -18,6 +18,7 @@ const MINIMAL: { [K in RequestName]: unknown } = {
   'query.ask': { question: 'vms' },
   'inventory.list': { entity: 'vms' },
   'inventory.details': { entity: 'vms', vcenterId: 1, moid: 'vm-1' },
+  'changes.list': { since: '24h' },
   'stats.get': {},
   'settings.get': {},
   'settings.update': {},

@@ -209,6 +209,15 @@ describe('the relay, end to end over a MessageChannel', () => {
           expect(d.disks[0]).toMatchObject({ name: 'Hard disk 1', thin: expect.any(Boolean) });
         },
       },
+      'changes.list': {
+        args: () => ({ since: '7d', limit: 5 }),
+        check: (o) => {
+          const p = value<{ items: unknown[]; counts: Record<string, number>; since: string }>(o);
+          expect(Object.keys(p.counts).sort()).toEqual(['changed', 'created', 'first-sync', 'removed']);
+          expect(p.items.length).toBeLessThanOrEqual(Object.values(p.counts).reduce((a, b) => a + b, 0));
+          expect(Date.parse(p.since)).toBeGreaterThan(Date.now() - 8 * 86_400_000);
+        },
+      },
       'stats.get': {
         args: () => ({}),
         check: (o) => expect(value<{ totals: { vms: number } }>(o).totals.vms).toBe(300),

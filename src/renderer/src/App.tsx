@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { isDesktop, onUnauthorized, session, http } from './api/client.js';
 import { DesktopNotices } from './components/DesktopNotices.js';
 import { StatusBar } from './components/StatusBar.js';
+import { ChangesPage } from './pages/ChangesPage.js';
 import { ChatPage } from './pages/ChatPage.js';
 import { InventoryPage } from './pages/InventoryPage.js';
 import { LoginPage } from './pages/LoginPage.js';
@@ -27,6 +28,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'nics', label: 'NICs' },
   { view: 'partitions', label: 'Partitions' },
   { view: 'tags', label: 'Tags' },
+  { view: 'changes', label: 'Changes' },
   { view: 'vcenters', label: 'vCenters' },
   { view: 'settings', label: 'Settings' },
 ];
@@ -61,6 +63,7 @@ function Shell({ onLogout }: { onLogout: (() => void) | null }): React.JSX.Eleme
     );
   else if (view === 'chat') page = <ChatPage />;
   else if (isGridView(view)) page = <InventoryPage key={view} entity={view} />;
+  else if (view === 'changes') page = <ChangesPage />;
   else if (view === 'vcenters') page = <VcentersPage openAdd={openAdd} openImport={openImport} />;
   else page = <SettingsPage />;
 

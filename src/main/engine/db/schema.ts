@@ -739,3 +739,41 @@ export const revokedTokens = sqliteTable('revoked_tokens', {
   jti: text('jti').primaryKey(),
   expiresAt: integer('expires_at').notNull(),
 });
+
+/**
+ * The change history of the estate: one row per changed field of an object, per object created or
+ * removed (its main fields in `new_value` / `old_value` as JSON), and one `first-sync` marker per
+ * vCenter seen for the first time. Child rows (disks, NICs, partitions, tags, custom values) are
+ * recorded as fields of their owner ("disk 2 capacity"). The vCenter is kept by id and by its name at
+ * the time, without a foreign key, so the history outlives a vCenter that is removed.
+ */
+export const changes = sqliteTable(
+  'changes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** ISO time: the vCenter's update time when it has one, else when vMiner saw the change. */
+    at: text('at').notNull(),
+    vcenterId: integer('vcenter_id').notNull(),
+    vcenter: text('vcenter').notNull(),
+    /** The entity of the object (`vms`, `hosts`, …), as the query plan names it. */
+    entity: text('entity').notNull(),
+    moid: text('moid').notNull(),
+    /** The object's name when the change happened (a rename records both names). */
+    objectName: text('object_name'),
+    /** `changed` | `created` | `removed` | `first-sync` */
+    kind: text('kind').notNull(),
+    /** The field (`powerState`, `disk 2 capacityBytes`, …); null for created / removed / first-sync. */
+    field: text('field'),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+    /** `live` | `sync` */
+    source: text('source').notNull(),
+  },
+  (t) => [
+    index('changes_at').on(t.at, t.id),
+    index('changes_object').on(t.vcenterId, t.moid, t.at),
+    index('changes_field').on(t.field, t.at),
+    // "What happened to web-01": the objects that ever had a name, found without a scan.
+    index('changes_name').on(sql`${t.objectName} COLLATE NOCASE`),
+  ],
+);

@@ -115,6 +115,7 @@ export const SHEET_NAMES: Record<QueryEntity, string> = {
   nics: 'NICs',
   partitions: 'Partitions',
   tags: 'Tags',
+  changes: 'Changes',
   vcenters: 'vCenters',
 };
 

@@ -258,6 +258,8 @@ export const FIELD_WORDS: Record<QueryEntity, Record<string, string>> = {
     status: 'status',
     name: 'name',
   }),
+  // Questions about the history are read by recognize-changes.ts, not through field words.
+  changes: dict({}),
 };
 
 /** The size field "largest", "biggest", "smallest" sort by. */
@@ -273,6 +275,7 @@ export const SIZE_FIELD: Record<QueryEntity, string> = {
   nics: 'deviceKey',
   partitions: 'capacityBytes',
   tags: 'name',
+  changes: 'at',
   vcenters: 'vmCount',
 };
 

@@ -31,6 +31,42 @@ const VCENTER_COLUMNS: Record<string, string> = {
   hostCount: 'host_count',
 };
 
+/** The change history's fields: its own table, with the vCenter's name as recorded. */
+const CHANGE_COLUMNS: Record<string, string> = {
+  at: 'at',
+  vcenter: 'vcenter',
+  entity: 'entity',
+  object: 'object_name',
+  kind: 'kind',
+  field: 'field',
+  old: 'old_value',
+  new: 'new_value',
+  source: 'source',
+};
+
+/** Live tables whose objects a history question names ("what happened to web-01"). */
+const NAMED_TABLES = ['vms', 'hosts', 'clusters', 'datastores', 'networks', 'datacenters', 'snapshots'];
+
+/**
+ * The history rows of the objects a name stands for, now or in the history: a rename keeps an
+ * object's rows together by its key (vCenter id + moid).
+ */
+function objectNamedSql(params: Param[], name: string): string {
+  const parts = ['SELECT vcenter_id, moid FROM changes WHERE object_name = ? COLLATE NOCASE'];
+  params.push(name);
+  for (const t of NAMED_TABLES) {
+    parts.push(`SELECT vcenter_id, moid FROM "${t}" WHERE name = ? COLLATE NOCASE`);
+    params.push(name);
+  }
+  return `(t.vcenter_id, t.moid) IN (${parts.join(' UNION ')})`;
+}
+
+/** A vCenter of the history: by the name it had then, or the one it has now (as changes.list reads it). */
+function historyVcenterSql(params: Param[], name: string, negate: boolean): string {
+  params.push(name, name);
+  return `${negate ? 'NOT ' : ''}(t.vcenter = ? COLLATE NOCASE OR t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE))`;
+}
+
 /**
  * Fields computed from child tables: a row's tags (`Category: tag`) and custom attributes
  * (`name=value`), as lists. `$` stands for the row's table alias.
@@ -39,12 +75,26 @@ const tagList = `(SELECT group_concat(x.category || ': ' || x.name, ', ') FROM t
 const attributeList = (table: string, owner: string): string =>
   `(SELECT group_concat(x.name || '=' || COALESCE(x.value, ''), ', ') FROM ${table} x WHERE x.vcenter_id = $.vcenter_id AND x.${owner} = $.moid)`;
 /** Also worked out from stored columns when read: a datastore's used space, a snapshot's age in whole days. */
+/** An object's latest change: one seek of the history's (vcenter_id, moid, at) index per row shown. */
+const lastChanged = `(SELECT max(x.at) FROM changes x WHERE x.vcenter_id = $.vcenter_id AND x.moid = $.moid)`;
 const COMPUTED: Partial<Record<QueryEntity, Record<string, string>>> = {
-  vms: { tags: tagList, attributes: attributeList('vm_custom_values', 'vm_moid') },
-  hosts: { tags: tagList, attributes: attributeList('host_custom_values', 'host_moid') },
-  clusters: { tags: tagList },
-  datastores: { tags: tagList, usedBytes: '($."capacity_bytes" - $."free_bytes")' },
-  networks: { tags: tagList },
+  vms: {
+    tags: tagList,
+    attributes: attributeList('vm_custom_values', 'vm_moid'),
+    lastChangedAt: lastChanged,
+  },
+  hosts: {
+    tags: tagList,
+    attributes: attributeList('host_custom_values', 'host_moid'),
+    lastChangedAt: lastChanged,
+  },
+  clusters: { tags: tagList, lastChangedAt: lastChanged },
+  datastores: {
+    tags: tagList,
+    usedBytes: '($."capacity_bytes" - $."free_bytes")',
+    lastChangedAt: lastChanged,
+  },
+  networks: { tags: tagList, lastChangedAt: lastChanged },
   snapshots: { ageDays: `CAST(julianday('now') - julianday($."created_at") AS INTEGER)` },
 };
 
@@ -54,6 +104,8 @@ const COLUMN_SQL: Record<QueryEntity, Record<string, string>> = Object.fromEntri
     const map: Record<string, string> = dict({});
     if (entity === 'vcenters') {
       for (const [f, c] of Object.entries(VCENTER_COLUMNS)) map[f] = `$."${c}"`;
+    } else if (entity === 'changes') {
+      for (const [f, c] of Object.entries(CHANGE_COLUMNS)) map[f] = `$."${c}"`;
     } else {
       const cols = getTableColumns(ENTITY_TABLES[entity]) as Record<string, SQLiteColumn>;
       for (const f of Object.keys(FIELDS[entity])) {
@@ -76,6 +128,8 @@ const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntr
 
 function fromClause(entity: QueryEntity, needsVcenter = true): string {
   if (entity === 'vcenters') return `FROM ${VCENTER_SOURCE} t`;
+  // The history records the vCenter's name: no join (a removed vCenter's history stays readable).
+  if (entity === 'changes') return 'FROM "changes" t';
   const table = getTableConfig(ENTITY_TABLES[entity]).name;
   // CROSS JOIN keeps the inventory table as the outer loop, so its indexes serve WHERE and ORDER BY.
   return needsVcenter
@@ -242,10 +296,20 @@ function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { uni
       return `EXISTS (SELECT 1 FROM "${rel.table}" ${alias} WHERE ${alias}.vcenter_id = t.vcenter_id AND ${alias}."${rel.owner}" = t.moid${inner})`;
     }
     case 'cmp': {
+      if (entity === 'changes' && scope.depth === 0 && f.field === 'object' && f.op === 'eq')
+        return objectNamedSql(params, String(f.value));
+      if (
+        entity === 'changes' &&
+        scope.depth === 0 &&
+        f.field === 'vcenter' &&
+        (f.op === 'eq' || f.op === 'ne')
+      )
+        return historyVcenterSql(params, String(f.value), f.op === 'ne');
       if (
         f.field === 'vcenter' &&
         (f.op === 'eq' || f.op === 'ne') &&
         entity !== 'vcenters' &&
+        entity !== 'changes' &&
         scope.depth === 0
       ) {
         params.push(String(f.value));
@@ -270,7 +334,17 @@ function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { uni
       return `${colOf(f.field)} BETWEEN ? AND ?`;
     }
     case 'text': {
-      if (f.field === 'vcenter' && f.op === 'equals' && entity !== 'vcenters' && scope.depth === 0) {
+      if (entity === 'changes' && scope.depth === 0 && f.field === 'object' && f.op === 'equals')
+        return objectNamedSql(params, f.value);
+      if (entity === 'changes' && scope.depth === 0 && f.field === 'vcenter' && f.op === 'equals')
+        return historyVcenterSql(params, f.value, false);
+      if (
+        f.field === 'vcenter' &&
+        f.op === 'equals' &&
+        entity !== 'vcenters' &&
+        entity !== 'changes' &&
+        scope.depth === 0
+      ) {
         params.push(f.value);
         return `t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
       }
@@ -336,7 +410,8 @@ function indexUse(plan: QueryPlan, preferOrder = false): IndexUse {
 /** A list row's fields in order: the catalog's fields, then the row's key. */
 function rowColumns(entity: QueryEntity): [field: string, expr: string][] {
   const cols = Object.entries(COLUMN_EXPR[entity]);
-  if (entity !== 'vcenters') cols.push(['vcenterId', 't.vcenter_id'], ['moid', 't.moid']);
+  if (entity === 'changes') cols.push(['id', 't.id'], ['vcenterId', 't.vcenter_id'], ['moid', 't.moid']);
+  else if (entity !== 'vcenters') cols.push(['vcenterId', 't.vcenter_id'], ['moid', 't.moid']);
   else cols.push(['id', 't.vcenter_id']);
   return cols;
 }
@@ -356,6 +431,7 @@ const JSON_EXACT: Record<QueryEntity, boolean> = Object.fromEntries(
   (Object.keys(FIELDS) as QueryEntity[]).map((entity) => [
     entity,
     entity === 'vcenters' ||
+      entity === 'changes' ||
       Object.values(getTableColumns(ENTITY_TABLES[entity]) as Record<string, SQLiteColumn>).every(
         (c) => c.columnType !== 'SQLiteReal',
       ),
@@ -405,6 +481,7 @@ const ORDER_INDEXED: Partial<Record<QueryEntity, string[]>> = {
   clusters: ['name'],
   networks: ['name'],
   datacenters: ['name'],
+  changes: ['at'],
 };
 
 /**
@@ -446,7 +523,7 @@ function eqServingOrder(plan: QueryPlan): Set<string> {
  * otherwise often collect every match through the filter's index and sort them all.
  */
 export function preferOrder(plan: QueryPlan, total: number): boolean {
-  const lead = plan.sort?.[0]?.field ?? 'name';
+  const lead = plan.sort?.[0]?.field ?? (plan.entity === 'changes' ? 'at' : 'name');
   return total > 200 && (ORDER_INDEXED[plan.entity] ?? []).includes(lead);
 }
 
@@ -516,6 +593,13 @@ function sortKeys(plan: QueryPlan): SortKey[] {
     // Text sorts ignore case, as people read lists; it also lets the NOCASE indexes serve them.
     nocase: fieldDef(plan.entity, s.field)?.type === 'text',
   }));
+  if (plan.entity === 'changes') {
+    // Newest first unless asked otherwise; the history's key (at, id) breaks ties, as its index runs.
+    const d = plan.sort?.[0]?.dir ?? 'desc';
+    if (!keys.some((k) => k.field === 'at')) keys.push({ expr: 't.at', field: 'at', dir: d });
+    keys.push({ expr: 't.id', field: 'id', dir: d });
+    return keys;
+  }
   const dir = plan.sort?.[0]?.dir ?? 'asc';
   // VMs by cluster come host by host (as ops read them, and as the cluster index runs).
   if (plan.entity === 'vms' && keys.at(-1)?.field === 'cluster' && !keys.some((k) => k.field === 'host'))
@@ -678,7 +762,7 @@ export function pageQuery(
 }
 
 /** One row by its key (vCenter id + managed object id), in the same shape as list rows. */
-export function rowByKeyQuery(entity: Exclude<QueryEntity, 'vcenters'>): string {
+export function rowByKeyQuery(entity: Exclude<QueryEntity, 'vcenters' | 'changes'>): string {
   return `SELECT ${selectList(entity)} ${fromClause(entity)} WHERE t.vcenter_id = ? AND t.moid = ?`;
 }
 

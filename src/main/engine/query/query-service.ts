@@ -22,6 +22,7 @@ import {
 import { buildPlan, entityLabel, fieldForWord, ResolveProblem, type ResolveContext } from './resolve.js';
 import { fieldsOf, inferEntity, looksLikeFollowUp, refinePlan, type FollowUpHints } from './follow-up.js';
 import { InventorySearch } from './search.js';
+import { recogniseChangeQuestion } from './recognize-changes.js';
 import { DOMAIN_TERMS } from './lexicon.js';
 import { normalizeTokens } from './normalize.js';
 import { closestKeywords, correctTokens, withCorrections } from './spelling.js';
@@ -159,6 +160,19 @@ export class QueryService {
     const { changed } = corrected;
     const tokens = normalizeTokens(corrected.tokens, (w) => this.names.isName(w));
     const parsed = parseQuestion(tokens, this.names);
+    // "What changed since yesterday", "which vms were powered off today": the change history.
+    const history =
+      parsed.kind === 'query' ? recogniseChangeQuestion(tokens, this.names, this.now()) : undefined;
+    if (history) {
+      parsed.unknown = history.unknown;
+      return {
+        parsed,
+        correctedQuestion: changed ? withCorrections(question, raw, corrected.tokens) : undefined,
+        plan: history.plan,
+        corrections: [],
+        problem: undefined,
+      };
+    }
     // A word after "in"/"on" that names nothing in the inventory is a word not understood.
     for (const a of parsed.atoms)
       if (
@@ -421,7 +435,7 @@ export class QueryService {
     vcenterId: number,
     moid: string,
   ): Record<string, unknown> | undefined {
-    if (entity === 'vcenters') return undefined;
+    if (entity === 'vcenters' || entity === 'changes') return undefined;
     return this.stmt({ sql: rowByKeyQuery(entity), params: [] }).get(vcenterId, moid) as
       Record<string, unknown> | undefined;
   }

@@ -20,6 +20,8 @@ import type { JsonPage } from '../list-pages.js';
 import type { AuthService, TokenClaims } from '../auth/auth-service.js';
 import { fromHandler, toHttpError } from './http-errors.js';
 import { listRequestFromQuery } from './list-params.js';
+import { changesRequestFromQuery, CHANGES_QUERY_DOC } from './changes-params.js';
+import type { ChangesPage } from '../../../shared/changes.js';
 import { registerEvents, type EventLimits } from './events-route.js';
 import { registerUi } from './ui-route.js';
 import { collectRoutes, installRouteAuth, publicRoutes, type RouteInfo } from './route-auth.js';
@@ -344,6 +346,25 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     call('live.status', {}, req),
   );
 
+  app.get(
+    '/api/changes',
+    doc(
+      `${CONTRACT['changes.list'].summary}. Keyset paged: the next page is \`nextCursor\`, also given as a \`Link: <…>; rel="next"\` header.`,
+      { tag: 'changes', querystring: CHANGES_QUERY_DOC },
+    ),
+    async (req, reply) => {
+      const page = (await call(
+        'changes.list',
+        changesRequestFromQuery(req.query as Record<string, unknown>),
+        req,
+      )) as ChangesPage;
+      if (page.counts)
+        reply.header('X-Total-Count', String(Object.values(page.counts).reduce((a, b) => a + b, 0)));
+      nextLink(reply, req.url, page.nextCursor);
+      return page;
+    },
+  );
+
   app.get('/api/stats', doc(CONTRACT['stats.get'].summary, { tag: 'stats' }), (req) =>
     call('stats.get', {}, req),
   );
@@ -409,6 +430,11 @@ export type { FastifyReply };
  */
 function pageHeaders(reply: FastifyReply, url: string, total: number, nextCursor: string | null): void {
   reply.header('X-Total-Count', String(total));
+  nextLink(reply, url, nextCursor);
+}
+
+/** The next page's address as a `Link: <…>; rel="next"` header (none on the last page). */
+function nextLink(reply: FastifyReply, url: string, nextCursor: string | null): void {
   if (!nextCursor) return;
   const q = url.indexOf('?');
   const params = new URLSearchParams(q >= 0 ? url.slice(q + 1) : '');

@@ -8,6 +8,18 @@ import { useGrids } from '../stores/grids.js';
 import { isGridView, useNav } from '../stores/nav.js';
 import type { GridRow } from './DataGrid.js';
 import { DetailSections } from './DetailSections.js';
+import { HistoryList } from './HistoryList.js';
+
+/** Entities whose objects have a change history. */
+const WITH_HISTORY = new Set<QueryEntity>([
+  'vms',
+  'hosts',
+  'clusters',
+  'datastores',
+  'networks',
+  'datacenters',
+  'snapshots',
+]);
 
 /** Counts that open the counted objects in their grid: a host's VMs, a cluster's hosts… */
 const COUNT_LINKS: Partial<Record<QueryEntity, Record<string, { entity: QueryEntity; field: string }>>> = {
@@ -74,8 +86,10 @@ export function RowDrawer(props: {
 }): React.JSX.Element {
   const [stack, setStack] = useState<Frame[]>([{ entity: props.entity, row: props.row }]);
   const [error, setError] = useState<string | null>(null);
+  const [tab, setTab] = useState<'fields' | 'history'>('fields');
   useEffect(() => {
     setStack([{ entity: props.entity, row: props.row }]);
+    setTab('fields');
   }, [props.entity, props.row]);
   const top = stack.at(-1)!;
 
@@ -119,6 +133,8 @@ export function RowDrawer(props: {
   };
 
   const defs = Object.entries(FIELDS[top.entity] as Record<string, FieldDef>);
+  const hasHistory =
+    WITH_HISTORY.has(top.entity) && top.row['vcenterId'] !== undefined && top.row['moid'] !== undefined;
   return (
     <div className="drawer" role="dialog" aria-label="Row details" ref={ref}>
       <div className="drawer-head">
@@ -134,40 +150,66 @@ export function RowDrawer(props: {
       </div>
       <p className="muted">{entityLabel(top.entity, false)}</p>
       {error && <p className="error">{error}</p>}
-      <dl className="fields">
-        {defs.map(([field, def]) => {
-          const v = top.row[field];
-          const rel = related(top.entity, field, v);
-          const counted = COUNT_LINKS[top.entity]?.[field];
-          return (
-            <div key={field} className="field">
-              <dt>{def.label}</dt>
-              <dd>
-                {rel ? (
-                  rel.names.map((n) => (
-                    <button key={n} className="link" onClick={() => void open(rel.entity, n)}>
-                      {n}
-                    </button>
-                  ))
-                ) : counted && typeof v === 'number' && v > 0 && isGridView(counted.entity as never) ? (
-                  <button
-                    className="link"
-                    data-count={field}
-                    title={`Show these ${entityLabel(counted.entity)} in their grid`}
-                    onClick={() => openCounted(counted)}
-                  >
-                    {formatCell(top.entity, field, v)}
-                  </button>
-                ) : (
-                  formatCell(top.entity, field, v) || <span className="muted">—</span>
-                )}
-              </dd>
-            </div>
-          );
-        })}
-      </dl>
-      {(top.entity === 'vms' || top.entity === 'hosts') && (
-        <DetailSections entity={top.entity} row={top.row} />
+      {hasHistory && (
+        <div className="drawer-tabs" role="tablist" aria-label="Details">
+          <button
+            role="tab"
+            aria-selected={tab === 'fields'}
+            className="ghost"
+            onClick={() => setTab('fields')}
+          >
+            Fields
+          </button>
+          <button
+            role="tab"
+            aria-selected={tab === 'history'}
+            className="ghost"
+            onClick={() => setTab('history')}
+          >
+            History
+          </button>
+        </div>
+      )}
+      {hasHistory && tab === 'history' ? (
+        <HistoryList vcenterId={Number(top.row['vcenterId'])} moid={String(top.row['moid'])} />
+      ) : (
+        <>
+          <dl className="fields">
+            {defs.map(([field, def]) => {
+              const v = top.row[field];
+              const rel = related(top.entity, field, v);
+              const counted = COUNT_LINKS[top.entity]?.[field];
+              return (
+                <div key={field} className="field">
+                  <dt>{def.label}</dt>
+                  <dd>
+                    {rel ? (
+                      rel.names.map((n) => (
+                        <button key={n} className="link" onClick={() => void open(rel.entity, n)}>
+                          {n}
+                        </button>
+                      ))
+                    ) : counted && typeof v === 'number' && v > 0 && isGridView(counted.entity as never) ? (
+                      <button
+                        className="link"
+                        data-count={field}
+                        title={`Show these ${entityLabel(counted.entity)} in their grid`}
+                        onClick={() => openCounted(counted)}
+                      >
+                        {formatCell(top.entity, field, v)}
+                      </button>
+                    ) : (
+                      formatCell(top.entity, field, v) || <span className="muted">—</span>
+                    )}
+                  </dd>
+                </div>
+              );
+            })}
+          </dl>
+          {(top.entity === 'vms' || top.entity === 'hosts') && (
+            <DetailSections entity={top.entity} row={top.row} />
+          )}
+        </>
       )}
     </div>
   );

@@ -14,9 +14,9 @@ export const GRID_VIEWS = [
   'tags',
 ] as const;
 export type GridView = (typeof GRID_VIEWS)[number];
-export type View = 'chat' | GridView | 'vcenters' | 'settings';
+export type View = 'chat' | GridView | 'changes' | 'vcenters' | 'settings';
 
-const VIEWS: readonly View[] = ['chat', ...GRID_VIEWS, 'vcenters', 'settings'];
+const VIEWS: readonly View[] = ['chat', ...GRID_VIEWS, 'changes', 'vcenters', 'settings'];
 
 export function isGridView(v: View): v is GridView & QueryEntity {
   return (GRID_VIEWS as readonly string[]).includes(v) && (QUERY_ENTITIES as string[]).includes(v);

@@ -1,0 +1,1 @@
+CREATE INDEX `changes_name` ON `changes` ("object_name" COLLATE NOCASE);
