@@ -268,7 +268,7 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
       return { [t.key]: n };
     }
     if (format === 'json') return writeJson(sink, meta, tables, meter);
-    // exceljs loads with the first workbook: CSV and JSON exports (and every other command) never pay for it.
+    // The workbook writer loads with the first workbook: CSV and JSON exports never pay for it.
     const { XlsxWriter } = await import('./xlsx.js');
     const xlsx = new XlsxWriter(sink, opts.xlsx);
     const counts: Record<string, number> = {};
@@ -276,7 +276,7 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
       counts[t.key] = await xlsx.addTable(t, meter.at);
       meter.tableDone(counts[t.key]!);
     }
-    xlsx.addAbout(meta);
+    await xlsx.addAbout(meta);
     await xlsx.commit();
     return counts;
   });
