@@ -30,7 +30,7 @@ export interface TimedProcess {
   stdout: string;
 }
 
-async function timed(
+export async function timed(
   cmd: string,
   args: string[],
   opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; tmpDir: string },

@@ -8,6 +8,7 @@ import {
   index,
   uniqueIndex,
   foreignKey,
+  type SQLiteColumn,
 } from 'drizzle-orm/sqlite-core';
 
 /** Registered vCenters. Credentials live in the vault, never here. */
@@ -393,6 +394,21 @@ const vmChild = {
   name: text('name').notNull(),
 };
 
+/** A VM's child rows (disks, NICs, partitions, custom values) go with it: (vcenter_id, vm_moid) → vms. */
+function ofVm(vcenterId: SQLiteColumn, vmMoid: SQLiteColumn) {
+  return foreignKey({ columns: [vcenterId, vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
+    'cascade',
+  );
+}
+
+/** A host's child rows (NICs, VMkernels, vSwitches, custom values) go with it: (vcenter_id, host_moid) → hosts. */
+function ofHost(vcenterId: SQLiteColumn, hostMoid: SQLiteColumn) {
+  return foreignKey({
+    columns: [vcenterId, hostMoid],
+    foreignColumns: [hosts.vcenterId, hosts.moid],
+  }).onDelete('cascade');
+}
+
 export const vmDisks = sqliteTable(
   'vm_disks',
   {
@@ -422,9 +438,7 @@ export const vmDisks = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
     uniqueIndex('vm_disks_owner').on(t.vcenterId, t.vmMoid, t.deviceKey),
-    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
-      'cascade',
-    ),
+    ofVm(t.vcenterId, t.vmMoid),
     index('vm_disks_name').on(sql`${t.name} COLLATE NOCASE`),
   ],
 );
@@ -447,9 +461,7 @@ export const vmNics = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
     uniqueIndex('vm_nics_owner').on(t.vcenterId, t.vmMoid, t.deviceKey),
-    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
-      'cascade',
-    ),
+    ofVm(t.vcenterId, t.vmMoid),
     index('vm_nics_name').on(sql`${t.name} COLLATE NOCASE`),
   ],
 );
@@ -467,9 +479,7 @@ export const vmPartitions = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.moid] }),
     index('vm_partitions_owner').on(t.vcenterId, t.vmMoid),
-    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
-      'cascade',
-    ),
+    ofVm(t.vcenterId, t.vmMoid),
     index('vm_partitions_name').on(sql`${t.name} COLLATE NOCASE`),
   ],
 );
@@ -486,12 +496,7 @@ export const vmDevices = sqliteTable(
     changeVersion: text('change_version').notNull(),
     devices: text('devices').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.vcenterId, t.vmMoid] }),
-    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
-      'cascade',
-    ),
-  ],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.vmMoid] }), ofVm(t.vcenterId, t.vmMoid)],
 );
 
 /** Custom attribute values (`customValue`), with the field names of the CustomFieldsManager. */
@@ -506,9 +511,7 @@ export const vmCustomValues = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.vcenterId, t.vmMoid, t.key] }),
-    foreignKey({ columns: [t.vcenterId, t.vmMoid], foreignColumns: [vms.vcenterId, vms.moid] }).onDelete(
-      'cascade',
-    ),
+    ofVm(t.vcenterId, t.vmMoid),
     index('vm_custom_values_name').on(t.vcenterId, sql`${t.name} COLLATE NOCASE`),
   ],
 );
@@ -522,13 +525,7 @@ export const hostCustomValues = sqliteTable(
     name: text('name').notNull(),
     value: text('value'),
   },
-  (t) => [
-    primaryKey({ columns: [t.vcenterId, t.hostMoid, t.key] }),
-    foreignKey({
-      columns: [t.vcenterId, t.hostMoid],
-      foreignColumns: [hosts.vcenterId, hosts.moid],
-    }).onDelete('cascade'),
-  ],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.hostMoid, t.key] }), ofHost(t.vcenterId, t.hostMoid)],
 );
 
 /** A host's physical NICs (config.network.pnic). */
@@ -546,13 +543,7 @@ export const hostNics = sqliteTable(
     switch: text('switch'),
     wakeOnLan: integer('wake_on_lan', { mode: 'boolean' }),
   },
-  (t) => [
-    primaryKey({ columns: [t.vcenterId, t.hostMoid, t.device] }),
-    foreignKey({
-      columns: [t.vcenterId, t.hostMoid],
-      foreignColumns: [hosts.vcenterId, hosts.moid],
-    }).onDelete('cascade'),
-  ],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.hostMoid, t.device] }), ofHost(t.vcenterId, t.hostMoid)],
 );
 
 /** A host's VMkernel adapters (config.network.vnic). */
@@ -570,13 +561,7 @@ export const hostVmkernels = sqliteTable(
     ipv6: text('ipv6'),
     mtu: integer('mtu'),
   },
-  (t) => [
-    primaryKey({ columns: [t.vcenterId, t.hostMoid, t.device] }),
-    foreignKey({
-      columns: [t.vcenterId, t.hostMoid],
-      foreignColumns: [hosts.vcenterId, hosts.moid],
-    }).onDelete('cascade'),
-  ],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.hostMoid, t.device] }), ofHost(t.vcenterId, t.hostMoid)],
 );
 
 /** A host's standard vSwitches (config.network.vswitch). */
@@ -605,13 +590,7 @@ export const hostVswitches = sqliteTable(
     tso: integer('tso', { mode: 'boolean' }),
     zeroCopyXmit: integer('zero_copy_xmit', { mode: 'boolean' }),
   },
-  (t) => [
-    primaryKey({ columns: [t.vcenterId, t.hostMoid, t.name] }),
-    foreignKey({
-      columns: [t.vcenterId, t.hostMoid],
-      foreignColumns: [hosts.vcenterId, hosts.moid],
-    }).onDelete('cascade'),
-  ],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.hostMoid, t.name] }), ofHost(t.vcenterId, t.hostMoid)],
 );
 
 /** Distributed virtual switches. */

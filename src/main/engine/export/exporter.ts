@@ -17,7 +17,7 @@ import { ENTITIES } from '../../../shared/inventory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Freshness, QueryPlan } from '../../../shared/query.js';
@@ -29,6 +29,7 @@ import { writeCsv } from './csv.js';
 import { writeJson } from './json.js';
 import { ProgressMeter, type OnExportProgress, type ProgressPace } from './progress.js';
 import { withSink } from './sink.js';
+import { inSnapshot } from './snapshot.js';
 import type { XlsxOptions } from './xlsx.js';
 import {
   columnOf,
@@ -153,30 +154,6 @@ function lazyRows(
   };
 }
 
-/**
- * Runs `body` on a connection of its own, in one read transaction (one consistent snapshot).
- *
- * An export iterates for seconds and yields to the event loop between batches; on a shared
- * connection an open iterator makes every other statement fail ("connection is busy") and a
- * transaction would swallow other callers' writes. So an export opens its own read-only
- * connection to the same file (cheap; WAL readers never block the writer). Only an in-memory
- * database, or a caller already inside a transaction (its snapshot, its choice), uses `sqlite`.
- */
-async function inSnapshot<T>(
-  sqlite: Database.Database,
-  body: (conn: Database.Database) => Promise<T>,
-): Promise<T> {
-  if (sqlite.memory || sqlite.inTransaction) return body(sqlite);
-  const conn = new Database(sqlite.name, { readonly: true, fileMustExist: true });
-  try {
-    conn.pragma('busy_timeout = 5000');
-    conn.exec('BEGIN');
-    return await body(conn);
-  } finally {
-    conn.close();
-  }
-}
-
 function countOf(sqlite: Database.Database, plan: QueryPlan): number {
   const q = countQuery(plan);
   const n = (sqlite.prepare(q.sql).get(...q.params) as { n: number }).n;
@@ -269,7 +246,7 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
       return { [t.key]: n };
     }
     if (format === 'json') return writeJson(sink, meta, tables, meter);
-    // exceljs loads with the first workbook: CSV and JSON exports (and every other command) never pay for it.
+    // The workbook writer loads with the first workbook: CSV and JSON exports never pay for it.
     const { XlsxWriter } = await import('./xlsx.js');
     const xlsx = new XlsxWriter(sink, opts.xlsx);
     const counts: Record<string, number> = {};
@@ -277,7 +254,7 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
       counts[t.key] = await xlsx.addTable(t, meter.at);
       meter.tableDone(counts[t.key]!);
     }
-    xlsx.addAbout(meta);
+    await xlsx.addAbout(meta);
     await xlsx.commit();
     return counts;
   });

@@ -13,7 +13,7 @@ import type { Writable } from 'node:stream';
 import { VminerError } from '../../../shared/errors.js';
 
 export interface Sink {
-  /** The stream to write to (exceljs pipes into it directly). */
+  /** The stream to write to. */
   readonly stream: Writable;
   /** Bytes written through `write` (a stream written by someone else is not counted). */
   readonly written: number;

@@ -5,7 +5,12 @@ import { countsOf } from '../db/inventory-store.js';
 import type { VcenterRepo } from '../db/vcenter-repo.js';
 import { createLogger } from '../log.js';
 import { LiveInventory, deltaSize } from '../vsphere/live-inventory.js';
-import { createContainerView, parseObject, type MissingProperty } from '../vsphere/property-collector.js';
+import {
+  createContainerView,
+  parseObject,
+  retrieveFromView,
+  type MissingProperty,
+} from '../vsphere/property-collector.js';
 import {
   createFilter,
   destroyFilter,
@@ -13,7 +18,7 @@ import {
   retrieveObjects,
   waitForUpdates,
 } from '../vsphere/property-filter.js';
-import { PROPERTY_PATHS, VIEW_TYPES } from '../vsphere/properties.js';
+import { livePaths, POLLED_PATHS, VIEW_TYPES } from '../vsphere/properties.js';
 import { isSessionExpired, SoapClient } from '../vsphere/soap-client.js';
 import type { TrustPolicy } from '../vsphere/transport.js';
 import type { MoRef } from '../vsphere/xml.js';
@@ -39,6 +44,11 @@ export interface LiveOptions {
    * whole, between two long polls). Every full load reads them too.
    */
   tagsEveryMs: number;
+  /**
+   * How often the polled paths (a VM's partitions, whose free space drifts: see POLLED_PATHS) are
+   * read again for every VM; only VMs whose partitions differ are written. Every full load reads them too.
+   */
+  polledEveryMs: number;
   connectTimeoutMs: number;
   callTimeoutMs: number;
   /** Bounds on one answer (engine settings maxAnswerBytes / maxAnswerDepth). */
@@ -54,6 +64,7 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   backoffMaxMs: 120_000,
   freshnessEveryMs: 60_000,
   tagsEveryMs: 15 * 60_000,
+  polledEveryMs: 15 * 60_000,
   connectTimeoutMs: 10_000,
   callTimeoutMs: 180_000,
   random: Math.random,
@@ -117,6 +128,9 @@ export class LiveSession {
   private failures = 0;
   private lastFresh = 0;
   private lastTags = 0;
+  private lastPolled = 0;
+  /** The container view of the session (the filter's, also read by the polls). */
+  private view: string | undefined;
   private wake: (() => void) | undefined;
   private currentStatus: VcenterStatus = 'idle';
   private currentError: ErrorInfo | null = null;
@@ -302,6 +316,7 @@ export class LiveSession {
     const c = this.client;
     this.client = undefined;
     this.filter = undefined;
+    this.view = undefined;
     // A broken connection is closed; a live session is logged out in the background (bounded).
     if (c) void c.logout({ timeoutMs: 5_000, signal: new AbortController().signal });
   }
@@ -330,7 +345,8 @@ export class LiveSession {
       instanceUuid: a.instanceUuid,
     });
     const view = await createContainerView(client, VIEW_TYPES);
-    this.paths = Object.fromEntries(Object.entries(PROPERTY_PATHS).map(([t, p]) => [t, [...p]]));
+    this.view = view;
+    this.paths = livePaths();
     const f = await createFilter(client, view, this.paths, this.ac.signal);
     this.filter = f.filter;
     this.droppedPaths = f.droppedPaths;
@@ -363,6 +379,7 @@ export class LiveSession {
       if (!b.truncated) break;
     }
     if (refetch.length > 0) await this.refetch(model, refetch);
+    await this.readPolled(model);
     await fillDevices(client, model, this.deps.store.deviceCache(this.vcenterId), this.ac.signal);
     model.setCustomFields(await readCustomFields(client, this.ac.signal));
     model.takeSnapshotChanges();
@@ -421,6 +438,7 @@ export class LiveSession {
         if (this.filter) await destroyFilter(client, this.filter);
         this.filter = undefined;
         const view = await createContainerView(client, VIEW_TYPES);
+        this.view = view;
         this.filter = (await createFilter(client, view, this.paths, this.ac.signal)).filter;
         await this.fullLoad();
         continue;
@@ -470,6 +488,7 @@ export class LiveSession {
       if (model.unknownCustomField) model.setCustomFields(await readCustomFields(client, this.ac.signal));
       if (this.stopped) return;
       if (Date.now() - this.lastTags >= this.opts.tagsEveryMs) await this.refreshTags(model);
+      if (Date.now() - this.lastPolled >= this.opts.polledEveryMs) await this.readPolled(model);
       // A truncated answer is a prefix of a burst: store once the burst is complete.
       if (!b.truncated && model.pending) this.flush(model);
       else if (b.objects === 0 && Date.now() - this.lastFresh >= this.opts.freshnessEveryMs) {
@@ -553,6 +572,22 @@ export class LiveSession {
   }
 
   private lastTagJson: string | undefined;
+
+  /**
+   * The polled paths (POLLED_PATHS: partitions) of every VM, read whole through the session's
+   * view; a VM is marked changed only when its value differs from the one held.
+   */
+  private async readPolled(model: LiveInventory): Promise<void> {
+    this.lastPolled = Date.now();
+    if (!this.view) return;
+    const paths = POLLED_PATHS;
+    await retrieveFromView(this.requireClient(), this.view, paths, {
+      maxObjects: 1000,
+      onObject: (o) => {
+        for (const p of paths[o.ref.type] ?? []) model.applyPolled(o.ref, p, o.props.get(p));
+      },
+    });
+  }
 
   /** Re-reads objects whose update was partial (a change below a requested path). */
   private async refetch(model: LiveInventory, refs: MoRef[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../shared/inventory.js';
 import { LiveInventory } from './live-inventory.js';
+import { livePaths, POLLED_PATHS, PROPERTY_PATHS } from './properties.js';
 import type { ObjectUpdate, PropertyChange } from './property-filter.js';
 import { MoRef, type XValue } from './xml.js';
 
@@ -168,5 +169,40 @@ describe('LiveInventory', () => {
       false,
     );
     expect(inv.apply(modify(r('VirtualMachine', 'vm-1'), { 'guest.ipAddress': '10.0.0.1' }))).toBe(true);
+  });
+
+  it('partitions are polled, not streamed: applied and written only when they differ, kept over a re-read', () => {
+    expect(POLLED_PATHS['VirtualMachine']).toContain('guest.disk');
+    expect(PROPERTY_PATHS['VirtualMachine']).toContain('guest.disk');
+    expect(livePaths()['VirtualMachine']).not.toContain('guest.disk');
+    expect(livePaths()['VirtualMachine']).toHaveLength(PROPERTY_PATHS['VirtualMachine']!.length - 1);
+    const inv = new LiveInventory(livePaths());
+    seed(inv);
+    const vm1 = r('VirtualMachine', 'vm-1');
+    const disk = (free: string): XValue => [{ diskPath: 'C:\\', capacity: '1000', freeSpace: free }];
+    expect(inv.applyPolled(vm1, 'guest.disk', disk('500'))).toBe(true);
+    inv.buildAll();
+    inv.takeDelta();
+    // The same partitions read again: nothing to write.
+    expect(inv.applyPolled(vm1, 'guest.disk', disk('500'))).toBe(false);
+    expect(inv.pending).toBe(false);
+    // Free space moved: the VM's rows are rebuilt with the new figures.
+    expect(inv.applyPolled(vm1, 'guest.disk', disk('100'))).toBe(true);
+    const d = inv.takeDelta();
+    expect(d.vms.map((v) => v.row.moid)).toEqual(['vm-1']);
+    expect(d.vms[0]!.partitions).toMatchObject([
+      { name: 'C:\\', capacityBytes: 1000, freeBytes: 100, freePercent: 10 },
+    ]);
+    // A re-read of the streamed paths (after a partial update) keeps the polled value.
+    inv.refresh({
+      ref: vm1,
+      props: new Map<string, XValue>([
+        ['name', 'vm-1'],
+        ['runtime.host', h1],
+      ]),
+    });
+    expect(inv.takeDelta().vms[0]!.partitions).toHaveLength(1);
+    // A VM the view does not hold is ignored.
+    expect(inv.applyPolled(r('VirtualMachine', 'vm-404'), 'guest.disk', disk('1'))).toBe(false);
   });
 });

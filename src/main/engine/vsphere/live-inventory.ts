@@ -8,7 +8,7 @@ import {
 } from './inventory-mapper.js';
 import type { ObjectContent } from './property-collector.js';
 import { pathsFor, type ObjectUpdate } from './property-filter.js';
-import { DEVICE_PATH, PROPERTY_PATHS } from './properties.js';
+import { DEVICE_PATH, POLLED_PATHS, PROPERTY_PATHS } from './properties.js';
 import { MoRef, type XValue } from './xml.js';
 
 type Row<K extends keyof Inventory> = InventoryRow<K>;
@@ -152,9 +152,34 @@ export class LiveInventory extends InventoryMapper {
     return exact;
   }
 
+  /**
+   * A polled path's value (POLLED_PATHS: read apart from the stream, see properties.ts). Applied,
+   * and the object marked changed, only when it differs from the value held; returns whether it did.
+   */
+  applyPolled(ref: MoRef, path: string, val: XValue | undefined): boolean {
+    const o = this.objects.get(ref.key);
+    if (!o) return false;
+    const prev = o.props.get(path);
+    const next = val === undefined ? undefined : compactProp(path, val);
+    if (
+      prev === next ||
+      (prev !== undefined && next !== undefined && JSON.stringify(prev) === JSON.stringify(next))
+    )
+      return false;
+    if (next === undefined) o.props.delete(path);
+    else o.props.set(path, next);
+    this.dirty.add(ref.key);
+    return true;
+  }
+
   /** Replaces an object with a fresh read of all its paths (after a partial update). */
   refresh(o: ObjectContent): void {
     const prev = this.objects.get(o.ref.key);
+    // The polled paths are not re-read with it: the values held stay until the next poll.
+    for (const p of POLLED_PATHS[o.ref.type] ?? []) {
+      const held = prev?.props.get(p);
+      if (held !== undefined && !o.props.has(p)) o.props.set(p, held);
+    }
     const moved =
       !prev ||
       prev.props.get('name') !== o.props.get('name') ||

@@ -1,8 +1,8 @@
 /**
  * The property paths vMiner reads, per managed object type. Explicit lists (never "all"): they
  * bound what a vCenter sends, and are what the reference pyvmomi benchmark collects too. A live
- * property filter streams changes of exactly these paths, so none of them may be a value that
- * changes constantly (quick stats); uptime is derived from runtime.bootTime instead.
+ * property filter streams changes of these paths (all but POLLED_PATHS), so none of them may be a
+ * value that changes constantly (quick stats); uptime is derived from runtime.bootTime instead.
  */
 export const PROPERTY_PATHS: Record<string, string[]> = {
   Folder: ['name', 'parent'],
@@ -106,6 +106,25 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     'customValue',
   ],
 };
+
+/**
+ * Paths the full sync reads but a live filter does not stream: a VM's partitions (`guest.disk`).
+ * Their sizes rarely change, but VMware Tools report each partition's free space, which drifts
+ * all the time on a busy guest: streamed, every log rotation would be an update. A live session
+ * reads them whole on its load and then every `polledEveryMs` (LiveOptions), and writes only the
+ * VMs whose partitions differ.
+ */
+export const POLLED_PATHS: Record<string, string[]> = { VirtualMachine: ['guest.disk'] };
+
+/** What a live filter streams: PROPERTY_PATHS without POLLED_PATHS. */
+export function livePaths(): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(PROPERTY_PATHS).map(([t, p]) => {
+      const polled = POLLED_PATHS[t] ?? [];
+      return [t, p.filter((x) => !polled.includes(x))];
+    }),
+  );
+}
 
 /**
  * A VM's devices, reduced to disks, NICs, their controllers and the video card as they are read

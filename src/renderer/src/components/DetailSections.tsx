@@ -6,12 +6,13 @@ import { formatCell } from '../lib/format.js';
 import type { GridRow } from './DataGrid.js';
 
 type Rows = Record<string, unknown>[];
+type Column = { field: string; label: string; render?: (r: Record<string, unknown>) => string };
 
 /** A small table of child rows: the columns given, formatted as their grid shows them. */
 function ChildTable(props: {
   entity: QueryEntity;
   rows: Rows;
-  columns: { field: string; label: string; render?: (r: Record<string, unknown>) => string }[];
+  columns: Column[];
   testId: string;
 }): React.JSX.Element {
   return (
@@ -58,6 +59,58 @@ const busUnit = (r: Record<string, unknown>): string =>
     ? ''
     : `${String(r['controllerType'] ?? '')} ${String(r['busNumber'])}:${String(r['unitNumber'] ?? '')}`.trim();
 
+/** A VM's child-row sections, in the drawer's order: the table of each and its columns. */
+const VM_SECTIONS: {
+  title: string;
+  entity: 'disks' | 'nics' | 'partitions' | 'snapshots';
+  columns: Column[];
+}[] = [
+  {
+    title: 'Disks',
+    entity: 'disks',
+    columns: [
+      { field: 'name', label: 'Disk' },
+      { field: 'capacityBytes', label: 'Capacity' },
+      { field: 'provisioning', label: 'Provisioning' },
+      { field: 'datastore', label: 'Datastore' },
+      { field: 'controller', label: 'Controller', render: busUnit },
+      { field: 'diskMode', label: 'Mode' },
+    ],
+  },
+  {
+    title: 'Network adapters',
+    entity: 'nics',
+    columns: [
+      { field: 'name', label: 'Adapter' },
+      { field: 'adapterType', label: 'Type' },
+      { field: 'network', label: 'Network' },
+      { field: 'macAddress', label: 'MAC' },
+      { field: 'connected', label: 'Connected' },
+      { field: 'ipv4', label: 'IPv4' },
+    ],
+  },
+  {
+    title: 'Partitions',
+    entity: 'partitions',
+    columns: [
+      { field: 'name', label: 'Path' },
+      { field: 'capacityBytes', label: 'Capacity' },
+      { field: 'freeBytes', label: 'Free' },
+      { field: 'usedPercent', label: 'Used' },
+    ],
+  },
+  {
+    title: 'Snapshots',
+    entity: 'snapshots',
+    columns: [
+      { field: 'name', label: 'Snapshot' },
+      { field: 'createdAt', label: 'Taken' },
+      { field: 'sizeTotalBytes', label: 'Size' },
+      { field: 'description', label: 'Description' },
+    ],
+  },
+];
+
 /**
  * The row drawer's sections for a VM (disks, NICs, partitions, snapshots, tags, custom attributes)
  * or a host (tags, custom attributes), read by the row's vCenter and managed object id.
@@ -86,66 +139,17 @@ export function DetailSections(props: { entity: 'vms' | 'hosts'; row: GridRow })
   const vm = props.entity === 'vms';
   return (
     <div className="drawer-sections" data-testid="drawer-sections">
-      {vm && (
-        <>
-          <Section title="Disks" count={details.disks.length}>
+      {vm &&
+        VM_SECTIONS.map((sec) => (
+          <Section key={sec.entity} title={sec.title} count={details[sec.entity].length}>
             <ChildTable
-              entity="disks"
-              rows={details.disks}
-              testId="drawer-disks"
-              columns={[
-                { field: 'name', label: 'Disk' },
-                { field: 'capacityBytes', label: 'Capacity' },
-                { field: 'provisioning', label: 'Provisioning' },
-                { field: 'datastore', label: 'Datastore' },
-                { field: 'controller', label: 'Controller', render: busUnit },
-                { field: 'diskMode', label: 'Mode' },
-              ]}
+              entity={sec.entity}
+              rows={details[sec.entity]}
+              testId={`drawer-${sec.entity}`}
+              columns={sec.columns}
             />
           </Section>
-          <Section title="Network adapters" count={details.nics.length}>
-            <ChildTable
-              entity="nics"
-              rows={details.nics}
-              testId="drawer-nics"
-              columns={[
-                { field: 'name', label: 'Adapter' },
-                { field: 'adapterType', label: 'Type' },
-                { field: 'network', label: 'Network' },
-                { field: 'macAddress', label: 'MAC' },
-                { field: 'connected', label: 'Connected' },
-                { field: 'ipv4', label: 'IPv4' },
-              ]}
-            />
-          </Section>
-          <Section title="Partitions" count={details.partitions.length}>
-            <ChildTable
-              entity="partitions"
-              rows={details.partitions}
-              testId="drawer-partitions"
-              columns={[
-                { field: 'name', label: 'Path' },
-                { field: 'capacityBytes', label: 'Capacity' },
-                { field: 'freeBytes', label: 'Free' },
-                { field: 'usedPercent', label: 'Used' },
-              ]}
-            />
-          </Section>
-          <Section title="Snapshots" count={details.snapshots.length}>
-            <ChildTable
-              entity="snapshots"
-              rows={details.snapshots}
-              testId="drawer-snapshots"
-              columns={[
-                { field: 'name', label: 'Snapshot' },
-                { field: 'createdAt', label: 'Taken' },
-                { field: 'sizeTotalBytes', label: 'Size' },
-                { field: 'description', label: 'Description' },
-              ]}
-            />
-          </Section>
-        </>
-      )}
+        ))}
       <Section title="Tags" count={details.tags.length}>
         <ul className="tag-list" data-testid="drawer-tags">
           {details.tags.map((t) => (

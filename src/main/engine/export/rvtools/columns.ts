@@ -65,6 +65,11 @@ export function empty(header: string, why: string): RvColumn {
   return { header, kind: 'text', source: `empty: ${why}` };
 }
 
+/** A run of RVTools columns vMiner leaves empty for one reason. */
+export function empties(headers: readonly string[], why: string): RvColumn[] {
+  return headers.map((h) => empty(h, why));
+}
+
 export function computed(
   header: string,
   kind: CellKind,

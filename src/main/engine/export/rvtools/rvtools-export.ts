@@ -4,7 +4,7 @@
  * that read RVTools expect, RVTools' units and value spellings, "VI SDK Server" and "VI SDK UUID"
  * on every row. Rows stream from SQLite (one read snapshot) into the lean XLSX writer.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Writable } from 'node:stream';
 import path from 'node:path';
 import type { Freshness } from '../../../../shared/query.js';
@@ -12,6 +12,7 @@ import { QueryService } from '../../query/query-service.js';
 import { VERSION } from '../../version.js';
 import { ProgressMeter, type OnExportProgress, type ProgressPace } from '../progress.js';
 import { withSink } from '../sink.js';
+import { inSnapshot } from '../snapshot.js';
 import { metaOf, type ExportMeta } from '../table.js';
 import { XlsxStream } from '../xlsx-stream.js';
 import type { RowContext, RvColumn, SqlRow } from './columns.js';
@@ -267,22 +268,6 @@ function* sheetRows(
     const out = new Array<unknown>(getters.length);
     for (let i = 0; i < getters.length; i++) out[i] = getters[i]?.(row, ctx) ?? null;
     yield out;
-  }
-}
-
-/** Runs `body` in one read snapshot on a read-only connection of its own (see exporter.ts). */
-async function inSnapshot<T>(
-  sqlite: Database.Database,
-  body: (conn: Database.Database) => Promise<T>,
-): Promise<T> {
-  if (sqlite.memory || sqlite.inTransaction) return body(sqlite);
-  const conn = new Database(sqlite.name, { readonly: true, fileMustExist: true });
-  try {
-    conn.pragma('busy_timeout = 5000');
-    conn.exec('BEGIN');
-    return await body(conn);
-  } finally {
-    conn.close();
   }
 }
 
