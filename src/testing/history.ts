@@ -33,9 +33,15 @@ export function lastChangeId(sqlite: Database.Database): number {
   return (sqlite.prepare('SELECT COALESCE(max(id), 0) FROM changes').pluck().get() as number) ?? 0;
 }
 
-/** `entity moid field` → first old value and last new value; fields that came back to where they were drop out. */
+/**
+ * `entity moid field` → first old value and last new value; fields that came back to where they
+ * were drop out. `bridge` accepts a gap between one row's new value and the next row's old value
+ * (a name column of another object keeps the name it had when it changed: that object's rename
+ * in between is recorded on that object).
+ */
 export function composeChanges(
   rows: readonly ChangeRow[],
+  bridge: (field: string, to: string | null, nextFrom: string | null) => boolean = () => false,
 ): Map<string, { from: string | null; to: string | null }> {
   const out = new Map<string, { from: string | null; to: string | null }>();
   for (const r of rows) {
@@ -43,7 +49,7 @@ export function composeChanges(
     const k = `${r.entity} ${r.moid} ${r.field ?? ''}`;
     const cur = out.get(k);
     if (cur) {
-      if (cur.to !== r.oldValue)
+      if (cur.to !== r.oldValue && !bridge(r.field ?? '', cur.to, r.oldValue))
         throw new Error(`${k}: history does not chain (${cur.to} then ${r.oldValue})`);
       cur.to = r.newValue;
     } else out.set(k, { from: r.oldValue, to: r.newValue });
