@@ -19,7 +19,6 @@ import { mulberry32 } from '../../../testing/random.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
 import { VsphereOps } from '../../../testing/vsphere-ops.js';
 import { waitUntil } from '../../../testing/wait.js';
-import * as schema from '../db/schema.js';
 import { TRACKED_TABLES } from '../db/history/tracked-tables.js';
 import type { Engine } from '../engine.js';
 import { MoRef } from '../vsphere/xml.js';
@@ -418,8 +417,7 @@ describe('change history', () => {
         test: (rows: ChangeRow[]) => boolean,
         mark: number,
       ): Promise<ChangeRow[]> => {
-        let rows: ChangeRow[] = [];
-        await waitUntil(() => test((rows = readChanges(e.database.sqlite, mark))), { timeout: 20_000, what });
+        await waitUntil(() => test(readChanges(e.database.sqlite, mark)), { timeout: 20_000, what });
         await new Promise((r) => setTimeout(r, 800)); // nothing more arrives
         return readChanges(e.database.sqlite, mark);
       };
