@@ -141,24 +141,17 @@ export class TableWriter {
     const stored = new Map<string, unknown[]>();
     for (const r of this.selectStmt.all(vcenterId) as unknown[][]) stored.set(this.keyOf(r), r);
     let written = 0;
-    // A list may name a row twice (INSERT OR IGNORE tables): the observer hears of it once.
-    const seen = observer && this.insertVerb === 'INSERT OR IGNORE' ? new Set<string>() : undefined;
     for (const row of rows) {
       const values = this.fill(vcenterId, row);
       const k = this.keyOf(values);
       const old = stored.get(k);
       if (old === undefined) {
-        this.insertStmt.run(values);
-        if (seen === undefined) observer?.created(values);
-        else if (!seen.has(k)) {
-          seen.add(k);
-          observer?.created(values);
-        }
+        // A list may name a row twice (INSERT OR IGNORE tables): an ignored insert is no news.
+        if (this.insertStmt.run(values).changes > 0) observer?.created(values);
         written++;
         continue;
       }
       stored.delete(k);
-      seen?.add(k);
       if (!sameValues(old, values)) {
         this.update(values);
         observer?.changed(old, values);
