@@ -357,7 +357,6 @@ describe('change history', () => {
       const after = await readWithPyvmomi(sim.url, USER, PASSWORD);
       const py = pyDifference(before, after);
       let verdict: Verdict = { problems: ['not judged'], rows: 0 };
-      // The stream drains within seconds.
       // The stream drains within seconds; on a loaded CI machine it may take longer.
       for (const stop = Date.now() + 45_000; Date.now() < stop;) {
         verdict = judge(e, mark, py, cacheBefore);
