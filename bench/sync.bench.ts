@@ -14,7 +14,9 @@
  * of vMiner's time (start-up, connect, the simulator's answer, read + parse, map, store, planner
  * statistics, exit) and the simulator's own answer time read without parsing; A one simulator
  * with 10k VMs; B 20 simulators × 500 VMs, target < 3 s, as a whole process and in the engine;
- * C the same 20 with 50 ms added to every SOAP call. Engine runs (A, B, C) go in their own child
+ * C the same 20 with 50 ms added to every SOAP call; H the change history's cost to a re-sync's
+ * store step (100k generated VMs, unchanged and 1 % changed, with and without recording; target
+ * ≤ 1.10× unchanged; `--only=H` runs it alone, without a build). Engine runs (A, B, C) go in their own child
  * process (bundled worker, plain `node`), into a fresh data folder with the `file` vault backend
  * and pinned thumbprints. Prints a table per scenario and one JSON summary line at the end;
  * writes the details to bench/results/sync-<date>.json. Missed targets are reported, never turned
@@ -48,6 +50,7 @@ import {
   type PyvmomiProcess,
   type SimulatorAnswer,
 } from './lib/cli-sync.js';
+import { runHistoryCost, type HistoryCostResult } from './lib/history-cost.js';
 import { parseWorkerResult, type WorkerConfig, type WorkerResult } from './lib/worker-protocol.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -726,6 +729,32 @@ function onSignal(sig: NodeJS.Signals): void {
     });
 }
 
+function printHistory(h: HistoryCostResult): void {
+  const ms = (x: number): string => x.toFixed(0);
+  log(
+    table(
+      ['re-sync', 'with history (ms)', 'without (ms)', 'ratio', 'history rows per run'],
+      [
+        [
+          `${int(h.vms)} VMs unchanged`,
+          ms(h.unchanged.withMs),
+          ms(h.unchanged.withoutMs),
+          `${h.unchanged.ratio.toFixed(3)} ${mark(h.unchanged.ratio <= h.target)}`,
+          int(h.unchanged.rowsRecorded / h.repeats),
+        ],
+        [
+          `${int(h.vms)} VMs, ${int(h.changed.changedVms)} changed`,
+          ms(h.changed.withMs),
+          ms(h.changed.withoutMs),
+          h.changed.ratio.toFixed(3),
+          int(h.changed.rowsPerRun),
+        ],
+      ],
+    ),
+  );
+  log(`  medians of ${h.repeats} interleaved runs each; target for unchanged ≤ ${h.target.toFixed(2)}×`);
+}
+
 async function main(): Promise<number> {
   // Installed before the first simulator starts, so simulators.ts's own handler defers to this one.
   // Run with `node --import tsx` (as the npm scripts do): the tsx CLI would SIGKILL this process
@@ -770,6 +799,24 @@ async function main(): Promise<number> {
       .join(' ')}`,
   );
   if (WORKER_NODE_FLAGS.length) log(`worker node flags: ${WORKER_NODE_FLAGS.join(' ')}`);
+  let history: HistoryCostResult | undefined;
+  if (ONLY.length === 0 || ONLY.includes('H')) {
+    log('\n=== H: change history recording, re-sync of one vCenter (store step, in-process)');
+    history = await runHistoryCost(tmpRoot, { vms: QUICK ? 5_000 : 100_000, repeats: REPEATS, log });
+    printHistory(history);
+    if (ONLY.length === 1) {
+      log(
+        JSON.stringify({
+          bench: 'sync',
+          date: now.toISOString(),
+          quick: QUICK,
+          cores: machine.cores,
+          history,
+        }),
+      );
+      return 0;
+    }
+  }
   if (!fs.existsSync(path.join(CLI_ROOT, 'out', 'main', 'cli.js'))) {
     throw new Error(`${CLI_ROOT}/out/main/cli.js is missing: build it first (npm run bench:sync does)`);
   }
@@ -859,6 +906,7 @@ async function main(): Promise<number> {
     quick: QUICK,
     workerNodeFlags: WORKER_NODE_FLAGS,
     cores: machine.cores,
+    history,
     ratio: ratio && {
       vms: ratio.vms,
       vminerS: +(ratio.vminerMedianMs / 1000).toFixed(3),

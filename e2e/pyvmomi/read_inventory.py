@@ -569,6 +569,11 @@ def main(argv):
         "hostDetails": sorted(host_details, key=by_name),
         "networks": sorted(net_list, key=by_name),
         "datacenters": sorted(dc_list, key=by_name),
+        # Which object is which (the change history test follows objects across renames).
+        "moids": {
+            kind: sorted(({"moid": k, "name": v.get("name")} for k, v in objs.items()), key=lambda x: x["moid"])
+            for kind, objs in (("vms", vms), ("hosts", hosts), ("clusters", clusters))
+        },
         **depth,
     }
     json.dump(out, sys.stdout, indent=1, sort_keys=True)

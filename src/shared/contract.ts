@@ -203,6 +203,15 @@ export interface StatsResult {
     vmCpus: number;
   };
   failedVcenters: string[];
+  /** The change history: its size and retention. */
+  history: {
+    rows: number;
+    /** Approximate (the pages of the table and its indexes). */
+    bytes: number;
+    oldestAt: string | null;
+    retentionDays: number;
+    maxRows: number;
+  };
 }
 
 export interface LiveStatusResult {

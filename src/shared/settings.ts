@@ -57,6 +57,20 @@ export const EngineSettingsSchema = z.object({
   updateMode: z.enum(['live', 'scheduled', 'both']).default('live'),
   /** Pauses live updates and scheduled syncs alike (manual syncs still run). */
   paused: z.boolean().default(false),
+  /** The change history keeps entries this many days (older ones are pruned in the background). */
+  historyRetentionDays: z
+    .number({ message: 'historyRetentionDays must be a number of days' })
+    .int('historyRetentionDays must be a whole number of days')
+    .min(1, 'historyRetentionDays must be at least 1 (day)')
+    .max(3650, 'historyRetentionDays must be at most 3650 (10 years)')
+    .default(180),
+  /** …and at most this many entries (the oldest go first). */
+  historyMaxRows: z
+    .number({ message: 'historyMaxRows must be a number of entries' })
+    .int('historyMaxRows must be a whole number')
+    .min(1000, 'historyMaxRows must be at least 1,000')
+    .max(100_000_000, 'historyMaxRows must be at most 100,000,000')
+    .default(2_000_000),
 });
 
 export const UPDATE_MODES = ['live', 'scheduled', 'both'] as const;

@@ -197,6 +197,8 @@ export interface PyInventory {
   hostDetails: PyHostDetails[];
   networks: PyNetwork[];
   datacenters: { name: string }[];
+  /** moid and name of each VM, host and cluster. */
+  moids: Record<'vms' | 'hosts' | 'clusters', { moid: string; name: string }[]>;
 }
 
 /** Reads a simulator with pyvmomi, independently of vMiner's own client. */

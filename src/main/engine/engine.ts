@@ -6,6 +6,7 @@ import { InventoryStore } from './db/inventory-store.js';
 import { refreshPlannerStats } from './db/planner-stats.js';
 import { VcenterRepo } from './db/vcenter-repo.js';
 import { EventBus } from './events.js';
+import { HistoryRetention } from './db/history/retention.js';
 import { configureLogging, createLogger, registerSecret } from './log.js';
 import { checkDataFolderModes, describeFinding, type ModeFinding } from './private-files.js';
 import { CredentialVault, type VaultBackend } from './secrets/index.js';
@@ -58,6 +59,9 @@ export class Engine {
   readonly query: QueryService;
   /** better-sqlite3's compiled module, when not its default build (for other connections). */
   private readonly backups: ConfigBackupKeeper;
+  /** The change history's age and row cap (settings), kept by pruning in the background. */
+  readonly retention: HistoryRetention;
+  private readonly retentionTimer: NodeJS.Timeout;
 
   private constructor(
     readonly dataDir: string,
@@ -80,6 +84,10 @@ export class Engine {
       refresh: (s) => this.refreshSource(s),
     });
     this.store = new InventoryStore(database.sqlite);
+    this.retention = new HistoryRetention(database.sqlite, () => this.settings.get());
+    // Live updates add history without a sync run: prune hourly too.
+    this.retentionTimer = setInterval(() => void this.retention.schedule(), 3_600_000);
+    this.retentionTimer.unref();
     this.sync = new SyncRunner({
       repo: this.vcenters,
       store: this.store,
@@ -87,7 +95,11 @@ export class Engine {
       settings: () => this.settings.get(),
       credentials: (vc) => this.credentialsFor(vc),
       collect: opts.collect,
-      afterSync: () => refreshPlannerStats(database.sqlite),
+      afterSync: () => {
+        refreshPlannerStats(database.sqlite);
+        // Outside the sync's transactions, in chunks: never blocks a sync or a question.
+        void this.retention.schedule();
+      },
       // A live vCenter's full sync is a re-read through its stream, never a competing read.
       resyncLive: (id) => this.live.resync(id),
     });
@@ -258,12 +270,14 @@ export class Engine {
    * vCenters (each bounded), before `close()`; a server and the desktop app call this on quit.
    */
   async shutdown(): Promise<void> {
+    clearInterval(this.retentionTimer);
     this.scheduler.close();
     this.sync.cancel();
     await Promise.all([this.sync.settled(), this.live.stopAll()]);
   }
 
   close(): void {
+    clearInterval(this.retentionTimer);
     this.scheduler.close();
     this.sourceRefresher.stop();
     this.sync.cancel();

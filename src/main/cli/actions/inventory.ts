@@ -167,6 +167,18 @@ export async function stats(opts: OutputOptions): Promise<void> {
         ],
         primary: true,
       },
+      '',
+      {
+        rows: [
+          {
+            changeHistory: `${s.history.rows} entries`,
+            size: `${(s.history.bytes / 1024 / 1024).toFixed(1)} MB`,
+            oldest: s.history.oldestAt ?? 'none',
+            retention: `${s.history.retentionDays} days, at most ${s.history.maxRows} entries`,
+          },
+        ],
+        columns: ['changeHistory', 'size', 'oldest', 'retention'],
+      },
     ]);
   });
 }

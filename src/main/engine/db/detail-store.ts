@@ -11,6 +11,7 @@ import type { Inventory, TagSet, VmDevicesRow } from '../../../shared/inventory.
 import type { HostRows, VmRows } from '../vsphere/inventory-mapper.js';
 import * as schema from './schema.js';
 import { TableWriter } from './table-writer.js';
+import type { HistoryWrite } from './history/recorder.js';
 
 type Bindable = string | number | bigint | null;
 export type RowWriter = (row: Record<string, unknown>) => void;
@@ -166,29 +167,81 @@ export class DetailStore {
    * what is stored with the same values stays, so an unchanged re-sync writes no row. Runs after
    * the owners' rows (a removed VM's or host's children went with it). Returns the rows written.
    */
-  syncAll(vcenterId: number, inv: Inventory): number {
+  syncAll(vcenterId: number, inv: Inventory, h?: HistoryWrite): number {
     const f = this.full;
+    const o = (t: SQLiteTable) => h?.observe(t);
     let written = 0;
-    written += f.disks.sync(vcenterId, asRows(inv.disks));
-    written += f.nics.sync(vcenterId, asRows(inv.nics));
-    written += f.partitions.sync(vcenterId, asRows(inv.partitions));
+    written += f.disks.sync(vcenterId, asRows(inv.disks), o(schema.vmDisks));
+    written += f.nics.sync(vcenterId, asRows(inv.nics), o(schema.vmNics));
+    written += f.partitions.sync(vcenterId, asRows(inv.partitions), o(schema.vmPartitions));
     written += this.syncDevices(vcenterId, inv.vmDevices);
     written += f.vmCustomValues.sync(
       vcenterId,
       inv.vmCustomValues.map((r) => ({ ...r, vmMoid: r.ownerMoid })),
+      o(schema.vmCustomValues),
     );
     written += f.hostCustomValues.sync(
       vcenterId,
       inv.hostCustomValues.map((r) => ({ ...r, hostMoid: r.ownerMoid })),
+      o(schema.hostCustomValues),
     );
-    written += f.hostNics.sync(vcenterId, asRows(inv.hostNics));
-    written += f.hostVmkernels.sync(vcenterId, asRows(inv.hostVmkernels));
-    written += f.hostVswitches.sync(vcenterId, asRows(inv.hostVswitches));
-    written += f.dvSwitches.sync(vcenterId, asRows(inv.dvSwitches));
+    written += f.hostNics.sync(vcenterId, asRows(inv.hostNics), o(schema.hostNics));
+    written += f.hostVmkernels.sync(vcenterId, asRows(inv.hostVmkernels), o(schema.hostVmkernels));
+    written += f.hostVswitches.sync(vcenterId, asRows(inv.hostVswitches), o(schema.hostVswitches));
+    written += f.dvSwitches.sync(vcenterId, asRows(inv.dvSwitches), o(schema.dvSwitches));
     const names = inventoryNames(inv);
-    if (inv.tags) written += this.syncTags(vcenterId, inv.tags, names);
+    if (inv.tags) written += this.syncTags(vcenterId, inv.tags, names, h);
     else written += this.renameTagged(vcenterId, names);
     return written;
+  }
+
+  /** Before a live change of a VM is written: its child rows compared with the stored ones. */
+  diffVm(h: HistoryWrite, v: VmRows): void {
+    const f = this.full;
+    const moid = v.row.moid;
+    const col = (t: SQLiteTable): string => h.columnOf(t, 'vmMoid');
+    h.diff(f.disks, schema.vmDisks, col(schema.vmDisks), moid, asRows(v.disks));
+    h.diff(f.nics, schema.vmNics, col(schema.vmNics), moid, asRows(v.nics));
+    h.diff(f.partitions, schema.vmPartitions, col(schema.vmPartitions), moid, asRows(v.partitions));
+    h.diff(
+      f.vmCustomValues,
+      schema.vmCustomValues,
+      col(schema.vmCustomValues),
+      moid,
+      v.customValues.map((r) => ({ ...r, vmMoid: moid })),
+    );
+  }
+
+  /** Before a live change of a host is written: its child rows compared with the stored ones. */
+  diffHost(h: HistoryWrite, host: HostRows): void {
+    const f = this.full;
+    const moid = host.row.moid;
+    const col = (t: SQLiteTable): string => h.columnOf(t, 'hostMoid');
+    h.diff(
+      f.hostCustomValues,
+      schema.hostCustomValues,
+      col(schema.hostCustomValues),
+      moid,
+      host.customValues.map((r) => ({ ...r, hostMoid: moid })),
+    );
+    h.diff(f.hostNics, schema.hostNics, col(schema.hostNics), moid, asRows(host.nics));
+    h.diff(f.hostVmkernels, schema.hostVmkernels, col(schema.hostVmkernels), moid, asRows(host.vmkernels));
+    h.diff(f.hostVswitches, schema.hostVswitches, col(schema.hostVswitches), moid, asRows(host.vswitches));
+  }
+
+  /** Before a live change of a dvSwitch is written. */
+  diffDvSwitch(h: HistoryWrite, row: Record<string, unknown>): void {
+    h.diff(this.full.dvSwitches, schema.dvSwitches, 'moid', String(row['moid']), [row]);
+  }
+
+  /** Before a live removal of a dvSwitch. */
+  dvSwitchGone(h: HistoryWrite, moid: string): void {
+    h.removedObject(this.full.dvSwitches, schema.dvSwitches, moid);
+  }
+
+  /** The stored names of a vCenter's dvSwitches (renames known before other rows are compared). */
+  dvSwitchWriter(): TableWriter {
+    return this.full.dvSwitches;
   }
 
   /**
@@ -221,7 +274,7 @@ export class DetailStore {
    * now), writing only what differs. Categories first: one that is gone takes its tags and their
    * assignments with it (cascade); a new tag finds its category in place.
    */
-  syncTags(vcenterId: number, tags: TagSet, names: ObjectNames): number {
+  syncTags(vcenterId: number, tags: TagSet, names: ObjectNames, h?: HistoryWrite): number {
     const f = this.full;
     let written = f.categories.sync(vcenterId, asRows(tags.categories));
     const categories = new Map<string, string>();
@@ -250,7 +303,7 @@ export class DetailStore {
         object: names(objectMoid),
       });
     }
-    written += f.assignments.sync(vcenterId, assignments);
+    written += f.assignments.sync(vcenterId, assignments, h?.observe(schema.tagAssignments));
     return written;
   }
 

@@ -6,6 +6,8 @@ import * as schema from './schema.js';
 import { DetailStore, type ObjectNames } from './detail-store.js';
 import { TableWriter } from './table-writer.js';
 import type { DeviceCache } from '../vsphere/device-cache.js';
+import { HistoryRecorder, type ChangeSource, type HistoryWrite } from './history/recorder.js';
+import type { HistoryEntity } from './history/tracked-tables.js';
 
 export const ENTITY_TABLES: Record<Entity, SQLiteTable> = {
   vms: schema.vms,
@@ -93,8 +95,11 @@ export class InventoryStore {
   private readonly searchInsert: Database.Statement;
   /** Per vCenter (loaded on its first live change): search rowid by `entity:moid`, and the next free rowid. */
   private readonly searchIds = new Map<number, { ids: Map<string, number>; next: number }>();
+  /** Records what each write changes (the change history), in the write's transaction. */
+  readonly history: HistoryRecorder;
 
   constructor(private readonly sqlite: Database.Database) {
+    this.history = new HistoryRecorder(sqlite);
     this.tables = Object.fromEntries(
       OWN_ENTITIES.map((e) => [e, new TableWriter(sqlite, ENTITY_TABLES[e])]),
     ) as Record<OwnEntity, TableWriter>;
@@ -131,6 +136,8 @@ export class InventoryStore {
    */
   applyDelta(vcenterId: number, d: InventoryDelta, alongside?: () => void): void {
     const tx = this.sqlite.transaction(() => {
+      const h = this.history.begin(vcenterId, 'live');
+      if (h) this.recordDelta(h, d);
       const search = this.searchIdsOf(vcenterId);
       const index = (entity: Entity, moid: string, name: string, extra: string): void => {
         const k = `${entity}:${moid}`;
@@ -216,6 +223,63 @@ export class InventoryStore {
     }
   }
 
+  /** Names that other rows carry (a VM's host, cluster, …), by the entity that owns them. */
+  private renameSources(): [HistoryEntity, TableWriter][] {
+    const t = this.tables;
+    return [
+      ['hosts', t.hosts],
+      ['clusters', t.clusters],
+      ['datacenters', t.datacenters],
+      ['datastores', t.datastores],
+      ['networks', t.networks],
+      ['dvswitches', this.details.dvSwitchWriter()],
+    ];
+  }
+
+  /**
+   * A live change compared with the rows it replaces, before they are written: what is removed,
+   * created or changed, child rows as fields of their owner.
+   */
+  private recordDelta(h: HistoryWrite, d: InventoryDelta): void {
+    const t = this.tables;
+    const lists: Record<string, readonly { moid: string; name: string }[]> = {
+      hosts: d.hosts.map((x) => x.row),
+      clusters: d.clusters,
+      datacenters: d.datacenters,
+      datastores: d.datastores,
+      networks: d.networks,
+      dvswitches: d.dvSwitches,
+    };
+    for (const [entity, writer] of this.renameSources()) {
+      const rows = lists[entity] ?? [];
+      if (rows.length > 0) h.noteRenames(entity, this.history.storedNames(writer, h.vcenterId), rows);
+    }
+    for (const [kind, moids] of Object.entries(d.removed) as [OwnEntity | 'dvSwitches', string[]][]) {
+      for (const moid of moids) {
+        if (kind === 'dvSwitches') this.details.dvSwitchGone(h, moid);
+        else h.removedObject(t[kind], ENTITY_TABLES[kind], moid);
+      }
+    }
+    for (const v of d.vms) {
+      h.diff(t.vms, schema.vms, 'moid', v.row.moid, [v.row]);
+      h.diff(t.snapshots, schema.snapshots, 'vm_moid', v.row.moid, v.snapshots);
+      this.details.diffVm(h, v);
+    }
+    for (const host of d.hosts) {
+      h.diff(t.hosts, schema.hosts, 'moid', host.row.moid, [host.row]);
+      this.details.diffHost(h, host);
+    }
+    for (const sw of d.dvSwitches) this.details.diffDvSwitch(h, { ...sw });
+    const simple = [
+      ['clusters', d.clusters],
+      ['datastores', d.datastores],
+      ['networks', d.networks],
+      ['datacenters', d.datacenters],
+    ] as [OwnEntity, { moid: string }[]][];
+    for (const [entity, rows] of simple)
+      for (const r of rows) h.diff(t[entity], ENTITY_TABLES[entity], 'moid', r.moid, [r]);
+  }
+
   private searchIdsOf(vcenterId: number): { ids: Map<string, number>; next: number } {
     let s = this.searchIds.get(vcenterId);
     if (!s) {
@@ -244,7 +308,7 @@ export class InventoryStore {
     let written = 0;
     this.sqlite
       .transaction(() => {
-        written = this.details.syncTags(vcenterId, tags, names);
+        written = this.details.syncTags(vcenterId, tags, names, this.history.begin(vcenterId, 'live'));
         alongside?.();
       })
       .immediate();
@@ -276,6 +340,7 @@ export class InventoryStore {
   /** Drops what the store remembers about a vCenter (after it was removed). */
   forget(vcenterId: number): void {
     this.searchIds.delete(vcenterId);
+    this.history.forget(vcenterId);
   }
 
   /**
@@ -287,18 +352,36 @@ export class InventoryStore {
    * `alongside` runs in the same transaction (the vCenter's sync state): the new rows and the
    * state that describes them ("as of", counts) are written together or not at all.
    */
-  replace(vcenterId: number, inv: Inventory, alongside?: () => void): number {
+  replace(vcenterId: number, inv: Inventory, alongside?: () => void, source: ChangeSource = 'sync'): number {
     this.searchIds.delete(vcenterId);
     let written = 0;
     const tx = this.sqlite.transaction(() => {
       const t = this.tables;
-      written += t.vms.sync(vcenterId, inv.vms);
-      written += t.hosts.sync(vcenterId, inv.hosts);
-      written += t.datastores.sync(vcenterId, inv.datastores);
-      written += t.clusters.sync(vcenterId, inv.clusters);
-      written += t.datacenters.sync(vcenterId, inv.datacenters);
-      written += t.networks.sync(vcenterId, inv.networks);
-      written += t.snapshots.sync(vcenterId, inv.snapshots);
+      // A vCenter whose cache is empty is seen for the first time: one marker, not a row per object.
+      const first = this.history.enabled && this.history.isEmpty(vcenterId);
+      const h = this.history.begin(vcenterId, source);
+      const rec = first ? undefined : h;
+      if (rec) {
+        const lists: Record<string, readonly { moid: string; name: string }[]> = {
+          hosts: inv.hosts,
+          clusters: inv.clusters,
+          datacenters: inv.datacenters,
+          datastores: inv.datastores,
+          networks: inv.networks,
+          dvswitches: inv.dvSwitches,
+        };
+        for (const [entity, writer] of this.renameSources())
+          rec.noteRenames(entity, this.history.storedNames(writer, vcenterId), lists[entity] ?? []);
+      }
+      const o = (table: SQLiteTable) => rec?.observe(table);
+      written += t.vms.sync(vcenterId, inv.vms, o(schema.vms));
+      written += t.hosts.sync(vcenterId, inv.hosts, o(schema.hosts));
+      written += t.datastores.sync(vcenterId, inv.datastores, o(schema.datastores));
+      written += t.clusters.sync(vcenterId, inv.clusters, o(schema.clusters));
+      written += t.datacenters.sync(vcenterId, inv.datacenters, o(schema.datacenters));
+      written += t.networks.sync(vcenterId, inv.networks, o(schema.networks));
+      written += t.snapshots.sync(vcenterId, inv.snapshots, o(schema.snapshots));
+      if (first && h && written > 0) h.firstSync(countsOf(inv));
       const [vmDs, vmNet, hostDs] = this.links;
       const pairs = (list: [string, string][]): { a: string; b: string }[] =>
         list.map(([a, b]) => ({ a, b }));
@@ -306,7 +389,7 @@ export class InventoryStore {
       written += vmNet.sync(vcenterId, pairs(inv.vmNetworks));
       written += hostDs.sync(vcenterId, pairs(inv.hostDatastores));
       // After their owners: a removed VM's or host's child rows went with it (cascade).
-      written += this.details.syncAll(vcenterId, inv);
+      written += this.details.syncAll(vcenterId, inv, rec);
       written += this.syncSearch(vcenterId, searchEntries(inv));
       alongside?.();
     });

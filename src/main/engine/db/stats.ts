@@ -4,8 +4,10 @@ import { ENTITIES, type Entity } from '../../../shared/inventory.js';
 import type { Db } from './database.js';
 import { countsByVcenter } from './inventory-read.js';
 import { VcenterRepo } from './vcenter-repo.js';
+import { historySize } from './history/retention.js';
+import { SettingsRepo } from '../settings-repo.js';
 
-/** Counts per entity and vCenter, power states, capacity totals, last syncs, failed vCenters. */
+/** Counts per entity and vCenter, power states, capacity totals, last syncs, failed vCenters, history size. */
 export function inventoryStats(database: { db: Db; sqlite: Database.Database }): StatsResult {
   const sqlite = database.sqlite;
   const vcs = new VcenterRepo(database.db).list();
@@ -43,5 +45,13 @@ export function inventoryStats(database: { db: Db; sqlite: Database.Database }):
     failedVcenters: vcs
       .filter((v) => v.sync.status === 'failed' || v.sync.status === 'certificate_changed')
       .map((v) => v.name),
+    history: (() => {
+      const settings = new SettingsRepo(database.db).get();
+      return {
+        ...historySize(sqlite),
+        retentionDays: settings.historyRetentionDays,
+        maxRows: settings.historyMaxRows,
+      };
+    })(),
   };
 }

@@ -4,6 +4,17 @@ import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 type Bindable = string | number | bigint | null;
 
+/**
+ * Told of each row a `sync` or `diff` finds different, with the rows as value arrays in the table's
+ * column order (`TableWriter.props`). The arrays are reused: read them during the call only. An
+ * unchanged row never reaches it, so observing costs nothing when nothing changed.
+ */
+export interface RowObserver {
+  created(values: readonly unknown[]): void;
+  changed(old: readonly unknown[], values: readonly unknown[]): void;
+  removed(old: readonly unknown[]): void;
+}
+
 function encode(v: unknown): Bindable {
   if (v === undefined || v === null) return null;
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -17,7 +28,10 @@ function encode(v: unknown): Bindable {
  */
 export class TableWriter {
   /** Row property per column, in the table's column order (`vcenterId` among them). */
-  private readonly props: string[];
+  readonly props: readonly string[];
+  /** The SQL column list, in `props` order (for a caller's own SELECT of stored rows). */
+  readonly columnList: string;
+  readonly tableName: string;
   private readonly vcenterAt: number;
   /** Where the primary key's columns other than `vcenter_id` sit in a row of values. */
   private readonly keyAt: number[];
@@ -54,6 +68,8 @@ export class TableWriter {
     const keyNames = pk.slice(1);
     this.keyAt = keyNames.map((n) => cols.findIndex((c) => c.name === n));
     const list = cols.map((c) => `"${c.name}"`).join(',');
+    this.columnList = list;
+    this.tableName = cfg.name;
     const marks = cols.map(() => '?').join(',');
     this.insertStmt = sqlite.prepare(`${insertVerb} INTO "${cfg.name}" (${list}) VALUES (${marks})`);
     this.replaceStmt = sqlite.prepare(`INSERT OR REPLACE INTO "${cfg.name}" (${list}) VALUES (${marks})`);
@@ -121,7 +137,7 @@ export class TableWriter {
    * no index page of the table is touched). A row listed twice fails as a plain insert would,
    * unless the verb is INSERT OR IGNORE. Returns how many rows were written or deleted.
    */
-  sync(vcenterId: number, rows: readonly Record<string, unknown>[]): number {
+  sync(vcenterId: number, rows: readonly Record<string, unknown>[], observer?: RowObserver): number {
     const stored = new Map<string, unknown[]>();
     for (const r of this.selectStmt.all(vcenterId) as unknown[][]) stored.set(this.keyOf(r), r);
     let written = 0;
@@ -130,21 +146,51 @@ export class TableWriter {
       const k = this.keyOf(values);
       const old = stored.get(k);
       if (old === undefined) {
-        this.insertStmt.run(values);
+        // A list may name a row twice (INSERT OR IGNORE tables): an ignored insert is no news.
+        if (this.insertStmt.run(values).changes > 0) observer?.created(values);
         written++;
         continue;
       }
       stored.delete(k);
       if (!sameValues(old, values)) {
         this.update(values);
+        observer?.changed(old, values);
         written++;
       }
     }
     for (const old of stored.values()) {
       this.deleteKeyStmt.run(vcenterId, ...this.keyAt.map((i) => old[i] as Bindable));
+      observer?.removed(old);
       written++;
     }
     return written;
+  }
+
+  /**
+   * Tells `observer` how `rows` differ from `stored` (rows read with `columnList`, e.g. one owner's
+   * rows), writing nothing: what a live change is about to write, compared with what it replaces.
+   */
+  diff(
+    vcenterId: number,
+    stored: readonly unknown[][],
+    rows: readonly Record<string, unknown>[],
+    observer: RowObserver,
+  ): void {
+    const byKey = new Map<string, unknown[]>();
+    for (const r of stored) byKey.set(this.keyOf(r), r);
+    // A list may name a row twice (INSERT OR IGNORE tables): the first one counts.
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const values = this.fill(vcenterId, row);
+      const k = this.keyOf(values);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const old = byKey.get(k);
+      if (old === undefined) observer.created(values);
+      else if (!sameValues(old, values)) observer.changed(old, values);
+      byKey.delete(k);
+    }
+    for (const old of byKey.values()) observer.removed(old);
   }
 }
 

@@ -797,8 +797,20 @@ describe('settings, scheduler, stats, rpc', () => {
       failedVcenters: string[];
       powerStates: Record<string, number>;
       capacity: { vmMemoryMb: number };
+      history: {
+        rows: number;
+        bytes: number;
+        oldestAt: string | null;
+        retentionDays: number;
+        maxRows: number;
+      };
     };
     expect(s.totals['vms']).toBe(count('SELECT count(*) AS n FROM vms'));
+    // The change history's size (the estate was stored by populateCache: a first-sync marker per vCenter).
+    expect(s.history.rows).toBe(count('SELECT count(*) AS n FROM changes'));
+    expect(s.history.rows).toBeGreaterThan(0);
+    expect(s.history.bytes).toBeGreaterThan(0);
+    expect(s.history).toMatchObject({ retentionDays: 180, maxRows: 2_000_000, oldestAt: expect.any(String) });
     expect(s.totals['hosts']).toBe(count('SELECT count(*) AS n FROM hosts'));
     expect(s.failedVcenters).toHaveLength(1);
     expect(s.powerStates['poweredOff']).toBe(

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { cronPreview } from '../lib/cron-preview.js';
 import type { EngineSettings } from '../../../shared/settings.js';
+import type { StatsResult } from '../../../shared/contract.js';
 import { api, bridge, isDesktop } from '../api/client.js';
 import { AccountsPanel } from '../components/AccountsPanel.js';
 import { GatedButton } from '../components/GatedButton.js';
@@ -50,6 +51,7 @@ export function SettingsPage(): React.JSX.Element {
   const scheduler = useStatus((s) => s.scheduler);
   const { theme, set: setTheme } = useTheme();
   const [info, setInfo] = useState<{ version: string; dataDir: string } | null>(null);
+  const [history, setHistory] = useState<StatsResult['history'] | null>(null);
   const role = useUser((s) => s.role);
   const admin = may(role, 'settings.update');
   const ids = useId();
@@ -59,6 +61,10 @@ export function SettingsPage(): React.JSX.Element {
       .call('settings.get', {})
       .then(setDraft)
       .catch((e: unknown) => setMsg({ text: (e as Error).message, error: true }));
+    api
+      .call('stats.get', {})
+      .then((st) => setHistory(st.history))
+      .catch(() => undefined);
     if (may(role, 'engine.info'))
       api
         .call('engine.info', {})
@@ -217,6 +223,30 @@ export function SettingsPage(): React.JSX.Element {
             hint="a vCenter answer above this fails that vCenter's sync (ANSWER_TOO_LARGE)"
             onChange={(n) => patch({ maxAnswerBytes: n * MIB })}
           />
+        </fieldset>
+        <fieldset>
+          <legend>Change history</legend>
+          <NumberField
+            label="Keep changes (days)"
+            value={draft.historyRetentionDays}
+            min={1}
+            max={3650}
+            onChange={(n) => patch({ historyRetentionDays: n })}
+          />
+          <NumberField
+            label="At most (entries)"
+            value={draft.historyMaxRows}
+            min={1000}
+            max={100_000_000}
+            hint="the oldest go first; pruned in the background after syncs"
+            onChange={(n) => patch({ historyMaxRows: n })}
+          />
+          {history && (
+            <p className="muted small" data-testid="history-size">
+              {history.rows.toLocaleString()} entries, about {(history.bytes / MIB).toFixed(1)} MB
+              {history.oldestAt ? `, oldest ${new Date(history.oldestAt).toLocaleString()}` : ''}
+            </p>
+          )}
         </fieldset>
         <fieldset>
           <legend>REST API {isDesktop ? '' : '(the desktop app’s listener)'}</legend>

@@ -1,0 +1,406 @@
+/**
+ * Writes the change history inside the inventory store's transactions: TableWriter tells it of
+ * each row that differs from the cache (a full sync), or the live path compares what it is about
+ * to write with what it replaces; the rules of tracked-tables.ts turn those rows into history
+ * rows, inserted with one prepared statement.
+ */
+import type Database from 'better-sqlite3';
+import { getTableColumns } from 'drizzle-orm';
+import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { RowObserver, TableWriter } from '../table-writer.js';
+import { TRACKED_TABLES, type HistoryEntity, type TrackedTable } from './tracked-tables.js';
+
+export type ChangeSource = 'live' | 'sync';
+export type ChangeKind = 'changed' | 'created' | 'removed' | 'first-sync';
+
+type Row = Readonly<Record<string, unknown>>;
+
+/** One tracked table, compiled: where its columns sit in a row of values and which are recorded. */
+interface Rules {
+  tracked: TrackedTable;
+  props: readonly string[];
+  moidAt: number;
+  nameAt: number;
+  ownerAt: number;
+  parentAt: number;
+  /** Recorded columns: index, property, boolean column, entity whose rename explains a change. */
+  recorded: { at: number; prop: string; bool: boolean; derived: HistoryEntity | undefined }[];
+  columnByProp: ReadonlyMap<string, string>;
+}
+
+function compile(tracked: TrackedTable): Rules {
+  const cols = Object.entries(getTableColumns(tracked.table));
+  const props = cols.map(([p]) => p);
+  const cfg = getTableConfig(tracked.table);
+  const pkNames = new Set(cfg.primaryKeys[0]?.columns.map((c) => c.name) ?? []);
+  const skip = new Set(['vcenterId', 'moid', ...Object.keys(tracked.ignore)]);
+  if (tracked.child) skip.add(tracked.child.ownerProp);
+  const recorded = cols.flatMap(([prop, col], at) =>
+    skip.has(prop) || pkNames.has(col.name)
+      ? []
+      : [{ at, prop, bool: col.columnType === 'SQLiteBoolean', derived: tracked.derived?.[prop] }],
+  );
+  return {
+    tracked,
+    props,
+    moidAt: props.indexOf('moid'),
+    nameAt: props.indexOf('name'),
+    ownerAt: tracked.child ? props.indexOf(tracked.child.ownerProp) : -1,
+    parentAt: tracked.parentProp ? props.indexOf(tracked.parentProp) : -1,
+    recorded,
+    columnByProp: new Map(cols.map(([p, c]) => [p, c.name])),
+  };
+}
+
+function text(v: unknown, bool: boolean): string | null {
+  if (v === null || v === undefined) return null;
+  if (bool) return v === 1 || v === true ? 'true' : 'false';
+  return typeof v === 'string' ? v : String(v as number);
+}
+
+/** A row of values as an object of its recorded, non-null columns (a created / removed row's value). */
+function mainFields(r: Rules, values: readonly unknown[]): string {
+  const out: Record<string, unknown> = {};
+  for (const c of r.recorded) {
+    const v = values[c.at];
+    if (v === null || v === undefined) continue;
+    out[c.prop] = c.bool ? v === 1 || v === true : v;
+  }
+  return JSON.stringify(out);
+}
+
+function asRow(r: Rules, values: readonly unknown[]): Row {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < r.props.length; i++) o[r.props[i]!] = values[i];
+  return o;
+}
+
+const RENAME_MEMORY = 2_000;
+
+export class HistoryRecorder {
+  /** Off only for the benchmark that measures what recording costs. */
+  enabled = true;
+  private readonly rules = new Map<SQLiteTable, Rules>();
+  private readonly insert: Database.Statement;
+  private readonly vcenterName: Database.Statement;
+  private readonly hasRows: Database.Statement;
+  private readonly nameByMoid: Database.Statement;
+  private readonly selects = new Map<string, Database.Statement>();
+  /** Per vCenter and entity: old name → new name, for the renames seen lately. */
+  private readonly renames = new Map<number, Map<HistoryEntity, Map<string, string>>>();
+
+  constructor(private readonly sqlite: Database.Database) {
+    for (const t of TRACKED_TABLES) this.rules.set(t.table, compile(t));
+    this.insert = sqlite.prepare(
+      'INSERT INTO changes (at, vcenter_id, vcenter, entity, moid, object_name, kind, field, old_value, new_value, source) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.vcenterName = sqlite.prepare('SELECT name FROM vcenters WHERE id = ?').pluck();
+    this.hasRows = sqlite
+      .prepare(
+        'SELECT EXISTS (SELECT 1 FROM datacenters WHERE vcenter_id = @vc) OR EXISTS (SELECT 1 FROM hosts WHERE vcenter_id = @vc) ' +
+          'OR EXISTS (SELECT 1 FROM vms WHERE vcenter_id = @vc)',
+      )
+      .pluck();
+    this.nameByMoid = sqlite
+      .prepare(
+        ['vms', 'hosts', 'clusters', 'datastores', 'networks', 'datacenters', 'dv_switches']
+          .map((t) => `SELECT name FROM ${t} WHERE vcenter_id = @vc AND moid = @moid`)
+          .join(' UNION ALL ') + ' LIMIT 1',
+      )
+      .pluck();
+  }
+
+  storedNameOf(vcenterId: number, moid: string): string | null {
+    return (this.nameByMoid.get({ vc: vcenterId, moid }) as string | undefined) ?? null;
+  }
+
+  /** Starts recording one write of a vCenter (call inside its transaction); undefined when off. */
+  begin(vcenterId: number, source: ChangeSource, at = new Date()): HistoryWrite | undefined {
+    if (!this.enabled) return undefined;
+    const name = (this.vcenterName.get(vcenterId) as string | undefined) ?? `vcenter ${vcenterId}`;
+    return new HistoryWrite(this, vcenterId, name, at.toISOString(), source);
+  }
+
+  /** The vCenter has no cached inventory: its next full read is its first sync. */
+  isEmpty(vcenterId: number): boolean {
+    return this.hasRows.get({ vc: vcenterId }) === 0;
+  }
+
+  rulesOf(table: SQLiteTable): Rules | undefined {
+    return this.rules.get(table);
+  }
+
+  write(values: readonly (string | number | null)[]): void {
+    this.insert.run(values);
+  }
+
+  /** Stored rows of a table where a column equals a value (an object by moid, an owner's children). */
+  stored(writer: TableWriter, column: string, vcenterId: number, value: string): unknown[][] {
+    const k = `${writer.tableName}\u0000${column}`;
+    let s = this.selects.get(k);
+    if (!s) {
+      s = this.sqlite
+        .prepare(
+          `SELECT ${writer.columnList} FROM "${writer.tableName}" WHERE vcenter_id = ? AND "${column}" = ?`,
+        )
+        .raw(true);
+      this.selects.set(k, s);
+    }
+    return s.all(vcenterId, value) as unknown[][];
+  }
+
+  /** The stored names of a vCenter's objects of a table, by moid. */
+  storedNames(writer: TableWriter, vcenterId: number): Map<string, string> {
+    const k = `${writer.tableName}\u0000names`;
+    let s = this.selects.get(k);
+    if (!s) {
+      s = this.sqlite.prepare(`SELECT moid, name FROM "${writer.tableName}" WHERE vcenter_id = ?`).raw(true);
+      this.selects.set(k, s);
+    }
+    return new Map(s.all(vcenterId) as [string, string][]);
+  }
+
+  renamesOf(vcenterId: number, entity: HistoryEntity): Map<string, string> {
+    let byEntity = this.renames.get(vcenterId);
+    if (!byEntity) this.renames.set(vcenterId, (byEntity = new Map()));
+    let m = byEntity.get(entity);
+    if (!m) byEntity.set(entity, (m = new Map()));
+    return m;
+  }
+
+  noteRename(vcenterId: number, entity: HistoryEntity, from: string, to: string): void {
+    const m = this.renamesOf(vcenterId, entity);
+    m.delete(from);
+    m.set(from, to);
+    if (m.size > RENAME_MEMORY) m.delete(m.keys().next().value as string);
+  }
+
+  /** Drops what it remembers of a vCenter (removed). */
+  forget(vcenterId: number): void {
+    this.renames.delete(vcenterId);
+  }
+}
+
+/** One write (a sync's transaction or a live change's): what it created and removed, and the rows. */
+export class HistoryWrite {
+  private readonly created = new Set<string>();
+  private readonly removed = new Set<string>();
+  private readonly names = new Map<string, string>();
+  private readonly observers = new Map<SQLiteTable, RowObserver>();
+  /** History rows written. */
+  rows = 0;
+
+  constructor(
+    private readonly rec: HistoryRecorder,
+    readonly vcenterId: number,
+    private readonly vcenter: string,
+    private readonly at: string,
+    private readonly source: ChangeSource,
+  ) {}
+
+  /** An owner's name: from its own row when that changed in this write, else as stored. */
+  private nameOf(moid: string): string | null {
+    return this.names.get(moid) ?? this.rec.storedNameOf(this.vcenterId, moid);
+  }
+
+  private put(
+    entity: HistoryEntity,
+    moid: string,
+    objectName: string | null,
+    kind: ChangeKind,
+    field: string | null,
+    oldValue: string | null,
+    newValue: string | null,
+  ): void {
+    this.rec.write([
+      this.at,
+      this.vcenterId,
+      this.vcenter,
+      entity,
+      moid,
+      objectName,
+      kind,
+      field,
+      oldValue,
+      newValue,
+      this.source,
+    ]);
+    this.rows++;
+  }
+
+  /** A vCenter read for the first time: one marker with its object counts, not a row per object. */
+  firstSync(counts: Readonly<Record<string, number>>): void {
+    this.put(
+      'vcenters',
+      String(this.vcenterId),
+      this.vcenter,
+      'first-sync',
+      null,
+      null,
+      JSON.stringify(counts),
+    );
+  }
+
+  /**
+   * Renames of objects that other rows name (hosts, clusters, …), known before those rows are
+   * compared: a VM whose host was renamed has a new host name, which is not a change of the VM.
+   */
+  noteRenames(
+    entity: HistoryEntity,
+    stored: ReadonlyMap<string, string>,
+    rows: readonly { moid: string; name: string }[],
+  ): void {
+    for (const r of rows) {
+      const old = stored.get(r.moid);
+      if (old !== undefined && old !== r.name) this.rec.noteRename(this.vcenterId, entity, old, r.name);
+    }
+  }
+
+  /** A change of a name column of another object that only follows that object's rename. */
+  private followsRename(entity: HistoryEntity, from: unknown, to: unknown): boolean {
+    if (typeof from !== 'string' || typeof to !== 'string') return false;
+    const m = this.rec.renamesOf(this.vcenterId, entity);
+    if (m.size === 0) return false;
+    const map = (s: string): string => {
+      let cur = s;
+      for (let i = 0; i < 8; i++) {
+        const next = m.get(cur);
+        if (next === undefined || next === cur) break;
+        cur = next;
+      }
+      return cur;
+    };
+    if (map(from) === to) return true;
+    // Name lists ("ds1, ds2", sorted).
+    if (!from.includes(', ') && !to.includes(', ')) return false;
+    const mapped = from.split(', ').map(map).sort().join(', ');
+    return mapped === to;
+  }
+
+  /** The observer TableWriter.sync / diff tell of a tracked table's differing rows. */
+  observe(table: SQLiteTable): RowObserver | undefined {
+    const existing = this.observers.get(table);
+    if (existing) return existing;
+    const r = this.rec.rulesOf(table);
+    if (!r) return undefined;
+    const o = r.tracked.child ? this.childObserver(r) : this.objectObserver(r);
+    this.observers.set(table, o);
+    return o;
+  }
+
+  private objectObserver(r: Rules): RowObserver {
+    const entity = r.tracked.entity;
+    const nameOf = (values: readonly unknown[]): string | null =>
+      r.nameAt >= 0 ? ((values[r.nameAt] as string | null) ?? null) : null;
+    return {
+      created: (values) => {
+        const moid = String(values[r.moidAt]);
+        this.created.add(moid);
+        const name = nameOf(values);
+        if (name !== null) this.names.set(moid, name);
+        if (r.parentAt >= 0 && this.created.has(String(values[r.parentAt]))) return;
+        this.put(entity, moid, name, 'created', null, null, mainFields(r, values));
+      },
+      removed: (old) => {
+        const moid = String(old[r.moidAt]);
+        this.removed.add(moid);
+        if (r.parentAt >= 0 && this.removed.has(String(old[r.parentAt]))) return;
+        this.put(entity, moid, nameOf(old), 'removed', null, mainFields(r, old), null);
+      },
+      changed: (old, values) => {
+        const moid = String(values[r.moidAt]);
+        const name = nameOf(values);
+        if (name !== null) this.names.set(moid, name);
+        for (const c of r.recorded) {
+          const a = old[c.at];
+          const b = values[c.at];
+          if (a === b || (a == null && b == null)) continue;
+          if (c.derived !== undefined && this.followsRename(c.derived, a, b)) continue;
+          if (c.prop === 'name' && typeof a === 'string' && typeof b === 'string')
+            this.rec.noteRename(this.vcenterId, entity, a, b);
+          this.put(entity, moid, name, 'changed', c.prop, text(a, c.bool), text(b, c.bool));
+        }
+      },
+    };
+  }
+
+  private childObserver(r: Rules): RowObserver {
+    const child = r.tracked.child!;
+    const owner = (values: readonly unknown[]): { moid: string; entity: HistoryEntity } | null => {
+      const moid = String(values[r.ownerAt]);
+      if (this.created.has(moid) || this.removed.has(moid)) return null;
+      const entity = child.ownerEntity ? child.ownerEntity(asRow(r, values)) : r.tracked.entity;
+      return entity === null ? null : { moid, entity };
+    };
+    const presence = (values: readonly unknown[]): string =>
+      r.tracked.presenceOnly ? String(values[r.props.indexOf('category')] ?? '') : mainFields(r, values);
+    return {
+      created: (values) => {
+        const o = owner(values);
+        if (!o) return;
+        const label = child.label(asRow(r, values));
+        this.put(o.entity, o.moid, this.nameOf(o.moid), 'changed', label, null, presence(values));
+      },
+      removed: (old) => {
+        const o = owner(old);
+        if (!o) return;
+        const label = child.label(asRow(r, old));
+        this.put(o.entity, o.moid, this.nameOf(o.moid), 'changed', label, presence(old), null);
+      },
+      changed: (old, values) => {
+        if (r.tracked.presenceOnly) return;
+        let o: { moid: string; entity: HistoryEntity } | null | undefined;
+        let label: string | undefined;
+        for (const c of r.recorded) {
+          const a = old[c.at];
+          const b = values[c.at];
+          if (a === b || (a == null && b == null)) continue;
+          if (c.derived !== undefined && this.followsRename(c.derived, a, b)) continue;
+          if (o === undefined) o = owner(values);
+          if (o === null) return;
+          label ??= child.label(asRow(r, values));
+          this.put(
+            o.entity,
+            o.moid,
+            this.nameOf(o.moid),
+            'changed',
+            `${label} ${c.prop}`,
+            text(a, c.bool),
+            text(b, c.bool),
+          );
+        }
+      },
+    };
+  }
+
+  /**
+   * A live change: compares the rows about to be written with the stored rows they replace
+   * (selected by `column` = `value`: the object's moid, or its owner's for child rows).
+   */
+  diff(
+    writer: TableWriter,
+    table: SQLiteTable,
+    column: string,
+    value: string,
+    rows: readonly Record<string, unknown>[],
+  ): void {
+    const o = this.observe(table);
+    if (!o) return;
+    writer.diff(this.vcenterId, this.rec.stored(writer, column, this.vcenterId, value), rows, o);
+  }
+
+  /** A live removal: the stored row is recorded as removed (its children and snapshots go with it). */
+  removedObject(writer: TableWriter, table: SQLiteTable, moid: string): void {
+    const o = this.observe(table);
+    if (!o) return;
+    for (const old of this.rec.stored(writer, 'moid', this.vcenterId, moid)) o.removed(old);
+  }
+
+  /** The SQL column of a tracked table's property (the owner column of child rows). */
+  columnOf(table: SQLiteTable, prop: string): string {
+    const c = this.rec.rulesOf(table)?.columnByProp.get(prop);
+    if (!c) throw new Error(`${getTableConfig(table).name}: no column for ${prop}`);
+    return c;
+  }
+}
