@@ -34,7 +34,9 @@ export const ENVIRONMENT_HELP = `Environment:
   VMINER_PAGE_WORKERS    serve: worker threads building list pages (0: none; default one per core, at most 4)
   VMINER_SECRET_KEY      the credential vault's key where no OS keychain is available (64 hex
                          characters, base64 of 32 bytes, or a long passphrase)
-  VMINER_MIGRATIONS_DIR  the database migrations (drizzle/) when they are not beside the program`;
+  VMINER_MIGRATIONS_DIR  the database migrations (drizzle/) when they are not beside the program
+  VMINER_NODE_FLAGS_APPLIED  set by vminer itself when serve, sync, export or live re-started
+                         with its Node flags (set it to 1 to keep the process as started)`;
 
 export function buildProgram(version: string, output: Partial<OutputConfiguration> = {}): Command {
   const program = new Command('vminer')
