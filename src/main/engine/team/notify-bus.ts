@@ -77,6 +77,7 @@ export class NotifyBus {
   private listener: pg.Client | null = null;
   private state: BusState = 'stopped';
   private attempt = 0;
+  private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: NotifyBusOptions) {
@@ -110,6 +111,11 @@ export class NotifyBus {
 
   get currentState(): BusState {
     return this.state;
+  }
+
+  /** Reconnect attempts that failed since the bus started (for health pages and tests). */
+  get failedReconnects(): number {
+    return this.failures;
   }
 
   /** Connects and LISTENs; throws (a clear error, no password) when the first connection fails. */
@@ -218,6 +224,7 @@ export class NotifyBus {
     this.attempt++;
     this.retryTimer = setTimeout(() => {
       this.listen().catch((err: unknown) => {
+        this.failures++;
         log.warn('reconnecting the notification listener failed; trying again', {
           err,
           attempt: this.attempt,
