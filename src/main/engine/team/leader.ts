@@ -238,9 +238,12 @@ export class LeaderElector {
     client.on('end', () => gone());
     try {
       await client.connect();
-      // The server notices a vanished leader host (no FIN, no RST) within ~11 s instead of hours.
+      // The server ends the session of a vanished leader host (no FIN, no RST: a partition, a power
+      // cut) after leaseTimeoutMs + ~8 s of silence instead of the OS default of hours. The leader
+      // fenced itself at leaseTimeoutMs after its last renewal, before the lock can be freed.
+      const idle = Math.ceil(this.leaseTimeoutMs / 1000) + 2;
       await client.query(
-        'SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3',
+        `SET tcp_keepalives_idle = ${idle}; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3`,
       );
       await ensureLeaderTable(client, this.keys.ns);
       return client;
