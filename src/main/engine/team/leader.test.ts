@@ -164,6 +164,43 @@ describe.skipIf(NO_PG !== '')(`leader election on a real PostgreSQL${NO_PG}`, ()
     expect((await leaseRow())?.instance).toBe('parent');
   });
 
+  it('under repeated kills of the leader session, never two instances hold at once', async () => {
+    const all = ['x', 'y', 'z'].map((n) => elector(n));
+    await Promise.all(all.map((x) => x.e.start()));
+    let most = 0;
+    const sampler = setInterval(() => {
+      most = Math.max(most, all.filter((x) => x.e.holds()).length);
+    }, 5);
+    try {
+      for (let round = 0; round < 8; round++) {
+        await waitUntil(() => all.some((x) => x.e.holds()), { what: `a leader in round ${round}` });
+        const [pid] = await lockHolders();
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await waitUntil(async () => (await lockHolders())[0] !== pid, { what: 'the lock to move on' });
+      }
+      await waitUntil(() => all.some((x) => x.e.holds()), { what: 'a final leader' });
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(most).toBe(1);
+    const elected = all.flatMap((x) =>
+      x.seen.filter((l) => l.startsWith('elected')).map((l) => Number(l.split(' ')[1])),
+    );
+    // Every election has its own term.
+    expect(new Set(elected).size).toBe(elected.length);
+    expect(all.reduce((n, x) => n + x.lost.length, 0)).toBe(8);
+  });
+
+  it('an operator bumping the term in the lease makes the leader step down (lock-missing)', async () => {
+    const a = elector('solo');
+    await a.e.start();
+    expect(a.e.holds()).toBe(true);
+    await admin.query("UPDATE team_leader SET term = term + 1 WHERE id = 'vminer'");
+    await waitUntil(() => a.lost.length === 1, { what: "'lost'" });
+    expect(a.lost[0]!.reason).toBe('lock-missing');
+    await waitUntil(() => a.e.holds(), { what: 're-election' });
+  });
+
   it('rejects timings that would let a follower end a healthy leader', () => {
     expect(() => new LeaderElector({ target, leaseTimeoutMs: 5_000, takeoverAfterMs: 5_000 })).toThrow(
       /leaseTimeoutMs \(5000\) < takeoverAfterMs \(5000\)/,
