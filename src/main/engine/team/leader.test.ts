@@ -188,7 +188,9 @@ describe.skipIf(NO_PG !== '')(`leader election on a real PostgreSQL${NO_PG}`, ()
     );
     // Every election has its own term.
     expect(new Set(elected).size).toBe(elected.length);
-    expect(all.reduce((n, x) => n + x.lost.length, 0)).toBe(8);
+    // Every election but the current one ended in 'lost' (a kill can also land on a session that
+    // has just taken the lock and not yet announced itself: then neither).
+    expect(all.reduce((n, x) => n + x.lost.length, 0)).toBe(elected.length - 1);
   });
 
   it('an operator bumping the term in the lease makes the leader step down (lock-missing)', async () => {
