@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { encodeEvent, MERGE, Reassembler } from './notify-payload.js';
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => 100_000 + i);
+
+describe('notification wire format', () => {
+  it('a small event is one part; it decodes to the same event', () => {
+    const parts = encodeEvent('inst-a', 'm1', 'inventory:changed', { vcenterIds: [3, 1] });
+    expect(parts).toHaveLength(1);
+    expect(new Reassembler().accept(parts[0]!)).toEqual({
+      kind: 'event',
+      event: { sender: 'inst-a', name: 'inventory:changed', payload: { vcenterIds: [3, 1] } },
+    });
+  });
+
+  it('splits a large event under the byte limit and reassembles it, in any order', () => {
+    const payload = { vcenterIds: ids(5_000) };
+    const parts = encodeEvent('inst-a', 'm2', 'inventory:changed', payload, 1_000);
+    expect(parts.length).toBeGreaterThan(30);
+    for (const p of parts) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(1_000);
+    const r = new Reassembler();
+    const shuffled = [...parts.slice(1).reverse(), parts[0]!];
+    const results = shuffled.map((p) => r.accept(p));
+    expect(results.slice(0, -1).every((x) => x.kind === 'partial')).toBe(true);
+    expect(results.at(-1)).toEqual({
+      kind: 'event',
+      event: { sender: 'inst-a', name: 'inventory:changed', payload },
+    });
+    expect(r.pendingCount).toBe(0);
+  });
+
+  it('counts UTF-8 bytes and escapes: a sender name of multi-byte characters never overflows', () => {
+    const sender = 'hôte-东京-🚀"\\';
+    const parts = encodeEvent(sender, 'm3', 'inventory:changed', { vcenterIds: ids(2_000) }, 600);
+    for (const p of parts) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(600);
+    const r = new Reassembler();
+    const last = parts.map((p) => r.accept(p)).at(-1);
+    expect(last).toMatchObject({ kind: 'event', event: { sender, payload: { vcenterIds: ids(2_000) } } });
+  });
+
+  it('refuses what is not a vMiner event, and a payload of the wrong shape', () => {
+    const r = new Reassembler();
+    expect(r.accept('hello')).toEqual({ kind: 'invalid', reason: 'not JSON' });
+    expect(r.accept('{"x":1}')).toMatchObject({ kind: 'invalid' });
+    const env = (d: string) => JSON.stringify({ v: 1, s: 'x', m: 'm', i: 0, n: 1, d });
+    expect(r.accept(env('{"e":"sync:progress","p":{}}'))).toEqual({
+      kind: 'invalid',
+      reason: 'unknown event',
+    });
+    expect(r.accept(env('{"e":"inventory:changed","p":{"vcenterIds":["1"]}}'))).toEqual({
+      kind: 'invalid',
+      reason: 'a malformed inventory:changed payload',
+    });
+  });
+
+  it('drops a message whose parts never all arrive', () => {
+    const r = new Reassembler(1_000);
+    const parts = encodeEvent('a', 'm4', 'inventory:changed', { vcenterIds: ids(500) }, 500);
+    r.accept(parts[0]!, 0);
+    expect(r.pendingCount).toBe(1);
+    r.accept(encodeEvent('a', 'm5', 'inventory:changed', { vcenterIds: [1] })[0]!, 5_000);
+    expect(r.pendingCount).toBe(0);
+  });
+
+  it('coalesces inventory:changed into the sorted union of the ids', () => {
+    expect(MERGE['inventory:changed']({ vcenterIds: [5, 2] }, { vcenterIds: [2, 9, 1] })).toEqual({
+      vcenterIds: [1, 2, 5, 9],
+    });
+  });
+});

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { VminerError } from '../../../shared/errors.js';
+import type { EngineEvents } from '../../../shared/events.js';
+
+/**
+ * The wire format of the team notification channel. PostgreSQL refuses a NOTIFY payload of 8000
+ * bytes or more, so one event becomes one or more parts, each a small JSON envelope
+ * `{v, s: sender instance, m: message id, i: part index, n: part count, d: a slice of the event's JSON}`.
+ * All parts of one message are sent in one statement (one transaction), so they arrive together
+ * and in order; the receiver reassembles them by (sender, message id) and validates the event.
+ */
+export const TEAM_EVENT_NAMES = ['inventory:changed'] as const;
+export type TeamEventName = (typeof TEAM_EVENT_NAMES)[number];
+/** The events the bus carries, with the engine's own payload types (src/shared/events.ts). */
+export type TeamEvents = Pick<EngineEvents, TeamEventName>;
+
+const PAYLOADS: { [K in TeamEventName]: z.ZodType<TeamEvents[K]> } = {
+  'inventory:changed': z.object({ vcenterIds: z.array(z.number().int()) }),
+};
+
+/** Folds two pending events of one name into one (publish coalescing). */
+export const MERGE: { [K in TeamEventName]: (a: TeamEvents[K], b: TeamEvents[K]) => TeamEvents[K] } = {
+  'inventory:changed': (a, b) => ({
+    vcenterIds: [...new Set([...a.vcenterIds, ...b.vcenterIds])].sort((x, y) => x - y),
+  }),
+};
+
+/** PostgreSQL's limit is "shorter than 8000 bytes"; the default leaves room. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 7_900;
+const MAX_PARTS = 10_000;
+
+const Envelope = z.object({
+  v: z.literal(1),
+  s: z.string().min(1),
+  m: z.string().min(1),
+  i: z.number().int().nonnegative(),
+  n: z.number().int().positive().max(MAX_PARTS),
+  d: z.string(),
+});
+type Envelope = z.infer<typeof Envelope>;
+
+const Body = z.object({ e: z.enum(TEAM_EVENT_NAMES), p: z.unknown() });
+
+const envelope = (e: Envelope): string => JSON.stringify(e);
+/** The bytes `ch` takes inside a JSON string in UTF-8. */
+const escapedBytes = (ch: string): number => Buffer.byteLength(JSON.stringify(ch)) - 2;
+
+/** The NOTIFY payloads for one event, each at most `maxBytes` bytes (UTF-8). */
+export function encodeEvent<K extends TeamEventName>(
+  sender: string,
+  messageId: string,
+  name: K,
+  payload: TeamEvents[K],
+  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): string[] {
+  const body = JSON.stringify({ e: name, p: payload });
+  const overhead = Buffer.byteLength(
+    envelope({ v: 1, s: sender, m: messageId, i: MAX_PARTS, n: MAX_PARTS, d: '' }),
+  );
+  const room = maxBytes - overhead;
+  if (room < 16)
+    throw new VminerError('INVALID_INPUT', `a notification of ${maxBytes} bytes leaves no room for data`);
+  const slices: string[] = [];
+  let current = '';
+  let size = 0;
+  // By code point, so a surrogate pair is never cut in two.
+  for (const ch of body) {
+    const cost = escapedBytes(ch);
+    if (size + cost > room) {
+      slices.push(current);
+      current = '';
+      size = 0;
+    }
+    current += ch;
+    size += cost;
+  }
+  slices.push(current);
+  if (slices.length > MAX_PARTS)
+    throw new VminerError(
+      'TOO_LARGE',
+      `the ${name} event is ${Buffer.byteLength(body)} bytes: more than ${MAX_PARTS} notifications`,
+    );
+  return slices.map((d, i) => envelope({ v: 1, s: sender, m: messageId, i, n: slices.length, d }));
+}
+
+export interface DecodedEvent<K extends TeamEventName = TeamEventName> {
+  sender: string;
+  name: K;
+  payload: TeamEvents[K];
+}
+
+export type AcceptResult =
+  { kind: 'event'; event: DecodedEvent } | { kind: 'partial' } | { kind: 'invalid'; reason: string };
+
+/** Collects parts until a message is whole; partial messages older than `ttlMs` are dropped. */
+export class Reassembler {
+  private readonly pending = new Map<string, { parts: (string | undefined)[]; got: number; at: number }>();
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly maxPending = 1_000,
+  ) {}
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  accept(raw: string, now = Date.now()): AcceptResult {
+    for (const [k, p] of this.pending) if (now - p.at > this.ttlMs) this.pending.delete(k);
+    let env: Envelope;
+    try {
+      const parsed = Envelope.safeParse(JSON.parse(raw));
+      if (!parsed.success) return { kind: 'invalid', reason: 'not a vMiner notification envelope' };
+      env = parsed.data;
+    } catch {
+      return { kind: 'invalid', reason: 'not JSON' };
+    }
+    if (env.i >= env.n) return { kind: 'invalid', reason: `part ${env.i} of ${env.n}` };
+    let text: string;
+    if (env.n === 1) text = env.d;
+    else {
+      const key = `${env.s}\n${env.m}`;
+      let p = this.pending.get(key);
+      if (!p) {
+        if (this.pending.size >= this.maxPending) this.pending.delete(this.pending.keys().next().value!);
+        p = { parts: new Array<string | undefined>(env.n).fill(undefined), got: 0, at: now };
+        this.pending.set(key, p);
+      }
+      if (p.parts.length !== env.n) return { kind: 'invalid', reason: 'parts disagree on their count' };
+      if (p.parts[env.i] === undefined) p.got++;
+      p.parts[env.i] = env.d;
+      if (p.got < env.n) return { kind: 'partial' };
+      this.pending.delete(key);
+      text = p.parts.join('');
+    }
+    let body: z.infer<typeof Body>;
+    try {
+      const parsed = Body.safeParse(JSON.parse(text));
+      if (!parsed.success) return { kind: 'invalid', reason: 'unknown event' };
+      body = parsed.data;
+    } catch {
+      return { kind: 'invalid', reason: 'the reassembled event is not JSON' };
+    }
+    const payload = PAYLOADS[body.e].safeParse(body.p);
+    if (!payload.success) return { kind: 'invalid', reason: `a malformed ${body.e} payload` };
+    return { kind: 'event', event: { sender: env.s, name: body.e, payload: payload.data } };
+  }
+}
