@@ -15,6 +15,10 @@ const ADMIN_PW = 'Ui-Changes#2026';
 let served: Served;
 let page: Page;
 let vm: { vcenterId: number; moid: string; name: string };
+/** When the VM's newest seeded change happened (ISO). */
+let vmNewest: string;
+/** A host with seeded changes, and how many. */
+let host: { name: string; vcenter: string; n: number; newest: string };
 /** Rows of the last 24 hours per kind, as seeded. */
 let last24: Record<string, number>;
 
@@ -61,6 +65,58 @@ test.beforeAll(async ({ browser }) => {
     source: 'live' as const,
   }));
   insertChanges(db.sqlite, own);
+  vmNewest = own
+    .map((c) => new Date(c.at).toISOString())
+    .sort()
+    .at(-1)!;
+  // A host's own history: it went into maintenance and came back, then was renamed.
+  const h = db.sqlite
+    .prepare(
+      'SELECT h.vcenter_id AS vcenterId, h.moid, h.name, v.name AS vcenter FROM hosts h JOIN vcenters v ON v.id = h.vcenter_id ORDER BY h.name LIMIT 1',
+    )
+    .get() as { vcenterId: number; moid: string; name: string; vcenter: string };
+  const hostChanges: SeedChange[] = [
+    {
+      field: 'inMaintenance',
+      oldValue: 'false',
+      newValue: 'true',
+      at: new Date(now.getTime() - 5 * 3_600_000),
+    },
+    {
+      field: 'inMaintenance',
+      oldValue: 'true',
+      newValue: 'false',
+      at: new Date(now.getTime() - 4 * 3_600_000),
+    },
+    {
+      field: 'esxBuild',
+      oldValue: '24022510',
+      newValue: '24585383',
+      at: new Date(now.getTime() - 4.5 * 3_600_000),
+    },
+  ].map((c) => ({
+    ...c,
+    vcenterId: h.vcenterId,
+    vcenter: h.vcenter,
+    entity: 'hosts',
+    moid: h.moid,
+    objectName: h.name,
+    kind: 'changed' as const,
+    source: 'sync' as const,
+  }));
+  insertChanges(db.sqlite, hostChanges);
+  host = {
+    name: h.name,
+    vcenter: h.vcenter,
+    n: db.sqlite
+      .prepare("SELECT count(*) FROM changes WHERE entity = 'hosts' AND vcenter_id = ? AND moid = ?")
+      .pluck()
+      .get(h.vcenterId, h.moid) as number,
+    newest: db.sqlite
+      .prepare("SELECT max(at) FROM changes WHERE entity = 'hosts' AND vcenter_id = ? AND moid = ?")
+      .pluck()
+      .get(h.vcenterId, h.moid) as string,
+  };
   const since = new Date(now.getTime() - 86_400_000).toISOString();
   last24 = Object.fromEntries(
     (
@@ -142,4 +198,40 @@ test("a VM's row drawer has a History tab with its changes", async () => {
   await expect(items).toHaveCount(3);
   await expect(items.first()).toContainText('host: esx-a → esx-b');
   await expect(items.nth(2)).toContainText('memoryMb: 4096 → 8192');
+});
+
+test('the "Last changed" column: chosen in the VMs grid, it shows when the VM last changed', async () => {
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Row details' })).toBeHidden();
+  await page.getByRole('button', { name: 'Columns' }).click();
+  const chooser = page.getByRole('dialog', { name: 'Choose columns' });
+  await chooser.getByRole('checkbox', { name: 'Last changed' }).check();
+  await page.getByRole('heading', { name: 'VMs', level: 1 }).click();
+  await expect(chooser).toBeHidden();
+  const header = page.locator('[role="columnheader"][data-field="lastChangedAt"]');
+  await expect(header).toBeVisible();
+  const row = page.locator('[data-row-index="0"]:not([data-loading])');
+  await expect(row).toContainText(vm.name);
+  // The newest of the VM's three changes (the vMotion 30 minutes ago), as the grid formats dates.
+  const expected = await page.evaluate((iso) => new Date(iso).toLocaleString(), vmNewest);
+  const col = await header.getAttribute('aria-colindex');
+  await expect(row.locator(`[role="gridcell"][aria-colindex="${col}"]`)).toHaveText(expected);
+});
+
+test("a host's row drawer has a History tab with its changes, newest first", async () => {
+  await page.getByRole('button', { name: 'Hosts' }).click();
+  await page.getByLabel('Filter Name').fill(`=${host.name}`);
+  await page.getByLabel('Filter vCenter').fill(`=${host.vcenter}`);
+  const row = page.locator('[data-row-index="0"]:not([data-loading])');
+  await expect(row).toContainText(host.name);
+  await row.dblclick();
+  const drawer = page.getByRole('dialog', { name: 'Row details' });
+  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(host.name);
+  await drawer.getByRole('tab', { name: 'History' }).click();
+  const items = drawer.getByRole('list', { name: 'History' }).locator('li');
+  await expect(items).toHaveCount(host.n);
+  const times = await items.locator('time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime')!));
+  expect(times[0]).toBe(host.newest);
+  await expect(items.filter({ hasText: 'inMaintenance: false → true' })).toHaveCount(1);
+  expect(times).toEqual([...times].sort().reverse());
 });
