@@ -77,6 +77,9 @@ export async function repair(opts: CommonOptions & { sync: boolean; force?: bool
       })),
       ['table', 'rows', 'from'],
     );
+    out.write(
+      `\nChange history: ${report.history.rows.toLocaleString('en-US')} rows kept${report.history.complete ? '' : ' (read in part)'}\n`,
+    );
     for (const n of report.notes) out.write(`note: ${n}\n`);
   }
   if (!opts.sync) {

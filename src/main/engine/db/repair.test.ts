@@ -12,10 +12,15 @@ import { createHandlers } from '../api.js';
 import { Engine } from '../engine.js';
 import { DB_FILE, openDatabase } from './database.js';
 import { generateInventory } from '../../../testing/generate-inventory.js';
+import { insertChanges, randomChanges } from '../../../testing/changes-seed.js';
 import { checkDatabase } from './health.js';
 import { repairCache } from './repair.js';
 
 let dataDir: string;
+/** Change-history rows seeded: more than one of repair's read ranges. */
+const HISTORY_ROWS = 12_000;
+/** The history as stored before the damage: count, min(id), max(id). */
+let historyBefore: number[];
 
 const open = (): Promise<Engine> =>
   Engine.open({ dataDir, owner: 'test', vaultBackend: 'file', onWarning: () => undefined });
@@ -43,6 +48,18 @@ beforeEach(async () => {
   }
   await h['users.add']({ username: 'alice', password: 'alice password 1', role: 'viewer' });
   engine.settings.update({ syncWorkers: 7 });
+  // A change history: it cannot be read again from any vCenter.
+  insertChanges(
+    engine.database.sqlite,
+    randomChanges({
+      n: HISTORY_ROWS,
+      now: new Date('2026-11-30T12:00:00Z'),
+      days: 30,
+      seed: 5,
+      vcenters: 1,
+      objects: 50,
+    }),
+  );
   engine.close(); // writes config-latest.db
   // Typed after the last backup: only the damaged file knows it.
   const db = openDatabase(dataDir);
@@ -52,6 +69,7 @@ beforeEach(async () => {
     )
     .run();
   db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  historyBefore = db.sqlite.prepare('SELECT count(*), min(id), max(id) FROM changes').raw().get() as number[];
   db.close();
 });
 
@@ -66,6 +84,21 @@ function garblePage(table: string): void {
   db.close();
   const fd = fs.openSync(file(), 'r+');
   fs.writeSync(fd, Buffer.alloc(size, 0x5a), 0, size, (root - 1) * size);
+  fs.closeSync(fd);
+}
+
+/** Overwrites the n-th leaf page of a table's b-tree (found through dbstat), leaving its root whole. */
+function garbleLeaf(table: string, n: number): void {
+  const db = new Database(file(), { readonly: true });
+  const pages = db
+    .prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno")
+    .pluck()
+    .all(table) as number[];
+  const size = db.pragma('page_size', { simple: true }) as number;
+  db.close();
+  const page = pages[n]!;
+  const fd = fs.openSync(file(), 'r+');
+  fs.writeSync(fd, Buffer.alloc(size, 0x5a), 0, size, (page - 1) * size);
   fs.closeSync(fd);
 }
 
@@ -103,6 +136,31 @@ describe('vminer db repair', () => {
       // The inventory is read again by a sync; every vCenter starts from "not synced".
       expect(engine.database.sqlite.prepare('SELECT count(*) FROM vms').pluck().get()).toBe(0);
       expect(new Set(engine.vcenters.list().map((v) => v.sync.status))).toEqual(new Set(['idle']));
+      expect(checkDatabase(engine.database.sqlite, 'integrity')).toEqual([]);
+      // The change history is kept whole, with its ids.
+      expect(historyBefore[0]).toBeGreaterThanOrEqual(HISTORY_ROWS);
+      expect(report.history).toEqual({ rows: historyBefore[0], complete: true });
+      expect(
+        engine.database.sqlite.prepare('SELECT count(*), min(id), max(id) FROM changes').raw().get(),
+      ).toEqual(historyBefore);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('the change history damaged: every range that still reads is kept, the loss is said', async () => {
+    garbleLeaf('changes', 2);
+    const report = repairCache(dataDir);
+    expect(report.history.complete).toBe(false);
+    expect(report.history.rows).toBeGreaterThan(historyBefore[0]! / 2);
+    expect(report.history.rows).toBeLessThan(historyBefore[0]!);
+    expect(report.notes.join('\n')).toMatch(/change history could be read only in part: [\d,]+ rows kept/);
+    const { names, engine } = await afterRepair();
+    try {
+      expect(names).toHaveLength(41);
+      expect(engine.database.sqlite.prepare('SELECT count(*) FROM changes').pluck().get()).toBe(
+        report.history.rows,
+      );
       expect(checkDatabase(engine.database.sqlite, 'integrity')).toEqual([]);
     } finally {
       engine.close();

@@ -3,7 +3,9 @@
  * salvaged row by row from the damaged file — the way SQLite's `.recover` reads what it still
  * can — and what cannot be read there comes from the newest readable configuration backup. The
  * damaged file is kept aside, a new cache is created with the same ids (so the credential vault's
- * entries still match), and the inventory is left to a sync.
+ * entries still match), and the inventory is left to a sync. The change history cannot be read
+ * again from any vCenter: every row of it the damaged file still gives is copied over, range by
+ * range, with its id.
  *
  * The caller holds the data folder's lock.
  */
@@ -27,6 +29,13 @@ export interface TableRecovery {
   complete: boolean;
 }
 
+export interface HistoryRecovery {
+  /** Change-history rows copied from the damaged cache. */
+  rows: number;
+  /** Whether the damaged cache's history could be read whole. */
+  complete: boolean;
+}
+
 export interface RepairReport {
   /** What was wrong ([] when the cache was sound and the rebuild was forced). */
   problems: string[];
@@ -34,6 +43,7 @@ export interface RepairReport {
   keptAs: string[];
   backup: Pick<BackupInfo, 'file' | 'createdAt' | 'reason'> | null;
   tables: TableRecovery[];
+  history: HistoryRecovery;
   /** Things a person should look at (an account that could not be recovered, …). */
   notes: string[];
 }
@@ -219,8 +229,9 @@ export function repairCache(dataDir: string, opts: RepairOptions = {}): RepairRe
     fs.mkdirSync(staging, { mode: 0o700 });
     let notes: string[];
     let keptAs: string[];
+    let history: HistoryRecovery;
     try {
-      notes = rebuild(staging, recovered);
+      ({ notes, history } = rebuild(staging, recovered, present.has('changes') ? file : null));
       keptAs = setAside(dataDir, stamp);
       fs.renameSync(path.join(staging, DB_FILE), file);
     } finally {
@@ -233,6 +244,7 @@ export function repairCache(dataDir: string, opts: RepairOptions = {}): RepairRe
         ? { file: backup.info.file, createdAt: backup.info.createdAt, reason: backup.info.reason }
         : null,
       tables,
+      history,
       notes,
     };
   } finally {
@@ -244,9 +256,14 @@ export function repairCache(dataDir: string, opts: RepairOptions = {}): RepairRe
  * A new cache (all migrations) in `dir`, the recovered rows inserted with their ids, checked and
  * closed (its journal folded in); returns notes for the user.
  */
-function rebuild(dir: string, recovered: Map<ConfigTable, Row[]>): string[] {
+function rebuild(
+  dir: string,
+  recovered: Map<ConfigTable, Row[]>,
+  damagedFile: string | null,
+): { notes: string[]; history: HistoryRecovery } {
   const fresh = openDatabase(dir);
   const notes: string[] = [];
+  let history: HistoryRecovery = { rows: 0, complete: damagedFile === null };
   try {
     const sqlite = fresh.sqlite;
     sqlite.pragma('foreign_keys = OFF');
@@ -300,6 +317,13 @@ function rebuild(dir: string, recovered: Map<ConfigTable, Row[]>): string[] {
         'UPDATE vcenters SET source_id = NULL WHERE source_id IS NOT NULL AND source_id NOT IN (SELECT id FROM sources)',
       );
     })();
+    if (damagedFile) {
+      history = copyHistory(damagedFile, sqlite);
+      if (!history.complete)
+        notes.push(
+          `the change history could be read only in part: ${history.rows.toLocaleString('en-US')} rows kept, the rest is lost`,
+        );
+    }
     sqlite.pragma('foreign_keys = ON');
     const fk = sqlite.pragma('foreign_key_check') as unknown[];
     if (fk.length > 0)
@@ -314,5 +338,74 @@ function rebuild(dir: string, recovered: Map<ConfigTable, Row[]>): string[] {
   } finally {
     fresh.close();
   }
-  return notes;
+  return { notes, history };
+}
+
+/** Rows of the history read per statement from the damaged cache. */
+const HISTORY_CHUNK = 5_000;
+/** Highest id probed when the damaged history cannot say its largest one (its default row cap). */
+const HISTORY_PROBE_LIMIT = 2_000_000;
+
+/**
+ * Copies the damaged cache's change history into `fresh` (one transaction, ids kept): the whole
+ * table when it reads, else id range by id range, and row by row inside a range that fails.
+ */
+function copyHistory(damagedFile: string, fresh: Database.Database): HistoryRecovery {
+  const damaged = openDamaged(damagedFile);
+  if (!damaged) return { rows: 0, complete: false };
+  try {
+    const have = new Set((damaged.pragma('table_info("changes")') as { name: string }[]).map((c) => c.name));
+    const cols = (fresh.pragma('table_info("changes")') as { name: string }[])
+      .map((c) => c.name)
+      .filter((c) => have.has(c));
+    if (!cols.includes('id')) return { rows: 0, complete: false };
+    const list = cols.map((c) => `"${c}"`).join(',');
+    const insert = fresh.prepare(
+      `INSERT OR IGNORE INTO changes (${list}) VALUES (${cols.map(() => '?').join(',')})`,
+    );
+    const range = damaged.prepare(`SELECT ${list} FROM changes WHERE id BETWEEN ? AND ?`).raw(true);
+    const one = damaged.prepare(`SELECT ${list} FROM changes WHERE id = ?`).raw(true);
+    let top: number;
+    let expected: number | null;
+    try {
+      top = Number(damaged.prepare('SELECT max(id) FROM changes').pluck().get() ?? 0);
+      expected = Number(damaged.prepare('SELECT count(*) FROM changes').pluck().get());
+    } catch {
+      top = HISTORY_PROBE_LIMIT;
+      expected = null;
+    }
+    let rows = 0;
+    let failed = false;
+    const put = (values: unknown[]): void => {
+      rows += insert.run(values).changes;
+    };
+    fresh.transaction(() => {
+      for (let lo = 1; lo <= top; lo += HISTORY_CHUNK) {
+        const hi = lo + HISTORY_CHUNK - 1;
+        let chunk: unknown[][];
+        try {
+          chunk = range.all(lo, hi) as unknown[][];
+        } catch (err) {
+          if (!isCorruptionError(err)) throw err;
+          failed = true;
+          chunk = [];
+          for (let id = lo; id <= hi; id++) {
+            try {
+              const r = one.get(id) as unknown[] | undefined;
+              if (r) chunk.push(r);
+            } catch {
+              /* this row is lost */
+            }
+          }
+        }
+        for (const r of chunk) put(r);
+      }
+    })();
+    return { rows, complete: !failed && expected === rows };
+  } catch (err) {
+    if (!isCorruptionError(err)) throw err;
+    return { rows: 0, complete: false };
+  } finally {
+    damaged.close();
+  }
 }
