@@ -17,3 +17,8 @@ export const CHANGE_ENTITIES = [
   'snapshots',
   'vcenters',
 ] as const;
+
+/** The entities whose objects each have a history of their own (a vCenter's rows are its sync markers). */
+export const OBJECT_HISTORY_ENTITIES: ReadonlySet<string> = new Set(
+  CHANGE_ENTITIES.filter((e) => e !== 'vcenters'),
+);

@@ -8,6 +8,7 @@
  * on now and booted since then. Every word is either understood or named back.
  */
 import type { Filter, QueryPlan } from '../../../shared/query.js';
+import { OBJECT_HISTORY_ENTITIES } from '../../../shared/change-kinds.js';
 import type { QueryEntity } from '../../../shared/fields.js';
 import { resolveDateRange } from './dates.js';
 import { ENTITY_WORDS, FIELD_WORDS } from './lexicon.js';
@@ -84,16 +85,6 @@ const FILLERS = new Set([
 ]);
 
 const PAST = new Set(['were', 'was', 'got', 'been', 'did', 'had']);
-/** Entities with a history (the words "vm", "hosts"… name them). */
-const HISTORY_ENTITIES = new Set<QueryEntity>([
-  'vms',
-  'hosts',
-  'clusters',
-  'datastores',
-  'networks',
-  'datacenters',
-  'snapshots',
-]);
 /** Child rows are recorded as fields of their owner: "disk 2 capacityBytes", "tag backup". */
 const CHILD_PREFIX: Record<string, string> = {
   disk: 'disk ',
@@ -156,7 +147,7 @@ export function recogniseChangeQuestion(
   let entity: QueryEntity | undefined;
   for (const t of tokens) {
     const e = ENTITY_WORDS[t.norm];
-    if (e && e !== 'templates' && HISTORY_ENTITIES.has(e)) {
+    if (e && e !== 'templates' && OBJECT_HISTORY_ENTITIES.has(e)) {
       entity = e;
       break;
     }
@@ -229,7 +220,12 @@ export function recogniseChangeQuestion(
       continue;
     }
     const e = ENTITY_WORDS[w];
-    if (e && e !== 'templates' && HISTORY_ENTITIES.has(e) && (entityWord === undefined || entityWord === e)) {
+    if (
+      e &&
+      e !== 'templates' &&
+      OBJECT_HISTORY_ENTITIES.has(e) &&
+      (entityWord === undefined || entityWord === e)
+    ) {
       // "moved host": a field of a VM, not the entity (the entity came first).
       if (entityWord === undefined) {
         entityWord = e;

@@ -36,6 +36,29 @@ export interface InventoryDelta {
   countsChanged: boolean;
 }
 
+/** A delta that touches nothing (yet). */
+export function emptyDelta(countsChanged = false): InventoryDelta {
+  return {
+    vms: [],
+    hosts: [],
+    clusters: [],
+    datastores: [],
+    networks: [],
+    datacenters: [],
+    dvSwitches: [],
+    removed: {
+      vms: [],
+      hosts: [],
+      clusters: [],
+      datastores: [],
+      networks: [],
+      datacenters: [],
+      dvSwitches: [],
+    },
+    countsChanged,
+  };
+}
+
 export function deltaSize(d: InventoryDelta): number {
   return (
     d.vms.length +
@@ -290,25 +313,7 @@ export class LiveInventory extends InventoryMapper {
 
   /** The rows the updates since the last call touched. */
   takeDelta(): InventoryDelta {
-    const delta: InventoryDelta = {
-      vms: [],
-      hosts: [],
-      clusters: [],
-      datastores: [],
-      networks: [],
-      datacenters: [],
-      dvSwitches: [],
-      removed: {
-        vms: [],
-        hosts: [],
-        clusters: [],
-        datastores: [],
-        networks: [],
-        datacenters: [],
-        dvSwitches: [],
-      },
-      countsChanged: this.entered || this.removed.size > 0,
-    };
+    const delta = emptyDelta(this.entered || this.removed.size > 0);
     const targets = new Set<string>();
     if (this.structural) {
       this.resetLookups();

@@ -9,17 +9,7 @@ import { isGridView, useNav } from '../stores/nav.js';
 import type { GridRow } from './DataGrid.js';
 import { DetailSections } from './DetailSections.js';
 import { HistoryList } from './HistoryList.js';
-
-/** Entities whose objects have a change history. */
-const WITH_HISTORY = new Set<QueryEntity>([
-  'vms',
-  'hosts',
-  'clusters',
-  'datastores',
-  'networks',
-  'datacenters',
-  'snapshots',
-]);
+import { OBJECT_HISTORY_ENTITIES } from '../../../shared/change-kinds.js';
 
 /** Counts that open the counted objects in their grid: a host's VMs, a cluster's hosts… */
 const COUNT_LINKS: Partial<Record<QueryEntity, Record<string, { entity: QueryEntity; field: string }>>> = {
@@ -134,7 +124,9 @@ export function RowDrawer(props: {
 
   const defs = Object.entries(FIELDS[top.entity] as Record<string, FieldDef>);
   const hasHistory =
-    WITH_HISTORY.has(top.entity) && top.row['vcenterId'] !== undefined && top.row['moid'] !== undefined;
+    OBJECT_HISTORY_ENTITIES.has(top.entity) &&
+    top.row['vcenterId'] !== undefined &&
+    top.row['moid'] !== undefined;
   return (
     <div className="drawer" role="dialog" aria-label="Row details" ref={ref}>
       <div className="drawer-head">

@@ -6,7 +6,7 @@ import type { Inventory } from '../../../../shared/inventory.js';
 import { generateInventory } from '../../../../testing/generate-inventory.js';
 import { composeChanges, lastChangeId, readChanges } from '../../../../testing/history.js';
 import type { VmRows } from '../../vsphere/inventory-mapper.js';
-import type { InventoryDelta } from '../../vsphere/live-inventory.js';
+import { emptyDelta } from '../../vsphere/live-inventory.js';
 import { openDatabase, type OpenedDatabase } from '../database.js';
 import { InventoryStore } from '../inventory-store.js';
 import { VcenterRepo } from '../vcenter-repo.js';
@@ -44,28 +44,6 @@ afterEach(() => {
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function emptyDelta(): InventoryDelta {
-  return {
-    vms: [],
-    hosts: [],
-    clusters: [],
-    datastores: [],
-    networks: [],
-    datacenters: [],
-    dvSwitches: [],
-    removed: {
-      vms: [],
-      hosts: [],
-      clusters: [],
-      datastores: [],
-      networks: [],
-      datacenters: [],
-      dvSwitches: [],
-    },
-    countsChanged: false,
-  };
-}
 
 function vmRows(inv: Inventory, moid: string): VmRows {
   const row = inv.vms.find((v) => v.moid === moid)!;
