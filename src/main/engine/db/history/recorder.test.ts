@@ -162,6 +162,42 @@ describe('change history recording', () => {
     expect(JSON.parse(rows[0]!.newValue!)).toMatchObject({ name: 'made-1', numCpu: src.numCpu });
   });
 
+  it("dates a created VM by the vCenter's creation time when it cannot have been seen before, else by when it was seen", () => {
+    const before = inventory();
+    store.replace(vc, before);
+    const lastSync = new Date(Date.now() - 3_600_000);
+    db.sqlite
+      .prepare(
+        "INSERT INTO sync_state (vcenter_id, status, last_success_at) VALUES (?, 'idle', ?) " +
+          'ON CONFLICT (vcenter_id) DO UPDATE SET last_success_at = excluded.last_success_at',
+      )
+      .run(vc, lastSync.toISOString());
+    const mark = lastChangeId(db.sqlite);
+    const after = clone(before);
+    const src = after.vms.find((v) => !v.template)!;
+    const at = (ms: number): string => new Date(ms).toISOString();
+    // Created 20 minutes ago (after the last sync), in vCenter's own spelling of the time.
+    const fresh = at(Date.now() - 20 * 60_000).replace(/\.\d+Z$/, '+00:00');
+    after.vms.push(
+      { ...src, moid: 'vm-new-1', name: 'new-1', createdAt: fresh },
+      // Registered from an old .vmx: its creation time predates the last sync.
+      { ...src, moid: 'vm-old-2', name: 'registered-2', createdAt: at(lastSync.getTime() - 86_400_000) },
+      // A vCenter clock ahead of ours: never a time in the future.
+      { ...src, moid: 'vm-ahead-3', name: 'ahead-3', createdAt: at(Date.now() + 3_600_000) },
+      { ...src, moid: 'vm-none-4', name: 'none-4', createdAt: null },
+    );
+    const t0 = Date.now();
+    store.replace(vc, after);
+    const rows = readChanges(db.sqlite, mark);
+    const atOf = (name: string): string => rows.find((r) => r.objectName === name)!.at;
+    expect(atOf('new-1')).toBe(new Date(fresh).toISOString());
+    for (const seen of ['registered-2', 'ahead-3', 'none-4']) {
+      const t = Date.parse(atOf(seen));
+      expect(t).toBeGreaterThanOrEqual(t0 - 1);
+      expect(atOf(seen)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+  });
+
   it('records a live change in the same way, with source live', () => {
     const before = inventory();
     store.replace(vc, before);

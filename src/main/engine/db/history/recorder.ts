@@ -21,6 +21,8 @@ interface Rules {
   props: readonly string[];
   moidAt: number;
   nameAt: number;
+  /** The vCenter's own creation time of the object (VMs, snapshots, dvSwitches), or -1. */
+  createdAtAt: number;
   ownerAt: number;
   parentAt: number;
   /** Recorded columns: index, property, boolean column, entity whose rename explains a change. */
@@ -45,6 +47,7 @@ function compile(tracked: TrackedTable): Rules {
     props,
     moidAt: props.indexOf('moid'),
     nameAt: props.indexOf('name'),
+    createdAtAt: props.indexOf('createdAt'),
     ownerAt: tracked.child ? props.indexOf(tracked.child.ownerProp) : -1,
     parentAt: tracked.parentProp ? props.indexOf(tracked.parentProp) : -1,
     recorded,
@@ -83,6 +86,7 @@ export class HistoryRecorder {
   private readonly rules = new Map<SQLiteTable, Rules>();
   private readonly insert: Database.Statement;
   private readonly vcenterName: Database.Statement;
+  private readonly lastSuccess: Database.Statement;
   private readonly hasRows: Database.Statement;
   private readonly nameByMoid: Database.Statement;
   private readonly selects = new Map<string, Database.Statement>();
@@ -96,6 +100,7 @@ export class HistoryRecorder {
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.vcenterName = sqlite.prepare('SELECT name FROM vcenters WHERE id = ?').pluck();
+    this.lastSuccess = sqlite.prepare('SELECT last_success_at FROM sync_state WHERE vcenter_id = ?').pluck();
     this.hasRows = sqlite
       .prepare(
         'SELECT EXISTS (SELECT 1 FROM datacenters WHERE vcenter_id = @vc) OR EXISTS (SELECT 1 FROM hosts WHERE vcenter_id = @vc) ' +
@@ -119,7 +124,9 @@ export class HistoryRecorder {
   begin(vcenterId: number, source: ChangeSource, at = new Date()): HistoryWrite | undefined {
     if (!this.enabled) return undefined;
     const name = (this.vcenterName.get(vcenterId) as string | undefined) ?? `vcenter ${vcenterId}`;
-    return new HistoryWrite(this, vcenterId, name, at.toISOString(), source);
+    const last = (this.lastSuccess.get(vcenterId) as string | null | undefined) ?? null;
+    const unseenSince = last === null ? Number.NaN : Date.parse(last);
+    return new HistoryWrite(this, vcenterId, name, at.toISOString(), source, unseenSince);
   }
 
   /** The vCenter has no cached inventory: its next full read is its first sync. */
@@ -197,7 +204,24 @@ export class HistoryWrite {
     private readonly vcenter: string,
     private readonly at: string,
     private readonly source: ChangeSource,
+    /** Since when vMiner has not read the vCenter (its last successful sync), in ms; NaN: never. */
+    private readonly unseenSince: number,
   ) {}
+
+  /**
+   * When an object was created: the vCenter's own creation time when the object cannot have been
+   * seen before it (created after the last successful read, not in the future), else this write's
+   * time. An object that only came into view (a VM registered from an old .vmx, a permission
+   * granted) keeps the time vMiner saw it.
+   */
+  private createdAt(r: Rules, values: readonly unknown[]): string {
+    if (r.createdAtAt < 0) return this.at;
+    const v = values[r.createdAtAt];
+    if (typeof v !== 'string') return this.at;
+    const t = Date.parse(v);
+    if (Number.isNaN(t) || !(t > this.unseenSince) || t > Date.parse(this.at)) return this.at;
+    return new Date(t).toISOString();
+  }
 
   /** An owner's name: from its own row when that changed in this write, else as stored. */
   private nameOf(moid: string): string | null {
@@ -212,9 +236,10 @@ export class HistoryWrite {
     field: string | null,
     oldValue: string | null,
     newValue: string | null,
+    at: string = this.at,
   ): void {
     this.rec.write([
-      this.at,
+      at,
       this.vcenterId,
       this.vcenter,
       entity,
@@ -300,7 +325,7 @@ export class HistoryWrite {
         const name = nameOf(values);
         if (name !== null) this.names.set(moid, name);
         if (r.parentAt >= 0 && this.created.has(String(values[r.parentAt]))) return;
-        this.put(entity, moid, name, 'created', null, null, mainFields(r, values));
+        this.put(entity, moid, name, 'created', null, null, mainFields(r, values), this.createdAt(r, values));
       },
       removed: (old) => {
         const moid = String(old[r.moidAt]);
