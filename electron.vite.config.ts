@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
@@ -9,6 +9,16 @@ const { version } = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 
 
 export default defineConfig({
   main: {
+    plugins: [
+      {
+        // The CLI is the package's bin: a rebuild writes it anew, so it is made executable again
+        // (npm set the mode once, at install; `npx vminer` then answered "Permission denied").
+        name: 'vminer-cli-executable',
+        writeBundle(options): void {
+          if (options.dir) chmodSync(join(options.dir, 'cli.js'), 0o755);
+        },
+      },
+    ],
     // The version, written into the build (src/main/engine/version.ts reads package.json otherwise).
     define: { __VMINER_VERSION__: JSON.stringify(version) },
     build: {

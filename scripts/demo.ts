@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulators, stopAll } from '../src/testing/vcsim.js';
+import { startSimulators, stopAll, type RunningSimulator } from '../src/testing/vcsim.js';
+import { VsphereOps } from '../src/testing/vsphere-ops.js';
+import { MoRef } from '../src/main/engine/vsphere/xml.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'out/main/cli.js');
@@ -34,6 +36,56 @@ function vminer(args: string[], input?: string): number {
     stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'],
   });
   return r.status ?? 1;
+}
+
+function vminerJson<T>(args: string[]): T {
+  const r = spawnSync(process.execPath, [CLI, ...args, '--data-dir', DATA, '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vminer ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Waits until the server keeps every vCenter live (its update stream open). */
+async function untilLive(): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const vcs = vminerJson<{ sync: { status: string } }[]>(['vcenter', 'list']);
+    if (vcs.every((v) => v.sync.status === 'live')) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the vCenters did not go live within 30 s');
+}
+
+/**
+ * What an administrator does on a normal morning, through the vSphere API of the first simulator,
+ * so the Changes page and `vminer changes` have something to show: two VMs powered off, one given
+ * more memory, one renamed. Live updates record them within a second.
+ */
+async function someChanges(sim: RunningSimulator, vcenter: string): Promise<string> {
+  const vms = vminerJson<{ moid: string; name: string; memoryMb: number }[]>([
+    'list',
+    'vms',
+    '--where',
+    `vcenter=${vcenter}`,
+    '--where',
+    'powerState=poweredOn',
+    '--sort',
+    'name',
+    '--limit',
+    '4',
+  ]);
+  if (vms.length < 4) return '';
+  const ops = await VsphereOps.connect(sim.url, USER, PASSWORD, sim.thumbprintSha256);
+  try {
+    await ops.powerOff(vms[0]!.moid);
+    await ops.powerOff(vms[1]!.moid);
+    await ops.reconfigure(vms[2]!.moid, { memoryMb: vms[2]!.memoryMb * 2 });
+    await ops.rename(new MoRef('VirtualMachine', vms[3]!.moid), `${vms[3]!.name}-old`);
+  } finally {
+    await ops.close();
+  }
+  return (
+    `${vms[0]!.name} and ${vms[1]!.name} powered off, ${vms[2]!.name} given ${vms[2]!.memoryMb * 2} MB, ` +
+    `${vms[3]!.name} renamed to ${vms[3]!.name}-old`
+  );
 }
 
 async function main(): Promise<void> {
@@ -106,6 +158,11 @@ async function main(): Promise<void> {
     serve.once('exit', (code) => reject(new Error(`vminer serve exited (${code}) before it was ready`)));
   });
 
+  console.log('\nWaiting for live updates, then changing a few VMs in vc-ams through the vSphere API…');
+  await untilLive();
+  const changed = await someChanges(sims[0]!, sites[0]!.name);
+  if (changed) console.log(`  ${changed}`);
+
   const rel = path.relative(process.cwd(), DATA) || '.';
   console.log(`
 Open the vMiner UI:  ${apiUrl}/
@@ -128,6 +185,8 @@ Or the command line, read-only beside the server (the cache is in ${rel}):
   npx vminer ask "datastores with less than 15% free"
   npx vminer ask "where is ams-web-prd-001"
   npx vminer list hosts
+  npx vminer changes --since 1h          (what changed, as the live updates recorded it)
+  npx vminer ask "which vms were powered off today"
   npx vminer stats
 
 Everything keeps running until you press Ctrl-C.`);
