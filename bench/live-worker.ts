@@ -13,7 +13,7 @@ interface Sim {
 }
 
 type Command =
-  | { cmd: 'start'; dataDir: string; user: string; password: string; sims: Sim[] }
+  | { cmd: 'start'; dataDir: string; user: string; password: string; sims: Sim[]; history: boolean }
   | { cmd: 'usage' }
   | { cmd: 'fullsync' }
   | { cmd: 'quit' };
@@ -43,6 +43,8 @@ async function handle(c: Command): Promise<void> {
         vaultBackend: 'file',
         onWarning: () => undefined,
       });
+      // --no-history: what the live path costs without recording the change history.
+      engine.store.history.enabled = c.history;
       for (const s of c.sims) {
         const vc = engine.vcenters.add({
           name: s.name,

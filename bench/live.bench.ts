@@ -2,7 +2,8 @@
  * Live-updates benchmark (`npm run bench:live`).
  *
  *   options: --quick (fewer simulators and changes), --changes=N, --idle-seconds=N,
- *            --only=A|B, --node-flag=<flag for the engine's node> (e.g. --cpu-prof)
+ *            --only=A|B, --node-flag=<flag for the engine's node> (e.g. --cpu-prof),
+ *            --no-history (the engine records no change history: its cost, by difference)
  *
  * A. 20 simulators kept live; N random changes (power, CPU/memory, rename, maintenance mode) made
  *    through the vSphere API, 4 at a time; for each, the delay from the task's completion to the
@@ -39,6 +40,7 @@ const arg = (name: string, dflt: number): number => {
 const CHANGES = arg('changes', QUICK ? 100 : 1000);
 const IDLE_SECONDS = arg('idle-seconds', QUICK ? 20 : 120);
 const SIMS_A = QUICK ? 4 : 20;
+const HISTORY = !process.argv.includes('--no-history');
 const SIMS_B = QUICK ? 10 : 100;
 
 class Worker {
@@ -91,6 +93,7 @@ async function startWorker(
     dataDir,
     user: USER,
     password: PASSWORD,
+    history: HISTORY,
     sims: sims.map((s, i) => ({
       name: `${prefix}${String(i).padStart(3, '0')}`,
       url: s.url,
@@ -318,6 +321,7 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const results = {
   date: new Date().toISOString(),
   quick: QUICK,
+  history: HISTORY,
   a: only === 'B' ? null : await scenarioA(),
   b: only === 'A' ? null : await scenarioB(),
 };
