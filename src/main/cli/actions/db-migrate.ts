@@ -1,0 +1,85 @@
+/**
+ * `vminer db migrate` and `vminer db copy`. PostgreSQL's driver and the PostgreSQL schema load only
+ * when a command reaches PostgreSQL: `db migrate` on the data folder stays on SQLite.
+ */
+import { VminerError } from '../../../shared/errors.js';
+import { migrateCache } from '../../engine/db/migrate-cache.js';
+import type { CommonOptions } from '../options.js';
+import { printJson, printTable } from '../output.js';
+import { dataDirOf } from '../session.js';
+
+function databaseUrl(given: string | undefined, option: string): string | undefined {
+  const url = given ?? process.env['VMINER_DATABASE_URL'];
+  if (url !== undefined && url.trim() === '')
+    throw new VminerError('INVALID_INPUT', `${option} is empty: give postgres://user@host:port/database`);
+  return url;
+}
+
+async function target(url: string, role: string) {
+  const { pgTarget } = await import('../../engine/team/pg-connection.js');
+  return pgTarget(url, { applicationName: `vminer ${role}` });
+}
+
+/** `vminer db migrate [--database URL]`. */
+export async function migrate(opts: CommonOptions & { database?: string }): Promise<void> {
+  const url = databaseUrl(opts.database, '--database');
+  const out = process.stdout;
+  if (!url) {
+    const r = migrateCache(dataDirOf(opts));
+    if (opts.json) return printJson({ database: r.file, applied: r.applied, total: r.total, warnings: [] });
+    if (r.created) out.write(`Created the cache ${r.file}.\n`);
+    out.write(
+      r.applied.length
+        ? `Applied ${r.applied.length} migration(s) to ${r.file}:\n${r.applied.map((t) => `  ${t}`).join('\n')}\n`
+        : `${r.file} is up to date (${r.total} migrations applied before); nothing to do.\n`,
+    );
+    return;
+  }
+  const { migratePostgres } = await import('../../engine/db/pg/migrate.js');
+  const r = await migratePostgres(await target(url, 'migrate'));
+  if (opts.json) return printJson(r);
+  out.write(
+    r.applied.length
+      ? `Applied ${r.applied.length} migration(s) to ${r.database}:\n${r.applied.map((t) => `  ${t}`).join('\n')}\n`
+      : `${r.database} is up to date (${r.total} migrations applied before); nothing to do.\n`,
+  );
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+}
+
+/** `vminer db copy --from sqlite:PATH --to URL [--replace]`. */
+export async function copy(opts: {
+  from: string;
+  to?: string;
+  replace?: boolean;
+  json?: boolean;
+}): Promise<void> {
+  const url = databaseUrl(opts.to, '--to');
+  if (!url)
+    throw new VminerError(
+      'INVALID_INPUT',
+      'say where to copy to: --to postgres://user@host:port/database (or set VMINER_DATABASE_URL)',
+    );
+  const { copyToPostgres } = await import('../../engine/db/pg/copy.js');
+  const progress = opts.json ? undefined : process.stderr.isTTY ? process.stderr : undefined;
+  const r = await copyToPostgres({
+    from: opts.from,
+    target: await target(url, 'copy'),
+    replace: opts.replace === true,
+    onTable: (table, rows) => progress?.write(`  ${table}: ${rows}\n`),
+  });
+  const secrets =
+    "Passwords (vCenters, service accounts, sources) are not in the cache and were not copied: they stay in this machine's vault; enter them again for the team server.";
+  if (opts.json)
+    return printJson({
+      ...r,
+      total: r.tables.reduce((n, t) => n + t.rows, 0),
+      secretsCopied: false,
+      note: secrets,
+    });
+  const out = process.stdout;
+  out.write(`Copied ${r.from} to ${r.to}${r.replaced ? ' (its previous data replaced)' : ''}:\n`);
+  printTable(r.tables, ['table', 'rows']);
+  out.write(
+    `${r.tables.reduce((n, t) => n + t.rows, 0)} rows in ${r.tables.length} tables; every count matches the cache.\n${secrets}\n`,
+  );
+}
