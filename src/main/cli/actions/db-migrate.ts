@@ -9,10 +9,10 @@ import { printJson, printTable } from '../output.js';
 import { dataDirOf } from '../session.js';
 
 function databaseUrl(given: string | undefined, option: string): string | undefined {
-  const url = given ?? process.env['VMINER_DATABASE_URL'];
-  if (url !== undefined && url.trim() === '')
+  if (given !== undefined && given.trim() === '')
     throw new VminerError('INVALID_INPUT', `${option} is empty: give postgres://user@host:port/database`);
-  return url;
+  // An empty VMINER_DATABASE_URL counts as unset.
+  return given ?? (process.env['VMINER_DATABASE_URL'] || undefined);
 }
 
 async function target(url: string, role: string) {

@@ -38,7 +38,7 @@ export function registerDbCommands(program: Command): void {
 
   examples(withJson(withDataDir(db.command('migrate'))), [
     'vminer db migrate',
-    'PGPASSWORD=… vminer db migrate --database postgres://vminer@db.corp:5432/vminer?sslmode=verify-full',
+    'vminer db migrate --database "postgres://vminer@db.corp:5432/vminer?sslmode=verify-full"',
     'VMINER_DATABASE_URL=postgres://vminer@127.0.0.1/vminer vminer db migrate --json',
   ])
     .description(
