@@ -17,8 +17,11 @@ let server: RunningPostgres;
 let admin: pg.Client;
 let dir: string;
 const url = (db: string) => `postgres://${server.user}@${server.host}:${server.port}/${db}`;
-const vminer = (args: string[], env: Record<string, string> = { PGPASSWORD: PW }) =>
-  runBuiltCli(args, { env: { VMINER_DATABASE_URL: '', ...env } });
+const vminer = (args: string[], env: Record<string, string> = { PGPASSWORD: PW }, input?: string) =>
+  runBuiltCli(args, {
+    env: { VMINER_DATABASE_URL: '', PGPASSWORD: '', ...env },
+    ...(input ? { input } : {}),
+  });
 
 describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 120_000 }, () => {
   beforeAll(async () => {
@@ -102,6 +105,38 @@ describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 
     };
     expect(out).toMatchObject({ replaced: true, secretsCopied: false });
     expect(out.tables.find((t) => t.table === 'vms')!.rows).toBe(40);
+  });
+
+  it('takes the password from the vault when PGPASSWORD is not set (vminer db password)', () => {
+    const vaultDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-db-pg-vault-'));
+    const env = { VMINER_SECRET_KEY: 'c'.repeat(64) };
+    try {
+      const before = vminer(['db', 'migrate', '--database', url('team'), '--data-dir', vaultDir], env);
+      expect(before.code).toBe(EXIT.failed);
+      expect(before.stderr).toMatch(
+        /asks for the password of "vminer_admin" and none was found: set PGPASSWORD, store it with `vminer db password --database postgres:/,
+      );
+      const stored = vminer(
+        ['db', 'password', '--database', url('team'), '--password-stdin', '--data-dir', vaultDir],
+        env,
+        `${PW}\n`,
+      );
+      expect(stored.code, stored.stderr).toBe(EXIT.ok);
+      expect(stored.stdout).toMatch(
+        /^Stored the password of postgres:\/\/vminer_admin@127\.0\.0\.1:\d+\/team in the vault/,
+      );
+      expect(fs.readFileSync(path.join(vaultDir, 'credentials.vault'), 'utf8')).not.toContain(PW);
+      const after = vminer(['db', 'migrate', '--database', url('team'), '--data-dir', vaultDir], env);
+      expect(after.code, after.stderr).toBe(EXIT.ok);
+      expect(after.stdout).toMatch(/is up to date/);
+      const removed = vminer(
+        ['db', 'password', '--database', url('team'), '--remove', '--data-dir', vaultDir],
+        env,
+      );
+      expect(removed.stdout).toMatch(/^Removed the password of /);
+    } finally {
+      fs.rmSync(vaultDir, { recursive: true, force: true });
+    }
   });
 
   it('fails with the documented exit codes and actionable words', () => {

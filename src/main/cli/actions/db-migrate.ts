@@ -3,10 +3,11 @@
  * when a command reaches PostgreSQL: `db migrate` on the data folder stays on SQLite.
  */
 import { VminerError } from '../../../shared/errors.js';
+import { DataLock } from '../../engine/data-lock.js';
 import { migrateCache } from '../../engine/db/migrate-cache.js';
 import type { CommonOptions } from '../options.js';
 import { printJson, printTable } from '../output.js';
-import { dataDirOf } from '../session.js';
+import { dataDirOf, readPassword, warn } from '../session.js';
 
 function databaseUrl(given: string | undefined, option: string): string | undefined {
   if (given !== undefined && given.trim() === '')
@@ -15,9 +16,49 @@ function databaseUrl(given: string | undefined, option: string): string | undefi
   return given ?? (process.env['VMINER_DATABASE_URL'] || undefined);
 }
 
-async function target(url: string, role: string) {
+/** The database's settings; the password from PGPASSWORD, else from the data folder's vault. */
+async function target(url: string, role: string, opts: CommonOptions) {
   const { pgTarget } = await import('../../engine/team/pg-connection.js');
-  return pgTarget(url, { applicationName: `vminer ${role}` });
+  const { display } = pgTarget(url, { env: {} });
+  let password: string | undefined;
+  if (!process.env['PGPASSWORD']) {
+    const { vaultPassword } = await import('../../engine/db/pg/password.js');
+    password = await vaultPassword(dataDirOf(opts), display, warn);
+  }
+  return pgTarget(url, { applicationName: `vminer ${role}`, ...(password ? { password } : {}) });
+}
+
+/** `vminer db password [--database URL] [--password-stdin | --remove]`: the password in the vault. */
+export async function password(
+  opts: CommonOptions & { database?: string; passwordStdin?: boolean; remove?: boolean },
+): Promise<void> {
+  const url = databaseUrl(opts.database, '--database');
+  if (!url)
+    throw new VminerError(
+      'INVALID_INPUT',
+      'say which database: --database postgres://user@host:port/database (or set VMINER_DATABASE_URL)',
+    );
+  const { pgTarget } = await import('../../engine/team/pg-connection.js');
+  const { display } = pgTarget(url, { env: {} });
+  const dataDir = dataDirOf(opts);
+  const secret = opts.remove ? null : await readPassword(opts, `Password for ${display}:`);
+  const { storeVaultPassword } = await import('../../engine/db/pg/password.js');
+  const lock = DataLock.acquire(dataDir, 'vminer db password');
+  let changed: boolean;
+  try {
+    changed = await storeVaultPassword(dataDir, display, secret, warn);
+  } finally {
+    lock.release();
+  }
+  if (opts.json)
+    return printJson({ database: display, stored: secret !== null, removed: secret === null && changed });
+  process.stdout.write(
+    secret === null
+      ? changed
+        ? `Removed the password of ${display} from the vault.\n`
+        : `The vault held no password for ${display}.\n`
+      : `Stored the password of ${display} in the vault (used when PGPASSWORD is not set).\n`,
+  );
 }
 
 /** `vminer db migrate [--database URL]`. */
@@ -36,7 +77,7 @@ export async function migrate(opts: CommonOptions & { database?: string }): Prom
     return;
   }
   const { migratePostgres } = await import('../../engine/db/pg/migrate.js');
-  const r = await migratePostgres(await target(url, 'migrate'));
+  const r = await migratePostgres(await target(url, 'migrate', opts));
   if (opts.json) return printJson(r);
   out.write(
     r.applied.length
@@ -63,7 +104,7 @@ export async function copy(opts: {
   const progress = opts.json ? undefined : process.stderr.isTTY ? process.stderr : undefined;
   const r = await copyToPostgres({
     from: opts.from,
-    target: await target(url, 'copy'),
+    target: await target(url, 'copy', opts),
     replace: opts.replace === true,
     onTable: (table, rows) => progress?.write(`  ${table}: ${rows}\n`),
   });

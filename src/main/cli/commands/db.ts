@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { examples, lazy, withDataDir, withJson } from '../options.js';
 
 const actions = () => import('../actions/db.js');
 const migrateActions = () => import('../actions/db-migrate.js');
 
 const DATABASE_HELP =
-  'a PostgreSQL database (team server): postgres://user@host:port/database[?sslmode=require|verify-full] (default: $VMINER_DATABASE_URL); the password from PGPASSWORD or ~/.pgpass, never in the URL';
+  'a PostgreSQL database (team server): postgres://user@host:port/database[?sslmode=require|verify-full] (default: $VMINER_DATABASE_URL); the password from PGPASSWORD, else the vault (vminer db password), else ~/.pgpass; never in the URL';
 
 /** `vminer db check`, `repair`, `migrate` and `copy`. */
 export function registerDbCommands(program: Command): void {
@@ -47,7 +47,7 @@ export function registerDbCommands(program: Command): void {
     .option('--database <url>', DATABASE_HELP)
     .action(lazy(migrateActions, 'migrate'));
 
-  examples(withJson(db.command('copy')), [
+  examples(withJson(withDataDir(db.command('copy'))), [
     'vminer db copy --from sqlite:~/.config/vMiner --to postgres://vminer@db.corp:5432/vminer',
     'vminer db copy --from sqlite:/backup/vminer.db --to postgres://vminer@127.0.0.1/vminer --replace',
   ])
@@ -58,4 +58,20 @@ export function registerDbCommands(program: Command): void {
     .option('--to <url>', DATABASE_HELP)
     .option('--replace', 'empty the target first when it already holds data (refused otherwise)')
     .action(lazy(migrateActions, 'copy'));
+
+  examples(withJson(withDataDir(db.command('password'))), [
+    'vminer db password --database postgres://vminer@db.corp:5432/vminer',
+    'echo "$PW" | vminer db password --database postgres://vminer@db.corp:5432/vminer --password-stdin',
+    'vminer db password --database postgres://vminer@db.corp:5432/vminer --remove',
+  ])
+    .description(
+      "keep a PostgreSQL database's password in the data folder's credential vault, for db migrate and db copy when PGPASSWORD is not set",
+    )
+    .option(
+      '--database <url>',
+      'the database: postgres://user@host:port/database (default: $VMINER_DATABASE_URL)',
+    )
+    .addOption(new Option('--password-stdin', 'read the password from standard input').conflicts('remove'))
+    .option('--remove', 'remove the stored password')
+    .action(lazy(migrateActions, 'password'));
 }

@@ -74,7 +74,7 @@ export function pgError(err: unknown, target: PgTarget): VminerError {
     case '28P01':
       return new VminerError(
         'LOGIN_FAILED',
-        `PostgreSQL refused the password of "${user}" at ${at}: set the right one in PGPASSWORD (or ~/.pgpass)`,
+        `PostgreSQL refused the password of "${user}" at ${at}: set the right one in PGPASSWORD (or with vminer db password, or in ~/.pgpass)`,
         { cause: err },
       );
     case '28000':
@@ -107,6 +107,12 @@ export function pgError(err: unknown, target: PgTarget): VminerError {
         );
       break;
   }
+  if (/client password must be a string|password authentication/i.test(msg))
+    return new VminerError(
+      'LOGIN_FAILED',
+      `PostgreSQL at ${at} asks for the password of "${user}" and none was found: set PGPASSWORD, store it with \`vminer db password --database ${at}\`, or add it to ~/.pgpass`,
+      { cause: err },
+    );
   if (e.code === 'ECONNRESET' || /Connection terminated|timeout/i.test(msg))
     return new VminerError('UNREACHABLE', `the connection to ${at} failed: ${msg}`, { cause: err });
   if (/self[- ]signed|certificate|SSL/i.test(msg))
