@@ -6,13 +6,14 @@
  *   npm run bench:db-copy     node --import tsx bench/db-copy.bench.ts [--quick] [--data-dir DIR] [--runs N]
  *
  * Prints the rows per table of the last run, the wall time and rows per second of each run, and the
- * process's peak RSS. `--quick`: 10k VMs. There is no target in the issue; the figure is for
+ * process's peak RSS, and writes bench/results/db-copy-<date>.json. `--quick`: 10k VMs. There is no target in the issue; the figure is for
  * planning a migration window.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { copyToPostgres, type CopyResult } from '../src/main/engine/db/pg/copy.js';
 import { migratePostgres } from '../src/main/engine/db/pg/migrate.js';
@@ -83,10 +84,14 @@ log(
 );
 log('');
 log(`peak RSS of this process: ${mb(process.resourceUsage().maxRSS / 1024)} MB`);
-log(
-  JSON.stringify({
-    bench: 'db-copy',
-    vms: size.vmsTotal,
-    runs: times.map((x) => ({ s: +s(x.ms), rows: x.rows })),
-  }),
-);
+const summary = {
+  bench: 'db-copy',
+  vms: size.vmsTotal,
+  runs: times.map((x) => ({ s: +s(x.ms), rows: x.rows })),
+};
+log(JSON.stringify(summary));
+const results = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+fs.mkdirSync(results, { recursive: true });
+const file = path.join(results, `db-copy-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(file, JSON.stringify({ ...summary, tables: last?.tables ?? [] }, null, 2) + '\n');
+log(`written to ${path.relative(process.cwd(), file)}`);
