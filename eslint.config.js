@@ -77,6 +77,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'drizzle/meta/**',
+      'drizzle-pg/meta/**',
       '.vminer-demo/**',
       '.tmp/**',
       'bench/results/**',

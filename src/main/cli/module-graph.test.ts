@@ -63,6 +63,21 @@ describe('the built CLI loads per command', { timeout: 120_000 }, () => {
     }
   });
 
+  it('db check and db migrate on the data folder load SQLite, not the PostgreSQL driver', () => {
+    for (const args of [
+      ['db', 'check', '--json'],
+      ['db', 'migrate', '--json'],
+    ]) {
+      const r = loadedModules([...args, '--data-dir', dir]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.packages, args.join(' ')).toContain('better-sqlite3');
+      expect(
+        r.packages.filter((p) => HEAVY.includes(p)),
+        args.join(' '),
+      ).toEqual([]);
+    }
+  });
+
   it('sync opens the engine without the server, workbooks or SQL drivers; CSV and XLSX exports without exceljs', () => {
     const sync = loadedModules(['sync', 'no-such-vcenter', '--data-dir', dir], {
       env: { VMINER_SECRET_KEY: 'a'.repeat(64) },

@@ -35,6 +35,9 @@ export const ENVIRONMENT_HELP = `Environment:
   VMINER_SECRET_KEY      the credential vault's key where no OS keychain is available (64 hex
                          characters, base64 of 32 bytes, or a long passphrase)
   VMINER_MIGRATIONS_DIR  the database migrations (drizzle/) when they are not beside the program
+  VMINER_DATABASE_URL    db migrate, db copy: the PostgreSQL database (--database / --to win)
+  PGPASSWORD             that database's password (or ~/.pgpass); never put it in the URL
+  VMINER_PG_MIGRATIONS_DIR  the PostgreSQL migrations (drizzle-pg/) when they are not beside the program
   VMINER_NODE_FLAGS_APPLIED  set by vminer itself when serve, sync, export or live re-started
                          with its Node flags (set it to 1 to keep the process as started)`;
 

@@ -1,14 +1,25 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { examples, lazy, withDataDir, withJson } from '../options.js';
 
 const actions = () => import('../actions/db.js');
+const migrateActions = () => import('../actions/db-migrate.js');
 
-/** `vminer db check` and `vminer db repair`. */
+const DATABASE_HELP =
+  'a PostgreSQL database (team server): postgres://user@host:port/database[?sslmode=require|verify-full] (default: $VMINER_DATABASE_URL); the password from PGPASSWORD, else the vault (vminer db password), else ~/.pgpass; never in the URL';
+
+/** `vminer db check`, `repair`, `migrate` and `copy`. */
 export function registerDbCommands(program: Command): void {
   const db = program
     .command('db')
-    .description('the cache file: check it, rebuild it when damaged (the configuration is kept)');
-  examples(db, ['vminer db check', 'vminer db repair']);
+    .description(
+      'the cache: check it, rebuild it when damaged (the configuration is kept), upgrade it, copy it to PostgreSQL',
+    );
+  examples(db, [
+    'vminer db check',
+    'vminer db repair',
+    'vminer db migrate --database postgres://vminer@db.corp:5432/vminer',
+    'vminer db copy --from sqlite:~/.config/vMiner --to postgres://vminer@db.corp:5432/vminer',
+  ]);
 
   examples(withJson(withDataDir(db.command('check'))), ['vminer db check', 'vminer db check --full --json'])
     .description(
@@ -24,4 +35,43 @@ export function registerDbCommands(program: Command): void {
     .option('--no-sync', 'do not sync the inventory afterwards')
     .option('--force', 'rebuild even when the cache passes the integrity check')
     .action(lazy(actions, 'repair'));
+
+  examples(withJson(withDataDir(db.command('migrate'))), [
+    'vminer db migrate',
+    'vminer db migrate --database "postgres://vminer@db.corp:5432/vminer?sslmode=verify-full"',
+    'VMINER_DATABASE_URL=postgres://vminer@127.0.0.1/vminer vminer db migrate --json',
+  ])
+    .description(
+      "apply the database upgrades this vMiner brings: to the data folder's SQLite cache, or with --database to a PostgreSQL database (creates the pg_trgm extension, the tables and indexes); prints what it applied, does nothing when up to date",
+    )
+    .option('--database <url>', DATABASE_HELP)
+    .action(lazy(migrateActions, 'migrate'));
+
+  examples(withJson(withDataDir(db.command('copy'))), [
+    'vminer db copy --from sqlite:~/.config/vMiner --to postgres://vminer@db.corp:5432/vminer',
+    'vminer db copy --from sqlite:/backup/vminer.db --to postgres://vminer@127.0.0.1/vminer --replace',
+  ])
+    .description(
+      'copy a desktop cache (vCenters, accounts and sources without their passwords, inventory, child tables, change history, users, settings, search index) to a migrated PostgreSQL database, in one transaction (all or nothing); prints the rows per table and checks the counts. Passwords stay in the vault and are not copied',
+    )
+    .requiredOption('--from <sqlite:path>', 'the cache: sqlite: and a data folder or its vminer.db file')
+    .option('--to <url>', DATABASE_HELP)
+    .option('--replace', 'empty the target first when it already holds data (refused otherwise)')
+    .action(lazy(migrateActions, 'copy'));
+
+  examples(withJson(withDataDir(db.command('password'))), [
+    'vminer db password --database postgres://vminer@db.corp:5432/vminer',
+    'echo "$PW" | vminer db password --database postgres://vminer@db.corp:5432/vminer --password-stdin',
+    'vminer db password --database postgres://vminer@db.corp:5432/vminer --remove',
+  ])
+    .description(
+      "keep a PostgreSQL database's password in the data folder's credential vault, for db migrate and db copy when PGPASSWORD is not set",
+    )
+    .option(
+      '--database <url>',
+      'the database: postgres://user@host:port/database (default: $VMINER_DATABASE_URL)',
+    )
+    .addOption(new Option('--password-stdin', 'read the password from standard input').conflicts('remove'))
+    .option('--remove', 'remove the stored password')
+    .action(lazy(migrateActions, 'password'));
 }

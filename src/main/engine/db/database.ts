@@ -42,7 +42,8 @@ export function migrationsFolder(): string {
 
 export { DB_FILE };
 
-function journalEntries(): number {
+/** Migrations this vMiner ships (drizzle/meta/_journal.json). */
+export function journalEntries(): number {
   const journal = JSON.parse(
     fs.readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8'),
   ) as {
