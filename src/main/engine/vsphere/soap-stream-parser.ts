@@ -1,9 +1,11 @@
 import type { XNode } from './xml.js';
 import {
   decodeEntities,
+  Interner,
   isSpace,
   LONGEST_ENTITY,
   NON_SPACE,
+  ownString,
   readPlainStartTag,
   readStartTag,
   type StartTag,
@@ -88,6 +90,9 @@ export class XmlLimitError extends Error {
  * cut entity waits for the next chunk), and a tag, comment or CDATA section that spans chunks is
  * resumed where the last chunk ended, so a text node of any length costs linear time. Text is only
  * kept for elements without children (vim25 has no mixed content).
+ *
+ * No string handed out (names, types, text) refers to an input chunk (`ownString`): what a caller
+ * keeps of an answer costs what it keeps, never the chunks it was read from.
  */
 export class SoapStreamParser {
   /** Input not consumed yet: an incomplete tag, comment or CDATA section, or a cut entity. */
@@ -122,6 +127,8 @@ export class SoapStreamParser {
   private readonly emitName: string | undefined;
   private readonly emitDepth: number;
   private readonly builder: SubtreeBuilder | undefined;
+  /** One copy per element name and type (see `Interner`). */
+  private readonly interner = new Interner();
   /** The start tag being read (one object for all of them). */
   private readonly tag: StartTag = { name: '', xsiType: undefined, moType: undefined, selfClosing: false };
 
@@ -176,7 +183,11 @@ export class SoapStreamParser {
       throw new XmlLimitError('depth', `elements are nested deeper than ${this.maxDepth} levels`);
     if (++this.held > this.maxHeld)
       throw new XmlLimitError('elements', `more than ${this.maxHeld.toLocaleString('en')} elements at once`);
-    if (xsiType === 'ManagedObjectReference' && moType === undefined) moType = '';
+    const interned = this.interner;
+    name = interned.intern(name);
+    if (xsiType !== undefined) xsiType = interned.intern(xsiType);
+    if (moType !== undefined) moType = interned.intern(moType);
+    else if (xsiType === 'ManagedObjectReference') moType = '';
     // The parent now has a child: its text (whitespace between elements) is not kept.
     this.pendingText = '';
     this.topHasChildren = false;
@@ -230,7 +241,7 @@ export class SoapStreamParser {
   }
 
   private closeTop(): void {
-    const text = this.topHasChildren ? '' : this.pendingText;
+    const text = this.topHasChildren ? '' : ownString(this.pendingText);
     this.pendingText = '';
     this.topHasChildren = true;
     const depth = this.names.length;

@@ -20,6 +20,40 @@ export const NON_SPACE = /\S/;
 
 export const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
+/**
+ * A copy of `s` that does not keep a larger string alive. V8 makes a slice of 13 or more
+ * characters a view into the string it was cut from: one element's text kept from a 16 kB chunk
+ * of an answer would keep the whole chunk, and a sync keeps values of every object of the answer
+ * until it maps them (the whole answer, tens of MB, copied by every young-generation collection
+ * on the way to the old one). Flattening a concatenation is the cheapest copy JavaScript can ask
+ * for; the slice taken from the copy keeps only the copy (one character longer than `s`).
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * Element names and type attributes come from a small vocabulary and repeat on every object:
+ * one copy of each is kept and handed out. Bounded, so a hostile answer made of unique names
+ * costs a copy per name, never an ever-growing table.
+ */
+export class Interner {
+  private readonly known = new Map<string, string>();
+  constructor(private readonly max = 4096) {}
+
+  intern(s: string): string {
+    const known = this.known.get(s);
+    if (known !== undefined) return known;
+    const own = ownString(s);
+    if (this.known.size < this.max) this.known.set(own, own);
+    return own;
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+}
+
 /** The part of a qualified name after its prefix. */
 function localName(qname: string): string {
   const i = qname.indexOf(':');
