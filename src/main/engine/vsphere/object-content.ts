@@ -1,6 +1,6 @@
 import { VminerError } from '../../../shared/errors.js';
 import { childText, MoRef, type SubtreeBuilder, type XNode, type XObject, type XValue } from './xml.js';
-import { Interner } from './xml-tags.js';
+import { Interner, ownString } from './xml-tags.js';
 
 export interface ObjectContent {
   ref: MoRef;
@@ -155,7 +155,7 @@ export class ObjectContentBuilder implements SubtreeBuilder {
         break;
       case MISSING: {
         const node = this.missingNodes.pop()!;
-        node.text = text;
+        node.text = ownString(text);
         const parent = this.missingNodes[this.missingNodes.length - 1];
         if (parent) parent.children.push(node);
         else noteMissing(node, this.ref, this.missing);
@@ -172,8 +172,8 @@ export class ObjectContentBuilder implements SubtreeBuilder {
     }
     let r = byValue.get(value);
     if (r === undefined) {
-      r = new MoRef(type, value);
-      byValue.set(value, r);
+      r = new MoRef(type, ownString(value));
+      byValue.set(r.value, r);
     }
     return r;
   }
@@ -188,7 +188,7 @@ export class ObjectContentBuilder implements SubtreeBuilder {
     this.vRepeated.pop();
     let value: XValue;
     if (array !== undefined) value = array;
-    else if (obj === undefined) value = moType !== undefined ? this.moRef(moType, text) : text;
+    else if (obj === undefined) value = moType !== undefined ? this.moRef(moType, text) : ownString(text);
     else {
       if (xsiType !== undefined) obj['_type'] = xsiType;
       value = obj;

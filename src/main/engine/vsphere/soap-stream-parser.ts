@@ -19,7 +19,12 @@ import {
 export interface SubtreeBuilder {
   /** `name` is the local name; `moType` is '' for a ManagedObjectReference without a type attribute. */
   open(name: string, xsiType: string | undefined, moType: string | undefined): void;
-  /** The innermost open element closed; `text` is its text if it had no child elements, else ''. */
+  /**
+   * The innermost open element closed; `text` is its text if it had no child elements, else ''.
+   * Unlike the rest of what the parser hands out, `text` may be a view into an input chunk: a
+   * builder keeps it with `ownString` (or an `Interner`), so that a value looked up and dropped
+   * costs no copy.
+   */
   close(text: string): void;
 }
 
@@ -91,8 +96,9 @@ export class XmlLimitError extends Error {
  * resumed where the last chunk ended, so a text node of any length costs linear time. Text is only
  * kept for elements without children (vim25 has no mixed content).
  *
- * No string handed out (names, types, text) refers to an input chunk (`ownString`): what a caller
- * keeps of an answer costs what it keeps, never the chunks it was read from.
+ * No string handed out (names, types, the text of nodes) refers to an input chunk (`ownString`):
+ * what a caller keeps of an answer costs what it keeps, never the chunks it was read from. (A
+ * `SubtreeBuilder` gets the raw text and keeps what it keeps itself.)
  */
 export class SoapStreamParser {
   /** Input not consumed yet: an incomplete tag, comment or CDATA section, or a cut entity. */
@@ -241,7 +247,7 @@ export class SoapStreamParser {
   }
 
   private closeTop(): void {
-    const text = this.topHasChildren ? '' : ownString(this.pendingText);
+    const text = this.topHasChildren ? '' : this.pendingText;
     this.pendingText = '';
     this.topHasChildren = true;
     const depth = this.names.length;
@@ -256,7 +262,7 @@ export class SoapStreamParser {
       return;
     }
     const node = this.nodes.pop()!;
-    node.text = text;
+    node.text = ownString(text);
     if (emitted) {
       this.released();
       this.handlers.onEmit?.(node);
