@@ -133,7 +133,7 @@ export class SoapStreamParser {
   private readonly emitName: string | undefined;
   private readonly emitDepth: number;
   private readonly builder: SubtreeBuilder | undefined;
-  /** One copy per element name and type (see `Interner`). */
+  /** One copy per element name and type, found without making a string (see `Interner`). */
   private readonly interner = new Interner();
   /** The start tag being read (one object for all of them). */
   private readonly tag: StartTag = { name: '', xsiType: undefined, moType: undefined, selfClosing: false };
@@ -174,7 +174,7 @@ export class SoapStreamParser {
   /** The start tag `s[start..end)` (without `<`, `>` and a self-closing `/`). */
   private open(s: string, start: number, end: number, selfClosing: boolean): void {
     const t = this.tag;
-    if (!readStartTag(s, start, end, t)) this.fail('element without a name');
+    if (!readStartTag(s, start, end, t, this.interner)) this.fail('element without a name');
     this.openElement(t.name, t.xsiType, t.moType, selfClosing);
   }
 
@@ -189,11 +189,7 @@ export class SoapStreamParser {
       throw new XmlLimitError('depth', `elements are nested deeper than ${this.maxDepth} levels`);
     if (++this.held > this.maxHeld)
       throw new XmlLimitError('elements', `more than ${this.maxHeld.toLocaleString('en')} elements at once`);
-    const interned = this.interner;
-    name = interned.intern(name);
-    if (xsiType !== undefined) xsiType = interned.intern(xsiType);
-    if (moType !== undefined) moType = interned.intern(moType);
-    else if (xsiType === 'ManagedObjectReference') moType = '';
+    if (moType === undefined && xsiType === 'ManagedObjectReference') moType = '';
     // The parent now has a child: its text (whitespace between elements) is not kept.
     this.pendingText = '';
     this.topHasChildren = false;
@@ -241,7 +237,7 @@ export class SoapStreamParser {
   /** A complete, plainly written start tag at `lt`: handled, returns the index after it; else -1. */
   private plainStartTag(s: string, lt: number): number {
     const t = this.tag;
-    const end = readPlainStartTag(s, lt, t);
+    const end = readPlainStartTag(s, lt, t, this.interner);
     if (end !== -1) this.openElement(t.name, t.xsiType, t.moType, t.selfClosing);
     return end;
   }

@@ -33,24 +33,43 @@ export function ownString(s: string): string {
 }
 
 /**
- * Element names and type attributes come from a small vocabulary and repeat on every object:
- * one copy of each is kept and handed out. Bounded, so a hostile answer made of unique names
- * costs a copy per name, never an ever-growing table.
+ * Element names, type attributes and property names come from a small vocabulary and repeat on
+ * every object: one copy of each is kept and handed out, found by the characters themselves
+ * (`s[start..end)`), so a name seen before costs no string, no hash and no copy. Bounded, so a
+ * hostile answer made of unique names costs a copy per name, never an ever-growing table.
  */
 export class Interner {
-  private readonly known = new Map<string, string>();
+  /** Known strings by length, first and last character (a short list per bucket). */
+  private readonly buckets: (string[] | undefined)[] = new Array<string[] | undefined>(1024);
+  private count = 0;
   constructor(private readonly max = 4096) {}
 
-  intern(s: string): string {
-    const known = this.known.get(s);
-    if (known !== undefined) return known;
-    const own = ownString(s);
-    if (this.known.size < this.max) this.known.set(own, own);
+  /** `s.slice(start, end)`, the one copy kept of it. */
+  intern(s: string, start = 0, end = s.length): string {
+    const len = end - start;
+    if (len <= 0) return '';
+    const b = (len * 961 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1)) & 1023;
+    let bucket = this.buckets[b];
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length; i++) {
+        const k = bucket[i]!;
+        if (k.length === len && s.startsWith(k, start)) return k;
+      }
+    }
+    const own = ownString(start === 0 && end === s.length ? s : s.slice(start, end));
+    if (this.count < this.max) {
+      if (bucket === undefined) {
+        bucket = [];
+        this.buckets[b] = bucket;
+      }
+      bucket.push(own);
+      this.count++;
+    }
     return own;
   }
 
   get size(): number {
-    return this.known.size;
+    return this.count;
   }
 }
 
@@ -76,7 +95,7 @@ export interface StartTag {
  * spacing and quoting; false when it has no name. Only `type` and `…:type` are read of the
  * attributes (vim25 carries its types in them); anything unreadable is passed over.
  */
-export function readStartTag(s: string, start: number, end: number, out: StartTag): boolean {
+export function readStartTag(s: string, start: number, end: number, out: StartTag, names: Interner): boolean {
   let i = start;
   let local = start;
   while (i < end) {
@@ -86,7 +105,7 @@ export function readStartTag(s: string, start: number, end: number, out: StartTa
     i++;
   }
   if (i === start) return false;
-  out.name = s.slice(local, i);
+  out.name = names.intern(s, local, i);
   out.xsiType = undefined;
   out.moType = undefined;
   while (i < end) {
@@ -113,7 +132,7 @@ export function readStartTag(s: string, start: number, end: number, out: StartTa
     if (q !== 34 && q !== 39) continue;
     const close = s.indexOf(q === 34 ? '"' : "'", i + 1);
     if (close === -1 || close >= end) break;
-    readTypeAttribute(s, nameStart, nameEnd, i + 1, close, out);
+    readTypeAttribute(s, nameStart, nameEnd, i + 1, close, out, names);
     i = close + 1;
   }
   return true;
@@ -126,12 +145,24 @@ function readTypeAttribute(
   valueStart: number,
   valueEnd: number,
   out: StartTag,
+  names: Interner,
 ): void {
   const len = nameEnd - nameStart;
-  if (len === 4 && s.startsWith('type', nameStart)) {
-    out.moType = decodeEntities(s.slice(valueStart, valueEnd));
-  } else if (len >= 5 && s.startsWith(':type', nameEnd - 5)) {
-    out.xsiType = localName(decodeEntities(s.slice(valueStart, valueEnd)));
+  const moType = len === 4 && s.startsWith('type', nameStart);
+  if (!moType && !(len >= 5 && s.startsWith(':type', nameEnd - 5))) return;
+  const amp = s.indexOf('&', valueStart);
+  if (amp !== -1 && amp < valueEnd) {
+    // Written with entities (never seen from a vCenter): decoded first.
+    const v = decodeEntities(s.slice(valueStart, valueEnd));
+    if (moType) out.moType = names.intern(v);
+    else out.xsiType = names.intern(localName(v));
+    return;
+  }
+  if (moType) out.moType = names.intern(s, valueStart, valueEnd);
+  else {
+    // xsi:type="xsd:string": the part after the prefix.
+    const colon = s.indexOf(':', valueStart);
+    out.xsiType = names.intern(s, colon !== -1 && colon < valueEnd ? colon + 1 : valueStart, valueEnd);
   }
 }
 
@@ -141,7 +172,7 @@ function readTypeAttribute(
  * with `out` filled in, or -1 for anything else (cut by the end of `s`, tabs or newlines inside,
  * spaces around `=`), which the general path then reads.
  */
-export function readPlainStartTag(s: string, lt: number, out: StartTag): number {
+export function readPlainStartTag(s: string, lt: number, out: StartTag, names: Interner): number {
   // Every read is bounds-checked: a read past the end would make V8 drop the optimised code.
   const len = s.length;
   const start = lt + 1;
@@ -150,6 +181,8 @@ export function readPlainStartTag(s: string, lt: number, out: StartTag): number 
   let c = 0;
   for (; j < len; j++) {
     c = s.charCodeAt(j);
+    // Letters (most of a name) are above '>' (62): one comparison for them.
+    if (c > 62) continue;
     if (c === 62 || c === 32 || c === 47) break;
     if (c === 58 /* : */) {
       if (local === start) local = j + 1;
@@ -173,6 +206,7 @@ export function readPlainStartTag(s: string, lt: number, out: StartTag): number 
     const attrStart = j;
     for (; j < len; j++) {
       c = s.charCodeAt(j);
+      if (c > 62) continue; // a letter, as above
       if (c === 61 /* = */) break;
       if (
         c === 32 ||
@@ -192,13 +226,13 @@ export function readPlainStartTag(s: string, lt: number, out: StartTag): number 
     if (q !== 34 && q !== 39) return -1;
     const close = s.indexOf(q === 34 ? '"' : "'", j + 2);
     if (close === -1 || close + 1 >= len) return -1;
-    readTypeAttribute(s, attrStart, j, j + 2, close, out);
+    readTypeAttribute(s, attrStart, j, j + 2, close, out, names);
     j = close + 1;
     c = s.charCodeAt(j);
     if (c !== 32 && c !== 62 && c !== 47) return -1;
   }
   // j is at the closing '>' (after a '/' for a self-closing tag).
-  out.name = s.slice(local, nameEnd);
+  out.name = names.intern(s, local, nameEnd);
   out.selfClosing = s.charCodeAt(j - 1) === 47;
   return j + 1;
 }
