@@ -139,6 +139,20 @@ describe('strings the parser hands out', () => {
     expect(ownString('')).toBe('');
   });
 
+  it('intern a range of a larger string by its characters', () => {
+    const interner = new Interner();
+    const doc =
+      '<val xsi:type="xsd:string">x</val><val xsi:type="xsd:int">1</val><val xsi:type="xsd:string">';
+    const first = interner.intern(doc, doc.indexOf('string'), doc.indexOf('string') + 6);
+    expect(first).toBe('string');
+    expect(interner.intern(doc, doc.lastIndexOf('string'), doc.lastIndexOf('string') + 6)).toBe('string');
+    expect(interner.intern(doc, doc.indexOf('int'), doc.indexOf('int') + 3)).toBe('int');
+    // Same length, first and last character (one bucket), other characters: another name.
+    expect(interner.intern('strong')).toBe('strong');
+    expect(interner.size).toBe(3);
+    expect(interner.intern(doc, 5, 5)).toBe('');
+  });
+
   it('intern names up to a bound, then copy them', () => {
     const interner = new Interner(3);
     for (const n of ['propSet', 'name', 'val', 'propSet', 'extra-name-1', 'extra-name-2'])
