@@ -3,6 +3,7 @@ import { VminerError } from '../../../shared/errors.js';
 import { ObjectContentBuilder, type MissingProperty, type ObjectContent } from './object-content.js';
 import { parseObject } from './property-collector.js';
 import { MoRef, SoapStreamParser, type XNode } from './xml.js';
+import { heldBy } from '../../../testing/heap.js';
 
 const XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 
@@ -128,5 +129,55 @@ describe('ObjectContentBuilder', () => {
     const bad = answer.replace('<obj type="Folder">group-v1</obj>', '');
     expect(() => viaNodes(bad, 64)).toThrow(VminerError);
     expect(() => viaBuilder(bad, 64)).toThrow(/an object in the answer has no reference/);
+  });
+});
+
+describe('ObjectContentBuilder memory', () => {
+  it('keeps no input chunk alive through the values, names and references it keeps', () => {
+    const pad = ' '.repeat(16 * 1024);
+    const { value: out, bytes } = heldBy(() => {
+      const kept: ObjectContent[] = [];
+      const p = new SoapStreamParser({
+        emitName: 'objects',
+        emitDepth: 3,
+        builder: new ObjectContentBuilder(new Map(), (o) => kept.push(o)),
+      });
+      p.write('<E><B>');
+      // Each chunk a string of its own with one object in it, then 16 kB of whitespace.
+      for (let i = 0; i < 1000; i++) {
+        const n = String(i).padStart(16, '0');
+        p.write(
+          `<objects><obj type="VirtualMachine">vm-${n}</obj>` +
+            `<propSet><name>config.guestFullName</name><val ${XSI} xsi:type="xsd:string">guest name ${n}</val></propSet>` +
+            `<propSet><name>runtime.host</name><val xsi:type="ManagedObjectReference" type="HostSystem">host-${n}</val></propSet>` +
+            `</objects>${pad}`,
+        );
+      }
+      p.write('</B></E>');
+      p.end();
+      return kept;
+    });
+    expect(out).toHaveLength(1000);
+    expect(out[7]!.ref).toEqual(new MoRef('VirtualMachine', 'vm-0000000000000007'));
+    expect(out[7]!.props.get('config.guestFullName')).toBe('guest name 0000000000000007');
+    expect(out[7]!.props.get('runtime.host')).toEqual(new MoRef('HostSystem', 'host-0000000000000007'));
+    // 1,000 small objects are about 1 MB; the chunks they were read from would be 16 MB or more.
+    expect(bytes).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('hands out one reference object per type and value', () => {
+    const out: ObjectContent[] = [];
+    const p = new SoapStreamParser({
+      emitName: 'objects',
+      emitDepth: 3,
+      builder: new ObjectContentBuilder(new Map(), (o) => out.push(o)),
+    });
+    const vm = (i: number): string =>
+      `<objects><obj type="VirtualMachine">vm-${i}</obj><propSet><name>runtime.host</name>` +
+      `<val xsi:type="ManagedObjectReference" type="HostSystem">host-1</val></propSet></objects>`;
+    p.write(`<E><B>${vm(1)}${vm(2)}</B></E>`);
+    p.end();
+    expect(out[0]!.props.get('runtime.host')).toBe(out[1]!.props.get('runtime.host'));
+    expect(out[0]!.ref).not.toBe(out[1]!.ref);
   });
 });

@@ -1,5 +1,6 @@
 import { VminerError } from '../../../shared/errors.js';
 import { childText, MoRef, type SubtreeBuilder, type XNode, type XObject, type XValue } from './xml.js';
+import { Interner, ownString } from './xml-tags.js';
 
 export interface ObjectContent {
   ref: MoRef;
@@ -57,6 +58,13 @@ export class ObjectContentBuilder implements SubtreeBuilder {
   private readonly vObjects: (XObject | undefined)[] = [];
   private readonly vRepeated: (Set<string> | undefined)[] = [];
   private readonly missingNodes: XNode[] = [];
+  /** Property names repeat on every object: one copy each. */
+  private readonly propNames = new Interner();
+  /**
+   * References repeat too (every VM names its host, folder, pool, datastores): one MoRef per
+   * type and value, by type then value, so no `type:value` string is made to look one up.
+   */
+  private readonly refs = new Map<string, Map<string, MoRef>>();
 
   constructor(
     private readonly missing: Map<string, MissingProperty>,
@@ -132,7 +140,7 @@ export class ObjectContentBuilder implements SubtreeBuilder {
         break;
       }
       case OBJ:
-        this.ref = new MoRef(this.refType ?? '', text);
+        this.ref = this.moRef(this.refType ?? '', text);
         break;
       case PROP_SET:
         if (this.propName !== undefined && this.propVal !== undefined) {
@@ -140,20 +148,34 @@ export class ObjectContentBuilder implements SubtreeBuilder {
         }
         break;
       case PROP_NAME:
-        this.propName = text;
+        this.propName = this.propNames.intern(text);
         break;
       case VALUE:
         this.closeValue(text);
         break;
       case MISSING: {
         const node = this.missingNodes.pop()!;
-        node.text = text;
+        node.text = ownString(text);
         const parent = this.missingNodes[this.missingNodes.length - 1];
         if (parent) parent.children.push(node);
         else noteMissing(node, this.ref, this.missing);
         break;
       }
     }
+  }
+
+  private moRef(type: string, value: string): MoRef {
+    let byValue = this.refs.get(type);
+    if (byValue === undefined) {
+      byValue = new Map();
+      this.refs.set(type, byValue);
+    }
+    let r = byValue.get(value);
+    if (r === undefined) {
+      r = new MoRef(type, ownString(value));
+      byValue.set(r.value, r);
+    }
+    return r;
   }
 
   /** `toValue` of the innermost open value, handed to its parent value (or to the property). */
@@ -166,7 +188,7 @@ export class ObjectContentBuilder implements SubtreeBuilder {
     this.vRepeated.pop();
     let value: XValue;
     if (array !== undefined) value = array;
-    else if (obj === undefined) value = moType !== undefined ? new MoRef(moType, text) : text;
+    else if (obj === undefined) value = moType !== undefined ? this.moRef(moType, text) : ownString(text);
     else {
       if (xsiType !== undefined) obj['_type'] = xsiType;
       value = obj;

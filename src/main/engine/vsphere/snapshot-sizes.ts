@@ -7,8 +7,7 @@
  * filter: file sizes grow all the time), on every full read and, in live mode, when a VM's
  * snapshot tree changes.
  */
-import { parseObject } from './property-collector.js';
-import { retrieveObjects } from './property-filter.js';
+import { retrieveRefs } from './property-collector.js';
 import type { SoapClient } from './soap-client.js';
 import { asArray, num, obj, ref, str } from './xvalue.js';
 import type { MoRef, XValue } from './xml.js';
@@ -95,25 +94,25 @@ export async function readSnapshotSizes(
   signal?: AbortSignal,
 ): Promise<Map<string, Map<string, SnapshotSize>>> {
   const out = new Map<string, Map<string, SnapshotSize>>();
-  for (let i = 0; i < vms.length; i += 200) {
-    let nodes: Awaited<ReturnType<typeof retrieveObjects>>;
-    try {
-      nodes = await retrieveObjects(client, vms.slice(i, i + 200), { VirtualMachine: LAYOUT_PATHS }, signal);
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      return out;
-    }
-    for (const n of nodes) {
-      const o = parseObject(n, new Map());
-      out.set(
-        o.ref.value,
-        snapshotSizes(
-          o.props.get('layoutEx.file'),
-          o.props.get('layoutEx.snapshot'),
-          o.props.get('layoutEx.disk'),
+  try {
+    // Objects built as they are parsed (no node tree); a VM deleted meanwhile is simply not there.
+    await retrieveRefs(
+      client,
+      vms,
+      { VirtualMachine: LAYOUT_PATHS },
+      (o) =>
+        out.set(
+          o.ref.value,
+          snapshotSizes(
+            o.props.get('layoutEx.file'),
+            o.props.get('layoutEx.snapshot'),
+            o.props.get('layoutEx.disk'),
+          ),
         ),
-      );
-    }
+      { perCall: 200, ...(signal ? { signal } : {}) },
+    );
+  } catch (err) {
+    if (signal?.aborted) throw err;
   }
   return out;
 }

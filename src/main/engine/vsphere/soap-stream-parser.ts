@@ -1,9 +1,11 @@
 import type { XNode } from './xml.js';
 import {
   decodeEntities,
+  Interner,
   isSpace,
   LONGEST_ENTITY,
   NON_SPACE,
+  ownString,
   readPlainStartTag,
   readStartTag,
   type StartTag,
@@ -17,7 +19,12 @@ import {
 export interface SubtreeBuilder {
   /** `name` is the local name; `moType` is '' for a ManagedObjectReference without a type attribute. */
   open(name: string, xsiType: string | undefined, moType: string | undefined): void;
-  /** The innermost open element closed; `text` is its text if it had no child elements, else ''. */
+  /**
+   * The innermost open element closed; `text` is its text if it had no child elements, else ''.
+   * Unlike the rest of what the parser hands out, `text` may be a view into an input chunk: a
+   * builder keeps it with `ownString` (or an `Interner`), so that a value looked up and dropped
+   * costs no copy.
+   */
   close(text: string): void;
 }
 
@@ -88,6 +95,10 @@ export class XmlLimitError extends Error {
  * cut entity waits for the next chunk), and a tag, comment or CDATA section that spans chunks is
  * resumed where the last chunk ended, so a text node of any length costs linear time. Text is only
  * kept for elements without children (vim25 has no mixed content).
+ *
+ * No string handed out (names, types, the text of nodes) refers to an input chunk (`ownString`):
+ * what a caller keeps of an answer costs what it keeps, never the chunks it was read from. (A
+ * `SubtreeBuilder` gets the raw text and keeps what it keeps itself.)
  */
 export class SoapStreamParser {
   /** Input not consumed yet: an incomplete tag, comment or CDATA section, or a cut entity. */
@@ -122,6 +133,8 @@ export class SoapStreamParser {
   private readonly emitName: string | undefined;
   private readonly emitDepth: number;
   private readonly builder: SubtreeBuilder | undefined;
+  /** One copy per element name and type, found without making a string (see `Interner`). */
+  private readonly interner = new Interner();
   /** The start tag being read (one object for all of them). */
   private readonly tag: StartTag = { name: '', xsiType: undefined, moType: undefined, selfClosing: false };
 
@@ -161,7 +174,7 @@ export class SoapStreamParser {
   /** The start tag `s[start..end)` (without `<`, `>` and a self-closing `/`). */
   private open(s: string, start: number, end: number, selfClosing: boolean): void {
     const t = this.tag;
-    if (!readStartTag(s, start, end, t)) this.fail('element without a name');
+    if (!readStartTag(s, start, end, t, this.interner)) this.fail('element without a name');
     this.openElement(t.name, t.xsiType, t.moType, selfClosing);
   }
 
@@ -176,7 +189,7 @@ export class SoapStreamParser {
       throw new XmlLimitError('depth', `elements are nested deeper than ${this.maxDepth} levels`);
     if (++this.held > this.maxHeld)
       throw new XmlLimitError('elements', `more than ${this.maxHeld.toLocaleString('en')} elements at once`);
-    if (xsiType === 'ManagedObjectReference' && moType === undefined) moType = '';
+    if (moType === undefined && xsiType === 'ManagedObjectReference') moType = '';
     // The parent now has a child: its text (whitespace between elements) is not kept.
     this.pendingText = '';
     this.topHasChildren = false;
@@ -224,7 +237,7 @@ export class SoapStreamParser {
   /** A complete, plainly written start tag at `lt`: handled, returns the index after it; else -1. */
   private plainStartTag(s: string, lt: number): number {
     const t = this.tag;
-    const end = readPlainStartTag(s, lt, t);
+    const end = readPlainStartTag(s, lt, t, this.interner);
     if (end !== -1) this.openElement(t.name, t.xsiType, t.moType, t.selfClosing);
     return end;
   }
@@ -245,7 +258,7 @@ export class SoapStreamParser {
       return;
     }
     const node = this.nodes.pop()!;
-    node.text = text;
+    node.text = ownString(text);
     if (emitted) {
       this.released();
       this.handlers.onEmit?.(node);

@@ -20,6 +20,59 @@ export const NON_SPACE = /\S/;
 
 export const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
+/**
+ * A copy of `s` that does not keep a larger string alive. V8 makes a slice of 13 or more
+ * characters a view into the string it was cut from: one element's text kept from a 16 kB chunk
+ * of an answer would keep the whole chunk, and a sync keeps values of every object of the answer
+ * until it maps them (the whole answer, tens of MB, copied by every young-generation collection
+ * on the way to the old one). Flattening a concatenation is the cheapest copy JavaScript can ask
+ * for; the slice taken from the copy keeps only the copy (one character longer than `s`).
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * Element names, type attributes and property names come from a small vocabulary and repeat on
+ * every object: one copy of each is kept and handed out, found by the characters themselves
+ * (`s[start..end)`), so a name seen before costs no string, no hash and no copy. Bounded, so a
+ * hostile answer made of unique names costs a copy per name, never an ever-growing table.
+ */
+export class Interner {
+  /** Known strings by length, first and last character (a short list per bucket). */
+  private readonly buckets: (string[] | undefined)[] = new Array<string[] | undefined>(1024);
+  private count = 0;
+  constructor(private readonly max = 4096) {}
+
+  /** `s.slice(start, end)`, the one copy kept of it. */
+  intern(s: string, start = 0, end = s.length): string {
+    const len = end - start;
+    if (len <= 0) return '';
+    const b = (len * 961 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1)) & 1023;
+    let bucket = this.buckets[b];
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length; i++) {
+        const k = bucket[i]!;
+        if (k.length === len && s.startsWith(k, start)) return k;
+      }
+    }
+    const own = ownString(start === 0 && end === s.length ? s : s.slice(start, end));
+    if (this.count < this.max) {
+      if (bucket === undefined) {
+        bucket = [];
+        this.buckets[b] = bucket;
+      }
+      bucket.push(own);
+      this.count++;
+    }
+    return own;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
 /** The part of a qualified name after its prefix. */
 function localName(qname: string): string {
   const i = qname.indexOf(':');
@@ -42,7 +95,7 @@ export interface StartTag {
  * spacing and quoting; false when it has no name. Only `type` and `…:type` are read of the
  * attributes (vim25 carries its types in them); anything unreadable is passed over.
  */
-export function readStartTag(s: string, start: number, end: number, out: StartTag): boolean {
+export function readStartTag(s: string, start: number, end: number, out: StartTag, names: Interner): boolean {
   let i = start;
   let local = start;
   while (i < end) {
@@ -52,7 +105,7 @@ export function readStartTag(s: string, start: number, end: number, out: StartTa
     i++;
   }
   if (i === start) return false;
-  out.name = s.slice(local, i);
+  out.name = names.intern(s, local, i);
   out.xsiType = undefined;
   out.moType = undefined;
   while (i < end) {
@@ -79,7 +132,7 @@ export function readStartTag(s: string, start: number, end: number, out: StartTa
     if (q !== 34 && q !== 39) continue;
     const close = s.indexOf(q === 34 ? '"' : "'", i + 1);
     if (close === -1 || close >= end) break;
-    readTypeAttribute(s, nameStart, nameEnd, i + 1, close, out);
+    readTypeAttribute(s, nameStart, nameEnd, i + 1, close, out, names);
     i = close + 1;
   }
   return true;
@@ -92,12 +145,24 @@ function readTypeAttribute(
   valueStart: number,
   valueEnd: number,
   out: StartTag,
+  names: Interner,
 ): void {
   const len = nameEnd - nameStart;
-  if (len === 4 && s.startsWith('type', nameStart)) {
-    out.moType = decodeEntities(s.slice(valueStart, valueEnd));
-  } else if (len >= 5 && s.startsWith(':type', nameEnd - 5)) {
-    out.xsiType = localName(decodeEntities(s.slice(valueStart, valueEnd)));
+  const moType = len === 4 && s.startsWith('type', nameStart);
+  if (!moType && !(len >= 5 && s.startsWith(':type', nameEnd - 5))) return;
+  const amp = s.indexOf('&', valueStart);
+  if (amp !== -1 && amp < valueEnd) {
+    // Written with entities (never seen from a vCenter): decoded first.
+    const v = decodeEntities(s.slice(valueStart, valueEnd));
+    if (moType) out.moType = names.intern(v);
+    else out.xsiType = names.intern(localName(v));
+    return;
+  }
+  if (moType) out.moType = names.intern(s, valueStart, valueEnd);
+  else {
+    // xsi:type="xsd:string": the part after the prefix.
+    const colon = s.indexOf(':', valueStart);
+    out.xsiType = names.intern(s, colon !== -1 && colon < valueEnd ? colon + 1 : valueStart, valueEnd);
   }
 }
 
@@ -107,7 +172,7 @@ function readTypeAttribute(
  * with `out` filled in, or -1 for anything else (cut by the end of `s`, tabs or newlines inside,
  * spaces around `=`), which the general path then reads.
  */
-export function readPlainStartTag(s: string, lt: number, out: StartTag): number {
+export function readPlainStartTag(s: string, lt: number, out: StartTag, names: Interner): number {
   // Every read is bounds-checked: a read past the end would make V8 drop the optimised code.
   const len = s.length;
   const start = lt + 1;
@@ -116,6 +181,8 @@ export function readPlainStartTag(s: string, lt: number, out: StartTag): number 
   let c = 0;
   for (; j < len; j++) {
     c = s.charCodeAt(j);
+    // Letters (most of a name) are above '>' (62): one comparison for them.
+    if (c > 62) continue;
     if (c === 62 || c === 32 || c === 47) break;
     if (c === 58 /* : */) {
       if (local === start) local = j + 1;
@@ -139,6 +206,7 @@ export function readPlainStartTag(s: string, lt: number, out: StartTag): number 
     const attrStart = j;
     for (; j < len; j++) {
       c = s.charCodeAt(j);
+      if (c > 62) continue; // a letter, as above
       if (c === 61 /* = */) break;
       if (
         c === 32 ||
@@ -158,13 +226,13 @@ export function readPlainStartTag(s: string, lt: number, out: StartTag): number 
     if (q !== 34 && q !== 39) return -1;
     const close = s.indexOf(q === 34 ? '"' : "'", j + 2);
     if (close === -1 || close + 1 >= len) return -1;
-    readTypeAttribute(s, attrStart, j, j + 2, close, out);
+    readTypeAttribute(s, attrStart, j, j + 2, close, out, names);
     j = close + 1;
     c = s.charCodeAt(j);
     if (c !== 32 && c !== 62 && c !== 47) return -1;
   }
   // j is at the closing '>' (after a '/' for a self-closing tag).
-  out.name = s.slice(local, nameEnd);
+  out.name = names.intern(s, local, nameEnd);
   out.selfClosing = s.charCodeAt(j - 1) === 47;
   return j + 1;
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { heldBy } from '../../../testing/heap.js';
+import { Interner, ownString } from './xml-tags.js';
 import {
   escapeXml,
   MoRef,
@@ -109,6 +111,53 @@ describe('SoapStreamParser across chunk boundaries', () => {
     const large = time(50);
     // Linear: about 5×. The quadratic rescan this replaced measured far above 20×.
     expect(large / small).toBeLessThan(12);
+  });
+});
+
+describe('strings the parser hands out', () => {
+  it('keep no input chunk alive (a kept value of a 16 kB chunk costs its own length)', () => {
+    const { value: root, bytes: held } = heldBy(() => {
+      const p = new SoapStreamParser();
+      p.write('<E>');
+      // Each chunk a string of its own: one 22-character value, then 16 kB of whitespace (not kept).
+      for (let i = 0; i < 1000; i++)
+        p.write(`<v type="T">value-${String(i).padStart(16, '0')}</v>${' '.repeat(16 * 1024)}`);
+      p.write('</E>');
+      return p.end();
+    });
+    expect(root.children).toHaveLength(1000);
+    expect(root.children[999]).toMatchObject({ name: 'v', moType: 'T', text: 'value-0000000000000999' });
+    // 1,000 nodes and their texts are well under 1 MB; the chunks would be 16 MB (32 as UTF-16).
+    expect(held).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('copy long strings and leave short ones be', () => {
+    const big = 'x'.repeat(100) + 'a value of more than 13 characters' + 'y'.repeat(100);
+    const long = big.slice(100, 134);
+    expect(ownString(long)).toBe('a value of more than 13 characters');
+    expect(ownString('short')).toBe('short');
+    expect(ownString('')).toBe('');
+  });
+
+  it('intern a range of a larger string by its characters', () => {
+    const interner = new Interner();
+    const doc =
+      '<val xsi:type="xsd:string">x</val><val xsi:type="xsd:int">1</val><val xsi:type="xsd:string">';
+    const first = interner.intern(doc, doc.indexOf('string'), doc.indexOf('string') + 6);
+    expect(first).toBe('string');
+    expect(interner.intern(doc, doc.lastIndexOf('string'), doc.lastIndexOf('string') + 6)).toBe('string');
+    expect(interner.intern(doc, doc.indexOf('int'), doc.indexOf('int') + 3)).toBe('int');
+    // Same length, first and last character (one bucket), other characters: another name.
+    expect(interner.intern('strong')).toBe('strong');
+    expect(interner.size).toBe(3);
+    expect(interner.intern(doc, 5, 5)).toBe('');
+  });
+
+  it('intern names up to a bound, then copy them', () => {
+    const interner = new Interner(3);
+    for (const n of ['propSet', 'name', 'val', 'propSet', 'extra-name-1', 'extra-name-2'])
+      expect(interner.intern(n)).toBe(n);
+    expect(interner.size).toBe(3);
   });
 });
 
