@@ -7,12 +7,25 @@ import type { Filter, QueryPlan } from '../../../shared/query.js';
 import { ENTITY_TABLES } from '../db/inventory-store.js';
 import { getTableConfig } from 'drizzle-orm/sqlite-core';
 
-type Param = string | number;
+import {
+  aggregateExpr,
+  boolParam,
+  folded,
+  joinVcenters,
+  likeOp,
+  listAgg,
+  nocaseCompare,
+  orderTerm,
+  SqlParams,
+  sqlFalse,
+  sqlTrue,
+  wholeDaysSince,
+  type Dialect,
+  type Param,
+  type SqlQuery,
+} from './sql-dialect.js';
 
-export interface SqlQuery {
-  sql: string;
-  params: Param[];
-}
+export type { Dialect, SqlQuery } from './sql-dialect.js';
 
 /** A vCenter "table" with the same shape as the others: one row per vCenter with its sync state. */
 const VCENTER_SOURCE = `(SELECT v.id AS vcenter_id, v.name AS name, v.url AS url, v.version AS version,
@@ -51,89 +64,108 @@ const NAMED_TABLES = ['vms', 'hosts', 'clusters', 'datastores', 'networks', 'dat
  * The history rows of the objects a name stands for, now or in the history: a rename keeps an
  * object's rows together by its key (vCenter id + moid).
  */
-function objectNamedSql(params: Param[], name: string): string {
-  const parts = ['SELECT vcenter_id, moid FROM changes WHERE object_name = ? COLLATE NOCASE'];
-  params.push(name);
-  for (const t of NAMED_TABLES) {
-    parts.push(`SELECT vcenter_id, moid FROM "${t}" WHERE name = ? COLLATE NOCASE`);
-    params.push(name);
-  }
+function objectNamedSql(b: SqlParams, name: string): string {
+  const parts = [
+    `SELECT vcenter_id, moid FROM changes WHERE ${nocaseCompare(b.dialect, 'object_name', b.bind(name))}`,
+  ];
+  for (const t of NAMED_TABLES)
+    parts.push(`SELECT vcenter_id, moid FROM "${t}" WHERE ${nocaseCompare(b.dialect, 'name', b.bind(name))}`);
   return `(t.vcenter_id, t.moid) IN (${parts.join(' UNION ')})`;
 }
 
 /** A vCenter of the history: by the name it had then, or the one it has now (as changes.list reads it). */
-function historyVcenterSql(params: Param[], name: string, negate: boolean): string {
-  params.push(name, name);
-  return `${negate ? 'NOT ' : ''}(t.vcenter = ? COLLATE NOCASE OR t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE))`;
+function historyVcenterSql(b: SqlParams, name: string, negate: boolean): string {
+  const d = b.dialect;
+  const recorded = nocaseCompare(d, 't.vcenter', b.bind(name));
+  return `${negate ? 'NOT ' : ''}(${recorded} OR t.vcenter_id IN (SELECT id FROM vcenters WHERE ${nocaseCompare(d, 'name', b.bind(name))}))`;
+}
+
+/** `t.vcenter_id` among the vCenters of that name (now). */
+function vcenterNamedSql(b: SqlParams, name: string, negate: boolean): string {
+  return `t.vcenter_id ${negate ? 'NOT ' : ''}IN (SELECT id FROM vcenters WHERE ${nocaseCompare(b.dialect, 'name', b.bind(name))})`;
 }
 
 /**
  * Fields computed from child tables: a row's tags (`Category: tag`) and custom attributes
  * (`name=value`), as lists. `$` stands for the row's table alias.
  */
-const tagList = `(SELECT group_concat(x.category || ': ' || x.name, ', ') FROM tag_assignments x WHERE x.vcenter_id = $.vcenter_id AND x.object_moid = $.moid)`;
-const attributeList = (table: string, owner: string): string =>
-  `(SELECT group_concat(x.name || '=' || COALESCE(x.value, ''), ', ') FROM ${table} x WHERE x.vcenter_id = $.vcenter_id AND x.${owner} = $.moid)`;
+const tagList = (d: Dialect): string =>
+  `(SELECT ${listAgg(d, "x.category || ': ' || x.name")} FROM tag_assignments x WHERE x.vcenter_id = $.vcenter_id AND x.object_moid = $.moid)`;
+const attributeList = (d: Dialect, table: string, owner: string): string =>
+  `(SELECT ${listAgg(d, "x.name || '=' || COALESCE(x.value, '')")} FROM ${table} x WHERE x.vcenter_id = $.vcenter_id AND x.${owner} = $.moid)`;
 /** Also worked out from stored columns when read: a datastore's used space, a snapshot's age in whole days. */
 /** An object's latest change: one seek of the history's (vcenter_id, moid, at) index per row shown. */
 const lastChanged = `(SELECT max(x.at) FROM changes x WHERE x.vcenter_id = $.vcenter_id AND x.moid = $.moid)`;
-const COMPUTED: Partial<Record<QueryEntity, Record<string, string>>> = {
+const computed = (d: Dialect): Partial<Record<QueryEntity, Record<string, string>>> => ({
   vms: {
-    tags: tagList,
-    attributes: attributeList('vm_custom_values', 'vm_moid'),
+    tags: tagList(d),
+    attributes: attributeList(d, 'vm_custom_values', 'vm_moid'),
     lastChangedAt: lastChanged,
   },
   hosts: {
-    tags: tagList,
-    attributes: attributeList('host_custom_values', 'host_moid'),
+    tags: tagList(d),
+    attributes: attributeList(d, 'host_custom_values', 'host_moid'),
     lastChangedAt: lastChanged,
   },
-  clusters: { tags: tagList, lastChangedAt: lastChanged },
+  clusters: { tags: tagList(d), lastChangedAt: lastChanged },
   datastores: {
-    tags: tagList,
+    tags: tagList(d),
     usedBytes: '($."capacity_bytes" - $."free_bytes")',
     lastChangedAt: lastChanged,
   },
-  networks: { tags: tagList, lastChangedAt: lastChanged },
-  snapshots: { ageDays: `CAST(julianday('now') - julianday($."created_at") AS INTEGER)` },
-};
+  networks: { tags: tagList(d), lastChangedAt: lastChanged },
+  snapshots: { ageDays: wholeDaysSince(d, '$."created_at"') },
+});
+
+type ColumnMaps = Record<QueryEntity, Record<string, string>>;
 
 /** field → SQL expression with `$` for the table alias, per entity, from the drizzle schema (stated once). */
-const COLUMN_SQL: Record<QueryEntity, Record<string, string>> = Object.fromEntries(
-  (Object.keys(FIELDS) as QueryEntity[]).map((entity) => {
-    const map: Record<string, string> = dict({});
-    if (entity === 'vcenters') {
-      for (const [f, c] of Object.entries(VCENTER_COLUMNS)) map[f] = `$."${c}"`;
-    } else if (entity === 'changes') {
-      for (const [f, c] of Object.entries(CHANGE_COLUMNS)) map[f] = `$."${c}"`;
-    } else {
-      const cols = getTableColumns(ENTITY_TABLES[entity]) as Record<string, SQLiteColumn>;
-      for (const f of Object.keys(FIELDS[entity])) {
-        if (f === 'vcenter') map[f] = 'vc."name"';
-        else if (cols[f]) map[f] = `$."${cols[f].name}"`;
-        else if (COMPUTED[entity]?.[f]) map[f] = COMPUTED[entity][f];
+function columnSql(d: Dialect): ColumnMaps {
+  const extra = computed(d);
+  return Object.fromEntries(
+    (Object.keys(FIELDS) as QueryEntity[]).map((entity) => {
+      const map: Record<string, string> = dict({});
+      if (entity === 'vcenters') {
+        for (const [f, c] of Object.entries(VCENTER_COLUMNS)) map[f] = `$."${c}"`;
+      } else if (entity === 'changes') {
+        for (const [f, c] of Object.entries(CHANGE_COLUMNS)) map[f] = `$."${c}"`;
+      } else {
+        const cols = getTableColumns(ENTITY_TABLES[entity]) as Record<string, SQLiteColumn>;
+        for (const f of Object.keys(FIELDS[entity])) {
+          if (f === 'vcenter') map[f] = 'vc."name"';
+          else if (cols[f]) map[f] = `$."${cols[f].name}"`;
+          else if (extra[entity]?.[f]) map[f] = extra[entity][f];
+        }
       }
-    }
-    return [entity, map];
-  }),
-) as Record<QueryEntity, Record<string, string>>;
+      return [entity, map];
+    }),
+  ) as ColumnMaps;
+}
 
 /** field → SQL expression on the list's table (alias `t`). */
-const COLUMN_EXPR: Record<QueryEntity, Record<string, string>> = Object.fromEntries(
-  Object.entries(COLUMN_SQL).map(([entity, map]) => [
-    entity,
-    dict(Object.fromEntries(Object.entries(map).map(([f, e]) => [f, e.replaceAll('$.', 't.')]))),
-  ]),
-) as Record<QueryEntity, Record<string, string>>;
+function columnExprs(sql: ColumnMaps): ColumnMaps {
+  return Object.fromEntries(
+    Object.entries(sql).map(([entity, map]) => [
+      entity,
+      dict(Object.fromEntries(Object.entries(map).map(([f, e]) => [f, e.replaceAll('$.', 't.')]))),
+    ]),
+  ) as ColumnMaps;
+}
 
-function fromClause(entity: QueryEntity, needsVcenter = true): string {
+const COLUMN_SQL: Record<Dialect, ColumnMaps> = { sqlite: columnSql('sqlite'), pg: columnSql('pg') };
+const COLUMN_EXPR: Record<Dialect, ColumnMaps> = {
+  sqlite: columnExprs(COLUMN_SQL.sqlite),
+  pg: columnExprs(COLUMN_SQL.pg),
+};
+
+function fromClause(entity: QueryEntity, d: Dialect, needsVcenter = true): string {
   if (entity === 'vcenters') return `FROM ${VCENTER_SOURCE} t`;
   // The history records the vCenter's name: no join (a removed vCenter's history stays readable).
   if (entity === 'changes') return 'FROM "changes" t';
   const table = getTableConfig(ENTITY_TABLES[entity]).name;
   // CROSS JOIN keeps the inventory table as the outer loop, so its indexes serve WHERE and ORDER BY.
   return needsVcenter
-    ? `FROM "${table}" t CROSS JOIN vcenters vc ON vc.id = t.vcenter_id`
+    ? `FROM "${table}" t ${joinVcenters(d)} vcenters vc ON vc.id = t.vcenter_id`
     : `FROM "${table}" t`;
 }
 
@@ -151,8 +183,8 @@ function usesVcenter(plan: QueryPlan): boolean {
   return walk(plan.filter) || plan.groupBy === 'vcenter';
 }
 
-export function columnExpr(entity: QueryEntity, field: string): string {
-  const e = COLUMN_EXPR[entity][field];
+export function columnExpr(entity: QueryEntity, field: string, d: Dialect = 'sqlite'): string {
+  const e = COLUMN_EXPR[d][entity][field];
   if (!e) throw new VminerError('INVALID_INPUT', `unknown field "${field}" for ${entity}`);
   return e;
 }
@@ -206,18 +238,18 @@ export const RELATIONS: Partial<Record<QueryEntity, Record<string, Relation>>> =
   networks: { tags: TAGS },
 };
 
-function entityScope(entity: QueryEntity): Scope {
+function entityScope(entity: QueryEntity, d: Dialect): Scope {
   return {
     entity,
     label: entity,
-    column: (field) => columnExpr(entity, field),
+    column: (field) => columnExpr(entity, field, d),
     def: (field) => fieldDef(entity, field),
     relations: RELATIONS[entity] ?? {},
     depth: 0,
   };
 }
 
-function relationScope(rel: Relation, name: string, alias: string, depth: number): Scope {
+function relationScope(rel: Relation, name: string, alias: string, depth: number, d: Dialect): Scope {
   const unknown = (field: string): never => {
     throw new VminerError('INVALID_INPUT', `unknown field "${field}" for ${name}`);
   };
@@ -227,7 +259,7 @@ function relationScope(rel: Relation, name: string, alias: string, depth: number
       entity,
       label: name,
       column: (field) => {
-        const sql = field === 'vcenter' ? undefined : COLUMN_SQL[entity][field];
+        const sql = field === 'vcenter' ? undefined : COLUMN_SQL[d][entity][field];
         return sql ? sql.replaceAll('$.', `${alias}.`) : unknown(field);
       },
       def: (field) => (field === 'vcenter' ? undefined : fieldDef(entity, field)),
@@ -264,22 +296,25 @@ interface IndexUse {
   keepEq?: ReadonlySet<string>;
 }
 
-function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { unindexed: false }): string {
+function compile(scope: Scope, f: Filter, b: SqlParams, use: IndexUse = { unindexed: false }): string {
   const entity = scope.entity;
+  const d = b.dialect;
+  // PostgreSQL has no unary + on text; it picks its plan from statistics instead (see `preferOrder`).
   const colOf = (field: string, eq = false): string =>
-    (use.unindexed && !(eq && use.keepEq?.has(field)) ? '+' : '') + scope.column(field);
+    (use.unindexed && d === 'sqlite' && !(eq && use.keepEq?.has(field)) ? '+' : '') + scope.column(field);
   // Below an OR or a NOT every term goes unindexed: only a top-level equality narrows a seek.
   const nested: IndexUse = { unindexed: use.unindexed };
+  const like = likeOp(d);
   switch (f.kind) {
     case 'and':
     case 'or': {
-      if (f.filters.length === 0) return f.kind === 'and' ? '1' : '0';
+      if (f.filters.length === 0) return f.kind === 'and' ? sqlTrue(d) : sqlFalse(d);
       const inner = f.kind === 'and' ? use : nested;
-      return `(${f.filters.map((x) => compile(scope, x, params, inner)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
+      return `(${f.filters.map((x) => compile(scope, x, b, inner)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
     }
     case 'not':
       // NULL-safe: "not in cluster X" keeps VMs that have no cluster.
-      return `NOT COALESCE(${compile(scope, f.filter, params, nested)}, 0)`;
+      return `NOT COALESCE(${compile(scope, f.filter, b, nested)}, ${sqlFalse(d)})`;
     case 'has': {
       const rel = scope.relations[f.relation];
       if (!rel || scope.depth > 0) {
@@ -291,65 +326,64 @@ function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { uni
       }
       const alias = `r${scope.depth + 1}`;
       const inner = f.filter
-        ? ` AND (${compile(relationScope(rel, f.relation, alias, scope.depth + 1), f.filter, params, { unindexed: false })})`
+        ? ` AND (${compile(relationScope(rel, f.relation, alias, scope.depth + 1, d), f.filter, b, { unindexed: false })})`
         : '';
       return `EXISTS (SELECT 1 FROM "${rel.table}" ${alias} WHERE ${alias}.vcenter_id = t.vcenter_id AND ${alias}."${rel.owner}" = t.moid${inner})`;
     }
     case 'cmp': {
       if (entity === 'changes' && scope.depth === 0 && f.field === 'object' && f.op === 'eq')
-        return objectNamedSql(params, String(f.value));
+        return objectNamedSql(b, String(f.value));
       if (
         entity === 'changes' &&
         scope.depth === 0 &&
         f.field === 'vcenter' &&
         (f.op === 'eq' || f.op === 'ne')
       )
-        return historyVcenterSql(params, String(f.value), f.op === 'ne');
+        return historyVcenterSql(b, String(f.value), f.op === 'ne');
       if (
         f.field === 'vcenter' &&
         (f.op === 'eq' || f.op === 'ne') &&
         entity !== 'vcenters' &&
         entity !== 'changes' &&
         scope.depth === 0
-      ) {
-        params.push(String(f.value));
-        return `t.vcenter_id ${f.op === 'ne' ? 'NOT ' : ''}IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
-      }
+      )
+        return vcenterNamedSql(b, String(f.value), f.op === 'ne');
       const col = colOf(f.field, f.op === 'eq');
       const type = scope.def(f.field)?.type;
       const ops = { eq: '=', ne: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
       if (type === 'boolean') {
-        params.push(f.value === true || f.value === 'true' ? 1 : 0);
-        return `COALESCE(${col}, 0) ${f.op === 'ne' ? '!=' : '='} ?`;
+        const v = boolParam(d, f.value === true || f.value === 'true');
+        return `COALESCE(${col}, ${sqlFalse(d)}) ${f.op === 'ne' ? '!=' : '='} ${b.bind(v)}`;
       }
       if (type === 'list' && (f.op === 'eq' || f.op === 'ne')) {
-        params.push(`%, ${likeEscape(String(f.value))}, %`);
-        return `${f.op === 'ne' ? 'NOT ' : ''}(', ' || COALESCE(${col}, '') || ', ') LIKE ? ESCAPE '\\'`;
+        const list = `(', ' || COALESCE(${col}, '') || ', ')`;
+        return `${f.op === 'ne' ? 'NOT ' : ''}${list} ${like} ${b.bind(`%, ${likeEscape(String(f.value))}, %`)} ESCAPE '\\'`;
       }
-      params.push(typeof f.value === 'boolean' ? (f.value ? 1 : 0) : f.value);
-      return `${col} ${ops[f.op]} ?${type === 'text' && (f.op === 'eq' || f.op === 'ne') ? ' COLLATE NOCASE' : ''}`;
+      const v: Param = typeof f.value === 'boolean' ? (f.value ? 1 : 0) : f.value;
+      if (type === 'text' && (f.op === 'eq' || f.op === 'ne'))
+        return nocaseCompare(d, col, b.bind(v), ops[f.op]);
+      return `${col} ${ops[f.op]} ${b.bind(v)}`;
     }
     case 'between': {
-      params.push(f.min, f.max);
-      return `${colOf(f.field)} BETWEEN ? AND ?`;
+      const col = colOf(f.field);
+      return `${col} BETWEEN ${b.bind(f.min)} AND ${b.bind(f.max)}`;
     }
     case 'text': {
       if (entity === 'changes' && scope.depth === 0 && f.field === 'object' && f.op === 'equals')
-        return objectNamedSql(params, f.value);
+        return objectNamedSql(b, f.value);
       if (entity === 'changes' && scope.depth === 0 && f.field === 'vcenter' && f.op === 'equals')
-        return historyVcenterSql(params, f.value, false);
+        return historyVcenterSql(b, f.value, false);
       if (
         f.field === 'vcenter' &&
         f.op === 'equals' &&
         entity !== 'vcenters' &&
         entity !== 'changes' &&
         scope.depth === 0
-      ) {
-        params.push(f.value);
-        return `t.vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE)`;
-      }
+      )
+        return vcenterNamedSql(b, f.value, false);
       const col = colOf(f.field, f.op === 'equals');
       const type = scope.def(f.field)?.type;
+      const list = `(', ' || COALESCE(${col}, '') || ', ')`;
       if (
         entity === 'vms' &&
         scope.depth === 0 &&
@@ -359,33 +393,31 @@ function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { uni
       ) {
         // An IP among all of a VM's IPs: the trigram search index finds the few candidates, the
         // list match confirms the exact address (10.1.1.1 must not match 10.1.1.10).
-        params.push(`"${f.value.replace(/"/g, '""')}"`, `%, ${likeEscape(f.value)}, %`);
-        return `((t.vcenter_id, t.moid) IN (SELECT vcenter_id, moid FROM search_index WHERE search_index MATCH ?) AND (', ' || COALESCE(${col}, '') || ', ') LIKE ? ESCAPE '\\')`;
+        const candidates =
+          d === 'pg'
+            ? // pg_trgm's GIN indexes answer a substring ILIKE as FTS5's trigram phrase does.
+              `SELECT vcenter_id, moid FROM search_index WHERE name ILIKE ${b.bind(`%${likeEscape(f.value)}%`)} ESCAPE '\\' OR extra ILIKE ${b.bind(`%${likeEscape(f.value)}%`)} ESCAPE '\\'`
+            : `SELECT vcenter_id, moid FROM search_index WHERE search_index MATCH ${b.bind(`"${f.value.replace(/"/g, '""')}"`)}`;
+        return `((t.vcenter_id, t.moid) IN (${candidates}) AND ${list} ${like} ${b.bind(`%, ${likeEscape(f.value)}, %`)} ESCAPE '\\')`;
       }
       if (type === 'list' && (f.op === 'equals' || f.op === 'glob')) {
         // One element of a ", "-joined list (a VM's datastores, networks, IPs).
         const v = f.op === 'glob' ? globToLike(f.value) : likeEscape(f.value);
-        params.push(`%, ${v}, %`);
-        return `(', ' || COALESCE(${col}, '') || ', ') LIKE ? ESCAPE '\\'`;
+        return `${list} ${like} ${b.bind(`%, ${v}, %`)} ESCAPE '\\'`;
       }
       switch (f.op) {
         case 'equals':
-          params.push(f.value);
-          return `${col} = ? COLLATE NOCASE`;
+          return nocaseCompare(d, col, b.bind(f.value));
         case 'contains':
-          params.push(`%${likeEscape(f.value)}%`);
-          return `${col} LIKE ? ESCAPE '\\'`;
+          return `${col} ${like} ${b.bind(`%${likeEscape(f.value)}%`)} ESCAPE '\\'`;
         case 'startsWith':
-          params.push(`${likeEscape(f.value)}%`);
-          return `${col} LIKE ? ESCAPE '\\'`;
+          return `${col} ${like} ${b.bind(`${likeEscape(f.value)}%`)} ESCAPE '\\'`;
         case 'endsWith':
-          params.push(`%${likeEscape(f.value)}`);
-          return `${col} LIKE ? ESCAPE '\\'`;
+          return `${col} ${like} ${b.bind(`%${likeEscape(f.value)}`)} ESCAPE '\\'`;
         case 'glob':
-          params.push(globToLike(f.value));
-          return `${col} LIKE ? ESCAPE '\\'`;
+          return `${col} ${like} ${b.bind(globToLike(f.value))} ESCAPE '\\'`;
       }
-      return '0';
+      return sqlFalse(d);
     }
     case 'empty': {
       const col = colOf(f.field);
@@ -397,10 +429,17 @@ function compile(scope: Scope, f: Filter, params: Param[], use: IndexUse = { uni
   }
 }
 
-export function whereClause(plan: QueryPlan, params: Param[], preferOrder = false): string {
+export function whereClause(plan: QueryPlan, b: SqlParams, preferOrder = false): string {
   return plan.filter
-    ? `WHERE ${compile(entityScope(plan.entity), plan.filter, params, indexUse(plan, preferOrder))}`
+    ? `WHERE ${compile(entityScope(plan.entity, b.dialect), plan.filter, b, indexUse(plan, preferOrder))}`
     : '';
+}
+
+/** The filter alone (TRUE without one), for statements that add their own conditions. */
+function filterSql(plan: QueryPlan, b: SqlParams, preferOrder = false): string {
+  return plan.filter
+    ? compile(entityScope(plan.entity, b.dialect), plan.filter, b, indexUse(plan, preferOrder))
+    : sqlTrue(b.dialect);
 }
 
 function indexUse(plan: QueryPlan, preferOrder = false): IndexUse {
@@ -408,16 +447,16 @@ function indexUse(plan: QueryPlan, preferOrder = false): IndexUse {
 }
 
 /** A list row's fields in order: the catalog's fields, then the row's key. */
-function rowColumns(entity: QueryEntity): [field: string, expr: string][] {
-  const cols = Object.entries(COLUMN_EXPR[entity]);
+function rowColumns(entity: QueryEntity, d: Dialect): [field: string, expr: string][] {
+  const cols = Object.entries(COLUMN_EXPR[d][entity]);
   if (entity === 'changes') cols.push(['id', 't.id'], ['vcenterId', 't.vcenter_id'], ['moid', 't.moid']);
   else if (entity !== 'vcenters') cols.push(['vcenterId', 't.vcenter_id'], ['moid', 't.moid']);
   else cols.push(['id', 't.vcenter_id']);
   return cols;
 }
 
-function selectList(entity: QueryEntity): string {
-  return rowColumns(entity)
+function selectList(entity: QueryEntity, d: Dialect): string {
+  return rowColumns(entity, d)
     .map(([f, e]) => `${e} AS "${f}"`)
     .join(', ');
 }
@@ -448,16 +487,24 @@ export function canSelectJson(entity: QueryEntity): boolean {
  * next cursor. Building the JSON in SQLite spares a JavaScript object per row and its
  * serialisation — most of the cost of a 100-row page of 40 fields.
  */
-function jsonSelectList(plan: QueryPlan): string {
-  const pairs = rowColumns(plan.entity).map(([f, e]) => {
+function jsonSelectList(plan: QueryPlan, d: Dialect): string {
+  const pairs = rowColumns(plan.entity, d).map(([f, e]) => {
+    // PostgreSQL's booleans are JSON booleans already.
     const v =
-      fieldDef(plan.entity, f)?.type === 'boolean'
+      d === 'sqlite' && fieldDef(plan.entity, f)?.type === 'boolean'
         ? `json(CASE WHEN ${e} IS NULL THEN NULL WHEN ${e} = 1 THEN 'true' ELSE 'false' END)`
         : e;
     return `'${f}', ${v}`;
   });
-  const keys = sortKeys(plan).map((k, i) => `${k.expr} AS "k${i}"`);
-  return [`json_object(${pairs.join(', ')}) AS "json"`, ...keys].join(', ');
+  const keys = sortKeys(plan, d).map((k, i) => `${k.expr} AS "k${i}"`);
+  // json_build_object keeps the keys in order (jsonb would sort them); its text is the row's JSON.
+  const object =
+    d === 'pg' ? `CAST(json_build_object(${pairs.join(', ')}) AS text)` : `json_object(${pairs.join(', ')})`;
+  return [`${object} AS "json"`, ...keys].join(', ');
+}
+
+function pageSelect(plan: QueryPlan, page: PageShape, d: Dialect): string {
+  return page.json ? jsonSelectList(plan, d) : selectList(plan.entity, d);
 }
 
 /**
@@ -466,9 +513,9 @@ function jsonSelectList(plan: QueryPlan): string {
  * every key index-friendly, and with one direction throughout, keyset pages become a single
  * row-value comparison an index can seek to.
  */
-function orderBy(plan: QueryPlan): string {
-  return `ORDER BY ${sortKeys(plan)
-    .map((k) => `${k.expr}${k.nocase ? ' COLLATE NOCASE' : ''} ${k.dir === 'desc' ? 'DESC' : 'ASC'}`)
+function orderBy(plan: QueryPlan, d: Dialect): string {
+  return `ORDER BY ${sortKeys(plan, d)
+    .map((k) => orderTerm(d, k.expr, k.nocase === true, k.dir))
     .join(', ')}`;
 }
 
@@ -531,51 +578,54 @@ export function preferOrder(plan: QueryPlan, total: number): boolean {
 export interface PageShape {
   preferOrder?: boolean;
   json?: boolean;
+  /** The back end the statements are for (SQLite unless said). */
+  dialect?: Dialect;
 }
 
 export function rowsQuery(plan: QueryPlan, page: { limit: number; offset: number } & PageShape): SqlQuery {
-  const params: Param[] = [];
-  const where = whereClause(plan, params, page.preferOrder);
+  const d = page.dialect ?? 'sqlite';
+  const b = new SqlParams(d);
+  const where = whereClause(plan, b, page.preferOrder);
   const limit = Math.min(
     page.limit,
     plan.limit !== undefined ? Math.max(0, plan.limit - page.offset) : page.limit,
   );
-  params.push(limit, page.offset);
-  return {
-    sql: `SELECT ${page.json ? jsonSelectList(plan) : selectList(plan.entity)} ${fromClause(plan.entity)} ${where} ${orderBy(plan)} LIMIT ? OFFSET ?`,
-    params,
-  };
+  return b.query(
+    `SELECT ${pageSelect(plan, page, d)} ${fromClause(plan.entity, d)} ${where} ${orderBy(plan, d)} LIMIT ${b.bind(limit)} OFFSET ${b.bind(page.offset)}`,
+  );
 }
 
 /** How many rows the plan matches (capped by its limit). */
-export function countQuery(plan: QueryPlan): SqlQuery {
-  const params: Param[] = [];
-  const where = whereClause(plan, params);
-  return { sql: `SELECT count(*) AS n ${fromClause(plan.entity, usesVcenter(plan))} ${where}`, params };
+export function countQuery(plan: QueryPlan, d: Dialect = 'sqlite'): SqlQuery {
+  const b = new SqlParams(d);
+  const where = whereClause(plan, b);
+  return b.query(`SELECT count(*) AS n ${fromClause(plan.entity, d, usesVcenter(plan))} ${where}`);
 }
 
 /** A single aggregate value (sum/avg/min/max of a field). */
-export function aggregateQuery(plan: QueryPlan): SqlQuery {
+export function aggregateQuery(plan: QueryPlan, d: Dialect = 'sqlite'): SqlQuery {
   const agg = plan.aggregate!;
-  const params: Param[] = [];
-  const where = whereClause(plan, params);
-  const expr = agg.fn === 'count' ? 'count(*)' : `${agg.fn}(${columnExpr(plan.entity, agg.field!)})`;
-  return { sql: `SELECT ${expr} AS value ${fromClause(plan.entity, usesVcenter(plan))} ${where}`, params };
+  const b = new SqlParams(d);
+  const where = whereClause(plan, b);
+  const expr = aggregateExpr(d, agg.fn, agg.fn === 'count' ? '' : columnExpr(plan.entity, agg.field!, d));
+  return b.query(`SELECT ${expr} AS value ${fromClause(plan.entity, d, usesVcenter(plan))} ${where}`);
 }
 
 /** Grouped counts or aggregates: one row per group key. */
-export function groupQuery(plan: QueryPlan, maxGroups = 500): SqlQuery {
+export function groupQuery(plan: QueryPlan, maxGroups = 500, d: Dialect = 'sqlite'): SqlQuery {
   const agg = plan.aggregate ?? { fn: 'count' as const };
-  const params: Param[] = [];
-  const where = whereClause(plan, params);
-  const key = columnExpr(plan.entity, plan.groupBy!);
-  const expr = agg.fn === 'count' ? 'count(*)' : `${agg.fn}(${columnExpr(plan.entity, agg.field!)})`;
-  const dir = plan.sort?.[0]?.dir === 'asc' ? 'ASC' : 'DESC';
-  params.push(Math.min(plan.limit ?? maxGroups, maxGroups));
-  return {
-    sql: `SELECT ${key} AS "key", ${expr} AS "value" ${fromClause(plan.entity, usesVcenter(plan))} ${where} GROUP BY 1 ORDER BY 2 ${dir}, 1 LIMIT ?`,
-    params,
-  };
+  const b = new SqlParams(d);
+  const key = columnExpr(plan.entity, plan.groupBy!, d);
+  const expr = aggregateExpr(d, agg.fn, agg.fn === 'count' ? '' : columnExpr(plan.entity, agg.field!, d));
+  const where = whereClause(plan, b);
+  const dir = plan.sort?.[0]?.dir === 'asc' ? 'asc' : 'desc';
+  const order =
+    d === 'sqlite'
+      ? `2 ${dir === 'asc' ? 'ASC' : 'DESC'}, 1`
+      : `${orderTerm(d, '2', false, dir)}, ${orderTerm(d, '1', false, 'asc')}`;
+  return b.query(
+    `SELECT ${key} AS "key", ${expr} AS "value" ${fromClause(plan.entity, d, usesVcenter(plan))} ${where} GROUP BY 1 ORDER BY ${order} LIMIT ${b.bind(Math.min(plan.limit ?? maxGroups, maxGroups))}`,
+  );
 }
 
 interface SortKey {
@@ -585,9 +635,9 @@ interface SortKey {
   nocase?: boolean;
 }
 
-function sortKeys(plan: QueryPlan): SortKey[] {
+function sortKeys(plan: QueryPlan, d: Dialect = 'sqlite'): SortKey[] {
   const keys: SortKey[] = (plan.sort ?? []).map((s) => ({
-    expr: columnExpr(plan.entity, s.field),
+    expr: columnExpr(plan.entity, s.field, d),
     field: s.field,
     dir: s.dir,
     // Text sorts ignore case, as people read lists; it also lets the NOCASE indexes serve them.
@@ -603,8 +653,8 @@ function sortKeys(plan: QueryPlan): SortKey[] {
   const dir = plan.sort?.[0]?.dir ?? 'asc';
   // VMs by cluster come host by host (as ops read them, and as the cluster index runs).
   if (plan.entity === 'vms' && keys.at(-1)?.field === 'cluster' && !keys.some((k) => k.field === 'host'))
-    keys.push({ expr: columnExpr('vms', 'host'), field: 'host', dir, nocase: true });
-  keys.push({ expr: columnExpr(plan.entity, 'name'), field: 'name', dir, nocase: true });
+    keys.push({ expr: columnExpr('vms', 'host', d), field: 'host', dir, nocase: true });
+  keys.push({ expr: columnExpr(plan.entity, 'name', d), field: 'name', dir, nocase: true });
   if (plan.entity === 'vcenters') keys.push({ expr: 't.vcenter_id', field: 'id', dir });
   else keys.push({ expr: 't.vcenter_id', field: 'vcenterId', dir }, { expr: 't.moid', field: 'moid', dir });
   return keys;
@@ -636,12 +686,36 @@ function decodeCursor(cursor: string, n: number): (string | number | null)[] {
   return v as (string | number | null)[];
 }
 
-// In a row value the collation goes on the value side: SQLite seeks an index with a row-value
-// comparison only as far as its left side lists bare columns, so `(name COLLATE NOCASE, …) > (…)`
-// scanned the whole order up to the cursor (page 1,000 of 100k names cost 14 ms, not 0.04 ms).
-const columns = (ks: SortKey[]): string => `(${ks.map((k) => k.expr).join(', ')})`;
-const placeholders = (ks: SortKey[]): string =>
-  `(${ks.map((k) => (k.nocase ? '? COLLATE NOCASE' : '?')).join(', ')})`;
+/**
+ * A key compared with a cursor value: `(expr COLLATE NOCASE) > ?` on SQLite, `lower(expr) >
+ * lower($n)` on PostgreSQL.
+ */
+function keyCompare(b: SqlParams, k: SortKey, op: string, v: Param): string {
+  if (!k.nocase) return `${k.expr} ${op} ${b.bind(v)}`;
+  const left = folded(b.dialect, k.expr);
+  const ph = b.bind(v);
+  return `${left} ${op} ${b.dialect === 'pg' ? `lower(${ph})` : ph}`;
+}
+
+/**
+ * `(keys…) > (values…)` as one row-value comparison. On SQLite the collation goes on the value
+ * side: SQLite seeks an index with a row-value comparison only as far as its left side lists bare
+ * columns, so `(name COLLATE NOCASE, …) > (…)` scanned the whole order up to the cursor (page 1,000
+ * of 100k names cost 14 ms, not 0.04 ms). PostgreSQL compares `lower(name)`, what its index holds.
+ */
+function rowCompare(b: SqlParams, ks: SortKey[], cmp: string, values: Param[]): string {
+  const pg = b.dialect === 'pg';
+  const left = ks.map((k) => (pg && k.nocase ? `lower(${k.expr})` : k.expr));
+  const right = ks.map((k, i) => {
+    const ph = b.bind(values[i]!);
+    if (!k.nocase) return ph;
+    return pg ? `lower(${ph})` : `${ph} COLLATE NOCASE`;
+  });
+  return `(${left.join(', ')}) ${cmp} (${right.join(', ')})`;
+}
+
+/** One stretch of the order after a cursor: its condition, binding its values when written. */
+type Segment = (b: SqlParams) => string;
 
 /**
  * The rows after a cursor when every key runs one way, as consecutive stretches of the order,
@@ -649,24 +723,19 @@ const placeholders = (ks: SortKey[]): string =>
  * key sit at the start (asc) or the end (desc) of the order. `undefined` when the keys run both
  * ways or a later key of the cursor is NULL.
  */
-function keysetSegments(
-  keys: SortKey[],
-  values: (string | number | null)[],
-): { sql: string; params: Param[] }[] | undefined {
+function keysetSegments(keys: SortKey[], values: (string | number | null)[]): Segment[] | undefined {
   const dir = keys[0]!.dir;
   if (!keys.every((k) => k.dir === dir) || values.slice(1).some((v) => v === null)) return undefined;
   const cmp = dir === 'asc' ? '>' : '<';
   const first = keys[0]!.expr;
   if (values[0] === null) {
     const rest = keys.slice(1);
-    const nulls = {
-      sql: `${first} IS NULL AND ${columns(rest)} ${cmp} ${placeholders(rest)}`,
-      params: values.slice(1) as Param[],
-    };
-    return dir === 'asc' ? [nulls, { sql: `${first} IS NOT NULL`, params: [] }] : [nulls];
+    const nulls: Segment = (b) =>
+      `${first} IS NULL AND ${rowCompare(b, rest, cmp, values.slice(1) as Param[])}`;
+    return dir === 'asc' ? [nulls, () => `${first} IS NOT NULL`] : [nulls];
   }
-  const after = { sql: `${columns(keys)} ${cmp} ${placeholders(keys)}`, params: values as Param[] };
-  return dir === 'desc' ? [after, { sql: `${first} IS NULL`, params: [] }] : [after];
+  const after: Segment = (b) => rowCompare(b, keys, cmp, values as Param[]);
+  return dir === 'desc' ? [after, () => `${first} IS NULL`] : [after];
 }
 
 /**
@@ -680,19 +749,17 @@ export function pageQueries(
   page: { limit: number; cursor?: string; offset?: number } & PageShape,
 ): SqlQuery[] {
   if (!page.cursor) return [pageQuery(plan, page)];
-  const keys = sortKeys(plan);
+  const d = page.dialect ?? 'sqlite';
+  const keys = sortKeys(plan, d);
   const segments = keysetSegments(keys, decodeCursor(page.cursor, keys.length));
   if (!segments || segments.length === 1) return [pageQuery(plan, page)];
   return segments.map((seg) => {
-    const params: Param[] = [];
-    const where = plan.filter
-      ? compile(entityScope(plan.entity), plan.filter, params, indexUse(plan, page.preferOrder))
-      : '1';
-    params.push(...seg.params, page.limit);
-    return {
-      sql: `SELECT ${page.json ? jsonSelectList(plan) : selectList(plan.entity)} ${fromClause(plan.entity)} WHERE (${where}) AND (${seg.sql}) ${orderBy(plan)} LIMIT ?`,
-      params,
-    };
+    const b = new SqlParams(d);
+    const where = filterSql(plan, b, page.preferOrder);
+    const after = seg(b);
+    return b.query(
+      `SELECT ${pageSelect(plan, page, d)} ${fromClause(plan.entity, d)} WHERE (${where}) AND (${after}) ${orderBy(plan, d)} LIMIT ${b.bind(page.limit)}`,
+    );
   });
 }
 
@@ -704,26 +771,24 @@ export function pageQuery(
   plan: QueryPlan,
   page: { limit: number; cursor?: string; offset?: number } & PageShape,
 ): SqlQuery {
+  const d = page.dialect ?? 'sqlite';
   if (!page.cursor) {
     return rowsQuery(plan, {
       limit: page.limit,
       offset: page.offset ?? 0,
       preferOrder: page.preferOrder,
       json: page.json,
+      dialect: d,
     });
   }
-  const keys = sortKeys(plan);
+  const keys = sortKeys(plan, d);
   const values = decodeCursor(page.cursor, keys.length);
-  const params: Param[] = [];
-  const where = plan.filter
-    ? compile(entityScope(plan.entity), plan.filter, params, indexUse(plan, page.preferOrder))
-    : '1';
+  const b = new SqlParams(d);
+  const where = filterSql(plan, b, page.preferOrder);
   const branches: string[] = [];
-  const col = (k: SortKey): string => `${k.expr}${k.nocase ? ' COLLATE NOCASE' : ''}`;
   const segments = keysetSegments(keys, values);
   if (segments) {
-    for (const seg of segments) params.push(...seg.params);
-    branches.push(segments.map((seg) => `(${seg.sql})`).join(' OR '));
+    branches.push(segments.map((seg) => `(${seg(b)})`).join(' OR '));
   } else {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
@@ -736,44 +801,40 @@ export function pageQuery(
         const kj = keys[j]!;
         const vj = values[j]!;
         if (vj === null) parts.push(`${kj.expr} IS NULL`);
-        else {
-          parts.push(`${col(kj)} = ?`);
-          params.push(vj);
-        }
+        else parts.push(keyCompare(b, kj, '=', vj));
       }
       if (v === null) {
         parts.push(`${k.expr} IS NOT NULL`);
       } else if (k.dir === 'asc') {
-        parts.push(`${col(k)} > ?`);
-        params.push(v);
+        parts.push(keyCompare(b, k, '>', v));
       } else {
-        parts.push(`(${col(k)} < ? OR ${k.expr} IS NULL)`);
-        params.push(v);
+        parts.push(`(${keyCompare(b, k, '<', v)} OR ${k.expr} IS NULL)`);
       }
       branches.push(`(${parts.join(' AND ')})`);
     }
   }
-  const after = branches.length > 0 ? branches.join(' OR ') : '0';
-  params.push(page.limit);
-  return {
-    sql: `SELECT ${page.json ? jsonSelectList(plan) : selectList(plan.entity)} ${fromClause(plan.entity)} WHERE (${where}) AND (${after}) ${orderBy(plan)} LIMIT ?`,
-    params,
-  };
+  const after = branches.length > 0 ? branches.join(' OR ') : sqlFalse(d);
+  return b.query(
+    `SELECT ${pageSelect(plan, page, d)} ${fromClause(plan.entity, d)} WHERE (${where}) AND (${after}) ${orderBy(plan, d)} LIMIT ${b.bind(page.limit)}`,
+  );
 }
 
 /** One row by its key (vCenter id + managed object id), in the same shape as list rows. */
-export function rowByKeyQuery(entity: Exclude<QueryEntity, 'vcenters' | 'changes'>): string {
-  return `SELECT ${selectList(entity)} ${fromClause(entity)} WHERE t.vcenter_id = ? AND t.moid = ?`;
+export function rowByKeyQuery(
+  entity: Exclude<QueryEntity, 'vcenters' | 'changes'>,
+  d: Dialect = 'sqlite',
+): string {
+  const [id, moid] = d === 'pg' ? ['$1', '$2'] : ['?', '?'];
+  return `SELECT ${selectList(entity, d)} ${fromClause(entity, d)} WHERE t.vcenter_id = ${id} AND t.moid = ${moid}`;
 }
 
 /**
  * A plan's rows under another select list (`vminer list` prints every stored column): the same
  * FROM, WHERE and ORDER BY as `rowsQuery`, then the plan's limit.
  */
-export function planRowsQuery(plan: QueryPlan, select: string): SqlQuery {
-  const params: Param[] = [];
-  const where = whereClause(plan, params);
-  const limit = plan.limit !== undefined ? ' LIMIT ?' : '';
-  if (plan.limit !== undefined) params.push(plan.limit);
-  return { sql: `SELECT ${select} ${fromClause(plan.entity)} ${where} ${orderBy(plan)}${limit}`, params };
+export function planRowsQuery(plan: QueryPlan, select: string, d: Dialect = 'sqlite'): SqlQuery {
+  const b = new SqlParams(d);
+  const where = whereClause(plan, b);
+  const limit = plan.limit !== undefined ? ` LIMIT ${b.bind(plan.limit)}` : '';
+  return b.query(`SELECT ${select} ${fromClause(plan.entity, d)} ${where} ${orderBy(plan, d)}${limit}`);
 }
