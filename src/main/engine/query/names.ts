@@ -1,5 +1,5 @@
 import Fuse from 'fuse.js';
-import type Database from 'better-sqlite3';
+import type { NameSource } from './name-source.js';
 import type { QueryEntity } from '../../../shared/fields.js';
 import type { Token } from './tokenize.js';
 import { editDistance } from './spelling.js';
@@ -38,16 +38,6 @@ export type NameResolution =
   | { kind: 'ambiguous'; candidates: string[] }
   | { kind: 'none'; closest: string[] };
 
-const TABLE: Record<NamedType, string> = {
-  clusters: 'clusters',
-  hosts: 'hosts',
-  datastores: 'datastores',
-  datacenters: 'datacenters',
-  vcenters: 'vcenters',
-  networks: 'networks',
-  vms: 'vms',
-};
-
 /**
  * The live inventory vocabulary (distinct names per type), for "in cluster prodction" →
  * "Production". Loaded lazily, dropped when the inventory changes.
@@ -65,7 +55,6 @@ export class NameIndex {
   /** Host names by their first label ("esx07" → esx07.fra.lab, esx07.ams.lab). */
   private shortHosts: Map<string, string[]> | undefined;
   private normalizedFirst: Set<string> | undefined;
-  private placementLookup: Database.Statement | undefined;
   private allLower: Set<string> | undefined;
   private multiWordFirst: Set<string> | undefined;
   /** Tag and category names (tag_defs, tag_categories) and custom attribute names, lowercased → as stored. */
@@ -73,9 +62,8 @@ export class NameIndex {
   private attributeNames: Map<string, string> | undefined;
   /** VM names are too many to hold (100k+): they are looked up one at a time through the index. */
   private readonly vmCache = new Map<string, string | null>();
-  private vmLookup: Database.Statement | undefined;
 
-  constructor(private readonly sqlite: Database.Database) {}
+  constructor(private readonly source: NameSource) {}
 
   invalidate(): void {
     this.byType.clear();
@@ -88,36 +76,31 @@ export class NameIndex {
     this.vmCache.clear();
   }
 
-  private byLower(sql: string): Map<string, string> {
+  private byLower(names: string[]): Map<string, string> {
     const out = new Map<string, string>();
-    for (const n of this.sqlite.prepare(sql).pluck().all() as string[]) out.set(n.toLowerCase(), n);
+    for (const n of names) out.set(n.toLowerCase(), n);
     return out;
   }
 
   /** The tags and tag categories the vCenters define ("backup", "gold"). */
   tagNames(): { tags: Map<string, string>; categories: Map<string, string> } {
     this.tagVocab ??= {
-      tags: this.byLower('SELECT DISTINCT name FROM tag_defs'),
-      categories: this.byLower('SELECT DISTINCT name FROM tag_categories'),
+      tags: this.byLower(this.source.vocabulary('tags')),
+      categories: this.byLower(this.source.vocabulary('categories')),
     };
     return this.tagVocab;
   }
 
   /** A custom attribute's name as stored ("owner", "cost-center"), when some VM or host has it set. */
   attribute(lower: string): string | undefined {
-    this.attributeNames ??= this.byLower(
-      'SELECT DISTINCT name FROM vm_custom_values UNION SELECT DISTINCT name FROM host_custom_values',
-    );
+    this.attributeNames ??= this.byLower(this.source.vocabulary('attributes'));
     return this.attributeNames.get(lower);
   }
 
   private vmName(lower: string): string | null {
     let hit = this.vmCache.get(lower);
     if (hit === undefined) {
-      this.vmLookup ??= this.sqlite
-        .prepare('SELECT name FROM vms WHERE name = ? COLLATE NOCASE LIMIT 1')
-        .pluck();
-      hit = (this.vmLookup.get(lower) as string | undefined) ?? null;
+      hit = this.source.vmName(lower) ?? null;
       if (this.vmCache.size > 5000) this.vmCache.clear();
       this.vmCache.set(lower, hit);
     }
@@ -127,7 +110,7 @@ export class NameIndex {
   private load(type: NamedType) {
     let entry = this.byType.get(type);
     if (!entry) {
-      const rows = this.sqlite.prepare(`SELECT DISTINCT name FROM ${TABLE[type]}`).pluck().all() as string[];
+      const rows = this.source.names(type);
       const exact = new Map<string, string>();
       const normalized = new Map<string, string[]>();
       for (const r of rows) {
@@ -211,27 +194,12 @@ export class NameIndex {
   /** Which of these names exist in that vCenter ("host esx04 in vcenter vc-1"). */
   inVcenter(type: NamedType, names: string[], vcenter: string): string[] {
     if (names.length === 0) return [];
-    const rows = this.sqlite
-      .prepare(
-        `SELECT DISTINCT t.name FROM ${TABLE[type]} t JOIN vcenters vc ON vc.id = t.vcenter_id
-         WHERE vc.name = ? COLLATE NOCASE AND t.name IN (${names.map(() => '?').join(', ')})`,
-      )
-      .pluck()
-      .all(vcenter, ...names) as string[];
-    return rows;
+    return this.source.inVcenter(type, names, vcenter);
   }
 
   /** Where the VMs of this name are (one per vCenter that has one). */
   vmPlacement(name: string): VmPlacement[] {
-    this.placementLookup ??= this.sqlite.prepare(
-      `SELECT t.name AS name, vc.name AS vcenter, t.host AS host, t.cluster AS cluster, t.datacenter AS datacenter,
-        t.datastores AS datastores, t.networks AS networks
-       FROM vms t JOIN vcenters vc ON vc.id = t.vcenter_id WHERE t.name = ? COLLATE NOCASE`,
-    );
-    const rows = this.placementLookup.all(name) as (Omit<VmPlacement, 'datastores' | 'networks'> & {
-      datastores: string | null;
-      networks: string | null;
-    })[];
+    const rows = this.source.vmPlacements(name);
     const list = (v: string | null): string[] => (v ? v.split(', ').filter(Boolean) : []);
     return rows.map((r) => ({ ...r, datastores: list(r.datastores), networks: list(r.networks) }));
   }

@@ -10,27 +10,26 @@ import { describePlan } from '../../../shared/describe.js';
 import { EXAMPLE_QUESTIONS } from './examples.js';
 import { NameIndex } from './names.js';
 import { NAME_SLOT_WORDS, parseQuestion } from './parser.js';
-import {
-  aggregateQuery,
-  countQuery,
-  groupQuery,
-  preferOrder,
-  rowByKeyQuery,
-  rowsQuery,
-  type SqlQuery,
-} from './planner.js';
+import { aggregateQuery, countQuery, groupQuery, preferOrder, rowByKeyQuery, rowsQuery } from './planner.js';
 import { buildPlan, entityLabel, fieldForWord, ResolveProblem, type ResolveContext } from './resolve.js';
 import { fieldsOf, inferEntity, looksLikeFollowUp, refinePlan, type FollowUpHints } from './follow-up.js';
-import { InventorySearch } from './search.js';
+import { searchInventory } from './search.js';
 import { recogniseChangeQuestion } from './recognize-changes.js';
 import { DOMAIN_TERMS } from './lexicon.js';
 import { normalizeTokens } from './normalize.js';
 import { closestKeywords, correctTokens, withCorrections } from './spelling.js';
 import { tokenize } from './tokenize.js';
 import type { Db } from '../db/database.js';
+import { SqliteNames } from './name-source.js';
+import { first, readAsync, readSync, type Reading, type Row } from './reading.js';
+import { likeOp, nocaseCompare, SqlParams, type Dialect, type SqlQuery } from './sql-dialect.js';
+import type { PgQueryBackend } from './pg-backend.js';
 
-export interface QueryServiceOptions {
-  sqlite: Database.Database;
+/** The back end a QueryService reads: the SQLite cache, or a team server's PostgreSQL. */
+type Backend =
+  { sqlite: Database.Database; postgres?: undefined } | { postgres: PgQueryBackend; sqlite?: undefined };
+
+export type QueryServiceOptions = Backend & {
   /** Accepted for symmetry with the other repositories; the engine runs raw parametrised SQL. */
   db?: Db;
   conversations?: ConversationStore;
@@ -39,7 +38,7 @@ export interface QueryServiceOptions {
   pageSize?: number;
   /** A vCenter whose last good sync is older than this counts as stale. */
   staleAfterMs?: number;
-}
+};
 
 export interface ParseOutcome {
   parsed: ParsedQuestion;
@@ -84,40 +83,80 @@ export function placedBy(f: Filter | undefined): boolean {
   return f.kind === 'text' && (f.op === 'equals' || f.op === 'glob') && PLACE_FIELDS.has(f.field);
 }
 
+/** What running a plan gives: rows (first page + total), a count, grouped values or one value. */
+export type PlanResult = Pick<Answer, 'kind' | 'columns' | 'rows' | 'total' | 'value'>;
+
 /**
  * Answers plain-English questions from the cache: tokenize → correct spelling → parse → plan →
  * parametrised SQL. The plan is what the answer shows, what follow-ups change and what exports take.
  */
 export class QueryService {
   readonly names: NameIndex;
-  private readonly searcher: InventorySearch;
+  /** The SQL the planner writes for this service's back end. */
+  readonly dialect: Dialect;
   private readonly conversations: ConversationStore;
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(private readonly opts: QueryServiceOptions) {
-    this.names = new NameIndex(opts.sqlite);
-    this.searcher = new InventorySearch(opts.sqlite);
+    this.dialect = opts.postgres !== undefined ? 'pg' : 'sqlite';
+    this.names = new NameIndex(
+      opts.postgres !== undefined ? opts.postgres.names : new SqliteNames(opts.sqlite),
+    );
     this.conversations = opts.conversations ?? new MemoryConversations();
   }
 
   /** Drop cached vocabularies and totals after the inventory changed. */
   invalidate(): void {
     this.names.invalidate();
+    this.opts.postgres?.names.invalidate();
     this.totals.clear();
   }
 
   private readonly totals = new Map<string, number>();
 
   /**
+   * Runs a reading on the SQLite cache, synchronously. A service on PostgreSQL answers through
+   * the `…Async` methods only.
+   */
+  private read<T>(steps: Reading<T>): T {
+    const sqlite = this.opts.sqlite;
+    if (!sqlite)
+      throw new VminerError(
+        'INTERNAL',
+        'this query service reads PostgreSQL: call askAsync, executeAsync, countOfAsync or freshnessAsync',
+      );
+    return readSync(steps, (q) => this.stmt(sqlite, q).all(...q.params) as Row[]);
+  }
+
+  /** Runs a reading on either back end (PostgreSQL: after its name snapshot is current). */
+  private async readAsync<T>(steps: Reading<T>): Promise<T> {
+    const pg = this.opts.postgres;
+    if (!pg) return this.read(steps);
+    await pg.names.ready();
+    return readAsync(steps, (q) => pg.all(q));
+  }
+
+  /**
    * How many rows a plan matches. Counting a broad filter scans most of a 100k-row table, so
    * totals are cached until the inventory changes (paging a list asks for the same total each page).
    */
   countOf(plan: QueryPlan): number {
-    const q = countQuery({ entity: plan.entity, ...(plan.filter ? { filter: plan.filter } : {}) });
+    return this.read(this.counting(plan));
+  }
+
+  countOfAsync(plan: QueryPlan): Promise<number> {
+    return this.readAsync(this.counting(plan));
+  }
+
+  private *counting(plan: QueryPlan): Reading<number> {
+    const q = countQuery(
+      { entity: plan.entity, ...(plan.filter ? { filter: plan.filter } : {}) },
+      this.dialect,
+    );
     const key = `${q.sql}\u0000${JSON.stringify(q.params)}`;
     let n = this.totals.get(key);
     if (n === undefined) {
-      n = (this.stmt(q).get(...q.params) as { n: number }).n;
+      n = ((yield* first(q)) as { n: number }).n;
       if (this.totals.size > 1000) this.totals.clear();
       this.totals.set(key, n);
     }
@@ -128,10 +167,10 @@ export class QueryService {
     return this.opts.now?.() ?? new Date();
   }
 
-  private stmt(q: SqlQuery): Database.Statement {
+  private stmt(sqlite: Database.Database, q: SqlQuery): Database.Statement {
     let s = this.statements.get(q.sql);
     if (!s) {
-      s = this.opts.sqlite.prepare(q.sql);
+      s = sqlite.prepare(q.sql);
       if (this.statements.size > 500) this.statements.clear();
       this.statements.set(q.sql, s);
     }
@@ -238,7 +277,17 @@ export class QueryService {
     return Object.hasOwn(map, w) ? map[w] : undefined;
   }
 
+  /** Answers a question from the SQLite cache (synchronously). */
   ask(req: AskRequest): Answer {
+    return this.read(this.answering(req));
+  }
+
+  /** Answers a question on either back end. */
+  askAsync(req: AskRequest): Promise<Answer> {
+    return this.readAsync(this.answering(req));
+  }
+
+  private *answering(req: AskRequest): Reading<Answer> {
     const question = req.question.slice(0, 2000);
     const conversationId = req.conversationId ?? randomUUID();
     const outcome = this.parse(question, conversationId);
@@ -256,10 +305,10 @@ export class QueryService {
         interpretation: `a request to ${parsed.refusedVerb ?? 'change'} something`,
         message:
           'vMiner only reads inventory; it never changes anything in vCenter. Ask a question about the estate instead, e.g. "show powered off vms".',
-        freshness: this.freshness(undefined, []),
+        freshness: yield* this.freshnessOf(undefined, []),
       };
     }
-    if (parsed.kind === 'find') return this.find(base, parsed.findText ?? '');
+    if (parsed.kind === 'find') return yield* this.find(base, parsed.findText ?? '');
 
     // A word it does not know is never dropped: the question is not answered, the words are named.
     if (parsed.unknown.length > 0) {
@@ -280,8 +329,8 @@ export class QueryService {
             : '') +
           (understoodPart ? ` I understood: ${understoodPart}.` : '') +
           ' Did you mean one of these?',
-        suggestions: this.suggestFor(question, words),
-        freshness: this.freshness(undefined, []),
+        suggestions: yield* this.suggestFor(question, words),
+        freshness: yield* this.freshnessOf(undefined, []),
       };
     }
 
@@ -297,8 +346,8 @@ export class QueryService {
         suggestions:
           outcome.problem.kind === 'clarify'
             ? outcome.problem.suggestions
-            : [...outcome.problem.suggestions, ...this.suggest(question)].slice(0, 4),
-        freshness: this.freshness(undefined, []),
+            : [...outcome.problem.suggestions, ...(yield* this.suggest(question))].slice(0, 4),
+        freshness: yield* this.freshnessOf(undefined, []),
       };
     }
     const plan =
@@ -316,16 +365,16 @@ export class QueryService {
           parsed.kind === 'export'
             ? 'There is no previous answer to export in this conversation: ask a question first, or say what to export ("export powered off vms to excel").'
             : `I did not understand "${question}". Try one of these:`,
-        suggestions: this.suggest(question),
-        freshness: this.freshness(undefined, []),
+        suggestions: yield* this.suggest(question),
+        freshness: yield* this.freshnessOf(undefined, []),
       };
     }
     this.conversations.set(conversationId, { plan, updatedAt: Date.now() });
     const notes: string[] = [];
     if (outcome.corrections.length) notes.push(`names matched: ${outcome.corrections.join(', ')}`);
     const interpretation = describePlan(plan) + (notes.length ? ` (${notes.join('; ')})` : '');
-    const freshness = this.freshness(plan);
-    const result = this.execute(plan);
+    const freshness = yield* this.freshnessOf(plan);
+    const result = yield* this.executing(plan);
     if (parsed.kind === 'export') {
       return {
         ...base,
@@ -342,12 +391,18 @@ export class QueryService {
   }
 
   /** Runs a plan: rows (first page + total), a count, grouped values or one aggregate value. */
-  execute(
-    plan: QueryPlan,
-    page: { limit?: number; offset?: number } = {},
-  ): Pick<Answer, 'kind' | 'columns' | 'rows' | 'total' | 'value'> {
+  execute(plan: QueryPlan, page: { limit?: number; offset?: number } = {}): PlanResult {
+    return this.read(this.executing(plan, page));
+  }
+
+  executeAsync(plan: QueryPlan, page: { limit?: number; offset?: number } = {}): Promise<PlanResult> {
+    return this.readAsync(this.executing(plan, page));
+  }
+
+  private *executing(plan: QueryPlan, page: { limit?: number; offset?: number } = {}): Reading<PlanResult> {
+    const d = this.dialect;
     if (plan.groupBy) {
-      const rows = this.stmt(groupQuery(plan)).all(...groupQuery(plan).params) as {
+      const rows = (yield groupQuery(plan, undefined, d)) as {
         key: unknown;
         value: number;
       }[];
@@ -359,20 +414,23 @@ export class QueryService {
       };
     }
     if (plan.aggregate && plan.aggregate.fn === 'count') {
-      const n = this.countOf(plan);
+      const n = yield* this.counting(plan);
       const value = plan.limit !== undefined ? Math.min(n, plan.limit) : n;
       return { kind: 'count', columns: [], rows: [], total: value, value };
     }
     if (plan.aggregate) {
-      const q = aggregateQuery(plan);
-      const v = (this.stmt(q).get(...q.params) as { value: number | null }).value;
+      const v = ((yield* first(aggregateQuery(plan, d))) as { value: number | null }).value;
       const value = v === null ? null : Math.round(v * 100) / 100;
       return { kind: 'value', columns: [], rows: [], total: 1, value };
     }
     const limit = page.limit ?? this.opts.pageSize ?? 100;
-    const count = this.countOf(plan);
-    const q = rowsQuery(plan, { limit, offset: page.offset ?? 0, preferOrder: preferOrder(plan, count) });
-    const rows = this.stmt(q).all(...q.params) as Record<string, unknown>[];
+    const count = yield* this.counting(plan);
+    const rows = yield rowsQuery(plan, {
+      limit,
+      offset: page.offset ?? 0,
+      preferOrder: preferOrder(plan, count),
+      dialect: d,
+    });
     const total = plan.limit !== undefined ? Math.min(count, plan.limit) : count;
     for (const r of rows)
       for (const [k, v] of Object.entries(r))
@@ -383,14 +441,15 @@ export class QueryService {
     return { kind: 'rows', columns, rows, total };
   }
 
-  private find(
+  private *find(
     base: { conversationId: string; question: string; correctedQuestion?: string },
     text: string,
-  ): Answer {
-    const hits = this.searcher.search(text, 25);
-    const rows = hits.map((h) => {
-      const row = this.rowByKey(h.entity, h.vcenterId, h.moid) ?? {};
-      return {
+  ): Reading<Answer> {
+    const hits = yield* searchInventory(this.dialect, text, 25);
+    const rows: Row[] = [];
+    for (const h of hits) {
+      const row = (yield* this.rowByKey(h.entity, h.vcenterId, h.moid)) ?? {};
+      rows.push({
         entity: entityLabel(h.entity, false),
         name: h.name,
         vcenter: row['vcenter'] ?? null,
@@ -401,8 +460,8 @@ export class QueryService {
         ipAddress: row['ipAddress'] ?? null,
         powerState: row['powerState'] ?? null,
         matchedOn: h.matchedOn,
-      };
-    });
+      });
+    }
     return {
       ...base,
       kind: 'find',
@@ -423,28 +482,23 @@ export class QueryService {
       total: rows.length,
       ...(rows.length === 0 ? { message: `Nothing in the inventory matches "${text}".` } : {}),
       // The vCenters the hits live in; none found: any of them might have it.
-      freshness: this.freshness(
+      freshness: yield* this.freshnessOf(
         undefined,
         rows.length > 0 ? [...new Set(rows.map((r) => String(r.vcenter ?? '')))] : undefined,
       ),
     };
   }
 
-  private rowByKey(
-    entity: QueryEntity,
-    vcenterId: number,
-    moid: string,
-  ): Record<string, unknown> | undefined {
+  private *rowByKey(entity: QueryEntity, vcenterId: number, moid: string): Reading<Row | undefined> {
     if (entity === 'vcenters' || entity === 'changes') return undefined;
-    return this.stmt({ sql: rowByKeyQuery(entity), params: [] }).get(vcenterId, moid) as
-      Record<string, unknown> | undefined;
+    return yield* first({ sql: rowByKeyQuery(entity, this.dialect), params: [vcenterId, moid] });
   }
 
   /**
    * The closest interpretations of a question with words it does not know: each unknown word
    * swapped for the nearest keywords, kept when the result is fully understood; then examples.
    */
-  private suggestFor(question: string, unknown: string[]): string[] {
+  private *suggestFor(question: string, unknown: string[]): Reading<string[]> {
     const out: string[] = [];
     for (const word of unknown.slice(0, 3)) {
       for (const alt of closestKeywords(word.toLowerCase(), 3)) {
@@ -459,7 +513,7 @@ export class QueryService {
         if (out.length >= 3) break;
       }
     }
-    for (const s of this.suggest(question)) if (out.length < 4 && !out.includes(s)) out.push(s);
+    for (const s of yield* this.suggest(question)) if (out.length < 4 && !out.includes(s)) out.push(s);
     return out;
   }
 
@@ -467,12 +521,14 @@ export class QueryService {
    * The example questions with names from this inventory in place of the samples ("cluster
    * Prod-A", "web-prd-012"); an example whose kind of object is missing is left out.
    */
-  private examples(): string[] {
-    const cluster = this.opts.sqlite
-      .prepare('SELECT name FROM clusters ORDER BY vm_count DESC, name LIMIT 1')
-      .pluck()
-      .get() as string | undefined;
-    const vm = this.opts.sqlite.prepare('SELECT name FROM vms ORDER BY name LIMIT 1').pluck().get() as
+  private *examples(): Reading<string[]> {
+    const byVms =
+      this.dialect === 'pg' ? 'vm_count DESC NULLS LAST, name ASC NULLS FIRST' : 'vm_count DESC, name';
+    const cluster = (yield* first({
+      sql: `SELECT name FROM clusters ORDER BY ${byVms} LIMIT 1`,
+      params: [],
+    }))?.['name'] as string | undefined;
+    const vm = (yield* first({ sql: 'SELECT name FROM vms ORDER BY name LIMIT 1', params: [] }))?.['name'] as
       string | undefined;
     return EXAMPLE_QUESTIONS.flatMap((q) => {
       if (q.includes('Prod-A')) return cluster ? [q.replace('Prod-A', cluster)] : [];
@@ -482,8 +538,8 @@ export class QueryService {
   }
 
   /** Examples close to what was typed, never the question itself (it was just not understood). */
-  private suggest(question: string): string[] {
-    const list = this.examples().filter((q) => !sameQuestion(q, question));
+  private *suggest(question: string): Reading<string[]> {
+    const list = (yield* this.examples()).filter((q) => !sameQuestion(q, question));
     const found = new Fuse(list, { includeScore: true, threshold: 0.6, ignoreLocation: true })
       .search(question, { limit: 3 })
       .map((r) => r.item);
@@ -494,7 +550,7 @@ export class QueryService {
    * The vCenters that hold the places a plan names ("in cluster fra-Prod-A", "on host esx03"):
    * only those are involved in its answer. Undefined when it names none, or none is known.
    */
-  private placesOf(plan: QueryPlan | undefined): string[] | undefined {
+  private *placesOf(plan: QueryPlan | undefined): Reading<string[] | undefined> {
     if (!plan || plan.entity === 'vcenters' || !placedBy(plan.filter)) return undefined;
     const parts = plan.filter!.kind === 'and' ? plan.filter!.filters : [plan.filter!];
     let found: Set<string> | undefined;
@@ -508,12 +564,15 @@ export class QueryService {
               .replace(/\*/g, '%')
               .replace(/\?/g, '_')
           : null;
-      const names = this.opts.sqlite
-        .prepare(
-          `SELECT DISTINCT vc.name FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id WHERE t.name ${like === null ? '= ? COLLATE NOCASE' : "LIKE ? ESCAPE '\\'"}`,
-        )
-        .pluck()
-        .all(like ?? f.value) as string[];
+      const b = new SqlParams(this.dialect);
+      const match =
+        like === null
+          ? nocaseCompare(this.dialect, 't.name', b.bind(f.value))
+          : `t.name ${likeOp(this.dialect)} ${b.bind(like)} ESCAPE '\\'`;
+      const rows = yield b.query(
+        `SELECT DISTINCT vc.name AS name FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id WHERE ${match}`,
+      );
+      const names = rows.map((r) => r['name'] as string);
       found = found ? new Set(names.filter((n) => found!.has(n))) : new Set(names);
     }
     return found && found.size > 0 ? [...found] : undefined;
@@ -525,13 +584,23 @@ export class QueryService {
    * names, else those holding the places it names, else every enabled vCenter.
    */
   freshness(plan: QueryPlan | undefined, only?: string[]): Freshness {
-    const rows = this.opts.sqlite
-      .prepare(
-        'SELECT v.name AS name, v.enabled AS enabled, s.status AS status, s.last_success_at AS lastSuccessAt FROM vcenters v LEFT JOIN sync_state s ON s.vcenter_id = v.id',
-      )
-      .all() as { name: string; enabled: number; status: string | null; lastSuccessAt: string | null }[];
+    return this.read(this.freshnessOf(plan, only));
+  }
+
+  freshnessAsync(plan: QueryPlan | undefined, only?: string[]): Promise<Freshness> {
+    return this.readAsync(this.freshnessOf(plan, only));
+  }
+
+  private *freshnessOf(plan: QueryPlan | undefined, only?: string[]): Reading<Freshness> {
+    // SQLite lists vCenters in rowid (id) order; PostgreSQL is told to.
+    const order = this.dialect === 'pg' ? ' ORDER BY v.id' : '';
+    const rows = (yield {
+      sql: `SELECT v.name AS name, v.enabled AS enabled, s.status AS status, s.last_success_at AS "lastSuccessAt" FROM vcenters v LEFT JOIN sync_state s ON s.vcenter_id = v.id${order}`,
+      params: [],
+    }) as { name: string; enabled: number; status: string | null; lastSuccessAt: string | null }[];
     const named =
-      only ?? (vcenterNamesIn(plan?.filter).length > 0 ? vcenterNamesIn(plan?.filter) : this.placesOf(plan));
+      only ??
+      (vcenterNamesIn(plan?.filter).length > 0 ? vcenterNamesIn(plan?.filter) : yield* this.placesOf(plan));
     const wanted = named?.map((n) => n.toLowerCase());
     const involved = rows.filter(
       (r) => r.enabled && (wanted === undefined || wanted.includes(r.name.toLowerCase())),

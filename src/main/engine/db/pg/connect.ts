@@ -13,7 +13,7 @@ function parseInt8(text: string): number {
   return n;
 }
 
-const types = {
+export const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === pg.types.builtins.INT8 && format !== 'binary'
       ? parseInt8
@@ -21,7 +21,7 @@ const types = {
 };
 
 export async function connectPg(target: PgTarget, role: string): Promise<pg.Client> {
-  const client = new pg.Client(clientConfig(target, role, { types }));
+  const client = new pg.Client(clientConfig(target, role, { types: pgTypes }));
   // A dropped connection after connect() fails the running query; this only keeps it from
   // becoming an uncaught 'error' event.
   client.on('error', () => undefined);
