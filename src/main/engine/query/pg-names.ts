@@ -16,12 +16,15 @@ interface Snapshot {
 }
 
 /**
- * Distinct names in the order their first row was stored: SQLite's DISTINCT over a table scan
- * gives rowid order, and a table copied into PostgreSQL keeps that order in its heap (`ctid`).
- * The order only breaks ties between equally good fuzzy matches.
+ * A type's distinct names in the order SQLite lists them: it reads them through the table's
+ * NOCASE name index, so they come by name ignoring ASCII case, and names that differ only in case
+ * by where they first occur (the vCenter). The order breaks ties between equally good matches
+ * ("did you mean ams-Prod-A or ams-Prod-B?").
  */
-const distinctNames = (from: string): string =>
-  `SELECT name FROM (SELECT name, min(ctid) AS at FROM ${from} GROUP BY name) x ORDER BY at`;
+const distinctNames = (type: NamedType): string => {
+  const at = type === 'vcenters' ? 'id' : 'vcenter_id';
+  return `SELECT name FROM (SELECT name, min(${at}) AS at FROM "${type}" GROUP BY name) x ORDER BY lower(name), at`;
+};
 
 /**
  * The names a question may use, read from PostgreSQL in one go. Parsing a question looks names
@@ -59,10 +62,14 @@ export class PgNames implements NameSource {
     const vcentersOf = new Map<NamedType, Map<string, Set<string>>>();
     for (const t of NAMED_TYPES) {
       if (t === 'vms') continue;
-      names.set(t, await column(distinctNames(`"${t}"`)));
+      names.set(t, await column(distinctNames(t)));
       const byName = new Map<string, Set<string>>();
       const pairs = await this.all({
-        sql: `SELECT DISTINCT t.name AS name, vc.name AS vcenter FROM "${t}" t JOIN vcenters vc ON vc.id = t.vcenter_id`,
+        // A vCenter is in itself (SQLite's statement has no vcenter_id to join a vCenter by).
+        sql:
+          t === 'vcenters'
+            ? 'SELECT name, name AS vcenter FROM vcenters'
+            : `SELECT DISTINCT t.name AS name, vc.name AS vcenter FROM "${t}" t JOIN vcenters vc ON vc.id = t.vcenter_id`,
         params: [],
       });
       for (const p of pairs) addTo(byName, p['name'] as string, asciiLower(p['vcenter'] as string));
@@ -93,8 +100,8 @@ export class PgNames implements NameSource {
       vcentersOf,
       vms,
       vocabulary: {
-        tags: await column(distinctNames('tag_defs')),
-        categories: await column(distinctNames('tag_categories')),
+        tags: await column('SELECT DISTINCT name FROM tag_defs'),
+        categories: await column('SELECT DISTINCT name FROM tag_categories'),
         attributes: await column(
           'SELECT DISTINCT name FROM vm_custom_values UNION SELECT DISTINCT name FROM host_custom_values',
         ),
