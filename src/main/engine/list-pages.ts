@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ListRequest, ListResult } from '../../shared/contract.js';
 import { VminerError } from '../../shared/errors.js';
-import { fieldDef } from '../../shared/fields.js';
+import { fieldDef, type QueryEntity } from '../../shared/fields.js';
 import type { QueryPlan } from '../../shared/query.js';
 import {
   canSelectJson,
@@ -101,10 +101,7 @@ export class ListPages {
     // with `true` in it would not decode, so paging a list sorted by a boolean field failed).
     const last = items.at(-1);
     const nextCursor = items.length === req.limit && last ? encodeCursor(plan, last) : null;
-    for (const r of items)
-      for (const [k, v] of Object.entries(r))
-        if (fieldDef(req.entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
-    return { items, total, nextCursor };
+    return { items: withBooleans(req.entity, items), total, nextCursor };
   }
 
   /**
@@ -149,15 +146,7 @@ export class ListPages {
     });
     // Each row: [row JSON, sort key 0, sort key 1, …].
     const rows = this.rows<[string, ...unknown[]]>(queries, req.limit, true);
-    const last = rows.at(-1);
-    const nextCursor = rows.length === req.limit && last ? cursorOf(last.slice(1)) : null;
-    let items = '';
-    for (const r of rows) items += items ? `,${r[0]}` : r[0];
-    // Kept as bytes: a remembered page is sent again without encoding it again.
-    const body = Buffer.from(
-      `{"items":[${items}],"total":${total},"nextCursor":${JSON.stringify(nextCursor)}}`,
-    );
-    return { body, total, nextCursor };
+    return jsonPage(rows, req.limit, total);
   }
 
   /** Runs a page's statements in order until it has `limit` rows (see `pageQueries`). */
@@ -184,7 +173,31 @@ export class ListPages {
   }
 }
 
-function planOf(req: ListRequest): QueryPlan {
+/** Boolean fields as true/false (both back ends give them as 0/1). */
+export function withBooleans(
+  entity: QueryEntity,
+  items: Record<string, unknown>[],
+): Record<string, unknown>[] {
+  for (const r of items)
+    for (const [k, v] of Object.entries(r))
+      if (fieldDef(entity, k)?.type === 'boolean' && v !== null) r[k] = v === 1;
+  return items;
+}
+
+/** A JSON page from its rows as the planner selects them: [row JSON, sort key 0, sort key 1, …]. */
+export function jsonPage(rows: [string, ...unknown[]][], limit: number, total: number): JsonPage {
+  const last = rows.at(-1);
+  const nextCursor = rows.length === limit && last ? cursorOf(last.slice(1)) : null;
+  let items = '';
+  for (const r of rows) items += items ? `,${r[0]}` : r[0];
+  // Kept as bytes: a remembered page is sent again without encoding it again.
+  const body = Buffer.from(
+    `{"items":[${items}],"total":${total},"nextCursor":${JSON.stringify(nextCursor)}}`,
+  );
+  return { body, total, nextCursor };
+}
+
+export function planOf(req: ListRequest): QueryPlan {
   const plan: QueryPlan = { entity: req.entity };
   if (req.filter) plan.filter = req.filter;
   if (req.sort) {

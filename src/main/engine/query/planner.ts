@@ -497,9 +497,12 @@ function jsonSelectList(plan: QueryPlan, d: Dialect): string {
     return `'${f}', ${v}`;
   });
   const keys = sortKeys(plan, d).map((k, i) => `${k.expr} AS "k${i}"`);
-  // json_build_object keeps the keys in order (jsonb would sort them); its text is the row's JSON.
+  // row_to_json keeps the columns' order (jsonb would sort the keys) and takes any number of them
+  // (json_build_object stops at 100 arguments); its text is compact, as json_object's.
   const object =
-    d === 'pg' ? `CAST(json_build_object(${pairs.join(', ')}) AS text)` : `json_object(${pairs.join(', ')})`;
+    d === 'pg'
+      ? `(SELECT CAST(row_to_json(r) AS text) FROM (SELECT ${selectList(plan.entity, d)}) r)`
+      : `json_object(${pairs.join(', ')})`;
   return [`${object} AS "json"`, ...keys].join(', ');
 }
 
