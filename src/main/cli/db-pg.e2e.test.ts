@@ -51,11 +51,11 @@ describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 
     const first = vminer(['db', 'migrate', '--database', url('team')]);
     expect(first.code, first.stderr).toBe(EXIT.ok);
     expect(first.stdout).toMatch(
-      /^Applied 2 migration\(s\) to postgres:\/\/vminer_admin@127\.0\.0\.1:\d+\/team:\n {2}0000_extensions\n {2}0001_schema\n$/,
+      /^Applied 3 migration\(s\) to postgres:\/\/vminer_admin@127\.0\.0\.1:\d+\/team:\n {2}0000_extensions\n {2}0001_schema\n {2}0002_nulls_first_indexes\n$/,
     );
     const again = vminer(['db', 'migrate', '--json'], { PGPASSWORD: PW, VMINER_DATABASE_URL: url('team') });
     expect(again.code, again.stderr).toBe(EXIT.ok);
-    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], total: 2, warnings: [] });
+    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], total: 3, warnings: [] });
   });
 
   it('migrate on the data folder applies the SQLite migrations (none left on a fresh cache)', () => {

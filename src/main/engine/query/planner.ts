@@ -5,6 +5,7 @@ import { FIELDS, fieldDef, type FieldDef, type QueryEntity } from '../../../shar
 import { VminerError } from '../../../shared/errors.js';
 import type { Filter, QueryPlan } from '../../../shared/query.js';
 import { ENTITY_TABLES } from '../db/inventory-store.js';
+import { changes as changesTable } from '../db/schema.js';
 import { getTableConfig } from 'drizzle-orm/sqlite-core';
 
 import {
@@ -518,9 +519,32 @@ function pageSelect(plan: QueryPlan, page: PageShape, d: Dialect): string {
  */
 function orderBy(plan: QueryPlan, d: Dialect): string {
   return `ORDER BY ${sortKeys(plan, d)
-    .map((k) => orderTerm(d, k.expr, k.nocase === true, k.dir))
+    .map((k) => orderTerm(d, k.expr, k.nocase === true, k.dir, NOT_NULL[plan.entity].has(k.field)))
     .join(', ')}`;
 }
+
+/**
+ * The fields that are never NULL, per entity (with the row keys `vcenterId`, `moid`, `id`): on
+ * PostgreSQL their ORDER BY terms leave the NULL placement unsaid, so the indexes (NULLs last)
+ * serve them both ways.
+ */
+const NOT_NULL = Object.fromEntries(
+  (Object.keys(FIELDS) as QueryEntity[]).map((entity) => {
+    const set = new Set(['vcenterId', 'moid', 'id']);
+    if (entity === 'vcenters') for (const f of ['name', 'status']) set.add(f);
+    else if (entity === 'changes') {
+      const byName = new Map(
+        Object.values(getTableColumns(changesTable) as Record<string, SQLiteColumn>).map((c) => [c.name, c]),
+      );
+      for (const [f, c] of Object.entries(CHANGE_COLUMNS)) if (byName.get(c)?.notNull) set.add(f);
+    } else {
+      set.add('vcenter');
+      const cols = getTableColumns(ENTITY_TABLES[entity]) as Record<string, SQLiteColumn>;
+      for (const [f, c] of Object.entries(cols)) if (c.notNull && f in FIELDS[entity]) set.add(f);
+    }
+    return [entity, set];
+  }),
+) as unknown as Record<QueryEntity, ReadonlySet<string>>;
 
 /** The plan's rows (one page). */
 /** Fields whose index can serve an ORDER BY (leading key), per entity. */

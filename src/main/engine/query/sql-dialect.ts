@@ -75,11 +75,20 @@ export const likeOp = (d: Dialect): string => (d === 'pg' ? 'ILIKE' : 'LIKE');
 
 /**
  * One ORDER BY term with SQLite's NULL placement (first ascending, last descending), written out
- * for PostgreSQL, whose default is the opposite.
+ * for PostgreSQL, whose default is the opposite. A key that is never NULL (`notNull`) leaves it
+ * unsaid: PostgreSQL walks an index (NULLs last) only for the placement it was built with or its
+ * reverse, and does not know that a NOT NULL column makes the placement moot.
  */
-export function orderTerm(d: Dialect, expr: string, nocase: boolean, dir: 'asc' | 'desc'): string {
+export function orderTerm(
+  d: Dialect,
+  expr: string,
+  nocase: boolean,
+  dir: 'asc' | 'desc',
+  notNull = false,
+): string {
   if (d === 'sqlite') return `${expr}${nocase ? ' COLLATE NOCASE' : ''} ${dir === 'desc' ? 'DESC' : 'ASC'}`;
-  return `${nocase ? `lower(${expr})` : expr} ${dir === 'desc' ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`;
+  const nulls = notNull ? '' : dir === 'desc' ? ' NULLS LAST' : ' NULLS FIRST';
+  return `${nocase ? `lower(${expr})` : expr} ${dir === 'desc' ? 'DESC' : 'ASC'}${nulls}`;
 }
 
 /** The values of a correlated subquery joined with ", " (NULL when there are none). */

@@ -24,6 +24,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  type ExtraConfigColumn,
   type PgColumn,
   type PgColumnBuilderBase,
   type PgTable,
@@ -159,6 +160,7 @@ export function derivePgTables(tables: readonly SQLiteTable[]): Map<string, Deri
     const table = pgTable(name, columns, (self) => {
       // drizzle hands the built PgColumns to this callback (typed as its index-building view).
       const own = (c: SQLiteColumn) => self[keyOf.get(c.name)!] as unknown as PgColumn;
+      const extra = (c: SQLiteColumn) => self[keyOf.get(c.name)!] as unknown as ExtraConfigColumn;
       const extras: PgTableExtraConfigValue[] = [];
       for (const pk of cfg.primaryKeys)
         extras.push(
@@ -187,9 +189,14 @@ export function derivePgTables(tables: readonly SQLiteTable[]): Map<string, Deri
           throw new Error(
             `${name}: the index ${ixName} is partial; add its translation in src/main/engine/db/pg/derive.ts`,
           );
+        // A column that may be NULL is indexed with its NULLs first, where SQLite sorts them: the
+        // planner's ORDER BY (NULLs first ascending, last descending) then walks the index one
+        // way or the other, as on SQLite (docs/team-server.md, the query engine on PostgreSQL).
         const parts = ix.config.columns.map((p) => {
           const { column, nocase } = indexPart(name, ixName, p);
-          return nocase ? sql`lower(${own(column)})` : own(column);
+          if (nocase)
+            return column.notNull ? sql`lower(${own(column)})` : sql`lower(${own(column)}) NULLS FIRST`;
+          return column.notNull ? own(column) : (extra(column).nullsFirst() as unknown as PgColumn);
         });
         const builder = (ix.config.unique ? uniqueIndex : index)(ixName);
         extras.push(builder.on(...nonEmpty<PgColumn | SQL>(parts)));

@@ -35,8 +35,10 @@ async function connect(database: string): Promise<pg.Client> {
 
 /** An index part as PostgreSQL prints it in pg_indexes.indexdef, without quotes or spaces. */
 function part(p: unknown): string {
-  if (is(p, IndexedColumn) || is(p, PgColumn))
-    return `${p.name}${(p as IndexedColumn).indexConfig?.opClass ?? ''}`;
+  if (is(p, IndexedColumn) || is(p, PgColumn)) {
+    const config = (p as IndexedColumn).indexConfig;
+    return `${p.name}${config?.opClass ?? ''}${config?.nulls === 'first' ? ' NULLS FIRST' : ''}`;
+  }
   if (is(p, SQL))
     return p.queryChunks
       .map((c) => (is(c, StringChunk) ? c.value.join('') : is(c, PgColumn) ? c.name : ''))
