@@ -2,56 +2,87 @@
  * The related rows of one VM or host, for the row drawer (`inventory.details`): a VM's disks,
  * NICs, partitions and snapshots in their grids' field form, and the tags and custom attributes
  * of a VM or host. Found by owner (vCenter id + moid), so two VMs of one name are never mixed up.
+ * One reading for both back ends: synchronous on SQLite, awaited on PostgreSQL.
  */
 import type Database from 'better-sqlite3';
 import type { DetailsRequest, ObjectDetails } from '../../../shared/contract.js';
 import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
+import type { PgQueryBackend } from './pg-backend.js';
 import { columnExpr } from './planner.js';
+import { readAsync, readSync, type Reading, type Row } from './reading.js';
+import { orderTerm, SqlParams, type Dialect } from './sql-dialect.js';
 
-type Row = Record<string, unknown>;
+/** An ORDER BY key: an expression, compared ignoring ASCII case or not, never NULL or maybe. */
+type Key = [expr: string, nocase: boolean, notNull: boolean];
+
+const orderOf = (d: Dialect, keys: Key[]): string =>
+  keys.map(([e, nocase, notNull]) => orderTerm(d, e, nocase, 'asc', notNull)).join(', ');
 
 /** A child entity's rows of one VM, every field of its grid, in device / path / time order. */
-function childRows(
-  sqlite: Database.Database,
+function* childRows(
+  d: Dialect,
   entity: QueryEntity,
   table: string,
-  order: string,
+  order: Key[],
   req: DetailsRequest,
-): Row[] {
+): Reading<Row[]> {
   const fields = Object.keys(FIELDS[entity]);
-  const select = [...fields.map((f) => `${columnExpr(entity, f)} AS "${f}"`), 't.moid AS "moid"'].join(', ');
-  const rows = sqlite
-    .prepare(
-      `SELECT ${select} FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id
-       WHERE t.vcenter_id = ? AND t.vm_moid = ? ORDER BY ${order}`,
-    )
-    .all(req.vcenterId, req.moid) as Row[];
+  const select = [...fields.map((f) => `${columnExpr(entity, f, d)} AS "${f}"`), 't.moid AS "moid"'].join(
+    ', ',
+  );
+  const b = new SqlParams(d);
+  const rows = yield b.query(
+    `SELECT ${select} FROM "${table}" t JOIN vcenters vc ON vc.id = t.vcenter_id
+       WHERE t.vcenter_id = ${b.bind(req.vcenterId)} AND t.vm_moid = ${b.bind(req.moid)} ORDER BY ${orderOf(d, order)}`,
+  );
   for (const r of rows)
     for (const f of fields) if (fieldDef(entity, f)?.type === 'boolean' && r[f] !== null) r[f] = r[f] === 1;
   return rows;
 }
 
-export function objectDetails(sqlite: Database.Database, req: DetailsRequest): ObjectDetails {
+function* details(d: Dialect, req: DetailsRequest): Reading<ObjectDetails> {
   const vm = req.entity === 'vms';
-  const tags = sqlite
-    .prepare(
-      `SELECT category, name, description FROM tag_assignments
-       WHERE vcenter_id = ? AND object_moid = ? ORDER BY category COLLATE NOCASE, name COLLATE NOCASE`,
-    )
-    .all(req.vcenterId, req.moid) as ObjectDetails['tags'];
-  const attributes = sqlite
-    .prepare(
-      `SELECT name, value FROM ${vm ? 'vm_custom_values' : 'host_custom_values'}
-       WHERE vcenter_id = ? AND ${vm ? 'vm_moid' : 'host_moid'} = ? ORDER BY name COLLATE NOCASE`,
-    )
-    .all(req.vcenterId, req.moid) as ObjectDetails['attributes'];
+  const t = new SqlParams(d);
+  const tags = (yield t.query(
+    `SELECT category, name, description FROM tag_assignments
+       WHERE vcenter_id = ${t.bind(req.vcenterId)} AND object_moid = ${t.bind(req.moid)} ORDER BY ${orderOf(
+         d,
+         [
+           ['category', true, true],
+           ['name', true, true],
+         ],
+       )}`,
+  )) as ObjectDetails['tags'];
+  const a = new SqlParams(d);
+  const attributes = (yield a.query(
+    `SELECT name, value FROM ${vm ? 'vm_custom_values' : 'host_custom_values'}
+       WHERE vcenter_id = ${a.bind(req.vcenterId)} AND ${vm ? 'vm_moid' : 'host_moid'} = ${a.bind(req.moid)} ORDER BY ${orderOf(d, [['name', true, true]])}`,
+  )) as ObjectDetails['attributes'];
   if (!vm) return { disks: [], nics: [], partitions: [], snapshots: [], tags, attributes };
   return {
-    disks: childRows(sqlite, 'disks', 'vm_disks', 't.device_key', req),
-    nics: childRows(sqlite, 'nics', 'vm_nics', 't.device_key', req),
-    partitions: childRows(sqlite, 'partitions', 'vm_partitions', 't.name', req),
-    snapshots: childRows(sqlite, 'snapshots', 'snapshots', 't.created_at, t.moid', req),
+    disks: yield* childRows(d, 'disks', 'vm_disks', [['t.device_key', false, true]], req),
+    nics: yield* childRows(d, 'nics', 'vm_nics', [['t.device_key', false, true]], req),
+    partitions: yield* childRows(d, 'partitions', 'vm_partitions', [['t.name', false, false]], req),
+    snapshots: yield* childRows(
+      d,
+      'snapshots',
+      'snapshots',
+      [
+        ['t.created_at', false, false],
+        ['t.moid', false, true],
+      ],
+      req,
+    ),
     tags,
     attributes,
   };
+}
+
+export function objectDetails(sqlite: Database.Database, req: DetailsRequest): ObjectDetails {
+  return readSync(details('sqlite', req), (q) => sqlite.prepare(q.sql).all(...q.params) as Row[]);
+}
+
+/** The same on a team server's PostgreSQL. */
+export function objectDetailsAsync(backend: PgQueryBackend, req: DetailsRequest): Promise<ObjectDetails> {
+  return readAsync(details('pg', req), (q) => backend.all(q));
 }

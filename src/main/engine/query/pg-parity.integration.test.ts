@@ -21,6 +21,7 @@ import { findPostgresBin, startPostgres, type RunningPostgres } from '../../../t
 import { copyToPostgres } from '../db/pg/copy.js';
 import { migratePostgres } from '../db/pg/migrate.js';
 import { pgTarget } from '../team/pg-connection.js';
+import { objectDetails, objectDetailsAsync } from './details.js';
 import { PgQueryBackend } from './pg-backend.js';
 import { QueryService } from './query-service.js';
 
@@ -116,6 +117,26 @@ async function compare(sides: Sides, chain: string[]): Promise<void> {
   }
 }
 
+/** The row drawer of every VM and host: the same disks, NICs, partitions, snapshots, tags, attributes. */
+async function compareDetails(sides: Sides): Promise<number> {
+  const sqlite = sides.estate.engine.database.sqlite;
+  let compared = 0;
+  for (const entity of ['vms', 'hosts'] as const) {
+    const keys = sqlite.prepare(`SELECT vcenter_id AS vcenterId, moid FROM ${entity}`).all() as {
+      vcenterId: number;
+      moid: string;
+    }[];
+    for (const k of keys) {
+      const req = { entity, ...k };
+      const a = objectDetails(sqlite, req);
+      const b = await objectDetailsAsync(sides.backend, req);
+      expect(differences(a, b), `${entity} ${k.vcenterId}/${k.moid}`).toEqual([]);
+      compared++;
+    }
+  }
+  return compared;
+}
+
 describe.skipIf(NO_PG !== '')(
   `the same answers on SQLite and PostgreSQL${NO_PG}`,
   { timeout: 180_000 },
@@ -154,6 +175,10 @@ describe.skipIf(NO_PG !== '')(
         await sides?.estate.close();
       });
 
+      it('object details of every VM and host', async () => {
+        expect(await compareDetails(sides)).toBeGreaterThan(250);
+      });
+
       it.each([...SEEDS, ...CASES].map((c) => [c[0]] as const))('%s', async (q) => {
         await compare(sides, [q]);
       });
@@ -177,6 +202,10 @@ describe.skipIf(NO_PG !== '')(
       afterAll(async () => {
         await sides?.backend.close();
         await sides?.estate.close();
+      });
+
+      it('object details of every VM and host (tags, attributes, disks, NICs, partitions)', async () => {
+        expect(await compareDetails(sides)).toBeGreaterThan(450);
       });
 
       it('collected every suite', () => {
