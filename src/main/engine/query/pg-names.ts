@@ -56,6 +56,16 @@ export class PgNames implements NameSource {
   private async load(): Promise<void> {
     // A change during the load marks it stale again: the next question reloads.
     this.stale = false;
+    try {
+      await this.fill();
+    } catch (err) {
+      // The next question tries again (the failure reaches this one).
+      this.stale = true;
+      throw err;
+    }
+  }
+
+  private async fill(): Promise<void> {
     const column = async (sql: string): Promise<string[]> =>
       (await this.all({ sql, params: [] })).map((r) => r['name'] as string);
     const names = new Map<NamedType, string[]>();
