@@ -338,12 +338,10 @@ export class InventoryStore {
 
   /** The VMs of a vCenter that had snapshots when it was last written (moids). */
   snapshotVms(vcenterId: number): string[] {
-    return (
-      this.sqlite
-        .prepare('SELECT DISTINCT vm_moid FROM snapshots WHERE vcenter_id = ?')
-        .pluck()
-        .all(vcenterId) as string[]
-    );
+    return this.sqlite
+      .prepare('SELECT DISTINCT vm_moid FROM snapshots WHERE vcenter_id = ?')
+      .pluck()
+      .all(vcenterId) as string[];
   }
 
   /** Drops what the store remembers about a vCenter (after it was removed). */
