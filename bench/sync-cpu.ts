@@ -8,6 +8,7 @@
  *
  *   node --import tsx --max-semi-space-size=16 bench/sync-cpu.ts [--rounds=7] [--vms=3000]
  *        [--profile=FILE.cpuprofile] (a CPU profile of the last refresh)
+ *        [--profile-refreshes=N] (the profile spans the last N refreshes instead; default 1)
  *
  * Run it in two checkouts taking turns for a before/after; the load of other jobs falls on the
  * wall time far more than on the CPU time.
@@ -18,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { Engine } from '../src/main/engine/engine.js';
+import { setLogSink } from '../src/main/engine/log.js';
 import { startSimulators } from '../src/testing/vcsim.js';
 import { median } from './lib/format.js';
 
@@ -31,11 +33,23 @@ function arg(name: string): string | undefined {
 const ROUNDS = Number(arg('rounds') ?? 7);
 const VMS = Number(arg('vms') ?? 3000);
 const PROFILE = arg('profile');
+const PROFILED = Math.max(1, Math.min(Number(arg('profile-refreshes') ?? 1), ROUNDS));
 
 let gcMs = 0;
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcMs += e.duration;
 }).observe({ entryTypes: ['gc'] });
+
+/** The sync's own split of its time (the engine's 'synced' log line), printed with each refresh. */
+let phases = '';
+setLogSink((_level, entry) => {
+  if (entry['msg'] !== 'synced') return;
+  const p = entry['phases'];
+  if (typeof p === 'object' && p !== null)
+    phases = Object.entries(p)
+      .map(([k, v]) => `${k.replace(/Ms$/, '')} ${String(v)}`)
+      .join(', ');
+});
 
 interface Refresh {
   wallMs: number;
@@ -74,9 +88,11 @@ async function main(): Promise<void> {
     });
     await engine.setPassword(info.id, PASSWORD);
     const runs: Refresh[] = [];
+    const firstProfiled = ROUNDS - PROFILED + 1;
+    let profiler: Session | undefined;
     for (let i = 0; i <= ROUNDS; i++) {
-      const profiler = PROFILE && i === ROUNDS ? new Session() : undefined;
-      if (profiler) {
+      if (PROFILE && i === firstProfiled) {
+        profiler = new Session();
         profiler.connect();
         await profiler.post('Profiler.enable');
         await profiler.post('Profiler.start');
@@ -87,7 +103,7 @@ async function main(): Promise<void> {
       const summary = await engine.sync.sync();
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
-      if (profiler && PROFILE) {
+      if (profiler && PROFILE && i === ROUNDS) {
         const { profile } = await profiler.post('Profiler.stop');
         fs.writeFileSync(PROFILE, JSON.stringify(profile));
         profiler.disconnect();
@@ -99,7 +115,8 @@ async function main(): Promise<void> {
       const tag = i === 0 ? 'fill' : `refresh ${i}`;
       console.log(
         `${tag}: wall ${r.wallMs.toFixed(0)} ms, cpu ${r.cpuMs.toFixed(0)} ms, gc ${r.gcMs.toFixed(0)} ms` +
-          (profiler ? ' (profiled)' : ''),
+          (profiler ? ' (profiled)' : '') +
+          (phases ? ` [${phases}]` : ''),
       );
       if (i > 0 && !profiler) runs.push(r);
     }

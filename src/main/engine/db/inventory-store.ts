@@ -336,6 +336,14 @@ export class InventoryStore {
     };
   }
 
+  /** The VMs of a vCenter that had snapshots when it was last written (moids). */
+  snapshotVms(vcenterId: number): string[] {
+    return this.sqlite
+      .prepare('SELECT DISTINCT vm_moid FROM snapshots WHERE vcenter_id = ?')
+      .pluck()
+      .all(vcenterId) as string[];
+  }
+
   /** Drops what the store remembers about a vCenter (after it was removed). */
   forget(vcenterId: number): void {
     this.searchIds.delete(vcenterId);

@@ -237,6 +237,32 @@ describe('RVTools depth of a sync', () => {
     expect(ref.snapshotSizes.every((s) => s.totalBytes! > s.vmsnBytes!)).toBe(true);
   });
 
+  it('reads snapshot sizes beside the main retrieval for the VMs the cache knows with snapshots, the others after it', async () => {
+    const collect = (snapshotVms?: string[]): ReturnType<typeof collectInventory> =>
+      collectInventory({
+        url: sim.url,
+        user: USER,
+        password: PASSWORD,
+        trust: { kind: 'thumbprint', sha256: sim.thumbprintSha256 },
+        tags: false,
+        devices: engine.store.deviceCache(vcId),
+        ...(snapshotVms ? { snapshotVms } : {}),
+      });
+    const sizes = (r: Awaited<ReturnType<typeof collectInventory>>): unknown[] =>
+      r.inventory.snapshots.map((s) => [s.moid, s.sizeVmsnBytes, s.sizeTotalBytes]).sort();
+    const plain = await collect();
+    expect(plain.snapshotSizesAside).toBe(0);
+    const withSnapshots = [...new Set(plain.inventory.snapshots.map((s) => s.vmMoid))];
+    expect(withSnapshots.length).toBeGreaterThan(2);
+    expect(sizes(plain).every((s) => (s as unknown[])[1] !== null)).toBe(true);
+    // The cache knows half of them, a VM without snapshots (since deleted, say) and a VM gone.
+    const known = withSnapshots.slice(0, Math.ceil(withSnapshots.length / 2));
+    const without = plain.inventory.vms.find((v) => !withSnapshots.includes(v.moid))!.moid;
+    const hinted = await collect([...known, without, 'vm-gone-404']);
+    expect(hinted.snapshotSizesAside).toBe(known.length);
+    expect(sizes(hinted)).toEqual(sizes(plain));
+  });
+
   it('reads the devices only of VMs whose config.changeVersion moved since the cache read them', async () => {
     const collect = (): ReturnType<typeof collectInventory> =>
       collectInventory({

@@ -185,6 +185,7 @@ export class SyncRunner {
         maxAnswerBytes: settings.maxAnswerBytes,
         maxAnswerDepth: settings.maxAnswerDepth,
         devices: store.deviceCache(vc.id),
+        snapshotVms: store.snapshotVms(vc.id),
         signal: ac.signal,
         onProgress: (p) => emit({ phase: 'collecting', status: 'syncing', objects: p.objects }),
       });
@@ -224,6 +225,7 @@ export class SyncRunner {
         pages: res.pages,
         rowsWritten: written,
         devicesRead: res.devicesRead,
+        snapshotSizesAside: res.snapshotSizesAside,
         phases: { ...res.phases, storeMs: Math.round(performance.now() - storing) },
       });
       emit({ phase: 'finished', status: 'ok', counts, durationMs: finished - started });

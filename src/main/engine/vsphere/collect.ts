@@ -7,7 +7,8 @@ import { PROPERTY_PATHS, VIEW_TYPES } from './properties.js';
 import type { TrustPolicy } from './transport.js';
 import { readCustomFields } from './custom-fields.js';
 import { readTags } from './tagging.js';
-import { readSnapshotSizes } from './snapshot-sizes.js';
+import { readSnapshotSizes, type SnapshotSize } from './snapshot-sizes.js';
+import { MoRef } from './xml.js';
 import { fillDevices, type DeviceCache } from './device-cache.js';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { TagSet } from '../../../shared/inventory.js';
@@ -29,6 +30,11 @@ export interface CollectOptions {
   tags?: boolean;
   /** The devices read before, by VM and config.changeVersion (only changed VMs are read again). */
   devices?: DeviceCache;
+  /**
+   * VMs (moids) that had snapshots when the cache was written: their snapshot sizes are read on a
+   * second connection while the vCenter prepares the main answer (`readSnapshotSizesAside`).
+   */
+  snapshotVms?: readonly string[];
 }
 
 /** The tags of a vCenter, or why they could not be read (the sync goes on without them). */
@@ -71,6 +77,26 @@ export interface CollectResult {
   phases?: CollectPhases;
   /** VMs whose devices were read (the others came from the device cache). */
   devicesRead?: number;
+  /** VMs whose snapshot sizes were read beside the main retrieval (`snapshotVms`). */
+  snapshotSizesAside?: number;
+}
+
+/**
+ * The snapshot sizes of the VMs the cache knows with snapshots, read on a connection of its own in
+ * the same session. Started before the main retrieval: the vCenter takes a while to start that
+ * answer, and the engine has nothing to do meanwhile, so the sizes (a call per 200 VMs, each VM's
+ * file layout) cost no time of their own. Never fails: what it could not read is read afterwards.
+ */
+function readSnapshotSizesAside(
+  client: SoapClient,
+  vmMoids: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Map<string, SnapshotSize>>> {
+  const aside = client.companion();
+  const refs = vmMoids.map((m) => new MoRef('VirtualMachine', m));
+  return readSnapshotSizes(aside, refs, signal)
+    .catch(() => new Map<string, Map<string, SnapshotSize>>())
+    .finally(() => aside.destroy());
 }
 
 /**
@@ -78,6 +104,29 @@ export interface CollectResult {
  * vCenter may be the reason for the abort (the overall deadline).
  */
 const LOGOUT_AFTER_ABORT_MS = 3_000;
+
+/**
+ * The snapshot sizes of `vms` (the VMs that have snapshots now): those read aside, when they were,
+ * and the others (VMs given snapshots since the cache was written, or not read aside) now.
+ */
+async function snapshotSizesOf(
+  client: SoapClient,
+  vms: MoRef[],
+  aside: Promise<Map<string, Map<string, SnapshotSize>>> | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ sizes: Map<string, Map<string, SnapshotSize>>; aside: number }> {
+  const early = aside ? await aside : new Map<string, Map<string, SnapshotSize>>();
+  const sizes = new Map<string, Map<string, SnapshotSize>>();
+  const rest: MoRef[] = [];
+  for (const vm of vms) {
+    const s = early.get(vm.value);
+    if (s) sizes.set(vm.value, s);
+    else rest.push(vm);
+  }
+  const fromAside = sizes.size;
+  if (rest.length > 0) for (const [vm, s] of await readSnapshotSizes(client, rest, signal)) sizes.set(vm, s);
+  return { sizes, aside: fromAside };
+}
 
 /** One full read of a vCenter: log in, one container view, paged property retrieval, log out. */
 export async function collectInventory(opts: CollectOptions): Promise<CollectResult> {
@@ -110,6 +159,9 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     const loginMs = lap();
     // The tags come over their own connection, alongside the property collection.
     const tags = (opts.tags === false ? Promise.resolve({}) : tagsOrError(opts)).catch(() => ({}));
+    const sizesAside = opts.snapshotVms?.length
+      ? readSnapshotSizesAside(client, opts.snapshotVms, opts.signal)
+      : undefined;
     const view = await createContainerView(client, VIEW_TYPES);
     const viewMs = lap();
     const mapper = new InventoryMapper();
@@ -123,7 +175,8 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     // counted with the retrieval's wait and read.
     const devicesRead = await fillDevices(client, mapper, opts.devices, opts.signal);
     mapper.setCustomFields(await readCustomFields(client, opts.signal));
-    mapper.setSnapshotSizes(await readSnapshotSizes(client, mapper.vmsWithSnapshots(), opts.signal));
+    const snapshots = await snapshotSizesOf(client, mapper.vmsWithSnapshots(), sizesAside, opts.signal);
+    mapper.setSnapshotSizes(snapshots.sizes);
     const waitMs = Math.round(client.timing.waitMs - before.waitMs);
     const readMs = Math.round(client.timing.readMs - before.readMs);
     opts.onProgress?.({ phase: 'mapping', objects: result.objects });
@@ -131,7 +184,14 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     const inventory = mapper.build();
     const phases = { connectMs, loginMs, viewMs, waitMs, readMs, mapMs: lap() };
     Object.assign(inventory, await tags);
-    return { about: sc.about, inventory, ...result, phases, devicesRead };
+    return {
+      about: sc.about,
+      inventory,
+      ...result,
+      phases,
+      devicesRead,
+      snapshotSizesAside: snapshots.aside,
+    };
   } finally {
     // The view dies with the session. logout() never throws and closes the connection.
     if (opts.signal?.aborted) {

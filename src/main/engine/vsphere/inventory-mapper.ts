@@ -101,7 +101,13 @@ export class InventoryMapper {
    * While `build()` runs: what many objects share, looked up once (a parent's datacenter and
    * folder path). Nothing changes meanwhile; the row builders called one by one go without it.
    */
-  private memo: { datacenters: Map<string, string | null>; folders: Map<string, string | null> } | undefined;
+  private memo:
+    | {
+        datacenters: Map<string, string | null>;
+        folders: Map<string, string | null>;
+        pools: Map<string, { path: string | null; vapp: string | null }>;
+      }
+    | undefined;
 
   add(o: ObjectContent): void {
     for (const name of ['guest.net', DEVICE_PATH]) {
@@ -124,6 +130,8 @@ export class InventoryMapper {
 
   /** VMs whose device list is not held (new, or their config.changeVersion moved): to be read. */
   protected readonly devicesWanted = new Map<string, MoRef>();
+  /** One MoRef per datastore and network named by the device lists decoded from the cache. */
+  private readonly decodedRefs = new Map<string, Map<string, MoRef>>();
   /** The cache's JSON of a VM's devices, when they came from the cache (not re-encoded). */
   private readonly deviceJson = new Map<string, string>();
 
@@ -151,7 +159,7 @@ export class InventoryMapper {
   setDevicesJson(key: string, json: string): void {
     const o = this.objects.get(key);
     if (!o) return;
-    o.props.set(DEVICE_PATH, decodeDevices(json));
+    o.props.set(DEVICE_PATH, decodeDevices(json, this.decodedRefs));
     this.deviceJson.set(o.ref.value, json);
     this.devicesWanted.delete(key);
   }
@@ -271,6 +279,17 @@ export class InventoryMapper {
    * up that chain.
    */
   private poolPath(start: MoRef | undefined): { path: string | null; vapp: string | null } {
+    const memo = this.memo;
+    if (!memo || !start) return this.poolPathFrom(start);
+    let pool = memo.pools.get(start.key);
+    if (pool === undefined) {
+      pool = this.poolPathFrom(start);
+      memo.pools.set(start.key, pool);
+    }
+    return pool;
+  }
+
+  private poolPathFrom(start: MoRef | undefined): { path: string | null; vapp: string | null } {
     const parts: string[] = [];
     let vapp: string | null = null;
     let cur = start;
@@ -663,7 +682,7 @@ export class InventoryMapper {
   }
 
   build(): Inventory {
-    this.memo = { datacenters: new Map(), folders: new Map() };
+    this.memo = { datacenters: new Map(), folders: new Map(), pools: new Map() };
     try {
       return this.mapAll();
     } finally {

@@ -391,6 +391,19 @@ export class SoapClient {
     this.agent.destroy();
   }
 
+  /**
+   * A client on a connection of its own in this client's session (its cookie and service
+   * content), for a call that runs beside this client's calls (a vim25 session takes concurrent
+   * calls). It never logs in or out: `destroy()` it when done; the session ends with this client.
+   */
+  companion(): SoapClient {
+    const c = new SoapClient(this.opts);
+    c.cookie = this.cookie;
+    c.content = this.content;
+    c.soapAction = this.soapAction;
+    return c;
+  }
+
   /** Forgets the session cookie (after the server said the session is gone). */
   dropSession(): void {
     this.cookie = undefined;

@@ -282,7 +282,22 @@ export class SoapStreamParser {
   }
 
   write(chunk: string): void {
-    this.buf = this.buf.length > 0 ? this.buf + chunk : chunk;
+    if (this.buf.length > 0) {
+      // What the last chunk left (mostly a tag cut in two) is completed with this chunk's start up
+      // to its first '>', and the rest of the chunk is scanned as it came: `buf + chunk` would be
+      // copied whole when scanned (a concatenation is flattened), every chunk of an answer twice.
+      const gt = chunk.indexOf('>');
+      if (gt === -1) this.buf += chunk;
+      else {
+        this.buf += chunk.slice(0, gt + 1);
+        this.scan(false);
+        const rest = chunk.slice(gt + 1);
+        // Not complete yet (the '>' was quoted, or in a comment): the rest joins it.
+        if (this.buf.length > 0) this.buf += rest;
+        else this.buf = rest;
+        if (this.buf.length === 0) return;
+      }
+    } else this.buf = chunk;
     this.scan(false);
   }
 

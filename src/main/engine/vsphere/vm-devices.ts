@@ -67,15 +67,33 @@ export function encodeDevices(devices: XValue): string {
 
 const REF_FIELDS = ['datastore', 'network'] as const;
 
-export function decodeDevices(json: string): XValue {
+/**
+ * `refs` (optional, kept by the caller across the lists of a sync) hands out one MoRef per type
+ * and value: a whole estate's lists name the same few datastores and networks over and over.
+ */
+export function decodeDevices(json: string, refs?: Map<string, Map<string, MoRef>>): XValue {
   const list = JSON.parse(json) as XObject[];
   for (const d of list) {
     const backing = d['backing'] as XObject | undefined;
     if (!backing) continue;
     for (const f of REF_FIELDS) {
       const r = backing[f] as unknown as { type?: unknown; value?: unknown } | undefined;
-      if (r && typeof r === 'object' && typeof r.type === 'string' && typeof r.value === 'string')
+      if (!r || typeof r !== 'object' || typeof r.type !== 'string' || typeof r.value !== 'string') continue;
+      if (!refs) {
         backing[f] = new MoRef(r.type, r.value);
+        continue;
+      }
+      let byValue = refs.get(r.type);
+      if (byValue === undefined) {
+        byValue = new Map();
+        refs.set(r.type, byValue);
+      }
+      let m = byValue.get(r.value);
+      if (m === undefined) {
+        m = new MoRef(r.type, r.value);
+        byValue.set(r.value, m);
+      }
+      backing[f] = m;
     }
   }
   return list;

@@ -150,8 +150,11 @@ function readTypeAttribute(
   const len = nameEnd - nameStart;
   const moType = len === 4 && s.startsWith('type', nameStart);
   if (!moType && !(len >= 5 && s.startsWith(':type', nameEnd - 5))) return;
-  const amp = s.indexOf('&', valueStart);
-  if (amp !== -1 && amp < valueEnd) {
+  // The value's own characters are searched, not the rest of the chunk (`indexOf` would run to
+  // the chunk's end for every attribute of an answer without entities: most of the tag's cost).
+  let amp = valueStart;
+  while (amp < valueEnd && s.charCodeAt(amp) !== 38 /* & */) amp++;
+  if (amp < valueEnd) {
     // Written with entities (never seen from a vCenter): decoded first.
     const v = decodeEntities(s.slice(valueStart, valueEnd));
     if (moType) out.moType = names.intern(v);
@@ -161,8 +164,9 @@ function readTypeAttribute(
   if (moType) out.moType = names.intern(s, valueStart, valueEnd);
   else {
     // xsi:type="xsd:string": the part after the prefix.
-    const colon = s.indexOf(':', valueStart);
-    out.xsiType = names.intern(s, colon !== -1 && colon < valueEnd ? colon + 1 : valueStart, valueEnd);
+    let colon = valueStart;
+    while (colon < valueEnd && s.charCodeAt(colon) !== 58 /* : */) colon++;
+    out.xsiType = names.intern(s, colon < valueEnd ? colon + 1 : valueStart, valueEnd);
   }
 }
 
