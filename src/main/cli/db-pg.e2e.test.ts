@@ -51,11 +51,11 @@ describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 
     const first = vminer(['db', 'migrate', '--database', url('team')]);
     expect(first.code, first.stderr).toBe(EXIT.ok);
     expect(first.stdout).toMatch(
-      /^Applied 3 migration\(s\) to postgres:\/\/vminer_admin@127\.0\.0\.1:\d+\/team:\n {2}0000_extensions\n {2}0001_schema\n {2}0002_nulls_first_indexes\n$/,
+      /^Applied 4 migration\(s\) to postgres:\/\/vminer_admin@127\.0\.0\.1:\d+\/team:\n {2}0000_extensions\n {2}0001_schema\n {2}0002_nulls_first_indexes\n {2}0003_vault\n$/,
     );
     const again = vminer(['db', 'migrate', '--json'], { PGPASSWORD: PW, VMINER_DATABASE_URL: url('team') });
     expect(again.code, again.stderr).toBe(EXIT.ok);
-    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], total: 3, warnings: [] });
+    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], total: 4, warnings: [] });
   });
 
   it('migrate on the data folder applies the SQLite migrations (none left on a fresh cache)', () => {
@@ -105,6 +105,74 @@ describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 
     };
     expect(out).toMatchObject({ replaced: true, secretsCopied: false });
     expect(out.tables.find((t) => t.table === 'vms')!.rows).toBe(40);
+  });
+
+  it('copy --with-passwords moves the vCenter passwords into the team vault, encrypted with VMINER_SECRET_KEY', async () => {
+    const desk = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-db-pg-desk-'));
+    try {
+      const db = openDatabase(desk);
+      populateCache(db, { vcenters: 2, vmsTotal: 10, hostsTotal: 2, datastoresTotal: 1, seed: 4 });
+      db.close();
+      // The desktop's vault has its own key file; the team vault's key comes from VMINER_SECRET_KEY.
+      const { CredentialVault } = await import('../engine/secrets/index.js');
+      const deskVault = await CredentialVault.open({
+        dataDir: desk,
+        backend: 'file',
+        onWarning: () => undefined,
+      });
+      await deskVault.set('vcenter:1', 'Vc-One-Pw!');
+      await deskVault.set('vcenter:2', 'Vc-Two-Pw!');
+      await deskVault.set('rest:jwt-secret', 'desktop-signing-secret');
+      await admin.query(`CREATE DATABASE team3 TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+      expect(vminer(['db', 'migrate', '--database', url('team3')]).code).toBe(EXIT.ok);
+      const noKey = vminer([
+        'db',
+        'copy',
+        '--from',
+        `sqlite:${desk}`,
+        '--to',
+        url('team3'),
+        '--with-passwords',
+      ]);
+      expect(noKey.code).toBe(EXIT.failed);
+      expect(noKey.stderr).toMatch(/VMINER_SECRET_KEY, which is not set/);
+      const key = 'd'.repeat(64);
+      const r = vminer(
+        ['db', 'copy', '--from', `sqlite:${desk}`, '--to', url('team3'), '--with-passwords', '--json'],
+        {
+          PGPASSWORD: PW,
+          VMINER_SECRET_KEY: key,
+        },
+      );
+      expect(r.code, r.stderr).toBe(EXIT.ok);
+      expect(JSON.parse(r.stdout)).toMatchObject({ secretsCopied: true, passwords: 2 });
+      const { pgTarget } = await import('../engine/team/pg-connection.js');
+      const { PgCredentialVault } = await import('../engine/team/pg-vault.js');
+      const team = await PgCredentialVault.open({
+        target: pgTarget(url('team3'), { password: PW }),
+        env: { VMINER_SECRET_KEY: key },
+        refreshMs: 0,
+      });
+      try {
+        expect(team.list()).toEqual(['vcenter:1', 'vcenter:2']);
+        expect(team.get('vcenter:2')).toBe('Vc-Two-Pw!');
+      } finally {
+        await team.close();
+      }
+      const c = new pg.Client({
+        host: server.host,
+        port: server.port,
+        user: server.user,
+        password: PW,
+        database: 'team3',
+      });
+      await c.connect();
+      const stored = (await c.query<{ content: string }>('SELECT content FROM vault')).rows[0]!.content;
+      await c.end();
+      expect(stored).not.toContain('Vc-One-Pw!');
+    } finally {
+      fs.rmSync(desk, { recursive: true, force: true });
+    }
   });
 
   it('takes the password from the vault when PGPASSWORD is not set (vminer db password)', () => {

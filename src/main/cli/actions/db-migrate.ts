@@ -8,6 +8,8 @@ import { migrateCache } from '../../engine/db/migrate-cache.js';
 import type { CommonOptions } from '../options.js';
 import { printJson, printTable } from '../output.js';
 import { dataDirOf, readPassword, warn } from '../session.js';
+import type { SecretVault } from '../../engine/secrets/secret-vault.js';
+import type { PgCredentialVault } from '../../engine/team/pg-vault.js';
 
 function databaseUrl(given: string | undefined, option: string): string | undefined {
   if (given !== undefined && given.trim() === '')
@@ -87,11 +89,30 @@ export async function migrate(opts: CommonOptions & { database?: string }): Prom
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
 }
 
-/** `vminer db copy --from sqlite:PATH --to URL [--replace]`. */
+/** The desktop vault beside a copied cache, when there is one (opened before anything is copied). */
+async function sourceVault(cacheFile: string): Promise<{ dataDir: string; vault: SecretVault | null }> {
+  const path = await import('node:path');
+  const fs = await import('node:fs');
+  const { CredentialVault, VAULT_FILE_NAME } = await import('../../engine/secrets/index.js');
+  const dataDir = path.dirname(cacheFile);
+  if (!fs.existsSync(path.join(dataDir, VAULT_FILE_NAME))) return { dataDir, vault: null };
+  try {
+    return { dataDir, vault: await CredentialVault.open({ dataDir, onWarning: warn }) };
+  } catch (err) {
+    // VMINER_SECRET_KEY is set for the team vault; the desktop's own key is in its keychain or key file.
+    const { isVaultError, SECRET_KEY_ENV } = await import('../../engine/secrets/index.js');
+    if (!isVaultError(err, 'VAULT_KEY_MISMATCH') || !process.env[SECRET_KEY_ENV]) throw err;
+    const env = { ...process.env, [SECRET_KEY_ENV]: undefined };
+    return { dataDir, vault: await CredentialVault.open({ dataDir, env, onWarning: warn }) };
+  }
+}
+
+/** `vminer db copy --from sqlite:PATH --to URL [--replace] [--with-passwords]`. */
 export async function copy(opts: {
   from: string;
   to?: string;
   replace?: boolean;
+  withPasswords?: boolean;
   json?: boolean;
 }): Promise<void> {
   const url = databaseUrl(opts.to, '--to');
@@ -100,21 +121,43 @@ export async function copy(opts: {
       'INVALID_INPUT',
       'say where to copy to: --to postgres://user@host:port/database (or set VMINER_DATABASE_URL)',
     );
-  const { copyToPostgres } = await import('../../engine/db/pg/copy.js');
+  const { copyToPostgres, sqliteSource } = await import('../../engine/db/pg/copy.js');
+  const pgTargetOf = await target(url, 'copy', opts);
+  // Both vaults are opened first: a missing key or a locked keychain stops the copy before it starts.
+  let vaults: { from: { dataDir: string; vault: SecretVault | null }; to: PgCredentialVault } | null = null;
+  if (opts.withPasswords) {
+    const from = await sourceVault(sqliteSource(opts.from));
+    const { PgCredentialVault } = await import('../../engine/team/pg-vault.js');
+    vaults = { from, to: await PgCredentialVault.open({ target: pgTargetOf, refreshMs: 0 }) };
+  }
   const progress = opts.json ? undefined : process.stderr.isTTY ? process.stderr : undefined;
-  const r = await copyToPostgres({
-    from: opts.from,
-    target: await target(url, 'copy', opts),
-    replace: opts.replace === true,
-    onTable: (table, rows) => progress?.write(`  ${table}: ${rows}\n`),
-  });
-  const secrets =
-    "Passwords (vCenters, service accounts, sources) are not in the cache and were not copied: they stay in this machine's vault; enter them again for the team server.";
+  let r: Awaited<ReturnType<typeof copyToPostgres>>;
+  let passwords: { copied: string[]; skipped: string[] } | null = null;
+  try {
+    r = await copyToPostgres({
+      from: opts.from,
+      target: pgTargetOf,
+      replace: opts.replace === true,
+      onTable: (table, rows) => progress?.write(`  ${table}: ${rows}\n`),
+    });
+    if (vaults?.from.vault) {
+      const { copySecrets } = await import('../../engine/team/copy-secrets.js');
+      passwords = await copySecrets(vaults.from.vault, vaults.to);
+    }
+  } finally {
+    await vaults?.to.close();
+  }
+  const secrets = !vaults
+    ? "Passwords (vCenters, service accounts, sources) are not in the cache and were not copied: they stay in this machine's vault; add --with-passwords to copy them into the team vault (needs VMINER_SECRET_KEY), or enter them again for the team server."
+    : passwords
+      ? `Copied ${passwords.copied.length} password(s) (vCenters, service accounts, sources) into the team vault, encrypted with VMINER_SECRET_KEY${passwords.skipped.length ? `; left behind ${passwords.skipped.length} item(s) that belong to this installation (its REST signing secret, saved database passwords)` : ''}.`
+      : `There is no credential vault in ${vaults.from.dataDir}: no passwords to copy.`;
   if (opts.json)
     return printJson({
       ...r,
       total: r.tables.reduce((n, t) => n + t.rows, 0),
-      secretsCopied: false,
+      secretsCopied: passwords !== null && passwords.copied.length > 0,
+      passwords: passwords?.copied.length ?? 0,
       note: secrets,
     });
   const out = process.stdout;

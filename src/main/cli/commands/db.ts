@@ -50,13 +50,18 @@ export function registerDbCommands(program: Command): void {
   examples(withJson(withDataDir(db.command('copy'))), [
     'vminer db copy --from sqlite:~/.config/vMiner --to postgres://vminer@db.corp:5432/vminer',
     'vminer db copy --from sqlite:/backup/vminer.db --to postgres://vminer@127.0.0.1/vminer --replace',
+    'VMINER_SECRET_KEY=$(cat /etc/vminer/secret-key) vminer db copy --from sqlite:~/.config/vMiner --to postgres://vminer@db.corp/vminer --with-passwords',
   ])
     .description(
-      'copy a desktop cache (vCenters, accounts and sources without their passwords, inventory, child tables, change history, users, settings, search index) to a migrated PostgreSQL database, in one transaction (all or nothing); prints the rows per table and checks the counts. Passwords stay in the vault and are not copied',
+      'copy a desktop cache (vCenters, accounts and sources without their passwords, inventory, child tables, change history, users, settings, search index) to a migrated PostgreSQL database, in one transaction (all or nothing); prints the rows per table and checks the counts. Passwords stay in the vault unless --with-passwords copies them into the team vault',
     )
     .requiredOption('--from <sqlite:path>', 'the cache: sqlite: and a data folder or its vminer.db file')
     .option('--to <url>', DATABASE_HELP)
     .option('--replace', 'empty the target first when it already holds data (refused otherwise)')
+    .option(
+      '--with-passwords',
+      "also copy the vCenter, service-account and source passwords from the cache's vault into the team vault, encrypted with VMINER_SECRET_KEY (which must be set)",
+    )
     .action(lazy(migrateActions, 'copy'));
 
   examples(withJson(withDataDir(db.command('password'))), [

@@ -6,7 +6,7 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { VminerError } from '../../../shared/errors.js';
 import type { Db } from '../db/database.js';
 import { revokedTokens, users } from '../db/schema.js';
-import type { CredentialVault } from '../secrets/index.js';
+import type { SecretVault } from '../secrets/index.js';
 
 const scrypt = promisify(scryptCb) as (
   pw: string,
@@ -113,13 +113,13 @@ export class AuthService {
   }
 
   /** The database's one service (made on first use): the REST listener and the handlers share it. */
-  static async create(db: Db, vault: CredentialVault, expiresInSeconds?: number): Promise<AuthService> {
+  static async create(db: Db, vault: SecretVault, expiresInSeconds?: number): Promise<AuthService> {
     const service = await AuthService.shared(db, vault);
     if (expiresInSeconds !== undefined) service.expiresInSeconds = expiresInSeconds;
     return service;
   }
 
-  private static shared(db: Db, vault: CredentialVault): Promise<AuthService> {
+  private static shared(db: Db, vault: SecretVault): Promise<AuthService> {
     let service = services.get(db);
     if (!service) {
       service = (async () => {

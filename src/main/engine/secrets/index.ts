@@ -1,4 +1,5 @@
 export { CredentialVault, keychainAccountFor, type OpenVaultOptions, type VaultBackend } from './vault.js';
+export type { SecretVault } from './secret-vault.js';
 export { VaultError, isVaultError, type VaultErrorCode } from './errors.js';
 export { redact, REDACTED } from './redact.js';
 export { probeKeychain, DEFAULT_KEYCHAIN_SERVICE, type KeychainProbe } from './keychain.js';

@@ -39,6 +39,7 @@ import {
 } from './fsutil.js';
 import { DEFAULT_KEYCHAIN_SERVICE, openKeychainItem, type KeychainItem } from './keychain.js';
 import { ensurePrivateDir } from '../private-files.js';
+import { checkId, checkSecret, type SecretVault } from './secret-vault.js';
 
 export type VaultBackend = 'keychain' | 'file' | 'env';
 
@@ -54,10 +55,6 @@ export interface OpenVaultOptions {
   /** Keychain service name. Default "vMiner"; tests pass a unique one. */
   keychainService?: string;
 }
-
-const MAX_ID_CHARS = 1024;
-const MAX_SECRET_CHARS = 64 * 1024;
-const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** Thrown internally when another process is creating the vault at the same moment. */
 class RetryOpen extends Error {}
@@ -86,7 +83,7 @@ interface Existing {
   stamp: FileStamp;
 }
 
-export class CredentialVault {
+export class CredentialVault implements SecretVault {
   readonly backend: VaultBackend;
   /** Absolute path of the encrypted vault file. */
   readonly path: string;
@@ -157,10 +154,7 @@ export class CredentialVault {
   /** Stores a secret; re-reads the file first (keeps other processes' entries) and writes it atomically. */
   async set(id: string, secret: string): Promise<void> {
     checkId(id);
-    if (typeof secret !== 'string') throw new TypeError('secret must be a string');
-    if (secret.length > MAX_SECRET_CHARS)
-      throw new RangeError(`secret longer than ${MAX_SECRET_CHARS} characters`);
-    if (LONE_SURROGATE.test(secret)) throw new RangeError('secret contains an unpaired UTF-16 surrogate');
+    checkSecret(secret);
     await this.#mutate((m) => {
       if (m.get(id) === secret) return false;
       m.set(id, secret);
@@ -223,12 +217,6 @@ export class CredentialVault {
     if (!keyMatches(file, this.#key)) throw changedKeyError(this.path);
     this.#entries = decryptVault(file, this.#key, this.path);
     this.#stamp = current.stamp;
-  }
-}
-
-function checkId(id: string): void {
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_CHARS || LONE_SURROGATE.test(id)) {
-    throw new RangeError(`invalid vault id (must be 1..${MAX_ID_CHARS} characters)`);
   }
 }
 

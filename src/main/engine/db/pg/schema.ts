@@ -49,3 +49,6 @@ export const revokedTokens = t('revoked_tokens');
 export const changes = t('changes');
 
 export { searchIndex };
+
+/** Tables only the team database has (no SQLite counterpart). */
+export { vault } from './team-tables.js';
