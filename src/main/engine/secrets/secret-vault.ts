@@ -33,3 +33,27 @@ export function checkSecret(secret: string): void {
     throw new RangeError(`secret longer than ${MAX_SECRET_CHARS} characters`);
   if (LONE_SURROGATE.test(secret)) throw new RangeError('secret contains an unpaired UTF-16 surrogate');
 }
+
+/** A vault's write step: applies `change` to the entries as stored now; false = nothing changed. */
+export type VaultMutate = (change: (entries: Map<string, string>) => boolean) => Promise<void>;
+
+/** set() of either vault: checks the id and the secret, and writes only when the secret differs. */
+export async function setThrough(mutate: VaultMutate, id: string, secret: string): Promise<void> {
+  checkId(id);
+  checkSecret(secret);
+  await mutate((m) => {
+    if (m.get(id) === secret) return false;
+    m.set(id, secret);
+    return true;
+  });
+}
+
+/** delete() of either vault: resolves true when the id existed. */
+export async function deleteThrough(mutate: VaultMutate, id: string): Promise<boolean> {
+  let existed = false;
+  await mutate((m) => {
+    existed = m.delete(id);
+    return existed;
+  });
+  return existed;
+}

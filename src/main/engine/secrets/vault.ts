@@ -39,7 +39,7 @@ import {
 } from './fsutil.js';
 import { DEFAULT_KEYCHAIN_SERVICE, openKeychainItem, type KeychainItem } from './keychain.js';
 import { ensurePrivateDir } from '../private-files.js';
-import { checkId, checkSecret, type SecretVault } from './secret-vault.js';
+import { deleteThrough, setThrough, type SecretVault } from './secret-vault.js';
 
 export type VaultBackend = 'keychain' | 'file' | 'env';
 
@@ -152,24 +152,13 @@ export class CredentialVault implements SecretVault {
   }
 
   /** Stores a secret; re-reads the file first (keeps other processes' entries) and writes it atomically. */
-  async set(id: string, secret: string): Promise<void> {
-    checkId(id);
-    checkSecret(secret);
-    await this.#mutate((m) => {
-      if (m.get(id) === secret) return false;
-      m.set(id, secret);
-      return true;
-    });
+  set(id: string, secret: string): Promise<void> {
+    return setThrough((change) => this.#mutate(change), id, secret);
   }
 
   /** Removes a secret. Resolves true if it existed. */
-  async delete(id: string): Promise<boolean> {
-    let existed = false;
-    await this.#mutate((m) => {
-      existed = m.delete(id);
-      return existed;
-    });
-    return existed;
+  delete(id: string): Promise<boolean> {
+    return deleteThrough((change) => this.#mutate(change), id);
   }
 
   /**

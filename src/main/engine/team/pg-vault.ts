@@ -28,7 +28,7 @@ import {
   type VaultFile,
   type VaultKey,
 } from '../secrets/format.js';
-import { checkId, checkSecret, type SecretVault } from '../secrets/secret-vault.js';
+import { deleteThrough, setThrough, type SecretVault } from '../secrets/secret-vault.js';
 import { pgError, pgTypes } from '../db/pg/connect.js';
 import { clientConfig, type PgTarget } from './pg-connection.js';
 
@@ -147,23 +147,12 @@ export class PgCredentialVault implements SecretVault {
     return [...this.#entries.keys()].sort();
   }
 
-  async set(id: string, secret: string): Promise<void> {
-    checkId(id);
-    checkSecret(secret);
-    await this.#mutate((m) => {
-      if (m.get(id) === secret) return false;
-      m.set(id, secret);
-      return true;
-    });
+  set(id: string, secret: string): Promise<void> {
+    return setThrough((change) => this.#mutate(change), id, secret);
   }
 
-  async delete(id: string): Promise<boolean> {
-    let existed = false;
-    await this.#mutate((m) => {
-      existed = m.delete(id);
-      return existed;
-    });
-    return existed;
+  delete(id: string): Promise<boolean> {
+    return deleteThrough((change) => this.#mutate(change), id);
   }
 
   /** Picks up other instances' writes now (the engine calls it before a sync reads passwords). */
