@@ -14,11 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { copyToPostgres, type CopyResult } from '../src/main/engine/db/pg/copy.js';
 import { migratePostgres } from '../src/main/engine/db/pg/migrate.js';
-import { pgTarget } from '../src/main/engine/team/pg-connection.js';
-import { startPostgres } from '../src/testing/postgres.js';
+import { connectAdmin, createTeamDatabase, serverTarget, startPostgres } from '../src/testing/postgres.js';
 import { ensureBenchCache } from './lib/cache.js';
 import { int, mb, s, table } from './lib/format.js';
 
@@ -46,22 +44,13 @@ ensureBenchCache(dir, size, log);
 
 const PW = 'bench-copy-pw';
 const server = await startPostgres(PW);
-const admin = new pg.Client({
-  host: server.host,
-  port: server.port,
-  user: server.user,
-  password: PW,
-  database: 'postgres',
-});
-await admin.connect();
+const admin = await connectAdmin(server);
 const times: { ms: number; rows: number }[] = [];
 let last: CopyResult | undefined;
 try {
   for (let run = 1; run <= runs; run++) {
-    await admin.query(`CREATE DATABASE copy${run} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-    const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/copy${run}`, {
-      password: PW,
-    });
+    await createTeamDatabase(admin, `copy${run}`);
+    const target = serverTarget(server, `copy${run}`);
     await migratePostgres(target);
     const t = performance.now();
     last = await copyToPostgres({ from: `sqlite:${dir}`, target });

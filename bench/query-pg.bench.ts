@@ -17,7 +17,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { ListRequestSchema, type ListRequest } from '../src/shared/contract.js';
 import type { Answer } from '../src/shared/query.js';
 import { openDatabase } from '../src/main/engine/db/database.js';
@@ -27,8 +26,7 @@ import { ListPages } from '../src/main/engine/list-pages.js';
 import { PgListPages } from '../src/main/engine/list-pages-pg.js';
 import { PgQueryBackend } from '../src/main/engine/query/pg-backend.js';
 import { QueryService } from '../src/main/engine/query/query-service.js';
-import { pgTarget } from '../src/main/engine/team/pg-connection.js';
-import { startPostgres } from '../src/testing/postgres.js';
+import { connectAdmin, createTeamDatabase, serverTarget, startPostgres } from '../src/testing/postgres.js';
 import { ensureBenchCache } from './lib/cache.js';
 import { int, table } from './lib/format.js';
 import { pickNames, questions } from './lib/questions.js';
@@ -59,17 +57,10 @@ ensureBenchCache(dir, size, log, 1);
 
 const PW = 'bench-qpg-pw';
 const server = await startPostgres(PW);
-const admin = new pg.Client({
-  host: server.host,
-  port: server.port,
-  user: server.user,
-  password: PW,
-  database: 'postgres',
-});
-await admin.connect();
-await admin.query(`CREATE DATABASE qpg TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+const admin = await connectAdmin(server);
+await createTeamDatabase(admin, 'qpg');
 await admin.end();
-const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/qpg`, { password: PW });
+const target = serverTarget(server, 'qpg');
 await migratePostgres(target);
 let t = performance.now();
 await copyToPostgres({ from: `sqlite:${dir}`, target });

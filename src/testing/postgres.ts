@@ -10,6 +10,8 @@
  */
 import { freePort } from './net.js';
 import { execFile } from 'node:child_process';
+import pg from 'pg';
+import { pgTarget, type PgTarget } from '../main/engine/team/pg-connection.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,4 +138,35 @@ export async function startPostgres(password: string, opts: PostgresOptions = {}
       }
     },
   };
+}
+
+/** A client of `server` as its superuser, connected to `database` (`extra` adds pg settings). */
+export async function connectAdmin(
+  server: RunningPostgres,
+  database = 'postgres',
+  extra: pg.ClientConfig = {},
+): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database,
+    ...extra,
+  });
+  await client.connect();
+  return client;
+}
+
+/** The URL of `database` on `server` (no password: it never rides in a URL). */
+export const pgUrl = (server: RunningPostgres, database = 'postgres', user = server.user): string =>
+  `postgres://${user}@${server.host}:${server.port}/${database}`;
+
+/** What the engine's PostgreSQL modules take to reach `database` on `server` as its superuser. */
+export const serverTarget = (server: RunningPostgres, database = 'postgres'): PgTarget =>
+  pgTarget(pgUrl(server, database), { password: server.password });
+
+/** Creates `name` as docs/team-server.md tells operators to: from template0, with the C collation. */
+export async function createTeamDatabase(admin: pg.Client, name: string): Promise<void> {
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
 }

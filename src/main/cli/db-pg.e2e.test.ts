@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../engine/db/database.js';
 import { runBuiltCli } from '../../testing/built-cli.js';
 import { populateCache } from '../../testing/generate-inventory.js';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../testing/postgres.js';
+import {
+  findPostgresBin,
+  startPostgres,
+  type RunningPostgres,
+  connectAdmin,
+  createTeamDatabase,
+  pgUrl,
+} from '../../testing/postgres.js';
 import { EXIT } from './exit-codes.js';
 
 const PW = 'Cli-Pg-Pw-1';
@@ -16,7 +23,7 @@ const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; 
 let server: RunningPostgres;
 let admin: pg.Client;
 let dir: string;
-const url = (db: string) => `postgres://${server.user}@${server.host}:${server.port}/${db}`;
+const url = (db: string) => pgUrl(server, db);
 const vminer = (args: string[], env: Record<string, string> = { PGPASSWORD: PW }, input?: string) =>
   runBuiltCli(args, {
     env: { VMINER_DATABASE_URL: '', PGPASSWORD: '', ...env },
@@ -26,16 +33,8 @@ const vminer = (args: string[], env: Record<string, string> = { PGPASSWORD: PW }
 describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 120_000 }, () => {
   beforeAll(async () => {
     server = await startPostgres(PW);
-    admin = new pg.Client({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: PW,
-      database: 'postgres',
-    });
-    await admin.connect();
-    for (const db of ['team', 'team2'])
-      await admin.query(`CREATE DATABASE ${db} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    admin = await connectAdmin(server);
+    for (const db of ['team', 'team2']) await createTeamDatabase(admin, db);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-db-pg-cli-'));
     const db = openDatabase(dir);
     populateCache(db, { vcenters: 2, vmsTotal: 40, hostsTotal: 4, datastoresTotal: 2, seed: 9 });
@@ -123,7 +122,7 @@ describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 
       await deskVault.set('vcenter:1', 'Vc-One-Pw!');
       await deskVault.set('vcenter:2', 'Vc-Two-Pw!');
       await deskVault.set('rest:jwt-secret', 'desktop-signing-secret');
-      await admin.query(`CREATE DATABASE team3 TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+      await createTeamDatabase(admin, 'team3');
       expect(vminer(['db', 'migrate', '--database', url('team3')]).code).toBe(EXIT.ok);
       const noKey = vminer([
         'db',
@@ -159,14 +158,7 @@ describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 
       } finally {
         await team.close();
       }
-      const c = new pg.Client({
-        host: server.host,
-        port: server.port,
-        user: server.user,
-        password: PW,
-        database: 'team3',
-      });
-      await c.connect();
+      const c = await connectAdmin(server, 'team3');
       const stored = (await c.query<{ content: string }>('SELECT content FROM vault')).rows[0]!.content;
       await c.end();
       expect(stored).not.toContain('Vc-One-Pw!');

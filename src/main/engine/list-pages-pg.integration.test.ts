@@ -9,14 +9,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListRequestSchema, type ListRequest } from '../../shared/contract.js';
 import { FIELDS, QUERY_ENTITIES, type QueryEntity } from '../../shared/fields.js';
 import type { Filter } from '../../shared/query.js';
 import { insertChanges, type SeedChange } from '../../testing/changes-seed.js';
 import { populateCache } from '../../testing/generate-inventory.js';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../testing/postgres.js';
+import {
+  findPostgresBin,
+  startPostgres,
+  type RunningPostgres,
+  connectAdmin,
+  createTeamDatabase,
+  serverTarget,
+} from '../../testing/postgres.js';
 import { openDatabase, type OpenedDatabase } from './db/database.js';
 import { copyToPostgres } from './db/pg/copy.js';
 import { migratePostgres } from './db/pg/migrate.js';
@@ -25,7 +31,6 @@ import { PgListPages } from './list-pages-pg.js';
 import { PgQueryBackend } from './query/pg-backend.js';
 import { canSelectJson } from './query/planner.js';
 import { QueryService } from './query/query-service.js';
-import { pgTarget } from './team/pg-connection.js';
 
 const PW = 'Pages-Pw-1';
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
@@ -98,17 +103,10 @@ beforeAll(async () => {
   sqlitePages = new ListPages(opened.sqlite, new QueryService({ sqlite: opened.sqlite }));
   if (NO_PG) return;
   server = await startPostgres(PW);
-  const admin = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: PW,
-    database: 'postgres',
-  });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE pages TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+  const admin = await connectAdmin(server);
+  await createTeamDatabase(admin, 'pages');
   await admin.end();
-  const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/pages`, { password: PW });
+  const target = serverTarget(server, 'pages');
   await migratePostgres(target);
   await copyToPostgres({ from: `sqlite:${dir}`, target });
   backend = PgQueryBackend.connect(target);

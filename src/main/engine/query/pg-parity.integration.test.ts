@@ -17,10 +17,16 @@ import type { Case, QuestionEstate } from '../../../testing/question-estate.js';
 import { startQuestionEstate } from '../../../testing/question-estate.js';
 import { CASES, CHAINS, SEEDS, TABLE_SIMS } from '../../../testing/question-table.js';
 import { TRUST_SIMS } from '../../../testing/question-suite.js';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
+import {
+  findPostgresBin,
+  startPostgres,
+  type RunningPostgres,
+  connectAdmin,
+  createTeamDatabase,
+  serverTarget,
+} from '../../../testing/postgres.js';
 import { copyToPostgres } from '../db/pg/copy.js';
 import { migratePostgres } from '../db/pg/migrate.js';
-import { pgTarget } from '../team/pg-connection.js';
 import { objectDetails, objectDetailsAsync } from './details.js';
 import { PgQueryBackend } from './pg-backend.js';
 import { QueryService } from './query-service.js';
@@ -83,10 +89,8 @@ interface Sides {
 /** The estate's cache copied into a fresh 'C' database, and a QueryService on it. */
 async function onPostgres(estate: QuestionEstate): Promise<Sides> {
   const name = `parity${++databases}`;
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-  const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/${name}`, {
-    password: PW,
-  });
+  await createTeamDatabase(admin, name);
+  const target = serverTarget(server, name);
   await migratePostgres(target);
   await copyToPostgres({ from: `sqlite:${estate.engine.database.sqlite.name}`, target });
   const backend = PgQueryBackend.connect(target);
@@ -143,14 +147,7 @@ describe.skipIf(NO_PG !== '')(
   () => {
     beforeAll(async () => {
       server = await startPostgres(PW);
-      admin = new pg.Client({
-        host: server.host,
-        port: server.port,
-        user: server.user,
-        password: PW,
-        database: 'postgres',
-      });
-      await admin.connect();
+      admin = await connectAdmin(server);
     }, 120_000);
 
     afterAll(async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
-import { startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
+import { startPostgres, type RunningPostgres, connectAdmin } from '../../../testing/postgres.js';
 import { createHandlers } from '../api.js';
 import { Engine } from '../engine.js';
 
@@ -23,14 +23,7 @@ async function call<K extends keyof typeof CONTRACT>(name: K, args: unknown): Pr
 
 beforeAll(async () => {
   server = await startPostgres(ADMIN_PW);
-  admin = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: ADMIN_PW,
-    database: 'postgres',
-  });
-  await admin.connect();
+  admin = await connectAdmin(server);
   await admin.query(`CREATE ROLE vminer_reader LOGIN PASSWORD '${READER_PW.replace(/'/g, "''")}'`);
   await admin.query(`CREATE TABLE cmdb_vcenters (
     vc_name text, fqdn text, port int, site text, tags text, active boolean)`);

@@ -8,10 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONTRACT, type ContractResults } from '../../../shared/contract.js';
-import { startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
+import { startPostgres, type RunningPostgres, connectAdmin } from '../../../testing/postgres.js';
 import { startTdsResponder, type TdsResponder, type TdsValue } from '../../../testing/tds-responder.js';
 import { createHandlers } from '../api.js';
 import type { Engine } from '../engine.js';
@@ -47,14 +46,7 @@ beforeAll(async () => {
     }),
   });
   server = await startPostgres('Pg#Cap-1');
-  const admin = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
-    database: 'postgres',
-  });
-  await admin.connect();
+  const admin = await connectAdmin(server);
   await admin.query(
     "CREATE FUNCTION produced(g int) RETURNS int LANGUAGE plpgsql VOLATILE AS 'BEGIN RETURN g; END'",
   );
@@ -126,14 +118,7 @@ describe('the row cap of a source', () => {
     });
     const r = await call('sources.refresh', { id: src.id });
     expect(r.error?.message).toMatch(/more than 100 rows/);
-    const admin = new pg.Client({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: server.password,
-      database: 'postgres',
-    });
-    await admin.connect();
+    const admin = await connectAdmin(server);
     try {
       // The reader's statistics reach the shared counters when its connection ends.
       await vi.waitFor(

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
+import { findPostgresBin, startPostgres, type RunningPostgres, pgUrl } from '../../../testing/postgres.js';
 import { waitUntil } from '../../../testing/wait.js';
 import { LeaderElector, lockKeys, type LeaderEvents, type LeaderOptions } from './leader.js';
 import { pgTarget, type PgTarget } from './pg-connection.js';
@@ -67,7 +67,7 @@ const lockHolders = async () => {
 describe.skipIf(NO_PG !== '')(`leader election on a real PostgreSQL${NO_PG}`, () => {
   beforeAll(async () => {
     server = await startPostgres(PW);
-    url = `postgres://${server.user}@${server.host}:${server.port}/postgres`;
+    url = pgUrl(server);
     target = pgTarget(url, { password: PW });
     admin = new pg.Client({ ...target.config, application_name: 'test admin' });
     await admin.connect();

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvents } from '../../../shared/events.js';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
+import { findPostgresBin, startPostgres, type RunningPostgres, pgUrl } from '../../../testing/postgres.js';
 import { waitUntil } from '../../../testing/wait.js';
 import { NotifyBus, type BusState } from './notify-bus.js';
 import { pgTarget } from './pg-connection.js';
@@ -35,7 +35,7 @@ async function bus(name: string, coalesceMs = 50, dbUrl = url) {
 describe.skipIf(NO_PG !== '')(`notification bus on a real PostgreSQL${NO_PG}`, () => {
   beforeAll(async () => {
     server = await startPostgres(PW);
-    url = `postgres://${server.user}@${server.host}:${server.port}/postgres`;
+    url = pgUrl(server);
     admin = new pg.Client({ ...pgTarget(url, { password: PW }).config, application_name: 'test admin' });
     await admin.connect();
   });

@@ -2,7 +2,14 @@
 // instances without lost writes, and every wrong set-up refused with what to do, the row untouched.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../../testing/postgres.js';
+import {
+  findPostgresBin,
+  startPostgres,
+  type RunningPostgres,
+  connectAdmin,
+  createTeamDatabase,
+  serverTarget,
+} from '../../../testing/postgres.js';
 import { migratePostgres } from '../db/pg/migrate.js';
 import { pgTarget, type PgTarget } from './pg-connection.js';
 import { PgCredentialVault } from './pg-vault.js';
@@ -18,10 +25,8 @@ const open: PgCredentialVault[] = [];
 
 async function database(migrated = true): Promise<{ name: string; target: PgTarget }> {
   const name = `vault${++dbs}`;
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-  const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/${name}`, {
-    password: PW,
-  });
+  await createTeamDatabase(admin, name);
+  const target = serverTarget(server, name);
   if (migrated) await migratePostgres(target);
   return { name, target };
 }
@@ -33,14 +38,7 @@ async function vault(target: PgTarget, key: string, refreshMs = 0): Promise<PgCr
 }
 
 async function rowOf(name: string): Promise<{ content: string; version: string } | undefined> {
-  const c = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: PW,
-    database: name,
-  });
-  await c.connect();
+  const c = await connectAdmin(server, name);
   try {
     return (await c.query<{ content: string; version: string }>('SELECT content, version FROM vault'))
       .rows[0];
@@ -52,14 +50,7 @@ async function rowOf(name: string): Promise<{ content: string; version: string }
 describe.skipIf(NO_PG !== '')(`the team vault on PostgreSQL${NO_PG}`, { timeout: 60_000 }, () => {
   beforeAll(async () => {
     server = await startPostgres(PW);
-    admin = new pg.Client({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: PW,
-      database: 'postgres',
-    });
-    await admin.connect();
+    admin = await connectAdmin(server);
   });
   afterAll(async () => {
     for (const v of open) await v.close().catch(() => undefined);

@@ -7,7 +7,14 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestEngine } from '../../../../testing/engine.js';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../../../testing/postgres.js';
+import {
+  findPostgresBin,
+  startPostgres,
+  type RunningPostgres,
+  connectAdmin,
+  createTeamDatabase,
+  serverTarget,
+} from '../../../../testing/postgres.js';
 import { startSimulator, stopAll } from '../../../../testing/vcsim.js';
 import { pgTarget } from '../../team/pg-connection.js';
 import { DB_FILE } from '../../data-files.js';
@@ -29,26 +36,13 @@ const int8 = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-async function connect(database: string): Promise<pg.Client> {
-  const c = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: PW,
-    database,
-    types: int8,
-  });
-  await c.connect();
-  return c;
-}
+const connect = (database: string): Promise<pg.Client> => connectAdmin(server, database, { types: int8 });
 
 /** A fresh database with the C locale; migrated unless asked otherwise. */
 async function database(migrated = true): Promise<{ name: string; target: ReturnType<typeof pgTarget> }> {
   const name = `copy${++dbs}`;
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-  const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/${name}`, {
-    password: PW,
-  });
+  await createTeamDatabase(admin, name);
+  const target = serverTarget(server, name);
   if (migrated) await migratePostgres(target);
   return { name, target };
 }

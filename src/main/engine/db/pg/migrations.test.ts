@@ -9,7 +9,14 @@ import { getTableConfig, IndexedColumn, PgColumn, type PgTable } from 'drizzle-o
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../testing/net.js';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../../../testing/postgres.js';
+import {
+  findPostgresBin,
+  startPostgres,
+  type RunningPostgres,
+  connectAdmin,
+  createTeamDatabase,
+  pgUrl,
+} from '../../../../testing/postgres.js';
 import { pgTarget } from '../../team/pg-connection.js';
 import { openDatabase } from '../database.js';
 import { migratePostgres, pgJournal } from './migrate.js';
@@ -20,19 +27,8 @@ const PW = 'Schema-Pw-1';
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
 let server: RunningPostgres;
 let admin: pg.Client;
-const urlOf = (db: string, user = server.user) => `postgres://${user}@${server.host}:${server.port}/${db}`;
-
-async function connect(database: string): Promise<pg.Client> {
-  const c = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: PW,
-    database,
-  });
-  await c.connect();
-  return c;
-}
+const urlOf = (db: string, user = server.user) => pgUrl(server, db, user);
+const connect = (database: string): Promise<pg.Client> => connectAdmin(server, database);
 
 /** An index part as PostgreSQL prints it in pg_indexes.indexdef, without quotes or spaces. */
 function part(p: unknown): string {
@@ -60,7 +56,7 @@ describe.skipIf(NO_PG !== '')(`the PostgreSQL migrations${NO_PG}`, { timeout: 60
   beforeAll(async () => {
     server = await startPostgres(PW);
     admin = await connect('postgres');
-    await admin.query(`CREATE DATABASE vminer TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    await createTeamDatabase(admin, 'vminer');
   });
   afterAll(async () => {
     await admin?.end();
@@ -234,7 +230,7 @@ describe.skipIf(NO_PG !== '')(`the PostgreSQL migrations${NO_PG}`, { timeout: 60
     });
     // A role that may connect but not create in its database (the extension, the migrations' schema).
     await admin.query(`CREATE ROLE plain LOGIN PASSWORD 'plain-pw'`);
-    await admin.query(`CREATE DATABASE plaindb TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    await createTeamDatabase(admin, 'plaindb');
     const plain = pgTarget(urlOf('plaindb', 'plain'), { password: 'plain-pw' });
     await expect(migratePostgres(plain)).rejects.toMatchObject({
       code: 'PERMISSION_DENIED',
