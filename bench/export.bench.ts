@@ -25,6 +25,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/main/engine/db/database.js';
+import { VcenterRepo } from '../src/main/engine/db/vcenter-repo.js';
 import { exportFull, exportRows } from '../src/main/engine/export/exporter.js';
 import { exportRvtools } from '../src/main/engine/export/rvtools/rvtools-export.js';
 import type { ExportFormat as RowFormat } from '../src/main/engine/export/table.js';
@@ -73,7 +74,12 @@ async function childMain(dir: string, format: ExportFormat, out: string, full: b
     format === 'rvtools'
       ? await exportRvtools({ sqlite: opened.sqlite, out })
       : full
-        ? await exportFull({ sqlite: opened.sqlite, db: opened.db, format: format as 'xlsx' | 'json', out })
+        ? await exportFull({
+            sqlite: opened.sqlite,
+            vcenters: new VcenterRepo(opened.db).list(),
+            format: format as 'xlsx' | 'json',
+            out,
+          })
         : await exportRows({ sqlite: opened.sqlite, plan: { entity: 'vms' }, format, out, bom: true });
   const ms = performance.now() - t;
   opened.close();

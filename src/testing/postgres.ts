@@ -11,6 +11,8 @@
 import { freePort } from './net.js';
 import { execFile } from 'node:child_process';
 import pg from 'pg';
+import { copyToPostgres } from '../main/engine/db/pg/copy.js';
+import { migratePostgres } from '../main/engine/db/pg/migrate.js';
 import { pgTarget, type PgTarget } from '../main/engine/team/pg-connection.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -169,4 +171,21 @@ export const serverTarget = (server: RunningPostgres, database = 'postgres'): Pg
 /** Creates `name` as docs/team-server.md tells operators to: from template0, with the C collation. */
 export async function createTeamDatabase(admin: pg.Client, name: string): Promise<void> {
   await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+}
+
+/**
+ * A team database `name` on `server` holding a copy of a SQLite cache (`from`: a data folder or
+ * its vminer.db): created as operators do, migrated, copied. For tests that compare both back ends.
+ */
+export async function teamCopyOf(server: RunningPostgres, name: string, from: string): Promise<PgTarget> {
+  const admin = await connectAdmin(server);
+  try {
+    await createTeamDatabase(admin, name);
+  } finally {
+    await admin.end();
+  }
+  const target = serverTarget(server, name);
+  await migratePostgres(target);
+  await copyToPostgres({ from: `sqlite:${from}`, target });
+  return target;
 }

@@ -223,7 +223,7 @@ export function createHandlers(
           })
         : await exportFull({
             sqlite: engine.database.sqlite,
-            db: engine.database.db,
+            vcenters: engine.vcenters.list(),
             format: format as 'xlsx' | 'json',
             out: path,
             freshness,

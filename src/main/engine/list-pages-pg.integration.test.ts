@@ -15,17 +15,8 @@ import { FIELDS, QUERY_ENTITIES, type QueryEntity } from '../../shared/fields.js
 import type { Filter } from '../../shared/query.js';
 import { insertChanges, type SeedChange } from '../../testing/changes-seed.js';
 import { populateCache } from '../../testing/generate-inventory.js';
-import {
-  findPostgresBin,
-  startPostgres,
-  type RunningPostgres,
-  connectAdmin,
-  createTeamDatabase,
-  serverTarget,
-} from '../../testing/postgres.js';
+import { findPostgresBin, startPostgres, type RunningPostgres, teamCopyOf } from '../../testing/postgres.js';
 import { openDatabase, type OpenedDatabase } from './db/database.js';
-import { copyToPostgres } from './db/pg/copy.js';
-import { migratePostgres } from './db/pg/migrate.js';
 import { ListPages } from './list-pages.js';
 import { PgListPages } from './list-pages-pg.js';
 import { PgQueryBackend } from './query/pg-backend.js';
@@ -103,12 +94,7 @@ beforeAll(async () => {
   sqlitePages = new ListPages(opened.sqlite, new QueryService({ sqlite: opened.sqlite }));
   if (NO_PG) return;
   server = await startPostgres(PW);
-  const admin = await connectAdmin(server);
-  await createTeamDatabase(admin, 'pages');
-  await admin.end();
-  const target = serverTarget(server, 'pages');
-  await migratePostgres(target);
-  await copyToPostgres({ from: `sqlite:${dir}`, target });
+  const target = await teamCopyOf(server, 'pages', dir);
   backend = PgQueryBackend.connect(target);
   pgPages = new PgListPages(backend, new QueryService({ postgres: backend }));
 }, 180_000);

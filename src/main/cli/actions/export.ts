@@ -13,6 +13,7 @@ import { EXIT } from '../exit-codes.js';
 import { exportProgressLine } from '../export-progress-line.js';
 import type { CommonOptions } from '../options.js';
 import { printJson } from '../output.js';
+import { VcenterRepo } from '../../engine/db/vcenter-repo.js';
 import { dataDirOf, withDatabase } from '../session.js';
 import { fieldList, limitOf } from './inventory.js';
 
@@ -181,7 +182,7 @@ export async function exportInventory(opts: ExportOptions): Promise<void> {
       } else {
         res = await exportFull({
           sqlite: db.sqlite,
-          db: db.db,
+          vcenters: new VcenterRepo(db.db).list(),
           format: format as 'xlsx' | 'json',
           out,
           ...progress,

@@ -15,6 +15,7 @@
 import type { ExportColumn } from './table.js';
 import { cellValue } from './table.js';
 import type { Sink } from './sink.js';
+import type { Rows } from './rows.js';
 
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula are neutralised with a leading quote. */
 export function csvCell(value: unknown): string {
@@ -39,26 +40,27 @@ const BATCH_CHARS = 64 * 1024;
 export async function writeCsv(
   sink: Sink,
   columns: readonly ExportColumn[],
-  rows: Iterable<readonly unknown[]>,
+  rows: Rows,
   opts: { bom?: boolean; header?: 'label' | 'field'; progress?: (rows: number) => void } = {},
 ): Promise<number> {
   let buf =
     (opts.bom ? UTF8_BOM : '') + csvLine(columns.map((c) => (opts.header === 'field' ? c.field : c.label)));
   let n = 0;
   const cells: string[] = new Array<string>(columns.length);
-  for (const row of rows) {
-    for (let i = 0; i < columns.length; i++) {
-      const col = columns[i]!;
-      cells[i] = csvCell(cellValue(col, row[i]));
+  for await (const batch of rows)
+    for (const row of batch) {
+      for (let i = 0; i < columns.length; i++) {
+        const col = columns[i]!;
+        cells[i] = csvCell(cellValue(col, row[i]));
+      }
+      buf += cells.join(',') + '\r\n';
+      n++;
+      if (buf.length >= BATCH_CHARS) {
+        await sink.write(buf);
+        buf = '';
+        opts.progress?.(n);
+      }
     }
-    buf += cells.join(',') + '\r\n';
-    n++;
-    if (buf.length >= BATCH_CHARS) {
-      await sink.write(buf);
-      buf = '';
-      opts.progress?.(n);
-    }
-  }
   if (buf) await sink.write(buf);
   return n;
 }

@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELDS } from '../../../shared/fields.js';
 import type { QueryPlan } from '../../../shared/query.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
+import { VcenterRepo } from '../db/vcenter-repo.js';
 import { populateCache } from '../../../testing/generate-inventory.js';
 import { QueryService } from '../query/query-service.js';
 import { csvCell, csvLine } from './csv.js';
 import { exportFull, exportRows, exportTables } from './exporter.js';
+import { batchesOf } from './rows.js';
 import { metaOf } from './table.js';
 import { EXCEL_MAX_ROWS } from './xlsx.js';
 
@@ -96,6 +98,8 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const vcenters = () => new VcenterRepo(opened.db).list();
+
 function out(name: string): string {
   const d = path.join(dir, 'out');
   fs.mkdirSync(d, { recursive: true });
@@ -121,7 +125,7 @@ describe('csvCell', () => {
 describe('XLSX', () => {
   it('full export: one sheet per entity, header, counts, typed cells, About', async () => {
     const file = out('full.xlsx');
-    const res = await exportFull({ sqlite: opened.sqlite, db: opened.db, format: 'xlsx', out: file });
+    const res = await exportFull({ sqlite: opened.sqlite, vcenters: vcenters(), format: 'xlsx', out: file });
     expect(res.file).toBe(file);
     expect(res.tables['vms']).toBe(vmCount);
     expect(res.bytes).toBe(fs.statSync(file).size);
@@ -314,7 +318,7 @@ describe('CSV', () => {
             { field: 'v', label: 'Value', type: 'text' },
             { field: 'n', label: 'N', type: 'number' },
           ],
-          rows: values.map((v, i) => [v, -i]),
+          rows: batchesOf(values.map((v, i) => [v, -i])),
         },
       ],
     });
@@ -355,7 +359,7 @@ describe('JSON', () => {
 
   it('full JSON: one array per entity', async () => {
     const file = out('full.json');
-    const res = await exportFull({ sqlite: opened.sqlite, db: opened.db, format: 'json', out: file });
+    const res = await exportFull({ sqlite: opened.sqlite, vcenters: vcenters(), format: 'json', out: file });
     const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown[]>;
     expect(Object.keys(doc)).toEqual([
       'meta',
@@ -453,7 +457,7 @@ describe('failed writes', () => {
               sheet: 'T',
               key: 'rows',
               columns: [{ field: 'name', label: 'Name', type: 'text' }],
-              rows: rows(),
+              rows: batchesOf(rows()),
             },
           ],
         }),

@@ -2,12 +2,12 @@
  * Exports: a query plan's rows (a chat answer, a grid, `vminer export --query/--entity`) or the
  * whole inventory (one sheet per entity), as CSV, JSON or XLSX, to a stream or a file.
  *
- * Rows are streamed from SQLite (`Statement.iterate`) and written as they are read, with the
- * output's back-pressure respected: memory stays bounded for any number of rows. Counts and rows
- * are read in one read transaction, so they agree even while a sync writes.
- *
- * Exports read through a read-only connection of their own (see `inSnapshot`), so passing the
- * engine's shared connection is safe: an open iterator never blocks the questions asked meanwhile.
+ * Rows are streamed from one consistent snapshot (see `inSnapshot`: the SQLite cache through a
+ * read-only connection of its own, or PostgreSQL through a cursor in a REPEATABLE READ
+ * transaction) and written as they are read, a batch at a time, with the output's back-pressure
+ * respected: memory stays bounded for any number of rows. Counts and rows are read in that one
+ * snapshot, so they agree even while a sync writes, and an open read never blocks the questions
+ * asked meanwhile.
  *
  * Every export records its "as of" time and the failed, stale and never-synced vCenters: JSON in
  * its leading `meta` object, XLSX in an "About" sheet, CSV beside the file in `<file>.meta.json`
@@ -17,19 +17,19 @@ import { ENTITIES } from '../../../shared/inventory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import type Database from 'better-sqlite3';
 import { FIELDS, fieldDef, type QueryEntity } from '../../../shared/fields.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Freshness, QueryPlan } from '../../../shared/query.js';
-import type { Db } from '../db/database.js';
-import { VcenterRepo } from '../db/vcenter-repo.js';
-import { countQuery, groupQuery, rowsQuery } from '../query/planner.js';
+import type { VcenterWithState } from '../../../shared/vcenter.js';
+import { countQuery, groupQuery, rowsQuery, type SqlQuery } from '../query/planner.js';
+import type { SnapshotReader } from '../query/reading.js';
 import { QueryService } from '../query/query-service.js';
 import { writeCsv } from './csv.js';
 import { writeJson } from './json.js';
 import { ProgressMeter, type OnExportProgress, type ProgressPace } from './progress.js';
 import { withSink } from './sink.js';
-import { inSnapshot } from './snapshot.js';
+import { batchesOf, type Rows } from './rows.js';
+import { inSnapshot, type ExportSource } from './snapshot.js';
 import type { XlsxOptions } from './xlsx.js';
 import {
   columnOf,
@@ -73,8 +73,7 @@ interface CommonOptions {
   xlsx?: XlsxOptions;
 }
 
-export interface ExportRowsOptions extends CommonOptions {
-  sqlite: Database.Database;
+interface RowsOptions extends CommonOptions {
   plan: QueryPlan;
   /** The columns shown (field names); default: every field of the entity. */
   columns?: string[];
@@ -88,11 +87,17 @@ export interface ExportRowsOptions extends CommonOptions {
   interpretation?: string;
 }
 
-export interface ExportFullOptions extends CommonOptions {
-  sqlite: Database.Database;
-  db: Db;
+/** A query's or a grid's export, read from the SQLite cache (`sqlite`) or PostgreSQL (`postgres`). */
+export type ExportRowsOptions = RowsOptions & ExportSource;
+
+interface FullOptions extends CommonOptions {
+  /** The vCenters with their sync state (the engine's list, from either back end). */
+  vcenters: readonly VcenterWithState[];
   format: 'xlsx' | 'json';
 }
+
+/** The whole inventory's export, read from the SQLite cache or PostgreSQL. */
+export type ExportFullOptions = FullOptions & ExportSource;
 
 export interface ExportTablesOptions extends CommonOptions {
   format: ExportFormat;
@@ -129,48 +134,43 @@ const ALL_ROWS = Number.MAX_SAFE_INTEGER;
  * A query's rows, read lazily (the statement runs when the writer starts iterating) and raw
  * (arrays, not objects: twice as fast), as the columns' values in order.
  */
-function lazyRows(
-  sqlite: Database.Database,
-  sql: string,
-  params: unknown[],
-  columns: readonly ExportColumn[],
-): Iterable<readonly unknown[]> {
-  return {
-    *[Symbol.iterator]() {
-      const stmt = sqlite.prepare(sql).raw(true);
-      const names = stmt.columns().map((c) => c.name);
-      const at = columns.map((c) => {
-        const i = names.indexOf(c.field);
-        if (i < 0) throw new VminerError('INTERNAL', `the query returns no column "${c.field}"`);
-        return i;
-      });
-      const n = at.length;
-      for (const raw of stmt.iterate(...params) as IterableIterator<unknown[]>) {
-        const row = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) row[i] = raw[at[i]!];
-        yield row;
-      }
-    },
-  };
+async function* lazyRows(reader: SnapshotReader, q: SqlQuery, columns: readonly ExportColumn[]): Rows {
+  let at: number[] | undefined;
+  const n = columns.length;
+  for await (const batch of reader.batches(q)) {
+    at ??= columns.map((c) => {
+      const i = batch.names.indexOf(c.field);
+      if (i < 0) throw new VminerError('INTERNAL', `the query returns no column "${c.field}"`);
+      return i;
+    });
+    const out = new Array<unknown[]>(batch.rows.length);
+    for (let r = 0; r < batch.rows.length; r++) {
+      const raw = batch.rows[r]!;
+      const row = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) row[i] = raw[at[i]!];
+      out[r] = row;
+    }
+    yield out;
+  }
 }
 
-function countOf(sqlite: Database.Database, plan: QueryPlan): number {
-  const q = countQuery(plan);
-  const n = (sqlite.prepare(q.sql).get(...q.params) as { n: number }).n;
+async function countOf(reader: SnapshotReader, plan: QueryPlan): Promise<number> {
+  const q = countQuery(plan, reader.dialect);
+  const n = Number((await reader.all(q))[0]?.['n'] ?? 0);
   return plan.limit !== undefined ? Math.min(n, plan.limit) : n;
 }
 
 /** A plan as one table: its rows, or its groups for a grouped question. */
-function planTable(
-  sqlite: Database.Database,
+async function planTable(
+  reader: SnapshotReader,
   plan: QueryPlan,
   fields?: string[],
-): { table: ExportTable; count: number } {
+): Promise<{ table: ExportTable; count: number }> {
   const entity = plan.entity;
   if (plan.groupBy) {
     const agg = plan.aggregate ?? { fn: 'count' as const };
-    const q = groupQuery(plan, 100_000);
-    const rows = sqlite.prepare(q.sql).all(...q.params) as { key: unknown; value: unknown }[];
+    const q = groupQuery(plan, 100_000, reader.dialect);
+    const rows = (await reader.all(q)) as { key: unknown; value: unknown }[];
     const keyCol = columnOf(entity, plan.groupBy);
     const valueDef = agg.field ? fieldDef(entity, agg.field) : undefined;
     const valueCol: ExportColumn = {
@@ -184,7 +184,7 @@ function planTable(
         sheet: SHEET_NAMES[entity],
         key: 'rows',
         columns: [keyCol, valueCol],
-        rows: rows.map((r) => [r.key, r.value]),
+        rows: batchesOf(rows.map((r) => [r.key, r.value])),
       },
       count: rows.length,
     };
@@ -192,25 +192,29 @@ function planTable(
   // A count or a single value exports the rows it was computed from.
   const rowsPlan: QueryPlan = { ...plan };
   delete rowsPlan.aggregate;
-  const q = rowsQuery(rowsPlan, { limit: ALL_ROWS, offset: 0 });
+  const q = rowsQuery(rowsPlan, { limit: ALL_ROWS, offset: 0, dialect: reader.dialect });
   const columns = columnsFor(entity, fields);
   return {
     table: {
       sheet: SHEET_NAMES[entity],
       key: 'rows',
       columns,
-      rows: lazyRows(sqlite, q.sql, q.params, columns),
+      rows: lazyRows(reader, q, columns),
     },
-    count: countOf(sqlite, rowsPlan),
+    count: await countOf(reader, rowsPlan),
   };
 }
 
-function freshnessOf(
-  sqlite: Database.Database,
+/** The export's "as of", failed and stale vCenters, unless the caller worked them out already. */
+export async function freshnessOf(
+  source: ExportSource,
   plan: QueryPlan | undefined,
   given: Freshness | undefined,
-): Freshness {
-  return given ?? new QueryService({ sqlite }).freshness(plan);
+): Promise<Freshness> {
+  if (given) return given;
+  return source.postgres
+    ? new QueryService({ postgres: source.postgres }).freshnessAsync(plan)
+    : new QueryService({ sqlite: source.sqlite }).freshness(plan);
 }
 
 function progressOptions(opts: CommonOptions): Pick<CommonOptions, 'onProgress' | 'progressPace'> {
@@ -285,11 +289,11 @@ export async function exportTables(opts: ExportTablesOptions): Promise<ExportRes
 
 /** A query's or a grid's export: the plan's rows (or groups) with the shown columns. */
 export async function exportRows(opts: ExportRowsOptions): Promise<ExportResult> {
-  const { sqlite, plan } = opts;
+  const { plan } = opts;
   if (opts.columns) for (const f of opts.columns) if (!plan.groupBy) columnOf(plan.entity, f);
-  const freshness = freshnessOf(sqlite, plan, opts.freshness);
-  return inSnapshot(sqlite, async (conn) => {
-    const { table, count } = planTable(conn, plan, opts.columns);
+  const freshness = await freshnessOf(opts, plan, opts.freshness);
+  return inSnapshot(opts, async (reader) => {
+    const { table, count } = await planTable(reader, plan, opts.columns);
     const meta = metaOf(
       freshness,
       { [table.key]: count },
@@ -329,8 +333,8 @@ const VCENTER_COLUMNS: ExportColumn[] = [
   { field: 'datastoreCount', label: 'Datastores', type: 'number' },
 ];
 
-function vcenterRows(db: Db): Record<string, unknown>[] {
-  return new VcenterRepo(db).list().map((v) => ({
+function vcenterRows(vcenters: readonly VcenterWithState[]): Record<string, unknown>[] {
+  return vcenters.map((v) => ({
     name: v.name,
     url: v.url,
     version: v.version,
@@ -348,24 +352,19 @@ function vcenterRows(db: Db): Record<string, unknown>[] {
 
 /** The whole inventory: one sheet (XLSX) or array (JSON) per entity, plus vCenters with their sync state. */
 export async function exportFull(opts: ExportFullOptions): Promise<ExportResult> {
-  const { sqlite } = opts;
-  const freshness = freshnessOf(sqlite, undefined, opts.freshness);
-  // The vCenters and their sync state: a small read on the caller's connection, before the export.
-  const vcenters = vcenterRows(opts.db);
-  return inSnapshot(sqlite, async (conn) => {
+  const freshness = await freshnessOf(opts, undefined, opts.freshness);
+  // The vCenters and their sync state: the engine's list, taken before the export.
+  const vcenters = vcenterRows(opts.vcenters);
+  return inSnapshot(opts, async (reader) => {
     const counts: Record<string, number> = {};
-    const tables: ExportTable[] = FULL_ENTITIES.map((entity) => {
+    const tables: ExportTable[] = [];
+    for (const entity of FULL_ENTITIES) {
       const plan: QueryPlan = { entity };
-      const q = rowsQuery(plan, { limit: ALL_ROWS, offset: 0 });
-      counts[entity] = countOf(conn, plan);
+      const q = rowsQuery(plan, { limit: ALL_ROWS, offset: 0, dialect: reader.dialect });
+      counts[entity] = await countOf(reader, plan);
       const columns = columnsFor(entity, Object.keys(FIELDS[entity]));
-      return {
-        sheet: SHEET_NAMES[entity],
-        key: entity,
-        columns,
-        rows: lazyRows(conn, q.sql, q.params, columns),
-      };
-    });
+      tables.push({ sheet: SHEET_NAMES[entity], key: entity, columns, rows: lazyRows(reader, q, columns) });
+    }
     counts['vcenters'] = vcenters.length;
     tables.push({
       sheet: SHEET_NAMES.vcenters,

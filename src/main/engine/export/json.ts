@@ -31,15 +31,16 @@ export async function writeJson(
   for (const t of tables) {
     buf += `,\n${JSON.stringify(t.key)}:[`;
     let n = 0;
-    for (const row of t.rows) {
-      buf += (n === 0 ? '\n' : ',\n') + rowJson(t.columns, row);
-      n++;
-      if (buf.length >= BATCH_CHARS) {
-        await sink.write(buf);
-        buf = '';
-        progress?.at(n);
+    for await (const batch of t.rows)
+      for (const row of batch) {
+        buf += (n === 0 ? '\n' : ',\n') + rowJson(t.columns, row);
+        n++;
+        if (buf.length >= BATCH_CHARS) {
+          await sink.write(buf);
+          buf = '';
+          progress?.at(n);
+        }
       }
-    }
     buf += n > 0 ? '\n]' : ']';
     counts[t.key] = n;
     progress?.tableDone(n);

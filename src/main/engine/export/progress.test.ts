@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportRowsProgress } from '../../../shared/contract.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
+import { VcenterRepo } from '../db/vcenter-repo.js';
 import { populateCache } from '../../../testing/generate-inventory.js';
 import { exportFull, exportRows } from './exporter.js';
 import { ProgressMeter } from './progress.js';
@@ -95,7 +96,7 @@ describe('export progress', () => {
     const events: ExportRowsProgress[] = [];
     const r = await exportFull({
       sqlite: opened.sqlite,
-      db: opened.db,
+      vcenters: new VcenterRepo(opened.db).list(),
       format: 'json',
       out: path.join(dir, 'full.json'),
       onProgress: (p) => events.push(p),

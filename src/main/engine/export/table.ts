@@ -13,6 +13,7 @@ import {
 } from '../../../shared/fields.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { Freshness, QueryPlan } from '../../../shared/query.js';
+import { batchesOf, type Rows } from './rows.js';
 
 export { EXPORT_FORMATS, type ExportFormat } from '../../../shared/export-formats.js';
 
@@ -31,20 +32,20 @@ export interface ExportTable {
   sheet: string;
   key: string;
   columns: ExportColumn[];
-  /** Rows as values in `columns` order, read lazily: an export never holds all rows in memory. */
-  rows: Iterable<readonly unknown[]>;
+  /** Rows as values in `columns` order, read lazily in batches: an export never holds all rows in memory. */
+  rows: Rows;
 }
 
 /** Records (in memory: groups, vCenters, a grid's page) as rows for a table. */
 export function recordRows(
   columns: readonly ExportColumn[],
   records: Iterable<Record<string, unknown>>,
-): Iterable<readonly unknown[]> {
-  return {
-    *[Symbol.iterator]() {
+): Rows {
+  return batchesOf(
+    (function* () {
       for (const r of records) yield columns.map((c) => r[c.field]);
-    },
-  };
+    })(),
+  );
 }
 
 /** What an export records about itself, in every format. */

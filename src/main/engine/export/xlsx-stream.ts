@@ -9,6 +9,7 @@
  * (never formulas), with characters XML 1.0 cannot carry removed.
  */
 import type { Sink } from './sink.js';
+import type { Rows } from './rows.js';
 import { tick } from './sink.js';
 import { ZipStream, type ZipEntry } from './zip-stream.js';
 
@@ -130,7 +131,7 @@ export class XlsxStream {
   async sheet(
     name: string,
     columns: readonly StreamColumn[],
-    rows: Iterable<readonly unknown[]>,
+    rows: Rows,
     progress?: (rows: number) => void,
   ): Promise<number> {
     const index = this.sheets.length + 1;
@@ -162,37 +163,38 @@ export class XlsxStream {
     const styles = columns.map((c) => styleAttr(c.kind, c.format));
     const width = columns.length;
     let batch = '';
-    for (const row of rows) {
-      n++;
-      const r = n + 1;
-      let xml = `<row r="${r}">`;
-      for (let i = 0; i < width; i++) {
-        const v = row[i];
-        if (v === null || v === undefined || v === '') continue;
-        const ref = letters[i]! + r;
-        const kind = kinds[i];
-        if (kind === 'boolean' && (typeof v === 'boolean' || v === 0 || v === 1)) {
-          xml += `<c r="${ref}" t="b"><v>${v === true || v === 1 ? 1 : 0}</v></c>`;
-        } else if (typeof v === 'number') {
-          if (Number.isFinite(v)) xml += `<c r="${ref}"${kind === 'date' ? '' : styles[i]}><v>${v}</v></c>`;
-        } else if (kind === 'date' && (typeof v === 'string' || v instanceof Date)) {
-          const d = typeof v === 'string' ? serial(v) : v.getTime() / 86_400_000 + 25569;
-          if (d === null || Number.isNaN(d))
-            xml += `<c r="${ref}" t="inlineStr"><is><t>${escapeText(asText(v))}</t></is></c>`;
-          else xml += `<c r="${ref}"${styles[i]}><v>${d}</v></c>`;
-        } else {
-          xml += inlineString(ref, asText(v));
+    for await (const rowBatch of rows)
+      for (const row of rowBatch) {
+        n++;
+        const r = n + 1;
+        let xml = `<row r="${r}">`;
+        for (let i = 0; i < width; i++) {
+          const v = row[i];
+          if (v === null || v === undefined || v === '') continue;
+          const ref = letters[i]! + r;
+          const kind = kinds[i];
+          if (kind === 'boolean' && (typeof v === 'boolean' || v === 0 || v === 1)) {
+            xml += `<c r="${ref}" t="b"><v>${v === true || v === 1 ? 1 : 0}</v></c>`;
+          } else if (typeof v === 'number') {
+            if (Number.isFinite(v)) xml += `<c r="${ref}"${kind === 'date' ? '' : styles[i]}><v>${v}</v></c>`;
+          } else if (kind === 'date' && (typeof v === 'string' || v instanceof Date)) {
+            const d = typeof v === 'string' ? serial(v) : v.getTime() / 86_400_000 + 25569;
+            if (d === null || Number.isNaN(d))
+              xml += `<c r="${ref}" t="inlineStr"><is><t>${escapeText(asText(v))}</t></is></c>`;
+            else xml += `<c r="${ref}"${styles[i]}><v>${d}</v></c>`;
+          } else {
+            xml += inlineString(ref, asText(v));
+          }
         }
+        batch += xml + '</row>';
+        // Handed on in pieces of ~128K characters: a batch of wide rows held whole would be megabytes.
+        if (batch.length >= BATCH_CHARS) {
+          await entry.write(batch);
+          batch = '';
+        }
+        if (n % PROGRESS_EVERY === 0) progress?.(n);
+        if (n % YIELD_EVERY === 0) await tick();
       }
-      batch += xml + '</row>';
-      // Handed on in pieces of ~128K characters: a batch of wide rows held whole would be megabytes.
-      if (batch.length >= BATCH_CHARS) {
-        await entry.write(batch);
-        batch = '';
-      }
-      if (n % PROGRESS_EVERY === 0) progress?.(n);
-      if (n % YIELD_EVERY === 0) await tick();
-    }
     const last = `${letters[width - 1] ?? 'A'}${n + 1}`;
     await entry.write(`${batch}</sheetData><autoFilter ref="A1:${last}"/></worksheet>`);
     await entry.close();

@@ -16,6 +16,7 @@
 import type { ExportColumn, ExportMeta, ExportTable } from './table.js';
 import { cellValue, freshnessLine } from './table.js';
 import type { Sink } from './sink.js';
+import { RowQueue } from './rows.js';
 import { XlsxStream, type CellFormat, type SmallCell, type StreamColumn } from './xlsx-stream.js';
 
 const SAMPLE_ROWS = 200;
@@ -97,57 +98,27 @@ export class XlsxWriter {
    * `progress` hears the running count now and then.
    */
   async addTable(t: ExportTable, progress?: (rows: number) => void): Promise<number> {
-    const it = t.rows[Symbol.iterator]();
+    const queue = new RowQueue(t.rows);
     const record: TableSheets = { table: t.sheet, rows: 0, sheets: [] };
     this.written.push(record);
     try {
       // The first rows size the columns of every sheet (widths go before the first row in the file).
-      const pending: (readonly unknown[])[] = [];
-      let done = false;
-      const next = (): readonly unknown[] | undefined => {
-        if (pending.length > 0) return pending.shift();
-        if (done) return undefined;
-        const r = it.next();
-        if (r.done) {
-          done = true;
-          return undefined;
-        }
-        return r.value;
-      };
-      while (pending.length < SAMPLE_ROWS) {
-        const r = it.next();
-        if (r.done) {
-          done = true;
-          break;
-        }
-        pending.push(r.value);
-      }
-      const columns = this.widths(t.columns, pending).map((w, i) => streamColumn(t.columns[i]!, w));
-      const perSheet = this.perSheet;
-      for (;;) {
+      const sample = await queue.peek(SAMPLE_ROWS);
+      const columns = this.widths(t.columns, sample).map((w, i) => streamColumn(t.columns[i]!, w));
+      do {
         const name = continuationName(t.sheet, record.sheets.length + 1);
-        const rows: Iterable<readonly unknown[]> = {
-          *[Symbol.iterator]() {
-            for (let n = 0; n < perSheet; n++) {
-              const row = next();
-              if (!row) return;
-              yield row;
-            }
-          },
-        };
         const before = record.rows;
-        const n = await this.xs.sheet(name, columns, rows, (r) => progress?.(before + r));
+        const n = await this.xs.sheet(name, columns, queue.take(this.perSheet), (r) =>
+          progress?.(before + r),
+        );
         record.sheets.push({ name, rows: n });
         record.rows += n;
         // Another sheet only when a row is left over.
-        const left = next();
-        if (!left) break;
-        pending.unshift(left);
-      }
+      } while (await queue.more());
       return record.rows;
     } finally {
-      // Releases the SQLite statement when the sheet stopped early (an error).
-      it.return?.();
+      // Releases the statement or cursor when the sheet stopped early (an error).
+      await queue.close();
     }
   }
 

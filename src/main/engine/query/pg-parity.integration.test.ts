@@ -22,11 +22,8 @@ import {
   startPostgres,
   type RunningPostgres,
   connectAdmin,
-  createTeamDatabase,
-  serverTarget,
+  teamCopyOf,
 } from '../../../testing/postgres.js';
-import { copyToPostgres } from '../db/pg/copy.js';
-import { migratePostgres } from '../db/pg/migrate.js';
 import { objectDetails, objectDetailsAsync } from './details.js';
 import { PgQueryBackend } from './pg-backend.js';
 import { QueryService } from './query-service.js';
@@ -89,10 +86,7 @@ interface Sides {
 /** The estate's cache copied into a fresh 'C' database, and a QueryService on it. */
 async function onPostgres(estate: QuestionEstate): Promise<Sides> {
   const name = `parity${++databases}`;
-  await createTeamDatabase(admin, name);
-  const target = serverTarget(server, name);
-  await migratePostgres(target);
-  await copyToPostgres({ from: `sqlite:${estate.engine.database.sqlite.name}`, target });
+  const target = await teamCopyOf(server, name, estate.engine.database.sqlite.name);
   const backend = PgQueryBackend.connect(target);
   const service = new QueryService({ postgres: backend, pageSize: 100_000, now: () => estate.now });
   return { estate, pg: service, backend };

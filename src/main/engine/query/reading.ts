@@ -1,4 +1,4 @@
-import type { SqlQuery } from './sql-dialect.js';
+import type { Dialect, SqlQuery } from './sql-dialect.js';
 
 /** A row as a driver returns it (column alias → value). */
 export type Row = Record<string, unknown>;
@@ -28,4 +28,29 @@ export async function readAsync<T>(steps: Reading<T>, all: (q: SqlQuery) => Prom
 export function* first(q: SqlQuery): Generator<SqlQuery, Row | undefined, Row[]> {
   const rows = yield q;
   return rows[0];
+}
+
+/** Rows of a statement as value arrays, with the statement's column names (the same array each batch). */
+export interface RawBatch {
+  names: readonly string[];
+  rows: unknown[][];
+}
+
+/** Rows a batch holds at most: one await per batch, not per row, keeps the writers' loops tight. */
+export const BATCH_ROWS = 1000;
+
+/**
+ * One consistent snapshot of the cache, SQLite's or PostgreSQL's, as an export reads it. Rows come
+ * as better-sqlite3 gives them (booleans 0/1, bigints as numbers), so what consumes them is the
+ * same code on both back ends.
+ */
+export interface SnapshotReader {
+  readonly dialect: Dialect;
+  /** A small result as objects (counts, names, groups). */
+  all(q: SqlQuery): Promise<Row[]>;
+  /**
+   * A large result in batches of value arrays, read lazily (the statement runs when the iteration
+   * starts) and released when the iteration ends or is abandoned.
+   */
+  batches(q: SqlQuery): AsyncIterable<RawBatch>;
 }

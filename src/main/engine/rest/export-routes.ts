@@ -83,7 +83,7 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
           } else {
             await exportFull({
               sqlite: engine.database.sqlite,
-              db: engine.database.db,
+              vcenters: engine.vcenters.list(),
               format: f.format as 'xlsx' | 'json',
               out: reply.raw,
               freshness,

@@ -2,31 +2,35 @@
  * The whole estate as one workbook in RVTools' layout (`vminer export --format rvtools`, the
  * desktop save dialog's RVTools choice, `POST /api/export/rvtools`): the sheets and headers tools
  * that read RVTools expect, RVTools' units and value spellings, "VI SDK Server" and "VI SDK UUID"
- * on every row. Rows stream from SQLite (one read snapshot) into the lean XLSX writer.
+ * on every row. Rows stream from one read snapshot (SQLite or PostgreSQL) into the lean XLSX writer.
  */
-import type Database from 'better-sqlite3';
 import type { Writable } from 'node:stream';
 import path from 'node:path';
 import type { Freshness } from '../../../../shared/query.js';
-import { QueryService } from '../../query/query-service.js';
+import type { SnapshotReader } from '../../query/reading.js';
+import { orderTerm, type Dialect, type Param } from '../../query/sql-dialect.js';
+import { freshnessOf } from '../exporter.js';
+import type { Rows } from '../rows.js';
 import { VERSION } from '../../version.js';
 import { ProgressMeter, type OnExportProgress, type ProgressPace } from '../progress.js';
 import { withSink } from '../sink.js';
-import { inSnapshot } from '../snapshot.js';
+import { inSnapshot, type ExportSource } from '../snapshot.js';
 import { metaOf, type ExportMeta } from '../table.js';
 import { XlsxStream } from '../xlsx-stream.js';
 import type { RowContext, RvColumn, SqlRow } from './columns.js';
 import { dvPort, dvSwitch, vCluster, vDatastore, vHost, vMetaData, vNic, vSwitch } from './infra-sheets.js';
 import { vCpu, vDisk, vInfo, vMemory, vNetwork, vPartition, vSnapshot, vTools } from './vm-sheets.js';
 
-export interface RvtoolsExportOptions {
-  sqlite: Database.Database;
+interface RvtoolsOptions {
   out: Writable | string;
   freshness?: Freshness;
   now?: Date;
   onProgress?: OnExportProgress;
   progressPace?: ProgressPace;
 }
+
+/** An RVTools workbook's options, read from the SQLite cache (`sqlite`) or PostgreSQL (`postgres`). */
+export type RvtoolsExportOptions = RvtoolsOptions & ExportSource;
 
 export interface RvtoolsExportResult {
   rows: number;
@@ -84,19 +88,33 @@ const HOST_CHILD = (table: string, order: string): string =>
    ORDER BY t.vcenter_id, t.host_moid, ${order}`;
 
 /** The sheets, in RVTools' order, for the custom attribute names found in the cache. */
-export function rvtoolsSheets(vmAttributes: readonly string[], hostAttributes: readonly string[]): RvSheet[] {
+export function rvtoolsSheets(
+  vmAttributes: readonly string[],
+  hostAttributes: readonly string[],
+  d: Dialect = 'sqlite',
+): RvSheet[] {
   const vms = `SELECT t.*, ${VC} FROM vms t ${VC_JOIN} ${KEY_ORDER}`;
-  const count = (table: string, where = ''): string => `SELECT count(*) FROM ${table} ${where}`;
+  const count = (table: string, where = ''): string => `SELECT count(*) AS n FROM ${table} ${where}`;
+  // A VM's networks in device order, as a JSON array's text (the getters parse it).
+  const nets =
+    d === 'pg'
+      ? `(SELECT coalesce(json_agg(n.network ORDER BY n.device_key), '[]'::json)::text FROM vm_nics n
+          WHERE n.vcenter_id = t.vcenter_id AND n.vm_moid = t.moid)`
+      : `(SELECT json_group_array(network) FROM (SELECT n.network FROM vm_nics n
+          WHERE n.vcenter_id = t.vcenter_id AND n.vm_moid = t.moid ORDER BY n.device_key))`;
+  const mountedBy = `FROM host_datastores l JOIN hosts h ON h.vcenter_id = l.vcenter_id AND h.moid = l.host_moid
+          WHERE l.vcenter_id = t.vcenter_id AND l.datastore_moid = t.moid`;
+  const hostNames =
+    d === 'pg'
+      ? `(SELECT string_agg(h.name, ', ' ORDER BY h.name) ${mountedBy})`
+      : `(SELECT group_concat(name, ', ') FROM (SELECT h.name ${mountedBy} ORDER BY h.name))`;
   const vm = { attributes: 'vm' as const, owner: 'moid' };
   const child = { attributes: 'vm' as const, owner: 'vm_moid' };
   return [
     {
       name: 'vInfo',
       columns: vInfo(vmAttributes),
-      sql: `SELECT t.*, ${VC},
-        (SELECT json_group_array(network) FROM (SELECT n.network FROM vm_nics n
-          WHERE n.vcenter_id = t.vcenter_id AND n.vm_moid = t.moid ORDER BY n.device_key)) AS nets
-        FROM vms t ${VC_JOIN} ${KEY_ORDER}`,
+      sql: `SELECT t.*, ${VC}, ${nets} AS nets FROM vms t ${VC_JOIN} ${KEY_ORDER}`,
       count: count('vms'),
       ...vm,
     },
@@ -175,28 +193,29 @@ export function rvtoolsSheets(vmAttributes: readonly string[], hostAttributes: r
       sql: `SELECT t.*, ${VC},
         (SELECT count(*) FROM vm_datastores l JOIN vms v ON v.vcenter_id = l.vcenter_id AND v.moid = l.vm_moid
           WHERE l.vcenter_id = t.vcenter_id AND l.datastore_moid = t.moid AND v.power_state = 'poweredOn') AS vms_on,
-        (SELECT group_concat(name, ', ') FROM (SELECT h.name FROM host_datastores l
-          JOIN hosts h ON h.vcenter_id = l.vcenter_id AND h.moid = l.host_moid
-          WHERE l.vcenter_id = t.vcenter_id AND l.datastore_moid = t.moid ORDER BY h.name)) AS host_names
+        ${hostNames} AS host_names
         FROM datastores t ${VC_JOIN} ${KEY_ORDER}`,
       count: count('datastores'),
     },
     {
       name: 'vMetaData',
       columns: vMetaData(),
-      sql: `SELECT vc.url AS vc_url, ? AS written_by, ? AS exported_at FROM vcenters vc
+      sql: `SELECT vc.url AS vc_url, ${d === 'pg' ? '$1::text' : '?'} AS written_by, ${d === 'pg' ? '$2::text' : '?'} AS exported_at FROM vcenters vc
         WHERE vc.id IN (SELECT vcenter_id FROM sync_state WHERE last_success_at IS NOT NULL)
-        ORDER BY vc.name COLLATE NOCASE`,
-      count: 'SELECT count(*) FROM sync_state WHERE last_success_at IS NOT NULL',
+        ORDER BY ${orderTerm(d, 'vc.name', true, 'asc', true)}`,
+      count: 'SELECT count(*) AS n FROM sync_state WHERE last_success_at IS NOT NULL',
     },
   ];
 }
 
-function names(conn: Database.Database, table: string): string[] {
-  return conn
-    .prepare(`SELECT DISTINCT name FROM ${table} ORDER BY name COLLATE NOCASE`)
-    .pluck()
-    .all() as string[];
+/** The custom attribute names in `table`, ignoring ASCII case in their order (then exact, for ties). */
+async function names(reader: SnapshotReader, table: string): Promise<string[]> {
+  const order = orderTerm(reader.dialect, 'name', true, 'asc', true);
+  const rows = await reader.all({
+    sql: `SELECT name FROM (SELECT DISTINCT name FROM ${table}) d ORDER BY ${order}, name`,
+    params: [],
+  });
+  return rows.map((r) => r['name'] as string);
 }
 
 /** The vCenter's host name, once per URL. */
@@ -224,64 +243,72 @@ function rowContext(): RowContext {
  * Custom attribute values by owner (`vCenter id/moid` → name → value): read once, since a
  * correlated subquery per row of each VM sheet would cost more than the rest of the export.
  */
-function attributeValues(
-  conn: Database.Database,
+async function attributeValues(
+  reader: SnapshotReader,
   table: string,
   owner: string,
-): Map<string, Record<string, string | null>> {
+): Promise<Map<string, Record<string, string | null>>> {
   const out = new Map<string, Record<string, string | null>>();
-  for (const [vc, moid, name, value] of conn
-    .prepare(`SELECT vcenter_id, ${owner}, name, value FROM ${table}`)
-    .raw(true)
-    .iterate() as IterableIterator<[number, string, string, string | null]>) {
-    const k = `${vc}/${moid}`;
-    const m = out.get(k) ?? {};
-    m[name] = value;
-    out.set(k, m);
-  }
+  for await (const batch of reader.batches({
+    sql: `SELECT vcenter_id, ${owner}, name, value FROM ${table}`,
+    params: [],
+  }))
+    for (const [vc, moid, name, value] of batch.rows as [number, string, string, string | null][]) {
+      const k = `${vc}/${moid}`;
+      const m = out.get(k) ?? {};
+      m[name] = value;
+      out.set(k, m);
+    }
   return out;
 }
 
-function* sheetRows(
-  conn: Database.Database,
+async function* sheetRows(
+  reader: SnapshotReader,
   sheet: RvSheet,
-  params: unknown[],
+  params: Param[],
   ctx: RowContext,
   attributes: Map<string, Record<string, string | null>> | undefined,
-): Generator<unknown[]> {
+): Rows {
   const getters = sheet.columns.map((c) => c.get);
   const owner = sheet.owner;
-  const stmt = conn.prepare(sheet.sql).raw(true);
-  const names = stmt.columns().map((c) => c.name);
   // One row object for the whole sheet, its values replaced row by row: a fresh object of a
   // hundred properties per row (a million rows) is most of the garbage, and of the peak memory.
   const row: SqlRow = {};
-  for (const n of names) row[n] = null;
-  row['__attrs'] = null;
-  row['__cache'] = undefined;
-  const width = names.length;
-  for (const values of stmt.iterate(...params) as IterableIterator<unknown[]>) {
-    for (let i = 0; i < width; i++) row[names[i]!] = values[i];
-    row['__cache'] = undefined;
-    if (attributes && owner)
-      row['__attrs'] = attributes.get(`${String(row['vcenter_id'])}/${String(row[owner])}`) ?? null;
-    const out = new Array<unknown>(getters.length);
-    for (let i = 0; i < getters.length; i++) out[i] = getters[i]?.(row, ctx) ?? null;
+  for await (const batch of reader.batches({ sql: sheet.sql, params })) {
+    const { names } = batch;
+    const width = names.length;
+    const out = new Array<unknown[]>(batch.rows.length);
+    for (let r = 0; r < batch.rows.length; r++) {
+      const values = batch.rows[r]!;
+      for (let i = 0; i < width; i++) row[names[i]!] = values[i];
+      row['__cache'] = undefined;
+      row['__attrs'] =
+        attributes && owner
+          ? (attributes.get(`${String(row['vcenter_id'])}/${String(row[owner])}`) ?? null)
+          : null;
+      const cells = new Array<unknown>(getters.length);
+      for (let i = 0; i < getters.length; i++) cells[i] = getters[i]?.(row, ctx) ?? null;
+      out[r] = cells;
+    }
     yield out;
   }
 }
 
 export async function exportRvtools(opts: RvtoolsExportOptions): Promise<RvtoolsExportResult> {
-  const freshness = opts.freshness ?? new QueryService({ sqlite: opts.sqlite }).freshness(undefined);
+  const freshness = await freshnessOf(opts, undefined, opts.freshness);
   const now = opts.now ?? new Date();
-  return inSnapshot(opts.sqlite, async (conn) => {
-    const sheets = rvtoolsSheets(names(conn, 'vm_custom_values'), names(conn, 'host_custom_values'));
-    const params = (s: RvSheet): unknown[] =>
+  return inSnapshot(opts, async (reader) => {
+    const sheets = rvtoolsSheets(
+      await names(reader, 'vm_custom_values'),
+      await names(reader, 'host_custom_values'),
+      reader.dialect,
+    );
+    const params = (s: RvSheet): Param[] =>
       s.name === 'vMetaData' ? [`vMiner ${VERSION}`, now.toISOString()] : [];
     const counts: Record<string, number> = {};
     let total = 0;
     for (const s of sheets) {
-      const n = (conn.prepare(s.count).pluck().get() as number | undefined) ?? 0;
+      const n = Number((await reader.all({ sql: s.count, params: [] }))[0]?.['n'] ?? 0);
       counts[s.name] = n;
       total += n;
     }
@@ -290,8 +317,8 @@ export async function exportRvtools(opts: RvtoolsExportOptions): Promise<Rvtools
     meter.start();
     const ctx = rowContext();
     const attrs = {
-      vm: attributeValues(conn, 'vm_custom_values', 'vm_moid'),
-      host: attributeValues(conn, 'host_custom_values', 'host_moid'),
+      vm: await attributeValues(reader, 'vm_custom_values', 'vm_moid'),
+      host: await attributeValues(reader, 'host_custom_values', 'host_moid'),
     };
     const { result: written, bytes } = await withSink(opts.out, async (sink) => {
       const xlsx = new XlsxStream(sink);
@@ -300,7 +327,7 @@ export async function exportRvtools(opts: RvtoolsExportOptions): Promise<Rvtools
         out[s.name] = await xlsx.sheet(
           s.name,
           s.columns.map((c) => ({ header: c.header, kind: c.kind })),
-          sheetRows(conn, s, params(s), ctx, s.attributes ? attrs[s.attributes] : undefined),
+          sheetRows(reader, s, params(s), ctx, s.attributes ? attrs[s.attributes] : undefined),
           meter.at,
         );
         meter.tableDone(out[s.name]!);
