@@ -9,13 +9,21 @@ import type { EngineEvents } from '../../../shared/events.js';
  * All parts of one message are sent in one statement (one transaction), so they arrive together
  * and in order; the receiver reassembles them by (sender, message id) and validates the event.
  */
-export const TEAM_EVENT_NAMES = ['inventory:changed'] as const;
+export const TEAM_EVENT_NAMES = ['inventory:changed', 'config:changed'] as const;
 export type TeamEventName = (typeof TEAM_EVENT_NAMES)[number];
-/** The events the bus carries, with the engine's own payload types (src/shared/events.ts). */
-export type TeamEvents = Pick<EngineEvents, TeamEventName>;
+/**
+ * The events the bus carries: the engine's own `inventory:changed` (src/shared/events.ts), and
+ * `config:changed`, which is the instances' own (team/config/pg-config.ts): the configuration
+ * tables another instance wrote, for the mirrors to reload. No SSE client sees it.
+ */
+export interface TeamEvents {
+  'inventory:changed': EngineEvents['inventory:changed'];
+  'config:changed': { tables: string[] };
+}
 
 const PAYLOADS: { [K in TeamEventName]: z.ZodType<TeamEvents[K]> } = {
   'inventory:changed': z.object({ vcenterIds: z.array(z.number().int()) }),
+  'config:changed': z.object({ tables: z.array(z.string().min(1).max(63)).max(64) }),
 };
 
 /** Folds two pending events of one name into one (publish coalescing). */
@@ -23,6 +31,7 @@ export const MERGE: { [K in TeamEventName]: (a: TeamEvents[K], b: TeamEvents[K])
   'inventory:changed': (a, b) => ({
     vcenterIds: [...new Set([...a.vcenterIds, ...b.vcenterIds])].sort((x, y) => x - y),
   }),
+  'config:changed': (a, b) => ({ tables: [...new Set([...a.tables, ...b.tables])].sort() }),
 };
 
 /** PostgreSQL's limit is "shorter than 8000 bytes"; the default leaves room. */
