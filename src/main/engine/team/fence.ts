@@ -5,6 +5,11 @@
  * another instance leads now: the write is refused and nothing is written. The share lock keeps a
  * new election's term bump waiting until the write's transaction ends, so a write is either
  * committed under its term or refused, never committed after the term moved on.
+ *
+ * That share lock also holds up the leader's own lease renewal (an UPDATE of the same row) until
+ * the transaction ends: check the term as the transaction's last statement before COMMIT, so it
+ * is held for the commit only. A check at the start of a transaction that then runs for longer
+ * than the lease timeout (10 s) would make the leader step down as stalled.
  */
 import { VminerError } from '../../../shared/errors.js';
 import type { Queryable } from './notify-bus.js';

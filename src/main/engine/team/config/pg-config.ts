@@ -10,7 +10,7 @@
  *   table serialises the writers of all instances, so the rules (names unique regardless of case,
  *   one default account, the last admin) are checked against the database as it is under that
  *   lock, not against a mirror that may lag; leader-only writes check the fencing term
- *   (fence.ts). The transaction also sends `config:changed {tables}` on the notify bus, which
+ *   (fence.ts) as their last statement before COMMIT. The transaction also sends `config:changed {tables}` on the notify bus, which
  *   PostgreSQL delivers when it commits (never on rollback). After the commit the writer reloads
  *   the tables it wrote, then returns: what it wrote is in its mirror when its promise resolves.
  * - **Other instances** reload a table when its `config:changed` arrives, and every table when the
@@ -148,8 +148,10 @@ export class PgConfig {
       await client.query('BEGIN');
       for (const t of NAMES.filter((n) => opts.lock?.includes(n)))
         await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NS, lockKey(t)]);
-      if (opts.leader) await checkTerm(client, opts.leader.term);
       result = await fn(client);
+      // Last, just before COMMIT: the share lock on the leader's row then lasts only for the
+      // commit, and never holds up the leader's lease renewal (an UPDATE of that row) for longer.
+      if (opts.leader) await checkTerm(client, opts.leader.term);
       await this.announceIn(client, opts.tables);
       await client.query('COMMIT');
     } catch (err) {

@@ -187,6 +187,8 @@ export class PgVcenterRepo implements VcenterStore {
    * store's `alongside` hook, so the state lands with the inventory or not at all. It checks the
    * term there, and announces the change to the other instances when that transaction commits.
    * This instance's mirror learns it from `settleState()` after the commit (`withState` does both).
+   * Call it as the transaction's last step before COMMIT: the term check's share lock on the
+   * leader's row holds up the lease renewal until the transaction ends (fence.ts).
    */
   async setStateIn(
     client: pg.ClientBase,

@@ -192,6 +192,22 @@ describe.skipIf(NO_PG !== '')(`two instances on one team database${NO_PG}`, { ti
     expect(a.vcenters.get(v.id)?.productName).toBeNull();
   });
 
+  it('a long leader-only write holds the leader row only at its commit: the lease renews meanwhile', async () => {
+    const a = await backend.fresh();
+    const db = await backend.admin(a.pg!.database);
+    try {
+      const renewed = async (): Promise<number> =>
+        ((await db.query('SELECT renewed_at FROM team_leader')).rows[0].renewed_at as Date).getTime();
+      await a.pg!.config.write({ tables: ['sync_state'], leader: { term: a.term } }, async () => {
+        const before = await renewed();
+        // The test's elector renews every 500 ms; a renewal blocked by this transaction never lands.
+        await waitUntil(async () => (await renewed()) > before, { timeout: 5_000, what: 'a lease renewal' });
+      });
+    } finally {
+      await db.end();
+    }
+  });
+
   it('the sync state written in another transaction lands, and is announced, only when it commits', async () => {
     const [a, b] = await pair();
     const v = await a.vcenters.add(vc('vc01'));
