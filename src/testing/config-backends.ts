@@ -79,7 +79,9 @@ export function sqliteBackend(): ConfigBackend {
         settings: new SettingsRepo(opened.db),
         auth: await AuthService.create(opened.db, vault, 60),
         term: undefined,
-        close: async () => opened.sqlite.close(),
+        close: async () => {
+          opened.sqlite.close();
+        },
       };
     },
     async stop() {

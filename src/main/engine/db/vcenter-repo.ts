@@ -5,6 +5,7 @@ import type { VcenterInfo, VcenterWithState } from '../../../shared/vcenter.js';
 import type { Db } from './database.js';
 import { serviceAccounts, sources, syncState, vcenters } from './schema.js';
 import {
+  bulkAddRow,
   checkedNew,
   checkedPatch,
   checkUnique,
@@ -24,7 +25,6 @@ import {
   type VcenterPatch,
   type VcenterStore,
 } from './vcenter-rules.js';
-import { checkVcenterName, normalizeVcenterUrl } from '../../../shared/vcenter-input.js';
 
 export type { NewVcenter, VcenterPatch } from './vcenter-rules.js';
 export { interruptedDetail } from './vcenter-rules.js';
@@ -98,33 +98,20 @@ export class VcenterRepo implements VcenterStore {
       const insert = sqlite.prepare(
         `INSERT INTO vcenters (name, url, username, thumbprint, ca_pem, enabled, created_at, use_service_account,
            service_account_id, source_id, retired_at, site, tags)
-         VALUES (@name, @url, @username, @thumbprint, @caPem, 1, @createdAt, @useServiceAccount,
+         VALUES (@name, @url, @username, @thumbprint, @caPem, @enabled, @createdAt, @useServiceAccount,
            @serviceAccountId, @sourceId, @retiredAt, @site, @tags)`,
       );
       const state = sqlite.prepare("INSERT INTO sync_state (vcenter_id, status) VALUES (?, 'idle')");
       const createdAt = new Date().toISOString();
       const addedIds: number[] = [];
       for (const input of adds) {
-        const name = checkVcenterName(input.name);
-        const url = normalizeVcenterUrl(input.url);
-        registry.claim(-1, name, url);
+        const row = bulkAddRow(input, createdAt);
+        registry.claim(-1, row.name, row.url);
         const id = Number(
-          insert.run({
-            name,
-            url,
-            username: input.username,
-            thumbprint: input.thumbprint,
-            caPem: input.caPem,
-            createdAt,
-            useServiceAccount: input.useServiceAccount ? 1 : 0,
-            serviceAccountId: input.serviceAccountId ?? null,
-            sourceId: input.sourceId ?? null,
-            retiredAt: input.retiredAt ?? null,
-            site: input.site ?? null,
-            tags: input.tags?.length ? JSON.stringify(input.tags) : null,
-          }).lastInsertRowid,
+          insert.run({ ...row, enabled: 1, useServiceAccount: row.useServiceAccount ? 1 : 0 })
+            .lastInsertRowid,
         );
-        registry.assigned(name, id);
+        registry.assigned(row.name, id);
         state.run(id);
         addedIds.push(id);
       }

@@ -157,6 +157,28 @@ export function checkedPatch(input: VcenterPatch): VcenterPatch {
   return patch;
 }
 
+/**
+ * The columns of a vCenter a batch adds (`bulkWrite`, an import), its name and address checked;
+ * enabled, with no certificate review pending.
+ */
+export function bulkAddRow(input: NewVcenter, createdAt: string) {
+  return {
+    name: checkVcenterName(input.name),
+    url: normalizeVcenterUrl(input.url),
+    username: input.username,
+    thumbprint: input.thumbprint,
+    caPem: input.caPem,
+    enabled: true,
+    createdAt,
+    useServiceAccount: input.useServiceAccount ?? false,
+    serviceAccountId: input.serviceAccountId ?? null,
+    sourceId: input.sourceId ?? null,
+    retiredAt: input.retiredAt ?? null,
+    site: input.site ?? null,
+    tags: input.tags?.length ? JSON.stringify(input.tags) : null,
+  } satisfies Partial<VcenterRecord>;
+}
+
 /** A vCenter another one's name or address would clash with. */
 export interface Holder {
   id: number;

@@ -16,7 +16,7 @@ import {
   type AccountStore,
   type NewAccount,
 } from '../../sources/account-rules.js';
-import type { PgConfig } from './pg-config.js';
+import type { PgConfig, Touch } from './pg-config.js';
 import { insertRow, selectRows, updateRows, type Queryable } from './pg-rows.js';
 import { byName, foldAscii } from './text-order.js';
 
@@ -67,16 +67,18 @@ export class PgServiceAccountRepo implements AccountStore {
   async add(a: NewAccount): Promise<ServiceAccountInfo> {
     const row = await this.config.write(
       { tables: ['service_accounts'], lock: ['service_accounts'] },
-      async (c) => {
+      async (c, touch) => {
         checkAccountName(await sameName(c, a.name));
         const hasDefault = (await c.query('SELECT 1 FROM service_accounts WHERE is_default')).rowCount! > 0;
         const isDefault = becomesDefault(a, hasDefault);
-        if (isDefault) await c.query('UPDATE service_accounts SET is_default = false WHERE is_default');
-        return (await insertRow(c, serviceAccounts, {
+        if (isDefault) await undefault(c, touch);
+        const r = (await insertRow(c, serviceAccounts, {
           ...a,
           isDefault,
           createdAt: new Date().toISOString(),
         }))!;
+        touch('service_accounts', r.id);
+        return r;
       },
     );
     return this.toInfo(row);
@@ -85,11 +87,12 @@ export class PgServiceAccountRepo implements AccountStore {
   async update(id: number, patch: AccountPatch): Promise<ServiceAccountInfo> {
     const row = await this.config.write(
       { tables: ['service_accounts'], lock: ['service_accounts'] },
-      async (c) => {
+      async (c, touch) => {
         const [current] = await selectRows(c, serviceAccounts, 'id = {1}', [id]);
         checkAccountUpdate(id, current, patch);
         if (patch.name !== undefined) checkAccountName(await sameName(c, patch.name), id);
-        if (patch.isDefault) await c.query('UPDATE service_accounts SET is_default = false WHERE is_default');
+        if (patch.isDefault) await undefault(c, touch);
+        touch('service_accounts', id);
         return (await updateRows(c, serviceAccounts, patch, 'id = {1}', [id]))[0]!;
       },
     );
@@ -100,7 +103,9 @@ export class PgServiceAccountRepo implements AccountStore {
   async remove(id: number): Promise<void> {
     await this.config.write(
       { tables: ['service_accounts', 'vcenters'], lock: ['vcenters', 'service_accounts'] },
-      async (c) => {
+      async (c, touch) => {
+        // A vCenter naming it without using it loses the reference (ON DELETE SET NULL): vcenters is read whole.
+        touch('service_accounts', id);
         const [current] = await selectRows(c, serviceAccounts, 'id = {1}', [id]);
         const used = await c.query<{ explicit: number; via_default: number }>(
           `SELECT count(*) FILTER (WHERE use_service_account AND service_account_id = $1)::int AS explicit,
@@ -114,6 +119,14 @@ export class PgServiceAccountRepo implements AccountStore {
       },
     );
   }
+}
+
+/** No account is the default any more (another is about to be). */
+async function undefault(c: Queryable, touch: Touch): Promise<void> {
+  const r = await c.query<{ id: number }>(
+    'UPDATE service_accounts SET is_default = false WHERE is_default RETURNING id',
+  );
+  touch('service_accounts', ...r.rows.map((x) => x.id));
 }
 
 async function sameName(c: Queryable, name: string): Promise<{ id: number; name: string } | undefined> {

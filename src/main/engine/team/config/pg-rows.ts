@@ -57,6 +57,42 @@ export async function insertRow<T extends SQLiteTable>(
   return r.rows[0] as T['$inferSelect'] | undefined;
 }
 
+/** PostgreSQL takes at most 65,535 parameters a statement. */
+const MAX_PARAMS = 65_535;
+
+/**
+ * Inserts many rows, all with the keys of the first, in multi-row statements of at most 1,000 rows
+ * (and under PostgreSQL's parameter limit); `returning` the columns (record keys) to give back.
+ */
+export async function insertRows<T extends SQLiteTable, K extends keyof T['$inferSelect'] & string>(
+  db: Queryable,
+  table: T,
+  rows: readonly Partial<T['$inferInsert']>[],
+  returning: readonly K[],
+): Promise<Pick<T['$inferSelect'], K>[]> {
+  if (rows.length === 0) return [];
+  const keys = Object.keys(rows[0]!);
+  const per = Math.max(1, Math.min(1000, Math.floor(MAX_PARAMS / keys.length)));
+  const back = returning.map((k) => `${columnOf(table, k)} AS ${quote(k)}`).join(', ');
+  const out: Pick<T['$inferSelect'], K>[] = [];
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    const values: unknown[] = [];
+    const tuples = chunk.map((row) => {
+      const start = values.length;
+      for (const k of keys) values.push((row as Record<string, unknown>)[k]);
+      return `(${keys.map((_, j) => `$${start + j + 1}`).join(', ')})`;
+    });
+    const r = await db.query(
+      `INSERT INTO ${quote(getTableName(table))} (${keys.map((k) => columnOf(table, k)).join(', ')})
+       VALUES ${tuples.join(', ')} RETURNING ${back}`,
+      values,
+    );
+    out.push(...(r.rows as Pick<T['$inferSelect'], K>[]));
+  }
+  return out;
+}
+
 /** Sets the defined keys of `set` on the rows `where` picks (parameters `{1}` …); the changed rows as stored. */
 export async function updateRows<T extends SQLiteTable>(
   db: Queryable,

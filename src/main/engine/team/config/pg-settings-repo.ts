@@ -14,7 +14,8 @@ export class PgSettingsRepo implements SettingsStore {
 
   /** Merges `patch` into the settings as stored now (not as mirrored): another instance's change stays. */
   async update(patch: Partial<EngineSettings>): Promise<EngineSettings> {
-    return this.config.write({ tables: ['settings'], lock: ['settings'] }, async (c) => {
+    return this.config.write({ tables: ['settings'], lock: ['settings'] }, async (c, touch) => {
+      touch('settings', SETTINGS_KEY);
       const stored = await c.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [
         SETTINGS_KEY,
       ]);

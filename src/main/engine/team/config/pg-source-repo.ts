@@ -45,7 +45,8 @@ export class PgSourceRepo implements SourceStore {
   }
 
   get(id: number): SourceInfo | undefined {
-    return this.find((r) => r.id === id);
+    const r = this.config.row('sources', id);
+    return r ? this.toInfo(r) : undefined;
   }
 
   resolve(nameOrId: string | number): SourceInfo {
@@ -57,15 +58,18 @@ export class PgSourceRepo implements SourceStore {
   }
 
   async add(s: NewSource): Promise<SourceInfo> {
-    const row = await this.config.write({ tables: ['sources'], lock: ['sources'] }, async (c) => {
+    const row = await this.config.write({ tables: ['sources'], lock: ['sources'] }, async (c, touch) => {
       checkSourceName(await sameName(c, s.name));
-      return (await insertRow(c, sources, sourceRow(s, new Date().toISOString())))!;
+      const r = (await insertRow(c, sources, sourceRow(s, new Date().toISOString())))!;
+      touch('sources', r.id);
+      return r;
     });
     return this.toInfo(row);
   }
 
   async update(id: number, patch: Partial<NewSource>): Promise<SourceInfo> {
-    const row = await this.config.write({ tables: ['sources'], lock: ['sources'] }, async (c) => {
+    const row = await this.config.write({ tables: ['sources'], lock: ['sources'] }, async (c, touch) => {
+      touch('sources', id);
       if (patch.name !== undefined) checkSourceName(await sameName(c, patch.name), id);
       const [r] = await updateRows(c, sources, sourcePatchRow(patch), 'id = {1}', [id]);
       if (!r) throw sourceNotFound(id);
@@ -75,14 +79,16 @@ export class PgSourceRepo implements SourceStore {
   }
 
   async recordRefresh(id: number, outcome: RefreshOutcome): Promise<void> {
-    await this.config.write({ tables: ['sources'] }, async (c) => {
+    await this.config.write({ tables: ['sources'] }, async (c, touch) => {
+      touch('sources', id);
       await updateRows(c, sources, refreshRow(outcome), 'id = {1}', [id]);
     });
   }
 
   async remove(id: number): Promise<boolean> {
     // vcenters.source_id is set to NULL by the foreign key: their "managed by" changes too.
-    return this.config.write({ tables: ['sources', 'vcenters'], lock: ['sources'] }, async (c) => {
+    return this.config.write({ tables: ['sources', 'vcenters'], lock: ['sources'] }, async (c, touch) => {
+      touch('sources', id);
       return ((await c.query('DELETE FROM sources WHERE id = $1', [id])).rowCount ?? 0) > 0;
     });
   }

@@ -16,6 +16,8 @@ export class PgUserStore implements UserStore {
   #revoked = new Set<string>();
   /** Token version by user name, as last read: a reload that moves one ends that account's tokens. */
   #versions = new Map<string, number>();
+  /** The accounts by ASCII-folded name: the per-request token check is one lookup. */
+  #byName = new Map<string, UserRecord>();
   readonly #listeners = new Set<(username: string) => void>();
 
   private constructor(private readonly config: PgConfig) {
@@ -40,7 +42,10 @@ export class PgUserStore implements UserStore {
   }
 
   #usersLoaded(tell: boolean): void {
-    const now = new Map(this.config.rows('users').map((u) => [u.username, u.tokenVersion]));
+    const rows = this.config.rows('users');
+    // Two names equal but for case cannot both exist (users_username_uq): the first one stands.
+    this.#byName = new Map([...rows].reverse().map((u) => [foldAscii(u.username), u]));
+    const now = new Map(rows.map((u) => [u.username, u.tokenVersion]));
     if (tell)
       for (const [name, tv] of this.#versions)
         if (now.get(name) !== tv) for (const l of this.#listeners) l(name);
@@ -48,8 +53,7 @@ export class PgUserStore implements UserStore {
   }
 
   find(username: string): UserRecord | undefined {
-    const folded = foldAscii(username);
-    return this.config.rows('users').find((u) => foldAscii(u.username) === folded);
+    return this.#byName.get(foldAscii(username));
   }
 
   tokenState(username: string): { username: string; role: string; tv: number } | undefined {
@@ -72,15 +76,16 @@ export class PgUserStore implements UserStore {
   }
 
   async add(row: NewUser, check: (existing: UserRecord | undefined) => void): Promise<void> {
-    await this.config.write({ tables: ['users'], lock: ['users'] }, async (c) => {
+    await this.config.write({ tables: ['users'], lock: ['users'] }, async (c, touch) => {
       check(await stored(c, row.username));
-      await insertRow(c, users, row);
+      touch('users', (await insertRow(c, users, row))!.id);
     });
   }
 
   async change(username: string, rule: UserRule): Promise<UserRecord | undefined> {
-    return this.config.write({ tables: ['users'], lock: ['users'] }, async (c) => {
+    return this.config.write({ tables: ['users'], lock: ['users'] }, async (c, touch) => {
       const u = await stored(c, username);
+      if (u) touch('users', u.id);
       const admins = (
         await c.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE role = 'admin'")
       ).rows[0]!.n;
@@ -99,7 +104,8 @@ export class PgUserStore implements UserStore {
 
   async revoke(jti: string, expiresAt: number): Promise<void> {
     this.#revoked.add(jti);
-    await this.config.write({ tables: ['revoked_tokens'] }, async (c) => {
+    await this.config.write({ tables: ['revoked_tokens'] }, async (c, touch) => {
+      touch('revoked_tokens', jti);
       await c.query('INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
         jti,
         expiresAt,

@@ -8,6 +8,7 @@ import { VminerError } from '../../../../shared/errors.js';
 import type { VcenterInfo, VcenterWithState } from '../../../../shared/vcenter.js';
 import { syncState, vcenters } from '../../db/schema.js';
 import {
+  bulkAddRow,
   checkedNew,
   checkedPatch,
   checkUnique,
@@ -32,7 +33,7 @@ import {
 } from '../../db/vcenter-rules.js';
 import { checkTerm } from '../fence.js';
 import type { PgConfig } from './pg-config.js';
-import { col, insertRow, selectRows, updateRows, type Queryable } from './pg-rows.js';
+import { col, insertRow, insertRows, selectRows, updateRows, type Queryable } from './pg-rows.js';
 import { byName, foldAscii } from './text-order.js';
 
 /** The alongside hook of the inventory store's transaction (db/pg): runs on its client. */
@@ -46,7 +47,7 @@ export class PgVcenterRepo implements VcenterStore {
   }
 
   private record(id: number): VcenterRecord | undefined {
-    return this.config.rows('vcenters').find((r) => r.id === id);
+    return this.config.row('vcenters', id);
   }
 
   private info(r: VcenterRecord | undefined): VcenterInfo | undefined {
@@ -54,9 +55,10 @@ export class PgVcenterRepo implements VcenterStore {
   }
 
   list(): VcenterWithState[] {
-    const states = new Map(this.config.rows('sync_state').map((s) => [s.vcenterId, s]));
     const l = this.lookups();
-    return byName(this.config.rows('vcenters')).map((r) => withState(r, states.get(r.id), l));
+    return byName(this.config.rows('vcenters')).map((r) =>
+      withState(r, this.config.row('sync_state', r.id), l),
+    );
   }
 
   get(id: number): VcenterInfo | undefined {
@@ -103,10 +105,12 @@ export class PgVcenterRepo implements VcenterStore {
     const v = checkedNew(input);
     const row = await this.config.write(
       { tables: ['vcenters', 'sync_state'], lock: ['vcenters'] },
-      async (c) => {
+      async (c, touch) => {
         await this.checkUniqueIn(c, v.name, v.url);
         const r = (await insertRow(c, vcenters, { ...toRow(v), createdAt: new Date().toISOString() }))!;
         await insertRow(c, syncState, { vcenterId: r.id, status: 'idle' });
+        touch('vcenters', r.id);
+        touch('sync_state', r.id);
         return r;
       },
     );
@@ -115,7 +119,8 @@ export class PgVcenterRepo implements VcenterStore {
 
   async update(id: number, input: VcenterPatch): Promise<VcenterInfo> {
     const patch = checkedPatch(input);
-    const row = await this.config.write({ tables: ['vcenters'], lock: ['vcenters'] }, async (c) => {
+    const row = await this.config.write({ tables: ['vcenters'], lock: ['vcenters'] }, async (c, touch) => {
+      touch('vcenters', id);
       await this.checkUniqueIn(c, patch.name, patch.url, id);
       const [r] = await updateRows(c, vcenters, toRow(patch), 'id = {1}', [id]);
       if (!r) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
@@ -129,7 +134,7 @@ export class PgVcenterRepo implements VcenterStore {
    * `update` against the registry read once under the lock. All land, or none.
    */
   async bulkWrite(adds: NewVcenter[], updates: { id: number; patch: VcenterPatch }[]): Promise<BulkResult> {
-    return this.config.write({ tables: ['vcenters', 'sync_state'], lock: ['vcenters'] }, async (c) => {
+    return this.config.write({ tables: ['vcenters', 'sync_state'], lock: ['vcenters'] }, async (c, touch) => {
       const current = new Map(
         (
           await c.query<{ id: number; name: string; url: string }>('SELECT id, name, url FROM vcenters')
@@ -137,15 +142,20 @@ export class PgVcenterRepo implements VcenterStore {
       );
       const registry = new NameRegistry(current.values());
       const createdAt = new Date().toISOString();
-      const addedIds: number[] = [];
-      for (const input of adds) {
-        const v = checkedNew(input);
-        registry.claim(-1, v.name, v.url);
-        const r = (await insertRow(c, vcenters, { ...toRow(v), createdAt }))!;
-        registry.assigned(v.name, r.id);
-        await insertRow(c, syncState, { vcenterId: r.id, status: 'idle' });
-        addedIds.push(r.id);
-      }
+      const rows = adds.map((input, i) => {
+        const row = bulkAddRow(input, createdAt);
+        // Each add a placeholder id of its own until it is inserted, so two adds clash too.
+        registry.claim(-1 - i, row.name, row.url);
+        return row;
+      });
+      const added = await insertRows(c, vcenters, rows, ['id', 'name']);
+      for (const r of added) registry.assigned(r.name, r.id);
+      const addedIds = added.map((r) => r.id);
+      touch('vcenters', ...addedIds);
+      touch('sync_state', ...addedIds);
+      await c.query("INSERT INTO sync_state (vcenter_id, status) SELECT unnest($1::int[]), 'idle'", [
+        addedIds,
+      ]);
       const updatedIds: number[] = [];
       for (const { id, patch: input } of updates) {
         const patch = toRow(checkedPatch(input));
@@ -153,6 +163,7 @@ export class PgVcenterRepo implements VcenterStore {
         if (!before) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
         registry.claim(id, patch.name, patch.url, before);
         await updateRows(c, vcenters, patch, 'id = {1}', [id]);
+        touch('vcenters', id);
         updatedIds.push(id);
       }
       return { addedIds, updatedIds };
@@ -160,7 +171,9 @@ export class PgVcenterRepo implements VcenterStore {
   }
 
   async remove(id: number): Promise<boolean> {
-    return this.config.write({ tables: ['vcenters', 'sync_state'], lock: ['vcenters'] }, async (c) => {
+    return this.config.write({ tables: ['vcenters', 'sync_state'], lock: ['vcenters'] }, async (c, touch) => {
+      touch('vcenters', id);
+      touch('sync_state', id);
       // The search index has no foreign key (as on SQLite): one vCenter's rows are one id range.
       await c.query('DELETE FROM search_index WHERE id BETWEEN $1 AND $2', [
         id * 2 ** 32,
@@ -172,14 +185,18 @@ export class PgVcenterRepo implements VcenterStore {
 
   /** What a sync learned of the vCenter (leader only). */
   async setAbout(id: number, about: About, term?: number): Promise<void> {
-    await this.config.write({ tables: ['vcenters'], leader: { term } }, async (c) => {
+    await this.config.write({ tables: ['vcenters'], leader: { term } }, async (c, touch) => {
+      touch('vcenters', id);
       await updateRows(c, vcenters, about, 'id = {1}', [id]);
     });
   }
 
   /** A vCenter's sync state, in its own transaction (leader only). */
   async setState(id: number, patch: SyncPatch, term?: number): Promise<void> {
-    await this.config.write({ tables: ['sync_state'], leader: { term } }, (c) => upsertState(c, id, patch));
+    await this.config.write({ tables: ['sync_state'], leader: { term } }, (c, touch) => {
+      touch('sync_state', id);
+      return upsertState(c, id, patch);
+    });
   }
 
   /**
@@ -198,12 +215,12 @@ export class PgVcenterRepo implements VcenterStore {
   ): Promise<void> {
     await checkTerm(client, term);
     await upsertState(client, id, patch);
-    await this.config.announceIn(client, ['sync_state']);
+    await this.config.announceIn(client, { sync_state: [id] });
   }
 
-  /** After a transaction that ran `setStateIn` committed: this instance's mirror reads the states again. */
-  settleState(): Promise<void> {
-    return this.config.settle(['sync_state']);
+  /** After a transaction that ran `setStateIn` committed: this instance's mirror reads those states again. */
+  settleState(...ids: number[]): Promise<void> {
+    return this.config.settle({ sync_state: ids });
   }
 
   /**
@@ -217,16 +234,18 @@ export class PgVcenterRepo implements VcenterStore {
     write: (alongside: Alongside) => Promise<T>,
   ): Promise<T> {
     const result = await write((client) => this.setStateIn(client, id, patch, term));
-    await this.settleState();
+    await this.settleState(id);
     return result;
   }
 
   /** Settles leftover live statuses (vcenter-rules.ts `liveSettlement`), as read in the database. */
   async settleLiveStates(ids?: number[], term?: number): Promise<void> {
-    await this.config.write({ tables: ['sync_state'], leader: { term } }, async (c) => {
+    await this.config.write({ tables: ['sync_state'], leader: { term } }, async (c, touch) => {
       for (const r of await selectRows(c, syncState, '', [], 'ORDER BY 1')) {
         const patch = liveSettlement(r, ids);
-        if (patch) await upsertState(c, r.vcenterId, patch);
+        if (!patch) continue;
+        touch('sync_state', r.vcenterId);
+        await upsertState(c, r.vcenterId, patch);
       }
     });
   }
@@ -236,7 +255,7 @@ export class PgVcenterRepo implements VcenterStore {
    * still marked queued or syncing was left so by a leader that ended mid-sync (`interruptedSettlement`).
    */
   async settleInterrupted(now = new Date(), term?: number): Promise<string[]> {
-    return this.config.write({ tables: ['sync_state'], leader: { term } }, async (c) => {
+    return this.config.write({ tables: ['sync_state'], leader: { term } }, async (c, touch) => {
       const names = new Map(
         (await c.query<Holder>('SELECT id, name FROM vcenters')).rows.map((r) => [r.id, r.name]),
       );
@@ -246,6 +265,7 @@ export class PgVcenterRepo implements VcenterStore {
         const patch = name !== undefined ? interruptedSettlement(r, now) : null;
         if (!patch || name === undefined) continue;
         settled.push(name);
+        touch('sync_state', r.vcenterId);
         await upsertState(c, r.vcenterId, patch);
       }
       return settled;

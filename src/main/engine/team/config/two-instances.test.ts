@@ -67,6 +67,12 @@ describe.skipIf(NO_PG !== '')(`two instances on one team database${NO_PG}`, { ti
     await waitUntil(() => b.vcenters.list()[0]?.sync.status === 'ok', SEEN);
     expect(await b.vcenters.remove(v.id)).toBe(true);
     await waitUntil(() => a.vcenters.list().length === 0, SEEN);
+    // A batch past the notification's key limit: the other instance reads the tables whole.
+    const many = Array.from({ length: 600 }, (_, i) => vc(`bulk${i}`));
+    const { addedIds } = await a.vcenters.bulkWrite(many, []);
+    await waitUntil(() => b.vcenters.list().length === 600, SEEN);
+    expect(b.vcenters.get(addedIds[599]!)?.name).toBe('bulk599');
+    expect(b.vcenters.list().every((r) => r.sync.status === 'idle')).toBe(true);
   });
 
   it('the same name added on two instances at once: exactly one wins, the other is told why', async () => {
