@@ -13,6 +13,9 @@ import {
 } from '../../../../testing/config-backends.js';
 import { findPostgresBin } from '../../../../testing/postgres.js';
 import { waitUntil } from '../../../../testing/wait.js';
+import { NotifyBus } from '../notify-bus.js';
+import { pgTarget } from '../pg-connection.js';
+import { PgConfig } from './pg-config.js';
 
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
 const PW = 'a long enough password';
@@ -196,6 +199,28 @@ describe.skipIf(NO_PG !== '')(`two instances on one team database${NO_PG}`, { ti
     await a.pg!.config.reload();
     expect(a.vcenters.list()[0]?.sync.status).toBe('syncing');
     expect(a.vcenters.get(v.id)?.productName).toBeNull();
+  });
+
+  it('a database without the tables is refused with what to do', async () => {
+    const db = await backend.admin('postgres');
+    try {
+      await db.query(`CREATE DATABASE unmigrated TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    } finally {
+      await db.end();
+    }
+    const { server } = backend;
+    const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/unmigrated`, {
+      password: server.password,
+    });
+    const bus = new NotifyBus({ target });
+    await bus.start();
+    try {
+      await expect(PgConfig.open({ target, bus })).rejects.toThrow(
+        /has no \w+ table: run `vminer db migrate --database/,
+      );
+    } finally {
+      await bus.stop();
+    }
   });
 
   it('a long leader-only write holds the leader row only at its commit: the lease renews meanwhile', async () => {
