@@ -8,17 +8,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { SourceConfigSchema } from '../shared/sources.js';
 import { AuthService } from '../main/engine/auth/auth-service.js';
 import { openDatabase } from '../main/engine/db/database.js';
 import { migratePostgres } from '../main/engine/db/pg/migrate.js';
 import { VcenterRepo } from '../main/engine/db/vcenter-repo.js';
-import type { VcenterStore } from '../main/engine/db/vcenter-rules.js';
+import type { NewVcenter, VcenterStore } from '../main/engine/db/vcenter-rules.js';
 import { CredentialVault } from '../main/engine/secrets/index.js';
 import { SettingsRepo, type SettingsStore } from '../main/engine/settings-repo.js';
 import type { AccountStore } from '../main/engine/sources/account-rules.js';
 import { ServiceAccountRepo } from '../main/engine/sources/service-accounts.js';
 import { SourceRepo } from '../main/engine/sources/source-repo.js';
-import type { SourceStore } from '../main/engine/sources/source-rules.js';
+import type { NewSource, SourceStore } from '../main/engine/sources/source-rules.js';
 import { PgServiceAccountRepo } from '../main/engine/team/config/pg-account-repo.js';
 import { PgConfig } from '../main/engine/team/config/pg-config.js';
 import { PgSettingsRepo } from '../main/engine/team/config/pg-settings-repo.js';
@@ -181,3 +182,25 @@ export async function postgresBackend(): Promise<PostgresBackend> {
     },
   };
 }
+
+/** A new vCenter's input named `name` (its address from the name), with `extra` fields. */
+export const vcenterInput = (name: string, extra: Partial<NewVcenter> = {}): NewVcenter => ({
+  name,
+  url: `https://${name.toLowerCase()}.corp/sdk`,
+  username: 'administrator@vsphere.local',
+  thumbprint: null,
+  caPem: null,
+  ...extra,
+});
+
+/** A new SQL Server source's input named `name`. */
+export const sourceInput = (name: string, trustCaValid = false): NewSource => ({
+  name,
+  kind: 'mssql',
+  config: SourceConfigSchema.parse({
+    connection: { server: 'cmdb.corp', database: 'cmdb', user: 'reader' },
+    trustCaValid,
+  }),
+  refreshMinutes: 30,
+  enabled: true,
+});

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceConfigSchema } from '../../../../shared/sources.js';
 import {
   postgresBackend,
+  vcenterInput,
   type ConfigInstance,
   type PostgresBackend,
 } from '../../../../testing/config-backends.js';
@@ -19,16 +20,9 @@ import { PgConfig } from './pg-config.js';
 
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
 const PW = 'a long enough password';
+const vc = (name: string, url?: string) => vcenterInput(name, url ? { url } : {});
 /** How long a notification may take to reach the other instance's mirror. */
 const SEEN = { timeout: 10_000, what: "the other instance's mirror" };
-
-const vc = (name: string, url = `https://${name.toLowerCase()}.corp/sdk`) => ({
-  name,
-  url,
-  username: 'administrator@vsphere.local',
-  thumbprint: null,
-  caPem: null,
-});
 
 describe.skipIf(NO_PG !== '')(`two instances on one team database${NO_PG}`, { timeout: 90_000 }, () => {
   let backend: PostgresBackend;
