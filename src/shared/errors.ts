@@ -24,6 +24,11 @@ export const ERROR_CODES = [
   /** A body, file or answer larger than the limit that applies to it. */
   'TOO_LARGE',
   'INTERNAL',
+  /**
+   * Team server: a write only the leader may make came with a fencing term that is no longer the
+   * leader's (another instance leads now). Nothing was written; the caller stops leading.
+   */
+  'NOT_LEADER',
   // The credential vault (src/main/engine/secrets): the same codes on every transport.
   /** A vault file exists but the key that was found cannot decrypt it (wrong or lost key). */
   'VAULT_KEY_MISMATCH',

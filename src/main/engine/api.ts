@@ -172,12 +172,12 @@ export function createHandlers(
     },
     'users.setRole': async ({ username, role }) => {
       const a = await auth();
-      a.setRole(username, role);
+      await a.setRole(username, role);
       return a.listUsers();
     },
     'users.remove': async ({ username }) => {
       const a = await auth();
-      a.removeUser(username);
+      await a.removeUser(username);
       return a.listUsers();
     },
     'engine.info': async () => ({

@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { Statement } from 'better-sqlite3';
-import { eq, lt, sql } from 'drizzle-orm';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { VminerError } from '../../../shared/errors.js';
 import type { Db } from '../db/database.js';
-import { revokedTokens, users } from '../db/schema.js';
+import { andThen, type MaybePromise } from '../maybe-async.js';
 import type { SecretVault } from '../secrets/index.js';
+import { SqliteUserStore, type UserStore } from './user-store.js';
 
 const scrypt = promisify(scryptCb) as (
   pw: string,
@@ -71,56 +70,58 @@ let dummyHash: Promise<string> | undefined;
 /** Verified tokens remembered at most (then forgotten all at once and verified again). */
 const VERIFIED_MAX = 10_000;
 /** One service per database: every part of a process sees the same revocations at once. */
-const services = new WeakMap<Db, Promise<AuthService>>();
+const services = new WeakMap<object, Promise<AuthService>>();
+
+function checkUsername(username: string): void {
+  if (!/^[\w.@-]{1,64}$/.test(username)) {
+    throw new VminerError('INVALID_INPUT', 'user names use letters, digits, "." "_" "-" "@" (at most 64)');
+  }
+}
 
 /**
  * Accounts and tokens for the REST API. Tokens are HS256 JWTs signed with a per-installation
  * secret kept in the credential vault (whose key lives in the OS keychain); logout revokes.
  */
 export class AuthService {
-  private readonly revoked = new Set<string>();
   /** Failed logins by lower-case account name: the count and when the window started. */
   private readonly failures = new Map<string, { count: number; since: number }>();
   /** Told when an account's tokens end (password or role changed, account removed, logout). */
   private readonly revokedListeners = new Set<(username: string, jti?: string) => void>();
   /** Tokens whose signature and claims were verified, by token text. */
   private readonly verified = new Map<string, TokenClaims>();
-  /** The account lookup (login, account management), prepared once. */
-  private readonly byName;
-  /**
-   * The per-request account check, `account`: one better-sqlite3 statement prepared once, reading
-   * only the three columns it compares (no ORM row mapping on every request).
-   */
-  private readonly accountState: Statement<[string], { username: string; role: string; tv: number }>;
 
   private constructor(
-    private readonly db: Db,
+    /** The accounts and revoked tokens: the SQLite cache's or the team database's. */
+    private readonly store: UserStore,
     private readonly secret: Uint8Array,
     /** Lifetime of new tokens. */
     public expiresInSeconds: number,
   ) {
-    this.byName = this.db
-      .select()
-      .from(users)
-      .where(sql`${users.username} = ${sql.placeholder('name')} COLLATE NOCASE`)
-      .prepare();
-    this.accountState = this.db.$client.prepare(
-      'SELECT username, role, token_version AS tv FROM users WHERE username = ? COLLATE NOCASE',
-    );
-    const now = Math.floor(Date.now() / 1000);
-    this.db.delete(revokedTokens).where(lt(revokedTokens.expiresAt, now)).run();
-    for (const r of this.db.select().from(revokedTokens).all()) this.revoked.add(r.jti);
+    // Another instance (team server) changed an account: its tokens end here too.
+    store.onExternalChange((username) => this.revokedAll(username));
   }
 
   /** The database's one service (made on first use): the REST listener and the handlers share it. */
   static async create(db: Db, vault: SecretVault, expiresInSeconds?: number): Promise<AuthService> {
-    const service = await AuthService.shared(db, vault);
-    if (expiresInSeconds !== undefined) service.expiresInSeconds = expiresInSeconds;
-    return service;
+    return AuthService.over(db, () => new SqliteUserStore(db), vault, expiresInSeconds);
   }
 
-  private static shared(db: Db, vault: SecretVault): Promise<AuthService> {
-    let service = services.get(db);
+  /** The one service of `store` (the team database's accounts: team/pg-user-store.ts). */
+  static async forStore(
+    store: UserStore,
+    vault: SecretVault,
+    expiresInSeconds?: number,
+  ): Promise<AuthService> {
+    return AuthService.over(store, () => store, vault, expiresInSeconds);
+  }
+
+  private static async over(
+    key: object,
+    store: () => UserStore,
+    vault: SecretVault,
+    expiresInSeconds: number | undefined,
+  ): Promise<AuthService> {
+    let service = services.get(key);
     if (!service) {
       service = (async () => {
         let secret = vault.get(JWT_SECRET_ID);
@@ -128,12 +129,14 @@ export class AuthService {
           secret = randomBytes(32).toString('base64');
           await vault.set(JWT_SECRET_ID, secret);
         }
-        return new AuthService(db, Buffer.from(secret, 'base64'), 8 * 3600);
+        return new AuthService(store(), Buffer.from(secret, 'base64'), 8 * 3600);
       })();
-      services.set(db, service);
-      service.catch(() => services.delete(db));
+      services.set(key, service);
+      service.catch(() => services.delete(key));
     }
-    return service;
+    const s = await service;
+    if (expiresInSeconds !== undefined) s.expiresInSeconds = expiresInSeconds;
+    return s;
   }
 
   /** Hears every end of tokens: `(username)` for all of an account's, `(username, jti)` for one. */
@@ -153,88 +156,74 @@ export class AuthService {
    * ends it), and the token is neither logged out nor expired. SSE streams ask this as they run.
    */
   stillValid(claims: TokenClaims): boolean {
-    if (this.revoked.has(claims.jti) || claims.exp <= Math.floor(Date.now() / 1000)) return false;
-    const u = this.find(claims.sub);
+    if (this.store.isRevoked(claims.jti) || claims.exp <= Math.floor(Date.now() / 1000)) return false;
+    const u = this.store.find(claims.sub);
     return u !== undefined && u.tokenVersion === claims.tv;
   }
 
   hasUsers(): boolean {
-    return (
-      (this.db
-        .select({ n: sql<number>`count(*)` })
-        .from(users)
-        .get()?.n ?? 0) > 0
-    );
+    return this.store.count() > 0;
   }
 
   listUsers(): { username: string; role: string; createdAt: string }[] {
-    return this.db
-      .select({ username: users.username, role: users.role, createdAt: users.createdAt })
-      .from(users)
-      .all();
+    return this.store.list();
   }
 
   async addUser(username: string, password: string, role: Role = 'admin'): Promise<void> {
-    if (!/^[\w.@-]{1,64}$/.test(username)) {
-      throw new VminerError('INVALID_INPUT', 'user names use letters, digits, "." "_" "-" "@" (at most 64)');
-    }
+    checkUsername(username);
     validateNewPassword(password);
-    if (this.find(username)) throw new VminerError('INVALID_INPUT', `user "${username}" already exists`);
-    this.db
-      .insert(users)
-      .values({
-        username,
-        passwordHash: await hashPassword(password),
-        role,
-        createdAt: new Date().toISOString(),
-      })
-      .run();
+    if (this.store.find(username)) throw exists(username);
+    const row = {
+      username,
+      passwordHash: await hashPassword(password),
+      role,
+      createdAt: new Date().toISOString(),
+    };
+    // Checked again where it is written (under the store's lock on PostgreSQL).
+    await this.store.add(row, (existing) => {
+      if (existing) throw exists(username);
+    });
   }
 
   async setPassword(username: string, password: string): Promise<void> {
     validateNewPassword(password);
-    const u = this.find(username);
-    if (!u) throw new VminerError('NOT_FOUND', `no user "${username}"`);
-    this.db
-      .update(users)
-      .set({ passwordHash: await hashPassword(password), tokenVersion: sql`${users.tokenVersion} + 1` })
-      .where(eq(users.id, u.id))
-      .run();
-    this.revokedAll(u.username);
+    if (!this.store.find(username)) throw noUser(username);
+    const passwordHash = await hashPassword(password);
+    const u = await this.store.change(username, (current) => {
+      if (!current) throw noUser(username);
+      return { kind: 'set', passwordHash, endTokens: true };
+    });
+    if (u) this.revokedAll(u.username);
   }
 
   /** Changes an account's role; its tokens end (it logs in again with the new role). */
-  setRole(username: string, role: Role): void {
-    const u = this.find(username);
-    if (!u) throw new VminerError('NOT_FOUND', `no user "${username}"`);
-    if (u.role === role) return;
-    const admins = this.listUsers().filter((x) => x.role === 'admin').length;
-    if (u.role === 'admin' && admins <= 1)
-      throw new VminerError(
-        'INVALID_INPUT',
-        `"${u.username}" is the last admin: make another user admin first`,
-      );
-    this.db
-      .update(users)
-      .set({ role, tokenVersion: sql`${users.tokenVersion} + 1` })
-      .where(eq(users.id, u.id))
-      .run();
-    this.revokedAll(u.username);
+  setRole(username: string, role: Role): MaybePromise<void> {
+    const changed = this.store.change(username, (u, admins) => {
+      if (!u) throw noUser(username);
+      if (u.role === role) return null;
+      if (u.role === 'admin' && admins <= 1)
+        throw new VminerError(
+          'INVALID_INPUT',
+          `"${u.username}" is the last admin: make another user admin first`,
+        );
+      return { kind: 'set', role, endTokens: true };
+    });
+    return andThen(changed, (u) => {
+      if (u && u.role !== role) this.revokedAll(u.username);
+    });
   }
 
   /** Removes an account (its tokens stop working); the last admin cannot be removed. */
-  removeUser(username: string): void {
-    const u = this.find(username);
-    if (!u) throw new VminerError('NOT_FOUND', `no user "${username}"`);
-    const admins = this.listUsers().filter((x) => x.role === 'admin').length;
-    if (u.role === 'admin' && admins <= 1)
-      throw new VminerError('INVALID_INPUT', `"${u.username}" is the last admin: add another admin first`);
-    this.db.delete(users).where(eq(users.id, u.id)).run();
-    this.revokedAll(u.username);
-  }
-
-  private find(username: string) {
-    return this.byName.get({ name: username });
+  removeUser(username: string): MaybePromise<void> {
+    const removed = this.store.change(username, (u, admins) => {
+      if (!u) throw noUser(username);
+      if (u.role === 'admin' && admins <= 1)
+        throw new VminerError('INVALID_INPUT', `"${u.username}" is the last admin: add another admin first`);
+      return { kind: 'remove' };
+    });
+    return andThen(removed, (u) => {
+      if (u) this.revokedAll(u.username);
+    });
   }
 
   async login(
@@ -253,7 +242,7 @@ export class AuthService {
         `too many failed logins for "${username.slice(0, 64)}": try again in ${minutes} minute(s)`,
       );
     }
-    const u = this.find(username);
+    const u = this.store.find(username);
     dummyHash ??= hashPassword(randomUUID());
     const ok = await verifyPassword(password, u?.passwordHash ?? (await dummyHash));
     if (!u || !ok) {
@@ -264,12 +253,13 @@ export class AuthService {
       throw new VminerError('LOGIN_FAILED', 'wrong user name or password');
     }
     this.failures.delete(key);
-    if (needsRehash(u.passwordHash))
-      this.db
-        .update(users)
-        .set({ passwordHash: await hashPassword(password) })
-        .where(eq(users.id, u.id))
-        .run();
+    if (needsRehash(u.passwordHash)) {
+      const passwordHash = await hashPassword(password);
+      // Only while the stored hash is still the one just checked (no password change in between).
+      await this.store.change(u.username, (current) =>
+        current?.passwordHash === u.passwordHash ? { kind: 'set', passwordHash, endTokens: false } : null,
+      );
+    }
     const token = await new SignJWT({ role: u.role, tv: u.tokenVersion })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(u.username)
@@ -290,7 +280,7 @@ export class AuthService {
       const { payload } = await jwtVerify(token, this.secret, { issuer: 'vminer', algorithms: ['HS256'] });
       if (!payload.jti || !payload.sub || !payload.exp)
         throw new VminerError('LOGIN_FAILED', 'malformed token');
-      if (this.revoked.has(payload.jti))
+      if (this.store.isRevoked(payload.jti))
         throw new VminerError('LOGIN_FAILED', 'this token was logged out; log in again');
       const role: Role = payload['role'] === 'viewer' ? 'viewer' : 'admin';
       const tv = typeof payload['tv'] === 'number' ? payload['tv'] : 0;
@@ -308,7 +298,7 @@ export class AuthService {
 
   /** A verified token's claims while it is neither revoked nor expired (jose's expiry rule). */
   private live(token: string, claims: TokenClaims): TokenClaims {
-    if (this.revoked.has(claims.jti)) {
+    if (this.store.isRevoked(claims.jti)) {
       this.verified.delete(token);
       throw new VminerError('LOGIN_FAILED', 'this token was logged out; log in again');
     }
@@ -325,7 +315,7 @@ export class AuthService {
    * shares the database sees it at its next request).
    */
   private account(claims: TokenClaims): TokenClaims {
-    const u = this.accountState.get(claims.sub);
+    const u = this.store.tokenState(claims.sub);
     if (!u) throw new VminerError('LOGIN_FAILED', 'this account no longer exists');
     if (u.tv !== claims.tv)
       throw new VminerError(
@@ -336,13 +326,17 @@ export class AuthService {
     return role === claims.role && u.username === claims.sub ? claims : { ...claims, sub: u.username, role };
   }
 
-  revoke(claims: TokenClaims): void {
-    this.revoked.add(claims.jti);
-    this.db
-      .insert(revokedTokens)
-      .values({ jti: claims.jti, expiresAt: claims.exp })
-      .onConflictDoNothing()
-      .run();
-    for (const l of this.revokedListeners) l(claims.sub, claims.jti);
+  revoke(claims: TokenClaims): MaybePromise<void> {
+    return andThen(this.store.revoke(claims.jti, claims.exp), () => {
+      for (const l of this.revokedListeners) l(claims.sub, claims.jti);
+    });
   }
+}
+
+function exists(username: string): VminerError {
+  return new VminerError('INVALID_INPUT', `user "${username}" already exists`);
+}
+
+function noUser(username: string): VminerError {
+  return new VminerError('NOT_FOUND', `no user "${username}"`);
 }

@@ -206,7 +206,7 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     },
   );
   app.post('/api/auth/logout', doc('Revoke the token used for this call', { tag: 'auth' }), async (req) => {
-    opts.auth.revoke(user(req));
+    await opts.auth.revoke(user(req));
     return { logged_out: true };
   });
 

@@ -3,17 +3,28 @@ import { VminerError } from '../../../shared/errors.js';
 import type { ServiceAccountInfo, VcenterInfo } from '../../../shared/vcenter.js';
 import type { Db } from '../db/database.js';
 import { serviceAccounts, vcenters } from '../db/schema.js';
+import {
+  accountInfo,
+  becomesDefault,
+  checkAccountName,
+  checkAccountRemoval,
+  checkAccountUpdate,
+  resolveAccount,
+  type AccountPatch,
+  type AccountRecord,
+  type AccountStore,
+  type NewAccount,
+} from './account-rules.js';
 
 /** Vault item of a service account's password. */
 export const accountVaultId = (accountId: number): string => `account:${accountId}`;
 
-type AccountRecord = typeof serviceAccounts.$inferSelect;
-
 /**
- * Shared accounts many vCenters log in with. At most one is the default: a vCenter set to "the
- * service account" without naming one uses it, so changing the default moves all of them at once.
+ * Shared accounts many vCenters log in with, in the SQLite cache (the rules: account-rules.ts). At
+ * most one is the default: a vCenter set to "the service account" without naming one uses it, so
+ * changing the default moves all of them at once.
  */
-export class ServiceAccountRepo {
+export class ServiceAccountRepo implements AccountStore {
   constructor(private readonly db: Db) {}
 
   list(): ServiceAccountInfo[] {
@@ -31,25 +42,24 @@ export class ServiceAccountRepo {
     return r ? this.toInfo(r) : undefined;
   }
 
+  private byName(name: string): AccountRecord | undefined {
+    return this.db
+      .select()
+      .from(serviceAccounts)
+      .where(sql`${serviceAccounts.name} = ${name} COLLATE NOCASE`)
+      .get();
+  }
+
   /** By name (case-insensitive) or numeric id. */
   resolve(nameOrId: string | number): ServiceAccountInfo {
-    const byName =
-      typeof nameOrId === 'string'
-        ? this.db
-            .select()
-            .from(serviceAccounts)
-            .where(sql`${serviceAccounts.name} = ${nameOrId} COLLATE NOCASE`)
-            .get()
-        : undefined;
-    const id = typeof nameOrId === 'number' ? nameOrId : /^\d+$/.test(nameOrId) ? Number(nameOrId) : null;
-    const r =
-      byName ??
-      (id !== null
-        ? this.db.select().from(serviceAccounts).where(eq(serviceAccounts.id, id)).get()
-        : undefined);
-    if (!r)
-      throw new VminerError('NOT_FOUND', `no service account "${nameOrId}" (see \`vminer account list\`)`);
-    return this.toInfo(r);
+    return resolveAccount(
+      (name) => {
+        const r = this.byName(name);
+        return r ? this.toInfo(r) : undefined;
+      },
+      (id) => this.get(id),
+      nameOrId,
+    );
   }
 
   /** Finds an account whose name or user name is `user` (case-insensitive): imports name accounts that way. */
@@ -65,17 +75,10 @@ export class ServiceAccountRepo {
     return r ? this.toInfo(r) : undefined;
   }
 
-  add(a: { name: string; username: string; isDefault: boolean }): ServiceAccountInfo {
+  add(a: NewAccount): ServiceAccountInfo {
     return this.db.transaction(() => {
-      const same = this.db
-        .select()
-        .from(serviceAccounts)
-        .where(sql`${serviceAccounts.name} = ${a.name} COLLATE NOCASE`)
-        .get();
-      if (same)
-        throw new VminerError('INVALID_INPUT', `a service account named "${same.name}" already exists`);
-      // The first account becomes the default: "use the service account" then works right away.
-      const isDefault = a.isDefault || !this.getDefault();
+      checkAccountName(this.byName(a.name));
+      const isDefault = becomesDefault(a, this.getDefault() !== undefined);
       if (isDefault) this.db.update(serviceAccounts).set({ isDefault: false }).run();
       const row = this.db
         .insert(serviceAccounts)
@@ -86,16 +89,10 @@ export class ServiceAccountRepo {
     });
   }
 
-  update(id: number, patch: { name?: string; username?: string; isDefault?: boolean }): ServiceAccountInfo {
+  update(id: number, patch: AccountPatch): ServiceAccountInfo {
     return this.db.transaction(() => {
-      const current = this.get(id);
-      if (!current) throw new VminerError('NOT_FOUND', `no service account with id ${id}`);
-      if (patch.isDefault === false && current.isDefault) {
-        throw new VminerError(
-          'INVALID_INPUT',
-          `${current.name} is the default service account: make another account the default instead`,
-        );
-      }
+      checkAccountUpdate(id, this.get(id), patch);
+      if (patch.name !== undefined) checkAccountName(this.byName(patch.name), id);
       if (patch.isDefault) this.db.update(serviceAccounts).set({ isDefault: false }).run();
       const row = this.db
         .update(serviceAccounts)
@@ -110,14 +107,7 @@ export class ServiceAccountRepo {
 
   /** Refused while a vCenter uses it: its vCenters would otherwise lose their login silently. */
   remove(id: number): void {
-    const a = this.get(id);
-    if (!a) throw new VminerError('NOT_FOUND', `no service account with id ${id}`);
-    if (a.usedBy > 0) {
-      throw new VminerError(
-        'INVALID_INPUT',
-        `${a.name} is used by ${a.usedBy} vCenter(s)${a.isDefault ? ' (it is the default account)' : ''}: move them to another account first`,
-      );
-    }
+    checkAccountRemoval(id, this.get(id));
     this.db.delete(serviceAccounts).where(eq(serviceAccounts.id, id)).run();
   }
 
@@ -135,14 +125,7 @@ export class ServiceAccountRepo {
           .where(sql`${vcenters.useServiceAccount} = 1 AND ${vcenters.serviceAccountId} IS NULL`)
           .get()?.n ?? 0)
       : 0;
-    return {
-      id: r.id,
-      name: r.name,
-      username: r.username,
-      isDefault: r.isDefault,
-      createdAt: r.createdAt,
-      usedBy: explicit + viaDefault,
-    };
+    return accountInfo(r, explicit, viaDefault);
   }
 }
 
@@ -158,7 +141,7 @@ export type CredentialTarget = Pick<
  */
 export function resolveCredentials(
   vc: CredentialTarget,
-  accounts: ServiceAccountRepo,
+  accounts: Pick<AccountStore, 'get' | 'getDefault'>,
   secret: (vaultId: string) => string | undefined,
 ): { user: string; password: string } {
   if (vc.awaitingCertReview) {

@@ -1,29 +1,28 @@
 import { eq, sql } from 'drizzle-orm';
-import { VminerError } from '../../../shared/errors.js';
-import {
-  SourceConfigSchema,
-  type SourceConfig,
-  type SourceInfo,
-  type SourceKind,
-} from '../../../shared/sources.js';
+import type { SourceInfo } from '../../../shared/sources.js';
 import type { Db } from '../db/database.js';
 import { sources, vcenters } from '../db/schema.js';
-import { sourceWarnings } from './source-tls.js';
+import {
+  checkSourceName,
+  refreshRow,
+  resolveSource,
+  sourceInfo,
+  sourceNotFound,
+  sourcePatchRow,
+  sourceRow,
+  type NewSource,
+  type RefreshOutcome,
+  type SourceRecord,
+  type SourceStore,
+} from './source-rules.js';
+
+export type { NewSource } from './source-rules.js';
 
 /** Vault item of a source's database password. */
 export const sourceVaultId = (sourceId: number): string => `source:${sourceId}`;
 
-type SourceRecord = typeof sources.$inferSelect;
-
-export interface NewSource {
-  name: string;
-  kind: SourceKind;
-  config: SourceConfig;
-  refreshMinutes: number;
-  enabled: boolean;
-}
-
-export class SourceRepo {
+/** Where vCenter lists come from, in the SQLite cache (the rules: source-rules.ts). */
+export class SourceRepo implements SourceStore {
   constructor(private readonly db: Db) {}
 
   list(): SourceInfo[] {
@@ -40,74 +39,46 @@ export class SourceRepo {
     return r ? this.toInfo(r) : undefined;
   }
 
+  private byName(name: string): SourceRecord | undefined {
+    return this.db
+      .select()
+      .from(sources)
+      .where(sql`${sources.name} = ${name} COLLATE NOCASE`)
+      .get();
+  }
+
   /** By name (case-insensitive) or numeric id. */
   resolve(nameOrId: string | number): SourceInfo {
-    const r =
-      typeof nameOrId === 'number'
-        ? this.db.select().from(sources).where(eq(sources.id, nameOrId)).get()
-        : (this.db
-            .select()
-            .from(sources)
-            .where(sql`${sources.name} = ${nameOrId} COLLATE NOCASE`)
-            .get() ??
-          (/^\d+$/.test(nameOrId)
-            ? this.db
-                .select()
-                .from(sources)
-                .where(eq(sources.id, Number(nameOrId)))
-                .get()
-            : undefined));
-    if (!r) throw new VminerError('NOT_FOUND', `no source "${nameOrId}" (see \`vminer source list\`)`);
-    return this.toInfo(r);
+    return resolveSource(
+      (name) => {
+        const r = this.byName(name);
+        return r ? this.toInfo(r) : undefined;
+      },
+      (id) => this.get(id),
+      nameOrId,
+    );
   }
 
   add(s: NewSource): SourceInfo {
-    const same = this.db
-      .select()
-      .from(sources)
-      .where(sql`${sources.name} = ${s.name} COLLATE NOCASE`)
-      .get();
-    if (same) throw new VminerError('INVALID_INPUT', `a source named "${same.name}" already exists`);
-    const row = this.db
-      .insert(sources)
-      .values({ ...s, config: JSON.stringify(s.config), createdAt: new Date().toISOString() })
-      .returning()
-      .get();
+    checkSourceName(this.byName(s.name));
+    const row = this.db.insert(sources).values(sourceRow(s, new Date().toISOString())).returning().get();
     return this.toInfo(row);
   }
 
   update(id: number, patch: Partial<NewSource>): SourceInfo {
-    const { config, ...rest } = patch;
+    if (patch.name !== undefined) checkSourceName(this.byName(patch.name), id);
     const row = this.db
       .update(sources)
-      .set({ ...rest, ...(config ? { config: JSON.stringify(config) } : {}) })
+      .set(sourcePatchRow(patch))
       .where(eq(sources.id, id))
       .returning()
       .get();
-    if (!row) throw new VminerError('NOT_FOUND', `no source with id ${id}`);
+    if (!row) throw sourceNotFound(id);
     return this.toInfo(row);
   }
 
-  recordRefresh(
-    id: number,
-    outcome:
-      { at: string; ok: true; rows: number } | { at: string; ok: false; code: string; message: string },
-  ): void {
-    this.db
-      .update(sources)
-      .set(
-        outcome.ok
-          ? {
-              lastRefreshAt: outcome.at,
-              lastSuccessAt: outcome.at,
-              lastRowCount: outcome.rows,
-              lastErrorCode: null,
-              lastErrorMessage: null,
-            }
-          : { lastRefreshAt: outcome.at, lastErrorCode: outcome.code, lastErrorMessage: outcome.message },
-      )
-      .where(eq(sources.id, id))
-      .run();
+  recordRefresh(id: number, outcome: RefreshOutcome): void {
+    this.db.update(sources).set(refreshRow(outcome)).where(eq(sources.id, id)).run();
   }
 
   remove(id: number): boolean {
@@ -123,27 +94,6 @@ export class SourceRepo {
       .from(vcenters)
       .where(eq(vcenters.sourceId, r.id))
       .get();
-    const config = SourceConfigSchema.parse(JSON.parse(r.config));
-    const next =
-      r.enabled && r.lastRefreshAt
-        ? new Date(Date.parse(r.lastRefreshAt) + r.refreshMinutes * 60_000).toISOString()
-        : null;
-    return {
-      id: r.id,
-      name: r.name,
-      kind: r.kind as SourceKind,
-      config,
-      refreshMinutes: r.refreshMinutes,
-      enabled: r.enabled,
-      createdAt: r.createdAt,
-      lastRefreshAt: r.lastRefreshAt,
-      lastSuccessAt: r.lastSuccessAt,
-      lastError: r.lastErrorCode ? { code: r.lastErrorCode, message: r.lastErrorMessage ?? '' } : null,
-      lastRowCount: r.lastRowCount,
-      vcenters: counts?.listed ?? 0,
-      retired: counts?.retired ?? 0,
-      nextRefreshAt: next,
-      warnings: sourceWarnings(r.kind as SourceKind, config),
-    };
+    return sourceInfo(r, { listed: counts?.listed ?? 0, retired: counts?.retired ?? 0 });
   }
 }

@@ -68,3 +68,31 @@ describe('notification wire format', () => {
     });
   });
 });
+
+describe('config:changed', () => {
+  it('round-trips tables and row keys; a malformed one is refused', () => {
+    const payload = {
+      tables: ['sync_state', 'vcenters'],
+      keys: { sync_state: [3, 4], settings: ['engine'] },
+    };
+    const [part] = encodeEvent('inst-a', 'c1', 'config:changed', payload);
+    expect(new Reassembler().accept(part!)).toEqual({
+      kind: 'event',
+      event: { sender: 'inst-a', name: 'config:changed', payload },
+    });
+    const bad = encodeEvent('inst-a', 'c2', 'config:changed', { tables: 'vcenters' } as never);
+    expect(new Reassembler().accept(bad[0]!)).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('coalescing keeps row keys only where both sides name them; otherwise the whole table', () => {
+    const merged = MERGE['config:changed'](
+      { tables: ['users', 'vcenters'], keys: { users: [1], vcenters: [7] } },
+      { tables: ['vcenters', 'sources'], keys: { vcenters: [8, 7] } },
+    );
+    // sources came without keys: read whole; users and vcenters keep their rows.
+    expect(merged).toEqual({
+      tables: ['sources', 'users', 'vcenters'],
+      keys: { users: [1], vcenters: [7, 8] },
+    });
+  });
+});

@@ -9,13 +9,25 @@ import type { EngineEvents } from '../../../shared/events.js';
  * All parts of one message are sent in one statement (one transaction), so they arrive together
  * and in order; the receiver reassembles them by (sender, message id) and validates the event.
  */
-export const TEAM_EVENT_NAMES = ['inventory:changed'] as const;
+export const TEAM_EVENT_NAMES = ['inventory:changed', 'config:changed'] as const;
 export type TeamEventName = (typeof TEAM_EVENT_NAMES)[number];
-/** The events the bus carries, with the engine's own payload types (src/shared/events.ts). */
-export type TeamEvents = Pick<EngineEvents, TeamEventName>;
+/**
+ * The events the bus carries: the engine's own `inventory:changed` (src/shared/events.ts), and
+ * `config:changed`, which is the instances' own (team/config/pg-config.ts): the configuration
+ * tables another instance wrote, for the mirrors to reload. No SSE client sees it.
+ */
+export interface TeamEvents {
+  'inventory:changed': EngineEvents['inventory:changed'];
+  /** The tables written, and for some of them the primary keys of the rows (absent: the whole table). */
+  'config:changed': { tables: string[]; keys?: Record<string, (number | string)[]> };
+}
 
 const PAYLOADS: { [K in TeamEventName]: z.ZodType<TeamEvents[K]> } = {
   'inventory:changed': z.object({ vcenterIds: z.array(z.number().int()) }),
+  'config:changed': z.object({
+    tables: z.array(z.string().min(1).max(63)).max(64),
+    keys: z.record(z.string(), z.array(z.union([z.number(), z.string()]))).optional(),
+  }),
 };
 
 /** Folds two pending events of one name into one (publish coalescing). */
@@ -23,6 +35,17 @@ export const MERGE: { [K in TeamEventName]: (a: TeamEvents[K], b: TeamEvents[K])
   'inventory:changed': (a, b) => ({
     vcenterIds: [...new Set([...a.vcenterIds, ...b.vcenterIds])].sort((x, y) => x - y),
   }),
+  'config:changed': (a, b) => {
+    const tables = [...new Set([...a.tables, ...b.tables])].sort();
+    const keys: Record<string, (number | string)[]> = {};
+    // A table either side names without keys is read whole.
+    for (const t of tables) {
+      const x = a.tables.includes(t) ? a.keys?.[t] : [];
+      const y = b.tables.includes(t) ? b.keys?.[t] : [];
+      if (x && y) keys[t] = [...new Set([...x, ...y])];
+    }
+    return { tables, keys };
+  },
 };
 
 /** PostgreSQL's limit is "shorter than 8000 bytes"; the default leaves room. */
