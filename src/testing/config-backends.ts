@@ -30,7 +30,14 @@ import { LeaderElector } from '../main/engine/team/leader.js';
 import { NotifyBus } from '../main/engine/team/notify-bus.js';
 import { pgTarget, type PgTarget } from '../main/engine/team/pg-connection.js';
 import { PgCredentialVault } from '../main/engine/team/pg-vault.js';
-import { startPostgres, type RunningPostgres } from './postgres.js';
+import {
+  connectAdmin,
+  createTeamDatabase,
+  pgUrl,
+  serverTarget,
+  startPostgres,
+  type RunningPostgres,
+} from './postgres.js';
 
 const SECRET_KEY = '0123456789abcdef'.repeat(4);
 const PW = 'Config-Pg-Pw1';
@@ -101,15 +108,13 @@ export interface PostgresBackend extends ConfigBackend {
 
 export async function postgresBackend(): Promise<PostgresBackend> {
   const server = await startPostgres(PW);
-  const base = `postgres://${server.user}@${server.host}:${server.port}`;
-  const admin = new pg.Client({ ...pgTarget(`${base}/postgres`, { password: PW }).config });
-  await admin.connect();
+  const admin = await connectAdmin(server);
   const instances: ConfigInstance[] = [];
   let count = 0;
 
   async function instance(database: string, lead: boolean, reconnectMs = 250): Promise<ConfigInstance> {
     const name = `i${++count}`;
-    const target = pgTarget(`${base}/${database}`, { password: PW, applicationName: `test ${name}` });
+    const target = pgTarget(pgUrl(server, database), { password: PW, applicationName: `test ${name}` });
     const cleanup: (() => Promise<void>)[] = [];
     try {
       const bus = new NotifyBus({
@@ -163,18 +168,14 @@ export async function postgresBackend(): Promise<PostgresBackend> {
     server,
     async fresh() {
       const database = `config${++count}`;
-      await admin.query(`CREATE DATABASE ${database} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-      await migratePostgres(pgTarget(`${base}/${database}`, { password: PW }));
+      await createTeamDatabase(admin, database);
+      await migratePostgres(serverTarget(server, database));
       return instance(database, true);
     },
     another(of, opts) {
       return instance(of.pg!.database, false, opts?.reconnectMs);
     },
-    async admin(database) {
-      const c = new pg.Client({ ...pgTarget(`${base}/${database}`, { password: PW }).config });
-      await c.connect();
-      return c;
-    },
+    admin: (database) => connectAdmin(server, database),
     async stop() {
       for (const i of instances.splice(0)) await i.close();
       await admin.end().catch(() => undefined);

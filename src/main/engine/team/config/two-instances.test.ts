@@ -12,10 +12,9 @@ import {
   type ConfigInstance,
   type PostgresBackend,
 } from '../../../../testing/config-backends.js';
-import { findPostgresBin } from '../../../../testing/postgres.js';
+import { createTeamDatabase, findPostgresBin, serverTarget } from '../../../../testing/postgres.js';
 import { waitUntil } from '../../../../testing/wait.js';
 import { NotifyBus } from '../notify-bus.js';
-import { pgTarget } from '../pg-connection.js';
 import { PgConfig } from './pg-config.js';
 
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
@@ -198,14 +197,11 @@ describe.skipIf(NO_PG !== '')(`two instances on one team database${NO_PG}`, { ti
   it('a database without the tables is refused with what to do', async () => {
     const db = await backend.admin('postgres');
     try {
-      await db.query(`CREATE DATABASE unmigrated TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+      await createTeamDatabase(db, 'unmigrated');
     } finally {
       await db.end();
     }
-    const { server } = backend;
-    const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/unmigrated`, {
-      password: server.password,
-    });
+    const target = serverTarget(backend.server, 'unmigrated');
     const bus = new NotifyBus({ target });
     await bus.start();
     try {
