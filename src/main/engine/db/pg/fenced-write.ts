@@ -1,0 +1,91 @@
+/**
+ * One write of the team database's inventory, as the leader makes it: one PostgreSQL transaction
+ * that first checks the writer still leads with the term it was elected with (the `team_leader`
+ * row of team/leader.ts, read FOR SHARE so a new election waits for the write to end), takes the
+ * vCenter's write lock (two writes of one vCenter never interleave), runs the write, publishes
+ * `inventory:changed` through the notification bus in the same transaction (delivered on commit,
+ * never on rollback) and commits; any failure rolls everything back.
+ */
+import type pg from 'pg';
+import { VminerError } from '../../../../shared/errors.js';
+import type { Queryable } from '../../team/notify-bus.js';
+import type { TeamEvents } from '../../team/notify-payload.js';
+
+/** The writer's leadership: the election's name (team_leader.id) and the term it won. */
+export interface Fence {
+  election: string;
+  term: number;
+}
+
+/**
+ * The write was refused because the writer no longer leads with its term (another instance was
+ * elected since, or there is no lease): nothing was written. Stop syncing and live sessions.
+ */
+export class StaleTermError extends VminerError {
+  constructor(
+    readonly election: string,
+    readonly term: number,
+    readonly current: number | null,
+  ) {
+    super(
+      'LOCKED',
+      current === null
+        ? `this instance may not write: the election "${election}" has no leader row (it was elected with term ${term}); stop syncing until elected again`
+        : `this instance no longer leads "${election}": it was elected with term ${term}, the current term is ${current}; stop syncing until elected again`,
+    );
+  }
+}
+
+/** What publishes an event inside the caller's transaction (NotifyBus.publishIn). */
+export interface TransactionalPublisher {
+  publishIn(
+    db: Queryable,
+    name: 'inventory:changed',
+    payload: TeamEvents['inventory:changed'],
+  ): Promise<void>;
+}
+
+/** The advisory lock namespace of a vCenter's inventory writes ("vinv"). */
+const WRITE_LOCK_NS = 0x76696e76;
+
+export interface FencedWriteOptions {
+  fence: Fence;
+  vcenterId: number;
+  /** Publishes `inventory:changed` for the vCenter in the transaction when given. */
+  bus?: TransactionalPublisher | undefined;
+}
+
+/** Runs `write` in one fenced transaction on a client of `pool` (see the module comment). */
+export async function fencedWrite<T>(
+  pool: pg.Pool,
+  opts: FencedWriteOptions,
+  write: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    try {
+      const { election, term } = opts.fence;
+      const res = await client.query<{ term: string | number }>(
+        'SELECT term FROM team_leader WHERE id = $1 FOR SHARE',
+        [election],
+      );
+      const current = res.rows[0] ? Number(res.rows[0].term) : null;
+      if (current !== term) throw new StaleTermError(election, term, current);
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_NS, opts.vcenterId]);
+      const out = await write(client);
+      await opts.bus?.publishIn(client, 'inventory:changed', { vcenterIds: [opts.vcenterId] });
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    }
+  } finally {
+    // A connection whose rollback failed is not given back to the pool.
+    client.release(broken);
+  }
+}
