@@ -9,7 +9,8 @@
 import type pg from 'pg';
 import type { Bindable, TableShape } from '../table-shape.js';
 import { pgTypes } from './connect.js';
-import { derivedTables } from './schema.js';
+import { getTableColumns } from 'drizzle-orm';
+import { derivedTables, searchIndex } from './schema.js';
 
 /** What the store writes through: a pooled client inside its transaction. */
 export type PgQueryable = Pick<pg.ClientBase, 'query'>;
@@ -27,12 +28,21 @@ function chunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
+/** Column types by table: the tables derived from schema.ts, and the search index. */
+const TYPES = new Map<string, Readonly<Record<string, string>>>([
+  ...[...derivedTables].map(([name, d]) => [name, d.types] as const),
+  [
+    'search_index',
+    Object.fromEntries(Object.values(getTableColumns(searchIndex)).map((c) => [c.name, c.getSQLType()])),
+  ],
+]);
+
 /** The PostgreSQL type of each column of a table, as derived from schema.ts. */
 export function columnTypes(table: string, columns: readonly string[]): string[] {
-  const d = derivedTables.get(table);
-  if (!d) throw new Error(`${table} is not among the derived PostgreSQL tables`);
+  const types = TYPES.get(table);
+  if (!types) throw new Error(`${table} is not among the PostgreSQL tables`);
   return columns.map((c) => {
-    const t = d.types[c];
+    const t = types[c];
     if (!t) throw new Error(`${table}.${c} is not among the derived PostgreSQL columns`);
     return t;
   });
