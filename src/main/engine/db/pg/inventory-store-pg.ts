@@ -56,7 +56,8 @@ import {
   storedNamesOf,
   vcenterFacts,
 } from './pg-history.js';
-import { insertRows, PgRows, type PgQueryable } from './pg-rows.js';
+import { insertRows, PgRows, selectAll, type PgQueryable } from './pg-rows.js';
+import { Cascade } from '../cascade.js';
 
 /** Runs inside the write's transaction, on its client (the vCenter's sync state). */
 export type PgAlongside = (client: pg.PoolClient) => Promise<void>;
@@ -110,24 +111,41 @@ export class PgInventoryStore {
       const ctx = new PgHistoryContext(this.renames, inventoryNames(inv));
       const h = facts ? beginHistory(ctx, vcenterId, facts, source) : undefined;
       const rec = first ? undefined : h;
+      const names = inventoryNames(inv);
+      const entities = entitySteps(inv);
+      const later = [...linkSteps(inv), ...childSteps(inv), ...(inv.tags ? tagSteps(inv.tags, names) : [])];
+      // Every table's stored rows in one round trip; what a deletion cascades to is worked out.
+      const stored = await selectAll(
+        db,
+        vcenterId,
+        [...entities, ...later].map((step) => this.t(step.table)),
+      );
+      const cascade = new Cascade();
       if (rec) {
-        const lists = renameLists(inv);
-        await ctx.loadNames(
+        for (const [, table] of RENAME_SOURCES) {
+          const shape = shapeOf(table);
+          const moidAt = shape.props.indexOf('moid');
+          const nameAt = shape.props.indexOf('name');
+          const rows = stored.get(this.t(table)) ?? [];
+          ctx.setNames(shape.tableName, new Map(rows.map((r) => [String(r[moidAt]), String(r[nameAt])])));
+        }
+        rec.noteRenamesOf(renameLists(inv));
+      }
+      const run = (step: SyncStep): Promise<number> =>
+        this.syncStep(
           db,
           vcenterId,
-          RENAME_SOURCES.filter(([e]) => (lists[e]?.length ?? 0) > 0).map(([, t]) => shapeOf(t).tableName),
+          step,
+          cascade.surviving(step.table, stored.get(this.t(step.table)) ?? []),
+          cascade,
+          rec,
         );
-        rec.noteRenamesOf(lists);
-      }
       let written = 0;
-      for (const step of entitySteps(inv)) written += await this.syncStep(db, vcenterId, step, rec);
+      for (const step of entities) written += await run(step);
       if (first && h && written > 0) h.firstSync(countsOf(inv));
-      for (const step of linkSteps(inv)) written += await this.syncStep(db, vcenterId, step);
+      for (const step of later) written += await run(step);
       written += await this.syncDevices(db, vcenterId, inv.vmDevices);
-      for (const step of childSteps(inv)) written += await this.syncStep(db, vcenterId, step, rec);
-      const names = inventoryNames(inv);
-      if (inv.tags) written += await this.syncTags(db, vcenterId, inv.tags, names, rec);
-      else written += await this.renameTagged(db, vcenterId, names);
+      if (!inv.tags) written += await this.renameTagged(db, vcenterId, names);
       written += await this.syncSearch(db, vcenterId, searchEntries(inv));
       await ctx.flush(db);
       await alongside?.(db);
@@ -135,11 +153,13 @@ export class PgInventoryStore {
     });
   }
 
-  /** One table of a full sync: stored rows read, compared, the difference written in batches. */
+  /** One table of a full sync: its stored rows compared, the difference written in batches. */
   private async syncStep(
     db: PgQueryable,
     vcenterId: number,
     step: SyncStep,
+    stored: readonly (readonly unknown[])[],
+    cascade: Cascade,
     h?: HistoryWrite,
   ): Promise<number> {
     const t = this.t(step.table);
@@ -150,7 +170,7 @@ export class PgInventoryStore {
     const ignore = IGNORES_DUPLICATES.has(step.table);
     t.shape.diff(
       vcenterId,
-      await t.select(db, vcenterId),
+      stored,
       step.rows,
       {
         created: (values) => {
@@ -168,6 +188,7 @@ export class PgInventoryStore {
       },
       ignore ? 'first' : 'all',
     );
+    cascade.removed(step.table, removed);
     await t.deleteRows(db, vcenterId, removed);
     await t.update(db, changed);
     await t.insert(db, created, ignore ? 'ignore' : 'fail');
@@ -207,7 +228,22 @@ export class PgInventoryStore {
     h?: HistoryWrite,
   ): Promise<number> {
     let written = 0;
-    for (const step of tagSteps(tags, names)) written += await this.syncStep(db, vcenterId, step, h);
+    const steps = tagSteps(tags, names);
+    const stored = await selectAll(
+      db,
+      vcenterId,
+      steps.map((step) => this.t(step.table)),
+    );
+    const cascade = new Cascade();
+    for (const step of steps)
+      written += await this.syncStep(
+        db,
+        vcenterId,
+        step,
+        cascade.surviving(step.table, stored.get(this.t(step.table)) ?? []),
+        cascade,
+        h,
+      );
     return written;
   }
 

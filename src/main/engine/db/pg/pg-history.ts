@@ -65,6 +65,11 @@ export class PgHistoryContext implements HistoryContext {
     return this.names.get(shape.tableName) ?? new Map();
   }
 
+  /** The stored names of a table's objects, by moid (read by the caller). */
+  setNames(table: string, names: ReadonlyMap<string, string>): void {
+    this.names.set(table, names);
+  }
+
   /** Reads the stored names of the vCenter's objects of `tables` (for the renames). */
   async loadNames(db: PgQueryable, vcenterId: number, tables: Iterable<string>): Promise<void> {
     for (const t of tables) {

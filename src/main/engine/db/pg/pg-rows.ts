@@ -97,10 +97,17 @@ export class PgRows {
     return values.map((v, i) => (this.boolAt.has(i) && v !== null ? v === 1 || v === true : v));
   }
 
-  /** Values as SQLite stores them (what the shared comparison expects). */
-  private fromPg(row: unknown[]): unknown[] {
-    for (const i of this.boolAt) if (row[i] !== null) row[i] = row[i] === true ? 1 : 0;
-    return row;
+  /** Rows as SQLite stores them (what the shared comparison expects), in place. */
+  fromPg(rows: unknown[][]): unknown[][] {
+    if (this.boolAt.size > 0)
+      for (const row of rows)
+        for (const i of this.boolAt) if (row[i] !== null) row[i] = row[i] === true ? 1 : 0;
+    return rows;
+  }
+
+  /** The SELECT of a vCenter's rows, the id written in (`selectAll`). */
+  selectSql(vcenterId: number): string {
+    return `SELECT ${this.shape.columnList} FROM ${this.name} WHERE vcenter_id = ${vcenterId}`;
   }
 
   /** The vCenter's stored rows (all, or those whose `column` is among `values`). */
@@ -117,7 +124,7 @@ export class PgRows {
       rowMode: 'array',
       types: pgTypes,
     });
-    return res.rows.map((r) => this.fromPg(r));
+    return this.fromPg(res.rows);
   }
 
   /**
@@ -200,4 +207,26 @@ export class PgRows {
         part,
       ]);
   }
+}
+
+/**
+ * Every stored row of a vCenter in `tables`, read in one round trip (one multi-statement query;
+ * the vCenter id, a checked integer, is written into it).
+ */
+export async function selectAll(
+  db: PgQueryable,
+  vcenterId: number,
+  tables: readonly PgRows[],
+): Promise<Map<PgRows, unknown[][]>> {
+  if (!Number.isSafeInteger(vcenterId)) throw new Error(`not a vCenter id: ${vcenterId}`);
+  const out = new Map<PgRows, unknown[][]>();
+  if (tables.length === 0) return out;
+  const res = (await db.query({
+    text: tables.map((t) => t.selectSql(vcenterId)).join(';\n'),
+    rowMode: 'array',
+    types: pgTypes,
+  })) as unknown as pg.QueryArrayResult | pg.QueryArrayResult[];
+  const results = Array.isArray(res) ? res : [res];
+  tables.forEach((t, i) => out.set(t, t.fromPg(results[i]!.rows)));
+  return out;
 }
