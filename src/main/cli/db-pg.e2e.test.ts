@@ -55,7 +55,7 @@ describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 
     );
     const again = vminer(['db', 'migrate', '--json'], { PGPASSWORD: PW, VMINER_DATABASE_URL: url('team') });
     expect(again.code, again.stderr).toBe(EXIT.ok);
-    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], total: 4, warnings: [] });
+    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], total: 5, warnings: [] });
   });
 
   it('migrate on the data folder applies the SQLite migrations (none left on a fresh cache)', () => {
