@@ -25,11 +25,9 @@ import { openDatabase } from '../src/main/engine/db/database.js';
 import { InventoryStore } from '../src/main/engine/db/inventory-store.js';
 import { copyToPostgres } from '../src/main/engine/db/pg/copy.js';
 import { PgInventoryStore } from '../src/main/engine/db/pg/inventory-store-pg.js';
-import { migratePostgres } from '../src/main/engine/db/pg/migrate.js';
 import { VcenterRepo } from '../src/main/engine/db/vcenter-repo.js';
-import { pgTarget } from '../src/main/engine/team/pg-connection.js';
 import { generateInventory, vcenterNameOf } from '../src/testing/generate-inventory.js';
-import { startPostgres } from '../src/testing/postgres.js';
+import { migratedDatabase, startPostgres, superuserConfig } from '../src/testing/postgres.js';
 import { mark, median, s, table } from './lib/format.js';
 
 function arg(name: string, dflt: number): number {
@@ -90,13 +88,7 @@ function freshCache(dir: string): { store: InventoryStore; ids: number[]; close:
 }
 
 const server = await startPostgres(PW);
-const admin = new pg.Client({
-  host: server.host,
-  port: server.port,
-  user: server.user,
-  password: PW,
-  database: 'postgres',
-});
+const admin = new pg.Client(superuserConfig(server, 'postgres'));
 await admin.connect();
 
 type Side = (invs: Inventory[]) => Promise<number>;
@@ -117,20 +109,9 @@ async function pgSide(
   ids: readonly number[],
   parallel: number,
 ): Promise<{ side: Side; end: () => Promise<void> }> {
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-  const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/${name}`, {
-    password: PW,
-  });
-  await migratePostgres(target);
+  const target = await migratedDatabase(server, admin, name);
   await copyToPostgres({ from: `sqlite:${source}`, target });
-  const pool = new pg.Pool({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: PW,
-    database: name,
-    max: parallel,
-  });
+  const pool = new pg.Pool({ ...superuserConfig(server, name), max: parallel });
   await pool.query(
     `INSERT INTO team_leader (id, instance, host, pid, backend_pid, term, acquired_at, renewed_at)
      VALUES ('vminer', 'bench', 'here', 1, 1, 1, now(), now())`,

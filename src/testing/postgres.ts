@@ -8,6 +8,8 @@
  * handed to that user first. As any other user it runs as that user directly. Passwords go through
  * a 0600 file (`initdb --pwfile`), never a command line.
  */
+import { migratePostgres } from '../main/engine/db/pg/migrate.js';
+import { pgTarget, type PgTarget } from '../main/engine/team/pg-connection.js';
 import { freePort } from './net.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -136,4 +138,29 @@ export async function startPostgres(password: string, opts: PostgresOptions = {}
       }
     },
   };
+}
+
+/** Connection settings of the server's superuser on `database` (for a pg.Client or pg.Pool). */
+export function superuserConfig(
+  server: RunningPostgres,
+  database: string,
+): { host: string; port: number; user: string; password: string; database: string } {
+  return { host: server.host, port: server.port, user: server.user, password: server.password, database };
+}
+
+/**
+ * A new database `name` as vMiner wants it (template0, collation 'C'), created through `admin`
+ * (a superuser connection) and migrated with drizzle-pg/; its target for vMiner's connections.
+ */
+export async function migratedDatabase(
+  server: RunningPostgres,
+  admin: { query(sql: string): Promise<unknown> },
+  name: string,
+): Promise<PgTarget> {
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+  const target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/${name}`, {
+    password: server.password,
+  });
+  await migratePostgres(target);
+  return target;
 }

@@ -15,56 +15,49 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../../shared/inventory.js';
 import { deltaBetween } from '../../../../testing/inventory-delta.js';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../../../../testing/postgres.js';
+import {
+  findPostgresBin,
+  migratedDatabase,
+  startPostgres,
+  superuserConfig,
+  type RunningPostgres,
+} from '../../../../testing/postgres.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../../../../testing/vcsim.js';
 import { VsphereOps } from '../../../../testing/vsphere-ops.js';
 import { waitUntil } from '../../../../testing/wait.js';
 import { PgQueryBackend } from '../../query/pg-backend.js';
 import { QueryService } from '../../query/query-service.js';
 import { NotifyBus } from '../../team/notify-bus.js';
-import { pgTarget, type PgTarget } from '../../team/pg-connection.js';
+import type { PgTarget } from '../../team/pg-connection.js';
 import { collectInventory } from '../../vsphere/collect.js';
 import { MoRef } from '../../vsphere/xml.js';
 import { openDatabase, type OpenedDatabase as CacheDb } from '../database.js';
+import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import { InventoryStore } from '../inventory-store.js';
+import { ENTITY_TABLES, HOST_CHILDREN, LINK_TABLES, OWN_ENTITIES, VM_CHILDREN } from '../inventory-tables.js';
+import * as schema from '../schema.js';
 import { VcenterRepo } from '../vcenter-repo.js';
 import { pgTypes } from './connect.js';
 import { copyToPostgres } from './copy.js';
 import { StaleTermError } from './fenced-write.js';
 import { PgInventoryStore } from './inventory-store-pg.js';
-import { migratePostgres } from './migrate.js';
 
 const PW = 'Store-Pw-1';
 const USER = 'store-ro';
 const PASSWORD = 'store-secret';
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
 
-/** Every table a vCenter's inventory writes, and the history. */
+/** Every table a vCenter's inventory writes (the search index and the history apart). */
 const TABLES = [
-  'datacenters',
-  'clusters',
-  'hosts',
-  'datastores',
-  'networks',
-  'vms',
-  'snapshots',
-  'vm_disks',
-  'vm_nics',
-  'vm_partitions',
-  'vm_custom_values',
-  'vm_devices',
-  'host_custom_values',
-  'host_nics',
-  'host_vmkernels',
-  'host_vswitches',
-  'dv_switches',
-  'tag_categories',
-  'tag_defs',
-  'tag_assignments',
-  'vm_datastores',
-  'vm_networks',
-  'host_datastores',
-];
+  ...OWN_ENTITIES.map((e) => ENTITY_TABLES[e]),
+  ...LINK_TABLES,
+  ...VM_CHILDREN,
+  ...HOST_CHILDREN,
+  schema.dvSwitches,
+  schema.tagCategories,
+  schema.tagDefs,
+  schema.tagAssignments,
+].map((t) => getTableConfig(t).name);
 
 let server: RunningPostgres;
 let admin: pg.Client;
@@ -147,17 +140,9 @@ describe(`PgInventoryStore beside InventoryStore${NO_PG}`, { timeout: 240_000 },
   beforeAll(async () => {
     if (NO_PG) return;
     server = await startPostgres(PW);
-    admin = new pg.Client({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: PW,
-      database: 'postgres',
-    });
+    admin = new pg.Client(superuserConfig(server, 'postgres'));
     await admin.connect();
-    await admin.query(`CREATE DATABASE store TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-    target = pgTarget(`postgres://${server.user}@${server.host}:${server.port}/store`, { password: PW });
-    await migratePostgres(target);
+    target = await migratedDatabase(server, admin, 'store');
     sim = await startSimulator({
       seed: 18,
       vms: 12,
@@ -183,14 +168,7 @@ describe(`PgInventoryStore beside InventoryStore${NO_PG}`, { timeout: 240_000 },
     }).id;
     // The vCenter's row (and nothing else yet) as the team database has it.
     await copyToPostgres({ from: `sqlite:${cache.sqlite.name}`, target });
-    pool = new pg.Pool({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: PW,
-      database: 'store',
-      max: 3,
-    });
+    pool = new pg.Pool({ ...superuserConfig(server, 'store'), max: 3 });
     await pool.query(
       `INSERT INTO team_leader (id, instance, host, pid, backend_pid, term, acquired_at, renewed_at)
        VALUES ('vminer', 'test', 'here', 1, 1, $1, now(), now())`,
