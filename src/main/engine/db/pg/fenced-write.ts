@@ -1,10 +1,16 @@
 /**
  * One write of the team database's inventory, as the leader makes it: one PostgreSQL transaction
- * that first checks the writer still leads with the term it was elected with (the `team_leader`
- * row of team/leader.ts, read FOR SHARE so a new election waits for the write to end), takes the
- * vCenter's write lock (two writes of one vCenter never interleave), runs the write, publishes
+ * that checks the writer still leads with the term it was elected with (the `team_leader` row of
+ * team/leader.ts), takes the vCenter's write lock (two writes of one vCenter never interleave),
+ * runs the write, checks the term again under a share lock of the row, publishes
  * `inventory:changed` through the notification bus in the same transaction (delivered on commit,
  * never on rollback) and commits; any failure rolls everything back.
+ *
+ * The first check is plain (a stale writer stops before any work); the second one, FOR SHARE,
+ * comes last: an election that bumps the term either committed before it (the write sees the new
+ * term and rolls back) or waits for this commit (the write happened under the old term). The share
+ * lock is held only from that check to the commit, so the leader's lease renewals (an UPDATE of the
+ * same row every 2 s) never wait behind a long write.
  */
 import type pg from 'pg';
 import { VminerError } from '../../../../shared/errors.js';
@@ -55,6 +61,16 @@ export interface FencedWriteOptions {
   bus?: TransactionalPublisher | undefined;
 }
 
+/** Throws StaleTermError unless the election's lease carries the writer's term. */
+async function checkTerm(client: pg.PoolClient, fence: Fence, lock: '' | ' FOR SHARE'): Promise<void> {
+  const res = await client.query<{ term: string | number }>(
+    `SELECT term FROM team_leader WHERE id = $1${lock}`,
+    [fence.election],
+  );
+  const current = res.rows[0] ? Number(res.rows[0].term) : null;
+  if (current !== fence.term) throw new StaleTermError(fence.election, fence.term, current);
+}
+
 /** Runs `write` in one fenced transaction on a client of `pool` (see the module comment). */
 export async function fencedWrite<T>(
   pool: pg.Pool,
@@ -66,15 +82,10 @@ export async function fencedWrite<T>(
   try {
     await client.query('BEGIN');
     try {
-      const { election, term } = opts.fence;
-      const res = await client.query<{ term: string | number }>(
-        'SELECT term FROM team_leader WHERE id = $1 FOR SHARE',
-        [election],
-      );
-      const current = res.rows[0] ? Number(res.rows[0].term) : null;
-      if (current !== term) throw new StaleTermError(election, term, current);
+      await checkTerm(client, opts.fence, '');
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_NS, opts.vcenterId]);
       const out = await write(client);
+      await checkTerm(client, opts.fence, ' FOR SHARE');
       await opts.bus?.publishIn(client, 'inventory:changed', { vcenterIds: [opts.vcenterId] });
       await client.query('COMMIT');
       return out;

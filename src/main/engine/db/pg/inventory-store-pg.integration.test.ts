@@ -298,6 +298,19 @@ describe(`PgInventoryStore beside InventoryStore${NO_PG}`, { timeout: 240_000 },
     expect((await dumps()).pg).toEqual(before.pg);
     term += 1; // elected again with the new term: writes go through
     await pgStore.replace(vcenterId, inv);
+    const beforeDuring = (await dumps()).pg;
+    // An election while the write runs (here: from its alongside hook, on another connection):
+    // the check before the commit finds the new term, and the whole write rolls back.
+    const during = await pgStore
+      .replace(vcenterId, changed, async () => {
+        await pool.query(`UPDATE team_leader SET term = term + 1 WHERE id = 'vminer'`);
+      })
+      .catch((e: unknown) => e);
+    expect(during).toBeInstanceOf(StaleTermError);
+    expect((await dumps()).pg).toEqual(beforeDuring);
+    expect(JSON.stringify((await dumps()).pg)).not.toContain('written-by-a-stale-leader');
+    term += 1;
+    await pgStore.replace(vcenterId, inv);
   });
 
   it('a failure mid-write (a NUL in a name, which PostgreSQL text refuses) rolls everything back', async () => {
