@@ -107,11 +107,11 @@ export class PgInventoryStore {
       const facts = this.historyEnabled ? await vcenterFacts(db, vcenterId) : undefined;
       // A vCenter whose cache is empty is seen for the first time: one marker, not a row per object.
       const first = facts?.empty === true;
+      const names = inventoryNames(inv);
       // Child rows are compared after their owners are written: an owner's name is the new one.
-      const ctx = new PgHistoryContext(this.renames, inventoryNames(inv));
+      const ctx = new PgHistoryContext(this.renames, names);
       const h = facts ? beginHistory(ctx, vcenterId, facts, source) : undefined;
       const rec = first ? undefined : h;
-      const names = inventoryNames(inv);
       const entities = entitySteps(inv);
       const later = [...linkSteps(inv), ...childSteps(inv), ...(inv.tags ? tagSteps(inv.tags, names) : [])];
       // Every table's stored rows in one round trip; what a deletion cascades to is worked out.
