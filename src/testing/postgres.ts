@@ -142,20 +142,21 @@ export async function startPostgres(password: string, opts: PostgresOptions = {}
   };
 }
 
+/** Connection settings of the server's superuser on `database` (for a pg.Client or pg.Pool). */
+export function superuserConfig(
+  server: RunningPostgres,
+  database = 'postgres',
+): { host: string; port: number; user: string; password: string; database: string } {
+  return { host: server.host, port: server.port, user: server.user, password: server.password, database };
+}
+
 /** A client of `server` as its superuser, connected to `database` (`extra` adds pg settings). */
 export async function connectAdmin(
   server: RunningPostgres,
   database = 'postgres',
   extra: pg.ClientConfig = {},
 ): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
-    database,
-    ...extra,
-  });
+  const client = new pg.Client({ ...superuserConfig(server, database), ...extra });
   await client.connect();
   return client;
 }
@@ -169,8 +170,26 @@ export const serverTarget = (server: RunningPostgres, database = 'postgres'): Pg
   pgTarget(pgUrl(server, database), { password: server.password });
 
 /** Creates `name` as docs/team-server.md tells operators to: from template0, with the C collation. */
-export async function createTeamDatabase(admin: pg.Client, name: string): Promise<void> {
+export async function createTeamDatabase(
+  admin: { query(sql: string): Promise<unknown> },
+  name: string,
+): Promise<void> {
   await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+}
+
+/**
+ * A new database `name` as vMiner wants it, created through `admin` (a superuser connection) and
+ * migrated with drizzle-pg/; its target for vMiner's connections.
+ */
+export async function migratedDatabase(
+  server: RunningPostgres,
+  admin: { query(sql: string): Promise<unknown> },
+  name: string,
+): Promise<PgTarget> {
+  await createTeamDatabase(admin, name);
+  const target = serverTarget(server, name);
+  await migratePostgres(target);
+  return target;
 }
 
 /**
@@ -179,13 +198,12 @@ export async function createTeamDatabase(admin: pg.Client, name: string): Promis
  */
 export async function teamCopyOf(server: RunningPostgres, name: string, from: string): Promise<PgTarget> {
   const admin = await connectAdmin(server);
+  let target: PgTarget;
   try {
-    await createTeamDatabase(admin, name);
+    target = await migratedDatabase(server, admin, name);
   } finally {
     await admin.end();
   }
-  const target = serverTarget(server, name);
-  await migratePostgres(target);
   await copyToPostgres({ from: `sqlite:${from}`, target });
   return target;
 }

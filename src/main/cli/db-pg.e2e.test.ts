@@ -50,11 +50,11 @@ describe.skipIf(NO_PG !== '')(`vminer db migrate / db copy${NO_PG}`, { timeout: 
     const first = vminer(['db', 'migrate', '--database', url('team')]);
     expect(first.code, first.stderr).toBe(EXIT.ok);
     expect(first.stdout).toMatch(
-      /^Applied 4 migration\(s\) to postgres:\/\/vminer_admin@127\.0\.0\.1:\d+\/team:\n {2}0000_extensions\n {2}0001_schema\n {2}0002_nulls_first_indexes\n {2}0003_vault\n$/,
+      /^Applied 5 migration\(s\) to postgres:\/\/vminer_admin@127\.0\.0\.1:\d+\/team:\n {2}0000_extensions\n {2}0001_schema\n {2}0002_nulls_first_indexes\n {2}0003_vault\n {2}0004_team_leader\n$/,
     );
     const again = vminer(['db', 'migrate', '--json'], { PGPASSWORD: PW, VMINER_DATABASE_URL: url('team') });
     expect(again.code, again.stderr).toBe(EXIT.ok);
-    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], total: 4, warnings: [] });
+    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], total: 5, warnings: [] });
   });
 
   it('migrate on the data folder applies the SQLite migrations (none left on a fresh cache)', () => {

@@ -12,6 +12,16 @@ import type { HostRows, VmRows } from '../vsphere/inventory-mapper.js';
 import * as schema from './schema.js';
 import { TableWriter } from './table-writer.js';
 import type { HistoryWrite } from './history/recorder.js';
+import {
+  childSteps,
+  HOST_CHILDREN,
+  IGNORES_DUPLICATES,
+  inventoryNames,
+  tagSteps,
+  VM_CHILDREN,
+  type ObjectNames,
+  type SyncStep,
+} from './inventory-tables.js';
 
 type Bindable = string | number | bigint | null;
 export type RowWriter = (row: Record<string, unknown>) => void;
@@ -34,37 +44,7 @@ export function inserter(sqlite: Database.Database, table: SQLiteTable, verb = '
   };
 }
 
-const VM_CHILDREN = [
-  schema.vmDisks,
-  schema.vmNics,
-  schema.vmPartitions,
-  schema.vmCustomValues,
-  schema.vmDevices,
-];
-const HOST_CHILDREN = [schema.hostNics, schema.hostVmkernels, schema.hostVswitches, schema.hostCustomValues];
 const name = (t: SQLiteTable): string => getTableConfig(t).name;
-
-/** moid → name of every object of a vCenter that can carry a tag. */
-export type ObjectNames = (moid: string) => string | null;
-
-export function inventoryNames(inv: Inventory): ObjectNames {
-  const names = new Map<string, string>();
-  for (const rows of [
-    inv.vms,
-    inv.hosts,
-    inv.clusters,
-    inv.datastores,
-    inv.networks,
-    inv.datacenters,
-    inv.dvSwitches,
-  ])
-    for (const r of rows) names.set(r.moid, r.name);
-  return (moid) => names.get(moid) ?? null;
-}
-
-/** The row types are interfaces; a TableWriter reads them by property name. */
-const asRows = (xs: readonly object[]): readonly Record<string, unknown>[] =>
-  xs as readonly Record<string, unknown>[];
 
 export class DetailStore {
   private readonly write: {
@@ -80,20 +60,7 @@ export class DetailStore {
     dvSwitchUpsert: RowWriter;
   };
   /** A full read's tables, written by difference (an unchanged re-sync writes no row). */
-  private readonly full: {
-    disks: TableWriter;
-    nics: TableWriter;
-    partitions: TableWriter;
-    vmCustomValues: TableWriter;
-    hostCustomValues: TableWriter;
-    hostNics: TableWriter;
-    hostVmkernels: TableWriter;
-    hostVswitches: TableWriter;
-    dvSwitches: TableWriter;
-    categories: TableWriter;
-    tags: TableWriter;
-    assignments: TableWriter;
-  };
+  private readonly full = new Map<SQLiteTable, TableWriter>();
   private readonly deleteByVm: Database.Statement[];
   private readonly deleteByHost: Database.Statement[];
   private readonly deleteDvSwitch: Database.Statement;
@@ -117,23 +84,22 @@ export class DetailStore {
       hostVswitches: inserter(sqlite, schema.hostVswitches, 'INSERT OR IGNORE'),
       dvSwitchUpsert: inserter(sqlite, schema.dvSwitches, 'INSERT OR REPLACE'),
     };
-    const tw = (t: SQLiteTable, verb: 'INSERT' | 'INSERT OR IGNORE' = 'INSERT'): TableWriter =>
-      new TableWriter(sqlite, t, verb);
-    this.full = {
-      disks: tw(schema.vmDisks),
-      nics: tw(schema.vmNics),
-      partitions: tw(schema.vmPartitions),
-      vmCustomValues: tw(schema.vmCustomValues),
-      hostCustomValues: tw(schema.hostCustomValues),
-      // A host may list a device or switch name twice.
-      hostNics: tw(schema.hostNics, 'INSERT OR IGNORE'),
-      hostVmkernels: tw(schema.hostVmkernels, 'INSERT OR IGNORE'),
-      hostVswitches: tw(schema.hostVswitches, 'INSERT OR IGNORE'),
-      dvSwitches: tw(schema.dvSwitches),
-      categories: tw(schema.tagCategories, 'INSERT OR IGNORE'),
-      tags: tw(schema.tagDefs, 'INSERT OR IGNORE'),
-      assignments: tw(schema.tagAssignments, 'INSERT OR IGNORE'),
-    };
+    // A host may list a device or switch name twice (IGNORES_DUPLICATES: INSERT OR IGNORE).
+    for (const t of [
+      schema.vmDisks,
+      schema.vmNics,
+      schema.vmPartitions,
+      schema.vmCustomValues,
+      schema.hostCustomValues,
+      schema.hostNics,
+      schema.hostVmkernels,
+      schema.hostVswitches,
+      schema.dvSwitches,
+      schema.tagCategories,
+      schema.tagDefs,
+      schema.tagAssignments,
+    ])
+      this.full.set(t, new TableWriter(sqlite, t, IGNORES_DUPLICATES.has(t) ? 'INSERT OR IGNORE' : 'INSERT'));
     this.deleteByVm = VM_CHILDREN.map((t) =>
       sqlite.prepare(`DELETE FROM "${name(t)}" WHERE vcenter_id = ? AND vm_moid = ?`),
     );
@@ -168,80 +134,21 @@ export class DetailStore {
    * the owners' rows (a removed VM's or host's children went with it). Returns the rows written.
    */
   syncAll(vcenterId: number, inv: Inventory, h?: HistoryWrite): number {
-    const f = this.full;
-    const o = (t: SQLiteTable) => h?.observe(t);
-    let written = 0;
-    written += f.disks.sync(vcenterId, asRows(inv.disks), o(schema.vmDisks));
-    written += f.nics.sync(vcenterId, asRows(inv.nics), o(schema.vmNics));
-    written += f.partitions.sync(vcenterId, asRows(inv.partitions), o(schema.vmPartitions));
-    written += this.syncDevices(vcenterId, inv.vmDevices);
-    written += f.vmCustomValues.sync(
-      vcenterId,
-      inv.vmCustomValues.map((r) => ({ ...r, vmMoid: r.ownerMoid })),
-      o(schema.vmCustomValues),
-    );
-    written += f.hostCustomValues.sync(
-      vcenterId,
-      inv.hostCustomValues.map((r) => ({ ...r, hostMoid: r.ownerMoid })),
-      o(schema.hostCustomValues),
-    );
-    written += f.hostNics.sync(vcenterId, asRows(inv.hostNics), o(schema.hostNics));
-    written += f.hostVmkernels.sync(vcenterId, asRows(inv.hostVmkernels), o(schema.hostVmkernels));
-    written += f.hostVswitches.sync(vcenterId, asRows(inv.hostVswitches), o(schema.hostVswitches));
-    written += f.dvSwitches.sync(vcenterId, asRows(inv.dvSwitches), o(schema.dvSwitches));
+    let written = this.syncDevices(vcenterId, inv.vmDevices);
+    written += this.syncSteps(vcenterId, childSteps(inv), h);
     const names = inventoryNames(inv);
     if (inv.tags) written += this.syncTags(vcenterId, inv.tags, names, h);
     else written += this.renameTagged(vcenterId, names);
     return written;
   }
 
-  /** Before a live change of a VM is written: its child rows compared with the stored ones. */
-  diffVm(h: HistoryWrite, v: VmRows): void {
-    const f = this.full;
-    const moid = v.row.moid;
-    const col = (t: SQLiteTable): string => h.columnOf(t, 'vmMoid');
-    h.diff(f.disks, schema.vmDisks, col(schema.vmDisks), moid, asRows(v.disks));
-    h.diff(f.nics, schema.vmNics, col(schema.vmNics), moid, asRows(v.nics));
-    h.diff(f.partitions, schema.vmPartitions, col(schema.vmPartitions), moid, asRows(v.partitions));
-    h.diff(
-      f.vmCustomValues,
-      schema.vmCustomValues,
-      col(schema.vmCustomValues),
-      moid,
-      v.customValues.map((r) => ({ ...r, vmMoid: moid })),
-    );
-  }
-
-  /** Before a live change of a host is written: its child rows compared with the stored ones. */
-  diffHost(h: HistoryWrite, host: HostRows): void {
-    const f = this.full;
-    const moid = host.row.moid;
-    const col = (t: SQLiteTable): string => h.columnOf(t, 'hostMoid');
-    h.diff(
-      f.hostCustomValues,
-      schema.hostCustomValues,
-      col(schema.hostCustomValues),
-      moid,
-      host.customValues.map((r) => ({ ...r, hostMoid: moid })),
-    );
-    h.diff(f.hostNics, schema.hostNics, col(schema.hostNics), moid, asRows(host.nics));
-    h.diff(f.hostVmkernels, schema.hostVmkernels, col(schema.hostVmkernels), moid, asRows(host.vmkernels));
-    h.diff(f.hostVswitches, schema.hostVswitches, col(schema.hostVswitches), moid, asRows(host.vswitches));
-  }
-
-  /** Before a live change of a dvSwitch is written. */
-  diffDvSwitch(h: HistoryWrite, row: Record<string, unknown>): void {
-    h.diff(this.full.dvSwitches, schema.dvSwitches, 'moid', String(row['moid']), [row]);
-  }
-
-  /** Before a live removal of a dvSwitch. */
-  dvSwitchGone(h: HistoryWrite, moid: string): void {
-    h.removedObject(this.full.dvSwitches, schema.dvSwitches, moid);
-  }
-
-  /** The stored names of a vCenter's dvSwitches (renames known before other rows are compared). */
-  dvSwitchWriter(): TableWriter {
-    return this.full.dvSwitches;
+  private syncSteps(vcenterId: number, steps: readonly SyncStep[], h?: HistoryWrite): number {
+    let written = 0;
+    for (const step of steps)
+      written += this.full
+        .get(step.table)!
+        .sync(vcenterId, step.rows, step.observed ? h?.observe(step.table) : undefined);
+    return written;
   }
 
   /**
@@ -275,36 +182,7 @@ export class DetailStore {
    * assignments with it (cascade); a new tag finds its category in place.
    */
   syncTags(vcenterId: number, tags: TagSet, names: ObjectNames, h?: HistoryWrite): number {
-    const f = this.full;
-    let written = f.categories.sync(vcenterId, asRows(tags.categories));
-    const categories = new Map<string, string>();
-    for (const c of tags.categories) categories.set(c.id, c.name);
-    const defs = new Map<string, { name: string; category: string; description: string | null }>();
-    const tagRows: typeof tags.tags = [];
-    for (const t of tags.tags) {
-      const category = categories.get(t.categoryId);
-      if (category === undefined) continue; // a tag whose category was removed meanwhile
-      defs.set(t.id, { name: t.name, category, description: t.description });
-      tagRows.push(t);
-    }
-    written += f.tags.sync(vcenterId, asRows(tagRows));
-    const assignments: Record<string, unknown>[] = [];
-    for (const [objectType, objectMoid, tagId] of tags.attachments) {
-      const def = defs.get(tagId);
-      if (!def) continue;
-      assignments.push({
-        moid: `${objectMoid}/${tagId}`,
-        tagId,
-        name: def.name,
-        category: def.category,
-        description: def.description,
-        objectType,
-        objectMoid,
-        object: names(objectMoid),
-      });
-    }
-    written += f.assignments.sync(vcenterId, assignments, h?.observe(schema.tagAssignments));
-    return written;
+    return this.syncSteps(vcenterId, tagSteps(tags, names), h);
   }
 
   /** Tags kept from an earlier read: their objects' names as the new inventory has them. */

@@ -1,83 +1,34 @@
 import type Database from 'better-sqlite3';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Entity, EntityCounts, Inventory, TagSet } from '../../../shared/inventory.js';
+import type { Entity, Inventory, TagSet } from '../../../shared/inventory.js';
 import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import * as schema from './schema.js';
-import { DetailStore, type ObjectNames } from './detail-store.js';
+import { DetailStore } from './detail-store.js';
 import { TableWriter } from './table-writer.js';
 import type { DeviceCache } from '../vsphere/device-cache.js';
-import { HistoryRecorder, type ChangeSource, type HistoryWrite } from './history/recorder.js';
-import type { HistoryEntity } from './history/tracked-tables.js';
+import { HistoryRecorder, type ChangeSource } from './history/recorder.js';
+import {
+  countsOf,
+  deltaRemovals,
+  deltaSimple,
+  ENTITY_TABLES,
+  entitySteps,
+  LINK_TABLES,
+  linkSteps,
+  OWN_ENTITIES,
+  planSearch,
+  recordDelta,
+  renameLists,
+  SEARCH_SPAN,
+  searchBase,
+  searchEntries,
+  vmSearchExtra,
+  type ObjectNames,
+  type OwnEntity,
+  type SearchEntry,
+} from './inventory-tables.js';
 
-export const ENTITY_TABLES: Record<Entity, SQLiteTable> = {
-  vms: schema.vms,
-  hosts: schema.hosts,
-  datastores: schema.datastores,
-  clusters: schema.clusters,
-  datacenters: schema.datacenters,
-  networks: schema.networks,
-  snapshots: schema.snapshots,
-  disks: schema.vmDisks,
-  nics: schema.vmNics,
-  partitions: schema.vmPartitions,
-  tags: schema.tagAssignments,
-};
-
-const LINK_TABLES = [schema.vmDatastores, schema.vmNetworks, schema.hostDatastores];
-
-export function countsOf(inv: Inventory): EntityCounts {
-  return {
-    vms: inv.vms.length,
-    hosts: inv.hosts.length,
-    datastores: inv.datastores.length,
-    clusters: inv.clusters.length,
-    datacenters: inv.datacenters.length,
-    networks: inv.networks.length,
-    snapshots: inv.snapshots.length,
-    disks: inv.disks.length,
-    nics: inv.nics.length,
-    partitions: inv.partitions.length,
-    tags: inv.tags?.attachments.length ?? 0,
-  };
-}
-
-/** Entities this store writes itself; the child rows (disks, NICs, …) and tags go through `DetailStore`. */
-const OWN_ENTITIES = [
-  'vms',
-  'hosts',
-  'datastores',
-  'clusters',
-  'datacenters',
-  'networks',
-  'snapshots',
-] as const satisfies readonly Entity[];
-type OwnEntity = (typeof OWN_ENTITIES)[number];
-
-/** What "where is …" searches, per object: names everywhere, plus a VM's guest host name and IPs. */
-interface SearchEntry {
-  name: string;
-  extra: string;
-  entity: Entity;
-  moid: string;
-}
-
-function searchEntries(inv: Inventory): SearchEntry[] {
-  const out: SearchEntry[] = [];
-  for (const v of inv.vms) {
-    const extra = [v.guestHostName, v.ipAddresses].filter(Boolean).join(' ');
-    out.push({ name: v.name, extra, entity: 'vms', moid: v.moid });
-  }
-  const plain = [
-    ['hosts', inv.hosts],
-    ['datastores', inv.datastores],
-    ['clusters', inv.clusters],
-    ['networks', inv.networks],
-    ['datacenters', inv.datacenters],
-  ] as [Entity, { name: string; moid: string }[]][];
-  for (const [entity, rows] of plain)
-    for (const r of rows) out.push({ name: r.name, extra: '', entity, moid: r.moid });
-  return out;
-}
+export { countsOf, ENTITY_TABLES };
 
 /**
  * Writes one vCenter's inventory in a single transaction: readers see the old snapshot or the
@@ -104,7 +55,9 @@ export class InventoryStore {
       OWN_ENTITIES.map((e) => [e, new TableWriter(sqlite, ENTITY_TABLES[e])]),
     ) as Record<OwnEntity, TableWriter>;
     this.details = new DetailStore(sqlite);
-    const [vmDs, vmNet, hostDs] = LINK_TABLES.map((t) => new TableWriter(sqlite, t, 'INSERT OR IGNORE'));
+    const [vmDs, vmNet, hostDs] = LINK_TABLES.map(
+      (t: SQLiteTable) => new TableWriter(sqlite, t, 'INSERT OR IGNORE'),
+    );
     this.links = [vmDs!, vmNet!, hostDs!];
     // Search rows carry rowid = vcenterId * 2^32 + n, so one vCenter's rows go by a rowid range
     // instead of a scan of the whole full-text table.
@@ -137,7 +90,7 @@ export class InventoryStore {
   applyDelta(vcenterId: number, d: InventoryDelta, alongside?: () => void): void {
     const tx = this.sqlite.transaction(() => {
       const h = this.history.begin(vcenterId, 'live');
-      if (h) this.recordDelta(h, d);
+      if (h) recordDelta(h, d);
       const search = this.searchIdsOf(vcenterId);
       const index = (entity: Entity, moid: string, name: string, extra: string): void => {
         const k = `${entity}:${moid}`;
@@ -155,7 +108,7 @@ export class InventoryStore {
       };
       const [vmDs, vmNet, hostDs] = this.links;
       const details = this.details;
-      for (const [kind, moids] of Object.entries(d.removed) as [OwnEntity | 'dvSwitches', string[]][]) {
+      for (const [kind, moids] of deltaRemovals(d)) {
         for (const moid of moids) {
           if (kind === 'dvSwitches') {
             details.dvSwitchRemoved(vcenterId, moid);
@@ -180,12 +133,7 @@ export class InventoryStore {
         for (const b of v.datastores) vmDs.insert(vcenterId, { a: v.row.moid, b });
         for (const b of v.networks) vmNet.insert(vcenterId, { a: v.row.moid, b });
         details.vmChanged(vcenterId, v);
-        index(
-          'vms',
-          v.row.moid,
-          v.row.name,
-          [v.row.guestHostName, v.row.ipAddresses].filter(Boolean).join(' '),
-        );
+        index('vms', v.row.moid, v.row.name, vmSearchExtra(v.row));
       }
       for (const h of d.hosts) {
         details.clearHost(vcenterId, h.row.moid);
@@ -199,13 +147,7 @@ export class InventoryStore {
         details.dvSwitchChanged(vcenterId, { ...sw });
         details.renamed(vcenterId, sw.moid, sw.name);
       }
-      const simple = [
-        ['clusters', d.clusters],
-        ['datastores', d.datastores],
-        ['networks', d.networks],
-        ['datacenters', d.datacenters],
-      ] as [OwnEntity, { moid: string; name: string }[]][];
-      for (const [entity, rows] of simple) {
+      for (const [entity, rows] of deltaSimple(d)) {
         for (const r of rows) {
           this.tables[entity].upsert(vcenterId, r);
           details.renamed(vcenterId, r.moid, r.name);
@@ -223,70 +165,13 @@ export class InventoryStore {
     }
   }
 
-  /** Names that other rows carry (a VM's host, cluster, …), by the entity that owns them. */
-  private renameSources(): [HistoryEntity, TableWriter][] {
-    const t = this.tables;
-    return [
-      ['hosts', t.hosts],
-      ['clusters', t.clusters],
-      ['datacenters', t.datacenters],
-      ['datastores', t.datastores],
-      ['networks', t.networks],
-      ['dvswitches', this.details.dvSwitchWriter()],
-    ];
-  }
-
-  /**
-   * A live change compared with the rows it replaces, before they are written: what is removed,
-   * created or changed, child rows as fields of their owner.
-   */
-  private recordDelta(h: HistoryWrite, d: InventoryDelta): void {
-    const t = this.tables;
-    const lists: Record<string, readonly { moid: string; name: string }[]> = {
-      hosts: d.hosts.map((x) => x.row),
-      clusters: d.clusters,
-      datacenters: d.datacenters,
-      datastores: d.datastores,
-      networks: d.networks,
-      dvswitches: d.dvSwitches,
-    };
-    for (const [entity, writer] of this.renameSources()) {
-      const rows = lists[entity] ?? [];
-      if (rows.length > 0) h.noteRenames(entity, this.history.storedNames(writer, h.vcenterId), rows);
-    }
-    for (const [kind, moids] of Object.entries(d.removed) as [OwnEntity | 'dvSwitches', string[]][]) {
-      for (const moid of moids) {
-        if (kind === 'dvSwitches') this.details.dvSwitchGone(h, moid);
-        else h.removedObject(t[kind], ENTITY_TABLES[kind], moid);
-      }
-    }
-    for (const v of d.vms) {
-      h.diff(t.vms, schema.vms, 'moid', v.row.moid, [v.row]);
-      h.diff(t.snapshots, schema.snapshots, 'vm_moid', v.row.moid, v.snapshots);
-      this.details.diffVm(h, v);
-    }
-    for (const host of d.hosts) {
-      h.diff(t.hosts, schema.hosts, 'moid', host.row.moid, [host.row]);
-      this.details.diffHost(h, host);
-    }
-    for (const sw of d.dvSwitches) this.details.diffDvSwitch(h, { ...sw });
-    const simple = [
-      ['clusters', d.clusters],
-      ['datastores', d.datastores],
-      ['networks', d.networks],
-      ['datacenters', d.datacenters],
-    ] as [OwnEntity, { moid: string }[]][];
-    for (const [entity, rows] of simple)
-      for (const r of rows) h.diff(t[entity], ENTITY_TABLES[entity], 'moid', r.moid, [r]);
-  }
-
   private searchIdsOf(vcenterId: number): { ids: Map<string, number>; next: number } {
     let s = this.searchIds.get(vcenterId);
     if (!s) {
-      const base = vcenterId * 2 ** 32;
+      const base = searchBase(vcenterId);
       const ids = new Map<string, number>();
       let next = base;
-      for (const r of this.searchRows.all(base, base + 2 ** 32 - 1) as {
+      for (const r of this.searchRows.all(base, base + SEARCH_SPAN) as {
         id: number;
         entity: string;
         moid: string;
@@ -368,33 +253,15 @@ export class InventoryStore {
       const first = this.history.enabled && this.history.isEmpty(vcenterId);
       const h = this.history.begin(vcenterId, source);
       const rec = first ? undefined : h;
-      if (rec) {
-        const lists: Record<string, readonly { moid: string; name: string }[]> = {
-          hosts: inv.hosts,
-          clusters: inv.clusters,
-          datacenters: inv.datacenters,
-          datastores: inv.datastores,
-          networks: inv.networks,
-          dvswitches: inv.dvSwitches,
-        };
-        for (const [entity, writer] of this.renameSources())
-          rec.noteRenames(entity, this.history.storedNames(writer, vcenterId), lists[entity] ?? []);
-      }
-      const o = (table: SQLiteTable) => rec?.observe(table);
-      written += t.vms.sync(vcenterId, inv.vms, o(schema.vms));
-      written += t.hosts.sync(vcenterId, inv.hosts, o(schema.hosts));
-      written += t.datastores.sync(vcenterId, inv.datastores, o(schema.datastores));
-      written += t.clusters.sync(vcenterId, inv.clusters, o(schema.clusters));
-      written += t.datacenters.sync(vcenterId, inv.datacenters, o(schema.datacenters));
-      written += t.networks.sync(vcenterId, inv.networks, o(schema.networks));
-      written += t.snapshots.sync(vcenterId, inv.snapshots, o(schema.snapshots));
+      rec?.noteRenamesOf(renameLists(inv));
+      const writers = new Map<SQLiteTable, TableWriter>([
+        ...OWN_ENTITIES.map((e) => [ENTITY_TABLES[e], t[e]] as const),
+        ...LINK_TABLES.map((table, i) => [table, this.links[i]!] as const),
+      ]);
+      for (const step of entitySteps(inv))
+        written += writers.get(step.table)!.sync(vcenterId, step.rows, rec?.observe(step.table));
       if (first && h && written > 0) h.firstSync(countsOf(inv));
-      const [vmDs, vmNet, hostDs] = this.links;
-      const pairs = (list: [string, string][]): { a: string; b: string }[] =>
-        list.map(([a, b]) => ({ a, b }));
-      written += vmDs.sync(vcenterId, pairs(inv.vmDatastores));
-      written += vmNet.sync(vcenterId, pairs(inv.vmNetworks));
-      written += hostDs.sync(vcenterId, pairs(inv.hostDatastores));
+      for (const step of linkSteps(inv)) written += writers.get(step.table)!.sync(vcenterId, step.rows);
       // After their owners: a removed VM's or host's child rows went with it (cascade).
       written += this.details.syncAll(vcenterId, inv, rec);
       written += this.syncSearch(vcenterId, searchEntries(inv));
@@ -409,29 +276,17 @@ export class InventoryStore {
    * order): an entry already stored under its number with the same values stays.
    */
   private syncSearch(vcenterId: number, entries: SearchEntry[]): number {
-    const base = vcenterId * 2 ** 32;
+    const base = searchBase(vcenterId);
     const stored = new Map<number, SearchEntry>();
-    for (const r of this.searchRows.all(base, base + 2 ** 32 - 1) as (SearchEntry & { id: number })[]) {
+    for (const r of this.searchRows.all(base, base + SEARCH_SPAN) as (SearchEntry & { id: number })[]) {
       stored.set(r.id, r);
     }
-    let written = 0;
-    let rowid = base;
-    for (const e of entries) {
-      const id = ++rowid;
-      const old = stored.get(id);
-      if (old !== undefined) {
-        stored.delete(id);
-        if (old.name === e.name && old.extra === e.extra && old.entity === e.entity && old.moid === e.moid)
-          continue;
-        this.searchDeleteOne.run(id);
-      }
-      this.searchInsert.run(id, e.name, e.extra, e.entity, vcenterId, e.moid);
-      written++;
-    }
-    for (const id of stored.keys()) {
-      this.searchDeleteOne.run(id);
-      written++;
-    }
-    return written;
+    return planSearch(
+      vcenterId,
+      stored,
+      entries,
+      (id) => this.searchDeleteOne.run(id),
+      (id, e) => this.searchInsert.run(id, e.name, e.extra, e.entity, vcenterId, e.moid),
+    );
   }
 }

@@ -1,14 +1,13 @@
 import type pg from 'pg';
 
 /**
- * The lease table. THIS PARCEL'S OWN DDL (issue 18, leader election): it moves into the PostgreSQL
- * migrations when the store is ported to drizzle's PostgreSQL dialect; until then each elector
- * creates it if missing. One row per election name (`id`); `backend_pid` is the lock session's
- * server process, so followers can match the lease to the advisory lock's holder in pg_locks;
- * `term` grows by one with each election (a fencing number for the leader's writes);
- * `released_at` is set by a clean stop.
+ * The lease table, owned by the PostgreSQL migrations (drizzle-pg/0004_team_leader.sql, declared
+ * in db/pg/team-tables.ts, where its columns are explained). The elector still creates it IF NOT
+ * EXISTS, with the same definition, so an election on a database that was not migrated yet (or
+ * only up to 0003) works; the migration, which also says IF NOT EXISTS, then finds it in place.
+ * The migrations test checks this DDL equals the migration's.
  */
-const DDL = `CREATE TABLE IF NOT EXISTS team_leader (
+export const DDL = `CREATE TABLE IF NOT EXISTS team_leader (
   id text PRIMARY KEY,
   instance text NOT NULL,
   host text NOT NULL,

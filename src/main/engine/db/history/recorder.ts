@@ -7,7 +7,8 @@
 import type Database from 'better-sqlite3';
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { RowObserver, TableWriter } from '../table-writer.js';
+import * as schema from '../schema.js';
+import { shapeOf, type RowObserver, type TableShape } from '../table-shape.js';
 import { TRACKED_TABLES, type HistoryEntity, type TrackedTable } from './tracked-tables.js';
 
 export type ChangeSource = 'live' | 'sync';
@@ -80,24 +81,114 @@ function asRow(r: Rules, values: readonly unknown[]): Row {
 
 const RENAME_MEMORY = 2_000;
 
-export class HistoryRecorder {
+const RULES = new Map<SQLiteTable, Rules>(TRACKED_TABLES.map((t) => [t.table, compile(t)]));
+
+/** The compiled rules of a tracked table; undefined for a table the history does not track. */
+export function rulesOf(table: SQLiteTable): Rules | undefined {
+  return RULES.get(table);
+}
+
+/** Names that other rows carry (a VM's host, cluster, …), by the entity and table that own them. */
+export const RENAME_SOURCES: readonly (readonly [HistoryEntity, SQLiteTable])[] = [
+  ['hosts', schema.hosts],
+  ['clusters', schema.clusters],
+  ['datacenters', schema.datacenters],
+  ['datastores', schema.datastores],
+  ['networks', schema.networks],
+  ['dvswitches', schema.dvSwitches],
+];
+
+/** Per vCenter and entity: old name → new name, for the renames seen lately (a store keeps one). */
+export class RenameMemory {
+  private readonly renames = new Map<number, Map<HistoryEntity, Map<string, string>>>();
+
+  renamesOf(vcenterId: number, entity: HistoryEntity): Map<string, string> {
+    let byEntity = this.renames.get(vcenterId);
+    if (!byEntity) this.renames.set(vcenterId, (byEntity = new Map()));
+    let m = byEntity.get(entity);
+    if (!m) byEntity.set(entity, (m = new Map()));
+    return m;
+  }
+
+  noteRename(vcenterId: number, entity: HistoryEntity, from: string, to: string): void {
+    const m = this.renamesOf(vcenterId, entity);
+    m.delete(from);
+    m.set(from, to);
+    if (m.size > RENAME_MEMORY) m.delete(m.keys().next().value as string);
+  }
+
+  /** Drops what it remembers of a vCenter (removed). */
+  forget(vcenterId: number): void {
+    this.renames.delete(vcenterId);
+  }
+}
+
+/**
+ * What a HistoryWrite needs of its store, synchronously: the SQLite store reads its database; the
+ * PostgreSQL store answers from rows it read before (and inserts the history rows it collects).
+ */
+export interface HistoryContext {
+  /** Stores one history row (values in the order of `CHANGE_COLUMNS`). */
+  write(values: readonly (string | number | null)[]): void;
+  /** The stored name of an object of a vCenter (VM, host, …), by moid; null when none. */
+  storedNameOf(vcenterId: number, moid: string): string | null;
+  /** Stored rows of a table where a column equals a value (an object by moid, an owner's children). */
+  stored(
+    shape: TableShape,
+    column: string,
+    vcenterId: number,
+    value: string,
+  ): readonly (readonly unknown[])[];
+  /** The stored names of a vCenter's objects of a table, by moid. */
+  storedNames(shape: TableShape, vcenterId: number): ReadonlyMap<string, string>;
+  readonly renames: RenameMemory;
+}
+
+/** The columns of `changes` a history row's values fill, in order. */
+export const CHANGE_COLUMNS = [
+  'at',
+  'vcenter_id',
+  'vcenter',
+  'entity',
+  'moid',
+  'object_name',
+  'kind',
+  'field',
+  'old_value',
+  'new_value',
+  'source',
+] as const;
+
+/**
+ * Starts recording one write of a vCenter: `lastSuccessAt` is the vCenter's last successful read
+ * (sync_state.last_success_at) as stored before this write.
+ */
+export function startHistoryWrite(
+  ctx: HistoryContext,
+  vcenterId: number,
+  vcenterName: string | undefined,
+  lastSuccessAt: string | null,
+  source: ChangeSource,
+  at: Date,
+): HistoryWrite {
+  const name = vcenterName ?? `vcenter ${vcenterId}`;
+  const unseenSince = lastSuccessAt === null ? Number.NaN : Date.parse(lastSuccessAt);
+  return new HistoryWrite(ctx, vcenterId, name, at.toISOString(), source, unseenSince);
+}
+
+export class HistoryRecorder implements HistoryContext {
   /** Off only for the benchmark that measures what recording costs. */
   enabled = true;
-  private readonly rules = new Map<SQLiteTable, Rules>();
+  readonly renames = new RenameMemory();
   private readonly insert: Database.Statement;
   private readonly vcenterName: Database.Statement;
   private readonly lastSuccess: Database.Statement;
   private readonly hasRows: Database.Statement;
   private readonly nameByMoid: Database.Statement;
   private readonly selects = new Map<string, Database.Statement>();
-  /** Per vCenter and entity: old name → new name, for the renames seen lately. */
-  private readonly renames = new Map<number, Map<HistoryEntity, Map<string, string>>>();
-
   constructor(private readonly sqlite: Database.Database) {
-    for (const t of TRACKED_TABLES) this.rules.set(t.table, compile(t));
     this.insert = sqlite.prepare(
-      'INSERT INTO changes (at, vcenter_id, vcenter, entity, moid, object_name, kind, field, old_value, new_value, source) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO changes (${CHANGE_COLUMNS.join(', ')}) VALUES (${CHANGE_COLUMNS.map(() => '?').join(', ')})`,
     );
     this.vcenterName = sqlite.prepare('SELECT name FROM vcenters WHERE id = ?').pluck();
     this.lastSuccess = sqlite.prepare('SELECT last_success_at FROM sync_state WHERE vcenter_id = ?').pluck();
@@ -123,10 +214,9 @@ export class HistoryRecorder {
   /** Starts recording one write of a vCenter (call inside its transaction); undefined when off. */
   begin(vcenterId: number, source: ChangeSource, at = new Date()): HistoryWrite | undefined {
     if (!this.enabled) return undefined;
-    const name = (this.vcenterName.get(vcenterId) as string | undefined) ?? `vcenter ${vcenterId}`;
+    const name = this.vcenterName.get(vcenterId) as string | undefined;
     const last = (this.lastSuccess.get(vcenterId) as string | null | undefined) ?? null;
-    const unseenSince = last === null ? Number.NaN : Date.parse(last);
-    return new HistoryWrite(this, vcenterId, name, at.toISOString(), source, unseenSince);
+    return startHistoryWrite(this, vcenterId, name, last, source, at);
   }
 
   /** The vCenter has no cached inventory: its next full read is its first sync. */
@@ -134,16 +224,12 @@ export class HistoryRecorder {
     return this.hasRows.get({ vc: vcenterId }) === 0;
   }
 
-  rulesOf(table: SQLiteTable): Rules | undefined {
-    return this.rules.get(table);
-  }
-
   write(values: readonly (string | number | null)[]): void {
     this.insert.run(values);
   }
 
   /** Stored rows of a table where a column equals a value (an object by moid, an owner's children). */
-  stored(writer: TableWriter, column: string, vcenterId: number, value: string): unknown[][] {
+  stored(writer: TableShape, column: string, vcenterId: number, value: string): unknown[][] {
     const k = `${writer.tableName}\u0000${column}`;
     let s = this.selects.get(k);
     if (!s) {
@@ -158,7 +244,7 @@ export class HistoryRecorder {
   }
 
   /** The stored names of a vCenter's objects of a table, by moid. */
-  storedNames(writer: TableWriter, vcenterId: number): Map<string, string> {
+  storedNames(writer: TableShape, vcenterId: number): Map<string, string> {
     const k = `${writer.tableName}\u0000names`;
     let s = this.selects.get(k);
     if (!s) {
@@ -168,24 +254,9 @@ export class HistoryRecorder {
     return new Map(s.all(vcenterId) as [string, string][]);
   }
 
-  renamesOf(vcenterId: number, entity: HistoryEntity): Map<string, string> {
-    let byEntity = this.renames.get(vcenterId);
-    if (!byEntity) this.renames.set(vcenterId, (byEntity = new Map()));
-    let m = byEntity.get(entity);
-    if (!m) byEntity.set(entity, (m = new Map()));
-    return m;
-  }
-
-  noteRename(vcenterId: number, entity: HistoryEntity, from: string, to: string): void {
-    const m = this.renamesOf(vcenterId, entity);
-    m.delete(from);
-    m.set(from, to);
-    if (m.size > RENAME_MEMORY) m.delete(m.keys().next().value as string);
-  }
-
   /** Drops what it remembers of a vCenter (removed). */
   forget(vcenterId: number): void {
-    this.renames.delete(vcenterId);
+    this.renames.forget(vcenterId);
   }
 }
 
@@ -199,7 +270,7 @@ export class HistoryWrite {
   rows = 0;
 
   constructor(
-    private readonly rec: HistoryRecorder,
+    private readonly rec: HistoryContext,
     readonly vcenterId: number,
     private readonly vcenter: string,
     private readonly at: string,
@@ -278,14 +349,15 @@ export class HistoryWrite {
   ): void {
     for (const r of rows) {
       const old = stored.get(r.moid);
-      if (old !== undefined && old !== r.name) this.rec.noteRename(this.vcenterId, entity, old, r.name);
+      if (old !== undefined && old !== r.name)
+        this.rec.renames.noteRename(this.vcenterId, entity, old, r.name);
     }
   }
 
   /** A change of a name column of another object that only follows that object's rename. */
   private followsRename(entity: HistoryEntity, from: unknown, to: unknown): boolean {
     if (typeof from !== 'string' || typeof to !== 'string') return false;
-    const m = this.rec.renamesOf(this.vcenterId, entity);
+    const m = this.rec.renames.renamesOf(this.vcenterId, entity);
     if (m.size === 0) return false;
     const map = (s: string): string => {
       let cur = s;
@@ -307,7 +379,7 @@ export class HistoryWrite {
   observe(table: SQLiteTable): RowObserver | undefined {
     const existing = this.observers.get(table);
     if (existing) return existing;
-    const r = this.rec.rulesOf(table);
+    const r = rulesOf(table);
     if (!r) return undefined;
     const o = r.tracked.child ? this.childObserver(r) : this.objectObserver(r);
     this.observers.set(table, o);
@@ -343,7 +415,7 @@ export class HistoryWrite {
           if (a === b || (a == null && b == null)) continue;
           if (c.derived !== undefined && this.followsRename(c.derived, a, b)) continue;
           if (c.prop === 'name' && typeof a === 'string' && typeof b === 'string')
-            this.rec.noteRename(this.vcenterId, entity, a, b);
+            this.rec.renames.noteRename(this.vcenterId, entity, a, b);
           this.put(entity, moid, name, 'changed', c.prop, text(a, c.bool), text(b, c.bool));
         }
       },
@@ -403,28 +475,35 @@ export class HistoryWrite {
    * A live change: compares the rows about to be written with the stored rows they replace
    * (selected by `column` = `value`: the object's moid, or its owner's for child rows).
    */
-  diff(
-    writer: TableWriter,
-    table: SQLiteTable,
-    column: string,
-    value: string,
-    rows: readonly Record<string, unknown>[],
-  ): void {
+  diff(table: SQLiteTable, column: string, value: string, rows: readonly Record<string, unknown>[]): void {
     const o = this.observe(table);
     if (!o) return;
-    writer.diff(this.vcenterId, this.rec.stored(writer, column, this.vcenterId, value), rows, o);
+    const shape = shapeOf(table);
+    shape.diff(this.vcenterId, this.rec.stored(shape, column, this.vcenterId, value), rows, o);
   }
 
   /** A live removal: the stored row is recorded as removed (its children and snapshots go with it). */
-  removedObject(writer: TableWriter, table: SQLiteTable, moid: string): void {
+  removedObject(table: SQLiteTable, moid: string): void {
     const o = this.observe(table);
     if (!o) return;
-    for (const old of this.rec.stored(writer, 'moid', this.vcenterId, moid)) o.removed(old);
+    for (const old of this.rec.stored(shapeOf(table), 'moid', this.vcenterId, moid)) o.removed(old);
+  }
+
+  /**
+   * Renames of the objects other rows name (RENAME_SOURCES), from the stored names and the rows
+   * about to be written, by entity; an entity without rows is not read.
+   */
+  noteRenamesOf(lists: Partial<Record<HistoryEntity, readonly { moid: string; name: string }[]>>): void {
+    for (const [entity, table] of RENAME_SOURCES) {
+      const rows = lists[entity] ?? [];
+      if (rows.length > 0)
+        this.noteRenames(entity, this.rec.storedNames(shapeOf(table), this.vcenterId), rows);
+    }
   }
 
   /** The SQL column of a tracked table's property (the owner column of child rows). */
   columnOf(table: SQLiteTable, prop: string): string {
-    const c = this.rec.rulesOf(table)?.columnByProp.get(prop);
+    const c = rulesOf(table)?.columnByProp.get(prop);
     if (!c) throw new Error(`${getTableConfig(table).name}: no column for ${prop}`);
     return c;
   }

@@ -65,7 +65,7 @@ describe('the derived PostgreSQL schema', () => {
       .filter((v): v is PgTable => is(v, PgTable))
       .map((t) => pgConfig(t).name)
       .sort();
-    expect(exported).toEqual([...derived.keys(), 'search_index', 'vault'].sort());
+    expect(exported).toEqual([...derived.keys(), 'search_index', 'team_leader', 'vault'].sort());
   });
 
   it('keeps every column, NOT NULL, default, primary key, foreign key and index of each table', () => {

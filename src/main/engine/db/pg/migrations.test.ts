@@ -22,6 +22,7 @@ import { openDatabase } from '../database.js';
 import { migratePostgres, pgJournal } from './migrate.js';
 import { derivedTables, searchIndex } from './schema.js';
 import { teamTables } from './team-tables.js';
+import { ensureLeaderTable } from '../../team/leader-table.js';
 
 const PW = 'Schema-Pw-1';
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
@@ -98,7 +99,10 @@ describe.skipIf(NO_PG !== '')(`the PostgreSQL migrations${NO_PG}`, { timeout: 60
           const cfg = getTableConfig(t);
           const pkCols = new Set(cfg.primaryKeys.flatMap((k) => k.columns.map((c) => c.name)));
           return cfg.columns.map((c) => {
-            const type = c.getSQLType().replace(/^timestamp ?\((\d)\) with time zone$/, 'timestamptz($1)');
+            const type = c
+              .getSQLType()
+              .replace(/^timestamp ?\((\d)\) with time zone$/, 'timestamptz($1)')
+              .replace(/^timestamp with time zone$/, 'timestamptz');
             return `${cfg.name}.${c.name} ${type}${c.notNull || c.primary || pkCols.has(c.name) ? ' not null' : ''}`;
           });
         })
@@ -269,5 +273,30 @@ describe.skipIf(NO_PG !== '')(`the PostgreSQL migrations${NO_PG}`, { timeout: 60
         ? /sorts text by the collation "en_US\.utf8".*LC_COLLATE 'C'/
         : /sorts text by an ICU locale.*LC_COLLATE 'C'/,
     );
+  });
+
+  it("the elector's run-time team_leader is the migration's: a database it used first migrates, the same table", async () => {
+    await admin.query(`CREATE DATABASE electedfirst TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    const early = await connect('electedfirst');
+    const migrated = await connect('vminer');
+    try {
+      await ensureLeaderTable(early, 1);
+      await migratePostgres(pgTarget(urlOf('electedfirst'), { password: PW }));
+      const shape = async (c: pg.Client) =>
+        (
+          await c.query<{ d: string }>(
+            `SELECT column_name || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || is_nullable AS d
+               FROM information_schema.columns c
+               JOIN pg_attribute a ON a.attrelid = 'public.team_leader'::regclass AND a.attname = c.column_name
+              WHERE table_name = 'team_leader' ORDER BY ordinal_position`,
+          )
+        ).rows.map((r) => r.d);
+      const columns = await shape(migrated);
+      expect(columns).toHaveLength(9);
+      expect(await shape(early)).toEqual(columns);
+    } finally {
+      await early.end();
+      await migrated.end();
+    }
   });
 });

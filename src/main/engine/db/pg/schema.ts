@@ -51,4 +51,4 @@ export const changes = t('changes');
 export { searchIndex };
 
 /** Tables only the team database has (no SQLite counterpart). */
-export { vault } from './team-tables.js';
+export { teamLeader, vault } from './team-tables.js';
