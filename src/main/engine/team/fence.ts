@@ -37,8 +37,8 @@ export class StaleTermError extends VminerError {
     super(
       'NOT_LEADER',
       current === null
-        ? `this instance writes as the leader of term ${term}, but no instance leads "${election}" on this database: nothing was written; it stops syncing until elected again`
-        : `this instance writes as the leader of term ${term}, but term ${current} of "${election}" has begun (another instance leads now): nothing was written; it stops syncing until elected again`,
+        ? `this instance writes as the leader of term ${term} of "${election}", but no instance leads on this database: nothing was written; it stops syncing until elected again`
+        : `this instance writes as the leader of term ${term} of "${election}", but term ${current} has begun (another instance leads now): nothing was written; it stops syncing until elected again`,
     );
   }
 }

@@ -290,7 +290,7 @@ describe(`PgInventoryStore beside InventoryStore${NO_PG}`, { timeout: 240_000 },
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StaleTermError);
     expect((err as StaleTermError).current).toBe(term + 1);
-    expect((err as Error).message).toMatch(/no longer leads "vminer".*term 7.*current term is 8/);
+    expect((err as Error).message).toMatch(/leader of term 7 of "vminer", but term 8 has begun/);
     await expect(pgStore.applyDelta(vcenterId, deltaBetween(inv, changed))).rejects.toBeInstanceOf(
       StaleTermError,
     );
