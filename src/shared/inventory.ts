@@ -410,6 +410,11 @@ export interface VmDevicesRow {
   vmMoid: string;
   changeVersion: string;
   devices: string;
+  /**
+   * Read from the vCenter in this sync, not taken from the cache: written even when the stored
+   * entry has the same version (it may be in an older format).
+   */
+  read?: boolean;
 }
 
 export interface Inventory {

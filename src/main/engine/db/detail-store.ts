@@ -247,6 +247,8 @@ export class DetailStore {
   /**
    * The device cache by difference of versions: a list read at the stored version is the stored
    * list (that is what the version says), so the lists themselves are not read back to compare.
+   * An entry read from the vCenter this time is written anyway (the stored one may be of an
+   * older format, which the reader could not use).
    */
   private syncDevices(vcenterId: number, rows: readonly VmDevicesRow[]): number {
     const stored = new Map<string, string>();
@@ -258,7 +260,7 @@ export class DetailStore {
     for (const r of rows) {
       const v = stored.get(r.vmMoid);
       stored.delete(r.vmMoid);
-      if (v === r.changeVersion) continue;
+      if (v === r.changeVersion && r.read !== true) continue;
       this.deviceUpsert.run(vcenterId, r.vmMoid, r.changeVersion, r.devices);
       written++;
     }
