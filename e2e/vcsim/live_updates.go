@@ -105,8 +105,9 @@ func devicesPrint(devices []types.BaseVirtualDevice) string {
 	return b.String()
 }
 
-// configPrint is a fingerprint of the configuration vMiner reads apart with the devices: firmware,
-// secure boot, CPU and memory allocation, hot-add flags (creation date never changes).
+// configPrint is a fingerprint of the configuration vMiner reads apart with the devices: guest OS,
+// hardware version, UUIDs, firmware, secure boot, CPU and memory allocation, hot-add flags
+// (creation date never changes).
 func configPrint(c *types.VirtualMachineConfigInfo) string {
 	i64 := func(p *int64) string {
 		if p == nil {
@@ -134,8 +135,8 @@ func configPrint(c *types.VirtualMachineConfigInfo) string {
 	if c.BootOptions != nil {
 		secure = flag(c.BootOptions.EfiSecureBootEnabled)
 	}
-	return fmt.Sprint(c.Firmware, secure, alloc(c.CpuAllocation), alloc(c.MemoryAllocation),
-		flag(c.CpuHotAddEnabled), flag(c.MemoryHotAddEnabled))
+	return fmt.Sprint(c.GuestId, c.GuestFullName, c.Version, c.Uuid, c.InstanceUuid, c.Firmware, secure,
+		alloc(c.CpuAllocation), alloc(c.MemoryAllocation), flag(c.CpuHotAddEnabled), flag(c.MemoryHotAddEnabled))
 }
 
 // watchedProperties returns the watched properties of one object and a fingerprint of them.

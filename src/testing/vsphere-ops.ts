@@ -55,9 +55,16 @@ export class VsphereOps {
 
   reconfigure(
     vm: string,
-    spec: { numCpu?: number; memoryMb?: number; cpuReservationMhz?: number; memoryHotAdd?: boolean },
+    spec: {
+      numCpu?: number;
+      memoryMb?: number;
+      guestId?: string;
+      cpuReservationMhz?: number;
+      memoryHotAdd?: boolean;
+    },
   ): Promise<unknown> {
     const inner =
+      (spec.guestId !== undefined ? `<guestId>${escapeXml(spec.guestId)}</guestId>` : '') +
       (spec.numCpu !== undefined ? `<numCPUs>${spec.numCpu}</numCPUs>` : '') +
       (spec.memoryMb !== undefined ? `<memoryMB>${spec.memoryMb}</memoryMB>` : '') +
       (spec.memoryHotAdd !== undefined

@@ -365,7 +365,7 @@ describe('RVTools depth of a sync', () => {
     expect((await collect()).devicesRead).toBe(0);
   });
 
-  it('a VM reconfigured on the vCenter (reservation, hot-add) shows its new configuration after the next sync', async () => {
+  it('a VM reconfigured on the vCenter (reservation, hot-add, guest OS) shows its new configuration after the next sync', async () => {
     const ops = await VsphereOps.connect(sim.url, USER, PASSWORD, sim.thumbprintSha256);
     try {
       const [vm] = all(
@@ -376,7 +376,11 @@ describe('RVTools depth of a sync', () => {
       const ref = new MoRef('VirtualMachine', moid);
       const version = await ops.property(ref, 'config.changeVersion');
       const reservation = Number(vm!['r'] ?? 0) + 123;
-      await ops.reconfigure(moid, { cpuReservationMhz: reservation, memoryHotAdd: vm!['h'] !== 1 });
+      await ops.reconfigure(moid, {
+        cpuReservationMhz: reservation,
+        memoryHotAdd: vm!['h'] !== 1,
+        guestId: 'freebsd64Guest',
+      });
       // vCenter moves config.changeVersion with every configuration change (so does the test bed).
       await waitUntil(async () => (await ops.property(ref, 'config.changeVersion')) !== version, {
         what: 'config.changeVersion to move',
@@ -385,11 +389,11 @@ describe('RVTools depth of a sync', () => {
       expect(summary.results[0]).toMatchObject({ status: 'ok' });
       expect(
         all(
-          'SELECT cpu_reservation_mhz AS r, memory_hot_add AS h FROM vms WHERE vcenter_id = ? AND moid = ?',
+          'SELECT cpu_reservation_mhz AS r, memory_hot_add AS h, guest_id AS g FROM vms WHERE vcenter_id = ? AND moid = ?',
           vcId,
           moid,
         ),
-      ).toEqual([{ r: reservation, h: vm!['h'] === 1 ? 0 : 1 }]);
+      ).toEqual([{ r: reservation, h: vm!['h'] === 1 ? 0 : 1, g: 'freebsd64Guest' }]);
     } finally {
       await ops.close();
     }

@@ -69,13 +69,13 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     'config.hardware.numCPU',
     'config.hardware.numCoresPerSocket',
     'config.hardware.memoryMB',
-    'config.guestId',
-    'config.guestFullName',
+    'config.guestId', // VERSIONED_VM_PATHS
+    'config.guestFullName', // VERSIONED_VM_PATHS
     'config.annotation',
     'config.template',
-    'config.version',
-    'config.instanceUuid',
-    'config.uuid',
+    'config.version', // VERSIONED_VM_PATHS
+    'config.instanceUuid', // VERSIONED_VM_PATHS
+    'config.uuid', // VERSIONED_VM_PATHS
     'guest.guestFullName',
     'guest.hostName',
     'guest.ipAddress',
@@ -134,14 +134,20 @@ export function livePaths(): Record<string, string[]> {
 export const DEVICE_PATH = 'config.hardware.device';
 
 /**
- * Configuration paths of the RVTools depth that only a reconfiguration changes, and vCenter moves
+ * Configuration paths that only a reconfiguration (or an upgrade) changes, and vCenter moves
  * `config.changeVersion` on with every change of a VM's configuration ("each change to the
  * configuration updates this value", VirtualMachineConfigInfo). A full read takes them, like the
  * device list, from the device cache when the version did not move, and reads them with the
  * devices when it did: ~200 bytes of envelope per path and VM that the vCenter no longer writes
  * and vMiner no longer parses on every refresh. A live filter streams them (PROPERTY_PATHS).
+ * The CPU, memory, annotation and template flag, which people change most, are read every time.
  */
 export const VERSIONED_VM_PATHS = [
+  'config.guestId',
+  'config.guestFullName',
+  'config.version',
+  'config.instanceUuid',
+  'config.uuid',
   'config.createDate',
   'config.firmware',
   'config.bootOptions.efiSecureBootEnabled',
