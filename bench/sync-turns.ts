@@ -11,6 +11,8 @@
  * has none (an older checkout). B defaults to this checkout. Each engine runs with
  * `--max-semi-space-size=16`, as `vminer sync` does.
  *
+ * VMINER_TURNS_PROFILE=PREFIX writes a CPU profile of each engine's refreshes (see the worker).
+ *
  * Each turn also prints the simulator's CPU (user + system, from /proc): the vCenter's side of a
  * refresh, which a larger answer makes larger, and which the load of other jobs barely moves
  * (unlike the wall time on a shared machine).
@@ -146,7 +148,17 @@ async function main(): Promise<void> {
           .join(' ')}`,
     );
   } finally {
-    for (const s of sides) s.child.send('exit');
+    // Each engine exits on its own (after writing its profile, VMINER_TURNS_PROFILE).
+    await Promise.all(
+      sides.map(
+        (s) =>
+          new Promise((resolve) => {
+            if (s.child.exitCode !== null) return resolve(null);
+            s.child.once('exit', resolve);
+            s.child.send('exit');
+          }),
+      ),
+    );
     await sim!.stop();
   }
 }
