@@ -411,10 +411,11 @@ export interface VmDevicesRow {
   changeVersion: string;
   devices: string;
   /**
-   * Read from the vCenter in this sync, not taken from the cache: written even when the stored
-   * entry has the same version (it may be in an older format).
+   * 'read': read from the vCenter in this sync, written even when the stored entry has the same
+   * version (it may be in an older format). 'cache': the entry stored at this version, taken from
+   * the cache at the start of the sync (nothing to write). Otherwise compared by version.
    */
-  read?: boolean;
+  origin?: 'read' | 'cache';
 }
 
 export interface Inventory {

@@ -120,6 +120,7 @@ export class InventoryMapper {
         }
       } else {
         this.deviceJson.delete(o.ref.value);
+        this.entryOrigin.delete(o.ref.value);
         this.devicesWanted.set(o.ref.key, o.ref);
       }
     }
@@ -132,8 +133,11 @@ export class InventoryMapper {
   private readonly decodedRefs = new Map<string, Map<string, MoRef>>();
   /** The cache's JSON of a VM's devices, when they came from the cache (not re-encoded). */
   private readonly deviceJson = new Map<string, string>();
-  /** VMs (moids) whose devices were read from the vCenter, not the cache: their entry is written. */
-  private readonly devicesRead = new Set<string>();
+  /**
+   * Where a VM's cache entry came from (by moid): read from the vCenter now (written), or taken
+   * from the cache at the VM's version (what is stored already: not even compared).
+   */
+  private readonly entryOrigin = new Map<string, 'read' | 'cache'>();
 
   /** The VMs whose devices are wanted, and forgets them (the caller reads or finds them). */
   takeDevicesWanted(): MoRef[] {
@@ -160,7 +164,7 @@ export class InventoryMapper {
       else o.props.delete(path);
     }
     this.deviceJson.delete(o.ref.value);
-    this.devicesRead.add(o.ref.value);
+    this.entryOrigin.set(o.ref.value, 'read');
     this.devicesWanted.delete(key);
   }
 
@@ -186,7 +190,7 @@ export class InventoryMapper {
     // Values held beside the cached ones: the entry is encoded again from what is held.
     if (held) this.deviceJson.delete(o.ref.value);
     else this.deviceJson.set(o.ref.value, json);
-    this.devicesRead.delete(o.ref.value);
+    this.entryOrigin.set(o.ref.value, 'cache');
     this.devicesWanted.delete(key);
     return true;
   }
@@ -582,7 +586,8 @@ export class InventoryMapper {
       this.deviceJson.set(v.ref.value, json);
     }
     const row: VmDevicesRow = { vmMoid: v.ref.value, changeVersion: version, devices: json };
-    if (this.devicesRead.has(v.ref.value)) row.read = true;
+    const origin = this.entryOrigin.get(v.ref.value);
+    if (origin !== undefined) row.origin = origin;
     return row;
   }
 
