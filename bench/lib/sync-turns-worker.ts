@@ -5,11 +5,15 @@
  * included) and the garbage collector's pause time.
  *
  * Copied as is into an older checkout to measure it: it uses only the engine's public entry.
+ *
+ * VMINER_TURNS_PROFILE=PREFIX: a CPU profile of every refresh after the first, all in one file
+ * (PREFIX-<pid>.cpuprofile, written on exit), to compare where two checkouts spend their CPU.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
 import { Engine } from '../../src/main/engine/engine.js';
 
 interface Setup {
@@ -63,6 +67,14 @@ async function main(): Promise<void> {
     return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, gcMs: gcMs - gc0 };
   };
   await refresh(); // fills the cache
+  const prefix = process.env['VMINER_TURNS_PROFILE'];
+  let profiler: Session | undefined;
+  if (prefix) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   send({ ready: true });
   process.on('message', (m) => {
     if (m === 'refresh')
@@ -71,9 +83,15 @@ async function main(): Promise<void> {
         (err: unknown) => send({ error: String(err) }),
       );
     else if (m === 'exit') {
-      engine.close();
-      fs.rmSync(tmp, { recursive: true, force: true });
-      process.exit(0);
+      void (async () => {
+        if (profiler && prefix) {
+          const { profile } = await profiler.post('Profiler.stop');
+          fs.writeFileSync(`${prefix}-${process.pid}.cpuprofile`, JSON.stringify(profile));
+        }
+        engine.close();
+        fs.rmSync(tmp, { recursive: true, force: true });
+        process.exit(0);
+      })();
     }
   });
 }

@@ -105,6 +105,40 @@ func devicesPrint(devices []types.BaseVirtualDevice) string {
 	return b.String()
 }
 
+// configPrint is a fingerprint of the configuration vMiner reads apart with the devices: guest OS,
+// hardware version, UUIDs, firmware, secure boot, CPU and memory allocation, hot-add flags
+// (creation date never changes).
+func configPrint(c *types.VirtualMachineConfigInfo) string {
+	i64 := func(p *int64) string {
+		if p == nil {
+			return "-"
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	flag := func(p *bool) string {
+		if p == nil {
+			return "-"
+		}
+		return strconv.FormatBool(*p)
+	}
+	alloc := func(a *types.ResourceAllocationInfo) string {
+		if a == nil {
+			return "-"
+		}
+		out := i64(a.Reservation) + "/" + i64(a.Limit)
+		if a.Shares != nil {
+			out += "/" + strconv.Itoa(int(a.Shares.Shares)) + string(a.Shares.Level)
+		}
+		return out
+	}
+	secure := "-"
+	if c.BootOptions != nil {
+		secure = flag(c.BootOptions.EfiSecureBootEnabled)
+	}
+	return fmt.Sprint(c.GuestId, c.GuestFullName, c.Version, c.Uuid, c.InstanceUuid, c.Firmware, secure,
+		alloc(c.CpuAllocation), alloc(c.MemoryAllocation), flag(c.CpuHotAddEnabled), flag(c.MemoryHotAddEnabled))
+}
+
 // watchedProperties returns the watched properties of one object and a fingerprint of them.
 func watchedProperties(e mo.Entity) ([]types.PropertyChange, string) {
 	refs := func(r []types.ManagedObjectReference) []types.ManagedObjectReference {
@@ -138,6 +172,9 @@ func watchedProperties(e mo.Entity) ([]types.PropertyChange, string) {
 		// disk backings, so the source's disk file names change with the clone's.
 		changes = append(changes, types.PropertyChange{Name: "config.hardware.device", Val: h.Device})
 		print += devicesPrint(h.Device)
+		// The configuration vMiner reads with the devices (VERSIONED_VM_PATHS in properties.ts):
+		// only its change moves config.changeVersion here; vCenter streams the paths themselves.
+		print += configPrint(o.Config)
 		// CustomFieldsManager.SetField changes customValue silently.
 		changes = append(changes, types.PropertyChange{Name: "customValue", Val: o.CustomValue})
 		print += customValuesPrint(o.CustomValue)

@@ -410,6 +410,12 @@ export interface VmDevicesRow {
   vmMoid: string;
   changeVersion: string;
   devices: string;
+  /**
+   * 'read': read from the vCenter in this sync, written even when the stored entry has the same
+   * version (it may be in an older format). 'cache': the entry stored at this version, taken from
+   * the cache at the start of the sync (nothing to write). Otherwise compared by version.
+   */
+  origin?: 'read' | 'cache';
 }
 
 export interface Inventory {

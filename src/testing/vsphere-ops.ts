@@ -53,10 +53,26 @@ export class VsphereOps {
     return this.task('PowerOnVM_Task', new MoRef('VirtualMachine', vm));
   }
 
-  reconfigure(vm: string, spec: { numCpu?: number; memoryMb?: number }): Promise<unknown> {
+  reconfigure(
+    vm: string,
+    spec: {
+      numCpu?: number;
+      memoryMb?: number;
+      guestId?: string;
+      cpuReservationMhz?: number;
+      memoryHotAdd?: boolean;
+    },
+  ): Promise<unknown> {
     const inner =
+      (spec.guestId !== undefined ? `<guestId>${escapeXml(spec.guestId)}</guestId>` : '') +
       (spec.numCpu !== undefined ? `<numCPUs>${spec.numCpu}</numCPUs>` : '') +
-      (spec.memoryMb !== undefined ? `<memoryMB>${spec.memoryMb}</memoryMB>` : '');
+      (spec.memoryMb !== undefined ? `<memoryMB>${spec.memoryMb}</memoryMB>` : '') +
+      (spec.memoryHotAdd !== undefined
+        ? `<memoryHotAddEnabled>${spec.memoryHotAdd}</memoryHotAddEnabled>`
+        : '') +
+      (spec.cpuReservationMhz !== undefined
+        ? `<cpuAllocation><reservation>${spec.cpuReservationMhz}</reservation></cpuAllocation>`
+        : '');
     return this.task('ReconfigVM_Task', new MoRef('VirtualMachine', vm), `<spec>${inner}</spec>`);
   }
 

@@ -68,6 +68,7 @@ export class DetailStore {
   private readonly untagObject: Database.Statement;
   private readonly taggedObjects: Database.Statement;
   private readonly deviceVersions: Database.Statement;
+  private readonly deviceMoids: Database.Statement;
   private readonly deviceUpsert: Database.Statement;
   private readonly deviceDelete: Database.Statement;
 
@@ -118,6 +119,7 @@ export class DetailStore {
     this.deviceVersions = sqlite.prepare(
       'SELECT vm_moid, change_version FROM vm_devices WHERE vcenter_id = ?',
     );
+    this.deviceMoids = sqlite.prepare('SELECT vm_moid FROM vm_devices WHERE vcenter_id = ?');
     this.deviceUpsert = sqlite.prepare(
       'INSERT INTO vm_devices (vcenter_id, vm_moid, change_version, devices) VALUES (?, ?, ?, ?) ' +
         'ON CONFLICT (vcenter_id, vm_moid) DO UPDATE SET change_version = excluded.change_version, devices = excluded.devices',
@@ -154,22 +156,26 @@ export class DetailStore {
   /**
    * The device cache by difference of versions: a list read at the stored version is the stored
    * list (that is what the version says), so the lists themselves are not read back to compare.
+   * An entry read from the vCenter this time is written anyway (the stored one may be of an
+   * older format, which the reader could not use); one taken from the cache is what is stored.
    */
   private syncDevices(vcenterId: number, rows: readonly VmDevicesRow[]): number {
-    const stored = new Map<string, string>();
-    for (const [moid, version] of this.deviceVersions.raw(true).iterate(vcenterId) as IterableIterator<
-      [string, string]
-    >)
-      stored.set(moid, version);
+    // The stored VMs from the primary key's index alone; their versions (which means reading the
+    // table's pages, the entries on them) only when a row did not come from the cache or a read.
+    const stored = new Set(this.deviceMoids.pluck().all(vcenterId) as string[]);
+    let versions: Map<string, string> | undefined;
     let written = 0;
     for (const r of rows) {
-      const v = stored.get(r.vmMoid);
-      stored.delete(r.vmMoid);
-      if (v === r.changeVersion) continue;
+      const had = stored.delete(r.vmMoid);
+      if (had && r.origin === 'cache') continue;
+      if (had && r.origin === undefined) {
+        versions ??= new Map(this.deviceVersions.raw(true).all(vcenterId) as [string, string][]);
+        if (versions.get(r.vmMoid) === r.changeVersion) continue;
+      }
       this.deviceUpsert.run(vcenterId, r.vmMoid, r.changeVersion, r.devices);
       written++;
     }
-    for (const moid of stored.keys()) {
+    for (const moid of stored) {
       this.deviceDelete.run(vcenterId, moid);
       written++;
     }

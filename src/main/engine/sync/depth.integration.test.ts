@@ -14,6 +14,9 @@ import { readWithPyvmomi, type PyInventory } from '../../../testing/pyvmomi.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
 import type { Engine } from '../engine.js';
 import { collectInventory } from '../vsphere/collect.js';
+import { VsphereOps } from '../../../testing/vsphere-ops.js';
+import { waitUntil } from '../../../testing/wait.js';
+import { MoRef } from '../vsphere/xml.js';
 
 const USER = 'depth-ro@vsphere.local';
 const PASSWORD = 'depth-Secret-1';
@@ -297,6 +300,103 @@ describe('RVTools depth of a sync', () => {
     expect(
       all('SELECT change_version FROM vm_devices WHERE vcenter_id = ? AND vm_moid = ?', vcId, moid)[0],
     ).not.toEqual({ change_version: 'older' });
+  });
+
+  it('takes the configuration read with the devices from the cache while config.changeVersion stays, and reads it again when it moves', async () => {
+    const collect = (): ReturnType<typeof collectInventory> =>
+      collectInventory({
+        url: sim.url,
+        user: USER,
+        password: PASSWORD,
+        trust: { kind: 'thumbprint', sha256: sim.thumbprintSha256 },
+        tags: false,
+        devices: engine.store.deviceCache(vcId),
+      });
+    const [vm] = all(
+      'SELECT moid, firmware, cpu_hot_add FROM vms WHERE vcenter_id = ? AND firmware IS NOT NULL LIMIT 1',
+      vcId,
+    );
+    const moid = String(vm!['moid']);
+    const stored = (): { devices: string; version: string } =>
+      engine.database.sqlite
+        .prepare(
+          'SELECT devices, change_version AS version FROM vm_devices WHERE vcenter_id = ? AND vm_moid = ?',
+        )
+        .get(vcId, moid) as { devices: string; version: string };
+    const setEntry = (devices: string, version: string): void => {
+      engine.database.sqlite
+        .prepare('UPDATE vm_devices SET devices = ?, change_version = ? WHERE vcenter_id = ? AND vm_moid = ?')
+        .run(devices, version, vcId, moid);
+    };
+    const { devices: json, version } = stored();
+    const entry = JSON.parse(json) as { devices: unknown[]; config: Record<string, unknown> };
+    expect(entry.config['config.firmware']).toBe(vm!['firmware']);
+    const rowOf = (r: Awaited<ReturnType<typeof collect>>) => r.inventory.vms.find((v) => v.moid === moid)!;
+    const disksOf = (r: Awaited<ReturnType<typeof collect>>) =>
+      r.inventory.disks
+        .filter((d) => d.vmMoid === moid)
+        .map((d) => [d.deviceKey, d.capacityBytes, d.fileName]);
+    const truth = await collect();
+    // An entry that says otherwise at the VM's version is what a refresh shows: it read nothing.
+    setEntry(
+      JSON.stringify({ ...entry, config: { ...entry.config, 'config.firmware': 'from-the-cache' } }),
+      version,
+    );
+    const cached = await collect();
+    expect(cached.devicesRead).toBe(0);
+    expect(rowOf(cached).firmware).toBe('from-the-cache');
+    expect(rowOf(cached).cpuHotAdd).toBe(rowOf(truth).cpuHotAdd);
+    // The version moved: the devices and the configuration are read from the vCenter again.
+    setEntry(
+      JSON.stringify({ ...entry, config: { ...entry.config, 'config.firmware': 'from-the-cache' } }),
+      'older',
+    );
+    const moved = await collect();
+    expect(moved.devicesRead).toBe(1);
+    expect(rowOf(moved)).toEqual(rowOf(truth));
+    // An entry of the format before (the device list alone) is read again, and a sync rewrites it.
+    setEntry(JSON.stringify(entry.devices), version);
+    const older = await collect();
+    expect(older.devicesRead).toBe(1);
+    expect(rowOf(older)).toEqual(rowOf(truth));
+    expect(disksOf(older)).toEqual(disksOf(truth));
+    await engine.sync.sync([vcId]);
+    expect(JSON.parse(stored().devices)).toEqual(entry);
+    expect((await collect()).devicesRead).toBe(0);
+  });
+
+  it('a VM reconfigured on the vCenter (reservation, hot-add, guest OS) shows its new configuration after the next sync', async () => {
+    const ops = await VsphereOps.connect(sim.url, USER, PASSWORD, sim.thumbprintSha256);
+    try {
+      const [vm] = all(
+        'SELECT moid, cpu_reservation_mhz AS r, memory_hot_add AS h FROM vms WHERE vcenter_id = ? AND template = 0 LIMIT 1',
+        vcId,
+      );
+      const moid = String(vm!['moid']);
+      const ref = new MoRef('VirtualMachine', moid);
+      const version = await ops.property(ref, 'config.changeVersion');
+      const reservation = Number(vm!['r'] ?? 0) + 123;
+      await ops.reconfigure(moid, {
+        cpuReservationMhz: reservation,
+        memoryHotAdd: vm!['h'] !== 1,
+        guestId: 'freebsd64Guest',
+      });
+      // vCenter moves config.changeVersion with every configuration change (so does the test bed).
+      await waitUntil(async () => (await ops.property(ref, 'config.changeVersion')) !== version, {
+        what: 'config.changeVersion to move',
+      });
+      const summary = await engine.sync.sync([vcId]);
+      expect(summary.results[0]).toMatchObject({ status: 'ok' });
+      expect(
+        all(
+          'SELECT cpu_reservation_mhz AS r, memory_hot_add AS h, guest_id AS g FROM vms WHERE vcenter_id = ? AND moid = ?',
+          vcId,
+          moid,
+        ),
+      ).toEqual([{ r: reservation, h: vm!['h'] === 1 ? 0 : 1, g: 'freebsd64Guest' }]);
+    } finally {
+      await ops.close();
+    }
   });
 
   it('removing a VM removes its child rows with it (foreign keys cascade)', () => {

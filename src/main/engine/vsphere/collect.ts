@@ -3,7 +3,7 @@ import type { Inventory } from '../../../shared/inventory.js';
 import { SoapClient, type AboutInfo } from './soap-client.js';
 import { createContainerView, retrieveFromView, type MissingProperty } from './property-collector.js';
 import { InventoryMapper } from './inventory-mapper.js';
-import { PROPERTY_PATHS, VIEW_TYPES } from './properties.js';
+import { fullReadPaths, VIEW_TYPES } from './properties.js';
 import type { TrustPolicy } from './transport.js';
 import { readCustomFields } from './custom-fields.js';
 import { readTags } from './tagging.js';
@@ -166,14 +166,14 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     const viewMs = lap();
     const mapper = new InventoryMapper();
     const before = { ...client.timing };
-    const result = await retrieveFromView(client, view, PROPERTY_PATHS, {
+    const result = await retrieveFromView(client, view, fullReadPaths(), {
       maxObjects: opts.maxObjects ?? 1000,
       onObject: (o) => mapper.add(o),
       onPage: (objects) => opts.onProgress?.({ phase: 'collecting', objects }),
     });
-    // The devices of changed VMs, the custom attribute names and the snapshot sizes: more calls,
-    // counted with the retrieval's wait and read.
-    const devicesRead = await fillDevices(client, mapper, opts.devices, opts.signal);
+    // The devices (and VERSIONED_VM_PATHS) of changed VMs, the custom attribute names and the
+    // snapshot sizes: more calls, counted with the retrieval's wait and read.
+    const devices = await fillDevices(client, mapper, opts.devices, opts.signal);
     mapper.setCustomFields(await readCustomFields(client, opts.signal));
     const snapshots = await snapshotSizesOf(client, mapper.vmsWithSnapshots(), sizesAside, opts.signal);
     mapper.setSnapshotSizes(snapshots.sizes);
@@ -188,8 +188,9 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
       about: sc.about,
       inventory,
       ...result,
+      droppedPaths: [...result.droppedPaths, ...devices.droppedPaths],
       phases,
-      devicesRead,
+      devicesRead: devices.read,
       snapshotSizesAside: snapshots.aside,
     };
   } finally {

@@ -5,19 +5,12 @@ import {
   type InventoryRow,
   type VmDevicesRow,
 } from '../../../shared/inventory.js';
-import { DEVICE_PATH } from './properties.js';
+import { DEVICE_PATH, VERSIONED_VM_PATHS } from './properties.js';
+import { decodeCacheEntry, encodeCacheEntry, versionedConfigOf } from './device-cache.js';
 import { MoRef, type XValue } from './xml.js';
 import type { ObjectContent } from './property-collector.js';
 import { asArray, bool, date, field, num, obj, ref, refs, str } from './xvalue.js';
-import {
-  compactGuestNet,
-  decodeDevices,
-  encodeDevices,
-  guestIps,
-  reduceDevices,
-  vmDevices,
-  vmPartitions,
-} from './vm-devices.js';
+import { compactGuestNet, guestIps, reduceDevices, vmDevices, vmPartitions } from './vm-devices.js';
 import { hostIdentity, hostNetwork, type HostNetwork } from './host-network.js';
 import { clusterDepth, datastoreDepth, dvSwitchRow, portgroupDepth } from './entity-depth.js';
 import type { SnapshotSize } from './snapshot-sizes.js';
@@ -120,8 +113,14 @@ export class InventoryMapper {
       const kept = prev?.props.get(DEVICE_PATH);
       if (kept !== undefined && prev!.props.get(CHANGE_VERSION) === o.props.get(CHANGE_VERSION)) {
         o.props.set(DEVICE_PATH, kept);
+        // Read with the devices (VERSIONED_VM_PATHS): kept with them unless read again.
+        for (const path of VERSIONED_VM_PATHS) {
+          const v = prev!.props.get(path);
+          if (v !== undefined && !o.props.has(path)) o.props.set(path, v);
+        }
       } else {
         this.deviceJson.delete(o.ref.value);
+        this.entryOrigin.delete(o.ref.value);
         this.devicesWanted.set(o.ref.key, o.ref);
       }
     }
@@ -134,6 +133,11 @@ export class InventoryMapper {
   private readonly decodedRefs = new Map<string, Map<string, MoRef>>();
   /** The cache's JSON of a VM's devices, when they came from the cache (not re-encoded). */
   private readonly deviceJson = new Map<string, string>();
+  /**
+   * Where a VM's cache entry came from (by moid): read from the vCenter now (written), or taken
+   * from the cache at the VM's version (what is stored already: not even compared).
+   */
+  private readonly entryOrigin = new Map<string, 'read' | 'cache'>();
 
   /** The VMs whose devices are wanted, and forgets them (the caller reads or finds them). */
   takeDevicesWanted(): MoRef[] {
@@ -146,22 +150,49 @@ export class InventoryMapper {
     return str(this.objects.get(key)?.props.get(CHANGE_VERSION));
   }
 
-  /** A VM's devices as just read (`[]` when the vCenter sent none). */
-  setDevices(key: string, devices: XValue): void {
+  /**
+   * A VM's devices and VERSIONED_VM_PATHS as just read (`read`: the apart read's properties; no
+   * device list is `[]`, a path not sent is not set).
+   */
+  setDevicesRead(key: string, read: ReadonlyMap<string, XValue>): void {
     const o = this.objects.get(key);
     if (!o) return;
-    o.props.set(DEVICE_PATH, compactProp(DEVICE_PATH, devices));
+    o.props.set(DEVICE_PATH, compactProp(DEVICE_PATH, read.get(DEVICE_PATH) ?? []));
+    for (const path of VERSIONED_VM_PATHS) {
+      const v = read.get(path);
+      if (v !== undefined) o.props.set(path, v);
+      else o.props.delete(path);
+    }
     this.deviceJson.delete(o.ref.value);
+    this.entryOrigin.set(o.ref.value, 'read');
     this.devicesWanted.delete(key);
   }
 
-  /** A VM's devices from the cache (read at the VM's current config.changeVersion). */
-  setDevicesJson(key: string, json: string): void {
+  /**
+   * A VM's devices and VERSIONED_VM_PATHS from the cache (read at the VM's current
+   * config.changeVersion). A value already held (streamed by a live filter) stays. False when the
+   * entry is not one `encodeCacheEntry` wrote (an older format): the VM is to be read.
+   */
+  setDevicesJson(key: string, json: string): boolean {
     const o = this.objects.get(key);
-    if (!o) return;
-    o.props.set(DEVICE_PATH, decodeDevices(json, this.decodedRefs));
-    this.deviceJson.set(o.ref.value, json);
+    if (!o) return true;
+    const entry = decodeCacheEntry(json, this.decodedRefs);
+    if (entry === undefined) return false;
+    o.props.set(DEVICE_PATH, entry.devices);
+    let held = false;
+    for (const path of VERSIONED_VM_PATHS) {
+      if (o.props.has(path)) held = true;
+      else {
+        const v = entry.config[path];
+        if (v !== undefined) o.props.set(path, v);
+      }
+    }
+    // Values held beside the cached ones: the entry is encoded again from what is held.
+    if (held) this.deviceJson.delete(o.ref.value);
+    else this.deviceJson.set(o.ref.value, json);
+    this.entryOrigin.set(o.ref.value, 'cache');
     this.devicesWanted.delete(key);
+    return true;
   }
 
   /** The CustomFieldsManager's `field` (key → name); values of unknown keys are named by key. */
@@ -551,10 +582,13 @@ export class InventoryMapper {
     if (version === null || devices === undefined) return null;
     let json = this.deviceJson.get(v.ref.value);
     if (json === undefined) {
-      json = encodeDevices(devices);
+      json = encodeCacheEntry(devices, versionedConfigOf(v.props));
       this.deviceJson.set(v.ref.value, json);
     }
-    return { vmMoid: v.ref.value, changeVersion: version, devices: json };
+    const row: VmDevicesRow = { vmMoid: v.ref.value, changeVersion: version, devices: json };
+    const origin = this.entryOrigin.get(v.ref.value);
+    if (origin !== undefined) row.origin = origin;
+    return row;
   }
 
   /** VMs per cluster (through the VM's host): a pass over the VMs without building rows. */

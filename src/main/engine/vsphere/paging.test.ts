@@ -191,6 +191,22 @@ describe('paged RetrievePropertiesEx through a paging proxy', () => {
     expect(strip(res.inventory)).toEqual(strip(direct.inventory));
   });
 
+  it('an InvalidProperty fault in the read of the devices drops that path too, not the devices', async () => {
+    // config.firmware is read with the device list (VERSIONED_VM_PATHS), apart from the main read.
+    const p = await proxy({ injectInvalidProperty: 'config.firmware' });
+    const res = await viaProxy(p);
+    expect(res.droppedPaths).toEqual(['VirtualMachine.config.firmware']);
+    expect(res.devicesRead).toBe(sim.counts.vms);
+    expect(direct.inventory.vms.some((v) => v.firmware !== null)).toBe(true);
+    for (const vm of res.inventory.vms) expect(vm.firmware).toBeNull();
+    const strip = (inv: Inventory): Inventory => ({
+      ...sorted(inv),
+      vms: sorted(inv).vms.map((v) => ({ ...v, firmware: null })),
+      vmDevices: [],
+    });
+    expect(strip(res.inventory)).toEqual(strip(direct.inventory));
+  });
+
   it('a missingSet shows in `missing` and leaves those fields null', async () => {
     const p = await proxy({ injectMissingSet: { type: 'HostSystem', path: 'summary.hardware' } });
     const res = await viaProxy(p);

@@ -69,13 +69,13 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     'config.hardware.numCPU',
     'config.hardware.numCoresPerSocket',
     'config.hardware.memoryMB',
-    'config.guestId',
-    'config.guestFullName',
+    'config.guestId', // VERSIONED_VM_PATHS
+    'config.guestFullName', // VERSIONED_VM_PATHS
     'config.annotation',
     'config.template',
-    'config.version',
-    'config.instanceUuid',
-    'config.uuid',
+    'config.version', // VERSIONED_VM_PATHS
+    'config.instanceUuid', // VERSIONED_VM_PATHS
+    'config.uuid', // VERSIONED_VM_PATHS
     'guest.guestFullName',
     'guest.hostName',
     'guest.ipAddress',
@@ -94,6 +94,7 @@ export const PROPERTY_PATHS: Record<string, string[]> = {
     // config.changeVersion moved since the cache last read it (device-cache.ts).
     'config.changeVersion',
     'guest.disk',
+    // VERSIONED_VM_PATHS: streamed by a live filter, read apart with the devices by a full read.
     'config.createDate',
     'config.firmware',
     'config.bootOptions.efiSecureBootEnabled',
@@ -131,7 +132,45 @@ export function livePaths(): Record<string, string[]> {
  * (vm-devices.ts): read per VM when its config.changeVersion differs from the cached one.
  */
 export const DEVICE_PATH = 'config.hardware.device';
-export const DEVICE_PATHS: Record<string, string[]> = { VirtualMachine: [DEVICE_PATH] };
+
+/**
+ * Configuration paths that only a reconfiguration (or an upgrade) changes, and vCenter moves
+ * `config.changeVersion` on with every change of a VM's configuration ("each change to the
+ * configuration updates this value", VirtualMachineConfigInfo). A full read takes them, like the
+ * device list, from the device cache when the version did not move, and reads them with the
+ * devices when it did: ~200 bytes of envelope per path and VM that the vCenter no longer writes
+ * and vMiner no longer parses on every refresh. A live filter streams them (PROPERTY_PATHS).
+ * The CPU, memory, annotation and template flag, which people change most, are read every time.
+ */
+export const VERSIONED_VM_PATHS = [
+  'config.guestId',
+  'config.guestFullName',
+  'config.version',
+  'config.instanceUuid',
+  'config.uuid',
+  'config.createDate',
+  'config.firmware',
+  'config.bootOptions.efiSecureBootEnabled',
+  'config.cpuAllocation',
+  'config.memoryAllocation',
+  'config.cpuHotAddEnabled',
+  'config.memoryHotAddEnabled',
+];
+
+/** What is read apart for a VM whose config.changeVersion moved: its devices and VERSIONED_VM_PATHS. */
+export const DEVICE_PATHS: Record<string, string[]> = {
+  VirtualMachine: [DEVICE_PATH, ...VERSIONED_VM_PATHS],
+};
+
+/** What a full read asks of every object: PROPERTY_PATHS without VERSIONED_VM_PATHS. */
+export function fullReadPaths(): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(PROPERTY_PATHS).map(([t, p]) => [
+      t,
+      t === 'VirtualMachine' ? p.filter((x) => !VERSIONED_VM_PATHS.includes(x)) : [...p],
+    ]),
+  );
+}
 
 /** The managed object whose `field` property names the custom attributes (`customValue` keys). */
 export const CUSTOM_FIELD_PATHS = ['field'];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectContentBuilder } from './object-content.js';
 import { parseObject } from './property-collector.js';
-import { SoapStreamParser } from './xml.js';
+import { MoRef, SoapStreamParser, type XValue } from './xml.js';
+import { decodeCacheEntry, encodeCacheEntry, versionedConfigOf } from './device-cache.js';
 import {
   datastoreOfPath,
   decodeDevices,
@@ -176,6 +177,39 @@ describe('VM devices', () => {
       vmDevices('vm-7', 'web', reduced, o.props.get('guest.net'), names),
     );
     expect(vmDevices('vm-7', 'web', back, o.props.get('guest.net'), names).disks[0]!.datastore).toBe('ds-01');
+  });
+
+  it('a cache entry carries the device list and the configuration read with it; other texts are no entry', () => {
+    const o = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET });
+    const reduced = reduceDevices(o.props.get('config.hardware.device')!);
+    const props = new Map<string, XValue>([
+      ['name', 'web'],
+      ['config.firmware', 'efi'],
+      ['config.cpuAllocation', { reservation: '500', shares: { shares: '2000', level: 'normal' } }],
+    ]);
+    const config = versionedConfigOf(props);
+    // Only the paths read with the devices (name is read every time).
+    expect(config).toEqual({
+      'config.firmware': 'efi',
+      'config.cpuAllocation': { reservation: '500', shares: { shares: '2000', level: 'normal' } },
+    });
+    const refs = new Map<string, Map<string, MoRef>>();
+    const back = decodeCacheEntry(encodeCacheEntry(reduced, config), refs);
+    expect(back).toEqual({ devices: reduced, config });
+    expect(vmDevices('vm-7', 'web', back!.devices, o.props.get('guest.net'), names).disks[0]!.datastore).toBe(
+      'ds-01',
+    );
+    // One MoRef per datastore across the entries of a sync.
+    const again = decodeCacheEntry(encodeCacheEntry(reduced, config), refs);
+    const ds = (e: typeof back) =>
+      (e!.devices as { backing?: { datastore?: unknown } }[])[1]!.backing!.datastore;
+    expect(ds(again)).toBeInstanceOf(MoRef);
+    expect(ds(again)).toBe(ds(back));
+    // The format before (a device list alone), a broken text, a wrong shape: read again instead.
+    expect(decodeCacheEntry(encodeDevices(reduced))).toBeUndefined();
+    expect(decodeCacheEntry('{"devices":[')).toBeUndefined();
+    expect(decodeCacheEntry('{"devices":{},"config":{}}')).toBeUndefined();
+    expect(decodeCacheEntry('{"devices":[],"config":null}')).toBeUndefined();
   });
 
   it('names the datastore of a path and reads the guest partitions with free and used shares', () => {

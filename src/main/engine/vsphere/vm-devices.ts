@@ -72,7 +72,11 @@ const REF_FIELDS = ['datastore', 'network'] as const;
  * and value: a whole estate's lists name the same few datastores and networks over and over.
  */
 export function decodeDevices(json: string, refs?: Map<string, Map<string, MoRef>>): XValue {
-  const list = JSON.parse(json) as XObject[];
+  return reviveDevices(JSON.parse(json) as XObject[], refs);
+}
+
+/** A parsed device list (`encodeDevices`' JSON) with its backings' references made MoRefs again. */
+export function reviveDevices(list: XObject[], refs?: Map<string, Map<string, MoRef>>): XValue {
   for (const d of list) {
     const backing = d['backing'] as XObject | undefined;
     if (!backing) continue;
