@@ -19,6 +19,7 @@ import {
   inventoryNames,
   tagSteps,
   VM_CHILDREN,
+  writesDevices,
   type ObjectNames,
   type SyncStep,
 } from './inventory-tables.js';
@@ -167,11 +168,11 @@ export class DetailStore {
     let written = 0;
     for (const r of rows) {
       const had = stored.delete(r.vmMoid);
-      if (had && r.origin === 'cache') continue;
-      if (had && r.origin === undefined) {
-        versions ??= new Map(this.deviceVersions.raw(true).all(vcenterId) as [string, string][]);
-        if (versions.get(r.vmMoid) === r.changeVersion) continue;
-      }
+      const storedVersion = (): string | undefined =>
+        (versions ??= new Map(this.deviceVersions.raw(true).all(vcenterId) as [string, string][])).get(
+          r.vmMoid,
+        );
+      if (!writesDevices(had, r, storedVersion)) continue;
       this.deviceUpsert.run(vcenterId, r.vmMoid, r.changeVersion, r.devices);
       written++;
     }

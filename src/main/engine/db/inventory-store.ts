@@ -5,7 +5,7 @@ import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import * as schema from './schema.js';
 import { DetailStore } from './detail-store.js';
 import { TableWriter } from './table-writer.js';
-import type { DeviceCache } from '../vsphere/device-cache.js';
+import { deviceCacheOf, type DeviceCache } from '../vsphere/device-cache.js';
 import { HistoryRecorder, type ChangeSource } from './history/recorder.js';
 import {
   countsOf,
@@ -207,18 +207,12 @@ export class InventoryStore {
    * its overflow pages on its own).
    */
   deviceCache(vcenterId: number): DeviceCache {
-    const stored = new Map<string, { version: string; devices: string }>();
-    for (const [moid, version, devices] of this.sqlite
-      .prepare('SELECT vm_moid, change_version, devices FROM vm_devices WHERE vcenter_id = ?')
-      .raw(true)
-      .iterate(vcenterId) as IterableIterator<[string, string, string]>)
-      stored.set(moid, { version, devices });
-    return {
-      get: (vmMoid, changeVersion) => {
-        const s = stored.get(vmMoid);
-        return s !== undefined && s.version === changeVersion ? s.devices : undefined;
-      },
-    };
+    return deviceCacheOf(
+      this.sqlite
+        .prepare('SELECT vm_moid, change_version, devices FROM vm_devices WHERE vcenter_id = ?')
+        .raw(true)
+        .iterate(vcenterId) as IterableIterator<[string, string, string]>,
+    );
   }
 
   /** The VMs of a vCenter that had snapshots when it was last written (moids). */

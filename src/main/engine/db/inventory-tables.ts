@@ -5,7 +5,7 @@
  * stored rows for the change history. Each store runs these with its own driver.
  */
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Entity, EntityCounts, Inventory, TagSet } from '../../../shared/inventory.js';
+import type { Entity, EntityCounts, Inventory, TagSet, VmDevicesRow } from '../../../shared/inventory.js';
 import type { HostRows, VmRows } from '../vsphere/inventory-mapper.js';
 import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import type { HistoryWrite } from './history/recorder.js';
@@ -217,6 +217,23 @@ export interface SearchEntry {
 }
 
 /** A VM's search extra: its guest host name and IPs. */
+/**
+ * Whether a sync writes a VM's device-cache entry (both stores): always when none is stored; never
+ * for an entry taken from the cache at its version (it is what is stored); always for one read from
+ * the vCenter this time (the stored one may be of an older format the reader could not use);
+ * otherwise when the stored version (`storedVersion`, asked only then) differs.
+ */
+export function writesDevices(
+  had: boolean,
+  r: VmDevicesRow,
+  storedVersion: () => string | undefined,
+): boolean {
+  if (!had) return true;
+  if (r.origin === 'cache') return false;
+  if (r.origin === 'read') return true;
+  return storedVersion() !== r.changeVersion;
+}
+
 export const vmSearchExtra = (v: { guestHostName: string | null; ipAddresses: string | null }): string =>
   [v.guestHostName, v.ipAddresses].filter(Boolean).join(' ');
 

@@ -17,6 +17,18 @@ export interface DeviceCache {
   get(vmMoid: string, changeVersion: string): string | undefined;
 }
 
+/** The cache over stored entries (`[vm moid, change version, entry]`, as either store reads them). */
+export function deviceCacheOf(rows: Iterable<readonly [string, string, string]>): DeviceCache {
+  const stored = new Map<string, { version: string; devices: string }>();
+  for (const [moid, version, devices] of rows) stored.set(moid, { version, devices });
+  return {
+    get: (vmMoid, changeVersion) => {
+      const s = stored.get(vmMoid);
+      return s !== undefined && s.version === changeVersion ? s.devices : undefined;
+    },
+  };
+}
+
 /** A cache entry: the reduced device list and the VERSIONED_VM_PATHS values, by path. */
 export interface CacheEntry {
   devices: XValue;

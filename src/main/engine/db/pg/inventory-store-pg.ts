@@ -17,7 +17,7 @@
 import type pg from 'pg';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Entity, Inventory, TagSet, VmDevicesRow } from '../../../../shared/inventory.js';
-import type { DeviceCache } from '../../vsphere/device-cache.js';
+import { deviceCacheOf, type DeviceCache } from '../../vsphere/device-cache.js';
 import type { InventoryDelta } from '../../vsphere/live-inventory.js';
 import { RenameMemory, type ChangeSource, type HistoryWrite } from '../history/recorder.js';
 import {
@@ -40,6 +40,7 @@ import {
   tagSteps,
   VM_CHILDREN,
   vmSearchExtra,
+  writesDevices,
   type ObjectNames,
   type SearchEntry,
   type SyncStep,
@@ -196,7 +197,7 @@ export class PgInventoryStore {
     return created.length + changed.length + removed.length;
   }
 
-  /** The device cache by difference of versions (a list read at the stored version is the stored list). */
+  /** The device cache by difference of versions, as the SQLite store writes it (`writesDevices`). */
   private async syncDevices(
     db: PgQueryable,
     vcenterId: number,
@@ -212,8 +213,7 @@ export class PgInventoryStore {
     const put: Bindable[][] = [];
     for (const r of rows) {
       const v = stored.get(r.vmMoid);
-      stored.delete(r.vmMoid);
-      if (v === r.changeVersion) continue;
+      if (!writesDevices(stored.delete(r.vmMoid), r, () => v)) continue;
       put.push(t.shape.fill(vcenterId, r as unknown as Row).slice());
     }
     await t.deleteWhere(db, vcenterId, 'vm_moid', [...stored.keys()]);
@@ -566,14 +566,7 @@ export class PgInventoryStore {
       values: [vcenterId],
       rowMode: 'array',
     });
-    const stored = new Map<string, { version: string; devices: string }>();
-    for (const [moid, version, devices] of res.rows) stored.set(moid, { version, devices });
-    return {
-      get: (vmMoid, changeVersion) => {
-        const s = stored.get(vmMoid);
-        return s !== undefined && s.version === changeVersion ? s.devices : undefined;
-      },
-    };
+    return deviceCacheOf(res.rows);
   }
 
   /** The VMs of a vCenter that had snapshots when it was last written (moids). */
