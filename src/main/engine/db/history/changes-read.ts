@@ -1,4 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { PgQueryBackend } from '../../query/pg-backend.js';
+import { readAsync, readSync, type Reading, type Row } from '../../query/reading.js';
+import { likeOp, nocaseCompare, SqlParams, type Dialect, type SqlQuery } from '../../query/sql-dialect.js';
 import {
   CHANGE_KINDS,
   ChangesRequestSchema,
@@ -10,10 +13,9 @@ import {
 import { VminerError } from '../../../../shared/errors.js';
 import { parseTimeBound } from './time-bound.js';
 
-type Param = string | number;
-
-const SELECT = `SELECT id, at, vcenter_id AS vcenterId, vcenter, entity, moid, object_name AS objectName,
-  kind, field, old_value AS oldValue, new_value AS newValue, source FROM changes`;
+// Aliases quoted: PostgreSQL folds unquoted names to lower case.
+const SELECT = `SELECT id, at, vcenter_id AS "vcenterId", vcenter, entity, moid, object_name AS "objectName",
+  kind, field, old_value AS "oldValue", new_value AS "newValue", source FROM changes`;
 
 /** Live tables whose objects a name can find, by the entity name the history records. */
 const NAMED_TABLES: Record<string, string> = {
@@ -51,9 +53,150 @@ function decodeCursor(cursor: string): [string, number] {
   return [v[0], v[1] as number];
 }
 
+/** The rows of one statement (a step of a reading), its parameters those bound in `b`. */
+function* rows<T>(sql: string, b: Pick<SqlParams, 'query'>): Generator<SqlQuery, T[], Row[]> {
+  return (yield b.query(sql)) as T[];
+}
+
 /**
- * Reads the change history: filtered pages newest first (keyset on `at desc, id desc`), counts
- * per kind, objects by current or past name, and the last change of a page of objects.
+ * The objects a name stands for: those that had it in the history, and those that have it now in
+ * the live tables (one entity's table when `entity` is given).
+ */
+function* objectsNamed(d: Dialect, name: string, entity?: string): Reading<ObjectKey[]> {
+  const found = new Map<string, ObjectKey>();
+  const add = (keys: ObjectKey[]): void => {
+    for (const r of keys) found.set(`${r.vcenterId}\u0000${r.moid}`, r);
+  };
+  const b = new SqlParams(d);
+  add(
+    yield* rows<ObjectKey>(
+      `SELECT DISTINCT vcenter_id AS "vcenterId", moid FROM changes WHERE ${nocaseCompare(d, 'object_name', b.bind(name))}${entity ? ` AND entity = ${b.bind(entity)}` : ''}`,
+      b,
+    ),
+  );
+  const tables = entity ? (NAMED_TABLES[entity] ? [NAMED_TABLES[entity]] : []) : Object.values(NAMED_TABLES);
+  for (const t of tables) {
+    const bt = new SqlParams(d);
+    add(
+      yield* rows<ObjectKey>(
+        `SELECT vcenter_id AS "vcenterId", moid FROM "${t}" WHERE ${nocaseCompare(d, 'name', bt.bind(name))}`,
+        bt,
+      ),
+    );
+  }
+  return [...found.values()];
+}
+
+interface Where {
+  terms: string[];
+  since: string | null;
+  until: string | null;
+  empty: boolean;
+}
+
+/** The WHERE terms of a request (without the cursor), their parameters bound into `b`. */
+function* whereOf(
+  d: Dialect,
+  req: ReturnType<typeof ChangesRequestSchema.parse>,
+  now: Date,
+  b: SqlParams,
+): Reading<Where> {
+  const terms: string[] = [];
+  const since = req.since ? parseTimeBound(req.since, now, 'since') : null;
+  const until = req.until ? parseTimeBound(req.until, now, 'until') : null;
+  if (since && until && since >= until)
+    throw new VminerError('INVALID_INPUT', `since (${since}) must be before until (${until})`);
+  if (since) terms.push(`at >= ${b.bind(since)}`);
+  if (until) terms.push(`at < ${b.bind(until)}`);
+  if (req.vcenter)
+    terms.push(
+      `(${nocaseCompare(d, 'vcenter', b.bind(req.vcenter))} OR vcenter_id IN (SELECT id FROM vcenters WHERE ${nocaseCompare(d, 'name', b.bind(req.vcenter))}))`,
+    );
+  if (req.entity) terms.push(`entity = ${b.bind(req.entity)}`);
+  if (req.field) {
+    if (req.field.endsWith('*'))
+      terms.push(
+        `field ${likeOp(d)} ${b.bind(`${req.field.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`,
+      );
+    else terms.push(`field = ${b.bind(req.field)}`);
+  }
+  if (req.kind && req.kind.length < CHANGE_KINDS.length)
+    terms.push(`kind IN (${req.kind.map((k) => b.bind(k)).join(', ')})`);
+  if (req.source) terms.push(`source = ${b.bind(req.source)}`);
+  let keys: ObjectKey[] | undefined;
+  if (req.vcenterId !== undefined || req.moid !== undefined) {
+    if (req.vcenterId === undefined || req.moid === undefined)
+      throw new VminerError('INVALID_INPUT', 'give both vcenterId and moid to read one object history');
+    keys = [{ vcenterId: req.vcenterId, moid: req.moid }];
+  }
+  if (req.object) {
+    const named = yield* objectsNamed(d, req.object, req.entity);
+    keys = keys
+      ? keys.filter((k) => named.some((n) => n.vcenterId === k.vcenterId && n.moid === k.moid))
+      : named;
+  }
+  if (keys) {
+    if (keys.length === 0) return { terms, since, until, empty: true };
+    terms.push(
+      `(vcenter_id, moid) IN (VALUES ${keys.map((k) => `(${b.bind(k.vcenterId)}${d === 'pg' ? '::integer' : ''}, ${b.bind(k.moid)})`).join(', ')})`,
+    );
+  }
+  return { terms, since, until, empty: false };
+}
+
+const zero = (): Record<ChangeKind, number> =>
+  Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
+
+/** One page, newest first (keyset on `at desc, id desc`), with the filtered set's counts per kind on request. */
+export function* changesPage(d: Dialect, request: ChangesRequest, now: Date): Reading<ChangesPage> {
+  const req = ChangesRequestSchema.parse(request);
+  // The counts' statement binds the filter alone; the page's, the filter and the cursor.
+  const b = new SqlParams(d);
+  const w = yield* whereOf(d, req, now, b);
+  // The counts bind the filter's values alone: the placeholders the filter wrote come first.
+  const filterValues = [...b.values];
+  if (w.empty)
+    return {
+      items: [],
+      nextCursor: null,
+      ...(req.counts ? { counts: zero() } : {}),
+      since: w.since,
+      until: w.until,
+    };
+  const terms = [...w.terms];
+  if (req.cursor) {
+    const [at, id] = decodeCursor(req.cursor);
+    terms.push(`(at, id) < (${b.bind(at)}, ${b.bind(id)})`);
+  }
+  const items = (yield* rows<ChangeRow>(
+    `${SELECT}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${b.bind(req.limit + 1)}`,
+    b,
+  )).map((r) => ({ ...r, id: Number(r.id) }));
+  const more = items.length > req.limit;
+  if (more) items.pop();
+  const out: ChangesPage = {
+    items,
+    nextCursor: more ? encodeCursor(items.at(-1)!) : null,
+    since: w.since,
+    until: w.until,
+  };
+  if (req.counts) {
+    const counts = zero();
+    const byKind = yield* rows<{ kind: string; n: number }>(
+      `SELECT kind, count(*) AS n FROM changes${w.terms.length ? ` WHERE ${w.terms.join(' AND ')}` : ''} GROUP BY kind`,
+      { query: (sql: string) => ({ sql, params: filterValues }) },
+    );
+    for (const r of byKind)
+      if ((CHANGE_KINDS as readonly string[]).includes(r.kind)) counts[r.kind as ChangeKind] = Number(r.n);
+    out.counts = counts;
+  }
+  return out;
+}
+
+/**
+ * Reads the change history from the SQLite cache: filtered pages newest first, counts per kind,
+ * objects by current or past name, and the last change of a page of objects. On PostgreSQL the
+ * same readings run through `changesPageAsync`.
  */
 export class ChangesReader {
   private readonly statements = new Map<string, Database.Statement>();
@@ -62,6 +205,10 @@ export class ChangesReader {
     private readonly sqlite: Database.Database,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  private run<T>(steps: Reading<T>): T {
+    return readSync(steps, (q) => this.stmt(q.sql).all(...q.params) as Row[]);
+  }
 
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
@@ -73,147 +220,12 @@ export class ChangesReader {
     return s;
   }
 
-  /**
-   * The objects a name stands for: those that had it in the history, and those that have it now
-   * in the live tables (one entity's table when `entity` is given).
-   */
   objectsNamed(name: string, entity?: string): ObjectKey[] {
-    const found = new Map<string, ObjectKey>();
-    const add = (rows: ObjectKey[]): void => {
-      for (const r of rows) found.set(`${r.vcenterId}\u0000${r.moid}`, r);
-    };
-    add(
-      this.stmt(
-        `SELECT DISTINCT vcenter_id AS vcenterId, moid FROM changes WHERE object_name = ? COLLATE NOCASE${entity ? ' AND entity = ?' : ''}`,
-      ).all(...(entity ? [name, entity] : [name])) as ObjectKey[],
-    );
-    const tables = entity
-      ? NAMED_TABLES[entity]
-        ? [NAMED_TABLES[entity]]
-        : []
-      : Object.values(NAMED_TABLES);
-    for (const t of tables)
-      add(
-        this.stmt(`SELECT vcenter_id AS vcenterId, moid FROM "${t}" WHERE name = ? COLLATE NOCASE`).all(
-          name,
-        ) as ObjectKey[],
-      );
-    return [...found.values()];
+    return this.run(objectsNamed('sqlite', name, entity));
   }
 
-  /** The WHERE clause of a request (without the cursor) and its parameters. */
-  private where(req: ReturnType<typeof ChangesRequestSchema.parse>): {
-    terms: string[];
-    params: Param[];
-    since: string | null;
-    until: string | null;
-    empty: boolean;
-  } {
-    const terms: string[] = [];
-    const params: Param[] = [];
-    const now = this.now();
-    const since = req.since ? parseTimeBound(req.since, now, 'since') : null;
-    const until = req.until ? parseTimeBound(req.until, now, 'until') : null;
-    if (since && until && since >= until)
-      throw new VminerError('INVALID_INPUT', `since (${since}) must be before until (${until})`);
-    if (since) {
-      terms.push('at >= ?');
-      params.push(since);
-    }
-    if (until) {
-      terms.push('at < ?');
-      params.push(until);
-    }
-    if (req.vcenter) {
-      terms.push(
-        '(vcenter = ? COLLATE NOCASE OR vcenter_id IN (SELECT id FROM vcenters WHERE name = ? COLLATE NOCASE))',
-      );
-      params.push(req.vcenter, req.vcenter);
-    }
-    if (req.entity) {
-      terms.push('entity = ?');
-      params.push(req.entity);
-    }
-    if (req.field) {
-      if (req.field.endsWith('*')) {
-        terms.push(`field LIKE ? ESCAPE '\\'`);
-        params.push(`${req.field.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      } else {
-        terms.push('field = ?');
-        params.push(req.field);
-      }
-    }
-    if (req.kind && req.kind.length < CHANGE_KINDS.length) {
-      terms.push(`kind IN (${req.kind.map(() => '?').join(', ')})`);
-      params.push(...req.kind);
-    }
-    if (req.source) {
-      terms.push('source = ?');
-      params.push(req.source);
-    }
-    let keys: ObjectKey[] | undefined;
-    if (req.vcenterId !== undefined || req.moid !== undefined) {
-      if (req.vcenterId === undefined || req.moid === undefined)
-        throw new VminerError('INVALID_INPUT', 'give both vcenterId and moid to read one object history');
-      keys = [{ vcenterId: req.vcenterId, moid: req.moid }];
-    }
-    if (req.object) {
-      const named = this.objectsNamed(req.object, req.entity);
-      keys = keys
-        ? keys.filter((k) => named.some((n) => n.vcenterId === k.vcenterId && n.moid === k.moid))
-        : named;
-    }
-    if (keys) {
-      if (keys.length === 0) return { terms, params, since, until, empty: true };
-      terms.push(`(vcenter_id, moid) IN (VALUES ${keys.map(() => '(?, ?)').join(', ')})`);
-      for (const k of keys) params.push(k.vcenterId, k.moid);
-    }
-    return { terms, params, since, until, empty: false };
-  }
-
-  /** One page, newest first, with the filtered set's counts per kind on request. */
   page(request: ChangesRequest): ChangesPage {
-    const req = ChangesRequestSchema.parse(request);
-    const w = this.where(req);
-    const zero = (): Record<ChangeKind, number> =>
-      Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
-    if (w.empty)
-      return {
-        items: [],
-        nextCursor: null,
-        ...(req.counts ? { counts: zero() } : {}),
-        since: w.since,
-        until: w.until,
-      };
-    const terms = [...w.terms];
-    const params = [...w.params];
-    if (req.cursor) {
-      const [at, id] = decodeCursor(req.cursor);
-      terms.push('(at, id) < (?, ?)');
-      params.push(at, id);
-    }
-    params.push(req.limit + 1);
-    const rows = this.stmt(
-      `${SELECT}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`,
-    ).all(...params) as ChangeRow[];
-    const more = rows.length > req.limit;
-    if (more) rows.pop();
-    const out: ChangesPage = {
-      items: rows,
-      nextCursor: more ? encodeCursor(rows.at(-1)!) : null,
-      since: w.since,
-      until: w.until,
-    };
-    if (req.counts) {
-      const counts = zero();
-      const byKind = this.stmt(
-        `SELECT kind, count(*) AS n FROM changes${w.terms.length ? ` WHERE ${w.terms.join(' AND ')}` : ''} GROUP BY kind`,
-      ).all(...w.params) as { kind: string; n: number }[];
-      for (const r of byKind)
-        if ((CHANGE_KINDS as readonly string[]).includes(r.kind)) counts[r.kind as ChangeKind] = r.n;
-      out.counts = counts;
-    }
-    return out;
+    return this.run(changesPage('sqlite', request, this.now()));
   }
 
   /**
@@ -229,4 +241,13 @@ export class ChangesReader {
     }
     return out;
   }
+}
+
+/** A page of the change history from a team server's PostgreSQL (the same reading as on SQLite). */
+export function changesPageAsync(
+  pg: PgQueryBackend,
+  request: ChangesRequest,
+  now = new Date(),
+): Promise<ChangesPage> {
+  return readAsync(changesPage('pg', request, now), (q) => pg.all(q));
 }
