@@ -20,7 +20,7 @@ import {
 } from '../../../../testing/postgres.js';
 import { PgQueryBackend } from '../../query/pg-backend.js';
 import { openDatabase, type OpenedDatabase } from '../database.js';
-import { ChangesReader, changesPageAsync } from './changes-read.js';
+import { ChangesReader, changesPageAsync, lastChangedAsync } from './changes-read.js';
 
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
 const NOW = new Date('2026-12-06T05:00:00Z');
@@ -111,6 +111,22 @@ describe.skipIf(NO_PG !== '')(`the change history on PostgreSQL${NO_PG}`, { time
     }
     if (_label !== 'nothing matches') expect(rows).toBeGreaterThan(0);
     expect(pages).toBeGreaterThan(0);
+  });
+
+  it('"Last changed" of a page of objects: the same times on both', async () => {
+    const keys = [
+      ...(opened.sqlite
+        .prepare('SELECT DISTINCT vcenter_id AS vcenterId, moid FROM changes LIMIT 60')
+        .all() as {
+        vcenterId: number;
+        moid: string;
+      }[]),
+      { vcenterId: 1, moid: 'vm-never-changed' },
+    ];
+    const a = new ChangesReader(opened.sqlite, () => NOW).lastChanged(keys);
+    expect(a.size).toBe(60);
+    expect(await lastChangedAsync(backend, keys)).toEqual(a);
+    expect((await lastChangedAsync(backend, [])).size).toBe(0);
   });
 
   it('refuses what it refuses on SQLite, with the same message', async () => {
