@@ -19,12 +19,11 @@ const blank = (): EntityCounts => Object.fromEntries(ENTITIES.map((e) => [e, 0])
 const total = (d: Dialect, expr: string): string =>
   d === 'pg' ? `CAST(COALESCE(sum(${expr}), 0) AS double precision)` : `COALESCE(sum(${expr}), 0)`;
 
+/** The figures read from the tables; the rest of StatsResult comes from the repositories. */
+type Figures = Pick<StatsResult, 'powerStates' | 'capacity'> & { counts: Map<number, EntityCounts> };
+
 /** The same figures from either back end: rows per entity and vCenter, power states, capacity. */
-function* figures(d: Dialect): Reading<
-  Omit<StatsResult, 'vcenters' | 'failedVcenters' | 'history' | 'totals'> & {
-    counts: Map<number, EntityCounts>;
-  }
-> {
+function* figures(d: Dialect): Reading<Figures> {
   const perTable = ENTITIES.map(
     (e) =>
       `SELECT '${e}' AS e, vcenter_id AS id, count(*) AS n FROM "${getTableConfig(ENTITY_TABLES[e]).name}" GROUP BY vcenter_id`,
@@ -62,7 +61,7 @@ function* figures(d: Dialect): Reading<
 function assemble(
   vcs: readonly VcenterWithState[],
   settings: EngineSettings,
-  got: ReturnType<typeof figures> extends Reading<infer T> ? T : never,
+  got: Figures,
   history: HistorySize,
 ): StatsResult {
   const totals = blank();

@@ -220,10 +220,6 @@ export class ChangesReader {
     return s;
   }
 
-  objectsNamed(name: string, entity?: string): ObjectKey[] {
-    return this.run(objectsNamed('sqlite', name, entity));
-  }
-
   page(request: ChangesRequest): ChangesPage {
     return this.run(changesPage('sqlite', request, this.now()));
   }
