@@ -264,6 +264,27 @@ describe('VM devices', () => {
     expect(vmDevices('vm-7', 'web', reduced, ips, names).nics).not.toEqual(built.nics);
   });
 
+  it("the rows' format is pinned: a changed disk or NIC row needs ROWS_FORMAT bumped", () => {
+    // Stored rows are kept while their key stays (deviceRowsKey), and the key knows only the
+    // inputs, not the mapping: when vmDevices gives other columns or values, ROWS_FORMAT must move
+    // too, or caches keep the rows of before. Update these lists together with ROWS_FORMAT.
+    const o = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET });
+    const d = vmDevices(
+      'vm-7',
+      'web',
+      reduceDevices(o.props.get('config.hardware.device')!),
+      o.props.get('guest.net'),
+      names,
+    );
+    expect(JSON.parse(deviceRowsKey(d.lookups, 'web', undefined, names))[0]).toBe(1);
+    expect(Object.keys(d.disks[0]!).sort().join()).toBe(
+      'busNumber,capacityBytes,controller,controllerType,datastore,deviceKey,diskMode,eagerlyScrub,fileName,limit,moid,name,provisioning,raw,reservation,shares,sharesLevel,sharing,split,thin,unitNumber,uuid,vm,vmMoid,writeThrough',
+    );
+    expect(Object.keys(d.nics[0]!).sort().join()).toBe(
+      'adapterType,addressType,connected,deviceKey,ipv4,ipv6,macAddress,moid,name,network,startConnected,switch,vm,vmMoid',
+    );
+  });
+
   it('names the datastore of a path and reads the guest partitions with free and used shares', () => {
     expect(datastoreOfPath('[nfs vol 1] a/b.vmdk')).toBe('nfs vol 1');
     expect(datastoreOfPath('a/b.vmdk')).toBeNull();

@@ -215,7 +215,7 @@ export interface VmDevices extends DeviceSummary {
 /**
  * Bump when `vmDevices` maps a device list into other rows than before (a new column, another
  * rule): every cached row key (`deviceRowsKey`) then differs once, so the stored disk and NIC rows
- * are built and compared again instead of kept.
+ * are built and compared again instead of kept. (vm-devices.test.ts pins the rows' columns to it.)
  */
 const ROWS_FORMAT = 1;
 
