@@ -3,7 +3,10 @@
  * apart from the other properties, and only for the VMs whose `config.changeVersion` (moved by
  * vCenter on every configuration change) differs from the version the cache read it at: a
  * scheduled re-sync of an unchanged estate reads no devices at all. The configuration paths of
- * VERSIONED_VM_PATHS travel with it: cached beside the devices, read again with them.
+ * VERSIONED_VM_PATHS travel with it: cached beside the devices, read again with them. An entry's
+ * head also keeps the key of what the VM's disk and NIC rows were built from (`RowsOfEntry`): while
+ * it and the version stay, a sync neither decodes the list nor builds those rows (the stores keep
+ * the stored ones).
  */
 import type { InventoryMapper } from './inventory-mapper.js';
 import { DEVICE_PATH, DEVICE_PATHS, VERSIONED_VM_PATHS } from './properties.js';

@@ -159,7 +159,7 @@ export class InventoryMapper {
   /**
    * Entries taken from the cache whose device list is not decoded yet (by moid, with the version
    * they were taken at): decoded when a VM's rows are built, never for a VM whose stored disk and
-   * NIC rows a full build keeps (`keepsDeviceRows`).
+   * NIC rows a full build keeps (`keptDeviceRows`).
    */
   private readonly undecoded = new Map<string, { version: string; entry: CacheEntry }>();
   /** While `build()` runs with `keepUnchangedDeviceRows`. */
