@@ -411,11 +411,18 @@ export interface VmDevicesRow {
   changeVersion: string;
   devices: string;
   /**
-   * 'read': read from the vCenter in this sync, written even when the stored entry has the same
-   * version (it may be in an older format). 'cache': the entry stored at this version, taken from
-   * the cache at the start of the sync (nothing to write). Otherwise compared by version.
+   * 'read': read from the vCenter in this sync (or encoded anew: the key of its rows moved),
+   * written even when the stored entry has the same version (it may be in an older format).
+   * 'cache': the entry stored at this version, taken from the cache at the start of the sync
+   * (nothing to write). Otherwise compared by version.
    */
   origin?: 'read' | 'cache';
+  /**
+   * Set when the VM's stored disk and NIC rows are kept as they are (the entry's rows' key says
+   * nothing they were built from moved): its rows are not in the inventory's `disks` and `nics`,
+   * and the store neither compares nor removes the stored ones. How many there are (for counts).
+   */
+  rowsKept?: { disks: number; nics: number };
 }
 
 export interface Inventory {

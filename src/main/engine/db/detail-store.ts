@@ -150,7 +150,7 @@ export class DetailStore {
     for (const step of steps)
       written += this.full
         .get(step.table)!
-        .sync(vcenterId, step.rows, step.observed ? h?.observe(step.table) : undefined);
+        .sync(vcenterId, step.rows, step.observed ? h?.observe(step.table) : undefined, step.keep);
     return written;
   }
 

@@ -9,6 +9,7 @@ import type { Entity, EntityCounts, Inventory, TagSet, VmDevicesRow } from '../.
 import type { HostRows, VmRows } from '../vsphere/inventory-mapper.js';
 import type { InventoryDelta } from '../vsphere/live-inventory.js';
 import type { HistoryWrite } from './history/recorder.js';
+import type { KeptOwners } from './table-shape.js';
 import * as schema from './schema.js';
 
 export const ENTITY_TABLES: Record<Entity, SQLiteTable> = {
@@ -54,6 +55,13 @@ export const IGNORES_DUPLICATES: ReadonlySet<SQLiteTable> = new Set<SQLiteTable>
 ]);
 
 export function countsOf(inv: Inventory): EntityCounts {
+  let keptDisks = 0;
+  let keptNics = 0;
+  for (const d of inv.vmDevices) {
+    if (!d.rowsKept) continue;
+    keptDisks += d.rowsKept.disks;
+    keptNics += d.rowsKept.nics;
+  }
   return {
     vms: inv.vms.length,
     hosts: inv.hosts.length,
@@ -62,8 +70,8 @@ export function countsOf(inv: Inventory): EntityCounts {
     datacenters: inv.datacenters.length,
     networks: inv.networks.length,
     snapshots: inv.snapshots.length,
-    disks: inv.disks.length,
-    nics: inv.nics.length,
+    disks: inv.disks.length + keptDisks,
+    nics: inv.nics.length + keptNics,
     partitions: inv.partitions.length,
     tags: inv.tags?.attachments.length ?? 0,
   };
@@ -90,6 +98,15 @@ export interface SyncStep {
   table: SQLiteTable;
   rows: Rows;
   observed: boolean;
+  /** Owners (`vmMoid`) whose stored rows stay as they are: not compared, not removed. */
+  keep?: KeptOwners;
+}
+
+/** The VMs whose stored disk and NIC rows a full sync keeps (their rows are not in `inv`). */
+export function keptDeviceRows(inv: Inventory): KeptOwners | undefined {
+  const moids = new Set<string>();
+  for (const d of inv.vmDevices) if (d.rowsKept) moids.add(d.vmMoid);
+  return moids.size > 0 ? { prop: 'vmMoid', moids } : undefined;
 }
 
 /** The object tables, in the order a full sync writes them (all observed). */
@@ -112,9 +129,10 @@ export function linkSteps(inv: Inventory): SyncStep[] {
  * with it). The device cache (vm_devices) is written apart, by version.
  */
 export function childSteps(inv: Inventory): SyncStep[] {
+  const keep = keptDeviceRows(inv);
   return [
-    { table: schema.vmDisks, rows: asRows(inv.disks), observed: true },
-    { table: schema.vmNics, rows: asRows(inv.nics), observed: true },
+    { table: schema.vmDisks, rows: asRows(inv.disks), observed: true, ...(keep ? { keep } : {}) },
+    { table: schema.vmNics, rows: asRows(inv.nics), observed: true, ...(keep ? { keep } : {}) },
     { table: schema.vmPartitions, rows: asRows(inv.partitions), observed: true },
     {
       table: schema.vmCustomValues,

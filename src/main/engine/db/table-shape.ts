@@ -20,6 +20,16 @@ export interface RowObserver {
   removed(old: readonly unknown[]): void;
 }
 
+/**
+ * Owners whose stored rows a sync leaves alone (not compared, not removed): their rows are not in
+ * the list, as nothing they are built from moved (see `VmDevicesRow.rowsKept`).
+ */
+export interface KeptOwners {
+  /** The row property naming the owner (`vmMoid`). */
+  prop: string;
+  moids: ReadonlySet<string>;
+}
+
 /** A value as SQLite stores it (booleans as 0/1, absent as NULL): what both stores compare. */
 export function encode(v: unknown): Bindable {
   if (v === undefined || v === null) return null;
@@ -82,6 +92,18 @@ export class TableShape {
     this.values = new Array<Bindable>(cols.length).fill(null);
   }
 
+  /**
+   * Tells of a stored row (values in column order) whether its owner's rows are kept; undefined
+   * when none are.
+   */
+  keptBy(keep: KeptOwners | undefined): ((stored: readonly unknown[]) => boolean) | undefined {
+    if (keep === undefined || keep.moids.size === 0) return undefined;
+    const at = this.props.indexOf(keep.prop);
+    if (at < 0) throw new Error(`${this.tableName}: no column for ${keep.prop}`);
+    const moids = keep.moids;
+    return (stored) => moids.has(stored[at] as string);
+  }
+
   /** A row's values in column order, encoded, with `vcenterId` set; the array is reused. */
   fill(vcenterId: number, row: Record<string, unknown>): Bindable[] {
     const values = this.values;
@@ -104,7 +126,7 @@ export class TableShape {
    * Tells `observer` how `rows` differ from `stored` (rows of values in column order), writing
    * nothing. A list may name a row twice: with `duplicates` 'first' (default; INSERT OR IGNORE
    * tables) the first one counts; with 'all' the second is reported as created again, so that a
-   * plain INSERT of it fails as it would in SQLite.
+   * plain INSERT of it fails as it would in SQLite. The stored rows of `keep`'s owners are skipped.
    */
   diff(
     vcenterId: number,
@@ -112,9 +134,11 @@ export class TableShape {
     rows: readonly Record<string, unknown>[],
     observer: RowObserver,
     duplicates: 'first' | 'all' = 'first',
+    keep?: KeptOwners,
   ): void {
     const byKey = new Map<string, readonly unknown[]>();
-    for (const r of stored) byKey.set(this.keyOf(r), r);
+    const kept = this.keptBy(keep);
+    for (const r of stored) if (!kept?.(r)) byKey.set(this.keyOf(r), r);
     const seen = duplicates === 'first' ? new Set<string>() : undefined;
     for (const row of rows) {
       const values = this.fill(vcenterId, row);

@@ -1,6 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { sameValues, shapeOf, type Bindable, type RowObserver, type TableShape } from './table-shape.js';
+import {
+  sameValues,
+  shapeOf,
+  type Bindable,
+  type KeptOwners,
+  type RowObserver,
+  type TableShape,
+} from './table-shape.js';
 
 export type { RowObserver } from './table-shape.js';
 
@@ -94,11 +101,18 @@ export class TableWriter {
    * no index page of the table is touched). A row listed twice fails as a plain insert would,
    * unless the verb is INSERT OR IGNORE. Returns how many rows were written or deleted.
    * (The comparison is TableShape.diff's, inlined with the writes: this loop is the sync's hot path.)
+   * The stored rows of `keep`'s owners stay as they are (their rows are not in `rows`).
    */
-  sync(vcenterId: number, rows: readonly Record<string, unknown>[], observer?: RowObserver): number {
+  sync(
+    vcenterId: number,
+    rows: readonly Record<string, unknown>[],
+    observer?: RowObserver,
+    keep?: KeptOwners,
+  ): number {
     const s = this.shape;
     const stored = new Map<string, unknown[]>();
-    for (const r of this.selectStmt.all(vcenterId) as unknown[][]) stored.set(s.keyOf(r), r);
+    const kept = s.keptBy(keep);
+    for (const r of this.selectStmt.all(vcenterId) as unknown[][]) if (!kept?.(r)) stored.set(s.keyOf(r), r);
     let written = 0;
     for (const row of rows) {
       const values = s.fill(vcenterId, row);

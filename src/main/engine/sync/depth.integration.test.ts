@@ -17,6 +17,10 @@ import { collectInventory } from '../vsphere/collect.js';
 import { VsphereOps } from '../../../testing/vsphere-ops.js';
 import { waitUntil } from '../../../testing/wait.js';
 import { MoRef } from '../vsphere/xml.js';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import * as schema from '../db/schema.js';
+import { shapeOf } from '../db/table-shape.js';
+import { decodeCacheEntry, encodeEntryHead } from '../vsphere/device-cache.js';
 
 const USER = 'depth-ro@vsphere.local';
 const PASSWORD = 'depth-Secret-1';
@@ -286,7 +290,11 @@ describe('RVTools depth of a sync', () => {
       'SELECT vm_moid, device_key, capacity_bytes, file_name FROM vm_disks WHERE vcenter_id = ?',
       vcId,
     ).map((r) => Object.values(r));
-    expect(disks(again.inventory)).toEqual(stored.sort());
+    // Nothing moved: every VM's stored disk and NIC rows are kept (not built), and counted.
+    expect(again.inventory.vmDevices.every((d) => d.rowsKept !== undefined)).toBe(true);
+    expect(again.inventory.disks).toEqual([]);
+    expect(again.inventory.nics).toEqual([]);
+    expect(again.inventory.vmDevices.reduce((n, d) => n + d.rowsKept!.disks, 0)).toBe(stored.length);
     // One VM reconfigured (its version moved): only its devices are read, and they come out the same.
     const moid = String(cached[0]!['moid']);
     engine.database.sqlite
@@ -294,7 +302,8 @@ describe('RVTools depth of a sync', () => {
       .run(vcId, moid);
     const one = await collect();
     expect(one.devicesRead).toBe(1);
-    expect(disks(one.inventory)).toEqual(disks(again.inventory));
+    expect(one.inventory.vmDevices.filter((d) => !d.rowsKept).map((d) => d.vmMoid)).toEqual([moid]);
+    expect(disks(one.inventory)).toEqual(stored.filter((r) => r[0] === moid).sort());
     // A full sync leaves the cache as it found it when nothing changed, and repairs the version.
     await engine.sync.sync([vcId]);
     expect(
@@ -329,40 +338,53 @@ describe('RVTools depth of a sync', () => {
         .run(devices, version, vcId, moid);
     };
     const { devices: json, version } = stored();
-    const entry = JSON.parse(json) as { devices: unknown[]; config: Record<string, unknown> };
-    expect(entry.config['config.firmware']).toBe(vm!['firmware']);
+    const entry = decodeCacheEntry(json)!;
+    const config = entry.head.config;
+    expect(config['config.firmware']).toBe(vm!['firmware']);
+    const devices = JSON.parse(entry.devicesJson) as unknown[];
+    const withConfig = (c: typeof config): string =>
+      `${encodeEntryHead(c, entry.head.rows)}\n${entry.devicesJson}`;
     const rowOf = (r: Awaited<ReturnType<typeof collect>>) => r.inventory.vms.find((v) => v.moid === moid)!;
     const disksOf = (r: Awaited<ReturnType<typeof collect>>) =>
       r.inventory.disks
         .filter((d) => d.vmMoid === moid)
         .map((d) => [d.deviceKey, d.capacityBytes, d.fileName]);
+    const storedDisks = all(
+      'SELECT device_key, capacity_bytes, file_name FROM vm_disks WHERE vcenter_id = ? AND vm_moid = ? ORDER BY device_key',
+      vcId,
+      moid,
+    ).map((r) => Object.values(r));
+    expect(storedDisks.length).toBeGreaterThan(0);
     const truth = await collect();
     // An entry that says otherwise at the VM's version is what a refresh shows: it read nothing.
-    setEntry(
-      JSON.stringify({ ...entry, config: { ...entry.config, 'config.firmware': 'from-the-cache' } }),
-      version,
-    );
+    setEntry(withConfig({ ...config, 'config.firmware': 'from-the-cache' }), version);
     const cached = await collect();
     expect(cached.devicesRead).toBe(0);
     expect(rowOf(cached).firmware).toBe('from-the-cache');
     expect(rowOf(cached).cpuHotAdd).toBe(rowOf(truth).cpuHotAdd);
     // The version moved: the devices and the configuration are read from the vCenter again.
-    setEntry(
-      JSON.stringify({ ...entry, config: { ...entry.config, 'config.firmware': 'from-the-cache' } }),
-      'older',
-    );
+    setEntry(withConfig({ ...config, 'config.firmware': 'from-the-cache' }), 'older');
     const moved = await collect();
     expect(moved.devicesRead).toBe(1);
     expect(rowOf(moved)).toEqual(rowOf(truth));
-    // An entry of the format before (the device list alone) is read again, and a sync rewrites it.
-    setEntry(JSON.stringify(entry.devices), version);
+    // An entry of the format before the head (one JSON object) is used, its rows built again.
+    setEntry(JSON.stringify({ devices, config }), version);
+    const whole = await collect();
+    expect(whole.devicesRead).toBe(0);
+    expect(rowOf(whole)).toEqual(rowOf(truth));
+    expect(disksOf(whole)).toEqual(storedDisks);
+    expect(whole.inventory.vmDevices.find((d) => d.vmMoid === moid)).toMatchObject({ origin: 'read' });
+    // An entry of the format before that (the device list alone) is read again, and a sync rewrites it.
+    setEntry(JSON.stringify(devices), version);
     const older = await collect();
     expect(older.devicesRead).toBe(1);
     expect(rowOf(older)).toEqual(rowOf(truth));
-    expect(disksOf(older)).toEqual(disksOf(truth));
+    expect(disksOf(older)).toEqual(storedDisks);
     await engine.sync.sync([vcId]);
-    expect(JSON.parse(stored().devices)).toEqual(entry);
-    expect((await collect()).devicesRead).toBe(0);
+    expect(stored().devices).toBe(json);
+    const after = await collect();
+    expect(after.devicesRead).toBe(0);
+    expect(after.inventory.vmDevices.find((d) => d.vmMoid === moid)?.rowsKept).toBeDefined();
   });
 
   it('a VM reconfigured on the vCenter (reservation, hot-add, guest OS) shows its new configuration after the next sync', async () => {
@@ -394,6 +416,100 @@ describe('RVTools depth of a sync', () => {
           moid,
         ),
       ).toEqual([{ r: reservation, h: vm!['h'] === 1 ? 0 : 1, g: 'freebsd64Guest' }]);
+    } finally {
+      await ops.close();
+    }
+  });
+
+  it('keeps no stale disk or NIC row: a disk added through the API and a VM renamed show after the next sync (renamed datastores, port groups and new guest IPs: device-rows.test.ts)', async () => {
+    const uncached = (): ReturnType<typeof collectInventory> =>
+      collectInventory({
+        url: sim.url,
+        user: USER,
+        password: PASSWORD,
+        trust: { kind: 'thumbprint', sha256: sim.thumbprintSha256 },
+        tags: false,
+      });
+    const cached = (): ReturnType<typeof collectInventory> =>
+      collectInventory({
+        url: sim.url,
+        user: USER,
+        password: PASSWORD,
+        trust: { kind: 'thumbprint', sha256: sim.thumbprintSha256 },
+        tags: false,
+        devices: engine.store.deviceCache(vcId),
+      });
+    // Stored rows and the rows a read without the cache builds, both as values in column order.
+    const storedRows = (table: SQLiteTable): unknown[][] => {
+      const shape = shapeOf(table);
+      return (
+        engine.database.sqlite
+          .prepare(`SELECT ${shape.columnList} FROM "${shape.tableName}" WHERE vcenter_id = ?`)
+          .raw(true)
+          .all(vcId) as unknown[][]
+      ).sort(byKey);
+    };
+    const builtRows = (table: SQLiteTable, rows: readonly object[]): unknown[][] =>
+      rows
+        .map((r) =>
+          shapeOf(table)
+            .fill(vcId, r as Record<string, unknown>)
+            .slice(),
+        )
+        .sort(byKey);
+    const byKey = (a: unknown[], b: unknown[]): number => (String(a[1]) < String(b[1]) ? -1 : 1);
+    const sameAsARead = async (): Promise<void> => {
+      const truth = (await uncached()).inventory;
+      expect(storedRows(schema.vmDisks)).toEqual(builtRows(schema.vmDisks, truth.disks));
+      expect(storedRows(schema.vmNics)).toEqual(builtRows(schema.vmNics, truth.nics));
+    };
+    await engine.sync.sync([vcId]);
+    await sameAsARead();
+    const ops = await VsphereOps.connect(sim.url, USER, PASSWORD, sim.thumbprintSha256);
+    try {
+      const vmOf = (sql: string): string => String(all(sql, vcId)[0]!['moid']);
+      const withDisks = vmOf(
+        "SELECT vm_moid AS moid FROM vm_disks WHERE vcenter_id = ? AND controller_type IS NOT NULL AND controller_type != 'ide' ORDER BY vm_moid LIMIT 1",
+      );
+      const disksBefore = await ops.diskCount(withDisks);
+      const vmRef = new MoRef('VirtualMachine', withDisks);
+      const version = await ops.property(vmRef, 'config.changeVersion');
+      await ops.addDisk(withDisks, 1);
+      // The test bed moves config.changeVersion as vCenter does, a moment after the change.
+      await waitUntil(async () => (await ops.property(vmRef, 'config.changeVersion')) !== version, {
+        what: 'config.changeVersion to move',
+      });
+      const [other] = all(
+        'SELECT vm_moid AS moid FROM vm_nics WHERE vcenter_id = ? AND vm_moid != ? ORDER BY vm_moid DESC LIMIT 1',
+        vcId,
+        withDisks,
+      );
+      const renamedVm = String(other!['moid']);
+      await ops.rename(new MoRef('VirtualMachine', renamedVm), 'dp-renamed-vm-001');
+      // The disk moved the VM's config.changeVersion (its devices are read); the rename did not:
+      // only the key of its rows (its name is on them) says they are to be built again.
+      const before = await cached();
+      expect(before.devicesRead).toBe(1);
+      expect(
+        before.inventory.vmDevices
+          .filter((d) => d.rowsKept === undefined)
+          .map((d) => d.vmMoid)
+          .sort(),
+      ).toEqual([withDisks, renamedVm].sort());
+      const summary = await engine.sync.sync([vcId]);
+      expect(summary.results[0]).toMatchObject({ status: 'ok' });
+      await sameAsARead();
+      expect(
+        all('SELECT count(*) AS n FROM vm_disks WHERE vcenter_id = ? AND vm_moid = ?', vcId, withDisks),
+      ).toEqual([{ n: disksBefore + 1 }]);
+      expect(
+        all('SELECT DISTINCT vm FROM vm_nics WHERE vcenter_id = ? AND vm_moid = ?', vcId, renamedVm),
+      ).toEqual([{ vm: 'dp-renamed-vm-001' }]);
+      // Nothing moved since: the next sync keeps every VM's rows, and they are still those of a read.
+      const again = await cached();
+      expect(again.inventory.vmDevices.filter((d) => d.rowsKept === undefined)).toEqual([]);
+      await engine.sync.sync([vcId]);
+      await sameAsARead();
     } finally {
       await ops.close();
     }

@@ -181,7 +181,8 @@ export async function collectInventory(opts: CollectOptions): Promise<CollectRes
     const readMs = Math.round(client.timing.readMs - before.readMs);
     opts.onProgress?.({ phase: 'mapping', objects: result.objects });
     lap();
-    const inventory = mapper.build();
+    // What the store's replace writes: the unchanged VMs' disk and NIC rows are kept, not rebuilt.
+    const inventory = mapper.build({ keepUnchangedDeviceRows: true });
     const phases = { connectMs, loginMs, viewMs, waitMs, readMs, mapMs: lap() };
     Object.assign(inventory, await tags);
     return {

@@ -6,11 +6,28 @@ import {
   type VmDevicesRow,
 } from '../../../shared/inventory.js';
 import { DEVICE_PATH, VERSIONED_VM_PATHS } from './properties.js';
-import { decodeCacheEntry, encodeCacheEntry, versionedConfigOf } from './device-cache.js';
+import {
+  decodeCacheEntry,
+  decodeEntryDevices,
+  encodeDevicesAfterHead,
+  encodeEntryHead,
+  versionedConfigOf,
+  type CacheEntry,
+  type RowsOfEntry,
+} from './device-cache.js';
 import { MoRef, type XValue } from './xml.js';
 import type { ObjectContent } from './property-collector.js';
 import { asArray, bool, date, field, num, obj, ref, refs, str } from './xvalue.js';
-import { compactGuestNet, guestIps, reduceDevices, vmDevices, vmPartitions } from './vm-devices.js';
+import {
+  compactGuestNet,
+  deviceRowsKey,
+  guestIps,
+  reduceDevices,
+  vmDevices,
+  vmPartitions,
+  type DeviceNames,
+  type DeviceSummary,
+} from './vm-devices.js';
 import { hostIdentity, hostNetwork, type HostNetwork } from './host-network.js';
 import { clusterDepth, datastoreDepth, dvSwitchRow, portgroupDepth } from './entity-depth.js';
 import type { SnapshotSize } from './snapshot-sizes.js';
@@ -111,16 +128,17 @@ export class InventoryMapper {
       // Re-read without its devices (they are read apart): the ones held stay while the version does.
       const prev = this.objects.get(o.ref.key);
       const kept = prev?.props.get(DEVICE_PATH);
-      if (kept !== undefined && prev!.props.get(CHANGE_VERSION) === o.props.get(CHANGE_VERSION)) {
-        o.props.set(DEVICE_PATH, kept);
+      const version = o.props.get(CHANGE_VERSION);
+      const same = prev !== undefined && prev.props.get(CHANGE_VERSION) === version;
+      if (same && (kept !== undefined || this.undecodedAt(o.ref.value, str(version)))) {
+        if (kept !== undefined) o.props.set(DEVICE_PATH, kept);
         // Read with the devices (VERSIONED_VM_PATHS): kept with them unless read again.
         for (const path of VERSIONED_VM_PATHS) {
           const v = prev!.props.get(path);
           if (v !== undefined && !o.props.has(path)) o.props.set(path, v);
         }
       } else {
-        this.deviceJson.delete(o.ref.value);
-        this.entryOrigin.delete(o.ref.value);
+        this.forgetEntry(o.ref.value);
         this.devicesWanted.set(o.ref.key, o.ref);
       }
     }
@@ -138,6 +156,45 @@ export class InventoryMapper {
    * from the cache at the VM's version (what is stored already: not even compared).
    */
   private readonly entryOrigin = new Map<string, 'read' | 'cache'>();
+  /**
+   * Entries taken from the cache whose device list is not decoded yet (by moid, with the version
+   * they were taken at): decoded when a VM's rows are built, never for a VM whose stored disk and
+   * NIC rows a full build keeps (`keptDeviceRows`).
+   */
+  private readonly undecoded = new Map<string, { version: string; entry: CacheEntry }>();
+  /** While `build()` runs with `keepUnchangedDeviceRows`. */
+  private keepRows = false;
+
+  private forgetEntry(moid: string): void {
+    this.deviceJson.delete(moid);
+    this.entryOrigin.delete(moid);
+    this.undecoded.delete(moid);
+  }
+
+  private undecodedAt(moid: string, version: string | null): CacheEntry | undefined {
+    const u = this.undecoded.get(moid);
+    return u !== undefined && u.version === version ? u.entry : undefined;
+  }
+
+  /**
+   * A VM's device list: as held, or decoded now from its cache entry (at the VM's version). A list
+   * that does not decode (a damaged entry) is no list: the VM's entry is then not written, and
+   * read from the vCenter at the next sync.
+   */
+  private devicesOf(v: ObjectContent): XValue | undefined {
+    const held = v.props.get(DEVICE_PATH);
+    if (held !== undefined) return held;
+    const entry = this.undecodedAt(v.ref.value, str(v.props.get(CHANGE_VERSION)));
+    if (entry === undefined) return undefined;
+    this.undecoded.delete(v.ref.value);
+    const devices = decodeEntryDevices(entry, this.decodedRefs);
+    if (devices === undefined) {
+      this.forgetEntry(v.ref.value);
+      return undefined;
+    }
+    v.props.set(DEVICE_PATH, devices);
+    return devices;
+  }
 
   /** The VMs whose devices are wanted, and forgets them (the caller reads or finds them). */
   takeDevicesWanted(): MoRef[] {
@@ -164,6 +221,7 @@ export class InventoryMapper {
       else o.props.delete(path);
     }
     this.deviceJson.delete(o.ref.value);
+    this.undecoded.delete(o.ref.value);
     this.entryOrigin.set(o.ref.value, 'read');
     this.devicesWanted.delete(key);
   }
@@ -171,19 +229,22 @@ export class InventoryMapper {
   /**
    * A VM's devices and VERSIONED_VM_PATHS from the cache (read at the VM's current
    * config.changeVersion). A value already held (streamed by a live filter) stays. False when the
-   * entry is not one `encodeCacheEntry` wrote (an older format): the VM is to be read.
+   * entry is not one `encodeCacheEntry` wrote (an older format): the VM is to be read. The device
+   * list itself is decoded only when the VM's rows are built (`devicesOf`).
    */
   setDevicesJson(key: string, json: string): boolean {
     const o = this.objects.get(key);
     if (!o) return true;
-    const entry = decodeCacheEntry(json, this.decodedRefs);
-    if (entry === undefined) return false;
-    o.props.set(DEVICE_PATH, entry.devices);
+    const entry = decodeCacheEntry(json);
+    const version = str(o.props.get(CHANGE_VERSION));
+    if (entry === undefined || version === null) return false;
+    o.props.delete(DEVICE_PATH);
+    this.undecoded.set(o.ref.value, { version, entry });
     let held = false;
     for (const path of VERSIONED_VM_PATHS) {
       if (o.props.has(path)) held = true;
       else {
-        const v = entry.config[path];
+        const v = entry.head.config[path];
         if (v !== undefined) o.props.set(path, v);
       }
     }
@@ -498,11 +559,30 @@ export class InventoryMapper {
     walk(asArray(field(obj(p.get('snapshot')), 'rootSnapshotList')), null);
     const committed = num(p.get('summary.storage.committed'));
     const uncommitted = num(p.get('summary.storage.uncommitted'));
-    const devices = vmDevices(v.ref.value, vmName, p.get('config.hardware.device'), p.get('guest.net'), {
-      name: (r) => this.name(r),
+    const names: DeviceNames = {
+      name: (k) => str(this.objects.get(k)?.props.get('name')),
       portgroup: (k) => this.portgroupByKey(k),
-    });
-    const hasDevices = p.has('config.hardware.device');
+    };
+    const kept = this.keepRows ? this.keptDeviceRows(v, vmName, names) : undefined;
+    let devices: DeviceSummary;
+    let disks: Row<'disks'>[] = [];
+    let nics: Row<'nics'>[] = [];
+    let rowsOfEntry: RowsOfEntry | undefined;
+    if (kept) devices = kept;
+    else {
+      const list = this.devicesOf(v);
+      const built = vmDevices(v.ref.value, vmName, list, p.get('guest.net'), names);
+      devices = built;
+      disks = built.disks;
+      nics = built.nics;
+      if (list !== undefined)
+        rowsOfEntry = {
+          key: deviceRowsKey(built.lookups, vmName, p.get('guest.net'), names),
+          lookups: built.lookups,
+          summary: summaryOf(built),
+        };
+    }
+    const hasDevices = kept !== undefined || p.has(DEVICE_PATH);
     const cpu = obj(p.get('config.cpuAllocation'));
     const mem = obj(p.get('config.memoryAllocation'));
     const pool = this.poolPath(ref(p.get('resourcePool')));
@@ -568,25 +648,59 @@ export class InventoryMapper {
       snapshots,
       datastores: dsRefs.map((r) => r.value),
       networks: netRefs.map((r) => r.value),
-      disks: devices.disks,
-      nics: devices.nics,
+      disks,
+      nics,
       partitions: vmPartitions(v.ref.value, vmName, p.get('guest.disk')),
       customValues: this.customValues(v),
-      deviceCache: this.deviceCacheRow(v),
+      deviceCache: kept ? this.keptCacheRow(v, kept) : this.deviceCacheRow(v, rowsOfEntry),
     };
   }
 
-  private deviceCacheRow(v: ObjectContent): VmDevicesRow | null {
+  /**
+   * In a full build, a VM whose cache entry was taken at its version and whose rows' key
+   * (`deviceRowsKey`: its name, and the names and IPs its device rows showed) is the one stored with
+   * the entry: its stored disk and NIC rows are what building them would give, so they are kept
+   * (not built, not compared) and its device list stays undecoded. The entry's summary gives the
+   * VM row's device fields.
+   */
+  private keptDeviceRows(v: ObjectContent, vmName: string, names: DeviceNames): KeptRows | undefined {
+    if (v.props.has(DEVICE_PATH) || !this.deviceJson.has(v.ref.value)) return undefined;
+    const entry = this.undecodedAt(v.ref.value, str(v.props.get(CHANGE_VERSION)));
+    const rows = entry?.head.rows;
+    if (rows === undefined) return undefined;
+    if (deviceRowsKey(rows.lookups, vmName, v.props.get('guest.net'), names) !== rows.key) return undefined;
+    return { ...rows.summary, kept: true };
+  }
+
+  private keptCacheRow(v: ObjectContent, kept: KeptRows): VmDevicesRow {
+    return {
+      vmMoid: v.ref.value,
+      changeVersion: str(v.props.get(CHANGE_VERSION))!,
+      devices: this.deviceJson.get(v.ref.value)!,
+      origin: 'cache',
+      rowsKept: { disks: kept.diskCount, nics: kept.nicCount },
+    };
+  }
+
+  /**
+   * The VM's cache entry, with the rows' key of the rows built now: the stored entry as it is when
+   * that is what it holds already, else written anew ('read': the stored one is replaced).
+   */
+  private deviceCacheRow(v: ObjectContent, rows: RowsOfEntry | undefined): VmDevicesRow | null {
     const version = str(v.props.get(CHANGE_VERSION));
     const devices = v.props.get(DEVICE_PATH);
     if (version === null || devices === undefined) return null;
-    let json = this.deviceJson.get(v.ref.value);
-    if (json === undefined) {
-      json = encodeCacheEntry(devices, versionedConfigOf(v.props));
-      this.deviceJson.set(v.ref.value, json);
+    const moid = v.ref.value;
+    const head = encodeEntryHead(versionedConfigOf(v.props), rows);
+    let json = this.deviceJson.get(moid);
+    if (json === undefined || !json.startsWith(`${head}\n`)) {
+      const again = json !== undefined || this.entryOrigin.get(moid) === 'cache';
+      json = encodeDevicesAfterHead(head, devices);
+      this.deviceJson.set(moid, json);
+      if (again) this.entryOrigin.set(moid, 'read');
     }
-    const row: VmDevicesRow = { vmMoid: v.ref.value, changeVersion: version, devices: json };
-    const origin = this.entryOrigin.get(v.ref.value);
+    const row: VmDevicesRow = { vmMoid: moid, changeVersion: version, devices: json };
+    const origin = this.entryOrigin.get(moid);
     if (origin !== undefined) row.origin = origin;
     return row;
   }
@@ -715,12 +829,19 @@ export class InventoryMapper {
     return { moid: d.ref.value, name, clusterCount: c.clusters, hostCount: c.hosts, vmCount: c.vms };
   }
 
-  build(): Inventory {
+  /**
+   * Maps every object. With `keepUnchangedDeviceRows` (a full sync, whose inventory a store's
+   * `replace` writes), the disk and NIC rows of VMs whose stored ones are still right are left out
+   * of `disks` and `nics`: their `vmDevices` entries say so (`rowsKept`), and the store keeps them.
+   */
+  build(opts: { keepUnchangedDeviceRows?: boolean } = {}): Inventory {
     this.memo = { datacenters: new Map(), folders: new Map(), pools: new Map() };
+    this.keepRows = opts.keepUnchangedDeviceRows === true;
     try {
       return this.mapAll();
     } finally {
       this.memo = undefined;
+      this.keepRows = false;
     }
   }
 
@@ -769,6 +890,22 @@ export class InventoryMapper {
     for (const d of of('Datacenter')) inv.datacenters.push(this.datacenterRow(d, dcCounts));
     return inv;
   }
+}
+
+/** The VM-row fields of a device list (what an entry keeps for a VM whose rows are kept). */
+function summaryOf(d: DeviceSummary): DeviceSummary {
+  return {
+    diskCount: d.diskCount,
+    nicCount: d.nicCount,
+    diskCapacityBytes: d.diskCapacityBytes,
+    numMonitors: d.numMonitors,
+    videoRamKb: d.videoRamKb,
+  };
+}
+
+/** A VM's device fields when its stored disk and NIC rows are kept. */
+interface KeptRows extends DeviceSummary {
+  kept: true;
 }
 
 function joinNames(names: (string | null)[]): string | null {

@@ -251,7 +251,8 @@ export class LiveInventory extends InventoryMapper {
 
   /** The full inventory (after a full load); also the baseline later deltas compare against. */
   buildAll(): Inventory {
-    const inv = this.build();
+    // Written by the store's replace: the unchanged VMs' disk and NIC rows are kept, not rebuilt.
+    const inv = this.build({ keepUnchangedDeviceRows: true });
     this.clearPending();
     this.clusterRows = new Map(inv.clusters.map((r) => [r.moid, JSON.stringify(r)]));
     this.datacenterRows = new Map(inv.datacenters.map((r) => [r.moid, JSON.stringify(r)]));
@@ -265,6 +266,13 @@ export class LiveInventory extends InventoryMapper {
     };
     for (const d of inv.disks) add(d.vmMoid, 0);
     for (const n of inv.nics) add(n.vmMoid, 1);
+    for (const e of inv.vmDevices) {
+      if (!e.rowsKept) continue;
+      const c = this.childCounts.get(e.vmMoid) ?? [0, 0, 0];
+      c[0] += e.rowsKept.disks;
+      c[1] += e.rowsKept.nics;
+      this.childCounts.set(e.vmMoid, c);
+    }
     for (const p of inv.partitions) add(p.vmMoid, 2);
     return inv;
   }

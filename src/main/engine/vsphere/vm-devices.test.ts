@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectContentBuilder } from './object-content.js';
 import { parseObject } from './property-collector.js';
-import { MoRef, SoapStreamParser, type XValue } from './xml.js';
-import { decodeCacheEntry, encodeCacheEntry, versionedConfigOf } from './device-cache.js';
+import { MoRef, SoapStreamParser, type XObject, type XValue } from './xml.js';
+import { decodeCacheEntry, decodeEntryDevices, encodeCacheEntry, versionedConfigOf } from './device-cache.js';
 import {
   datastoreOfPath,
   decodeDevices,
+  deviceRowsKey,
   encodeDevices,
   reduceDevices,
   skipDevice,
@@ -66,7 +67,7 @@ function object(
 }
 
 const names = {
-  name: (r: { value: string } | undefined) => (r?.value === 'datastore-9' ? 'ds-01' : null),
+  name: (key: string) => (key === 'Datastore:datastore-9' ? 'ds-01' : null),
   portgroup: (k: string) => (k === 'dvportgroup-21' ? { name: 'VLAN-21-Web', switch: 'dvs-01' } : undefined),
 };
 
@@ -194,22 +195,94 @@ describe('VM devices', () => {
       'config.cpuAllocation': { reservation: '500', shares: { shares: '2000', level: 'normal' } },
     });
     const refs = new Map<string, Map<string, MoRef>>();
-    const back = decodeCacheEntry(encodeCacheEntry(reduced, config), refs);
-    expect(back).toEqual({ devices: reduced, config });
-    expect(vmDevices('vm-7', 'web', back!.devices, o.props.get('guest.net'), names).disks[0]!.datastore).toBe(
+    const built = vmDevices('vm-7', 'web', reduced, o.props.get('guest.net'), names);
+    const rows = {
+      key: deviceRowsKey(built.lookups, 'web', o.props.get('guest.net'), names),
+      lookups: built.lookups,
+      summary: {
+        diskCount: built.diskCount,
+        nicCount: built.nicCount,
+        diskCapacityBytes: built.diskCapacityBytes,
+        numMonitors: built.numMonitors,
+        videoRamKb: built.videoRamKb,
+      },
+    };
+    const json = encodeCacheEntry(reduced, config, rows);
+    const back = decodeCacheEntry(json)!;
+    // The head is read without the device list, which stays JSON until it is needed.
+    expect(back.head).toEqual({ config, rows });
+    expect(json.startsWith(`${back.headJson}\n`)).toBe(true);
+    expect(JSON.parse(back.devicesJson)).toEqual(JSON.parse(encodeDevices(reduced)));
+    const devices = decodeEntryDevices(back, refs);
+    expect(devices).toEqual(reduced);
+    expect(vmDevices('vm-7', 'web', devices, o.props.get('guest.net'), names).disks[0]!.datastore).toBe(
       'ds-01',
     );
     // One MoRef per datastore across the entries of a sync.
-    const again = decodeCacheEntry(encodeCacheEntry(reduced, config), refs);
-    const ds = (e: typeof back) =>
-      (e!.devices as { backing?: { datastore?: unknown } }[])[1]!.backing!.datastore;
+    const again = decodeEntryDevices(decodeCacheEntry(json)!, refs);
+    const ds = (e: XValue | undefined) =>
+      (e as { backing?: { datastore?: unknown } }[])[1]!.backing!.datastore;
     expect(ds(again)).toBeInstanceOf(MoRef);
-    expect(ds(again)).toBe(ds(back));
-    // The format before (a device list alone), a broken text, a wrong shape: read again instead.
+    expect(ds(again)).toBe(ds(devices));
+    // The format before the head (one JSON object): read whole, without a rows' key (rewritten).
+    const whole = decodeCacheEntry(
+      `{"devices":${encodeDevices(reduced)},"config":${JSON.stringify(config)}}`,
+    )!;
+    expect(whole.head).toEqual({ config });
+    expect(decodeEntryDevices(whole)).toEqual(reduced);
+    // The format before that (a device list alone), a broken text, a wrong shape: read again instead.
     expect(decodeCacheEntry(encodeDevices(reduced))).toBeUndefined();
     expect(decodeCacheEntry('{"devices":[')).toBeUndefined();
     expect(decodeCacheEntry('{"devices":{},"config":{}}')).toBeUndefined();
     expect(decodeCacheEntry('{"devices":[],"config":null}')).toBeUndefined();
+    expect(decodeCacheEntry('{"config":{}}\n{}')).toBeUndefined();
+    expect(decodeCacheEntry('{"config":{},"rows":{"key":1}}\n[]')).toBeUndefined();
+    expect(decodeCacheEntry('{"config":{\n[]')).toBeUndefined();
+  });
+
+  it("the rows' key moves with every input of the disk and NIC rows besides the device list", () => {
+    const o = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET });
+    const reduced = reduceDevices(o.props.get('config.hardware.device')!);
+    const net = o.props.get('guest.net');
+    const built = vmDevices('vm-7', 'web', reduced, net, names);
+    // What the rows looked up: the disks' datastores, the NICs' port group and network, their MACs.
+    expect(built.lookups.refs).toContain('Datastore:datastore-9');
+    expect(built.lookups.portgroups).toEqual(['dvportgroup-21']);
+    expect(built.lookups.macs.length).toBe(built.nics.length);
+    const key = deviceRowsKey(built.lookups, 'web', net, names);
+    expect(deviceRowsKey(built.lookups, 'web', net, { ...names })).toBe(key);
+    // The VM renamed (rows carry its name), a datastore renamed, a port group renamed or moved to
+    // another switch, the guest's IPs changed: another key.
+    expect(deviceRowsKey(built.lookups, 'web-2', net, names)).not.toBe(key);
+    const renamedDs = { ...names, name: (k: string) => (k === 'Datastore:datastore-9' ? 'ds-02' : null) };
+    expect(deviceRowsKey(built.lookups, 'web', net, renamedDs)).not.toBe(key);
+    const otherSwitch = { ...names, portgroup: () => ({ name: 'VLAN-21-Web', switch: 'dvs-02' }) };
+    expect(deviceRowsKey(built.lookups, 'web', net, otherSwitch)).not.toBe(key);
+    const ips = (net as XObject[]).map((n) => ({ ...n, ipAddress: ['10.9.9.9'] }));
+    expect(deviceRowsKey(built.lookups, 'web', ips, names)).not.toBe(key);
+    // Equal keys give equal rows (what lets a sync keep the stored ones).
+    expect(vmDevices('vm-7', 'web', reduced, ips, names).nics).not.toEqual(built.nics);
+  });
+
+  it("the rows' format is pinned: a changed disk or NIC row needs ROWS_FORMAT bumped", () => {
+    // Stored rows are kept while their key stays (deviceRowsKey), and the key knows only the
+    // inputs, not the mapping: when vmDevices gives other columns or values, ROWS_FORMAT must move
+    // too, or caches keep the rows of before. Update these lists together with ROWS_FORMAT.
+    const o = object({ 'config.hardware.device': DEVICES, 'guest.net': GUEST_NET });
+    const d = vmDevices(
+      'vm-7',
+      'web',
+      reduceDevices(o.props.get('config.hardware.device')!),
+      o.props.get('guest.net'),
+      names,
+    );
+    expect(JSON.parse(deviceRowsKey(d.lookups, 'web', undefined, names))[0]).toBe(1);
+    expect(Object.keys(d.disks[0]!).sort().join()).toBe(
+      'busNumber,capacityBytes,controller,controllerType,datastore,deviceKey,diskMode,eagerlyScrub,fileName,limit,moid,name,provisioning,raw,reservation,shares,sharesLevel,sharing,split,thin,unitNumber,uuid,vm,vmMoid,writeThrough',
+    );
+    expect(Object.keys(d.nics[0]!).sort().join()).toBe(
+      'adapterType,addressType,connected,deviceKey,ipv4,ipv6,macAddress,moid,name,network,startConnected,switch,vm,vmMoid',
+    );
   });
 
   it('names the datastore of a path and reads the guest partitions with free and used shares', () => {

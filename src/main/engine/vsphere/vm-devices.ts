@@ -181,19 +181,78 @@ export function guestIps(net: XValue | undefined): string[] {
 
 /** What the device rows need to show names rather than references. */
 export interface DeviceNames {
-  name(r: MoRef | undefined): string | null;
+  /** The name of the object a reference (by `MoRef.key`) points to. */
+  name(key: string): string | null;
   /** A distributed port group by its key: its name and its switch's name. */
   portgroup(key: string): { name: string | null; switch: string | null } | undefined;
 }
 
-export interface VmDevices {
-  disks: Row<'disks'>[];
-  nics: Row<'nics'>[];
+/** The VM-row fields a device list gives (vInfo's device columns). */
+export interface DeviceSummary {
   diskCount: number;
   nicCount: number;
   diskCapacityBytes: number;
   numMonitors: number | null;
   videoRamKb: number | null;
+}
+
+/**
+ * What `vmDevices` looked up beyond the device list, in the order it did: references named
+ * (`MoRef.key`), distributed port groups by key, and the guest's IPs by MAC (lower case).
+ */
+export interface DeviceLookups {
+  refs: string[];
+  portgroups: string[];
+  macs: string[];
+}
+
+export interface VmDevices extends DeviceSummary {
+  disks: Row<'disks'>[];
+  nics: Row<'nics'>[];
+  lookups: DeviceLookups;
+}
+
+/**
+ * Bump when `vmDevices` maps a device list into other rows than before (a new column, another
+ * rule): every cached row key (`deviceRowsKey`) then differs once, so the stored disk and NIC rows
+ * are built and compared again instead of kept. (vm-devices.test.ts pins the rows' columns to it.)
+ */
+const ROWS_FORMAT = 1;
+
+/** The guest's IPs by MAC (lower case), in the order guest.net lists them. */
+function ipsByMacOf(guestNet: XValue | undefined): Map<string, string[]> {
+  const ipsByMac = new Map<string, string[]>();
+  for (const nic of asArray(guestNet)) {
+    const mac = str(obj(nic)?.['macAddress'])?.toLowerCase();
+    if (mac) ipsByMac.set(mac, [...(ipsByMac.get(mac) ?? []), ...strs(obj(nic)?.['ipAddress'])]);
+  }
+  return ipsByMac;
+}
+
+/**
+ * Everything a VM's disk and NIC rows depend on besides its device list (which its
+ * config.changeVersion stands for): the rows' format, the VM's name, and the answers to the
+ * lookups `vmDevices` made (names of datastores and networks, port groups with their switches,
+ * the guest's IPs per MAC), as they are now. Two equal keys for the same device list mean equal
+ * rows; this is what lets a sync keep an unchanged VM's stored rows without building them.
+ */
+export function deviceRowsKey(
+  lookups: DeviceLookups,
+  vm: string,
+  guestNet: XValue | undefined,
+  names: DeviceNames,
+): string {
+  const ipsByMac = lookups.macs.length > 0 ? ipsByMacOf(guestNet) : undefined;
+  return JSON.stringify([
+    ROWS_FORMAT,
+    vm,
+    lookups.refs.map((k) => names.name(k)),
+    lookups.portgroups.map((k) => {
+      const pg = names.portgroup(k);
+      return pg ? [pg.name, pg.switch] : 0;
+    }),
+    lookups.macs.map((m) => ipsByMac?.get(m) ?? 0),
+  ]);
 }
 
 function provisioning(backing: XObject | undefined): string | null {
@@ -229,11 +288,23 @@ export function vmDevices(
     .filter((d): d is XObject => d !== undefined);
   const controllers = new Map<string, XObject>();
   for (const d of list) if (CONTROLLER_TYPES[str(d['_type']) ?? '']) controllers.set(str(d['key']) ?? '', d);
-  const ipsByMac = new Map<string, string[]>();
-  for (const nic of asArray(guestNet)) {
-    const mac = str(obj(nic)?.['macAddress'])?.toLowerCase();
-    if (mac) ipsByMac.set(mac, [...(ipsByMac.get(mac) ?? []), ...strs(obj(nic)?.['ipAddress'])]);
-  }
+  const ipsByMac = ipsByMacOf(guestNet);
+  const lookups: DeviceLookups = { refs: [], portgroups: [], macs: [] };
+  // Every lookup goes through these, so that `deviceRowsKey` can repeat them (see there).
+  const nameOf = (r: MoRef | undefined): string | null => {
+    if (!r) return null;
+    lookups.refs.push(r.key);
+    return names.name(r.key);
+  };
+  const portgroupOf = (k: string): { name: string | null; switch: string | null } | undefined => {
+    lookups.portgroups.push(k);
+    return names.portgroup(k);
+  };
+  const ipsOf = (mac: string): string[] => {
+    const m = mac.toLowerCase();
+    lookups.macs.push(m);
+    return ipsByMac.get(m) ?? [];
+  };
   const out: VmDevices = {
     disks: [],
     nics: [],
@@ -242,6 +313,7 @@ export function vmDevices(
     diskCapacityBytes: 0,
     numMonitors: null,
     videoRamKb: null,
+    lookups,
   };
   for (const d of list) {
     const type = str(d['_type']) ?? '';
@@ -273,7 +345,7 @@ export function vmDevices(
         provisioning: prov,
         thin: prov === null ? null : prov === 'thin',
         eagerlyScrub: prov === null ? null : prov === 'thick eager',
-        datastore: names.name(ref(backing?.['datastore'])) ?? datastoreOfPath(fileName),
+        datastore: nameOf(ref(backing?.['datastore'])) ?? datastoreOfPath(fileName),
         fileName,
         controller: str(ctrl?.['label']),
         controllerType: ctrl ? (CONTROLLER_TYPES[str(ctrl['_type']) ?? ''] ?? null) : null,
@@ -293,14 +365,14 @@ export function vmDevices(
     } else if (NIC_TYPES[type]) {
       const backing = obj(d['backing']);
       const pgKey = str(field(backing, 'port', 'portgroupKey'));
-      const pg = pgKey ? names.portgroup(pgKey) : undefined;
+      const pg = pgKey ? portgroupOf(pgKey) : undefined;
       const network =
         pg?.name ??
-        names.name(ref(backing?.['network'])) ??
+        nameOf(ref(backing?.['network'])) ??
         str(backing?.['deviceName']) ??
         str(backing?.['opaqueNetworkId']);
       const mac = str(d['macAddress']);
-      const ips = mac ? (ipsByMac.get(mac.toLowerCase()) ?? []) : [];
+      const ips = mac ? ipsOf(mac) : [];
       out.nicCount++;
       out.nics.push({
         moid: `${vmMoid}/${key}`,

@@ -189,6 +189,7 @@ export class PgInventoryStore {
         },
       },
       ignore ? 'first' : 'all',
+      step.keep,
     );
     cascade.removed(step.table, removed);
     await t.deleteRows(db, vcenterId, removed);
