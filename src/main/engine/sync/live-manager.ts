@@ -241,9 +241,10 @@ export class LiveManager {
         const state = this.deps.repo.list().find((v) => v.id === id)?.sync;
         this.publish(id, s.session.target.vc.name, state?.status ?? 'idle', state?.error ?? null, null);
       })
-      .catch((err: unknown) =>
-        log.warn('stopping a live session failed', { vcenterId: id, error: String(err) }),
-      )
+      .catch((err: unknown) => {
+        if (!isNotLeader(err))
+          log.warn('stopping a live session failed', { vcenterId: id, error: String(err) });
+      })
       .finally(() => this.stopping.delete(p));
     this.stopping.add(p);
     return p;

@@ -267,7 +267,11 @@ export class SyncRunner {
         });
       } catch (stateErr) {
         if (isNotLeader(stateErr)) return this.steppedDown(vc, stateErr, started);
-        throw stateErr;
+        // The team database unreachable: the failure is still this sync's answer.
+        log.warn('the failed sync’s state could not be written', {
+          vcenter: vc.name,
+          error: String(stateErr),
+        });
       }
       log.warn('sync failed', { vcenter: vc.name, code: error.code, error: error.message });
       emit({ phase: 'finished', status, error, durationMs: finished - started });

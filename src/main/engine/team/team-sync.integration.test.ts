@@ -469,5 +469,44 @@ describe(`TeamSync: two instances on one database${NO_PG}`, { timeout: 300_000 }
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await rows("SELECT name FROM vms WHERE name IN ('ts-lost-rename', 'ts-after-loss')")).toEqual([]);
     expect(await rows('SELECT count(*)::int AS n FROM changes')).toEqual(changesBefore);
+    await a.elector.start(); // a follows b
+  });
+
+  it('a follower’s cancel stops the leader’s sync; the follower sees it syncing, then settled', async () => {
+    await waitUntil(() => b.team.leading, { what: 'b to lead' });
+    b.gate.close();
+    const forwarded = a.team.sync.sync([vcenterId]);
+    await waitUntil(() => b.gate.reached > 0, { what: 'b to hold the forwarded sync', timeout: 20_000 });
+    expect(a.team.sync.isSyncing()).toBe(true);
+    await waitUntil(() => a.team.sync.isSyncing(vcenterId), { what: 'syncing on a’s mirror' });
+    a.team.sync.cancel([vcenterId]);
+    await new Promise((r) => setTimeout(r, 500)); // the cancel travels over the bus to b
+    b.gate.opened();
+    const summary = await forwarded;
+    expect(summary.results[0]).toMatchObject({ status: 'failed', error: { code: 'CANCELLED' } });
+    await a.team.sync.settled();
+    expect(a.team.sync.isSyncing()).toBe(false);
+    await waitUntil(() => a.vcenters.list()[0]?.sync.status === 'failed', {
+      what: 'the cancelled state on a',
+    });
+  });
+
+  it('a leader that does not answer (no TeamSync on it): a follower’s sync fails with NOT_LEADER after the accept timeout', async () => {
+    await a.elector.stop();
+    await b.elector.stop(); // nobody leads
+    const x = new LeaderElector({ target: instanceTarget('x'), instance: 'x', ...TIMING });
+    try {
+      await x.start();
+      await waitUntil(() => x.holds(), { what: 'x to lead' });
+      const c = await instance('c');
+      await waitUntil(() => c.elector.status().lease?.instance === 'x', { what: 'c to see x lead' });
+      expect(c.team.leading).toBe(false);
+      await expect(c.team.sync.sync([vcenterId])).rejects.toMatchObject({
+        code: 'NOT_LEADER',
+        message: expect.stringContaining('did not take the sync request') as unknown,
+      });
+    } finally {
+      await x.stop();
+    }
   });
 });

@@ -570,7 +570,8 @@ export class TeamSync {
   /** A request taken by a leader that no longer leads (a new term began) is not answered: fail it. */
   private watchRequests(): void {
     if (this.requests.size === 0) return;
-    const lease = this.opts.elector.status().lease;
+    const { role, lease } = this.opts.elector.status();
+    if (role === 'stopped') return; // what it last read is not news
     for (const [id, r] of this.requests) {
       if (r.term === undefined) continue;
       if (!lease || lease.term !== r.term)
