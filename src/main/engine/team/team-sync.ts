@@ -180,8 +180,12 @@ export class TeamSync {
         this.lead?.scheduler.close();
       },
     };
+    const liveWanted = (): boolean => this.liveWanted;
     this.live = {
-      running: false,
+      /** True once live updates were started here (a server), on the leader and the followers alike. */
+      get running(): boolean {
+        return liveWanted();
+      },
       statusInfo: () => (this.lead ? this.lead.live.statusInfo() : this.followerLive(true)),
       sessionsInfo: () => (this.lead ? this.lead.live.sessionsInfo() : this.followerLive(false)),
       start: () => {
@@ -200,8 +204,6 @@ export class TeamSync {
         this.lead?.live.abortAll();
       },
     };
-    // True once live updates were started here (a server), on the leader and the followers alike.
-    Object.defineProperty(this.live, 'running', { get: () => this.liveWanted, enumerable: true });
   }
 
   /** Whether this instance leads (and syncs) right now. */
