@@ -469,6 +469,10 @@ describe(`TeamSync: two instances on one database${NO_PG}`, { timeout: 300_000 }
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await rows("SELECT name FROM vms WHERE name IN ('ts-lost-rename', 'ts-after-loss')")).toEqual([]);
     expect(await rows('SELECT count(*)::int AS n FROM changes')).toEqual(changesBefore);
+    // b, which leads now and keeps nothing live, settles the live state a left behind.
+    await waitUntil(() => b.team.leading && b.vcenters.list()[0]?.sync.status === 'ok', {
+      what: 'the leftover live state settled by b',
+    });
     await a.elector.start(); // a follows b
   });
 
