@@ -25,13 +25,18 @@ import { readWithPyvmomi } from '../../../testing/pyvmomi.js';
 import { duplicateChanges } from '../../../testing/store-dumps.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
 import { VsphereOps } from '../../../testing/vsphere-ops.js';
-import { waitUntil } from '../../../testing/wait.js';
+import { waitUntil as waitFor } from '../../../testing/wait.js';
 import { MoRef } from '../vsphere/xml.js';
 import { PgConfig } from './config/pg-config.js';
 import { PgVcenterRepo } from './config/pg-vcenter-repo.js';
 import { NotifyBus } from './notify-bus.js';
 import { clientConfig, type PgTarget } from './pg-connection.js';
 
+/** waitUntil with 30 s by default: other test runs may load this machine's two cores. */
+const waitUntil = (
+  check: Parameters<typeof waitFor>[0],
+  opts: Parameters<typeof waitFor>[1] = {},
+): Promise<void> => waitFor(check, { timeout: 30_000, ...opts });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const CHILD = path.join(ROOT, 'src/testing/team-sync-child.ts');
 const PW = 'Failover-Pw-1';

@@ -32,7 +32,7 @@ import { readWithPyvmomi } from '../../../testing/pyvmomi.js';
 import { duplicateChanges, pgDump, sqliteDump } from '../../../testing/store-dumps.js';
 import { startSimulator, stopAll, type RunningSimulator } from '../../../testing/vcsim.js';
 import { VsphereOps } from '../../../testing/vsphere-ops.js';
-import { waitUntil } from '../../../testing/wait.js';
+import { waitUntil as waitFor } from '../../../testing/wait.js';
 import { openDatabase, type OpenedDatabase } from '../db/database.js';
 import { InventoryStore } from '../db/inventory-store.js';
 import { PgInventoryStore } from '../db/pg/inventory-store-pg.js';
@@ -49,11 +49,17 @@ import { NotifyBus } from './notify-bus.js';
 import { clientConfig, pgTarget, type PgTarget } from './pg-connection.js';
 import { TeamSync } from './team-sync.js';
 
+/** waitUntil with 30 s by default: other test runs may load this machine's two cores. */
+const waitUntil = (
+  check: Parameters<typeof waitFor>[0],
+  opts: Parameters<typeof waitFor>[1] = {},
+): Promise<void> => waitFor(check, { timeout: 30_000, ...opts });
 const PW = 'TeamSync-Pw-1';
 const USER = 'team-ro';
 const PASSWORD = 'team-secret';
 const NO_PG = findPostgresBin() ? '' : ' (SKIPPED: PostgreSQL binaries missing; apt-get install postgresql)';
-const TIMING = { retryMs: 200, renewMs: 500, leaseTimeoutMs: 3_000, takeoverAfterMs: 6_000 };
+/** Fast retries; the lease's own timeouts as by default (a loaded machine must not make a leader step down). */
+const TIMING = { retryMs: 200, renewMs: 500 };
 
 /** A gate a test closes to hold an instance's sync between reading the vCenter and storing it. */
 class Gate {
@@ -173,7 +179,7 @@ const leaderOf = (): Instance | undefined => instances.find((i) => i.team.leadin
 
 async function waitForLeader(not?: Instance): Promise<Instance> {
   await waitUntil(() => leaderOf() !== undefined && leaderOf() !== not, {
-    timeout: 15_000,
+    timeout: 30_000,
     what: 'an instance to lead',
   });
   return leaderOf()!;
@@ -399,7 +405,7 @@ describe(`TeamSync: two instances on one database${NO_PG}`, { timeout: 300_000 }
     forwarded.catch(() => undefined);
     await waitUntil(() => b.gate.reached > 0, { what: 'b to hold its sync', timeout: 20_000 });
     await admin.query('SELECT pg_terminate_backend($1)', [await lockBackend(b)]);
-    await waitUntil(() => !b.team.leading, { what: 'b to step down' });
+    await waitUntil(() => !b.team.leading, { what: 'b to step down', timeout: 30_000 });
     const next = await waitForLeader(b);
     expect(next).toBe(a);
     b.gate.opened();
@@ -477,7 +483,7 @@ describe(`TeamSync: two instances on one database${NO_PG}`, { timeout: 300_000 }
   });
 
   it('a follower’s cancel stops the leader’s sync; the follower sees it syncing, then settled', async () => {
-    await waitUntil(() => b.team.leading, { what: 'b to lead' });
+    await waitUntil(() => b.team.leading, { what: 'b to lead', timeout: 30_000 });
     b.gate.close();
     const forwarded = a.team.sync.sync([vcenterId]);
     await waitUntil(() => b.gate.reached > 0, { what: 'b to hold the forwarded sync', timeout: 20_000 });
@@ -501,7 +507,7 @@ describe(`TeamSync: two instances on one database${NO_PG}`, { timeout: 300_000 }
     const x = new LeaderElector({ target: instanceTarget('x'), instance: 'x', ...TIMING });
     try {
       await x.start();
-      await waitUntil(() => x.holds(), { what: 'x to lead' });
+      await waitUntil(() => x.holds(), { what: 'x to lead', timeout: 30_000 });
       const c = await instance('c');
       await waitUntil(() => c.elector.status().lease?.instance === 'x', { what: 'c to see x lead' });
       expect(c.team.leading).toBe(false);
