@@ -21,7 +21,9 @@
  *   settings plus the leader's last `scheduler:state` (next run, running).
  * - The leader publishes its `sync:progress`, `scheduler:state` and `live:state` events and its
  *   live sessions (`live:sessions`) on the bus; followers emit them on their local event bus (for
- *   their SSE clients) and answer `live.statusInfo()` from the last list.
+ *   their SSE clients) and answer `live.statusInfo()` from the last list. `inventory:changed` is
+ *   not relayed here: the store publishes it in each write's transaction (give it the bus), and
+ *   the serving engine hands what its bus receives to its clients.
  */
 import { randomUUID } from 'node:crypto';
 import { VminerError, toErrorInfo } from '../../../shared/errors.js';
