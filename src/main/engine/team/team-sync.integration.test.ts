@@ -177,6 +177,14 @@ async function instance(name: string): Promise<Instance> {
 
 const leaderOf = (): Instance | undefined => instances.find((i) => i.team.leading);
 
+/** The instance that leads now and the other one of a and b. */
+function roles(): { leader: Instance; follower: Instance } {
+  const [a, b] = instances;
+  const leader = leaderOf();
+  expect(leader === a || leader === b, 'a or b leads').toBe(true);
+  return leader === a ? { leader: a!, follower: b! } : { leader: b!, follower: a! };
+}
+
 async function waitForLeader(not?: Instance): Promise<Instance> {
   await waitUntil(() => leaderOf() !== undefined && leaderOf() !== not, {
     timeout: 30_000,
@@ -394,64 +402,68 @@ describe(`TeamSync: two instances on one database${NO_PG}`, { timeout: 300_000 }
   });
 
   it('the leader’s lock session terminated mid-sync (pg_terminate_backend): the same', async () => {
-    expect(leaderOf()).toBe(b);
+    const { leader, follower } = roles();
     const vms = await storedVms();
     await ops.rename(new MoRef('VirtualMachine', vms[2]!.moid), 'ts-renamed-2');
     await ops.reconfigure(vms[3]!.moid, { numCpu: 3, memoryMb: 3072 });
     const changesBefore = await rows('SELECT count(*)::int AS n FROM changes');
-    b.gate.close();
+    const termBefore = leader.team.term!;
+    leader.gate.close();
     // Asked on the follower, run by the leader.
-    const forwarded = a.team.sync.sync([vcenterId]);
+    const forwarded = follower.team.sync.sync([vcenterId]);
     forwarded.catch(() => undefined);
-    await waitUntil(() => b.gate.reached > 0, { what: 'b to hold its sync', timeout: 20_000 });
-    await admin.query('SELECT pg_terminate_backend($1)', [await lockBackend(b)]);
-    await waitUntil(() => !b.team.leading, { what: 'b to step down', timeout: 30_000 });
-    const next = await waitForLeader(b);
-    expect(next).toBe(a);
-    b.gate.opened();
-    // The request a forwarded was taken by b, which no longer leads: it fails saying so.
-    await expect(forwarded).rejects.toMatchObject({ code: 'NOT_LEADER' });
-    await b.team.sync.settled();
+    await waitUntil(() => leader.gate.reached > 0, { what: 'the leader to hold its sync' });
+    await admin.query('SELECT pg_terminate_backend($1)', [await lockBackend(leader)]);
+    await waitUntil(() => leader.team.term !== termBefore, { what: 'the leader to step down' });
+    // Whichever instance takes the freed lock first leads next (the old leader may, on a new session).
+    const next = await waitForLeader();
+    expect(next.team.term).toBeGreaterThan(termBefore);
+    leader.gate.opened();
+    // The request was taken by a leadership that has ended: it fails saying so, or its summary
+    // says the sync stepped down; either way nothing of it was written.
+    const outcome = await forwarded.then(
+      (summary) => summary.results[0]!.status,
+      (err: unknown) => (err as { code?: string }).code,
+    );
+    expect(['NOT_LEADER', 'stepped_down']).toContain(outcome);
+    await leader.team.ended();
     expect(await rows('SELECT count(*)::int AS n FROM changes')).toEqual(changesBefore);
-    await waitUntil(() => a.vcenters.list()[0]?.sync.status === 'interrupted', { what: 'interrupted on a' });
-    const after = await a.team.sync.sync([vcenterId]);
+    await waitUntil(() => next.vcenters.list()[0]?.sync.status === 'interrupted', {
+      what: 'interrupted, settled by the new leader',
+    });
+    const after = await follower.team.sync.sync([vcenterId]);
     expect(after.results[0]).toMatchObject({ status: 'ok', error: null });
     await expectCacheEqualsPyvmomi();
     expect(await duplicateChanges(db)).toEqual([]);
   });
 
   it('a live session on the leader applies a simulator change; the follower sees the session', async () => {
-    expect(leaderOf()).toBe(a);
-    a.team.live.start();
-    b.team.live.start();
-    await waitUntil(() => a.team.live.statusInfo().some((s) => s.status === 'live'), {
-      what: 'a live session on a',
-      timeout: 30_000,
+    const { leader, follower } = roles();
+    leader.team.live.start();
+    follower.team.live.start();
+    await waitUntil(() => leader.team.live.statusInfo().some((s) => s.status === 'live'), {
+      what: 'a live session on the leader',
     });
     await waitUntil(
-      () => b.team.live.statusInfo().some((s) => s.vcenterId === vcenterId && s.status === 'live'),
-      {
-        what: 'the session seen on b',
-      },
+      () => follower.team.live.statusInfo().some((s) => s.vcenterId === vcenterId && s.status === 'live'),
+      { what: 'the session seen on the follower' },
     );
-    expect(b.team.live.running).toBe(true);
+    expect(follower.team.live.running).toBe(true);
     const vms = await storedVms();
     await ops.rename(new MoRef('VirtualMachine', vms[4]!.moid), 'ts-live-renamed');
     await waitUntil(
       async () => (await rows("SELECT 1 FROM vms WHERE name = 'ts-live-renamed'")).length === 1,
-      {
-        what: 'the live rename in the database',
-        timeout: 20_000,
-      },
+      { what: 'the live rename in the database' },
     );
-    await waitUntil(() => (b.seen['live:state'] ?? []).some((e) => e.status === 'live'), {
-      what: 'live:state on b',
+    await waitUntil(() => (follower.seen['live:state'] ?? []).some((e) => e.status === 'live'), {
+      what: 'live:state on the follower',
     });
   });
 
   it('leadership lost while a live update is in its transaction: nothing written, then or after', async () => {
-    // b does not keep vCenters live (so nothing else writes the inventory after a steps down).
-    await b.team.live.stopAll();
+    const { leader, follower } = roles();
+    // The follower keeps nothing live (so nothing else writes the inventory after the leader steps down).
+    await follower.team.live.stopAll();
     const vms = await storedVms();
     const lock = await connectAdmin(server, 'teamsync');
     lock.on('error', () => undefined);
@@ -460,44 +472,47 @@ describe(`TeamSync: two instances on one database${NO_PG}`, { timeout: 300_000 }
     const storeWaits = async (): Promise<boolean> =>
       (
         await rows(
-          "SELECT 1 FROM pg_stat_activity WHERE application_name = 'ts a store' AND wait_event_type = 'Lock'",
+          "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+          [`ts ${leader.name} store`],
         )
       ).length > 0;
     await ops.rename(new MoRef('VirtualMachine', vms[5]!.moid), 'ts-lost-rename');
-    await waitUntil(storeWaits, { what: 'the live update waiting on the lock', timeout: 20_000 });
+    await waitUntil(storeWaits, { what: 'the live update waiting on the lock' });
     const changesBefore = await rows('SELECT count(*)::int AS n FROM changes');
-    await a.elector.stop();
-    expect(a.team.leading).toBe(false);
+    await leader.elector.stop();
+    expect(leader.team.leading).toBe(false);
     await lock.query('COMMIT');
     await lock.end();
-    await a.team.ended();
+    await leader.team.ended();
     await ops.rename(new MoRef('VirtualMachine', vms[6]!.moid), 'ts-after-loss');
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await rows("SELECT name FROM vms WHERE name IN ('ts-lost-rename', 'ts-after-loss')")).toEqual([]);
     expect(await rows('SELECT count(*)::int AS n FROM changes')).toEqual(changesBefore);
-    // b, which leads now and keeps nothing live, settles the live state a left behind.
-    await waitUntil(() => b.team.leading && b.vcenters.list()[0]?.sync.status === 'ok', {
-      what: 'the leftover live state settled by b',
+    // The other instance, which leads now and keeps nothing live, settles the live state left behind.
+    await waitUntil(() => follower.team.leading && follower.vcenters.list()[0]?.sync.status === 'ok', {
+      what: 'the leftover live state settled by the new leader',
     });
-    await a.elector.start(); // a follows b
+    await leader.elector.start(); // it follows now
   });
 
   it('a follower’s cancel stops the leader’s sync; the follower sees it syncing, then settled', async () => {
-    await waitUntil(() => b.team.leading, { what: 'b to lead', timeout: 30_000 });
-    b.gate.close();
-    const forwarded = a.team.sync.sync([vcenterId]);
-    await waitUntil(() => b.gate.reached > 0, { what: 'b to hold the forwarded sync', timeout: 20_000 });
-    expect(a.team.sync.isSyncing()).toBe(true);
-    await waitUntil(() => a.team.sync.isSyncing(vcenterId), { what: 'syncing on a’s mirror' });
-    a.team.sync.cancel([vcenterId]);
-    await new Promise((r) => setTimeout(r, 500)); // the cancel travels over the bus to b
-    b.gate.opened();
+    const { leader, follower } = roles();
+    leader.gate.close();
+    const forwarded = follower.team.sync.sync([vcenterId]);
+    await waitUntil(() => leader.gate.reached > 0, { what: 'the leader to hold the forwarded sync' });
+    expect(follower.team.sync.isSyncing()).toBe(true);
+    await waitUntil(() => follower.team.sync.isSyncing(vcenterId), {
+      what: 'syncing on the follower’s mirror',
+    });
+    follower.team.sync.cancel([vcenterId]);
+    await new Promise((r) => setTimeout(r, 500)); // the cancel travels over the bus to the leader
+    leader.gate.opened();
     const summary = await forwarded;
     expect(summary.results[0]).toMatchObject({ status: 'failed', error: { code: 'CANCELLED' } });
-    await a.team.sync.settled();
-    expect(a.team.sync.isSyncing()).toBe(false);
-    await waitUntil(() => a.vcenters.list()[0]?.sync.status === 'failed', {
-      what: 'the cancelled state on a',
+    await follower.team.sync.settled();
+    expect(follower.team.sync.isSyncing()).toBe(false);
+    await waitUntil(() => follower.vcenters.list()[0]?.sync.status === 'failed', {
+      what: 'the cancelled state on the follower',
     });
   });
 
