@@ -9,7 +9,7 @@ import type { EngineEvents } from '../../../shared/events.js';
  * All parts of one message are sent in one statement (one transaction), so they arrive together
  * and in order; the receiver reassembles them by (sender, message id) and validates the event.
  */
-export const TEAM_EVENT_NAMES = ['inventory:changed', 'config:changed'] as const;
+export const TEAM_EVENT_NAMES = ['inventory:changed', 'config:changed', 'engine:events'] as const;
 export type TeamEventName = (typeof TEAM_EVENT_NAMES)[number];
 /**
  * The events the bus carries: the engine's own `inventory:changed` (src/shared/events.ts), and
@@ -20,7 +20,36 @@ export interface TeamEvents {
   'inventory:changed': EngineEvents['inventory:changed'];
   /** The tables written, and for some of them the primary keys of the rows (absent: the whole table). */
   'config:changed': { tables: string[]; keys?: Record<string, (number | string)[]> };
+  /**
+   * The engine events one instance emitted that the others' SSE clients follow too (a sync's
+   * progress on the leader, the schedule, live sessions, a source refreshed), in order.
+   */
+  'engine:events': { events: RelayedEvent[] };
 }
+
+/** The engine events relayed between instances (`inventory:changed` travels on its own). */
+export const RELAYED_EVENTS = [
+  'sync:progress',
+  'scheduler:state',
+  'live:state',
+  'sources:refreshed',
+] as const;
+export type RelayedEventName = (typeof RELAYED_EVENTS)[number];
+export type RelayedEvent = {
+  [N in RelayedEventName]: { name: N; payload: EngineEvents[N] };
+}[RelayedEventName];
+/** At most this many events in one message (a coalesced burst beyond it keeps the newest). */
+export const MAX_RELAYED = 500;
+
+/**
+ * The events' own fields are the sender's (another instance of this vMiner), passed to SSE clients
+ * as they are: checked here for their name and for being objects only.
+ */
+const RelayedEvents = z.object({
+  events: z
+    .array(z.object({ name: z.enum(RELAYED_EVENTS), payload: z.record(z.string(), z.unknown()) }))
+    .max(MAX_RELAYED),
+}) as unknown as z.ZodType<TeamEvents['engine:events']>;
 
 const PAYLOADS: { [K in TeamEventName]: z.ZodType<TeamEvents[K]> } = {
   'inventory:changed': z.object({ vcenterIds: z.array(z.number().int()) }),
@@ -28,6 +57,7 @@ const PAYLOADS: { [K in TeamEventName]: z.ZodType<TeamEvents[K]> } = {
     tables: z.array(z.string().min(1).max(63)).max(64),
     keys: z.record(z.string(), z.array(z.union([z.number(), z.string()]))).optional(),
   }),
+  'engine:events': RelayedEvents,
 };
 
 /** Folds two pending events of one name into one (publish coalescing). */
@@ -46,6 +76,7 @@ export const MERGE: { [K in TeamEventName]: (a: TeamEvents[K], b: TeamEvents[K])
     }
     return { tables, keys };
   },
+  'engine:events': (a, b) => ({ events: [...a.events, ...b.events].slice(-MAX_RELAYED) }),
 };
 
 /** PostgreSQL's limit is "shorter than 8000 bytes"; the default leaves room. */
