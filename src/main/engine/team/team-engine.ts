@@ -45,7 +45,12 @@ import { RELAYED_EVENTS, type RelayedEvent } from './notify-payload.js';
 import type { PgTarget } from './pg-connection.js';
 import { PgCredentialVault } from './pg-vault.js';
 import { pgReads } from './pg-reads.js';
-import { unavailableLive, unavailableScheduler, unavailableSync } from './unavailable-sync.js';
+import {
+  SYNC_UNAVAILABLE,
+  unavailableLive,
+  unavailableScheduler,
+  unavailableSync,
+} from './unavailable-sync.js';
 
 const log = createLogger('team-engine');
 
@@ -92,6 +97,7 @@ export class TeamEngine implements PgServing {
   readonly sync: SyncControls;
   readonly scheduler: SchedulerControls;
   readonly live: LiveControls;
+  readonly syncUnavailable: string | null = SYNC_UNAVAILABLE;
   /** SQL sources refresh on a data folder only for now (their refresh writes in one SQLite transaction). */
   readonly sourceRefresher = { start: (): void => undefined, stop: (): void => undefined };
   readonly #parts: TeamParts;

@@ -8,6 +8,9 @@ import type { SchedulerStateEvent } from '../../../shared/events.js';
 import type { SettingsStore } from '../settings-repo.js';
 import type { LiveControls, SchedulerControls, SyncControls } from '../serving-engine.js';
 
+export const SYNC_UNAVAILABLE =
+  'syncing, the schedule and live updates are not available yet on PostgreSQL: the team server answers from the inventory already in the database';
+
 const refuse = (what: string): never => {
   throw new VminerError(
     'NOT_AVAILABLE',
