@@ -1,18 +1,17 @@
 import { toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
 import type { EngineSettings } from '../../../shared/settings.js';
 import type { VcenterStatus, VcenterWithState } from '../../../shared/vcenter.js';
-import type { InventoryStore } from '../db/inventory-store.js';
-import type { VcenterRepo } from '../db/vcenter-repo.js';
 import type { EventBus } from '../events.js';
 import { createLogger } from '../log.js';
 import { DEFAULT_LIVE_OPTIONS, LiveSession, type LiveOptions, type LiveStats } from './live-session.js';
 import type { VcenterSyncResult } from './sync-runner.js';
+import { inBackground, isNotLeader, type SyncRepo, type SyncStore } from './sync-ports.js';
 
 const log = createLogger('live');
 
 export interface LiveManagerDeps {
-  repo: VcenterRepo;
-  store: InventoryStore;
+  repo: SyncRepo;
+  store: SyncStore;
   bus: EventBus;
   settings: () => EngineSettings;
   /**
@@ -78,9 +77,26 @@ export class LiveManager {
   /** Starts keeping vCenters live (a server or desktop engine; never a one-off command). */
   start(): void {
     this.started = true;
-    this.deps.repo.settleLiveStates();
+    const settled = this.deps.repo.settleLiveStates();
+    // On PostgreSQL the sessions start once the leftover states are settled (else a settlement
+    // could land after a new session's first status).
+    if (settled instanceof Promise) {
+      const ready = settled
+        .catch((err: unknown) => {
+          if (!isNotLeader(err)) log.warn('settling leftover live states failed', { error: String(err) });
+        })
+        .then(() => {
+          if (this.starting === ready) this.starting = undefined;
+          if (this.started) this.reconcile();
+        });
+      this.starting = ready;
+      return;
+    }
     this.reconcile();
   }
+
+  /** Set while start() waits for the leftover live states to be settled (PostgreSQL). */
+  private starting: Promise<void> | undefined;
 
   /**
    * Brings the sessions in line with the settings and the vCenter list: starts missing ones,
@@ -88,6 +104,7 @@ export class LiveManager {
    * or trust changed. Call after any such change.
    */
   reconcile(): void {
+    if (this.starting) return; // start() reconciles once the leftover states are settled
     const want = new Map<number, { vc: VcenterWithState; user: string; password: string; key: string }>();
     const noLogin = new Map<number, { vcenter: string; error: ErrorInfo }>();
     if (this.wanted()) {
@@ -218,9 +235,9 @@ export class LiveManager {
     this.sessions.delete(id);
     const p = s.session
       .stop()
-      .then(() => {
+      .then(async () => {
         // Leave a status that is true without a running session ("ok as of", or the last error).
-        if (this.deps.repo.get(id)) this.deps.repo.settleLiveStates([id]);
+        if (this.deps.repo.get(id)) await this.deps.repo.settleLiveStates([id]);
         const state = this.deps.repo.list().find((v) => v.id === id)?.sync;
         this.publish(id, s.session.target.vc.name, state?.status ?? 'idle', state?.error ?? null, null);
       })
@@ -248,17 +265,23 @@ export class LiveManager {
       if (starting.has(id) || state?.status !== 'failed' || state.error?.message !== was.error.message)
         continue;
       const status = state.lastSuccessAt ? 'ok' : 'idle';
-      this.deps.repo.setState(id, { status, errorCode: null, errorMessage: null });
+      inBackground(
+        this.deps.repo.setState(id, { status, errorCode: null, errorMessage: null }),
+        'a live state',
+      );
       this.publish(id, was.vcenter, status, null, null);
     }
     for (const [id, entry] of now) {
       if (this.noLogin.get(id)?.error.message === entry.error.message) continue;
       this.noLogin.set(id, entry);
-      this.deps.repo.setState(id, {
-        status: 'failed',
-        errorCode: entry.error.code,
-        errorMessage: entry.error.message,
-      });
+      inBackground(
+        this.deps.repo.setState(id, {
+          status: 'failed',
+          errorCode: entry.error.code,
+          errorMessage: entry.error.message,
+        }),
+        'a live state',
+      );
       log.warn('no live session: no login stored', { vcenter: entry.vcenter, error: entry.error.message });
       this.publish(id, entry.vcenter, 'failed', entry.error, null);
     }

@@ -1,8 +1,6 @@
 import { VminerError, toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
 import type { VcenterInfo, VcenterStatus } from '../../../shared/vcenter.js';
-import type { InventoryStore } from '../db/inventory-store.js';
 import { countsOf } from '../db/inventory-store.js';
-import type { VcenterRepo } from '../db/vcenter-repo.js';
 import { createLogger } from '../log.js';
 import { LiveInventory, deltaSize } from '../vsphere/live-inventory.js';
 import {
@@ -27,6 +25,7 @@ import { tagsOrError } from '../vsphere/collect.js';
 import { readCustomFields } from '../vsphere/custom-fields.js';
 import { readSnapshotSizes } from '../vsphere/snapshot-sizes.js';
 import { fillDevices } from '../vsphere/device-cache.js';
+import { isNotLeader, type SyncRepo, type SyncStore } from './sync-ports.js';
 
 const log = createLogger('live');
 
@@ -79,8 +78,8 @@ export interface LiveTarget {
 }
 
 export interface LiveSessionDeps {
-  repo: VcenterRepo;
-  store: InventoryStore;
+  repo: SyncRepo;
+  store: SyncStore;
   /** Called after rows of this vCenter changed (the manager batches these into events). */
   onChanged: (vcenterId: number) => void;
   onStatus: (
@@ -210,10 +209,14 @@ export class LiveSession {
   }
 
   /** `detail` says why a vCenter is catching up; an error says why it is not live. */
-  private setStatus(status: VcenterStatus, error: ErrorInfo | null = null, detail?: string): void {
+  private async setStatus(
+    status: VcenterStatus,
+    error: ErrorInfo | null = null,
+    detail?: string,
+  ): Promise<void> {
     this.currentStatus = status;
     this.currentError = error;
-    this.deps.repo.setState(this.vcenterId, {
+    await this.deps.repo.setState(this.vcenterId, {
       status,
       errorCode: error?.code ?? null,
       errorMessage: error?.message ?? detail ?? null,
@@ -233,13 +236,17 @@ export class LiveSession {
     let reason = 'starting live updates';
     while (!this.stopped) {
       try {
-        this.setStatus('catching_up', null, `${name}: ${reason}`);
+        await this.setStatus('catching_up', null, `${name}: ${reason}`);
         await this.connect();
         await this.fullLoad();
         this.failures = 0;
         await this.stream();
       } catch (err) {
         if (this.stopped) break;
+        if (isNotLeader(err)) {
+          this.steppedDown(err);
+          break;
+        }
         if (err instanceof InterruptedForReread) {
           // A re-read was asked for during a long poll: start over on a fresh session, now.
           reason = this.fullReason ?? 'a full re-read was requested';
@@ -263,10 +270,11 @@ export class LiveSession {
         if (error.code === 'LOGIN_FAILED') {
           // Retrying a rejected password would lock the account on the vCenter (SSO lockout
           // policy): wait for a new password (the session is restarted) or a "sync now".
-          this.setStatus('failed', {
+          await this.statusOrStop('failed', {
             code: error.code,
             message: `${error.message}; live updates wait for a new password (or a manual sync)`,
           });
+          if (this.stopped) break;
           log.warn('live session stopped: login rejected', { vcenter: name });
           this.dropClient();
           await this.sleep(2 ** 31 - 1);
@@ -274,10 +282,11 @@ export class LiveSession {
         }
         const delay = this.backoff();
         const status: VcenterStatus = error.code === 'CERT_CHANGED' ? 'certificate_changed' : 'reconnecting';
-        this.setStatus(status, {
+        await this.statusOrStop(status, {
           code: error.code,
           message: `${error.message} (live updates retry in ${Math.ceil(delay / 1000)} s)`,
         });
+        if (this.stopped) break;
         log.warn('live session interrupted', {
           vcenter: name,
           code: error.code,
@@ -287,6 +296,27 @@ export class LiveSession {
         this.dropClient();
         await this.sleep(delay);
       }
+    }
+  }
+
+  /**
+   * A team server instance that stopped leading (a write refused with NOT_LEADER): the new leader
+   * keeps the vCenter live. Nothing more is written, not even a status; the loop ends quietly.
+   */
+  private steppedDown(err: unknown): void {
+    log.info('live session ended: this instance no longer leads', { vcenter: this.target.vc.name });
+    this.stopped = true;
+    this.settleWaiters(err);
+    this.dropClient();
+  }
+
+  /** A status written on the way to a retry; a refusal for lost leadership ends the session. */
+  private async statusOrStop(status: VcenterStatus, error: ErrorInfo): Promise<void> {
+    try {
+      await this.setStatus(status, error);
+    } catch (err) {
+      if (!isNotLeader(err)) throw err;
+      this.steppedDown(err);
     }
   }
 
@@ -337,7 +367,7 @@ export class LiveSession {
     const sc = await client.retrieveServiceContent();
     await client.login(this.target.user, this.target.password);
     const a = sc.about;
-    this.deps.repo.setAbout(this.vcenterId, {
+    await this.deps.repo.setAbout(this.vcenterId, {
       productName: a.fullName || a.name,
       version: a.version,
       build: a.build,
@@ -380,7 +410,7 @@ export class LiveSession {
     }
     if (refetch.length > 0) await this.refetch(model, refetch);
     await this.readPolled(model);
-    await fillDevices(client, model, this.deps.store.deviceCache(this.vcenterId), this.ac.signal);
+    await fillDevices(client, model, await this.deps.store.deviceCache(this.vcenterId), this.ac.signal);
     model.setCustomFields(await readCustomFields(client, this.ac.signal));
     model.takeSnapshotChanges();
     model.setSnapshotSizes(await readSnapshotSizes(client, model.vmsWithSnapshots(), this.ac.signal));
@@ -393,7 +423,7 @@ export class LiveSession {
     const counts = countsOf(inv);
     const warnings = syncWarnings(this.droppedPaths, this.missing, inv.tagsError);
     // The rows and their "as of" in one transaction.
-    this.deps.store.replace(this.vcenterId, inv, () =>
+    await this.deps.store.replace(this.vcenterId, inv, () =>
       this.deps.repo.setState(this.vcenterId, {
         startedAt: new Date(started).toISOString(),
         finishedAt: new Date(finished).toISOString(),
@@ -412,7 +442,7 @@ export class LiveSession {
     this.stats.objectUpdates = 0;
     this.stats.rowsWritten = 0;
     this.lastFresh = finished;
-    this.setStatus('live');
+    await this.setStatus('live');
     log.info('live: full load stored', { vcenter: this.target.vc.name, objects, ms: finished - started });
     this.deps.onChanged(this.vcenterId);
     const result: VcenterSyncResult = {
@@ -434,7 +464,7 @@ export class LiveSession {
     while (!this.stopped) {
       if (this.fullReason !== undefined) {
         // Same session, new filter: its first answer is the full re-read, in order with the stream.
-        this.setStatus('catching_up', null, `${this.target.vc.name}: ${this.fullReason}`);
+        await this.setStatus('catching_up', null, `${this.target.vc.name}: ${this.fullReason}`);
         if (this.filter) await destroyFilter(client, this.filter);
         this.filter = undefined;
         const view = await createContainerView(client, VIEW_TYPES);
@@ -490,15 +520,17 @@ export class LiveSession {
       if (Date.now() - this.lastTags >= this.opts.tagsEveryMs) await this.refreshTags(model);
       if (Date.now() - this.lastPolled >= this.opts.polledEveryMs) await this.readPolled(model);
       // A truncated answer is a prefix of a burst: store once the burst is complete.
-      if (!b.truncated && model.pending) this.flush(model);
+      if (!b.truncated && model.pending) await this.flush(model);
       else if (b.objects === 0 && Date.now() - this.lastFresh >= this.opts.freshnessEveryMs) {
         this.lastFresh = Date.now();
-        this.deps.repo.setState(this.vcenterId, { lastSuccessAt: new Date(this.lastFresh).toISOString() });
+        await this.deps.repo.setState(this.vcenterId, {
+          lastSuccessAt: new Date(this.lastFresh).toISOString(),
+        });
       }
     }
   }
 
-  private flush(model: LiveInventory): void {
+  private async flush(model: LiveInventory): Promise<void> {
     const delta = model.takeDelta();
     const rows = deltaSize(delta);
     const now = Date.now();
@@ -512,12 +544,12 @@ export class LiveSession {
           }
         : undefined;
     if (rows > 0)
-      this.deps.store.applyDelta(
+      await this.deps.store.applyDelta(
         this.vcenterId,
         delta,
         state && (() => this.deps.repo.setState(this.vcenterId, state)),
       );
-    else if (state) this.deps.repo.setState(this.vcenterId, state);
+    else if (state) await this.deps.repo.setState(this.vcenterId, state);
     if (state) this.lastFresh = now;
     this.stats.rowsWritten += rows;
     this.stats.lastChangeAt = new Date(now).toISOString();
@@ -548,7 +580,7 @@ export class LiveSession {
     if (this.stopped) return;
     const at = Date.now();
     if (!r.tags) {
-      this.deps.repo.setState(this.vcenterId, tagsState(r.tagsError, at));
+      await this.deps.repo.setState(this.vcenterId, tagsState(r.tagsError, at));
       log.warn('live: tags could not be read; keeping the last good ones', {
         vcenter: this.target.vc.name,
         error: r.tagsError,
@@ -557,12 +589,12 @@ export class LiveSession {
     }
     const json = JSON.stringify(r.tags);
     if (json === this.lastTagJson) {
-      this.deps.repo.setState(this.vcenterId, tagsState(undefined, at));
+      await this.deps.repo.setState(this.vcenterId, tagsState(undefined, at));
       return;
     }
     this.lastTagJson = json;
     model.tagCount = r.tags.attachments.length;
-    this.deps.store.replaceTags(this.vcenterId, r.tags, model.objectNames(), () =>
+    await this.deps.store.replaceTags(this.vcenterId, r.tags, model.objectNames(), () =>
       this.deps.repo.setState(this.vcenterId, {
         ...tagsState(undefined, at),
         counts: JSON.stringify(model.counts()),

@@ -4,12 +4,11 @@ import { VminerError, toErrorInfo, type ErrorInfo } from '../../../shared/errors
 import type { EntityCounts } from '../../../shared/inventory.js';
 import type { VcenterInfo } from '../../../shared/vcenter.js';
 import type { EngineSettings } from '../../../shared/settings.js';
-import type { InventoryStore } from '../db/inventory-store.js';
 import { countsOf } from '../db/inventory-store.js';
-import type { VcenterRepo } from '../db/vcenter-repo.js';
 import type { EventBus } from '../events.js';
 import { createLogger } from '../log.js';
 import { collectInventory, type CollectOptions, type CollectResult } from '../vsphere/collect.js';
+import { isNotLeader, type SyncRepo, type SyncStore } from './sync-ports.js';
 
 const log = createLogger('sync');
 
@@ -41,7 +40,11 @@ export function tagsState(
 export interface VcenterSyncResult {
   vcenterId: number;
   vcenter: string;
-  status: 'ok' | 'failed' | 'certificate_changed';
+  /**
+   * `stepped_down`: a team server instance stopped leading while it synced this vCenter (a write
+   * was refused with NOT_LEADER): nothing more was written, the new leader syncs it.
+   */
+  status: 'ok' | 'failed' | 'certificate_changed' | 'stepped_down';
   error: ErrorInfo | null;
   counts: EntityCounts | null;
   durationMs: number;
@@ -56,8 +59,8 @@ export interface SyncSummary {
 }
 
 export interface SyncDeps {
-  repo: VcenterRepo;
-  store: InventoryStore;
+  repo: SyncRepo;
+  store: SyncStore;
   bus: EventBus;
   settings: () => EngineSettings;
   /** The login a vCenter uses (its own, or a shared service account); throws LOGIN_FAILED when none is stored. */
@@ -134,14 +137,16 @@ export class SyncRunner {
   private enqueue(vc: VcenterInfo, limit: ReturnType<typeof pLimit>): Promise<VcenterSyncResult> {
     const ac = new AbortController();
     this.controllers.set(vc.id, ac);
-    this.deps.repo.setState(vc.id, { status: 'queued' });
+    const queued = this.deps.repo.setState(vc.id, { status: 'queued' });
     this.deps.bus.emit('sync:progress', {
       vcenterId: vc.id,
       vcenter: vc.name,
       phase: 'queued',
       status: 'queued',
     });
-    const p = limit(() => this.runOne(vc, ac)).finally(() => {
+    // On PostgreSQL the write is awaited first thing in runOne (the states land in order).
+    if (queued instanceof Promise) queued.catch(() => undefined);
+    const p = limit(() => this.runOne(vc, ac, queued)).finally(() => {
       this.running.delete(vc.id);
       this.controllers.delete(vc.id);
     });
@@ -149,7 +154,11 @@ export class SyncRunner {
     return p;
   }
 
-  private async runOne(vc: VcenterInfo, ac: AbortController): Promise<VcenterSyncResult> {
+  private async runOne(
+    vc: VcenterInfo,
+    ac: AbortController,
+    queued: void | Promise<void>,
+  ): Promise<VcenterSyncResult> {
     const { repo, store, bus } = this.deps;
     const settings = this.deps.settings();
     const started = Date.now();
@@ -165,9 +174,10 @@ export class SyncRunner {
         ),
       settings.vcenterDeadlineMs,
     );
-    repo.setState(vc.id, { status: 'syncing', startedAt: new Date(started).toISOString() });
-    emit({ phase: 'started', status: 'syncing' });
     try {
+      await queued;
+      await repo.setState(vc.id, { status: 'syncing', startedAt: new Date(started).toISOString() });
+      emit({ phase: 'started', status: 'syncing' });
       if (ac.signal.aborted) throw ac.signal.reason;
       const { user, password } = this.deps.credentials(vc);
       const caPem = repo.caPem(vc.id);
@@ -184,8 +194,8 @@ export class SyncRunner {
         maxObjects: settings.pageSize,
         maxAnswerBytes: settings.maxAnswerBytes,
         maxAnswerDepth: settings.maxAnswerDepth,
-        devices: store.deviceCache(vc.id),
-        snapshotVms: store.snapshotVms(vc.id),
+        devices: await store.deviceCache(vc.id),
+        snapshotVms: await store.snapshotVms(vc.id),
         signal: ac.signal,
         onProgress: (p) => emit({ phase: 'collecting', status: 'syncing', objects: p.objects }),
       });
@@ -198,7 +208,7 @@ export class SyncRunner {
       const storing = performance.now();
       // The rows and the state that describes them in one transaction: a crash between the two
       // can never leave new data with an old "as of".
-      const written = store.replace(vc.id, res.inventory, () => {
+      const written = await store.replace(vc.id, res.inventory, () => {
         repo.setAbout(vc.id, {
           productName: a.fullName || a.name,
           version: a.version,
@@ -240,19 +250,25 @@ export class SyncRunner {
         warnings,
       };
     } catch (err) {
+      if (isNotLeader(err)) return this.steppedDown(vc, err, started);
       const error = toErrorInfo(
         ac.signal.aborted && ac.signal.reason instanceof VminerError ? ac.signal.reason : err,
       );
       if (!error.message.includes(vc.name)) error.message = `${vc.name}: ${error.message}`;
       const status = error.code === 'CERT_CHANGED' ? 'certificate_changed' : 'failed';
       const finished = Date.now();
-      repo.setState(vc.id, {
-        status,
-        finishedAt: new Date(finished).toISOString(),
-        durationMs: finished - started,
-        errorCode: error.code,
-        errorMessage: error.message,
-      });
+      try {
+        await repo.setState(vc.id, {
+          status,
+          finishedAt: new Date(finished).toISOString(),
+          durationMs: finished - started,
+          errorCode: error.code,
+          errorMessage: error.message,
+        });
+      } catch (stateErr) {
+        if (isNotLeader(stateErr)) return this.steppedDown(vc, stateErr, started);
+        throw stateErr;
+      }
       log.warn('sync failed', { vcenter: vc.name, code: error.code, error: error.message });
       emit({ phase: 'finished', status, error, durationMs: finished - started });
       return {
@@ -267,5 +283,32 @@ export class SyncRunner {
     } finally {
       clearTimeout(deadline);
     }
+  }
+
+  /**
+   * This instance stopped leading mid-sync (a write was refused with NOT_LEADER): no state is
+   * written (the new leader owns the vCenter's state now) and the vCenter is not marked failed.
+   */
+  private steppedDown(vc: VcenterInfo, err: unknown, started: number): VcenterSyncResult {
+    const error = toErrorInfo(err);
+    const durationMs = Date.now() - started;
+    log.info('sync stopped: this instance no longer leads', { vcenter: vc.name });
+    this.deps.bus.emit('sync:progress', {
+      vcenterId: vc.id,
+      vcenter: vc.name,
+      phase: 'finished',
+      status: 'interrupted',
+      error,
+      durationMs,
+    });
+    return {
+      vcenterId: vc.id,
+      vcenter: vc.name,
+      status: 'stepped_down',
+      error,
+      counts: null,
+      durationMs,
+      warnings: [],
+    };
   }
 }

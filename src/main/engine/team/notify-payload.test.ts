@@ -43,9 +43,13 @@ describe('notification wire format', () => {
     expect(r.accept('hello')).toEqual({ kind: 'invalid', reason: 'not JSON' });
     expect(r.accept('{"x":1}')).toMatchObject({ kind: 'invalid' });
     const env = (d: string) => JSON.stringify({ v: 1, s: 'x', m: 'm', i: 0, n: 1, d });
-    expect(r.accept(env('{"e":"sync:progress","p":{}}'))).toEqual({
+    expect(r.accept(env('{"e":"sources:refreshed","p":{}}'))).toEqual({
       kind: 'invalid',
       reason: 'unknown event',
+    });
+    expect(r.accept(env('{"e":"sync:progress","p":{}}'))).toEqual({
+      kind: 'invalid',
+      reason: 'a malformed sync:progress payload',
     });
     expect(r.accept(env('{"e":"inventory:changed","p":{"vcenterIds":["1"]}}'))).toEqual({
       kind: 'invalid',
@@ -93,6 +97,108 @@ describe('config:changed', () => {
     expect(merged).toEqual({
       tables: ['sources', 'users', 'vcenters'],
       keys: { users: [1], vcenters: [7, 8] },
+    });
+  });
+
+  it('carries the leader’s sync requests, replies and states; each kind is checked', () => {
+    const summary = {
+      startedAt: '2026-12-06T06:00:00.000Z',
+      finishedAt: '2026-12-06T06:00:01.000Z',
+      durationMs: 1000,
+      results: [
+        {
+          vcenterId: 4,
+          vcenter: 'vc-4',
+          status: 'stepped_down' as const,
+          error: { code: 'NOT_LEADER' as const, message: 'another instance leads' },
+          counts: null,
+          durationMs: 1000,
+          warnings: [],
+        },
+      ],
+    };
+    const session = {
+      vcenterId: 4,
+      vcenter: 'vc-4',
+      status: 'live' as const,
+      error: null,
+      updateSets: 3,
+      objectUpdates: 9,
+      rowsWritten: 12,
+      fullLoads: 1,
+      reconnects: 0,
+      lastChangeAt: null,
+    };
+    const events = [
+      ['sync:request', { requests: [{ id: 'r1', ids: [4], workers: null }] }],
+      [
+        'sync:reply',
+        {
+          replies: [
+            { id: 'r1', kind: 'accepted', term: 7 },
+            { id: 'r1', kind: 'done', summary },
+          ],
+        },
+      ],
+      ['sync:cancel', { cancels: [null, [4]] }],
+      [
+        'sync:progress',
+        { events: [{ vcenterId: 4, vcenter: 'vc-4', phase: 'collecting', status: 'syncing', objects: 5 }] },
+      ],
+      [
+        'scheduler:state',
+        { state: { enabled: true, running: false, nextRunAt: null, intervalMinutes: 60, cron: null } },
+      ],
+      [
+        'live:state',
+        { events: [{ vcenterId: 4, vcenter: 'vc-4', status: 'live', error: null, detail: null }] },
+      ],
+      ['live:sessions', { sessions: [session], waiting: [] }],
+    ] as const;
+    for (const [name, payload] of events) {
+      const [part] = encodeEvent('inst-a', `m-${name}`, name, payload as never);
+      expect(new Reassembler().accept(part!), name).toEqual({
+        kind: 'event',
+        event: { sender: 'inst-a', name, payload },
+      });
+    }
+    const env = (d: string) => JSON.stringify({ v: 1, s: 'x', m: 'm', i: 0, n: 1, d });
+    const wrong = [
+      ['sync:request', { requests: [{ id: '', ids: null, workers: null }] }],
+      [
+        'sync:reply',
+        { replies: [{ id: 'r1', kind: 'done', summary: { ...summary, results: [{ status: 'odd' }] } }] },
+      ],
+      ['sync:cancel', { cancels: ['all'] }],
+      ['scheduler:state', { state: { enabled: 'yes' } }],
+      [
+        'live:state',
+        { events: [{ vcenterId: 4, vcenter: 'vc-4', status: 'asleep', error: null, detail: null }] },
+      ],
+      ['live:sessions', { sessions: [session] }],
+    ] as const;
+    for (const [name, p] of wrong)
+      expect(new Reassembler().accept(env(JSON.stringify({ e: name, p }))), name).toEqual({
+        kind: 'invalid',
+        reason: `a malformed ${name} payload`,
+      });
+  });
+
+  it('coalesces requests, replies, cancels and events into lists; a state replaces the one before', () => {
+    expect(
+      MERGE['sync:request'](
+        { requests: [{ id: 'a', ids: null, workers: null }] },
+        { requests: [{ id: 'b', ids: [1], workers: 2 }] },
+      ).requests.map((r) => r.id),
+    ).toEqual(['a', 'b']);
+    expect(MERGE['sync:cancel']({ cancels: [[1]] }, { cancels: [null] })).toEqual({ cancels: [[1], null] });
+    const s = (intervalMinutes: number) => ({
+      state: { enabled: true, running: false, nextRunAt: null, intervalMinutes, cron: null },
+    });
+    expect(MERGE['scheduler:state'](s(5), s(9))).toEqual(s(9));
+    expect(MERGE['live:sessions']({ sessions: [], waiting: [] }, { sessions: [], waiting: [] })).toEqual({
+      sessions: [],
+      waiting: [],
     });
   });
 });

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { VminerError } from '../../../shared/errors.js';
-import type { EngineEvents } from '../../../shared/events.js';
+import { ERROR_CODES, VminerError, type ErrorInfo } from '../../../shared/errors.js';
+import type { EngineEvents, SchedulerStateEvent } from '../../../shared/events.js';
+import { ENTITIES } from '../../../shared/inventory.js';
+import { VCENTER_STATUSES } from '../../../shared/vcenter.js';
+import type { LiveSessionInfo } from '../sync/live-manager.js';
+import type { SyncSummary } from '../sync/sync-runner.js';
 
 /**
  * The wire format of the team notification channel. PostgreSQL refuses a NOTIFY payload of 8000
@@ -9,47 +13,94 @@ import type { EngineEvents } from '../../../shared/events.js';
  * All parts of one message are sent in one statement (one transaction), so they arrive together
  * and in order; the receiver reassembles them by (sender, message id) and validates the event.
  */
-export const TEAM_EVENT_NAMES = ['inventory:changed', 'config:changed', 'engine:events'] as const;
+export const TEAM_EVENT_NAMES = [
+  'inventory:changed',
+  'config:changed',
+  'sync:request',
+  'sync:reply',
+  'sync:cancel',
+  'sync:progress',
+  'scheduler:state',
+  'live:state',
+  'live:sessions',
+] as const;
 export type TeamEventName = (typeof TEAM_EVENT_NAMES)[number];
+/** A follower's request for a sync, run by the leader (team/team-sync.ts). */
+export interface TeamSyncRequest {
+  /** Unique per request (the reply names it). */
+  id: string;
+  /** The vCenters (null: every enabled one). */
+  ids: number[] | null;
+  workers: number | null;
+}
+
+/** The leader's answers to a sync request: taken (with its term), then the summary or the failure. */
+export type TeamSyncReply =
+  | { id: string; kind: 'accepted'; term: number }
+  | { id: string; kind: 'done'; summary: SyncSummary }
+  | { id: string; kind: 'failed'; error: ErrorInfo };
+
 /**
- * The events the bus carries: the engine's own `inventory:changed` (src/shared/events.ts), and
+ * The events the bus carries: the engine's own `inventory:changed` (src/shared/events.ts);
  * `config:changed`, which is the instances' own (team/config/pg-config.ts): the configuration
- * tables another instance wrote, for the mirrors to reload. No SSE client sees it.
+ * tables another instance wrote, for the mirrors to reload; and the leader's sync engine
+ * (team/team-sync.ts): the followers' sync requests and cancels, the leader's replies, and the
+ * leader's progress, scheduler and live state for the followers' clients. Events that may be
+ * coalesced carry lists (the requests, replies and events of one window travel together).
  */
 export interface TeamEvents {
   'inventory:changed': EngineEvents['inventory:changed'];
   /** The tables written, and for some of them the primary keys of the rows (absent: the whole table). */
   'config:changed': { tables: string[]; keys?: Record<string, (number | string)[]> };
+  'sync:request': { requests: TeamSyncRequest[] };
+  'sync:reply': { replies: TeamSyncReply[] };
+  /** Each entry one cancel: the vCenters, or null for all. */
+  'sync:cancel': { cancels: (number[] | null)[] };
+  'sync:progress': { events: EngineEvents['sync:progress'][] };
+  'scheduler:state': { state: SchedulerStateEvent };
+  'live:state': { events: EngineEvents['live:state'][] };
   /**
-   * The engine events one instance emitted that the others' SSE clients follow too (a sync's
-   * progress on the leader, the schedule, live sessions, a source refreshed), in order.
+   * The leader's live sessions (`LiveManager.sessionsInfo()`) and the vCenters waiting for a login
+   * to be live with (the rest of `statusInfo()`).
    */
-  'engine:events': { events: RelayedEvent[] };
+  'live:sessions': { sessions: LiveSessionInfo[]; waiting: LiveSessionInfo[] };
 }
 
-/** The engine events relayed between instances (`inventory:changed` travels on its own). */
-export const RELAYED_EVENTS = [
-  'sync:progress',
-  'scheduler:state',
-  'live:state',
-  'sources:refreshed',
-] as const;
-export type RelayedEventName = (typeof RELAYED_EVENTS)[number];
-export type RelayedEvent = {
-  [N in RelayedEventName]: { name: N; payload: EngineEvents[N] };
-}[RelayedEventName];
-/** At most this many events in one message (a coalesced burst beyond it keeps the newest). */
-export const MAX_RELAYED = 500;
-
-/**
- * The events' own fields are the sender's (another instance of this vMiner), passed to SSE clients
- * as they are: checked here for their name and for being objects only.
- */
-const RelayedEvents = z.object({
-  events: z
-    .array(z.object({ name: z.enum(RELAYED_EVENTS), payload: z.record(z.string(), z.unknown()) }))
-    .max(MAX_RELAYED),
-}) as unknown as z.ZodType<TeamEvents['engine:events']>;
+const errorInfo = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+const status = z.enum(VCENTER_STATUSES);
+const counts = z.record(z.enum(ENTITIES), z.number());
+const ids = z.array(z.number().int());
+const syncSummary = z.object({
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number(),
+  results: z.array(
+    z.object({
+      vcenterId: z.number().int(),
+      vcenter: z.string(),
+      status: z.enum(['ok', 'failed', 'certificate_changed', 'stepped_down']),
+      error: errorInfo.nullable(),
+      counts: counts.nullable(),
+      durationMs: z.number(),
+      warnings: z.array(z.string()),
+    }),
+  ),
+});
+const liveState = z.object({
+  vcenterId: z.number().int(),
+  vcenter: z.string(),
+  status,
+  error: errorInfo.nullable(),
+  detail: z.string().nullable(),
+});
+const liveSession = liveState.omit({ detail: true }).extend({
+  updateSets: z.number(),
+  objectUpdates: z.number(),
+  rowsWritten: z.number(),
+  fullLoads: z.number(),
+  reconnects: z.number(),
+  lastChangeAt: z.string().nullable(),
+});
 
 const PAYLOADS: { [K in TeamEventName]: z.ZodType<TeamEvents[K]> } = {
   'inventory:changed': z.object({ vcenterIds: z.array(z.number().int()) }),
@@ -57,7 +108,50 @@ const PAYLOADS: { [K in TeamEventName]: z.ZodType<TeamEvents[K]> } = {
     tables: z.array(z.string().min(1).max(63)).max(64),
     keys: z.record(z.string(), z.array(z.union([z.number(), z.string()]))).optional(),
   }),
-  'engine:events': RelayedEvents,
+  'sync:request': z.object({
+    requests: z.array(
+      z.object({
+        id: z.string().min(1).max(100),
+        ids: ids.nullable(),
+        workers: z.number().int().positive().nullable(),
+      }),
+    ),
+  }),
+  'sync:reply': z.object({
+    replies: z.array(
+      z.discriminatedUnion('kind', [
+        z.object({ id: z.string(), kind: z.literal('accepted'), term: z.number().int() }),
+        z.object({ id: z.string(), kind: z.literal('done'), summary: syncSummary }),
+        z.object({ id: z.string(), kind: z.literal('failed'), error: errorInfo }),
+      ]),
+    ),
+  }),
+  'sync:cancel': z.object({ cancels: z.array(ids.nullable()) }),
+  'sync:progress': z.object({
+    events: z.array(
+      z.object({
+        vcenterId: z.number().int(),
+        vcenter: z.string(),
+        phase: z.enum(['queued', 'started', 'collecting', 'storing', 'finished']),
+        status,
+        objects: z.number().optional(),
+        counts: counts.optional(),
+        durationMs: z.number().optional(),
+        error: errorInfo.optional(),
+      }),
+    ),
+  }),
+  'scheduler:state': z.object({
+    state: z.object({
+      enabled: z.boolean(),
+      running: z.boolean(),
+      nextRunAt: z.string().nullable(),
+      intervalMinutes: z.number(),
+      cron: z.string().nullable(),
+    }),
+  }),
+  'live:state': z.object({ events: z.array(liveState) }),
+  'live:sessions': z.object({ sessions: z.array(liveSession), waiting: z.array(liveSession) }),
 };
 
 /** Folds two pending events of one name into one (publish coalescing). */
@@ -76,7 +170,14 @@ export const MERGE: { [K in TeamEventName]: (a: TeamEvents[K], b: TeamEvents[K])
     }
     return { tables, keys };
   },
-  'engine:events': (a, b) => ({ events: [...a.events, ...b.events].slice(-MAX_RELAYED) }),
+  'sync:request': (a, b) => ({ requests: [...a.requests, ...b.requests] }),
+  'sync:reply': (a, b) => ({ replies: [...a.replies, ...b.replies] }),
+  'sync:cancel': (a, b) => ({ cancels: [...a.cancels, ...b.cancels] }),
+  'sync:progress': (a, b) => ({ events: [...a.events, ...b.events] }),
+  // A state replaces the one before it.
+  'scheduler:state': (_a, b) => b,
+  'live:state': (a, b) => ({ events: [...a.events, ...b.events] }),
+  'live:sessions': (_a, b) => b,
 };
 
 /** PostgreSQL's limit is "shorter than 8000 bytes"; the default leaves room. */

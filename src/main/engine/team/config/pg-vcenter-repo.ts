@@ -218,6 +218,21 @@ export class PgVcenterRepo implements VcenterStore {
     await this.config.announceIn(client, { sync_state: [id] });
   }
 
+  /**
+   * What a sync learned of the vCenter (`setAbout`) inside the caller's open transaction on
+   * `client` (the inventory store's, beside `setStateIn`, which checks the term): announced to the
+   * other instances when it commits; `settleAbout()` after the commit for this instance's mirror.
+   */
+  async setAboutIn(client: pg.ClientBase, id: number, about: About): Promise<void> {
+    await updateRows(client, vcenters, about, 'id = {1}', [id]);
+    await this.config.announceIn(client, { vcenters: [id] });
+  }
+
+  /** After a transaction that ran `setAboutIn` committed: this instance's mirror reads those vCenters again. */
+  settleAbout(...ids: number[]): Promise<void> {
+    return this.config.settle({ vcenters: ids });
+  }
+
   /** After a transaction that ran `setStateIn` committed: this instance's mirror reads those states again. */
   settleState(...ids: number[]): Promise<void> {
     return this.config.settle({ sync_state: ids });
