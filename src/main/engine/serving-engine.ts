@@ -138,8 +138,6 @@ export interface PgServing extends ServingBase {
   readonly backend: 'postgres';
   /** A list page as JSON text. */
   listJson(req: ListRequest): Promise<JsonPage>;
-  /** Set while syncing, the schedule and live updates are not available on this engine (why). */
-  readonly syncUnavailable: string | null;
 }
 
 export type ServingEngine = SqliteServing | PgServing;

@@ -114,14 +114,11 @@ async function run(engine: ServingEngine, logDir: string, opts: ServeOptions, po
     });
     const s = engine.scheduler.state();
     const settings = engine.settings.get();
-    const updates =
-      engine.backend === 'postgres' && engine.syncUnavailable
-        ? engine.syncUnavailable
-        : settings.paused
-          ? 'updates paused'
-          : settings.updateMode === 'scheduled'
-            ? 'live updates off'
-            : `live updates on (${engine.live.sessionsInfo().length} vCenters)`;
+    const updates = settings.paused
+      ? 'updates paused'
+      : settings.updateMode === 'scheduled'
+        ? 'live updates off'
+        : `live updates on (${engine.live.sessionsInfo().length} vCenters)`;
     process.stdout.write(
       `${describe(health, engine.dataDir)}\n` +
         (uiRoot ? `UI: ${rest.url}/\n` : 'UI: not built (run `npm run build`)\n') +

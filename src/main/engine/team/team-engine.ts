@@ -7,14 +7,17 @@
  * did: `inventory:changed` from the store's writes (in their transactions) and the engine events of
  * the others (sync progress, the schedule, live sessions, sources), relayed on the bus.
  *
- * Syncing, the schedule and live sessions run on the leader only (TeamSync); until that is wired
- * they refuse with NOT_AVAILABLE (unavailable-sync.ts).
+ * Syncing, the schedule and live sessions run on the leader only (TeamSync, team-sync.ts): a
+ * follower forwards a sync request to the leader, and hears its progress, schedule and live state
+ * on the bus like its own.
  */
+import pg from 'pg';
 import { VminerError } from '../../../shared/errors.js';
 import type { ListRequest } from '../../../shared/contract.js';
 import type { SourceInfo, SourceRefreshResult } from '../../../shared/sources.js';
 import { AuthService } from '../auth/auth-service.js';
-import { connectPg } from '../db/pg/connect.js';
+import { connectPg, pgTypes } from '../db/pg/connect.js';
+import { PgInventoryStore } from '../db/pg/inventory-store-pg.js';
 import { requireMigrated } from '../db/pg/migrate.js';
 import { EventBus } from '../events.js';
 import type { JsonPage } from '../list-pages.js';
@@ -41,16 +44,10 @@ import { PgUserStore } from './config/pg-user-store.js';
 import { PgVcenterRepo } from './config/pg-vcenter-repo.js';
 import { LeaderElector, type LeaderOptions } from './leader.js';
 import { NotifyBus } from './notify-bus.js';
-import { RELAYED_EVENTS, type RelayedEvent } from './notify-payload.js';
-import type { PgTarget } from './pg-connection.js';
+import { clientConfig, type PgTarget } from './pg-connection.js';
 import { PgCredentialVault } from './pg-vault.js';
 import { pgReads } from './pg-reads.js';
-import {
-  SYNC_UNAVAILABLE,
-  unavailableLive,
-  unavailableScheduler,
-  unavailableSync,
-} from './unavailable-sync.js';
+import { TeamSync, type TeamSyncOptions } from './team-sync.js';
 
 const log = createLogger('team-engine');
 
@@ -69,6 +66,8 @@ export interface TeamEngineOptions {
   /** How often the vault looks for another instance's writes (ms; default 5000). */
   vaultRefreshMs?: number;
   onWarning?: (message: string) => void;
+  /** Sync tuning (tests): how a vCenter is read, live-session timing, request timeouts. */
+  sync?: Pick<TeamSyncOptions, 'collect' | 'live' | 'acceptTimeoutMs' | 'liveSessionsEveryMs'>;
 }
 
 /** The parts an open team engine is made of (TeamSync takes what it needs from here). */
@@ -80,6 +79,8 @@ export interface TeamParts {
   vault: PgCredentialVault;
   users: PgUserStore;
   backend: PgQueryBackend;
+  /** The inventory store's connections (TeamSync's writes on the leader). */
+  storePool: pg.Pool;
 }
 
 export class TeamEngine implements PgServing {
@@ -97,16 +98,14 @@ export class TeamEngine implements PgServing {
   readonly sync: SyncControls;
   readonly scheduler: SchedulerControls;
   readonly live: LiveControls;
-  readonly syncUnavailable: string | null = SYNC_UNAVAILABLE;
+  readonly teamSync: TeamSync;
   /** SQL sources refresh on a data folder only for now (their refresh writes in one SQLite transaction). */
   readonly sourceRefresher = { start: (): void => undefined, stop: (): void => undefined };
   readonly #parts: TeamParts;
   readonly #offs: (() => void)[] = [];
-  /** Set while an event that came from another instance is emitted here (so it is not sent back). */
-  #relaying = false;
   #closed = false;
 
-  private constructor(parts: TeamParts, logDir: string) {
+  private constructor(parts: TeamParts, logDir: string, sync: TeamEngineOptions['sync']) {
     this.#parts = parts;
     this.dataDir = logDir;
     this.vault = parts.vault;
@@ -123,9 +122,20 @@ export class TeamEngine implements PgServing {
       vcenters: this.vcenters,
       settings: this.settings,
     });
-    this.sync = unavailableSync();
-    this.scheduler = unavailableScheduler(this.settings);
-    this.live = unavailableLive();
+    this.teamSync = new TeamSync({
+      elector: parts.elector,
+      store: (fence) => new PgInventoryStore(parts.storePool, { fence, bus: parts.notify }),
+      vcenters: this.vcenters,
+      settings: this.settings,
+      onConfigReload: (listener) => parts.config.onReload(listener),
+      credentials: (vc) => this.credentialsFor(vc),
+      bus: parts.notify,
+      events: this.bus,
+      ...sync,
+    });
+    this.sync = this.teamSync.sync;
+    this.scheduler = this.teamSync.scheduler;
+    this.live = this.teamSync.live;
     this.bus.on('inventory:changed', () => this.query.invalidate());
     this.#follow();
     for (const id of this.vault.list()) {
@@ -167,8 +177,19 @@ export class TeamEngine implements PgServing {
       const users = await PgUserStore.open(config);
       const backend = PgQueryBackend.connect(target);
       undo.push(() => backend.close());
+      const storePool = new pg.Pool({ ...clientConfig(target, 'store', { types: pgTypes }), max: 4 });
+      storePool.on('error', () => undefined); // an idle connection dropped: the next write opens another
+      undo.push(() => storePool.end());
       const elector = new LeaderElector({ target, instance: notify.instance, ...opts.leader });
-      const engine = new TeamEngine({ target, notify, elector, config, vault, users, backend }, opts.logDir);
+      undo.push(() => elector.stop());
+      const engine = new TeamEngine(
+        { target, notify, elector, config, vault, users, backend, storePool },
+        opts.logDir,
+        opts.sync,
+      );
+      // TeamSync follows the election before it starts: it leads from the first `elected`.
+      engine.teamSync.start();
+      undo.push(() => engine.teamSync.stop());
       await elector.start();
       return engine;
     } catch (err) {
@@ -182,54 +203,17 @@ export class TeamEngine implements PgServing {
     return this.#parts;
   }
 
-  /** Every instance hears the others: the store's inventory changes and the relayed engine events. */
+  /** Every instance hears the store's inventory changes, whichever instance wrote them. */
   #follow(): void {
     const { notify } = this.#parts;
     this.#offs.push(
-      notify.on('inventory:changed', (e) => this.#emitRelayed(() => this.bus.emit('inventory:changed', e))),
-      notify.on('engine:events', ({ events }) =>
-        this.#emitRelayed(() => {
-          for (const e of events) this.#emitOne(e);
-        }),
-      ),
+      notify.on('inventory:changed', (e) => this.bus.emit('inventory:changed', e)),
       // Notifications sent while the listener was away are lost: tell the clients to refetch.
       notify.onState((state) => {
         if (state === 'listening' && !this.#closed)
           this.bus.emit('inventory:changed', { vcenterIds: this.vcenters.list().map((v) => v.id) });
       }),
     );
-    for (const name of RELAYED_EVENTS)
-      this.#offs.push(
-        this.bus.on(name, (payload) => {
-          if (this.#relaying || this.#closed) return;
-          const event = { name, payload } as RelayedEvent;
-          notify
-            .publish('engine:events', { events: [event] })
-            .catch((err: unknown) => log.warn('could not tell the other instances', { event: name, err }));
-        }),
-      );
-  }
-
-  #emitOne(e: RelayedEvent): void {
-    switch (e.name) {
-      case 'sync:progress':
-        return this.bus.emit(e.name, e.payload);
-      case 'scheduler:state':
-        return this.bus.emit(e.name, e.payload);
-      case 'live:state':
-        return this.bus.emit(e.name, e.payload);
-      case 'sources:refreshed':
-        return this.bus.emit(e.name, e.payload);
-    }
-  }
-
-  #emitRelayed(emit: () => void): void {
-    this.#relaying = true;
-    try {
-      emit();
-    } finally {
-      this.#relaying = false;
-    }
   }
 
   listJson(req: ListRequest): Promise<JsonPage> {
@@ -349,11 +333,14 @@ export class TeamEngine implements PgServing {
     this.#closed = true;
     this.live.abortAll();
     for (const off of this.#offs.splice(0)) off();
-    const { elector, config, notify, vault, backend } = this.#parts;
+    const { elector, config, notify, vault, backend, storePool } = this.#parts;
+    // Syncs and live sessions end (their writes stop) before the lease is given up.
+    await this.teamSync.stop().catch((err: unknown) => log.warn('stopping sync failed', { err }));
     await elector.stop().catch((err: unknown) => log.warn('leaving the election failed', { err }));
     await config.close().catch(() => undefined);
     await notify.stop().catch(() => undefined);
     await vault.close().catch(() => undefined);
     await backend.close().catch(() => undefined);
+    await storePool.end().catch(() => undefined);
   }
 }

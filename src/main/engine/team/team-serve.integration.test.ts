@@ -7,6 +7,7 @@
  * instances on one database: a configuration write on one is read through the other's REST, an
  * inventory write by the leader and a sync's progress reach the follower's SSE stream, a logout
  * on one ends the token on the other, and `/api/health` names one leader and one follower.
+ * (Syncing through REST on a follower against a simulator: team-serve-sync.integration.test.ts.)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -354,15 +355,18 @@ describe.skipIf(NO_PG !== '')(`vminer serve on PostgreSQL${NO_PG}`, { timeout: 1
     await both('GET', '/api/vcenters');
   });
 
-  it('refuses what PostgreSQL does not do yet with 503 NOT_AVAILABLE, saying so', async () => {
-    const r = await call(a, 'POST', '/api/vcenters/sync', {});
-    expect(r.status).toBe(503);
-    expect(r.json).toMatchObject({ error: { code: 'NOT_AVAILABLE' } });
-    expect((r.json as { error: { message: string } }).error.message).toMatch(
-      /not available yet on PostgreSQL/,
-    );
-    const imp = await call(a, 'POST', '/api/rpc/import.preview', { content: 'name,url\nx,https://x/sdk\n' });
-    expect(imp.status).toBe(503);
+  it('refuses what PostgreSQL does not do yet (imports, the certificate review) with 503 NOT_AVAILABLE', async () => {
+    for (const [name, body] of [
+      ['import.preview', { content: 'name,url\nx,https://x/sdk\n' }],
+      ['certs.review', {}],
+    ] as const) {
+      const r = await call(a, 'POST', `/api/rpc/${name}`, body);
+      expect(r.status, name).toBe(503);
+      expect(r.json, name).toMatchObject({ error: { code: 'NOT_AVAILABLE' } });
+      expect((r.json as { error: { message: string } }).error.message).toMatch(
+        /not available yet on PostgreSQL/,
+      );
+    }
   });
 
   it('two instances: a configuration write on one is read through the other', async () => {
