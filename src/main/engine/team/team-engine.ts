@@ -11,11 +11,12 @@
  * follower forwards a sync request to the leader, and hears its progress, schedule and live state
  * on the bus like its own.
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { VminerError } from '../../../shared/errors.js';
 import type { ListRequest } from '../../../shared/contract.js';
 import type { SourceInfo, SourceRefreshResult } from '../../../shared/sources.js';
-import { AuthService } from '../auth/auth-service.js';
+import { AuthService, JWT_SECRET_ID } from '../auth/auth-service.js';
 import { connectPg, pgTypes } from '../db/pg/connect.js';
 import { PgInventoryStore } from '../db/pg/inventory-store-pg.js';
 import { requireMigrated } from '../db/pg/migrate.js';
@@ -165,6 +166,7 @@ export class TeamEngine implements PgServing {
         ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
       });
       undo.push(() => vault.close());
+      await ensureSigningKey(target, vault);
       const notify = new NotifyBus({ target, ...(opts.instance ? { instance: opts.instance } : {}) });
       await notify.start();
       undo.push(() => notify.stop());
@@ -342,5 +344,25 @@ export class TeamEngine implements PgServing {
     await vault.close().catch(() => undefined);
     await backend.close().catch(() => undefined);
     await storePool.end().catch(() => undefined);
+  }
+}
+
+/** The advisory lock under which the first instance makes the REST signing key ("vmsk"). */
+const SIGNING_KEY_LOCK = [0x766d736b, 1] as const;
+
+/**
+ * The REST tokens' signing key, made once for all instances: two instances starting at once on a
+ * new database would each make one (the vault keeps the last write) and refuse each other's tokens.
+ */
+async function ensureSigningKey(target: PgTarget, vault: PgCredentialVault): Promise<void> {
+  if (vault.get(JWT_SECRET_ID)) return;
+  const client = await connectPg(target, 'serve');
+  try {
+    await client.query('SELECT pg_advisory_lock($1, $2)', [...SIGNING_KEY_LOCK]);
+    await vault.refresh();
+    if (!vault.get(JWT_SECRET_ID)) await vault.set(JWT_SECRET_ID, randomBytes(32).toString('base64'));
+  } finally {
+    // Ending the session frees the lock.
+    await client.end().catch(() => undefined);
   }
 }

@@ -127,6 +127,42 @@ describe.skipIf(NO_PG !== '')(
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it("two instances started at once on a new database share one signing key: each accepts the other's tokens", async () => {
+      const admin = await connectAdmin(server);
+      try {
+        await migratedDatabase(server, admin, 'twostarts');
+      } finally {
+        await admin.end();
+      }
+      const t = pgTarget(pgUrl(server, 'twostarts'), { password: PW, applicationName: 'two starts' });
+      const engines = await Promise.all(
+        ['x', 'y'].map((instance) =>
+          TeamEngine.open({
+            target: t,
+            logDir: path.join(dir, instance),
+            instance,
+            env: { VMINER_SECRET_KEY: 'cd'.repeat(32) },
+            vaultRefreshMs: 0,
+            onWarning: () => undefined,
+          }),
+        ),
+      );
+      try {
+        const [x, y] = await Promise.all(engines.map((e) => e.authService()));
+        await x!.addUser('admin', ADMIN_PW, 'admin');
+        await waitUntil(() => y!.hasUsers(), { what: 'the user on the other instance' });
+        for (const [from, to] of [
+          [x!, y!],
+          [y!, x!],
+        ] as const) {
+          const { access_token } = await from.login('admin', ADMIN_PW);
+          expect((await to.verify(access_token)).sub).toBe('admin');
+        }
+      } finally {
+        for (const e of engines) await e.close();
+      }
+    });
+
     it('a sync asked on the follower runs on the leader; the follower streams it and answers the inventory pyvmomi reads', async () => {
       const a = await serve('a');
       await waitUntil(() => a.engine.teamSync.leading, {
