@@ -29,6 +29,11 @@ export const ERROR_CODES = [
    * leader's (another instance leads now). Nothing was written; the caller stops leading.
    */
   'NOT_LEADER',
+  /**
+   * Team server: the request works on a SQLite data folder but not yet on PostgreSQL
+   * (`vminer serve --database`); the message names what is missing. Nothing was done.
+   */
+  'NOT_AVAILABLE',
   // The credential vault (src/main/engine/secrets): the same codes on every transport.
   /** A vault file exists but the key that was found cannot decrypt it (wrong or lost key). */
   'VAULT_KEY_MISMATCH',

@@ -1,44 +1,30 @@
 import { isAbsolute } from 'node:path';
 import { VminerError } from '../../shared/errors.js';
 import { CONTRACT, type ContractResults, type Handlers, type RequestName } from '../../shared/contract.js';
-import { inventoryStats } from './db/stats.js';
-import { objectDetails } from './query/details.js';
-import type { Engine } from './engine.js';
-import { ListPages } from './list-pages.js';
+import type { ServingEngine } from './serving-engine.js';
 import { normalizeThumbprint } from './vsphere/thumbprint.js';
 import { normalizeVcenterUrl, probeVcenter } from './vsphere/probe.js';
 import { createLogger } from './log.js';
-import type { AuthService } from './auth/auth-service.js';
+import type { VcenterPatch } from './db/vcenter-rules.js';
 
 import { VERSION } from './version.js';
 import { exportRvtools } from './export/rvtools/rvtools-export.js';
 import { exportFull, exportRows } from './export/exporter.js';
-import { resolveExportRequest } from './export/request.js';
 import { checkExportTarget } from './export/target.js';
 import { sourceHandlers } from './sources/handlers.js';
-import { ChangesReader } from './db/history/changes-read.js';
 
 const log = createLogger('api');
 
-/** The engine's contract handlers: one per request, shared by every transport. */
-export function createHandlers(
-  engine: Engine,
-  lists = new ListPages(engine.database.sqlite, engine.query),
-): Handlers {
+/** The engine's contract handlers (either back end): one per request, shared by every transport. */
+export function createHandlers(engine: ServingEngine): Handlers {
   const withState = (id: number): ContractResults['vcenters.get'] => {
     const v = engine.vcenters.list().find((x) => x.id === id);
     if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${id}`);
     return v;
   };
 
-  // Accounts are the REST listener's; one AuthService per handler set, made on first use.
-  let authP: Promise<AuthService> | undefined;
-  const auth = (): Promise<AuthService> =>
-    (authP ??= import('./auth/auth-service.js').then(({ AuthService }) =>
-      AuthService.create(engine.database.db, engine.vault),
-    ));
-
-  const changes = new ChangesReader(engine.database.sqlite);
+  // Accounts are the REST listener's: the database's one AuthService, made on first use.
+  const auth = () => engine.authService();
 
   return afterWrites(engine, {
     'vcenters.list': async () => engine.vcenters.list(),
@@ -54,7 +40,7 @@ export function createHandlers(
       if (a.trustPresentedCert) thumbprint = (await probeVcenter(url)).certificate.thumbprintSha256;
       const service = a.credential?.kind === 'service' ? a.credential : null;
       if (service?.accountId) engine.accounts.resolve(service.accountId);
-      const info = engine.vcenters.add({
+      const info = await engine.vcenters.add({
         name: a.name,
         url,
         username: a.username ?? '',
@@ -70,7 +56,7 @@ export function createHandlers(
     },
     'vcenters.update': async ({ id, password, ...patch }) => {
       const current = withState(id);
-      const next: Parameters<typeof engine.vcenters.update>[1] = {};
+      const next: VcenterPatch = {};
       if (patch.credential?.kind === 'service') {
         if (patch.credential.accountId) engine.accounts.resolve(patch.credential.accountId);
         next.useServiceAccount = true;
@@ -104,7 +90,7 @@ export function createHandlers(
           'INVALID_INPUT',
           `${current.name} logs in with a service account: change the account's password, or switch the vCenter to credential {kind: "own"}`,
         );
-      if (Object.keys(next).length > 0) engine.vcenters.update(id, next);
+      if (Object.keys(next).length > 0) await engine.vcenters.update(id, next);
       if (password !== undefined) await engine.setPassword(id, password);
       return withState(id);
     },
@@ -120,16 +106,16 @@ export function createHandlers(
       engine.sync.cancel(vcenterIds);
       return { cancelled: true };
     },
-    'query.ask': async (req) => engine.query.ask(req),
-    'inventory.list': async (req) => lists.page(req),
-    'inventory.details': async (req) => objectDetails(engine.database.sqlite, req),
-    'changes.list': async (req) => changes.page(req),
-    'stats.get': async () => inventoryStats(engine.database),
+    'query.ask': (req) => engine.reads.ask(req),
+    'inventory.list': (req) => engine.reads.list(req),
+    'inventory.details': (req) => engine.reads.details(req),
+    'changes.list': (req) => engine.reads.changes(req),
+    'stats.get': () => engine.reads.stats(),
     'settings.get': async () => engine.settings.get(),
     'settings.update': async (patch) => {
       const { scheduler, rest, ...flat } = patch;
       // Nested settings change field by field too: {rest: {port}} keeps the listener's address.
-      const next = engine.settings.update({
+      const next = await engine.settings.update({
         ...flat,
         ...(rest ? { rest: { ...engine.settings.get().rest, ...rest } } : {}),
       });
@@ -188,8 +174,8 @@ export function createHandlers(
     'export.toFile': async ({ path, format, ...req }, ctx) => {
       if (!isAbsolute(path)) throw new VminerError('INVALID_INPUT', `export path must be absolute: ${path}`);
       checkExportTarget(path, engine.dataDir);
-      const { plan, question } = resolveExportRequest(engine.query, req);
-      const freshness = engine.query.freshness(plan);
+      const { plan, question } = await engine.reads.resolveExport(req);
+      const freshness = await engine.reads.freshness(plan);
       if (!plan && format === 'csv')
         throw new VminerError(
           'INVALID_INPUT',
@@ -202,7 +188,7 @@ export function createHandlers(
             'the RVTools layout is the whole estate: export it without an entity or a question',
           );
         const r = await exportRvtools({
-          sqlite: engine.database.sqlite,
+          ...engine.reads.exportSource(),
           out: path,
           freshness,
           onProgress: ctx?.progress,
@@ -211,7 +197,7 @@ export function createHandlers(
       }
       const r = plan
         ? await exportRows({
-            sqlite: engine.database.sqlite,
+            ...engine.reads.exportSource(),
             plan,
             columns: req.columns,
             format,
@@ -222,7 +208,7 @@ export function createHandlers(
             ...(question ? { question } : {}),
           })
         : await exportFull({
-            sqlite: engine.database.sqlite,
+            ...engine.reads.exportSource(),
             vcenters: engine.vcenters.list(),
             format: format as 'xlsx' | 'json',
             out: path,
@@ -239,7 +225,7 @@ export function createHandlers(
  * certificates trusted, settings changed) is followed by `engine.reconfigured()`, so running parts
  * such as live sessions follow it; cheap when nothing relevant changed.
  */
-function afterWrites(engine: Engine, handlers: Handlers): Handlers {
+function afterWrites(engine: ServingEngine, handlers: Handlers): Handlers {
   type AnyHandler = (a: unknown, ctx?: unknown) => Promise<unknown>;
   const wrapped: Record<string, AnyHandler> = {};
   for (const [name, fn] of Object.entries(handlers) as [RequestName, AnyHandler][]) {

@@ -26,6 +26,10 @@ import { QueryService } from './query/query-service.js';
 import { LiveManager, type LiveManagerDeps } from './sync/live-manager.js';
 import { Scheduler } from './sync/scheduler.js';
 import { SyncRunner, type SyncDeps } from './sync/sync-runner.js';
+import { ListPages } from './list-pages.js';
+import { sqliteReads } from './sqlite-reads.js';
+import type { AuthService } from './auth/auth-service.js';
+import type { EngineHealth, InventoryReads, LocalParts, SqliteServing } from './serving-engine.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -45,7 +49,8 @@ const log = createLogger('engine');
 export const vaultId = (vcenterId: number): string => `vcenter:${vcenterId}`;
 
 /** The engine: owns the data folder (lock), the cache, the vault, sync and the scheduler. */
-export class Engine {
+export class Engine implements SqliteServing {
+  readonly backend = 'sqlite' as const;
   readonly bus = new EventBus();
   readonly vcenters: VcenterRepo;
   readonly settings: SettingsRepo;
@@ -57,6 +62,8 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly live: LiveManager;
   readonly query: QueryService;
+  readonly lists: ListPages;
+  readonly reads: InventoryReads;
   /** better-sqlite3's compiled module, when not its default build (for other connections). */
   private readonly backups: ConfigBackupKeeper;
   /** The change history's age and row cap (settings), kept by pruning in the background. */
@@ -127,6 +134,8 @@ export class Engine {
     const interrupted = this.vcenters.settleInterrupted();
     if (interrupted.length) log.warn('syncs interrupted by an earlier process', { vcenters: interrupted });
     this.query = new QueryService({ sqlite: database.sqlite });
+    this.lists = new ListPages(database.sqlite, this.query);
+    this.reads = sqliteReads(database, this.query, this.lists);
     this.bus.on('inventory:changed', () => this.query.invalidate());
     for (const id of this.vault.list()) {
       const secret = this.vault.get(id);
@@ -162,6 +171,20 @@ export class Engine {
       lock.release();
       throw err;
     }
+  }
+
+  /** The REST/UI accounts of this cache (one service per database, shared with the handlers). */
+  async authService(): Promise<AuthService> {
+    const { AuthService } = await import('./auth/auth-service.js');
+    return AuthService.create(this.database.db, this.vault);
+  }
+
+  health(): EngineHealth {
+    return { backend: 'sqlite' };
+  }
+
+  local(): LocalParts {
+    return this;
   }
 
   async setPassword(vcenterId: number, password: string): Promise<void> {

@@ -11,7 +11,7 @@ import { dataDirOf, readPassword, warn } from '../session.js';
 import type { SecretVault } from '../../engine/secrets/secret-vault.js';
 import type { PgCredentialVault } from '../../engine/team/pg-vault.js';
 
-function databaseUrl(given: string | undefined, option: string): string | undefined {
+export function databaseUrl(given: string | undefined, option: string): string | undefined {
   if (given !== undefined && given.trim() === '')
     throw new VminerError('INVALID_INPUT', `${option} is empty: give postgres://user@host:port/database`);
   // An empty VMINER_DATABASE_URL counts as unset.
@@ -19,7 +19,7 @@ function databaseUrl(given: string | undefined, option: string): string | undefi
 }
 
 /** The database's settings; the password from PGPASSWORD, else from the data folder's vault. */
-async function target(url: string, role: string, opts: CommonOptions) {
+export async function target(url: string, role: string, opts: CommonOptions) {
   const { pgTarget } = await import('../../engine/team/pg-connection.js');
   const { display } = pgTarget(url, { env: {} });
   let password: string | undefined;

@@ -8,6 +8,7 @@ export function registerServeCommand(program: Command): void {
     'VMINER_ADMIN_PASSWORD=… vminer serve',
     'vminer serve --host 0.0.0.0 --port 8443 --log-level warn',
     'VMINER_HOST=127.0.0.1 VMINER_PORT=9000 vminer serve --allowed-hosts vminer.corp',
+    'PGPASSWORD=… VMINER_SECRET_KEY=… vminer serve --database postgres://vminer@db.corp:5432/vminer',
   ])
     .description(
       'run the engine headless: REST API (with OpenAPI docs at /docs), live updates of every vCenter (see `vminer live`) and the background sync schedule; logs JSON lines to <data folder>/logs/vminer.log (an access line per request, rotated by size)',
@@ -26,6 +27,10 @@ export function registerServeCommand(program: Command): void {
         .choices(LOG_LEVELS)
         .env('VMINER_LOG_LEVEL')
         .default('info'),
+    )
+    .option(
+      '--database <url>',
+      "serve a team database instead of the data folder: postgres://user@host:port/database[?sslmode=require|verify-full] (default: $VMINER_DATABASE_URL), migrated with `vminer db migrate`; several instances may share it (one leads). Needs VMINER_SECRET_KEY (the team vault's key, the same on every instance); the password from PGPASSWORD, else the vault (vminer db password), else ~/.pgpass; the data folder then holds the logs only",
     )
     .option('--cors <origins>', 'comma-separated browser origins allowed to call the API (off by default)')
     .addOption(

@@ -64,7 +64,8 @@ export function validateNewPassword(password: string): void {
   if (password.length < 8) throw new VminerError('INVALID_INPUT', 'passwords need at least 8 characters');
 }
 
-const JWT_SECRET_ID = 'rest:jwt-secret';
+/** The vault item holding the REST tokens' signing key. */
+export const JWT_SECRET_ID = 'rest:jwt-secret';
 // A fixed dummy hash so a login for an unknown user costs the same as a wrong password.
 let dummyHash: Promise<string> | undefined;
 /** Verified tokens remembered at most (then forgotten all at once and verified again). */

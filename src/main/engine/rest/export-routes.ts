@@ -2,11 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ExportRequestSchema } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
-import type { Engine } from '../engine.js';
+import type { ServingEngine } from '../serving-engine.js';
 import { exportFull, exportRows } from '../export/exporter.js';
 import { exportRvtools } from '../export/rvtools/rvtools-export.js';
 import type { ExportFormat } from '../export/table.js';
-import { resolveExportRequest } from '../export/request.js';
 import type { RouteContext } from './server.js';
 
 /** The download body: the contract's export request (also used by `export.toFile`). */
@@ -32,7 +31,7 @@ export function nameList(names: readonly string[]): string {
 }
 
 /** `POST /api/export/csv|json|excel`: a streamed download of a plan's rows, or of everything. */
-export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: RouteContext): void {
+export function registerExportRoutes(app: FastifyInstance, engine: ServingEngine, ctx: RouteContext): void {
   const schema = z.toJSONSchema(ExportBodySchema, { target: 'openapi-3.0', io: 'input' }) as Record<
     string,
     unknown
@@ -53,12 +52,12 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
       async (req, reply) => {
         ctx.user(req);
         const b = ExportBodySchema.parse(req.body ?? {});
-        const { plan, question } = resolveExportRequest(engine.query, b);
+        const { plan, question } = await engine.reads.resolveExport(b);
         if (!plan && f.format === 'csv')
           throw new VminerError('INVALID_INPUT', 'a CSV export needs an entity or a query');
         const stamp = new Date().toISOString().slice(0, 10);
         const name = `vminer-${plan ? plan.entity : 'estate'}-${stamp}.${f.ext}`;
-        const freshness = engine.query.freshness(plan);
+        const freshness = await engine.reads.freshness(plan);
         reply.hijack();
         try {
           // CSV has no room for metadata inside the rows; downloads carry it in headers too.
@@ -71,7 +70,7 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
           });
           if (plan) {
             await exportRows({
-              sqlite: engine.database.sqlite,
+              ...engine.reads.exportSource(),
               plan,
               columns: b.columns,
               format: f.format,
@@ -82,7 +81,7 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
             });
           } else {
             await exportFull({
-              sqlite: engine.database.sqlite,
+              ...engine.reads.exportSource(),
               vcenters: engine.vcenters.list(),
               format: f.format as 'xlsx' | 'json',
               out: reply.raw,
@@ -118,7 +117,7 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
           'INVALID_INPUT',
           'the RVTools layout is the whole estate: send no entity, filters or query',
         );
-      const freshness = engine.query.freshness(undefined);
+      const freshness = await engine.reads.freshness(undefined);
       reply.hijack();
       try {
         reply.raw.writeHead(200, {
@@ -128,7 +127,7 @@ export function registerExportRoutes(app: FastifyInstance, engine: Engine, ctx: 
           'X-Vminer-Failed-Vcenters': nameList(freshness.failedVcenters),
           'X-Vminer-Stale-Vcenters': nameList(freshness.staleVcenters),
         });
-        await exportRvtools({ sqlite: engine.database.sqlite, out: reply.raw, freshness });
+        await exportRvtools({ ...engine.reads.exportSource(), out: reply.raw, freshness });
       } catch {
         reply.raw.destroy();
       }

@@ -2,9 +2,9 @@ import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Handlers, ListRequest } from '../../../shared/contract.js';
 import { createHandlers } from '../api.js';
-import { ListPages, type JsonPage } from '../list-pages.js';
-import type { Engine } from '../engine.js';
-import { AuthService } from '../auth/auth-service.js';
+import type { JsonPage } from '../list-pages.js';
+import type { ServingEngine, SqliteServing } from '../serving-engine.js';
+import type { AuthService } from '../auth/auth-service.js';
 import { FairQueue } from './fair-queue.js';
 import { PagePool } from './page-pool.js';
 import { buildRestServer, type RestOptions } from './server.js';
@@ -50,29 +50,48 @@ const REST_CACHE_KIB = 64 * 1024;
 
 export { isLoopback, loopbackHostNames };
 
-/** Builds the REST listener over an open engine and starts listening. */
-export async function startRest(
-  engine: Engine,
-  opts: StartRestOptions,
-): Promise<{ app: FastifyInstance; url: string; auth: AuthService }> {
-  const auth = await AuthService.create(engine.database.db, engine.vault);
+/** How a SQLite engine builds list pages for REST: worker threads, or turns in the event loop. */
+function sqlitePages(
+  engine: SqliteServing,
+  workers: number,
+): { listJson: (req: ListRequest) => Promise<JsonPage>; close: () => Promise<void> } {
   // Clients paging different lists touch rows all over the table: a 64 MB page cache (16 MB by
   // default) takes a quarter off an uncached page's CPU on a 100k-VM cache (bench:api, distinct).
   engine.database.sqlite.pragma(`cache_size = -${REST_CACHE_KIB}`);
-  const lists = new ListPages(engine.database.sqlite, engine.query);
+  const lists = engine.lists;
   // Without workers, page builds take turns with new connections and with each other.
   const turns = new FairQueue();
   const inThread = (req: ListRequest): Promise<JsonPage> => turns.run(() => lists.json(req));
   const pool = PagePool.create({
-    workers: opts.pageWorkers ?? defaultPageWorkers(),
+    workers,
     dataDir: engine.dataDir,
     cacheKib: REST_CACHE_KIB,
     memory: lists.memory,
     fallback: inThread,
   });
-  const app = await buildRestServer({
-    handlers: opts.handlers ?? createHandlers(engine, lists),
+  return {
     listJson: pool ? (req) => pool.json(req) : inThread,
+    close: async () => {
+      await pool?.close();
+    },
+  };
+}
+
+/** Builds the REST listener over an open engine (either back end) and starts listening. */
+export async function startRest(
+  engine: ServingEngine,
+  opts: StartRestOptions,
+): Promise<{ app: FastifyInstance; url: string; auth: AuthService }> {
+  const auth = await engine.authService();
+  // PostgreSQL builds its JSON pages itself (PgListPages), on the query pool: no worker threads.
+  const pages =
+    engine.backend === 'sqlite'
+      ? sqlitePages(engine, opts.pageWorkers ?? defaultPageWorkers())
+      : { listJson: (req: ListRequest) => engine.listJson(req), close: async () => undefined };
+  const app = await buildRestServer({
+    handlers: opts.handlers ?? createHandlers(engine),
+    listJson: pages.listJson,
+    health: () => engine.health(),
     auth,
     bus: engine.bus,
     version: opts.version,
@@ -87,7 +106,7 @@ export async function startRest(
       opts.extend?.(app, ctx);
     },
   });
-  if (pool) app.addHook('onClose', () => pool.close());
+  app.addHook('onClose', () => pages.close());
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;

@@ -16,6 +16,7 @@ import { VminerError } from '../../../shared/errors.js';
 import { dispatch } from '../../../shared/dispatch.js';
 import type { QueryEntity } from '../../../shared/fields.js';
 import type { EventBus } from '../events.js';
+import type { EngineHealth } from '../serving-engine.js';
 import type { JsonPage } from '../list-pages.js';
 import type { AuthService, TokenClaims } from '../auth/auth-service.js';
 import { fromHandler, toHttpError } from './http-errors.js';
@@ -55,6 +56,8 @@ export interface RestOptions {
   eventLimits?: EventLimits;
   /** Where the access log goes: a line per request (`vminer serve`'s pino logger). None by default. */
   accessLog?: AccessLogger;
+  /** The back end and, on a team server, this instance's role and the lease (`GET /api/health`). */
+  health?: () => EngineHealth;
 }
 
 export interface RouteContext {
@@ -187,6 +190,19 @@ export async function buildRestServer(opts: RestOptions): Promise<FastifyInstanc
     '/health',
     { config: { public: true }, schema: { summary: 'Liveness (no auth)', tags: ['system'], security: [] } },
     async () => ({ status: 'ok', version: opts.version }),
+  );
+
+  // Behind the login: which back end serves, and on a team server this instance's role, the lease
+  // and its term (an operator's or a monitor's question; `/health` stays the public liveness probe).
+  app.get(
+    '/api/health',
+    doc("Back end, and on a team server this instance's role (leader or follower), the lease and its term", {
+      tag: 'system',
+    }),
+    async (req) => {
+      user(req);
+      return { status: 'ok', version: opts.version, ...(opts.health?.() ?? { backend: 'sqlite' }) };
+    },
   );
 
   app.post(

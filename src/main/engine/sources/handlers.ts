@@ -2,10 +2,11 @@ import fs from 'node:fs/promises';
 import type { Handlers } from '../../../shared/contract.js';
 import { VminerError } from '../../../shared/errors.js';
 import type { ImportContent } from '../../../shared/sources.js';
-import type { Engine } from '../engine.js';
+import type { LocalParts, ServingEngine } from '../serving-engine.js';
 import { applyImport, planImport, previewOf, type ImportPlan } from './import.js';
 import { readTableFile } from './table-file.js';
 import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
+import type { NewSource } from './source-rules.js';
 import { testSource } from './refresh.js';
 import { checkedConnection } from './source-tls.js';
 import { reviewCertificates, trustCertificates } from './cert-review.js';
@@ -30,8 +31,8 @@ type SourceRequests =
   | 'certs.trust'
   | 'doctor.run';
 
-async function planFromBuffer(engine: Engine, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
-  return planImport(await readTableFile(buf, format), engine.vcenters, engine.accounts);
+async function planFromBuffer(local: LocalParts, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
+  return planImport(await readTableFile(buf, format), local.vcenters, local.accounts);
 }
 
 const contentBuffer = (c: ImportContent): Buffer =>
@@ -49,17 +50,20 @@ const formatOf = (file: string): 'csv' | 'xlsx' | undefined =>
   /\.xlsx$/i.test(file) ? 'xlsx' : /\.(csv|txt|tsv)$/i.test(file) ? 'csv' : undefined;
 
 /** Contract handlers for where vCenters and their logins come from: service accounts, imports, SQL sources. */
-export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
+export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequests> {
+  // Imports, a SQL source's reads and the certificate review group several writes in one SQLite
+  // transaction: on PostgreSQL they refuse with NOT_AVAILABLE until they have a form there.
+  const local = (feature: string): LocalParts => engine.local(feature);
   return {
     'accounts.list': async () => engine.accounts.list(),
     'accounts.add': async ({ password, ...a }) => {
-      const info = engine.accounts.add(a);
+      const info = await engine.accounts.add(a);
       await engine.setAccountPassword(info.id, password);
       return engine.accounts.resolve(info.id);
     },
     'accounts.update': async ({ id, password, ...patch }) => {
       engine.accounts.resolve(id);
-      if (Object.keys(patch).length > 0) engine.accounts.update(id, patch);
+      if (Object.keys(patch).length > 0) await engine.accounts.update(id, patch);
       if (password !== undefined) await engine.setAccountPassword(id, password);
       return engine.accounts.resolve(id);
     },
@@ -67,13 +71,18 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
       await engine.removeAccount(id);
       return { removed: true };
     },
-    'import.preview': async (c) => previewOf(await planFromBuffer(engine, contentBuffer(c), c.format)),
-    'import.apply': async (c) =>
-      applyImport(await planFromBuffer(engine, contentBuffer(c), c.format), engine.vcenters),
+    'import.preview': async (c) =>
+      previewOf(await planFromBuffer(local('an import'), contentBuffer(c), c.format)),
+    'import.apply': async (c) => {
+      const l = local('an import');
+      return applyImport(await planFromBuffer(l, contentBuffer(c), c.format), l.vcenters);
+    },
     'import.previewFile': async ({ path }) =>
-      previewOf(await planFromBuffer(engine, await readLocalFile(path), formatOf(path))),
-    'import.applyFile': async ({ path }) =>
-      applyImport(await planFromBuffer(engine, await readLocalFile(path), formatOf(path)), engine.vcenters),
+      previewOf(await planFromBuffer(local('an import'), await readLocalFile(path), formatOf(path))),
+    'import.applyFile': async ({ path }) => {
+      const l = local('an import');
+      return applyImport(await planFromBuffer(l, await readLocalFile(path), formatOf(path)), l.vcenters);
+    },
     'sources.list': async () => engine.sources.list(),
     'sources.add': async ({
       password,
@@ -93,7 +102,7 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
         maxRows,
         trustCaValid,
       });
-      const info = engine.sources.add({ ...s, config });
+      const info = await engine.sources.add({ ...s, config });
       await engine.setSourcePassword(info.id, password);
       return info;
     },
@@ -120,11 +129,11 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
         maxRows: maxRows ?? current.config.maxRows,
         trustCaValid: trustCaValid ?? current.config.trustCaValid,
       });
-      const patch: Parameters<typeof engine.sources.update>[1] = { config };
+      const patch: Partial<NewSource> = { config };
       if (rest.name !== undefined) patch.name = rest.name;
       if (rest.refreshMinutes !== undefined) patch.refreshMinutes = rest.refreshMinutes;
       if (rest.enabled !== undefined) patch.enabled = rest.enabled;
-      engine.sources.update(id, patch);
+      await engine.sources.update(id, patch);
       if (password !== undefined) await engine.setSourcePassword(id, password);
       return engine.sources.resolve(id);
     },
@@ -132,11 +141,18 @@ export function sourceHandlers(engine: Engine): Pick<Handlers, SourceRequests> {
       engine.sources.resolve(id);
       return { removed: true, removedVcenters: await engine.removeSource(id, { removeVcenters }) };
     },
-    'sources.test': async ({ id }) => testSource(engine.refreshDeps(), engine.sources.resolve(id)),
+    'sources.test': async ({ id }) =>
+      testSource(local("a source's test").refreshDeps(), engine.sources.resolve(id)),
     'sources.refresh': async ({ id }) => engine.refreshSource(engine.sources.resolve(id)),
     'certs.review': async ({ vcenterIds }) =>
-      reviewCertificates(engine.vcenters, vcenterIds, engine.settings.get().connectTimeoutMs),
-    'certs.trust': async ({ items }) => ({ trusted: trustCertificates(engine.vcenters, items) }),
-    'doctor.run': async (req) => runDoctor(engine.doctorDeps(), req),
+      reviewCertificates(
+        local('the certificate review').vcenters,
+        vcenterIds,
+        engine.settings.get().connectTimeoutMs,
+      ),
+    'certs.trust': async ({ items }) => ({
+      trusted: trustCertificates(local('trusting certificates').vcenters, items),
+    }),
+    'doctor.run': async (req) => runDoctor(local('the doctor').doctorDeps(), req),
   };
 }
