@@ -130,6 +130,7 @@ export class TeamEngine implements PgServing {
       settings: this.settings,
       onConfigReload: (listener) => parts.config.onReload(listener),
       credentials: (vc) => this.credentialsFor(vc),
+      refreshCredentials: () => parts.vault.refresh(),
       bus: parts.notify,
       events: this.bus,
       ...sync,

@@ -71,6 +71,12 @@ export interface TeamSyncOptions {
   /** Told after each reload of a configuration table (PgConfig.onReload): the leader applies changes. */
   onConfigReload: (listener: (table: ConfigTable) => void) => () => void;
   credentials: (vc: VcenterInfo) => { user: string; password: string };
+  /**
+   * Re-reads what `credentials` reads from (the team vault) before the leader runs a sync and before
+   * it reconciles live sessions after a configuration change, so a password written by another
+   * instance a moment ago is found. A failure keeps what was read before.
+   */
+  refreshCredentials?: () => Promise<void>;
   /** The instance's notify bus (started). */
   bus: Pick<NotifyBus, 'on' | 'publish'>;
   /** The instance's local event bus (its SSE clients). */
@@ -445,8 +451,16 @@ export class TeamSync {
       return;
     clearTimeout(this.reconcileTimer);
     this.reconcileTimer = setTimeout(() => {
-      if (this.lead === lead && lead.live.running) lead.live.reconcile();
+      // A vCenter added on another instance: its password is in the vault that instance just wrote.
+      void this.refreshCredentials().then(() => {
+        if (this.lead === lead && lead.live.running) lead.live.reconcile();
+      });
     }, 200);
+  }
+
+  /** The vault's latest writes, or what was read before when it cannot be re-read now. */
+  private async refreshCredentials(): Promise<void> {
+    await this.opts.refreshCredentials?.().catch(() => undefined);
   }
 
   /** Publishes the leader's event for the followers (nothing while following). */
@@ -476,6 +490,7 @@ export class TeamSync {
     o: { workers?: number },
   ): Promise<SyncSummary> {
     await lead.ready;
+    await this.refreshCredentials();
     return lead.runner.sync(ids, o);
   }
 
