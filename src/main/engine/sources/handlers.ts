@@ -8,6 +8,7 @@ import { readTableFile } from './table-file.js';
 import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
 import type { NewSource } from './source-rules.js';
 import { testSource } from './refresh.js';
+import { sourceVaultId } from './source-repo.js';
 import { checkedConnection } from './source-tls.js';
 import { reviewCertificates, trustCertificates } from './cert-review.js';
 import { runDoctor } from '../doctor.js';
@@ -142,7 +143,15 @@ export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequ
       return { removed: true, removedVcenters: await engine.removeSource(id, { removeVcenters }) };
     },
     'sources.test': async ({ id }) =>
-      testSource(local("a source's test").refreshDeps(), engine.sources.resolve(id)),
+      testSource(
+        {
+          repo: engine.vcenters,
+          sources: engine.sources,
+          accounts: engine.accounts,
+          password: (sourceId) => engine.vault.get(sourceVaultId(sourceId)),
+        },
+        engine.sources.resolve(id),
+      ),
     'sources.refresh': async ({ id }) => engine.refreshSource(engine.sources.resolve(id)),
     'certs.review': async ({ vcenterIds }) =>
       reviewCertificates(

@@ -36,6 +36,8 @@ import type {
   SyncControls,
 } from '../serving-engine.js';
 import { accountVaultId, resolveCredentials, type CredentialTarget } from '../sources/service-accounts.js';
+import { refreshSource } from '../sources/refresh.js';
+import { SourceRefresher } from '../sources/refresher.js';
 import { sourceVaultId } from '../sources/source-repo.js';
 import { PgServiceAccountRepo } from './config/pg-account-repo.js';
 import { PgConfig } from './config/pg-config.js';
@@ -100,8 +102,8 @@ export class TeamEngine implements PgServing {
   readonly scheduler: SchedulerControls;
   readonly live: LiveControls;
   readonly teamSync: TeamSync;
-  /** SQL sources refresh on a data folder only for now (their refresh writes in one SQLite transaction). */
-  readonly sourceRefresher = { start: (): void => undefined, stop: (): void => undefined };
+  /** SQL sources refresh on their schedule on the leader only (a follower's list is empty). */
+  readonly sourceRefresher: SourceRefresher;
   readonly #parts: TeamParts;
   readonly #offs: (() => void)[] = [];
   #closed = false;
@@ -133,6 +135,10 @@ export class TeamEngine implements PgServing {
       bus: parts.notify,
       events: this.bus,
       ...sync,
+    });
+    this.sourceRefresher = new SourceRefresher({
+      list: () => (this.teamSync.term !== undefined ? this.sources.list() : []),
+      refresh: (s) => this.refreshSource(s),
     });
     this.sync = this.teamSync.sync;
     this.scheduler = this.teamSync.scheduler;
@@ -310,13 +316,20 @@ export class TeamEngine implements PgServing {
     return removed;
   }
 
-  refreshSource(source: SourceInfo): Promise<SourceRefreshResult> {
-    return Promise.reject(
-      new VminerError(
-        'NOT_AVAILABLE',
-        `refreshing the source "${source.name}" is not available yet on PostgreSQL (vminer serve --database)`,
-      ),
+  /** Refreshes one SQL source (its writes: one bulkWrite) and tells listeners how it went. */
+  async refreshSource(source: SourceInfo): Promise<SourceRefreshResult> {
+    const result = await refreshSource(
+      {
+        repo: this.vcenters,
+        sources: this.sources,
+        accounts: this.accounts,
+        password: (id) => this.vault.get(sourceVaultId(id)),
+      },
+      source,
     );
+    this.reconfigured();
+    this.bus.emit('sources:refreshed', result);
+    return result;
   }
 
   reconfigured(): void {
@@ -333,6 +346,7 @@ export class TeamEngine implements PgServing {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.sourceRefresher.stop();
     this.live.abortAll();
     for (const off of this.#offs.splice(0)) off();
     const { elector, config, notify, vault, backend, storePool } = this.#parts;
