@@ -10,7 +10,7 @@ import type { NewSource } from './source-rules.js';
 import { testSource } from './refresh.js';
 import { sourceVaultId } from './source-repo.js';
 import { checkedConnection } from './source-tls.js';
-import { reviewCertificates, trustCertificates } from './cert-review.js';
+import { reviewCertificates, trustCertificates, trustCertificatesOn } from './cert-review.js';
 import { runDoctor } from '../doctor.js';
 
 type SourceRequests =
@@ -154,13 +154,12 @@ export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequ
       ),
     'sources.refresh': async ({ id }) => engine.refreshSource(engine.sources.resolve(id)),
     'certs.review': async ({ vcenterIds }) =>
-      reviewCertificates(
-        local('the certificate review').vcenters,
-        vcenterIds,
-        engine.settings.get().connectTimeoutMs,
-      ),
+      reviewCertificates(engine.vcenters, vcenterIds, engine.settings.get().connectTimeoutMs),
     'certs.trust': async ({ items }) => ({
-      trusted: trustCertificates(local('trusting certificates').vcenters, items),
+      trusted:
+        engine.backend === 'sqlite'
+          ? trustCertificates(local('trusting certificates').vcenters, items)
+          : await trustCertificatesOn(engine.vcenters, items, (ids) => engine.settleTrusted(ids)),
     }),
     'doctor.run': async (req) => runDoctor(local('the doctor').doctorDeps(), req),
   };

@@ -36,6 +36,7 @@ import type {
   SyncControls,
 } from '../serving-engine.js';
 import { accountVaultId, resolveCredentials, type CredentialTarget } from '../sources/service-accounts.js';
+import { SETTLED_BY_TRUST } from '../sources/cert-review.js';
 import { refreshSource } from '../sources/refresh.js';
 import { SourceRefresher } from '../sources/refresher.js';
 import { sourceVaultId } from '../sources/source-repo.js';
@@ -330,6 +331,17 @@ export class TeamEngine implements PgServing {
     this.reconfigured();
     this.bus.emit('sources:refreshed', result);
     return result;
+  }
+
+  /**
+   * The sync state is the leader's to write: on the leader the trusted vCenters go back to idle
+   * now (fenced by its term); on a follower they stay "certificate changed" until the leader's
+   * next sync of them, which reads them with the new pin.
+   */
+  async settleTrusted(ids: number[]): Promise<void> {
+    const term = this.teamSync.term;
+    if (term === undefined) return;
+    for (const id of ids) await this.vcenters.setState(id, SETTLED_BY_TRUST, term);
   }
 
   reconfigured(): void {
