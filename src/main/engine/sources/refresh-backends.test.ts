@@ -11,6 +11,8 @@ import {
   type PostgresBackend,
 } from '../../../testing/config-backends.js';
 import { findPostgresBin } from '../../../testing/postgres.js';
+import { VcenterRepo } from '../db/vcenter-repo.js';
+import { SETTLED_BY_TRUST, trustCertificates, trustCertificatesOn } from './cert-review.js';
 import { refreshSource, testSource, type RefreshDeps } from './refresh.js';
 
 const HAS_PG = findPostgresBin() !== null;
@@ -132,6 +134,48 @@ describe.skipIf(!HAS_PG)('source refresh on both back ends', { timeout: 120_000 
       expect(r4.error?.code).toBe('QUERY_FAILED');
       expect(x.sources.get(source.id)).toMatchObject({ lastError: { code: 'QUERY_FAILED' } });
       expect(x.vcenters.list().filter((v) => v.retiredAt === null)).toHaveLength(3);
+      await x.close();
+    });
+  }
+
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(`${kind}: trusting pins the thumbprints and settles "certificate changed" (the leader's write on PostgreSQL)`, async () => {
+      const x: ConfigInstance = await (kind === 'sqlite' ? sqlite : pgb).fresh();
+      const changed = await x.vcenters.add(vcenterInput('vc-changed', { thumbprint: 'AA:BB' }));
+      const fresh = await x.vcenters.add(vcenterInput('vc-new', { certReviewPending: true }));
+      await x.vcenters.setState(
+        changed.id,
+        { status: 'certificate_changed', errorCode: 'CERT_CHANGED', errorMessage: 'renewed' },
+        x.term,
+      );
+      const thumb = 'ab:'.repeat(31) + 'ab';
+      const items = [
+        { vcenterId: changed.id, thumbprint: thumb },
+        { vcenterId: fresh.id, thumbprint: thumb.replace(/^ab/, 'cd') },
+      ];
+      const trusted =
+        x.vcenters instanceof VcenterRepo
+          ? trustCertificates(x.vcenters, items)
+          : await trustCertificatesOn(x.vcenters, items, async (ids) => {
+              for (const id of ids) await x.vcenters.setState(id, SETTLED_BY_TRUST, x.term);
+            });
+      expect(trusted).toEqual(['vc-changed', 'vc-new']);
+      const byName = new Map(x.vcenters.list().map((v) => [v.name, v]));
+      expect(byName.get('vc-changed')).toMatchObject({
+        thumbprint: thumb.toUpperCase(),
+        awaitingCertReview: false,
+        sync: { status: 'idle', error: null },
+      });
+      expect(byName.get('vc-new')).toMatchObject({ awaitingCertReview: false });
+      expect(byName.get('vc-new')!.thumbprint).toMatch(/^CD:/);
+      // An unknown vCenter refuses the whole batch before anything is pinned.
+      const bad = [{ vcenterId: 999_999, thumbprint: thumb }];
+      if (x.vcenters instanceof VcenterRepo)
+        expect(() => trustCertificates(x.vcenters as VcenterRepo, bad)).toThrow(/no vCenter with id 999999/);
+      else
+        await expect(trustCertificatesOn(x.vcenters, bad, async () => undefined)).rejects.toThrow(
+          /no vCenter with id 999999/,
+        );
       await x.close();
     });
   }
