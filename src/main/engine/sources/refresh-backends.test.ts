@@ -13,7 +13,9 @@ import {
 import { findPostgresBin } from '../../../testing/postgres.js';
 import { VcenterRepo } from '../db/vcenter-repo.js';
 import { SETTLED_BY_TRUST, trustCertificates, trustCertificatesOn } from './cert-review.js';
+import { applyImport, planImport } from './import.js';
 import { refreshSource, testSource, type RefreshDeps } from './refresh.js';
+import { readTableFile } from './table-file.js';
 
 const HAS_PG = findPostgresBin() !== null;
 const READER_PW = 'Reader-Pw-1';
@@ -176,6 +178,28 @@ describe.skipIf(!HAS_PG)('source refresh on both back ends', { timeout: 120_000 
         await expect(trustCertificatesOn(x.vcenters, bad, async () => undefined)).rejects.toThrow(
           /no vCenter with id 999999/,
         );
+      await x.close();
+    });
+  }
+
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(`${kind}: a CSV import adds and updates in one bulkWrite; a clash refuses it whole`, async () => {
+      const x: ConfigInstance = await (kind === 'sqlite' ? sqlite : pgb).fresh();
+      await x.vcenters.add(vcenterInput('vc-old', { site: 'old' }));
+      const csv = 'name,host,site\nvc-old,vc-old.corp,AMS\nvc-imp,vc-imp.corp,FRA\n';
+      const plan = planImport(await readTableFile(Buffer.from(csv), 'csv'), x.vcenters, x.accounts);
+      const result = await applyImport(plan, x.vcenters);
+      expect([result.addedIds.length, result.updatedIds.length]).toEqual([1, 1]);
+      expect(x.vcenters.list().map((v) => `${v.name}:${v.site}`)).toEqual(['vc-imp:FRA', 'vc-old:AMS']);
+      // Planned on a registry that changes before it lands: the write's own check refuses it whole.
+      const late = planImport(
+        await readTableFile(Buffer.from('name,host\nvc-x,vc-x.corp\nvc-y,vc-y.corp\n'), 'csv'),
+        x.vcenters,
+        x.accounts,
+      );
+      await x.vcenters.add(vcenterInput('vc-y2', { url: 'https://vc-y.corp/sdk' }));
+      await expect(applyImport(late, x.vcenters)).rejects.toThrow(/already registered as "vc-y2"/);
+      expect(x.vcenters.findByName('vc-x')).toBeUndefined();
       await x.close();
     });
   }
