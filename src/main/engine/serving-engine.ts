@@ -138,6 +138,8 @@ export interface PgServing extends ServingBase {
   readonly backend: 'postgres';
   /** A list page as JSON text. */
   listJson(req: ListRequest): Promise<JsonPage>;
+  /** Settles the sync state of vCenters whose certificate was just trusted (the leader's write). */
+  settleTrusted(ids: number[]): Promise<void>;
 }
 
 export type ServingEngine = SqliteServing | PgServing;

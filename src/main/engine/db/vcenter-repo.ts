@@ -97,9 +97,9 @@ export class VcenterRepo implements VcenterStore {
       );
       const insert = sqlite.prepare(
         `INSERT INTO vcenters (name, url, username, thumbprint, ca_pem, enabled, created_at, use_service_account,
-           service_account_id, source_id, retired_at, site, tags)
+           service_account_id, source_id, retired_at, cert_review_pending, site, tags)
          VALUES (@name, @url, @username, @thumbprint, @caPem, @enabled, @createdAt, @useServiceAccount,
-           @serviceAccountId, @sourceId, @retiredAt, @site, @tags)`,
+           @serviceAccountId, @sourceId, @retiredAt, @certReviewPending, @site, @tags)`,
       );
       const state = sqlite.prepare("INSERT INTO sync_state (vcenter_id, status) VALUES (?, 'idle')");
       const createdAt = new Date().toISOString();
@@ -108,8 +108,12 @@ export class VcenterRepo implements VcenterStore {
         const row = bulkAddRow(input, createdAt);
         registry.claim(-1, row.name, row.url);
         const id = Number(
-          insert.run({ ...row, enabled: 1, useServiceAccount: row.useServiceAccount ? 1 : 0 })
-            .lastInsertRowid,
+          insert.run({
+            ...row,
+            enabled: 1,
+            useServiceAccount: row.useServiceAccount ? 1 : 0,
+            certReviewPending: row.certReviewPending ? 1 : 0,
+          }).lastInsertRowid,
         );
         registry.assigned(row.name, id);
         state.run(id);

@@ -159,7 +159,7 @@ export function checkedPatch(input: VcenterPatch): VcenterPatch {
 
 /**
  * The columns of a vCenter a batch adds (`bulkWrite`, an import), its name and address checked;
- * enabled, with no certificate review pending.
+ * enabled, its certificate review pending only when the input says so (a source's new vCenter).
  */
 export function bulkAddRow(input: NewVcenter, createdAt: string) {
   return {
@@ -174,6 +174,7 @@ export function bulkAddRow(input: NewVcenter, createdAt: string) {
     serviceAccountId: input.serviceAccountId ?? null,
     sourceId: input.sourceId ?? null,
     retiredAt: input.retiredAt ?? null,
+    certReviewPending: input.certReviewPending ?? false,
     site: input.site ?? null,
     tags: input.tags?.length ? JSON.stringify(input.tags) : null,
   } satisfies Partial<VcenterRecord>;

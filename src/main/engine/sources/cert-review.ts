@@ -3,6 +3,7 @@ import { VminerError, toErrorInfo } from '../../../shared/errors.js';
 import type { CertReviewItem } from '../../../shared/sources.js';
 import type { VcenterWithState } from '../../../shared/vcenter.js';
 import type { VcenterRepo } from '../db/vcenter-repo.js';
+import type { VcenterPatch, VcenterStore } from '../db/vcenter-rules.js';
 import { normalizeThumbprint } from '../vsphere/thumbprint.js';
 import { fetchPeerCertificate } from '../vsphere/transport.js';
 
@@ -21,7 +22,7 @@ export function needsReview(v: VcenterWithState): boolean {
 
 /** Reads what each vCenter presents now, several at a time; one unreachable vCenter is one row, not a failure. */
 export async function reviewCertificates(
-  repo: VcenterRepo,
+  repo: Pick<VcenterStore, 'list' | 'caPem'>,
   ids: number[] | undefined,
   timeoutMs: number,
 ): Promise<CertReviewItem[]> {
@@ -76,31 +77,68 @@ export async function reviewCertificates(
   );
 }
 
+interface TrustPlan {
+  updates: { id: number; patch: VcenterPatch }[];
+  /** The vCenters whose sync state goes back to idle. */
+  settle: number[];
+  names: string[];
+}
+
 /**
- * Pins the reviewed thumbprints, all together: exactly the thumbprint each row showed, so a
- * certificate swapped after the review is still caught by the next sync. A vCenter that showed
- * "certificate changed" goes back to idle.
+ * What trusting `items` writes: exactly the thumbprint each row showed, so a certificate swapped
+ * after the review is still caught by the next sync. A vCenter whose last sync stopped at the old
+ * certificate ("certificate changed"), or at the review itself, is settled: back to idle.
  */
+function planTrust(
+  store: Pick<VcenterStore, 'list'>,
+  items: { vcenterId: number; thumbprint: string }[],
+): TrustPlan {
+  const before = new Map(store.list().map((v) => [v.id, v]));
+  const plan: TrustPlan = { updates: [], settle: [], names: [] };
+  for (const it of items) {
+    const was = before.get(it.vcenterId);
+    if (!was) throw new VminerError('NOT_FOUND', `no vCenter with id ${it.vcenterId}`);
+    plan.updates.push({
+      id: was.id,
+      patch: { thumbprint: normalizeThumbprint(it.thumbprint), certReviewPending: false },
+    });
+    if (
+      was.sync.status === 'certificate_changed' ||
+      (was.awaitingCertReview && was.sync.error?.code === 'TLS_UNTRUSTED')
+    )
+      plan.settle.push(was.id);
+    plan.names.push(was.name);
+  }
+  return plan;
+}
+
+/** The sync state a trusted vCenter's settling writes. */
+export const SETTLED_BY_TRUST = { status: 'idle', errorCode: null, errorMessage: null } as const;
+
+/** Pins the reviewed thumbprints on a data folder: the pins and the settled states in one transaction. */
 export function trustCertificates(
   repo: VcenterRepo,
   items: { vcenterId: number; thumbprint: string }[],
 ): string[] {
-  const pinned: string[] = [];
-  repo.transaction(() => {
-    const before = new Map(repo.list().map((v) => [v.id, v]));
-    for (const it of items) {
-      const v = repo.get(it.vcenterId);
-      if (!v) throw new VminerError('NOT_FOUND', `no vCenter with id ${it.vcenterId}`);
-      repo.update(v.id, { thumbprint: normalizeThumbprint(it.thumbprint), certReviewPending: false });
-      const was = before.get(v.id);
-      // Its last sync stopped at the old certificate, or at the review itself: that is settled now.
-      if (
-        was?.sync.status === 'certificate_changed' ||
-        (was?.awaitingCertReview && was.sync.error?.code === 'TLS_UNTRUSTED')
-      )
-        repo.setState(v.id, { status: 'idle', errorCode: null, errorMessage: null });
-      pinned.push(v.name);
-    }
+  return repo.transaction(() => {
+    const plan = planTrust(repo, items);
+    repo.bulkWrite([], plan.updates);
+    for (const id of plan.settle) repo.setState(id, SETTLED_BY_TRUST);
+    return plan.names;
   });
-  return pinned;
+}
+
+/**
+ * Pins the reviewed thumbprints on the team database: the pins in one bulkWrite; settling the sync
+ * states is the leader's write (`settle`), after the pins have landed.
+ */
+export async function trustCertificatesOn(
+  store: VcenterStore,
+  items: { vcenterId: number; thumbprint: string }[],
+  settle: (ids: number[]) => Promise<void>,
+): Promise<string[]> {
+  const plan = planTrust(store, items);
+  await store.bulkWrite([], plan.updates);
+  if (plan.settle.length > 0) await settle(plan.settle);
+  return plan.names;
 }

@@ -8,8 +8,9 @@ import { readTableFile } from './table-file.js';
 import { SourceConfigSchema, SourceMappingSchema } from '../../../shared/sources.js';
 import type { NewSource } from './source-rules.js';
 import { testSource } from './refresh.js';
+import { sourceVaultId } from './source-repo.js';
 import { checkedConnection } from './source-tls.js';
-import { reviewCertificates, trustCertificates } from './cert-review.js';
+import { reviewCertificates, trustCertificates, trustCertificatesOn } from './cert-review.js';
 import { runDoctor } from '../doctor.js';
 
 type SourceRequests =
@@ -31,8 +32,12 @@ type SourceRequests =
   | 'certs.trust'
   | 'doctor.run';
 
-async function planFromBuffer(local: LocalParts, buf: Buffer, format?: 'csv' | 'xlsx'): Promise<ImportPlan> {
-  return planImport(await readTableFile(buf, format), local.vcenters, local.accounts);
+async function planFromBuffer(
+  engine: ServingEngine,
+  buf: Buffer,
+  format?: 'csv' | 'xlsx',
+): Promise<ImportPlan> {
+  return planImport(await readTableFile(buf, format), engine.vcenters, engine.accounts);
 }
 
 const contentBuffer = (c: ImportContent): Buffer =>
@@ -51,8 +56,8 @@ const formatOf = (file: string): 'csv' | 'xlsx' | undefined =>
 
 /** Contract handlers for where vCenters and their logins come from: service accounts, imports, SQL sources. */
 export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequests> {
-  // Imports, a SQL source's reads and the certificate review group several writes in one SQLite
-  // transaction: on PostgreSQL they refuse with NOT_AVAILABLE until they have a form there.
+  // Only the doctor (and trusting certificates on SQLite, in one transaction) needs the data folder;
+  // on PostgreSQL the doctor refuses with NOT_AVAILABLE.
   const local = (feature: string): LocalParts => engine.local(feature);
   return {
     'accounts.list': async () => engine.accounts.list(),
@@ -71,18 +76,13 @@ export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequ
       await engine.removeAccount(id);
       return { removed: true };
     },
-    'import.preview': async (c) =>
-      previewOf(await planFromBuffer(local('an import'), contentBuffer(c), c.format)),
-    'import.apply': async (c) => {
-      const l = local('an import');
-      return applyImport(await planFromBuffer(l, contentBuffer(c), c.format), l.vcenters);
-    },
+    'import.preview': async (c) => previewOf(await planFromBuffer(engine, contentBuffer(c), c.format)),
+    'import.apply': async (c) =>
+      applyImport(await planFromBuffer(engine, contentBuffer(c), c.format), engine.vcenters),
     'import.previewFile': async ({ path }) =>
-      previewOf(await planFromBuffer(local('an import'), await readLocalFile(path), formatOf(path))),
-    'import.applyFile': async ({ path }) => {
-      const l = local('an import');
-      return applyImport(await planFromBuffer(l, await readLocalFile(path), formatOf(path)), l.vcenters);
-    },
+      previewOf(await planFromBuffer(engine, await readLocalFile(path), formatOf(path))),
+    'import.applyFile': async ({ path }) =>
+      applyImport(await planFromBuffer(engine, await readLocalFile(path), formatOf(path)), engine.vcenters),
     'sources.list': async () => engine.sources.list(),
     'sources.add': async ({
       password,
@@ -142,16 +142,23 @@ export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequ
       return { removed: true, removedVcenters: await engine.removeSource(id, { removeVcenters }) };
     },
     'sources.test': async ({ id }) =>
-      testSource(local("a source's test").refreshDeps(), engine.sources.resolve(id)),
+      testSource(
+        {
+          repo: engine.vcenters,
+          sources: engine.sources,
+          accounts: engine.accounts,
+          password: (sourceId) => engine.vault.get(sourceVaultId(sourceId)),
+        },
+        engine.sources.resolve(id),
+      ),
     'sources.refresh': async ({ id }) => engine.refreshSource(engine.sources.resolve(id)),
     'certs.review': async ({ vcenterIds }) =>
-      reviewCertificates(
-        local('the certificate review').vcenters,
-        vcenterIds,
-        engine.settings.get().connectTimeoutMs,
-      ),
+      reviewCertificates(engine.vcenters, vcenterIds, engine.settings.get().connectTimeoutMs),
     'certs.trust': async ({ items }) => ({
-      trusted: trustCertificates(local('trusting certificates').vcenters, items),
+      trusted:
+        engine.backend === 'sqlite'
+          ? trustCertificates(local('trusting certificates').vcenters, items)
+          : await trustCertificatesOn(engine.vcenters, items, (ids) => engine.settleTrusted(ids)),
     }),
     'doctor.run': async (req) => runDoctor(local('the doctor').doctorDeps(), req),
   };

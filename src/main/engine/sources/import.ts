@@ -1,10 +1,10 @@
 import { VminerError } from '../../../shared/errors.js';
 import type { ImportItem, ImportPreview, ImportResult } from '../../../shared/sources.js';
 import type { VcenterWithState } from '../../../shared/vcenter.js';
-import type { NewVcenter, VcenterRepo } from '../db/vcenter-repo.js';
+import type { NewVcenter, VcenterPatch, VcenterStore } from '../db/vcenter-rules.js';
 import { toCandidate, type RawEntry } from './candidates.js';
 import { loginFor, type LoginChoice } from './logins.js';
-import type { ServiceAccountRepo } from './service-accounts.js';
+import type { AccountStore } from './account-rules.js';
 import type { FileTable } from './table-file.js';
 
 type Field = 'name' | 'host' | 'port' | 'username' | 'site' | 'tags';
@@ -33,9 +33,7 @@ const ALIASES: Record<string, Field> = {
   tag: 'tags',
 };
 
-type Op =
-  | { kind: 'add'; value: NewVcenter }
-  | { kind: 'update'; id: number; patch: Parameters<VcenterRepo['update']>[1] };
+type Op = { kind: 'add'; value: NewVcenter } | { kind: 'update'; id: number; patch: VcenterPatch };
 
 export interface ImportPlan extends ImportPreview {
   ops: Op[];
@@ -47,7 +45,11 @@ const sameLogin = (v: VcenterWithState, l: LoginChoice): boolean =>
     : v.credential.kind === 'own' && v.username === l.username;
 
 /** Compares a file with the registry: what would be added, updated or skipped, and why. Writes nothing. */
-export function planImport(table: FileTable, repo: VcenterRepo, accounts: ServiceAccountRepo): ImportPlan {
+export function planImport(
+  table: FileTable,
+  repo: Pick<VcenterStore, 'list'>,
+  accounts: Pick<AccountStore, 'getDefault' | 'findByNameOrUser'>,
+): ImportPlan {
   const index = new Map<Field, number>();
   const columns = table.header.cells.map((header, i) => {
     const f = ALIASES[header.toLowerCase().replace(/[^a-z0-9]/g, '')] ?? null;
@@ -150,7 +152,7 @@ export function planImport(table: FileTable, repo: VcenterRepo, accounts: Servic
       continue;
     }
     // Empty cells leave a field as it is: a partial list never wipes what is known.
-    const patch: Parameters<VcenterRepo['update']>[1] = {};
+    const patch: VcenterPatch = {};
     const changes: string[] = [];
     if (v.url !== current.url) {
       patch.url = v.url;
@@ -189,14 +191,20 @@ export function previewOf(plan: ImportPlan): ImportPreview {
   return preview;
 }
 
-/** Applies a plan in one transaction with prepared statements: every add and update lands, or none does. */
-export function applyImport(plan: ImportPlan, repo: VcenterRepo): ImportResult {
+/**
+ * Applies a plan in one transaction (one `bulkWrite`, its rules checked again under the lock, on
+ * either back end): every add and update lands, or none does.
+ */
+export async function applyImport(
+  plan: ImportPlan,
+  repo: Pick<VcenterStore, 'bulkWrite'>,
+): Promise<ImportResult> {
   const adds: NewVcenter[] = [];
-  const updates: { id: number; patch: Parameters<VcenterRepo['update']>[1] }[] = [];
+  const updates: { id: number; patch: VcenterPatch }[] = [];
   for (const op of plan.ops) {
     if (op.kind === 'add') adds.push(op.value);
     else updates.push({ id: op.id, patch: op.patch });
   }
-  const { addedIds, updatedIds } = repo.bulkWrite(adds, updates);
+  const { addedIds, updatedIds } = await repo.bulkWrite(adds, updates);
   return { ...previewOf(plan), addedIds, updatedIds };
 }

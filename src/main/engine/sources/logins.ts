@@ -1,4 +1,4 @@
-import type { ServiceAccountRepo } from './service-accounts.js';
+import type { AccountStore } from './account-rules.js';
 
 export interface LoginChoice {
   useServiceAccount: boolean;
@@ -13,7 +13,10 @@ export interface LoginChoice {
  * is a service account's name or user name: that account. Any other user: the vCenter's own
  * account, whose password is set afterwards (`vminer vcenter set-password`).
  */
-export function loginFor(username: string | null, accounts: ServiceAccountRepo): LoginChoice {
+export function loginFor(
+  username: string | null,
+  accounts: Pick<AccountStore, 'getDefault' | 'findByNameOrUser'>,
+): LoginChoice {
   if (!username) {
     const d = accounts.getDefault();
     return {

@@ -5,20 +5,21 @@ import type {
   SourceRefreshResult,
   SourceTestResult,
 } from '../../../shared/sources.js';
-import type { VcenterRepo } from '../db/vcenter-repo.js';
+import type { NewVcenter, VcenterPatch, VcenterStore } from '../db/vcenter-rules.js';
 import { createLogger } from '../log.js';
 import { toCandidate, type Candidate } from './candidates.js';
 import { loginFor } from './logins.js';
-import type { ServiceAccountRepo } from './service-accounts.js';
-import type { SourceRepo } from './source-repo.js';
+import type { AccountStore } from './account-rules.js';
+import type { SourceStore } from './source-rules.js';
 import type { readSqlSource, SqlCell, SqlRows } from './sql-read.js';
 
 const log = createLogger('sources');
 
 export interface RefreshDeps {
-  repo: VcenterRepo;
-  sources: SourceRepo;
-  accounts: ServiceAccountRepo;
+  /** The vCenter registry on either back end: the refresh's writes are one `bulkWrite`. */
+  repo: VcenterStore;
+  sources: Pick<SourceStore, 'recordRefresh'>;
+  accounts: Pick<AccountStore, 'getDefault' | 'findByNameOrUser'>;
   /** The source's database password from the vault. */
   password: (sourceId: number) => string | undefined;
   /** Reads the source (the real SQL drivers unless a test says otherwise). */
@@ -114,7 +115,8 @@ export async function testSource(
 }
 
 /**
- * Reads a source and brings its vCenters in line in one transaction: new ones added, changed ones
+ * Reads a source and brings its vCenters in line in one transaction (one `bulkWrite`, planned from
+ * the registry's list and checked again under its lock): new ones added, changed ones
  * updated, those gone from the table retired (cached data kept), returning ones restored. Any
  * error — connection, login, query, columns, an empty answer where vCenters were listed — leaves
  * the last good list untouched and is recorded on the source.
@@ -149,8 +151,8 @@ export async function refreshSource(d: RefreshDeps, source: SourceInfo): Promise
         'QUERY_FAILED',
         `${source.name}: the query returned no rows; the last good list (${mine.length} vCenters) is kept — an empty table is more often a fault than the truth`,
       );
-    applyRefresh(d, source, mapped, result, at);
-    d.sources.recordRefresh(source.id, { at, ok: true, rows: data.rows.length });
+    await applyRefresh(d, source, mapped, result, at);
+    await d.sources.recordRefresh(source.id, { at, ok: true, rows: data.rows.length });
     result.ok = true;
     log.info('source refreshed', {
       source: source.name,
@@ -161,21 +163,23 @@ export async function refreshSource(d: RefreshDeps, source: SourceInfo): Promise
   } catch (err) {
     const info = toErrorInfo(err);
     result.error = info;
-    d.sources.recordRefresh(source.id, { at, ok: false, code: info.code, message: info.message });
+    await d.sources.recordRefresh(source.id, { at, ok: false, code: info.code, message: info.message });
     log.warn('source refresh failed; last good list kept', { source: source.name, error: info.message });
   }
   return result;
 }
 
-function applyRefresh(
+async function applyRefresh(
   d: RefreshDeps,
   source: SourceInfo,
   mapped: MappedRow[],
   result: SourceRefreshResult,
   at: string,
-): void {
+): Promise<void> {
   const { repo, accounts } = d;
-  d.repo.transaction(() => {
+  const adds: NewVcenter[] = [];
+  const updates: { id: number; patch: VcenterPatch }[] = [];
+  {
     const all = repo.list();
     const byName = new Map(all.map((v) => [v.name.toLowerCase(), v]));
     const byUrl = new Map(all.map((v) => [v.url, v]));
@@ -209,7 +213,7 @@ function applyRefresh(
       }
       if (!current) {
         const login = loginFor(c.username, accounts);
-        const v = repo.add({
+        adds.push({
           name: c.name,
           url: c.url,
           username: login.username,
@@ -223,12 +227,11 @@ function applyRefresh(
           site: c.site,
           tags: c.tags ?? [],
         });
-        result.added.push(v.name);
-        result.addedIds.push(v.id);
+        result.added.push(c.name);
         continue;
       }
       listed.add(current.id);
-      const patch: Parameters<VcenterRepo['update']>[1] = {};
+      const patch: VcenterPatch = {};
       if (c.url !== current.url) {
         // A new address is a new server: the pin (or review) of the old one says nothing about it.
         patch.url = c.url;
@@ -253,13 +256,16 @@ function applyRefresh(
         patch.retiredAt = null;
         result.restored.push(current.name);
       } else if (Object.keys(patch).length > 0) result.updated.push(current.name);
-      if (Object.keys(patch).length > 0) repo.update(current.id, patch);
+      if (Object.keys(patch).length > 0) updates.push({ id: current.id, patch });
     }
     for (const v of all) {
       if (v.source?.id === source.id && v.retiredAt === null && !listed.has(v.id)) {
-        repo.update(v.id, { retiredAt: at });
+        updates.push({ id: v.id, patch: { retiredAt: at } });
         result.retired.push(v.name);
       }
     }
-  });
+  }
+  if (adds.length === 0 && updates.length === 0) return;
+  const written = await repo.bulkWrite(adds, updates);
+  result.addedIds.push(...written.addedIds);
 }

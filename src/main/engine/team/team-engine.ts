@@ -36,6 +36,9 @@ import type {
   SyncControls,
 } from '../serving-engine.js';
 import { accountVaultId, resolveCredentials, type CredentialTarget } from '../sources/service-accounts.js';
+import { SETTLED_BY_TRUST } from '../sources/cert-review.js';
+import { refreshSource } from '../sources/refresh.js';
+import { SourceRefresher } from '../sources/refresher.js';
 import { sourceVaultId } from '../sources/source-repo.js';
 import { PgServiceAccountRepo } from './config/pg-account-repo.js';
 import { PgConfig } from './config/pg-config.js';
@@ -100,8 +103,8 @@ export class TeamEngine implements PgServing {
   readonly scheduler: SchedulerControls;
   readonly live: LiveControls;
   readonly teamSync: TeamSync;
-  /** SQL sources refresh on a data folder only for now (their refresh writes in one SQLite transaction). */
-  readonly sourceRefresher = { start: (): void => undefined, stop: (): void => undefined };
+  /** SQL sources refresh on their schedule on the leader only (a follower's list is empty). */
+  readonly sourceRefresher: SourceRefresher;
   readonly #parts: TeamParts;
   readonly #offs: (() => void)[] = [];
   #closed = false;
@@ -134,6 +137,10 @@ export class TeamEngine implements PgServing {
       bus: parts.notify,
       events: this.bus,
       ...sync,
+    });
+    this.sourceRefresher = new SourceRefresher({
+      list: () => (this.teamSync.term !== undefined ? this.sources.list() : []),
+      refresh: (s) => this.refreshSource(s),
     });
     this.sync = this.teamSync.sync;
     this.scheduler = this.teamSync.scheduler;
@@ -311,13 +318,31 @@ export class TeamEngine implements PgServing {
     return removed;
   }
 
-  refreshSource(source: SourceInfo): Promise<SourceRefreshResult> {
-    return Promise.reject(
-      new VminerError(
-        'NOT_AVAILABLE',
-        `refreshing the source "${source.name}" is not available yet on PostgreSQL (vminer serve --database)`,
-      ),
+  /** Refreshes one SQL source (its writes: one bulkWrite) and tells listeners how it went. */
+  async refreshSource(source: SourceInfo): Promise<SourceRefreshResult> {
+    const result = await refreshSource(
+      {
+        repo: this.vcenters,
+        sources: this.sources,
+        accounts: this.accounts,
+        password: (id) => this.vault.get(sourceVaultId(id)),
+      },
+      source,
     );
+    this.reconfigured();
+    this.bus.emit('sources:refreshed', result);
+    return result;
+  }
+
+  /**
+   * The sync state is the leader's to write: on the leader the trusted vCenters go back to idle
+   * now (fenced by its term); on a follower they stay "certificate changed" until the leader's
+   * next sync of them, which reads them with the new pin.
+   */
+  async settleTrusted(ids: number[]): Promise<void> {
+    const term = this.teamSync.term;
+    if (term === undefined) return;
+    for (const id of ids) await this.vcenters.setState(id, SETTLED_BY_TRUST, term);
   }
 
   reconfigured(): void {
@@ -334,6 +359,7 @@ export class TeamEngine implements PgServing {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.sourceRefresher.stop();
     this.live.abortAll();
     for (const off of this.#offs.splice(0)) off();
     const { elector, config, notify, vault, backend, storePool } = this.#parts;

@@ -355,18 +355,15 @@ describe.skipIf(NO_PG !== '')(`vminer serve on PostgreSQL${NO_PG}`, { timeout: 1
     await both('GET', '/api/vcenters');
   });
 
-  it('refuses what PostgreSQL does not do yet (imports, the certificate review) with 503 NOT_AVAILABLE', async () => {
-    for (const [name, body] of [
-      ['import.preview', { content: 'name,url\nx,https://x/sdk\n' }],
-      ['certs.review', {}],
-    ] as const) {
-      const r = await call(a, 'POST', `/api/rpc/${name}`, body);
-      expect(r.status, name).toBe(503);
-      expect(r.json, name).toMatchObject({ error: { code: 'NOT_AVAILABLE' } });
-      expect((r.json as { error: { message: string } }).error.message).toMatch(
-        /not available yet on PostgreSQL/,
-      );
-    }
+  it('previews an import and reviews certificates on PostgreSQL (no NOT_AVAILABLE any more)', async () => {
+    const preview = await call(a, 'POST', '/api/rpc/import.preview', {
+      content: 'name,url\nvc-preview-only,https://vc-preview-only.corp/sdk\n',
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.json).toMatchObject({ result: { counts: { add: 1 } } });
+    const review = await call(a, 'POST', '/api/rpc/certs.review', { vcenterIds: [] });
+    expect(review.status).toBe(200);
+    expect(review.json).toEqual({ result: [] });
   });
 
   it('two instances: a configuration write on one is read through the other', async () => {
