@@ -6,6 +6,7 @@
  *   npm run bench:api      node --import tsx bench/api.bench.ts [--quick] [--seconds N]
  *                          [--clients N] [--mix shared|distinct|both] [--data-dir DIR] [--tsx]
  *                          [--url URL --password PW] [--root DIR]
+ *                          [--database sqlite|postgres|both] [--rounds N]
  *
  * The server runs in a child process (`vminer serve --port 0`, the built CLI; rebuilt with
  * `electron-vite build` when older than the sources, or the sources through tsx with `--tsx` or
@@ -20,6 +21,10 @@
  * of your own (e.g. one started with `node --cpu-prof`). `--root DIR` serves with another
  * checkout's build (`DIR/out/main/cli.js`, not rebuilt), for a before/after. The server runs with
  * the engine's V8 flags (src/main/node-flags.ts; `--no-engine-flags`: Node's defaults).
+ * `--database postgres` (issue 18) copies the cache into a throwaway PostgreSQL on loopback
+ * (`teamCopyOf`) and runs `serve --database` (TeamEngine) on it; `both` runs SQLite serve and then
+ * PostgreSQL serve on the same cache, `--rounds N` alternating them (writes api-pg-<date>.json for
+ * PostgreSQL). Each phase also reports its first pages (page 1 of every walk): target < 50 ms p95.
  */
 import { ensureBenchCache } from './lib/cache.js';
 import { BENCH_ENGINE_FLAGS } from './lib/engine-flags.js';
@@ -546,13 +551,11 @@ async function main(): Promise<void> {
   async function benchBackend(backend: Backend, database: string | undefined): Promise<void> {
     log('');
     log(`=== ${backend}`);
+    // On PostgreSQL the data folder keeps only this instance's log.
+    const logDir = database ? fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-apibench-pg-')) : undefined;
     const server = external
       ? { child: undefined, url: external.replace(/\/+$/, ''), how: 'external' }
-      : await startServer(
-          database ? fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-apibench-pg-')) : dir,
-          log,
-          database,
-        );
+      : await startServer(logDir ?? dir, log, database);
     log(`Server (${server.how}${server.child ? `, pid ${server.child.pid}` : ''}) at ${server.url}`);
     const password = arg('--password') ?? PASSWORD;
     const base = new URL(server.url);
@@ -634,6 +637,7 @@ async function main(): Promise<void> {
     } finally {
       agent.destroy();
       if (server.child) await stopServer(server.child);
+      if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
     }
   }
 }
