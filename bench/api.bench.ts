@@ -6,6 +6,7 @@
  *   npm run bench:api      node --import tsx bench/api.bench.ts [--quick] [--seconds N]
  *                          [--clients N] [--mix shared|distinct|both] [--data-dir DIR] [--tsx]
  *                          [--url URL --password PW] [--root DIR]
+ *                          [--database sqlite|postgres|both] [--rounds N]
  *
  * The server runs in a child process (`vminer serve --port 0`, the built CLI; rebuilt with
  * `electron-vite build` when older than the sources, or the sources through tsx with `--tsx` or
@@ -20,6 +21,10 @@
  * of your own (e.g. one started with `node --cpu-prof`). `--root DIR` serves with another
  * checkout's build (`DIR/out/main/cli.js`, not rebuilt), for a before/after. The server runs with
  * the engine's V8 flags (src/main/node-flags.ts; `--no-engine-flags`: Node's defaults).
+ * `--database postgres` (issue 18) copies the cache into a throwaway PostgreSQL on loopback
+ * (`teamCopyOf`) and runs `serve --database` (TeamEngine) on it; `both` runs SQLite serve and then
+ * PostgreSQL serve on the same cache, `--rounds N` alternating them (writes api-pg-<date>.json for
+ * PostgreSQL). Each phase also reports its first pages (page 1 of every walk): target < 50 ms p95.
  */
 import { ensureBenchCache } from './lib/cache.js';
 import { BENCH_ENGINE_FLAGS } from './lib/engine-flags.js';
@@ -32,6 +37,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { int, mark, table } from './lib/format.js';
+import { pgUrl, startPostgres, teamCopyOf, type RunningPostgres } from '../src/testing/postgres.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
@@ -40,6 +46,9 @@ const CLI_ROOT = path.resolve(arg('--root') ?? ROOT);
 const CLI = path.join(CLI_ROOT, 'out', 'main', 'cli.js');
 const TARGET_P99_MS = 100;
 const PASSWORD = 'bench-admin-password';
+/** Issue 18: first pages (page 1 of every walk) under this p95, on either back end. */
+const TARGET_FIRST_PAGE_P95_MS = 50;
+const PG_PASSWORD = 'bench-api-pg-password';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -120,15 +129,26 @@ function serverCommand(log: (s: string) => void): { argv: string[]; how: string 
 async function startServer(
   dataDir: string,
   log: (s: string) => void,
+  database?: string,
 ): Promise<{ child: ChildProcess; url: string; how: string }> {
   const { argv, how } = serverCommand(log);
   const child = spawn(
     process.execPath,
-    [...BENCH_ENGINE_FLAGS, ...argv, 'serve', '--data-dir', dataDir, '--port', '0'],
+    [
+      ...BENCH_ENGINE_FLAGS,
+      ...argv,
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      ...(database ? ['--database', database] : []),
+    ],
     {
       cwd: ROOT,
       env: {
         ...process.env,
+        ...(database ? { PGPASSWORD: PG_PASSWORD } : {}),
         VMINER_ADMIN_PASSWORD: PASSWORD,
         // A fixed vault key from the environment: no OS keychain prompt, no key file, and a
         // --data-dir cache made by an earlier run opens again. (Only for benchmark caches.)
@@ -263,6 +283,8 @@ interface PhaseResult {
   total: Stats;
   burst: Stats;
   steady: Stats;
+  /** Page 1 of every walk (what a grid shows first). */
+  first: Stats;
   perScenario: Map<string, Stats>;
   errors: number;
   firstError: string;
@@ -292,6 +314,7 @@ async function runPhase(ctx: PhaseContext, mix: Mix): Promise<PhaseResult> {
   const { agent, base, headers, scen } = ctx;
   const perScenario = new Map<string, number[]>(scen.map((s) => [s.name, []]));
   const all: number[] = [];
+  const firstPages: number[] = [];
   /** When each request in `all` was sent (ms after the start). */
   const starts: number[] = [];
   let errors = 0;
@@ -333,6 +356,7 @@ async function runPhase(ctx: PhaseContext, mix: Mix): Promise<PhaseResult> {
           break;
         }
         all.push(ms);
+        if (pg === 0) firstPages.push(ms);
         starts.push(t - t0);
         perScenario.get(s.name)!.push(ms);
         bytes += r.bytes;
@@ -370,6 +394,7 @@ async function runPhase(ctx: PhaseContext, mix: Mix): Promise<PhaseResult> {
       all.filter((_, i) => starts[i]! >= 1000),
       elapsedS,
     ),
+    first: stats(firstPages, elapsedS),
     perScenario: new Map([...perScenario].map(([name, lat]) => [name, stats(lat, elapsedS)])),
     errors,
     firstError,
@@ -413,6 +438,10 @@ function report(r: PhaseResult, scen: Scenario[], log: (s?: string) => void): vo
   log(
     `${r.mix}: p99 ${f1(r.total.p99)} ms (target < ${TARGET_P99_MS} ms): ${mark(r.total.p99 < TARGET_P99_MS)}`,
   );
+  log(
+    `${r.mix}: first pages ${r.first.requests}, p50 ${f1(r.first.p50)} ms, p95 ${f1(r.first.p95)} ms ` +
+      `(target < ${TARGET_FIRST_PAGE_P95_MS} ms): ${mark(r.first.p95 < TARGET_FIRST_PAGE_P95_MS)}`,
+  );
 }
 
 function phaseJson(r: PhaseResult, scen: Scenario[]): Record<string, unknown> {
@@ -430,6 +459,13 @@ function phaseJson(r: PhaseResult, scen: Scenario[]): Record<string, unknown> {
       p99: r2(r.total.p99),
       max: r2(r.total.max),
       mean: r2(r.total.mean),
+    },
+    firstPages: {
+      requests: r.first.requests,
+      p50: r2(r.first.p50),
+      p95: r2(r.first.p95),
+      targetP95Ms: TARGET_FIRST_PAGE_P95_MS,
+      pass: r.first.p95 < TARGET_FIRST_PAGE_P95_MS,
     },
     firstSecond: { requests: r.burst.requests, p50: r2(r.burst.p50), p99: r2(r.burst.p99) },
     afterFirstSecond: { requests: r.steady.requests, p50: r2(r.steady.p50), p99: r2(r.steady.p99) },
@@ -474,8 +510,15 @@ function serverPeakRssMb(pid: number | undefined): number | undefined {
   }
 }
 
+type Backend = 'sqlite' | 'postgres';
+
 async function main(): Promise<void> {
   const log = (s = ''): void => console.log(s);
+  const dbArg = arg('--database') ?? 'sqlite';
+  if (!['sqlite', 'postgres', 'both'].includes(dbArg))
+    throw new Error('--database takes sqlite, postgres or both');
+  const backends: Backend[] = dbArg === 'both' ? ['sqlite', 'postgres'] : [dbArg as Backend];
+  const rounds = Number(arg('--rounds') ?? 1);
   const given = arg('--data-dir');
   const external = arg('--url');
   const mixArg = arg('--mix') ?? 'both';
@@ -484,91 +527,118 @@ async function main(): Promise<void> {
   const mixes: Mix[] = mixArg === 'both' ? ['shared', 'distinct'] : [mixArg as Mix];
   const dir = given ? path.resolve(given) : fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-apibench-'));
   const genMs = external ? 0 : ensureBenchCache(dir, size, log).genMs;
-
-  const server = external
-    ? { child: undefined, url: external.replace(/\/+$/, ''), how: 'external' }
-    : await startServer(dir, log);
-  log(`Server (${server.how}${server.child ? `, pid ${server.child.pid}` : ''}) at ${server.url}`);
-  const password = arg('--password') ?? PASSWORD;
-  const base = new URL(server.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: clients + 2 });
+  let pgServer: RunningPostgres | undefined;
+  let pgDatabase: string | undefined;
   try {
-    const login = await request(
-      agent,
-      base,
-      'POST',
-      '/api/auth/login',
-      { 'content-type': 'application/json' },
-      JSON.stringify({ username: 'admin', password }),
-    );
-    if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.body}`);
-    const token = (JSON.parse(login.body ?? '') as { access_token: string }).access_token;
-    const headers = { authorization: `Bearer ${token}` };
-    const vcs = await request(agent, base, 'GET', '/api/vcenters', headers);
-    const firstVc = (JSON.parse(vcs.body ?? '') as { name: string }[])[0]?.name ?? 'none';
-    const scen = scenarios(firstVc);
-    const probe = await request(agent, base, 'GET', '/api/vms?limit=1', headers);
-    const vmTotal = (JSON.parse(probe.body ?? '') as { total: number }).total;
-    log(`${int(vmTotal)} VMs in the cache`);
-
-    // Warm-up: each scenario's first page once (statement caches, OS cache, totals).
-    for (const s of scen) await request(agent, base, 'GET', `/api/vms?limit=${LIMIT}&${s.query}`, headers);
-
-    const results: PhaseResult[] = [];
-    const serverCpu = new Map<Mix, number>();
-    const pid = server.child?.pid;
-    for (const mix of mixes) {
-      log('');
-      log(`${mix}: ${clients} clients paging /api/vms for ${seconds} s …`);
-      const cpu0 = serverCpuMs(pid);
-      const r = await runPhase({ agent, base, headers, scen }, mix);
-      const cpu1 = serverCpuMs(pid);
-      report(r, scen, log);
-      if (cpu0 !== undefined && cpu1 !== undefined && r.total.requests > 0) {
-        const perRequestUs = ((cpu1 - cpu0) * 1000) / r.total.requests;
-        serverCpu.set(mix, Math.round(perRequestUs));
-        log(`server CPU: ${((cpu1 - cpu0) / 1000).toFixed(1)} s, ${int(perRequestUs)} µs per request`);
-      }
-      results.push(r);
+    if (backends.includes('postgres') && !external) {
+      pgServer = await startPostgres(PG_PASSWORD);
+      const t = performance.now();
+      await teamCopyOf(pgServer, 'apibench', dir);
+      pgDatabase = pgUrl(pgServer, 'apibench');
+      log(
+        `the cache copied into PostgreSQL (${pgDatabase}) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
     }
-    const peakRssMb = serverPeakRssMb(pid);
-    if (peakRssMb !== undefined) log(`server peak RSS: ${peakRssMb} MB`);
-
-    const result = {
-      bench: 'api',
-      date: new Date().toISOString(),
-      host: {
-        cpus: os.cpus().length,
-        cpu: os.cpus()[0]?.model ?? '',
-        node: process.version,
-        platform: process.platform,
-      },
-      server: server.how,
-      serverPeakRssMb: peakRssMb ?? null,
-      cache: { ...(external ? {} : size), vms: vmTotal, generateMs: Math.round(genMs) },
-      clients,
-      pageSize: { shared: LIMIT, distinct: [60, 159] },
-      phases: Object.fromEntries(
-        results.map((r) => [
-          r.mix,
-          { ...phaseJson(r, scen), serverCpuUsPerRequest: serverCpu.get(r.mix) ?? null },
-        ]),
-      ),
-    };
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-    const stamp = result.date
-      .replace(/[:T]/g, '-')
-      .replace(/\..*$/, '')
-      .replace(/-(\d\d)-(\d\d)$/, '$1$2');
-    const file = path.join(RESULTS_DIR, `api-${stamp}.json`);
-    fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    log('');
-    log(JSON.stringify(result));
-    log(`written to ${path.relative(ROOT, file)}`);
+    // The back ends alternate, round after round, so that a busy machine slows both alike.
+    for (let round = 0; round < rounds; round++)
+      for (const backend of round % 2 ? [...backends].reverse() : backends)
+        await benchBackend(backend, backend === 'postgres' ? pgDatabase : undefined);
   } finally {
-    agent.destroy();
-    if (server.child) await stopServer(server.child);
+    await pgServer?.stop();
     if (!given) fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  async function benchBackend(backend: Backend, database: string | undefined): Promise<void> {
+    log('');
+    log(`=== ${backend}`);
+    // On PostgreSQL the data folder keeps only this instance's log.
+    const logDir = database ? fs.mkdtempSync(path.join(os.tmpdir(), 'vminer-apibench-pg-')) : undefined;
+    const server = external
+      ? { child: undefined, url: external.replace(/\/+$/, ''), how: 'external' }
+      : await startServer(logDir ?? dir, log, database);
+    log(`Server (${server.how}${server.child ? `, pid ${server.child.pid}` : ''}) at ${server.url}`);
+    const password = arg('--password') ?? PASSWORD;
+    const base = new URL(server.url);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: clients + 2 });
+    try {
+      const login = await request(
+        agent,
+        base,
+        'POST',
+        '/api/auth/login',
+        { 'content-type': 'application/json' },
+        JSON.stringify({ username: 'admin', password }),
+      );
+      if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.body}`);
+      const token = (JSON.parse(login.body ?? '') as { access_token: string }).access_token;
+      const headers = { authorization: `Bearer ${token}` };
+      const vcs = await request(agent, base, 'GET', '/api/vcenters', headers);
+      const firstVc = (JSON.parse(vcs.body ?? '') as { name: string }[])[0]?.name ?? 'none';
+      const scen = scenarios(firstVc);
+      const probe = await request(agent, base, 'GET', '/api/vms?limit=1', headers);
+      const vmTotal = (JSON.parse(probe.body ?? '') as { total: number }).total;
+      log(`${int(vmTotal)} VMs in the cache`);
+
+      // Warm-up: each scenario's first page once (statement caches, OS cache, totals).
+      for (const s of scen) await request(agent, base, 'GET', `/api/vms?limit=${LIMIT}&${s.query}`, headers);
+
+      const results: PhaseResult[] = [];
+      const serverCpu = new Map<Mix, number>();
+      const pid = server.child?.pid;
+      for (const mix of mixes) {
+        log('');
+        log(`${mix}: ${clients} clients paging /api/vms for ${seconds} s …`);
+        const cpu0 = serverCpuMs(pid);
+        const r = await runPhase({ agent, base, headers, scen }, mix);
+        const cpu1 = serverCpuMs(pid);
+        report(r, scen, log);
+        if (cpu0 !== undefined && cpu1 !== undefined && r.total.requests > 0) {
+          const perRequestUs = ((cpu1 - cpu0) * 1000) / r.total.requests;
+          serverCpu.set(mix, Math.round(perRequestUs));
+          log(`server CPU: ${((cpu1 - cpu0) / 1000).toFixed(1)} s, ${int(perRequestUs)} µs per request`);
+        }
+        results.push(r);
+      }
+      const peakRssMb = serverPeakRssMb(pid);
+      if (peakRssMb !== undefined) log(`server peak RSS: ${peakRssMb} MB`);
+
+      const result = {
+        bench: 'api',
+        backend,
+        date: new Date().toISOString(),
+        host: {
+          cpus: os.cpus().length,
+          cpu: os.cpus()[0]?.model ?? '',
+          node: process.version,
+          platform: process.platform,
+        },
+        server: server.how,
+        serverPeakRssMb: peakRssMb ?? null,
+        cache: { ...(external ? {} : size), vms: vmTotal, generateMs: Math.round(genMs) },
+        clients,
+        pageSize: { shared: LIMIT, distinct: [60, 159] },
+        phases: Object.fromEntries(
+          results.map((r) => [
+            r.mix,
+            { ...phaseJson(r, scen), serverCpuUsPerRequest: serverCpu.get(r.mix) ?? null },
+          ]),
+        ),
+      };
+      fs.mkdirSync(RESULTS_DIR, { recursive: true });
+      const stamp = result.date
+        .replace(/[:T]/g, '-')
+        .replace(/\..*$/, '')
+        .replace(/-(\d\d)-(\d\d)$/, '$1$2');
+      const file = path.join(RESULTS_DIR, `api-${backend === 'postgres' ? 'pg-' : ''}${stamp}.json`);
+      fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+      log('');
+      log(JSON.stringify(result));
+      log(`written to ${path.relative(ROOT, file)}`);
+    } finally {
+      agent.destroy();
+      if (server.child) await stopServer(server.child);
+      if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
+    }
   }
 }
 
