@@ -346,6 +346,10 @@ describe.skipIf(NO_PG !== '')(
       }
       await expectAborted(writer!);
       expect(await changesTo('sf-renamed-1')).toEqual([]);
+      // What the operator sees: the new leader settled the dead leader's sync; asking again syncs.
+      await waitUntil(async () => (await status(two)).status === 'interrupted', {
+        what: 'the killed sync settled as interrupted',
+      });
 
       expect((await call(two, 'POST', '/api/vcenters/sync', { vcenter_ids: [vcenterId] })).status).toBe(202);
       await waitUntil(
