@@ -21,6 +21,7 @@ import type { AuthService } from './auth/auth-service.js';
 import type { OpenedDatabase } from './db/database.js';
 import type { VcenterRepo } from './db/vcenter-repo.js';
 import type { VcenterStore } from './db/vcenter-rules.js';
+import type { DoctorReport, DoctorRequest } from '../../shared/doctor.js';
 import type { DoctorDeps } from './doctor.js';
 import type { EventBus } from './events.js';
 import type { ExportSource } from './export/snapshot.js';
@@ -138,6 +139,8 @@ export interface PgServing extends ServingBase {
   readonly backend: 'postgres';
   /** A list page as JSON text. */
   listJson(req: ListRequest): Promise<JsonPage>;
+  /** The team doctor: the database, the lease, the team vault, then the vCenters and sources. */
+  doctor(req: DoctorRequest): Promise<DoctorReport>;
   /** Settles the sync state of vCenters whose certificate was just trusted (the leader's write). */
   settleTrusted(ids: number[]): Promise<void>;
 }
