@@ -146,7 +146,7 @@ describe.skipIf(NO_PG !== '')(`vminer serve --database${NO_PG}`, { timeout: 180_
       { env },
     );
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^\[ok  \] database — reachable: PostgreSQL \d+/m);
+    expect(ok.stdout).toMatch(/^\[ok {2}\] database — reachable: PostgreSQL \d+/m);
     expect(ok.stdout).toMatch(/^\[WARN\] leader — lease: no instance has led on this database yet/m);
     expect(ok.stdout).toMatch(/^\[WARN\] team vault — opens: no team vault yet/m);
     expect(ok.stdout).toContain('All checks passed.');
