@@ -158,7 +158,7 @@ export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequ
       trusted:
         engine.backend === 'sqlite'
           ? trustCertificates(local('trusting certificates').vcenters, items)
-          : await trustCertificatesOn(engine.vcenters, items, (ids) => engine.settleTrusted(ids)),
+          : await trustCertificatesOn(engine.vcenters, items, (pins) => engine.settleTrusted(pins)),
     }),
     'doctor.run': async (req) =>
       engine.backend === 'postgres' ? engine.doctor(req) : runDoctor(local('the doctor').doctorDeps(), req),

@@ -37,7 +37,7 @@ import type {
   SyncControls,
 } from '../serving-engine.js';
 import { accountVaultId, resolveCredentials, type CredentialTarget } from '../sources/service-accounts.js';
-import { SETTLED_BY_TRUST } from '../sources/cert-review.js';
+import type { TrustedPin } from '../sources/cert-review.js';
 import { refreshSource } from '../sources/refresh.js';
 import { SourceRefresher } from '../sources/refresher.js';
 import { sourceVaultId } from '../sources/source-repo.js';
@@ -364,13 +364,11 @@ export class TeamEngine implements PgServing {
 
   /**
    * The sync state is the leader's to write: on the leader the trusted vCenters go back to idle
-   * now (fenced by its term); on a follower they stay "certificate changed" until the leader's
-   * next sync of them, which reads them with the new pin.
+   * now (fenced by its term); a follower asks the leader over the bus (`certs:settle`), which
+   * settles them at once and tells every instance (`certs:settled`). See TeamSync.settleTrusted.
    */
-  async settleTrusted(ids: number[]): Promise<void> {
-    const term = this.teamSync.term;
-    if (term === undefined) return;
-    for (const id of ids) await this.vcenters.setState(id, SETTLED_BY_TRUST, term);
+  settleTrusted(pins: TrustedPin[]): Promise<void> {
+    return this.teamSync.settleTrusted(pins);
   }
 
   reconfigured(): void {
