@@ -25,7 +25,9 @@ const STATUS_TEXT: Record<string, string> = {
   live: 'live',
   catching_up: 'catching up',
   reconnecting: 'reconnecting',
-  interrupted: 'interrupted (the sync stopped with its process)',
+  // Not a failure: the process running the sync ended, or (team server) its instance stopped
+  // leading; the data of the last good sync is kept and the next sync reads it again.
+  interrupted: 'interrupted (the sync did not finish)',
 };
 
 /** vCenters: add, edit, remove, test, per-vCenter status with the last error, retry, sync all. */
