@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DoctorCheck } from '../../shared/doctor.js';
 import { openDatabase } from '../engine/db/database.js';
 import { LOCK_FILE, OS_LOCK_FILE } from '../engine/data-lock.js';
 import { ensureBuiltCli, runBuiltCli } from '../../testing/built-cli.js';
@@ -16,11 +17,13 @@ import {
   connectAdmin,
   createTeamDatabase,
   findPostgresBin,
+  migratedDatabase,
   pgUrl,
   startPostgres,
   teamCopyOf,
   type RunningPostgres,
 } from '../../testing/postgres.js';
+import { freePort } from '../../testing/net.js';
 import { waitUntil } from '../../testing/wait.js';
 
 const PW = 'Serve-Pg-e2e1';
@@ -113,6 +116,7 @@ describe.skipIf(NO_PG !== '')(`vminer serve --database${NO_PG}`, { timeout: 180_
     const admin = await connectAdmin(server);
     try {
       await createTeamDatabase(admin, 'bare');
+      await migratedDatabase(server, admin, 'checked');
     } finally {
       await admin.end();
     }
@@ -132,6 +136,32 @@ describe.skipIf(NO_PG !== '')(`vminer serve --database${NO_PG}`, { timeout: 180_
     expect(r.stderr).toContain('is not migrated');
     expect(r.stderr).toContain(`vminer db migrate --database ${pgUrl(server, 'bare')}`);
     expect(r.stderr).not.toContain(PW);
+  });
+
+  it('vminer doctor --database: a migrated database without instances passes with warnings (exit 0); an unmigrated one fails (exit 1)', async () => {
+    const env = { PGPASSWORD: PW, VMINER_SECRET_KEY: SECRET_KEY };
+    const port = String(await freePort());
+    const ok = runBuiltCli(
+      ['doctor', '--database', pgUrl(server, 'checked'), '--port', port, '--data-dir', path.join(dir, 'doc')],
+      { env },
+    );
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^\[ok {2}\] database — reachable: PostgreSQL \d+/m);
+    expect(ok.stdout).toMatch(/^\[WARN\] leader — lease: no instance has led on this database yet/m);
+    expect(ok.stdout).toMatch(/^\[WARN\] team vault — opens: no team vault yet/m);
+    expect(ok.stdout).toContain('All checks passed.');
+    const bare = runBuiltCli(
+      ['doctor', '--database', pgUrl(server, 'bare'), '--port', port, '--data-dir', path.join(dir, 'doc')],
+      { env },
+    );
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toMatch(
+      new RegExp(
+        `^\\[FAIL\\] database — migrations: 0 of \\d+ applied; missing: .*vminer db migrate --database ${pgUrl(server, 'bare')}`,
+        'm',
+      ),
+    );
+    expect(bare.stdout).toMatch(/^\[FAIL\] database — pg_trgm: the extension pg_trgm is missing/m);
   });
 
   it('refuses to start without VMINER_SECRET_KEY, saying what to set', () => {
@@ -181,6 +211,46 @@ describe.skipIf(NO_PG !== '')(`vminer serve --database${NO_PG}`, { timeout: 180_
         .find((l) => l['msg'] === 'listening');
       expect(listening).toMatchObject({ backend: 'postgres' });
     }
+    // The doctor on the served database names the leader; the copied vCenters have no passwords in
+    // the team vault (copied without --with-passwords): a failed check, exit code 1.
+    const doctor = runBuiltCli(
+      [
+        'doctor',
+        '--local-only',
+        '--json',
+        '--port',
+        String(await freePort()),
+        '--data-dir',
+        path.join(dir, 'doc'),
+      ],
+      {
+        env: { PGPASSWORD: PW, VMINER_SECRET_KEY: SECRET_KEY, VMINER_DATABASE_URL: pgUrl(server, 'served') },
+      },
+    );
+    expect(doctor.code, doctor.stderr).toBe(1);
+    const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: DoctorCheck[] };
+    const status = (subject: string, step: string) =>
+      report.checks.find((c) => c.subject === subject && c.step === step)?.status;
+    expect(status('database', 'migrations')).toBe('ok');
+    expect(status('team vault', 'opens')).toBe('ok');
+    expect(status('team vault', 'secrets')).toBe('fail');
+    expect(report.checks.find((c) => c.subject === 'leader')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(
+        new RegExp(`^${String(h1['instance']).replace(/[/.]/g, '\\$&')} \\(host .*\\) leads`),
+      ),
+    });
+    // The wrong key: said, not taken for missing passwords.
+    const wrong = runBuiltCli(
+      ['doctor', '--database', pgUrl(server, 'served'), '--local-only', '--port', String(await freePort())],
+      { env: { PGPASSWORD: PW, VMINER_SECRET_KEY: 'ab'.repeat(32) }, timeoutMs: 60_000 },
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(
+      /\[FAIL\] team vault — opens: .*VMINER_SECRET_KEY is not the key it was encrypted with/,
+    );
+    expect(wrong.stdout).not.toContain(PW);
+
     // The leader stops cleanly: the follower leads.
     await first.stop();
     await waitUntil(

@@ -21,6 +21,7 @@ import type { AuthService } from './auth/auth-service.js';
 import type { OpenedDatabase } from './db/database.js';
 import type { VcenterRepo } from './db/vcenter-repo.js';
 import type { VcenterStore } from './db/vcenter-rules.js';
+import type { DoctorReport, DoctorRequest } from '../../shared/doctor.js';
 import type { DoctorDeps } from './doctor.js';
 import type { EventBus } from './events.js';
 import type { ExportSource } from './export/snapshot.js';
@@ -30,6 +31,7 @@ import type { QueryService } from './query/query-service.js';
 import type { SettingsStore } from './settings-repo.js';
 import type { VaultBackend } from './secrets/index.js';
 import type { AccountStore } from './sources/account-rules.js';
+import type { TrustedPin } from './sources/cert-review.js';
 import type { RefreshDeps } from './sources/refresh.js';
 import type { ServiceAccountRepo } from './sources/service-accounts.js';
 import type { SourceRepo } from './sources/source-repo.js';
@@ -138,8 +140,13 @@ export interface PgServing extends ServingBase {
   readonly backend: 'postgres';
   /** A list page as JSON text. */
   listJson(req: ListRequest): Promise<JsonPage>;
-  /** Settles the sync state of vCenters whose certificate was just trusted (the leader's write). */
-  settleTrusted(ids: number[]): Promise<void>;
+  /** The team doctor: the database, the lease, the team vault, then the vCenters and sources. */
+  doctor(req: DoctorRequest): Promise<DoctorReport>;
+  /**
+   * Settles the sync state of vCenters whose certificate was just trusted: the leader's write, done
+   * here on the leader, asked of the leader over the bus on a follower.
+   */
+  settleTrusted(pins: TrustedPin[]): Promise<void>;
 }
 
 export type ServingEngine = SqliteServing | PgServing;

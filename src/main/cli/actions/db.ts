@@ -4,6 +4,7 @@ import { listBackups } from '../../engine/db/config-backup.js';
 import { openDatabase } from '../../engine/db/database.js';
 import { checkDatabase, REPAIR_HINT } from '../../engine/db/health.js';
 import { repairCache } from '../../engine/db/repair.js';
+import { resultLine, tallySync, tallyText } from '../../engine/sync/sync-outcome.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommonOptions } from '../options.js';
 import { printJson, printTable } from '../output.js';
@@ -91,17 +92,12 @@ export async function repair(opts: CommonOptions & { sync: boolean; force?: bool
     const targets = engine.syncableIds();
     if (!opts.json) out.write(`\nSyncing ${targets.length} vCenter(s) to rebuild the inventory…\n`);
     const summary = await engine.sync.sync(targets);
-    const failed = summary.results.filter((r) => r.status !== 'ok');
+    const tally = tallySync(summary.results);
     if (opts.json) printJson({ repair: report, sync: summary });
     else {
-      for (const r of summary.results)
-        out.write(
-          r.error
-            ? `✗ ${r.vcenter}: ${r.error.message}\n`
-            : `✓ ${r.vcenter}: ${r.counts?.vms ?? 0} VMs, ${r.counts?.hosts ?? 0} hosts\n`,
-        );
-      out.write(`${summary.results.length - failed.length} of ${summary.results.length} vCenters synced.\n`);
+      for (const r of summary.results) out.write(`${resultLine(r)}\n`);
+      out.write(`${tallyText(tally)}.\n`);
     }
-    process.exitCode = failed.length === 0 ? EXIT.ok : EXIT.partial;
+    process.exitCode = tally.failed.length === 0 ? EXIT.ok : EXIT.partial;
   });
 }

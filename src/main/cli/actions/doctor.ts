@@ -1,4 +1,9 @@
-import { DoctorRequestSchema, type DoctorCheck, type DoctorReport } from '../../../shared/doctor.js';
+import {
+  DoctorRequestSchema,
+  type DoctorCheck,
+  type DoctorReport,
+  type DoctorRequest,
+} from '../../../shared/doctor.js';
 import { VminerError } from '../../../shared/errors.js';
 import { readLock } from '../../engine/data-lock.js';
 import { openDatabase, type OpenedDatabase } from '../../engine/db/database.js';
@@ -52,8 +57,21 @@ async function readOnlyDeps(
   };
 }
 
+/** `--database`: the team doctor, on connections of its own (no instance needs to run). */
+async function teamReport(url: string, opts: CommonOptions, req: DoctorRequest): Promise<DoctorReport> {
+  const { target } = await import('./db-migrate.js');
+  const { runTeamDoctor } = await import('../../engine/team/team-doctor.js');
+  return runTeamDoctor({ target: await target(url, 'doctor', opts), logDir: dataDirOf(opts) }, req);
+}
+
 export async function doctor(
-  opts: CommonOptions & { port: string; host: string; timeout: string; localOnly?: boolean },
+  opts: CommonOptions & {
+    port: string;
+    host: string;
+    timeout: string;
+    localOnly?: boolean;
+    database?: string;
+  },
 ): Promise<void> {
   const req = DoctorRequestSchema.parse({
     host: opts.host,
@@ -61,26 +79,30 @@ export async function doctor(
     timeoutMs: Number(opts.timeout),
     localOnly: opts.localOnly ?? false,
   });
+  const { databaseUrl } = await import('./db-migrate.js');
+  const url = databaseUrl(opts.database, '--database');
   const dataDir = dataDirOf(opts);
   let report: DoctorReport;
-  try {
-    report = await withEngine(opts, 'vminer doctor', (_engine, call) => call('doctor.run', req));
-  } catch (err) {
-    if (!(err instanceof VminerError) || (err.code !== 'LOCKED' && err.code !== 'DB_DAMAGED')) throw err;
-    // Locked: check beside its holder. Damaged: check what can still be read, and say so.
-    const holder = err.code === 'LOCKED' ? readLock(dataDir) : undefined;
-    const { deps, db } = await readOnlyDeps(
-      dataDir,
-      err.code === 'LOCKED'
-        ? `in use by ${holder?.owner ?? 'another process'}${holder ? ` (pid ${holder.pid})` : ''}; checked read-only beside it`
-        : null,
-    );
+  if (url) report = await teamReport(url, opts, req);
+  else
     try {
-      report = await runDoctor(deps, req);
-    } finally {
-      db?.close();
+      report = await withEngine(opts, 'vminer doctor', (_engine, call) => call('doctor.run', req));
+    } catch (err) {
+      if (!(err instanceof VminerError) || (err.code !== 'LOCKED' && err.code !== 'DB_DAMAGED')) throw err;
+      // Locked: check beside its holder. Damaged: check what can still be read, and say so.
+      const holder = err.code === 'LOCKED' ? readLock(dataDir) : undefined;
+      const { deps, db } = await readOnlyDeps(
+        dataDir,
+        err.code === 'LOCKED'
+          ? `in use by ${holder?.owner ?? 'another process'}${holder ? ` (pid ${holder.pid})` : ''}; checked read-only beside it`
+          : null,
+      );
+      try {
+        report = await runDoctor(deps, req);
+      } finally {
+        db?.close();
+      }
     }
-  }
   emit(opts, report, (r) => {
     const failed = r.checks.filter((c) => c.status === 'fail').length;
     return [

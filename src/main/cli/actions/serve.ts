@@ -4,6 +4,7 @@ import { configureLogging, type LogLevel } from '../../engine/log.js';
 import { isLoopback, startRest } from '../../engine/rest/serve.js';
 import { findUiRoot } from '../../engine/rest/ui-route.js';
 import { createServerLog } from '../../engine/server-log.js';
+import { finishedLine } from '../../engine/sync/sync-outcome.js';
 import { VERSION } from '../../engine/version.js';
 import type { CommonOptions } from '../options.js';
 import type { EngineHealth, ServingEngine } from '../../engine/serving-engine.js';
@@ -106,11 +107,7 @@ async function run(engine: ServingEngine, logDir: string, opts: ServeOptions, po
       }
     });
     engine.bus.on('sync:progress', (e) => {
-      if (e.phase === 'finished') {
-        process.stdout.write(
-          `${new Date().toISOString()} ${e.vcenter}: ${e.status}${e.error ? ` — ${e.error.message}` : ''}\n`,
-        );
-      }
+      if (e.phase === 'finished') process.stdout.write(`${new Date().toISOString()} ${finishedLine(e)}\n`);
     });
     const s = engine.scheduler.state();
     const settings = engine.settings.get();

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { VminerError } from '../../../shared/errors.js';
+import { HANDED_OVER, isHandedOver, tallySync, tallyText } from '../../engine/sync/sync-outcome.js';
 import { EXIT } from '../exit-codes.js';
 import type { OutputOptions } from '../options.js';
 import { emit } from '../output.js';
@@ -49,9 +50,11 @@ export async function sync(names: string[], opts: SyncOptions): Promise<void> {
           active.delete(e.vcenter);
           done++;
           if (e.counts) objects += Object.values(e.counts).reduce((a, b) => a + b, 0);
-          const line = e.error
-            ? `✗ ${e.vcenter}: ${e.error.message}`
-            : `✓ ${e.vcenter}: ${e.counts?.vms ?? 0} VMs, ${e.counts?.hosts ?? 0} hosts in ${((e.durationMs ?? 0) / 1000).toFixed(1)} s`;
+          const line = isHandedOver(e)
+            ? `→ ${e.vcenter}: ${HANDED_OVER}`
+            : e.error
+              ? `✗ ${e.vcenter}: ${e.error.message}`
+              : `✓ ${e.vcenter}: ${e.counts?.vms ?? 0} VMs, ${e.counts?.hosts ?? 0} hosts in ${((e.durationMs ?? 0) / 1000).toFixed(1)} s`;
           if (multi) multi.log(line + '\n');
           else if (!quiet) process.stderr.write(line + '\n');
         }
@@ -60,7 +63,7 @@ export async function sync(names: string[], opts: SyncOptions): Promise<void> {
       const summary = await engine.sync.sync(ids, { workers });
       off();
       multi?.stop();
-      const failed = summary.results.filter((r) => r.status !== 'ok');
+      const tally = tallySync(summary.results);
       emit(opts, summary, (s) => ({
         rows: s.results.map((r) => ({
           vcenter: r.vcenter,
@@ -76,10 +79,11 @@ export async function sync(names: string[], opts: SyncOptions): Promise<void> {
               : '',
         })),
         columns: ['vcenter', 'status', 'vms', 'hosts', 'datastores', 'seconds', 'error'],
-        after: `\n${s.results.length - failed.length} of ${s.results.length} vCenters synced in ${(s.durationMs / 1000).toFixed(1)} s.`,
+        after: `\n${tallyText(tally)} in ${(s.durationMs / 1000).toFixed(1)} s.`,
       }));
-      // 1 is kept for "nothing could run" (thrown before any vCenter started).
-      process.exitCode = failed.length === 0 ? EXIT.ok : EXIT.partial;
+      // 1 is kept for "nothing could run" (thrown before any vCenter started). A sync handed over
+      // to a new leader is not a failure: that leader syncs the vCenter.
+      process.exitCode = tally.failed.length === 0 ? EXIT.ok : EXIT.partial;
     } finally {
       process.off('SIGINT', onSignal);
     }

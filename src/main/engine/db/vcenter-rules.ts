@@ -258,7 +258,7 @@ export function interruptedDetail(
   const what =
     status === 'queued' ? 'a queued sync' : `the sync started ${startedAt ? `at ${startedAt}` : 'earlier'}`;
   return (
-    `${what} never finished: the process running it ended (a crash or a kill). ` +
+    `${what} never finished: the process running it ended (a crash or a kill), or on a team server its instance stopped leading. ` +
     (lastSuccessAt ? `The data as of ${lastSuccessAt} is kept; ` : 'Nothing was stored; ') +
     'the next sync reads it again.'
   );

@@ -128,17 +128,25 @@ export function trustCertificates(
   });
 }
 
+/** A trusted certificate whose vCenter's sync state is to be settled: the thumbprint now pinned. */
+export interface TrustedPin {
+  vcenterId: number;
+  thumbprint: string;
+}
+
 /**
  * Pins the reviewed thumbprints on the team database: the pins in one bulkWrite; settling the sync
- * states is the leader's write (`settle`), after the pins have landed.
+ * states is the leader's write (`settle`, given the pins it may settle on), after the pins have landed.
  */
 export async function trustCertificatesOn(
   store: VcenterStore,
   items: { vcenterId: number; thumbprint: string }[],
-  settle: (ids: number[]) => Promise<void>,
+  settle: (pins: TrustedPin[]) => Promise<void>,
 ): Promise<string[]> {
   const plan = planTrust(store, items);
   await store.bulkWrite([], plan.updates);
-  if (plan.settle.length > 0) await settle(plan.settle);
+  const pinned = new Map(plan.updates.map((u) => [u.id, u.patch.thumbprint!]));
+  if (plan.settle.length > 0)
+    await settle(plan.settle.map((id) => ({ vcenterId: id, thumbprint: pinned.get(id)! })));
   return plan.names;
 }

@@ -56,8 +56,8 @@ const formatOf = (file: string): 'csv' | 'xlsx' | undefined =>
 
 /** Contract handlers for where vCenters and their logins come from: service accounts, imports, SQL sources. */
 export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequests> {
-  // Only the doctor (and trusting certificates on SQLite, in one transaction) needs the data folder;
-  // on PostgreSQL the doctor refuses with NOT_AVAILABLE.
+  // On SQLite the doctor (and trusting certificates, in one transaction) needs the data folder; on
+  // PostgreSQL the team engine runs its own doctor (team/team-doctor.ts).
   const local = (feature: string): LocalParts => engine.local(feature);
   return {
     'accounts.list': async () => engine.accounts.list(),
@@ -158,8 +158,9 @@ export function sourceHandlers(engine: ServingEngine): Pick<Handlers, SourceRequ
       trusted:
         engine.backend === 'sqlite'
           ? trustCertificates(local('trusting certificates').vcenters, items)
-          : await trustCertificatesOn(engine.vcenters, items, (ids) => engine.settleTrusted(ids)),
+          : await trustCertificatesOn(engine.vcenters, items, (pins) => engine.settleTrusted(pins)),
     }),
-    'doctor.run': async (req) => runDoctor(local('the doctor').doctorDeps(), req),
+    'doctor.run': async (req) =>
+      engine.backend === 'postgres' ? engine.doctor(req) : runDoctor(local('the doctor').doctorDeps(), req),
   };
 }

@@ -158,8 +158,8 @@ describe.skipIf(!HAS_PG)('source refresh on both back ends', { timeout: 120_000 
       const trusted =
         x.vcenters instanceof VcenterRepo
           ? trustCertificates(x.vcenters, items)
-          : await trustCertificatesOn(x.vcenters, items, async (ids) => {
-              for (const id of ids) await x.vcenters.setState(id, SETTLED_BY_TRUST, x.term);
+          : await trustCertificatesOn(x.vcenters, items, async (pins) => {
+              for (const p of pins) await x.vcenters.setState(p.vcenterId, SETTLED_BY_TRUST, x.term);
             });
       expect(trusted).toEqual(['vc-changed', 'vc-new']);
       const byName = new Map(x.vcenters.list().map((v) => [v.name, v]));

@@ -296,7 +296,9 @@ export class SyncRunner {
   private steppedDown(vc: VcenterInfo, err: unknown, started: number): VcenterSyncResult {
     const error = toErrorInfo(err);
     const durationMs = Date.now() - started;
-    log.info('sync stopped: this instance no longer leads', { vcenter: vc.name });
+    log.info('sync handed over to the new leader: this instance stopped leading mid-sync', {
+      vcenter: vc.name,
+    });
     this.deps.bus.emit('sync:progress', {
       vcenterId: vc.id,
       vcenter: vc.name,

@@ -209,3 +209,40 @@ describe.skipIf(NO_PG !== '')(`leader election on a real PostgreSQL${NO_PG}`, ()
     );
   });
 });
+
+describe.skipIf(NO_PG !== '')(`leader election: two team databases on one server${NO_PG}`, () => {
+  beforeAll(async () => {
+    server = await startPostgres(PW);
+    url = pgUrl(server);
+    target = pgTarget(url, { password: PW });
+    admin = new pg.Client({ ...target.config, application_name: 'test admin' });
+    await admin.connect();
+    await admin.query('CREATE DATABASE other');
+  });
+
+  afterAll(async () => {
+    await Promise.all(electors.splice(0).map((e) => e.stop()));
+    await admin?.end();
+    await server?.stop();
+  });
+
+  it("a follower never ends the other database's leader (advisory locks are per database)", async () => {
+    const otherTarget = pgTarget(pgUrl(server, 'other'), { password: PW });
+    const leads = new LeaderElector({ target: otherTarget, instance: 'other-leader', ...FAST });
+    const follows = new LeaderElector({ target: otherTarget, instance: 'other-follower', ...FAST });
+    electors.push(leads, follows);
+    await leads.start();
+    await waitUntil(() => leads.holds(), { what: 'the leader of the other database' });
+    const here = elector('here');
+    await here.e.start();
+    await waitUntil(() => here.e.holds(), { what: 'the leader of the first database' });
+    await follows.start();
+    // Past takeoverAfterMs: a follower that took the first database's lock holder for its own
+    // stalled leader would have ended that session by now.
+    await new Promise((r) => setTimeout(r, FAST.takeoverAfterMs * 2));
+    expect(here.seen).toEqual(['elected 1']);
+    expect(here.e.holds()).toBe(true);
+    expect(leads.holds()).toBe(true);
+    expect(follows.holds()).toBe(false);
+  });
+});

@@ -292,7 +292,8 @@ export class LeaderElector {
       `SELECT h.pid AS holder, t.*, (t.renewed_at < now() - $4 * interval '1 millisecond') AS stale
        FROM (SELECT 1) one
        LEFT JOIN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::oid
-                  AND objid = $2::oid AND objsubid = 2 AND granted) h ON true
+                  AND objid = $2::oid AND objsubid = 2 AND granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) h ON true
        LEFT JOIN team_leader t ON t.id = $3`,
       [ns, key, this.name, this.takeoverAfterMs],
     );

@@ -23,6 +23,8 @@ export const TEAM_EVENT_NAMES = [
   'scheduler:state',
   'live:state',
   'live:sessions',
+  'certs:settle',
+  'certs:settled',
 ] as const;
 export type TeamEventName = (typeof TEAM_EVENT_NAMES)[number];
 /** A follower's request for a sync, run by the leader (team/team-sync.ts). */
@@ -64,6 +66,13 @@ export interface TeamEvents {
    * to be live with (the rest of `statusInfo()`).
    */
   'live:sessions': { sessions: LiveSessionInfo[]; waiting: LiveSessionInfo[] };
+  /**
+   * A follower trusted these certificates: the leader puts each vCenter whose sync stopped at the
+   * old certificate back to idle, if its pin is still the thumbprint trusted.
+   */
+  'certs:settle': { items: { vcenterId: number; thumbprint: string }[] };
+  /** The leader settled these vCenters' sync states (every instance's clients refetch them). */
+  'certs:settled': { vcenterIds: number[] };
 }
 
 const errorInfo = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
@@ -152,6 +161,10 @@ const PAYLOADS: { [K in TeamEventName]: z.ZodType<TeamEvents[K]> } = {
   }),
   'live:state': z.object({ events: z.array(liveState) }),
   'live:sessions': z.object({ sessions: z.array(liveSession), waiting: z.array(liveSession) }),
+  'certs:settle': z.object({
+    items: z.array(z.object({ vcenterId: z.number().int(), thumbprint: z.string().min(1).max(200) })),
+  }),
+  'certs:settled': z.object({ vcenterIds: ids }),
 };
 
 /** Folds two pending events of one name into one (publish coalescing). */
@@ -178,6 +191,10 @@ export const MERGE: { [K in TeamEventName]: (a: TeamEvents[K], b: TeamEvents[K])
   'scheduler:state': (_a, b) => b,
   'live:state': (a, b) => ({ events: [...a.events, ...b.events] }),
   'live:sessions': (_a, b) => b,
+  'certs:settle': (a, b) => ({ items: [...a.items, ...b.items] }),
+  'certs:settled': (a, b) => ({
+    vcenterIds: [...new Set([...a.vcenterIds, ...b.vcenterIds])].sort((x, y) => x - y),
+  }),
 };
 
 /** PostgreSQL's limit is "shorter than 8000 bytes"; the default leaves room. */

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { VminerError } from '../../../shared/errors.js';
 import type { ListRequest } from '../../../shared/contract.js';
+import type { DoctorReport, DoctorRequest } from '../../../shared/doctor.js';
 import type { SourceInfo, SourceRefreshResult } from '../../../shared/sources.js';
 import { AuthService, JWT_SECRET_ID } from '../auth/auth-service.js';
 import { connectPg, pgTypes } from '../db/pg/connect.js';
@@ -36,7 +37,7 @@ import type {
   SyncControls,
 } from '../serving-engine.js';
 import { accountVaultId, resolveCredentials, type CredentialTarget } from '../sources/service-accounts.js';
-import { SETTLED_BY_TRUST } from '../sources/cert-review.js';
+import type { TrustedPin } from '../sources/cert-review.js';
 import { refreshSource } from '../sources/refresh.js';
 import { SourceRefresher } from '../sources/refresher.js';
 import { sourceVaultId } from '../sources/source-repo.js';
@@ -51,6 +52,7 @@ import { NotifyBus } from './notify-bus.js';
 import { clientConfig, type PgTarget } from './pg-connection.js';
 import { PgCredentialVault } from './pg-vault.js';
 import { pgReads } from './pg-reads.js';
+import { runTeamDoctor } from './team-doctor.js';
 import { TeamSync, type TeamSyncOptions } from './team-sync.js';
 
 const log = createLogger('team-engine');
@@ -106,11 +108,18 @@ export class TeamEngine implements PgServing {
   /** SQL sources refresh on their schedule on the leader only (a follower's list is empty). */
   readonly sourceRefresher: SourceRefresher;
   readonly #parts: TeamParts;
+  readonly #opts: Pick<TeamEngineOptions, 'env' | 'leader'>;
   readonly #offs: (() => void)[] = [];
   #closed = false;
 
-  private constructor(parts: TeamParts, logDir: string, sync: TeamEngineOptions['sync']) {
+  private constructor(
+    parts: TeamParts,
+    logDir: string,
+    sync: TeamEngineOptions['sync'],
+    opts: Pick<TeamEngineOptions, 'env' | 'leader'>,
+  ) {
     this.#parts = parts;
+    this.#opts = opts;
     this.dataDir = logDir;
     this.vault = parts.vault;
     this.vcenters = new PgVcenterRepo(parts.config);
@@ -196,6 +205,7 @@ export class TeamEngine implements PgServing {
         { target, notify, elector, config, vault, users, backend, storePool },
         opts.logDir,
         opts.sync,
+        { ...(opts.env ? { env: opts.env } : {}), ...(opts.leader ? { leader: opts.leader } : {}) },
       );
       // TeamSync follows the election before it starts: it leads from the first `elected`.
       engine.teamSync.start();
@@ -253,6 +263,24 @@ export class TeamEngine implements PgServing {
       term: lease?.term ?? null,
       notifications: this.#parts.notify.currentState,
     };
+  }
+
+  /** The team doctor with this instance's vault and configuration (team-doctor.ts). */
+  doctor(req: DoctorRequest): Promise<DoctorReport> {
+    return runTeamDoctor(
+      {
+        target: this.#parts.target,
+        logDir: this.dataDir,
+        ...(this.#opts.env ? { env: this.#opts.env } : {}),
+        ...(this.#opts.leader?.name ? { electionName: this.#opts.leader.name } : {}),
+        engine: {
+          vault: this.vault,
+          registry: { vcenters: this.vcenters, accounts: this.accounts, sources: this.sources },
+          instance: this.#parts.elector.instance,
+        },
+      },
+      req,
+    );
   }
 
   local(feature: string): LocalParts {
@@ -336,13 +364,11 @@ export class TeamEngine implements PgServing {
 
   /**
    * The sync state is the leader's to write: on the leader the trusted vCenters go back to idle
-   * now (fenced by its term); on a follower they stay "certificate changed" until the leader's
-   * next sync of them, which reads them with the new pin.
+   * now (fenced by its term); a follower asks the leader over the bus (`certs:settle`), which
+   * settles them at once and tells every instance (`certs:settled`). See TeamSync.settleTrusted.
    */
-  async settleTrusted(ids: number[]): Promise<void> {
-    const term = this.teamSync.term;
-    if (term === undefined) return;
-    for (const id of ids) await this.vcenters.setState(id, SETTLED_BY_TRUST, term);
+  settleTrusted(pins: TrustedPin[]): Promise<void> {
+    return this.teamSync.settleTrusted(pins);
   }
 
   reconfigured(): void {

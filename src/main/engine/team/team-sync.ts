@@ -234,6 +234,33 @@ export class TeamSync {
     return { election: this.election, term: lead.term };
   }
 
+  /**
+   * Trusting certificates on any instance: the vCenters whose sync stopped at the old certificate go
+   * back to idle, a sync-state write and so the leader's. The leader does it now; a follower asks it
+   * (`certs:settle`). With no leader the request is lost, and the next sync of those vCenters, which
+   * reads them with the new pin, settles them.
+   */
+  async settleTrusted(pins: TeamEvents['certs:settle']['items']): Promise<void> {
+    if (pins.length === 0) return;
+    if (this.lead) return this.settleAsLeader(this.lead, pins);
+    await this.opts.bus.publish('certs:settle', { items: pins });
+  }
+
+  /** The leader's settling (checked under row locks, fenced by its term), told to every instance. */
+  private async settleAsLeader(lead: Leadership, pins: TeamEvents['certs:settle']['items']): Promise<void> {
+    const ids = await this.opts.vcenters.settleTrusted(pins, lead.term);
+    if (ids.length === 0) return;
+    this.opts.events.emit('inventory:changed', { vcenterIds: ids });
+    await this.opts.bus.publish('certs:settled', { vcenterIds: ids });
+  }
+
+  /** Another instance (the leader) settled these: read their states, then tell this instance's clients. */
+  private async settledElsewhere(ids: number[]): Promise<void> {
+    // The write's config:changed came first, but its reload may not have ended: read them now.
+    await this.opts.vcenters.settleState(...ids);
+    this.opts.events.emit('inventory:changed', { vcenterIds: ids });
+  }
+
   /** Resolves once the writes of every leadership that ended (syncs, live updates) have stopped. */
   ended(): Promise<void> {
     return this.ending;
@@ -266,6 +293,12 @@ export class TeamSync {
       bus.on('live:sessions', (p) => {
         if (!this.lead) this.lastLive = p;
       }),
+      bus.on('certs:settle', (p) => {
+        if (this.lead) inBackground(this.settleAsLeader(this.lead, p.items), 'settling trusted certificates');
+      }),
+      bus.on('certs:settled', (p) =>
+        inBackground(this.settledElsewhere(p.vcenterIds), 'reading the settled certificates'),
+      ),
       // The leader's own events, for the followers' clients.
       events.on('sync:progress', (e) => this.publish('sync:progress', { events: [e] })),
       events.on('scheduler:state', (state) => this.publish('scheduler:state', { state })),

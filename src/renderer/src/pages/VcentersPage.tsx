@@ -25,7 +25,9 @@ const STATUS_TEXT: Record<string, string> = {
   live: 'live',
   catching_up: 'catching up',
   reconnecting: 'reconnecting',
-  interrupted: 'interrupted (the sync stopped with its process)',
+  // Not a failure: the process running the sync ended, or (team server) its instance stopped
+  // leading; the data of the last good sync is kept and the next sync reads it again.
+  interrupted: 'interrupted (the sync did not finish)',
 };
 
 /** vCenters: add, edit, remove, test, per-vCenter status with the last error, retry, sync all. */
@@ -43,7 +45,24 @@ export function VcentersPage(props: { openAdd?: boolean; openImport?: boolean })
 
   useEffect(() => {
     void load();
-    const offs = [api.on('sync:progress', () => void load()), api.on('live:state', () => void load())];
+    // A certificate trusted on another instance of a team server: the leader settles the vCenter's
+    // state and every instance hears of it as an inventory change of that vCenter.
+    const stale = (id: number): boolean => {
+      const v = useVcenters.getState().list?.find((x) => x.id === id);
+      return (
+        v !== undefined &&
+        (v.sync.status === 'certificate_changed' ||
+          v.awaitingCertReview ||
+          v.sync.error?.code === 'TLS_UNTRUSTED')
+      );
+    };
+    const offs = [
+      api.on('sync:progress', () => void load()),
+      api.on('live:state', () => void load()),
+      api.on('inventory:changed', (e) => {
+        if (e.vcenterIds.some(stale)) void load();
+      }),
+    ];
     return () => offs.forEach((o) => o());
   }, [load]);
 

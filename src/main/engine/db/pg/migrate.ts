@@ -71,7 +71,7 @@ export interface PgMigrateResult {
   warnings: string[];
 }
 
-async function collationWarnings(client: pg.Client): Promise<string[]> {
+export async function collationWarnings(client: pg.Client): Promise<string[]> {
   // datlocprovider (PostgreSQL 15+; 'i' = ICU) read through jsonb, so older servers answer too.
   const r = await client.query<{ collate: string; ctype: string; db: string; provider: string | null }>(
     `SELECT datcollate AS collate, datctype AS ctype, datname AS db, to_jsonb(d) ->> 'datlocprovider' AS provider

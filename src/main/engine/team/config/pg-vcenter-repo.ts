@@ -31,6 +31,7 @@ import {
   type VcenterRecord,
   type VcenterStore,
 } from '../../db/vcenter-rules.js';
+import { SETTLED_BY_TRUST } from '../../sources/cert-review.js';
 import { checkTerm } from '../fence.js';
 import type { PgConfig } from './pg-config.js';
 import { col, insertRow, insertRows, selectRows, updateRows, type Queryable } from './pg-rows.js';
@@ -269,6 +270,37 @@ export class PgVcenterRepo implements VcenterStore {
    * Called when this instance becomes the leader: no instance syncs before it does, so a vCenter
    * still marked queued or syncing was left so by a leader that ended mid-sync (`interruptedSettlement`).
    */
+  /**
+   * Trusted certificates (the leader's write, fenced by `term`): each vCenter whose sync stopped at
+   * the old certificate ("certificate changed", or refused as not reviewed) goes back to idle — if
+   * its pin is still the thumbprint trusted and its state still that one, checked under row locks,
+   * so a re-pin or a sync that ended meanwhile wins. Returns the vCenters settled.
+   */
+  async settleTrusted(
+    pins: { vcenterId: number; thumbprint: string }[],
+    term: number | undefined,
+  ): Promise<number[]> {
+    return this.config.write({ tables: ['sync_state'], leader: { term } }, async (c, touch) => {
+      const settled: number[] = [];
+      for (const pin of pins) {
+        const r = await c.query<{ thumbprint: string | null; status: string; error_code: string | null }>(
+          `SELECT v.thumbprint, s.status, s.error_code
+             FROM vcenters v JOIN sync_state s ON s.vcenter_id = v.id
+            WHERE v.id = $1
+            FOR SHARE OF v FOR UPDATE OF s`,
+          [pin.vcenterId],
+        );
+        const row = r.rows[0];
+        if (!row || row.thumbprint !== pin.thumbprint) continue;
+        if (row.status !== 'certificate_changed' && row.error_code !== 'TLS_UNTRUSTED') continue;
+        touch('sync_state', pin.vcenterId);
+        await upsertState(c, pin.vcenterId, SETTLED_BY_TRUST);
+        settled.push(pin.vcenterId);
+      }
+      return settled;
+    });
+  }
+
   async settleInterrupted(now = new Date(), term?: number): Promise<string[]> {
     return this.config.write({ tables: ['sync_state'], leader: { term } }, async (c, touch) => {
       const names = new Map(
