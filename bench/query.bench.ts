@@ -4,6 +4,10 @@
  *
  *   npm run bench:query        npx tsx bench/query.bench.ts [--quick] [--data-dir DIR] [--seconds N]
  *                              npx tsx bench/query.bench.ts --history-only [--quick]
+ *                              npx tsx bench/query.bench.ts --database postgres|both [--quick]
+ *
+ * `--database postgres` answers the same questions and list pages on a throwaway PostgreSQL beside
+ * SQLite (bench/query-pg.bench.ts, issue 18); `both` runs this benchmark first, then that one.
  *
  * Measures, for 30 representative questions: parse + plan (no SQL), end-to-end answers (first
  * page of a list, counts, groups) and answers while a sync writes 20 vCenters' inventories into
@@ -13,7 +17,7 @@
  *
  * Internal: `--writer DIR IDS SEED` runs the concurrent sync writer (a child process).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -592,14 +596,42 @@ async function main(): Promise<void> {
   if (!given) fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * `--database postgres|both` (issue 18): the questions and list pages on a team server's
+ * PostgreSQL beside SQLite, interleaved on the same cache: bench/query-pg.bench.ts, run in its own
+ * process with the other arguments (`--quick`, `--data-dir`, `--iters`).
+ */
+function runOnPostgres(): void {
+  const rest = process.argv.slice(2).filter((a, i, all) => a !== '--database' && all[i - 1] !== '--database');
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(path.dirname(SELF), 'query-pg.bench.ts'), ...rest],
+    {
+      stdio: 'inherit',
+    },
+  );
+  process.exit(child.status ?? 1);
+}
+
+const database = arg('--database');
+if (database !== undefined && !['sqlite', 'postgres', 'both'].includes(database)) {
+  console.error(`--database: sqlite, postgres or both (got ${database})`);
+  process.exit(2);
+}
 if (process.argv[2] === '--writer') {
   writerMain(process.argv[3]!, process.argv[4]!, Number(process.argv[5] ?? 1)).catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });
+} else if (database === 'postgres') {
+  runOnPostgres();
 } else {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+  main()
+    .then(() => {
+      if (database === 'both') runOnPostgres();
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
 }
