@@ -1,5 +1,5 @@
 import type { ListRequest, ListResult } from '../../shared/contract.js';
-import { jsonPage, planOf, withBooleans, type JsonPage } from './list-pages.js';
+import { jsonPage, PageMemory, planOf, withBooleans, type JsonPage } from './list-pages.js';
 import { encodeCursor, pageQueries, preferOrder, type SqlQuery } from './query/planner.js';
 import type { PgQueryBackend } from './query/pg-backend.js';
 import type { QueryService } from './query/query-service.js';
@@ -11,12 +11,55 @@ import type { Row } from './query/reading.js';
  * are built by PostgreSQL (`row_to_json`, keys in the row's order) for every entity: its
  * doubles print in the shortest form that reads back exactly, as JavaScript's do, so the pages
  * parse to the same values as SQLite's (the text differs in spacing only).
+ *
+ * Built pages are remembered (`json`) as `ListPages` remembers SQLite's, until the inventory
+ * changes: the engine calls `changed()` on every `inventory:changed`, whichever instance wrote,
+ * the same signal that drops the query service's cached totals. While the notification listener
+ * is not listening (`fresh` says so), another instance's writes would go unheard: nothing is
+ * remembered then, and the reconnect counts as a change.
  */
 export class PgListPages {
+  #version = 0;
+  readonly #inflight = new Map<string, Promise<JsonPage>>();
+  readonly memory = new PageMemory(() => this.#version);
+
   constructor(
     private readonly backend: PgQueryBackend,
     private readonly query: Pick<QueryService, 'countOfAsync'>,
+    private readonly fresh: () => boolean = () => true,
   ) {}
+
+  /** The inventory changed (or may have): remembered pages are forgotten. */
+  changed(): void {
+    this.#version++;
+  }
+
+  /**
+   * `build(req)`, remembered until the inventory changes: grids and REST clients ask for the same
+   * first pages over and over. Requests for a page being built wait for that build (clients that
+   * open the same list at once cost one statement); a page whose build overlapped a change is not
+   * remembered.
+   */
+  async json(req: ListRequest): Promise<JsonPage> {
+    const key = JSON.stringify(req);
+    const hit = this.memory.get(key);
+    if (hit !== undefined) return hit;
+    const version = this.memory.current();
+    const flightKey = `${version}\u0000${key}`;
+    const flying = this.#inflight.get(flightKey);
+    if (flying) return flying;
+    const remember = this.fresh();
+    const build = this.build(req).then((page) => {
+      if (remember && this.fresh()) this.memory.set(key, page, version);
+      return page;
+    });
+    this.#inflight.set(flightKey, build);
+    try {
+      return await build;
+    } finally {
+      this.#inflight.delete(flightKey);
+    }
+  }
 
   async page(req: ListRequest): Promise<ListResult> {
     const plan = planOf(req);

@@ -118,7 +118,7 @@ export class TeamEngine implements PgServing {
     this.sources = new PgSourceRepo(parts.config);
     this.settings = new PgSettingsRepo(parts.config);
     this.query = new QueryService({ postgres: parts.backend });
-    this.lists = new PgListPages(parts.backend, this.query);
+    this.lists = new PgListPages(parts.backend, this.query, () => parts.notify.currentState === 'listening');
     this.reads = pgReads({
       backend: parts.backend,
       query: this.query,
@@ -145,7 +145,10 @@ export class TeamEngine implements PgServing {
     this.sync = this.teamSync.sync;
     this.scheduler = this.teamSync.scheduler;
     this.live = this.teamSync.live;
-    this.bus.on('inventory:changed', () => this.query.invalidate());
+    this.bus.on('inventory:changed', () => {
+      this.query.invalidate();
+      this.lists.changed();
+    });
     this.#follow();
     for (const id of this.vault.list()) {
       const secret = this.vault.get(id);
@@ -227,7 +230,7 @@ export class TeamEngine implements PgServing {
   }
 
   listJson(req: ListRequest): Promise<JsonPage> {
-    return this.lists.build(req);
+    return this.lists.json(req);
   }
 
   authService(): Promise<AuthService> {
