@@ -6,7 +6,7 @@ import type { SqlQuery } from './query/sql-dialect.js';
 
 /**
  * PgListPages' remembered pages, without a PostgreSQL: a backend that counts its statements and
- * answers each with rows in the shape the planner selects (`json`, then the sort keys). The answers
+ * answers each with rows in the shape the planner selects (the row's JSON, then its sort keys). The answers
  * themselves are compared with SQLite's in list-pages-pg.integration.test.ts.
  */
 function fakeBackend(): {
@@ -19,11 +19,11 @@ function fakeBackend(): {
   const annotation = { value: 'before' };
   const gate: { wait?: Promise<void> } = {};
   const backend = {
-    all: async (q: SqlQuery) => {
+    arrays: async (q: SqlQuery) => {
       statements.push(q);
       const text = annotation.value;
       if (gate.wait) await gate.wait;
-      return [{ json: JSON.stringify({ name: 'vm-1', annotation: text }), k0: 'vm-1', k1: 1, k2: 'vm-1' }];
+      return [[JSON.stringify({ name: 'vm-1', annotation: text }), 'vm-1', 1, 'vm-1']];
     },
   } as unknown as PgQueryBackend;
   return { backend, statements, annotation, gate };

@@ -3,7 +3,6 @@ import { jsonPage, PageMemory, planOf, withBooleans, type JsonPage } from './lis
 import { encodeCursor, pageQueries, preferOrder, type SqlQuery } from './query/planner.js';
 import type { PgQueryBackend } from './query/pg-backend.js';
 import type { QueryService } from './query/query-service.js';
-import type { Row } from './query/reading.js';
 
 /**
  * The list pages of `ListPages` on a team server's PostgreSQL: the same plans, cursors and
@@ -71,7 +70,7 @@ export class PgListPages {
       preferOrder: preferOrder(plan, total),
       dialect: 'pg',
     });
-    const items = await this.rows(queries, req.limit);
+    const items = await this.rows(queries, req.limit, (q) => this.backend.all(q));
     // The cursor holds the row's SQL values (booleans as 0/1), as on SQLite.
     const last = items.at(-1);
     const nextCursor = items.length === req.limit && last ? encodeCursor(plan, last) : null;
@@ -90,17 +89,22 @@ export class PgListPages {
       json: true,
       dialect: 'pg',
     });
-    const rows = (await this.rows(queries, req.limit)).map((r) => Object.values(r) as [string, ...unknown[]]);
-    return jsonPage(rows, req.limit, total);
+    // Each row: [row JSON, sort key 0, sort key 1, …], read as an array (no object per row).
+    const rows = await this.rows(queries, req.limit, (q) => this.backend.arrays(q));
+    return jsonPage(rows as [string, ...unknown[]][], req.limit, total);
   }
 
   /** Runs a page's statements in order until it has `limit` rows (see `pageQueries`). */
-  private async rows(queries: SqlQuery[], limit: number): Promise<Row[]> {
+  private async rows<T>(
+    queries: SqlQuery[],
+    limit: number,
+    run: (q: SqlQuery) => Promise<T[]>,
+  ): Promise<T[]> {
     const [head, ...rest] = queries;
-    const rows = await this.backend.all(head!);
+    const rows = await run(head!);
     for (const q of rest) {
       if (rows.length >= limit) break;
-      const more = await this.backend.all({
+      const more = await run({
         sql: q.sql,
         params: [...q.params.slice(0, -1), limit - rows.length],
       });
