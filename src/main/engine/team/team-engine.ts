@@ -149,6 +149,14 @@ export class TeamEngine implements PgServing {
       this.query.invalidate();
       this.lists.changed();
     });
+    // Every list row carries its vCenter's name: a rename (on any instance) changes the lists too.
+    this.#offs.push(
+      parts.config.onReload((table) => {
+        if (table !== 'vcenters') return;
+        this.query.invalidate();
+        this.lists.changed();
+      }),
+    );
     this.#follow();
     for (const id of this.vault.list()) {
       const secret = this.vault.get(id);
