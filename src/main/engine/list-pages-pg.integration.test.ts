@@ -139,6 +139,8 @@ async function walk(base: ListRequest, maxPages: number): Promise<void> {
       }
       // The JSON page is the object page (booleans, numbers and cursors alike) on PostgreSQL too.
       expect(jb, `${label} (JSON = objects)`).toEqual(JSON.parse(JSON.stringify(b)));
+      // What serve sends (a remembered page, or one built for several clients at once) is what is built.
+      expect((await pgPages.json(r)).body.toString('utf8'), `${label} (remembered)`).toBe(tb);
     } catch (err) {
       mismatches.push(label);
       throw err;

@@ -41,6 +41,20 @@ export class PgQueryBackend {
     return zeroOne(rows);
   }
 
+  /**
+   * Rows as arrays in the select list's order, booleans as 0/1: no object per row (a JSON list
+   * page takes each row's JSON text and sort keys by position).
+   */
+  async arrays(q: SqlQuery): Promise<unknown[][]> {
+    let r: pg.QueryResult<unknown[]>;
+    try {
+      r = await this.pool.query<unknown[]>({ text: q.sql, values: q.params, rowMode: 'array' });
+    } catch (err) {
+      throw this.failure(err);
+    }
+    return zeroOneArrays(r);
+  }
+
   private failure(err: unknown): VminerError {
     if (this.target) return pgError(err, this.target);
     return new VminerError('QUERY_FAILED', `PostgreSQL: ${(err as Error).message}`, { cause: err });
@@ -75,17 +89,12 @@ export class PgQueryBackend {
         await run({ text: `DECLARE ${cursor} NO SCROLL CURSOR FOR ${q.sql}`, values: q.params });
         try {
           let names: string[] | undefined;
-          let flags: number[] = [];
           for (;;) {
             const r = await client
               .query<unknown[]>({ text: `FETCH ${BATCH_ROWS} FROM ${cursor}`, rowMode: 'array' })
               .catch((err: unknown) => Promise.reject(fail(err)));
-            if (!names) {
-              names = r.fields.map((f) => f.name);
-              flags = r.fields.flatMap((f, i) => (f.dataTypeID === pg.types.builtins.BOOL ? [i] : []));
-            }
-            if (flags.length > 0)
-              for (const row of r.rows) for (const i of flags) if (row[i] !== null) row[i] = row[i] ? 1 : 0;
+            names ??= r.fields.map((f) => f.name);
+            zeroOneArrays(r);
             if (r.rows.length > 0) yield { names, rows: r.rows };
             if (r.rows.length < BATCH_ROWS) break;
           }
@@ -120,4 +129,12 @@ function zeroOne(rows: Row[]): Row[] {
   for (const row of rows)
     for (const k of Object.keys(row)) if (typeof row[k] === 'boolean') row[k] = row[k] ? 1 : 0;
   return rows;
+}
+
+/** Booleans as 0/1 in rows read as arrays (the columns' types say which). */
+function zeroOneArrays(r: pg.QueryResult<unknown[]>): unknown[][] {
+  const flags = r.fields.flatMap((f, i) => (f.dataTypeID === pg.types.builtins.BOOL ? [i] : []));
+  if (flags.length > 0)
+    for (const row of r.rows) for (const i of flags) if (row[i] !== null) row[i] = row[i] ? 1 : 0;
+  return r.rows;
 }

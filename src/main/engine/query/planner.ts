@@ -462,6 +462,34 @@ function selectList(entity: QueryEntity, d: Dialect): string {
     .join(', ');
 }
 
+/** The row-as-JSON expressions by dialect and entity: the same text for every page, built once. */
+const rowJsonExprs = new Map<string, string>();
+
+/** One list row as JSON text: the same keys, order and values as the row object. */
+function rowJsonExpr(entity: QueryEntity, d: Dialect): string {
+  const key = `${d}:${entity}`;
+  let expr = rowJsonExprs.get(key);
+  if (expr === undefined) {
+    // row_to_json keeps the columns' order (jsonb would sort the keys) and takes any number of
+    // them (json_build_object stops at 100 arguments); its text is compact, as json_object's.
+    expr =
+      d === 'pg'
+        ? `(SELECT CAST(row_to_json(r) AS text) FROM (SELECT ${selectList(entity, d)}) r)`
+        : `json_object(${rowColumns(entity, d)
+            .map(([f, e]) => {
+              // PostgreSQL's booleans are JSON booleans already; SQLite's are 0/1.
+              const v =
+                fieldDef(entity, f)?.type === 'boolean'
+                  ? `json(CASE WHEN ${e} IS NULL THEN NULL WHEN ${e} = 1 THEN 'true' ELSE 'false' END)`
+                  : e;
+              return `'${f}', ${v}`;
+            })
+            .join(', ')})`;
+    rowJsonExprs.set(key, expr);
+  }
+  return expr;
+}
+
 /**
  * Entities whose rows SQLite can write as JSON exactly as `JSON.stringify` writes the row objects:
  * every column is text or integer. (SQLite prints REAL values with 15 significant digits, where
@@ -489,22 +517,8 @@ export function canSelectJson(entity: QueryEntity): boolean {
  * serialisation — most of the cost of a 100-row page of 40 fields.
  */
 function jsonSelectList(plan: QueryPlan, d: Dialect): string {
-  const pairs = rowColumns(plan.entity, d).map(([f, e]) => {
-    // PostgreSQL's booleans are JSON booleans already.
-    const v =
-      d === 'sqlite' && fieldDef(plan.entity, f)?.type === 'boolean'
-        ? `json(CASE WHEN ${e} IS NULL THEN NULL WHEN ${e} = 1 THEN 'true' ELSE 'false' END)`
-        : e;
-    return `'${f}', ${v}`;
-  });
   const keys = sortKeys(plan, d).map((k, i) => `${k.expr} AS "k${i}"`);
-  // row_to_json keeps the columns' order (jsonb would sort the keys) and takes any number of them
-  // (json_build_object stops at 100 arguments); its text is compact, as json_object's.
-  const object =
-    d === 'pg'
-      ? `(SELECT CAST(row_to_json(r) AS text) FROM (SELECT ${selectList(plan.entity, d)}) r)`
-      : `json_object(${pairs.join(', ')})`;
-  return [`${object} AS "json"`, ...keys].join(', ');
+  return [`${rowJsonExpr(plan.entity, d)} AS "json"`, ...keys].join(', ');
 }
 
 function pageSelect(plan: QueryPlan, page: PageShape, d: Dialect): string {

@@ -128,11 +128,15 @@ export class QueryService {
     return readSync(steps, (q) => this.stmt(sqlite, q).all(...q.params) as Row[]);
   }
 
-  /** Runs a reading on either back end (PostgreSQL: after its name snapshot is current). */
-  private async readAsync<T>(steps: Reading<T>): Promise<T> {
+  /**
+   * Runs a reading on either back end (PostgreSQL: after its name snapshot is current, unless the
+   * reading parses no question: a count or a freshness must not wait for, or pay, a reload of
+   * every VM's name after each inventory change).
+   */
+  private async readAsync<T>(steps: Reading<T>, names: 'names' | 'no names' = 'names'): Promise<T> {
     const pg = this.opts.postgres;
     if (!pg) return this.read(steps);
-    await pg.names.ready();
+    if (names === 'names') await pg.names.ready();
     return readAsync(steps, (q) => pg.all(q));
   }
 
@@ -145,7 +149,7 @@ export class QueryService {
   }
 
   countOfAsync(plan: QueryPlan): Promise<number> {
-    return this.readAsync(this.counting(plan));
+    return this.readAsync(this.counting(plan), 'no names');
   }
 
   private *counting(plan: QueryPlan): Reading<number> {
@@ -588,7 +592,7 @@ export class QueryService {
   }
 
   freshnessAsync(plan: QueryPlan | undefined, only?: string[]): Promise<Freshness> {
-    return this.readAsync(this.freshnessOf(plan, only));
+    return this.readAsync(this.freshnessOf(plan, only), 'no names');
   }
 
   private *freshnessOf(plan: QueryPlan | undefined, only?: string[]): Reading<Freshness> {

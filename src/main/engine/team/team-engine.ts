@@ -127,7 +127,7 @@ export class TeamEngine implements PgServing {
     this.sources = new PgSourceRepo(parts.config);
     this.settings = new PgSettingsRepo(parts.config);
     this.query = new QueryService({ postgres: parts.backend });
-    this.lists = new PgListPages(parts.backend, this.query);
+    this.lists = new PgListPages(parts.backend, this.query, () => parts.notify.currentState === 'listening');
     this.reads = pgReads({
       backend: parts.backend,
       query: this.query,
@@ -154,7 +154,18 @@ export class TeamEngine implements PgServing {
     this.sync = this.teamSync.sync;
     this.scheduler = this.teamSync.scheduler;
     this.live = this.teamSync.live;
-    this.bus.on('inventory:changed', () => this.query.invalidate());
+    this.bus.on('inventory:changed', () => {
+      this.query.invalidate();
+      this.lists.changed();
+    });
+    // Every list row carries its vCenter's name: a rename (on any instance) changes the lists too.
+    this.#offs.push(
+      parts.config.onReload((table) => {
+        if (table !== 'vcenters') return;
+        this.query.invalidate();
+        this.lists.changed();
+      }),
+    );
     this.#follow();
     for (const id of this.vault.list()) {
       const secret = this.vault.get(id);
@@ -237,7 +248,7 @@ export class TeamEngine implements PgServing {
   }
 
   listJson(req: ListRequest): Promise<JsonPage> {
-    return this.lists.build(req);
+    return this.lists.json(req);
   }
 
   authService(): Promise<AuthService> {

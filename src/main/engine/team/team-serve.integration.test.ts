@@ -524,6 +524,30 @@ describe.skipIf(NO_PG !== '')(`vminer serve on PostgreSQL${NO_PG}`, { timeout: 1
     );
   });
 
+  it('two instances: a vCenter renamed on one shows at once in the list pages the other remembers', async () => {
+    type Vm = { name: string; vcenter: string };
+    const page = async (): Promise<Vm[]> =>
+      ((await call(a, 'GET', '/api/vms?limit=5&sort=name:asc')).json as { items: Vm[] }).items;
+    const before = await page();
+    expect(await page()).toEqual(before); // remembered now
+    const old = before[0]!.vcenter;
+    const vc = ((await call(b, 'GET', '/api/vcenters')).json as { id: number; name: string }[]).find(
+      (v) => v.name === old,
+    )!;
+    const renamed = async (name: string): Promise<void> => {
+      expect((await call(b, 'PUT', `/api/vcenters/${vc.id}`, { name })).status).toBe(200);
+      await waitUntil(async () => (await page())[0]!.vcenter === name, {
+        what: `the leader's list pages naming vCenter ${name}`,
+      });
+    };
+    try {
+      await renamed(`${old}-renamed`);
+      expect((await page()).map((v) => v.name)).toEqual(before.map((v) => v.name));
+    } finally {
+      await renamed(old);
+    }
+  });
+
   it("two instances: the leader's inventory write and a sync's progress reach the follower's SSE clients", async () => {
     const events = await openEvents(b);
     try {
