@@ -147,6 +147,12 @@ describe.skipIf(NO_PG !== '')(`db copy into a real PostgreSQL${NO_PG}`, { timeou
         'revoked_tokens',
       ])
         expect(rows[t], t).toBeGreaterThan(0);
+      // Analyzed at once: the planner knows the copied tables before autovacuum gets to them.
+      const unanalyzed = await db.query<{ relname: string }>(
+        `SELECT relname FROM pg_stat_user_tables WHERE relname = ANY($1) AND last_analyze IS NULL`,
+        [plan.map((t) => t.table)],
+      );
+      expect(unanalyzed.rows.map((x) => x.relname)).toEqual([]);
       // Booleans are booleans, sizes bigints read back whole.
       const vm = (await db.query(`SELECT template, provisioned_bytes FROM vms LIMIT 1`)).rows[0] as {
         template: unknown;
