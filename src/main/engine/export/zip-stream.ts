@@ -4,6 +4,7 @@
  * output goes through a `Sink` with its back-pressure respected. Entries are limited to 4 GiB
  * (no ZIP64): larger is refused with a message rather than written broken.
  */
+import type { TransformOptions } from 'node:stream';
 import zlib from 'node:zlib';
 import { VminerError } from '../../../shared/errors.js';
 import type { Sink } from './sink.js';
@@ -92,6 +93,14 @@ export class ZipStream {
 /** Text is deflated in chunks of about this many characters. */
 const CHUNK_CHARS = 262_144;
 
+/** zlib's streams take the stream options too (`highWaterMark`), which `ZlibOptions` leaves out. */
+const DEFLATE_OPTIONS: zlib.ZlibOptions & TransformOptions = {
+  level: 1,
+  memLevel: 9,
+  highWaterMark: 4 * CHUNK_CHARS,
+  chunkSize: 4 * CHUNK_CHARS,
+};
+
 /**
  * One entry being written: text in, deflated bytes out to the sink.
  *
@@ -101,15 +110,10 @@ const CHUNK_CHARS = 262_144;
  * finished chunk's callback starts the next. Without that turn, the writer's synchronous stretches
  * (thousands of rows between awaits that resolve at once) let the pool deflate only one chunk per
  * turn, and writing and deflating took turns on one core (RVTools layout, 100k VMs: 20–23 s wall
- * for 20–24 CPU-s before, 15 s for 20 CPU-s after; peak RSS +25 MB).
+ * for 20–24 CPU-s before, 16–17 s for 22 CPU-s after; peak RSS +25 MB).
  */
 export class ZipEntry {
-  private readonly deflate = zlib.createDeflateRaw({
-    level: 1,
-    memLevel: 9,
-    highWaterMark: 4 * CHUNK_CHARS,
-    chunkSize: 4 * CHUNK_CHARS,
-  });
+  private readonly deflate = zlib.createDeflateRaw(DEFLATE_OPTIONS);
   private crc = 0;
   private size = 0;
   private compressed = 0;
